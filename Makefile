@@ -1,0 +1,61 @@
+# capcalc developer tasks. `make test` works as the first command on a fresh clone:
+# it creates the virtualenv and installs capcalc (editable) with its test extras.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.capcalc-installed
+
+CHART_SCENARIOS ?= cortex-phase1 cortex-full cortex-full-gb200 tenfold
+CHART_DIR       ?= charts/
+
+export MPLBACKEND := Agg
+
+.PHONY: help venv test lint pytest dashboard charts bench clean
+
+help:
+	@echo "make test       ruff check + mypy + pytest (creates $(VENV) on first use)"
+	@echo "make lint       ruff check + mypy"
+	@echo "make dashboard  streamlit run dashboard/app.py"
+	@echo "make charts     render the article scenarios into $(CHART_DIR)"
+	@echo "make bench      run every benchmarks/*.py (installs the bench extra)"
+	@echo "make clean      remove caches, build output and charts (keeps $(VENV))"
+
+# The venv is (re)installed whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+dashboard: $(STAMP)
+	$(BIN)/streamlit run dashboard/app.py
+
+charts: $(STAMP)
+	$(BIN)/capcalc run $(CHART_SCENARIOS) --out $(CHART_DIR) --force
+
+$(VENV)/.capcalc-bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+bench: $(VENV)/.capcalc-bench-installed
+	@set -e; found=0; for script in benchmarks/*.py; do \
+	    [ -e "$$script" ] || continue; found=1; \
+	    echo "== $$script"; $(BIN)/python "$$script"; \
+	done; \
+	[ $$found -eq 1 ] || echo "no benchmarks/*.py found"
+
+clean:
+	rm -rf build dist out charts .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,31 @@
+"""capcalc: compute-capacity scenarios for AI training datacenters.
+
+Load the sourced baseline and scenarios, apply overrides, run the chain from
+facility power to accelerators, FLOP, energy and cost, and chart the results::
+
+    import calc
+    library = calc.load()
+    results = calc.run_many(library, ["cortex-phase1", "cortex-full"])
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from calc.errors import CapcalcError  # noqa: E402
+from calc.run import Result, run, run_many  # noqa: E402
+from calc.scenarios import Library, Scenario, load_library  # noqa: E402
+
+load = load_library
+
+__all__ = [
+    "CapcalcError",
+    "Library",
+    "Result",
+    "Scenario",
+    "__version__",
+    "load",
+    "load_library",
+    "run",
+    "run_many",
+]

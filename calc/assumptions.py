@@ -1,0 +1,287 @@
+"""Load the sourced baseline (``assumptions.yaml``) into capcalc's units, catalog included.
+
+Reading is strict: the pydantic schema rejects unknown keys and wrong types,
+then each value is converted with the unit registry to the unit its key is
+stored in and checked against the key's valid range. Every failure is a
+:class:`~calc.errors.CapcalcError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from calc.errors import CapcalcError
+from calc.io import load_yaml, parse_yaml
+from calc.schema import AcceleratorSpec, AssumptionsFile, Entry
+from calc.units import UnitError, convert
+from calc.vocabulary import CATALOG_FIELDS, INPUTS, InputSpec, check_bounds
+
+__all__ = [
+    "Accelerator",
+    "Assumption",
+    "Baseline",
+    "DEFAULT_ASSUMPTIONS",
+    "load_baseline",
+    "parse_baseline",
+    "suggest",
+    "validation_message",
+]
+
+DEFAULT_ASSUMPTIONS = Path(__file__).resolve().parent.parent / "assumptions.yaml"
+
+Value = float | str | None
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One input of a scenario, in the unit of its key, with its provenance."""
+
+    key: str
+    value: Value
+    unit: str
+    source: str
+    as_of: str
+    low: float | None = None
+    high: float | None = None
+    dist: str | None = None
+    note: str | None = None
+    confidence: str | None = None
+
+    @property
+    def spec(self) -> InputSpec:
+        """The vocabulary entry of this key."""
+        return INPUTS[self.key]
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """A catalog accelerator, every number in capcalc's units, with provenance."""
+
+    key: str
+    name: str
+    vendor: str
+    status: str
+    release: str
+    tdp_w: float
+    bf16_flop_per_s: float
+    fp8_flop_per_s: float
+    server_overhead: float
+    capex_usd: float
+    entries: Mapping[str, Assumption]
+
+    def field(self, name: str) -> float:
+        """Return a numeric field by name (``tdp_w``, ``fp8_flop_per_s``, ...)."""
+        value = getattr(self, name)
+        if not isinstance(value, float):
+            raise KeyError(name)
+        return value
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The loaded ``assumptions.yaml``: every input key and the accelerator catalog."""
+
+    source: str
+    assumptions: Mapping[str, Assumption]
+    catalog: Mapping[str, Accelerator]
+
+
+_CATALOG_UNITS = {
+    "tdp_w": "W",
+    "bf16_flop_per_s": "FLOP/s",
+    "fp8_flop_per_s": "FLOP/s",
+    "server_overhead": "1",
+    "capex_usd": "USD_2025",
+}
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    """Return ``"; did you mean 'x'?"`` for the nearest option, or ``""``.
+
+    Examples
+    --------
+    >>> suggest("site.peu", ["site.pue", "site.it_overhead"])
+    "; did you mean 'site.pue'?"
+    """
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def validation_message(exc: ValidationError, *, known: Iterable[str] = ()) -> tuple[str, str]:
+    """Turn the first pydantic error into ``(dotted key, one-line message)``."""
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"] if not str(part).startswith(("function-", "constrained-"))]
+    # pydantic reports union members as extra path parts; keep the user's keys only
+    loc = [part for part in loc if part not in {"float", "str", "Override", "none", "AcceleratorSpec"}]
+    key = ".".join(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = ".".join(loc[:-1])
+        options = [k for k in known if k.startswith(parent)] if parent else list(known)
+        return key, f"unknown key{suggest(key, options)}"
+    if kind == "missing":
+        return key, "missing; every input needs an entry with value, unit, source and as_of"
+    got = error.get("input")
+    shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
+    message = str(error["msg"]).replace("Value error, ", "")
+    if kind in ("float_type", "string_type", "model_type", "dict_type", "finite_number"):
+        message = f"{message} (got {shown})"
+    return key, message
+
+
+def _convert(value: float, unit: str | None, spec: InputSpec, *, what: str) -> float:
+    if unit is None:
+        return float(value)
+    try:
+        return convert(value, unit, spec.unit or "1")
+    except UnitError as exc:
+        raise CapcalcError(f"{what}: {exc}; write it in {spec.unit or 'a pure number'}") from None
+
+
+def to_assumption(key: str, entry: Entry) -> Assumption:
+    """Convert one validated entry to ``key``'s unit and check its range."""
+    spec = INPUTS[key]
+    value: Value = entry.value
+    low, high = entry.low, entry.high
+    if spec.kind == "choice":
+        if value is not None and not isinstance(value, str):
+            raise CapcalcError(f"must be a name, not the number {value!r}", key=key)
+        if spec.choices and value not in spec.choices:
+            raise CapcalcError(
+                f"{value!r} is not one of {', '.join(spec.choices)}{suggest(str(value), spec.choices)}",
+                key=key,
+            )
+    else:
+        if isinstance(value, str):
+            raise CapcalcError(
+                f"value must be a number in {entry.unit or spec.unit} (got {value!r})", key=key
+            )
+        try:
+            if value is not None:
+                value = _convert(value, entry.unit, spec, what="value")
+            low = None if low is None else _convert(low, entry.unit, spec, what="low")
+            high = None if high is None else _convert(high, entry.unit, spec, what="high")
+        except CapcalcError as exc:
+            raise exc.at(key=key) from None
+        for label, number in (("value", value), ("low", low), ("high", high)):
+            if isinstance(number, float):
+                problem = check_bounds(spec, number)
+                if problem:
+                    raise CapcalcError(f"{label} {problem}", key=key)
+        if value is None and not spec.nullable:
+            raise CapcalcError("needs a value", key=key)
+    return Assumption(
+        key=key,
+        value=value,
+        unit=spec.unit,
+        source=entry.source,
+        as_of=entry.as_of,
+        low=low,
+        high=high,
+        dist=entry.dist,
+        note=entry.note,
+        confidence=entry.confidence,
+    )
+
+
+def _accelerator(key: str, spec: AcceleratorSpec) -> Accelerator:
+    entries: dict[str, Assumption] = {}
+    numbers: dict[str, float] = {}
+    for name, unit in _CATALOG_UNITS.items():
+        entry: Entry = getattr(spec, name)
+        where = f"catalog.{key}.{name}"
+        if not isinstance(entry.value, int | float):
+            raise CapcalcError(f"must be a number in {unit}", key=where)
+        try:
+            number = convert(entry.value, entry.unit or unit, unit)
+        except UnitError as exc:
+            raise CapcalcError(f"{exc}; write it in {unit}", key=where) from None
+        if not number > 0:
+            raise CapcalcError(f"must be greater than 0 (got {number:g})", key=where)
+        numbers[name] = number
+        scale = number / float(entry.value) if entry.value else 1.0
+        entries[name] = Assumption(
+            key=where, value=number, unit=unit, source=entry.source, as_of=entry.as_of,
+            low=None if entry.low is None else entry.low * scale,
+            high=None if entry.high is None else entry.high * scale,
+            dist=entry.dist, note=entry.note, confidence=entry.confidence,
+        )
+    if numbers["server_overhead"] < 1:
+        raise CapcalcError("must be at least 1 (server power ≥ accelerator TDP)",
+                           key=f"catalog.{key}.server_overhead")
+    release = spec.release.value
+    return Accelerator(
+        key=key, name=spec.name, vendor=spec.vendor, status=spec.status,
+        release=str(release), entries=entries, **numbers,
+    )
+
+
+def parse_baseline(data: Any, *, source: str) -> Baseline:
+    """Validate a parsed assumptions tree and convert it to a :class:`Baseline`."""
+    if not isinstance(data, dict):
+        raise CapcalcError("must be a mapping of sections (site, hardware, ...)", file=source)
+    try:
+        model = AssumptionsFile.model_validate(data)
+    except ValidationError as exc:
+        key, message = validation_message(exc, known=[*INPUTS, "catalog"])
+        raise CapcalcError(message, file=source, key=key) from None
+    assumptions: dict[str, Assumption] = {}
+    try:
+        catalog = {
+            name: _accelerator(name, spec)
+            for name, spec in model.catalog.items()  # type: ignore[attr-defined]
+        }
+        for key, spec in INPUTS.items():
+            entry = getattr(getattr(model, spec.group), spec.name)
+            assumptions[key] = to_assumption(key, entry)
+    except CapcalcError as exc:
+        raise exc.at(file=source) from None
+    baseline = Baseline(source=source, assumptions=assumptions, catalog=catalog)
+    accelerator = assumptions["hardware.accelerator"].value
+    if accelerator not in catalog:
+        raise CapcalcError(
+            f"{accelerator!r} is not in the catalog{suggest(str(accelerator), catalog)}",
+            file=source, key="hardware.accelerator",
+        )
+    _check_sizing(assumptions, source)
+    return baseline
+
+
+def _check_sizing(assumptions: Mapping[str, Assumption], source: str) -> None:
+    power = assumptions["site.facility_power_mw"].value
+    count = assumptions["site.accelerators"].value
+    if power is None and count is None:
+        raise CapcalcError("set site.facility_power_mw or site.accelerators",
+                           file=source, key="site.facility_power_mw")
+    if power is not None and count is not None:
+        raise CapcalcError(
+            "site.facility_power_mw and site.accelerators are both set; the site is sized "
+            "by one of them (set the other to null)",
+            file=source, key="site.accelerators",
+        )
+
+
+def load_baseline(path: Path | None = None) -> Baseline:
+    """Read ``assumptions.yaml`` (capcalc's own when ``path`` is None)."""
+    path = path or DEFAULT_ASSUMPTIONS
+    return parse_baseline(load_yaml(path), source=path.name if path == DEFAULT_ASSUMPTIONS else str(path))
+
+
+def parse_baseline_text(text: str | bytes, *, source: str) -> Baseline:
+    """Parse an assumptions document given as text (uploads, tests)."""
+    return parse_baseline(parse_yaml(text, source=source), source=source)
+
+
+def with_value(assumption: Assumption, value: Value, *, source: str) -> Assumption:
+    """Return ``assumption`` holding ``value``; a new value drops the old range."""
+    return replace(assumption, value=value, source=source, low=None, high=None, dist=None,
+                   note=None, confidence=None)
+
+
+__all__ += ["CATALOG_FIELDS", "parse_baseline_text", "to_assumption", "with_value"]

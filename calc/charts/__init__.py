@@ -1,0 +1,13 @@
+"""Publication charts: functions that take a :class:`~calc.tables.Table` and return a Figure.
+
+They never show or save (:mod:`calc.export` saves). Colours are the Okabe–Ito
+palette, safe for colour-blind readers; every figure carries a caption line
+with its provenance.
+"""
+
+from __future__ import annotations
+
+from calc.charts._style import PALETTE
+from calc.charts.scenarios import cost_breakdown, power_to_compute, scenario_comparison
+
+__all__ = ["PALETTE", "cost_breakdown", "power_to_compute", "scenario_comparison"]

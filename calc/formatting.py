@@ -1,0 +1,82 @@
+"""Numbers written for people: SI prefixes, thousands separators, dollars and multiples."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["format_value", "si"]
+
+_SI = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
+       (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"),
+       (1e-12, "p"), (1e-15, "f")]
+_MONEY = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
+
+
+def _sig(x: float, digits: int = 3) -> str:
+    """``x`` to ``digits`` significant figures, without exponent, trailing zeros kept short."""
+    if x == 0:
+        return "0"
+    decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
+    return f"{x:,.{decimals}f}"
+
+
+def si(value: float, unit: str = "", digits: int = 3) -> str:
+    """``value`` with an SI prefix glued to ``unit``.
+
+    >>> si(1.13e18, "FLOP/s")
+    '1.13 EFLOP/s'
+    >>> si(57_200)
+    '57.2 k'
+    """
+    if not math.isfinite(value):
+        return f"{value} {unit}".strip()
+    magnitude = abs(value)
+    if magnitude == 0:
+        return f"0 {unit}".rstrip()
+    for factor, prefix in _SI:
+        if magnitude >= factor * 0.9995:
+            return f"{_sig(value / factor, digits)} {prefix}{unit}".rstrip()
+    return f"{value:.{digits - 1}e} {unit}".rstrip()
+
+
+def format_value(value: float | str | None, unit: str, digits: int = 3) -> str:
+    """Write ``value`` in ``unit`` for a table.
+
+    >>> format_value(4.7e9, "USD_2025")
+    '$4.70 B'
+    >>> format_value(57_200.4, "accelerator")
+    '57.2 k'
+    >>> format_value(1742.9, "W")
+    '1,743 W'
+    >>> format_value(100, "MW")
+    '100 MW'
+    >>> format_value(1.6e26, "FLOP")
+    '1.60e26 FLOP'
+    >>> format_value(5.0, "1")
+    '5.00'
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if not math.isfinite(value):
+        return str(value)
+    if unit.startswith("USD_"):
+        rest = unit.split("/", 1)[1] if "/" in unit else ""
+        suffix = f"/{rest}" if rest else ""
+        for factor, prefix in _MONEY:
+            if abs(value) >= factor * 0.9995:
+                return f"${_sig(value / factor, digits)} {prefix}{suffix}"
+        return f"${_sig(value, digits)}{suffix}"
+    if unit == "FLOP":
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+        return f"{mantissa}e{int(exponent)} FLOP"
+    if unit in ("MW", "MWh"):
+        return si(value * 1e6, unit[1:], digits)
+    if unit == "W" and abs(value) < 1e4:
+        return f"{value:,.0f} W"
+    if unit in ("accelerator", "H100e"):
+        return si(value, "", digits)
+    if unit in ("1", ""):
+        return _sig(value, digits)
+    return si(value, unit, digits)

@@ -1,0 +1,224 @@
+"""All file reading and writing: bounded safe YAML, atomic writes that never clobber.
+
+Nothing else in capcalc opens a file. Reading YAML uses PyYAML's safe loader
+only, with limits on size, nesting and aliases so a hostile file costs
+bounded work; writing goes to a temporary file in the target folder and is
+renamed into place, so an interrupted write leaves the old file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from calc.errors import CapcalcError
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_DEPTH",
+    "MAX_YAML_BYTES",
+    "atomic_write",
+    "check_writable",
+    "load_yaml",
+    "parse_yaml",
+    "resolve_inside",
+]
+
+MAX_YAML_BYTES = 2_000_000
+MAX_DEPTH = 32
+MAX_ALIASES = 100
+
+
+class _BoundedSafeLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys, deep nesting and alias bombs."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(
+                    f"line {mark.line + 1}: more than {MAX_ALIASES} aliases (*name); "
+                    "capcalc files have no need of them"
+                )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(
+                    f"line {mark.line + 1}: nesting deeper than {MAX_DEPTH} levels"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise yaml.YAMLError(
+                    f"line {key_node.start_mark.line + 1}: a key must be plain text"
+                )
+            if key in seen:
+                raise yaml.YAMLError(
+                    f"line {key_node.start_mark.line + 1}: duplicate key {key!r}"
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_BoundedSafeLoader.add_constructor(
+    "tag:yaml.org,2002:map",
+    lambda loader, node: loader.construct_mapping(node, deep=True),
+)
+
+
+def parse_yaml(text: str | bytes, *, source: str) -> Any:
+    """Parse YAML text with capcalc's bounded safe loader.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The document; bytes must be UTF-8.
+    source : str
+        Name used in error messages (a file name, ``"upload"``, ...).
+
+    Raises
+    ------
+    CapcalcError
+        One line naming ``source`` and, where known, the line number.
+
+    Examples
+    --------
+    >>> parse_yaml("site: {pue: 1.2}", source="example")
+    {'site': {'pue': 1.2}}
+    """
+    if len(text) > MAX_YAML_BYTES:
+        raise CapcalcError(
+            f"file is {len(text):,} bytes; capcalc reads YAML files of at most "
+            f"{MAX_YAML_BYTES:,} bytes",
+            file=source,
+        )
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CapcalcError(
+                f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=source
+            ) from None
+    if "\x00" in text:
+        raise CapcalcError("binary data, not a YAML text file", file=source)
+    try:
+        loader = _BoundedSafeLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = (exc.problem or exc.context or "malformed YAML").strip()
+        if "\\t" in what or "'\\t'" in str(exc):
+            what += " (YAML indents with spaces, not tabs)"
+        raise CapcalcError(f"{where}malformed YAML: {what}", file=source) from None
+    except yaml.YAMLError as exc:
+        raise CapcalcError(f"malformed YAML: {exc}", file=source) from None
+    except RecursionError:
+        raise CapcalcError(
+            f"nesting deeper than {MAX_DEPTH} levels", file=source
+        ) from None
+
+
+def load_yaml(path: Path) -> Any:
+    """Read and parse a YAML file with :func:`parse_yaml`'s limits."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise CapcalcError("no such file", file=name) from None
+    except OSError as exc:
+        raise CapcalcError(f"cannot read: {exc.strerror}", file=name) from None
+    if path.is_dir():
+        raise CapcalcError("is a folder, not a YAML file", file=name)
+    if size > MAX_YAML_BYTES:
+        raise CapcalcError(
+            f"file is {size:,} bytes; capcalc reads YAML files of at most "
+            f"{MAX_YAML_BYTES:,} bytes",
+            file=name,
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CapcalcError(f"cannot read: {exc.strerror}", file=name) from None
+    return parse_yaml(data, source=name)
+
+
+def resolve_inside(folder: Path, name: str) -> Path:
+    """Return ``folder / name`` resolved, refusing any path that leaves ``folder``.
+
+    Examples
+    --------
+    >>> resolve_inside(Path("/tmp/out"), "chart.png").name
+    'chart.png'
+    """
+    root = folder.resolve()
+    target = (root / name).resolve()
+    if target != root and root not in target.parents:
+        raise CapcalcError(f"{name!r} would be written outside {root}", file=str(folder))
+    return target
+
+
+def check_writable(paths: list[Path], *, force: bool) -> None:
+    """Refuse, before anything is written, when a file exists and ``force`` is off."""
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        shown = ", ".join(str(p) for p in existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise CapcalcError(
+            f"{shown}{more} already exist; pass --force to overwrite",
+            file=str(existing[0].parent),
+        )
+
+
+@contextlib.contextmanager
+def atomic_write(path: Path, mode: str = "wb") -> Iterator[Any]:
+    """Open a temporary file beside ``path``; rename it over ``path`` on success.
+
+    An exception (or a killed process) leaves ``path`` as it was and removes
+    the temporary file where it can.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_write(path, "wb") as handle:
+        handle.write(data)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    write_bytes(path, text.encode("utf-8"))

@@ -1,0 +1,130 @@
+"""The package's one unit registry, and conversion of user quantities to capcalc's units.
+
+Units are handled only at the boundary: a value read from a file, a command line
+or a widget is converted here to the unit a key is stored in, and the model then
+computes on plain floats and numpy arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import pint
+
+__all__ = ["UnitError", "convert", "format_unit", "parse_quantity", "registry"]
+
+_DEFINITIONS = Path(__file__).with_name("units.txt")
+
+
+class UnitError(ValueError):
+    """A quantity whose unit is unknown or cannot express the wanted dimension."""
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    """Return capcalc's unit registry: pint's defaults plus ``calc/units.txt``."""
+    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
+    ureg.load_definitions(str(_DEFINITIONS))
+    return ureg
+
+
+@lru_cache(maxsize=512)
+def _factor(from_unit: str, to_unit: str) -> float:
+    ureg = registry()
+    try:
+        source = ureg.parse_units(from_unit or "dimensionless")
+    except Exception as exc:  # pint raises several types for a bad unit string
+        raise UnitError(f"unknown unit {from_unit!r}") from exc
+    target = ureg.parse_units(to_unit or "dimensionless")
+    try:
+        return float(ureg.Quantity(1.0, source).to(target).magnitude)
+    except pint.DimensionalityError as exc:
+        raise UnitError(
+            f"unit {from_unit!r} cannot be converted to {to_unit!r}"
+            f" ({_dimension_words(source)} is not {_dimension_words(target)})"
+        ) from exc
+
+
+def _dimension_words(unit: pint.Unit) -> str:
+    dims = str(unit.dimensionality)
+    return "a pure number" if dims == "dimensionless" else dims
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert ``value`` from ``from_unit`` to ``to_unit``.
+
+    Parameters
+    ----------
+    value : float
+        Magnitude in ``from_unit``.
+    from_unit, to_unit : str
+        Unit strings the registry understands; ``""`` and ``"1"`` mean a pure number.
+
+    Examples
+    --------
+    >>> convert(0.1, "GW", "MW")
+    100.0
+    >>> convert(40, "%", "1")
+    0.4
+    """
+    if from_unit == to_unit:
+        return float(value)
+    return float(value) * _factor(from_unit, to_unit)
+
+
+def parse_quantity(text: str, to_unit: str) -> float:
+    """Read a number with an optional unit (``"0.5 GW"``, ``"500"``) in ``to_unit``.
+
+    A bare number is taken to be in ``to_unit`` already.
+
+    Examples
+    --------
+    >>> parse_quantity("0.5 GW", "MW")
+    500.0
+    >>> parse_quantity("100000 kW", "MW")
+    100.0
+    >>> parse_quantity("1.2e3", "MW")
+    1200.0
+    """
+    stripped = text.strip()
+    try:
+        return float(stripped)
+    except ValueError:
+        pass
+    number, _, unit = stripped.partition(" ")
+    try:
+        magnitude = float(number)
+    except ValueError:
+        magnitude, unit = _split_glued(stripped)
+    if not math.isfinite(magnitude):
+        raise UnitError(f"{text!r} is not a finite number")
+    return convert(magnitude, unit.strip(), to_unit)
+
+
+def _split_glued(text: str) -> tuple[float, str]:
+    """Split ``"500MW"`` into ``(500.0, "MW")``."""
+    for end in range(len(text), 0, -1):
+        try:
+            return float(text[:end]), text[end:]
+        except ValueError:
+            continue
+    raise UnitError(f"{text!r} is not a number with a unit (write e.g. '500 MW')")
+
+
+def format_unit(unit: str) -> str:
+    """Return a unit written for people: ``"1"`` becomes ``""``, money reads ``$``.
+
+    Examples
+    --------
+    >>> format_unit("USD_2025/MW")
+    '$ (2025)/MW'
+    >>> format_unit("1")
+    ''
+    """
+    if unit in ("1", "", "dimensionless"):
+        return ""
+    for year in ("2023", "2024", "2025", "2026"):
+        unit = unit.replace(f"USD_{year}", f"$ ({year})")
+    return unit

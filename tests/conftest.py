@@ -1,0 +1,73 @@
+"""Shared pytest fixtures: the repository root, a real ``capcalc`` subprocess, tidy figures."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports matplotlib: never open a window, in tests or in subprocesses.
+os.environ["MPLBACKEND"] = "Agg"
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+
+matplotlib.use("Agg")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+CliRunner = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """Close every matplotlib figure a test left open."""
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's root folder (where ``pyproject.toml`` and ``assumptions.yaml`` are)."""
+    return REPO_ROOT
+
+
+@pytest.fixture
+def capcalc_cli(tmp_path: Path) -> CliRunner:
+    """Run ``python -m calc ARGS...`` as a real subprocess and return its CompletedProcess.
+
+    ``cwd`` defaults to a fresh temporary folder, so a test sees exactly what a
+    user in an empty folder would. Output is text; stdout and stderr are captured;
+    the exit status is returned, never raised. For example::
+
+        result = capcalc_cli("run", "cortex-phase1", "--out", "out")
+        assert result.returncode == 0, result.stderr
+        result = capcalc_cli("run", "nope", cwd=repo_root, env={"NO_COLOR": "1"})
+    """
+
+    def run(
+        *args: str | os.PathLike[str],
+        cwd: str | os.PathLike[str] | None = None,
+        env: dict[str, str] | None = None,
+        input: str | None = None,
+        timeout: float = 120,
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONIOENCODING": "utf-8"}
+        if env:
+            full_env.update(env)
+        return subprocess.run(
+            [sys.executable, "-m", "calc", *map(str, args)],
+            cwd=tmp_path if cwd is None else cwd,
+            env=full_env,
+            input=input,
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
