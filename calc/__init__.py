@@ -12,9 +12,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from calc.errors import CapcalcError  # noqa: E402
-from calc.run import Result, run, run_many  # noqa: E402
-from calc.scenarios import Library, Scenario, load_library  # noqa: E402
+from calc.errors import CapcalcError
+from calc.run import Result, run, run_many
+from calc.scenarios import Library, Scenario, load_library
 
 load = load_library
 

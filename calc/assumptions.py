@@ -18,15 +18,15 @@ from pydantic import ValidationError
 
 from calc.errors import CapcalcError
 from calc.io import load_yaml, parse_yaml
-from calc.schema import AcceleratorSpec, AssumptionsFile, Entry
+from calc.schema import AcceleratorSpec, AssumptionsFile, CorrelationSpec, Entry
 from calc.units import UnitError, convert
 from calc.vocabulary import CATALOG_FIELDS, INPUTS, InputSpec, check_bounds
 
 __all__ = [
+    "DEFAULT_ASSUMPTIONS",
     "Accelerator",
     "Assumption",
     "Baseline",
-    "DEFAULT_ASSUMPTIONS",
     "load_baseline",
     "parse_baseline",
     "suggest",
@@ -90,6 +90,40 @@ class Baseline:
     source: str
     assumptions: Mapping[str, Assumption]
     catalog: Mapping[str, Accelerator]
+    correlations: tuple[Correlation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """A rank correlation between two inputs, with its provenance (``correlations:`` lists)."""
+
+    keys: tuple[str, str]
+    rank: float
+    source: str
+    as_of: str | None = None
+    note: str | None = None
+    origin: str = ""
+
+    @property
+    def pair(self) -> frozenset[str]:
+        """The two keys, unordered: a later declaration of the same pair replaces this one."""
+        return frozenset(self.keys)
+
+
+def to_correlations(specs: Iterable[CorrelationSpec], *, origin: str,
+                    where: str = "correlations") -> tuple[Correlation, ...]:
+    """Convert validated ``correlations:`` entries; a pair given twice is an error."""
+    seen: set[frozenset[str]] = set()
+    out = []
+    for i, spec in enumerate(specs):
+        item = Correlation(keys=(spec.keys[0], spec.keys[1]), rank=float(spec.rank),
+                           source=spec.source, as_of=spec.as_of, note=spec.note, origin=origin)
+        if item.pair in seen:
+            raise CapcalcError(f"the pair {' / '.join(item.keys)} is given twice",
+                               file=origin, key=f"{where}.{i}.keys")
+        seen.add(item.pair)
+        out.append(item)
+    return tuple(out)
 
 
 _CATALOG_UNITS = {
@@ -113,12 +147,16 @@ def suggest(word: str, options: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+_UNION_PARTS = {"float", "str", "Override", "none", "AcceleratorSpec"}
+
+
 def validation_message(exc: ValidationError, *, known: Iterable[str] = ()) -> tuple[str, str]:
     """Turn the first pydantic error into ``(dotted key, one-line message)``."""
     error = exc.errors()[0]
-    loc = [str(part) for part in error["loc"] if not str(part).startswith(("function-", "constrained-"))]
     # pydantic reports union members as extra path parts; keep the user's keys only
-    loc = [part for part in loc if part not in {"float", "str", "Override", "none", "AcceleratorSpec"}]
+    loc = [str(part) for part in error["loc"]
+           if not str(part).startswith(("function-", "constrained-"))
+           and str(part) not in _UNION_PARTS]
     key = ".".join(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -154,7 +192,8 @@ def to_assumption(key: str, entry: Entry) -> Assumption:
             raise CapcalcError(f"must be a name, not the number {value!r}", key=key)
         if spec.choices and value not in spec.choices:
             raise CapcalcError(
-                f"{value!r} is not one of {', '.join(spec.choices)}{suggest(str(value), spec.choices)}",
+                f"{value!r} is not one of {', '.join(spec.choices)}"
+                f"{suggest(str(value), spec.choices)}",
                 key=key,
             )
     else:
@@ -242,7 +281,9 @@ def parse_baseline(data: Any, *, source: str) -> Baseline:
             assumptions[key] = to_assumption(key, entry)
     except CapcalcError as exc:
         raise exc.at(file=source) from None
-    baseline = Baseline(source=source, assumptions=assumptions, catalog=catalog)
+    baseline = Baseline(source=source, assumptions=assumptions, catalog=catalog,
+                        correlations=to_correlations(
+                            model.correlations, origin=source))  # type: ignore[attr-defined]
     accelerator = assumptions["hardware.accelerator"].value
     if accelerator not in catalog:
         raise CapcalcError(
@@ -270,7 +311,8 @@ def _check_sizing(assumptions: Mapping[str, Assumption], source: str) -> None:
 def load_baseline(path: Path | None = None) -> Baseline:
     """Read ``assumptions.yaml`` (capcalc's own when ``path`` is None)."""
     path = path or DEFAULT_ASSUMPTIONS
-    return parse_baseline(load_yaml(path), source=path.name if path == DEFAULT_ASSUMPTIONS else str(path))
+    source = path.name if path == DEFAULT_ASSUMPTIONS else str(path)
+    return parse_baseline(load_yaml(path), source=source)
 
 
 def parse_baseline_text(text: str | bytes, *, source: str) -> Baseline:
@@ -285,3 +327,4 @@ def with_value(assumption: Assumption, value: Value, *, source: str) -> Assumpti
 
 
 __all__ += ["CATALOG_FIELDS", "parse_baseline_text", "to_assumption", "with_value"]
+__all__ += ["Correlation", "to_correlations"]

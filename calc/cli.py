@@ -22,7 +22,6 @@ from calc.errors import CapcalcError
 from calc.formatting import format_value
 from calc.run import Result, run
 from calc.scenarios import Library, load_library, parse_set
-from calc.units import format_unit
 from calc.vocabulary import INPUTS, OUTPUTS
 
 __all__ = ["main"]

@@ -59,10 +59,10 @@ def save_charts(charts: Sequence[tuple[Figure, Table]], folder: Path, *,
         planned.append((resolve_inside(folder, f"{table.name}.csv"), None, table, "csv"))
     check_writable([p for p, *_ in planned], force=force)
     written = []
-    for path, fig, table, fmt in planned:
-        if fig is None:
+    for path, maybe_fig, table, fmt in planned:
+        if maybe_fig is None:
             write_text(path, table.to_csv())
         else:
-            write_bytes(path, figure_bytes(fig, table, fmt))
+            write_bytes(path, figure_bytes(maybe_fig, table, fmt))
         written.append(path)
     return written

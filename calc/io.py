@@ -79,10 +79,11 @@ class _BoundedSafeLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-_BoundedSafeLoader.add_constructor(
-    "tag:yaml.org,2002:map",
-    lambda loader, node: loader.construct_mapping(node, deep=True),
-)
+def _construct_map(loader: _BoundedSafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    return loader.construct_mapping(node, deep=True)
+
+
+_BoundedSafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 
 def parse_yaml(text: str | bytes, *, source: str) -> Any:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from calc.errors import CapcalcError
 from calc.model import evaluate
 from calc.scenarios import Library, Scenario
 from calc.solve import Solution, solve_scalar
@@ -57,11 +59,14 @@ def model_inputs(scenario: Scenario) -> dict[str, Any]:
     return dict(scenario.values)
 
 
-def outcome_of(scenario: Scenario, key: str, output: str, baseline_effective: float):  # type: ignore[no-untyped-def]
+Outcome = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
+
+
+def outcome_of(scenario: Scenario, key: str, output: str, baseline_effective: float) -> Outcome:
     """A vectorised function: values of input ``key`` → values of ``output``."""
     base = model_inputs(scenario)
 
-    def outcome(x: np.ndarray) -> np.ndarray:
+    def outcome(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         inputs = dict(base)
         inputs[key] = x
         if key in _SIZING:
@@ -72,7 +77,7 @@ def outcome_of(scenario: Scenario, key: str, output: str, baseline_effective: fl
 
 
 def _baseline_effective(library: Library, name: str, seen: tuple[str, ...]) -> float:
-    scenario = _solved(library, library.scenario(name), seen + (name,))
+    scenario = _solved(library, library.scenario(name), (*seen, name))
     # the baseline's own effective FLOP/s does not depend on its baseline
     outputs = evaluate(model_inputs(scenario), 1.0)
     return float(outputs["effective_flop_per_s"])
@@ -82,23 +87,21 @@ def _solved(library: Library, scenario: Scenario, seen: tuple[str, ...] = ()) ->
     """Resolve ``meet_target``: solve its key so the scenario reaches the target multiple."""
     if scenario.meet_target is None:
         return scenario
-    from calc.errors import CapcalcError
-
     if scenario.baseline_name in seen:
         raise CapcalcError(
             f"meet_target in {scenario.name!r} measures from {scenario.baseline_name!r}, "
             "which depends on it", file=scenario.origin, key="target.baseline",
         )
-    baseline = _baseline_effective(library, scenario.baseline_name, seen + (scenario.name,))
-    solution = solve_input(scenario, scenario.meet_target, "compute_multiple",
-                           float(scenario["target.compute_multiplier"]),  # type: ignore[arg-type]
-                           baseline)
+    baseline = _baseline_effective(library, scenario.baseline_name, (*seen, scenario.name))
+    target = scenario["target.compute_multiplier"]
+    assert isinstance(target, float)
+    solution = solve_input(scenario, scenario.meet_target, "compute_multiple", target, baseline)
     values: dict[str, Any] = {scenario.meet_target: solution.value}
     if scenario.meet_target in _SIZING:
         values[_SIZING[1 - _SIZING.index(scenario.meet_target)]] = None
-    solved = scenario.with_values(values, source=f"solved: reaches the target multiple "
-                                  f"against {scenario.baseline_name}")
-    return solved.__class__(**{**solved.__dict__, "meet_target": None})
+    solved = scenario.with_values(
+        values, source=f"solved: reaches the target multiple against {scenario.baseline_name}")
+    return replace(solved, meet_target=None)
 
 
 def solve_input(scenario: Scenario, key: str, output: str, target: float,

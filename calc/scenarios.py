@@ -20,14 +20,16 @@ from pydantic import BaseModel, ValidationError
 from calc.assumptions import (
     Assumption,
     Baseline,
+    Correlation,
     Value,
     load_baseline,
     suggest,
+    to_correlations,
     validation_message,
 )
 from calc.errors import CapcalcError
 from calc.io import load_yaml, parse_yaml
-from calc.schema import Override, ScenarioSpec, ScenariosFile
+from calc.schema import Override, ScenariosFile, ScenarioSpec
 from calc.units import UnitError, convert, parse_quantity
 from calc.vocabulary import CATALOG_FIELDS, INPUTS, check_bounds
 
@@ -75,6 +77,7 @@ class ScenarioDef:
     source: str | None = None
     base: str | None = None
     meet_target: str | None = None
+    correlations: tuple[Correlation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class Scenario:
     meet_target: str | None = None
     origin: str = ""
     lineage: tuple[str, ...] = ()
+    correlations: tuple[Correlation, ...] = ()
 
     def __getitem__(self, key: str) -> Value:
         return self.assumptions[key].value
@@ -229,7 +233,8 @@ def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
         spec = ScenarioSpec.model_validate({k: v for k, v in raw.items() if k != "name"})
     except ValidationError as exc:
         key, message = validation_message(
-            exc, known=[*INPUTS, *_META, "site", "hardware", "training", "cost", "target"]
+            exc, known=[*INPUTS, *_META, "site", "hardware", "training", "cost", "target",
+                        "correlations"]
         )
         raise CapcalcError(message, file=f"{origin}: scenario {name!r}", key=key) from None
     meet_target = spec.meet_target  # type: ignore[attr-defined]
@@ -245,6 +250,8 @@ def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
         source=spec.source,  # type: ignore[attr-defined]
         base=spec.base,  # type: ignore[attr-defined]
         meet_target=meet_target,
+        correlations=to_correlations(spec.correlations or (),  # type: ignore[attr-defined]
+                                     origin=f"{origin}: scenario {name!r}"),
     )
 
 
@@ -366,6 +373,9 @@ class Library:
                 file=chain[-1].origin, key="target.baseline",
             )
         last = chain[-1]
+        correlations = {c.pair: c for c in self.baseline.correlations}
+        for definition in chain:  # a later declaration of the same pair replaces the earlier
+            correlations.update({c.pair: c for c in definition.correlations})
         return Scenario(
             name=name,
             title=last.title or name,
@@ -375,13 +385,15 @@ class Library:
             meet_target=meet_target,
             origin=last.origin,
             lineage=tuple(d.name for d in chain),
+            correlations=tuple(correlations.values()),
         )
 
     def with_accelerator(self, scenario: Scenario, accelerator: str) -> Scenario:
         """``scenario`` on another catalog accelerator; inputs it set explicitly stay."""
         if accelerator not in self.baseline.catalog:
             raise CapcalcError(
-                f"{accelerator!r} is not in the catalog{suggest(accelerator, self.baseline.catalog)}",
+                f"{accelerator!r} is not in the catalog"
+                f"{suggest(accelerator, self.baseline.catalog)}",
                 key="hardware.accelerator",
             )
         values = dict(scenario.assumptions)

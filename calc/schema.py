@@ -18,6 +18,7 @@ from calc.vocabulary import GROUPS, INPUTS
 __all__ = [
     "AcceleratorSpec",
     "AssumptionsFile",
+    "CorrelationSpec",
     "Entry",
     "Override",
     "ScenarioSpec",
@@ -28,7 +29,9 @@ Confidence = Literal["confirmed", "secondary", "unconfirmed", "preliminary"]
 Distribution = Literal["lognormal", "normal", "uniform", "triangular", "pert"]
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-AsOf = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")]
+AsOf = Annotated[
+    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")
+]
 Text = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
 
 
@@ -42,7 +45,9 @@ class Entry(Frozen):
     """One sourced assumption: a value with its unit, range and provenance."""
 
     value: Number | Text | None = Field(
-        description="The value in `unit`; a name for choice keys; null where the catalog supplies it."
+        description=(
+            "The value in `unit`; a name for choice keys; null where the catalog supplies it."
+        )
     )
     unit: StrictStr | None = Field(None, description="Unit of value, low and high (pint syntax).")
     low: Number | None = Field(None, description="Lower end of a 90 % interval, in `unit`.")
@@ -78,19 +83,47 @@ class AcceleratorSpec(Frozen):
     capex_usd: Entry = Field(description="One accelerator with its share of server and network.")
 
 
+class CorrelationSpec(Frozen):
+    """A rank (Spearman) correlation between two numeric inputs, used by Monte Carlo sampling."""
+
+    keys: tuple[StrictStr, StrictStr] = Field(
+        description="The two dotted input keys, e.g. [training.mfu, training.availability]."
+    )
+    rank: Annotated[float, Field(strict=True, ge=-1, le=1, allow_inf_nan=False)] = Field(
+        description="Spearman rank correlation between the two inputs, from -1 to 1."
+    )
+    source: Text = Field(description="URL(s) or document; `assumption` with a note saying why.")
+    as_of: AsOf | None = Field(None, description="Date the evidence is from.")
+    note: Text | None = Field(None, description="Why the inputs move together (or apart).")
+
+    @model_validator(mode="after")
+    def _check(self) -> CorrelationSpec:
+        for key in self.keys:
+            if key not in INPUTS:
+                raise ValueError(f"unknown input key {key!r}")
+            if INPUTS[key].kind == "choice":
+                raise ValueError(f"{key} is a name, not a number; only numeric inputs correlate")
+        if self.keys[0] == self.keys[1]:
+            raise ValueError(f"keys name {self.keys[0]} twice; a correlation needs two inputs")
+        if self.source.strip().lower() == "assumption" and not self.note:
+            raise ValueError("`source: assumption` needs a `note` saying why this correlation")
+        return self
+
+
+Correlations = tuple[CorrelationSpec, ...]
+
+
 def _section_model(group: str, field_type: Any, *, required: bool) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for spec in INPUTS.values():
         if spec.group != group:
             continue
-        extra = {"unit": spec.unit} if spec.unit else {}
-        default = ... if required else None
-        fields[spec.name] = (
-            field_type,
-            Field(default, title=spec.title, description=spec.description,
-                  json_schema_extra=extra),
-        )
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        extra: dict[str, Any] = {"unit": spec.unit} if spec.unit else {}
+        described: dict[str, Any] = {"title": spec.title, "description": spec.description,
+                                     "json_schema_extra": extra}
+        info = Field(**described) if required else Field(None, **described)
+        fields[spec.name] = (field_type, info)
+    model: type[BaseModel] = create_model(
         f"{group.capitalize()}{'' if required else 'Overrides'}", __base__=Frozen, **fields
     )
     return model
@@ -105,6 +138,8 @@ AssumptionsFile: type[BaseModel] = create_model(  # type: ignore[call-overload]
     **{group: (model, ...) for group, model in _SECTIONS.items()},
     catalog=(dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")],
                   AcceleratorSpec], Field(min_length=1)),
+    correlations=(Correlations, Field(
+        (), description="Rank correlations between inputs, applied when sampling ranges.")),
 )
 
 
@@ -113,8 +148,8 @@ class Override(Frozen):
 
     value: Number | Text | None = None
     unit: StrictStr | None = None
-    low: Number | None = None
-    high: Number | None = None
+    low: Number | Text | None = None
+    high: Number | Text | None = None
     dist: Distribution | None = None
     source: Text | None = None
     as_of: AsOf | None = None
@@ -148,12 +183,15 @@ ScenarioSpec: type[BaseModel] = create_model(  # type: ignore[call-overload]
         Field(None, description="Input key solved so the scenario reaches the target multiple."),
     ),
     **{group: (model | None, None) for group, model in _OVERRIDE_SECTIONS.items()},
+    correlations=(Correlations | None, Field(
+        None, description="Rank correlations added to (or replacing, for the same pair of "
+        "keys) those of the base scenario.")),
     **_dotted_fields,
 )
 
 ScenarioName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,79}$")]
 
-ScenariosFile: type[BaseModel] = create_model(  # type: ignore[call-overload]
+ScenariosFile: type[BaseModel] = create_model(
     "ScenariosFile",
     __base__=Frozen,
     __doc__="Named scenarios, each a set of overrides of the baseline.",

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from calc.errors import CapcalcError
 from calc.vocabulary import INPUTS, OUTPUTS, InputSpec
@@ -105,6 +104,7 @@ def solve_scalar(
             key=key,
         )
     i = int(crossings[0])
+    from scipy.optimize import brentq  # imported here: scipy.optimize costs ~0.5 s at start-up
 
     def gap_at(x: float) -> float:
         return float(np.asarray(outcome(np.array([x])), dtype=float)[0] - target)

@@ -25,7 +25,9 @@ class UnitError(ValueError):
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
     """Return capcalc's unit registry: pint's defaults plus ``calc/units.txt``."""
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, on_redefinition="raise")
+    ureg: pint.UnitRegistry = pint.UnitRegistry(
+        autoconvert_offset_to_baseunit=True, on_redefinition="raise"
+    )
     ureg.load_definitions(str(_DEFINITIONS))
     return ureg
 

@@ -130,6 +130,12 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
         nullable=True,
     ),
     InputSpec(
+        "hardware.perf_per_watt_growth_per_year", "Performance-per-watt growth", "1/year",
+        "Yearly growth of the best chip's FLOP/s per watt, used by build-out timelines for "
+        "dates beyond the catalog's newest chip (0.4 = +40 % a year).",
+        lower=0, upper=2, widget=(0.0, 1.0),
+    ),
+    InputSpec(
         "training.precision", "Training precision", "",
         "Number format of the training run; selects the catalog's dense peak.",
         kind="choice", choices=("bf16", "fp8"),

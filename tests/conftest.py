@@ -23,6 +23,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CliRunner = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Keep ``--doctest-modules`` (meant for calc/) off the conftest files here.
+
+    pytest would import each ``conftest.py`` again as a doctest module, and two
+    conftests outside a package clash under the one module name ``conftest``.
+    They are still loaded as conftests; only doctest collection skips them.
+    """
+    return True if collection_path.name == "conftest.py" else None
+
+
 @pytest.fixture(autouse=True)
 def _close_figures() -> Iterator[None]:
     """Close every matplotlib figure a test left open."""

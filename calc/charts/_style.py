@@ -6,11 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # charts are files; the dashboard draws its own interactive charts
 
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-from calc.formatting import format_value  # noqa: E402
-from calc.tables import Table  # noqa: E402
+from calc.formatting import format_value
+from calc.tables import Table
 
 __all__ = ["PALETTE", "caption", "figure", "ticks"]
 

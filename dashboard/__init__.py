@@ -1,0 +1,1 @@
+"""capcalc's Streamlit dashboard: widgets built from the vocabulary, numbers from :mod:`calc`."""

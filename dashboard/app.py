@@ -1,0 +1,52 @@
+"""capcalc's Streamlit dashboard: every assumption in the sidebar, results, tabs of charts.
+
+Run with ``make dashboard``, ``capcalc dashboard`` or ``streamlit run dashboard/app.py``.
+The page computes nothing itself: numbers come from :func:`calc.run` and the tables
+of :mod:`calc.tables`, through the cached helpers of :mod:`dashboard.compute`.
+
+Tabs are modules ``dashboard/tabs/<name>.py`` with ``render(ctx: Context) -> None``,
+listed in :data:`TABS` as ``(label, module name)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard.context import Context  # noqa: E402
+
+#: The tabs, in order: (label shown, module in dashboard/tabs/). Add a tab by adding a module
+#: with ``render(ctx: Context) -> None`` and one line here.
+TABS: tuple[tuple[str, str], ...] = (
+    ("Compare", "compare"),
+    ("Power → compute", "power"),
+    ("Cost", "cost"),
+    ("Assumptions", "assumptions"),
+)
+
+
+def render_tabs(ctx: Context) -> None:
+    """Render every tab of :data:`TABS` (Streamlit draws all tabs on each run)."""
+    for tab, (_label, module_name) in zip(st.tabs([label for label, _ in TABS]), TABS,
+                                          strict=True):
+        with tab:
+            importlib.import_module(f"dashboard.tabs.{module_name}").render(ctx)
+
+
+def main() -> None:
+    """Build the page."""
+    from dashboard import page
+
+    ctx = page.build()
+    if ctx is not None:
+        render_tabs(ctx)
+
+
+main()

@@ -1,0 +1,122 @@
+"""Properties and identities of the capacity chain (calc.model)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from calc import model
+from calc.model import evaluate
+from calc.vocabulary import OUTPUTS
+from tests.input_strategies import chain_inputs
+
+BASELINE_EFFECTIVE = 2e19
+
+
+def _close(a: float, b: float, rel: float = 1e-9) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=0.0)
+
+
+@given(chain_inputs(sized_by_count=False))
+def test_doubling_power_doubles_accelerators_and_flop(inputs):
+    once = evaluate(inputs, BASELINE_EFFECTIVE)
+    inputs = {**inputs, "site.facility_power_mw": inputs["site.facility_power_mw"] * 2}
+    twice = evaluate(inputs, BASELINE_EFFECTIVE)
+    for output in ("accelerators", "h100_equivalents", "peak_flop_per_s",
+                   "effective_flop_per_s", "training_flop_per_run", "annual_energy_mwh",
+                   "capex_usd", "compute_multiple"):
+        assert _close(twice[output], 2 * once[output]), output
+    for output in ("facility_w_per_accelerator", "energy_per_flop_j",
+                   "facility_power_mw_for_target"):
+        assert _close(twice[output], once[output]), output
+
+
+@given(chain_inputs(sized_by_count=False))
+def test_power_sized_and_count_sized_round_trip(inputs):
+    by_power = evaluate(inputs, BASELINE_EFFECTIVE)
+    by_count = evaluate({**inputs, "site.facility_power_mw": None,
+                         "site.accelerators": by_power["accelerators"]}, BASELINE_EFFECTIVE)
+    for output in OUTPUTS:
+        assert _close(by_count[output], by_power[output], 1e-9), output
+
+
+@given(st.floats(min_value=1, max_value=1e8), chain_inputs())
+def test_n_h100_are_n_h100_equivalents(count, inputs):
+    inputs = {**inputs, "site.accelerators": count, "site.facility_power_mw": None,
+              "hardware.peak_8bit_flop_per_s": model.H100_FP8_FLOP_PER_S}
+    assert _close(evaluate(inputs, BASELINE_EFFECTIVE)["h100_equivalents"], count)
+
+
+@settings(max_examples=300)
+@given(chain_inputs())
+@example({  # the baseline's own magnitudes: 100 MW of H100
+    "site.facility_power_mw": 100.0, "site.accelerators": None, "site.pue": 1.2,
+    "site.it_overhead": 1.14, "site.load_factor": 0.75, "hardware.tdp_w": 700.0,
+    "hardware.server_overhead": 1.82, "hardware.peak_flop_per_s": 9.89e14,
+    "hardware.peak_8bit_flop_per_s": 1.979e15, "training.mfu": 0.4,
+    "training.availability": 0.87, "training.run_days": 90.0,
+    "cost.accelerator_capex_usd": 32000.0, "cost.facility_capex_usd_per_mw": 9e6,
+    "cost.electricity_usd_per_mwh": 60.0, "cost.hardware_lifetime_years": 4.0,
+    "cost.facility_lifetime_years": 20.0, "target.compute_multiplier": 10.0,
+})
+def test_outputs_finite_non_negative_and_identities_hold(inputs):
+    out = evaluate(inputs, BASELINE_EFFECTIVE)
+    assert set(out) == set(OUTPUTS)
+    for name, value in out.items():
+        assert math.isfinite(value) and value >= 0, (name, value)
+    assert _close(out["facility_power_mw"],
+                  out["accelerators"] * out["facility_w_per_accelerator"] / 1e6)
+    assert _close(out["it_power_mw"] * inputs["site.pue"], out["facility_power_mw"])
+    assert _close(out["effective_flop_per_s"], out["peak_flop_per_s"] * inputs["training.mfu"]
+                  * inputs["training.availability"])
+    assert _close(out["capex_usd"],
+                  out["accelerator_capex_total_usd"] + out["facility_capex_total_usd"])
+    assert _close(out["energy_per_flop_j"] * out["effective_flop_per_s"],
+                  out["facility_power_mw"] * 1e6 * inputs["site.load_factor"])
+    assert _close(out["training_flop_per_run"] / out["effective_flop_per_s"],
+                  inputs["training.run_days"] * 86_400)
+    assert _close(out["cost_per_run_usd"] * 365,
+                  out["annualized_cost_usd"] * inputs["training.run_days"])
+    # at the power for the target, the scenario reaches exactly the target multiple
+    at_target = evaluate({**inputs, "site.accelerators": None,
+                          "site.facility_power_mw": out["facility_power_mw_for_target"]},
+                         BASELINE_EFFECTIVE)
+    assert _close(at_target["compute_multiple"], inputs["target.compute_multiplier"], 1e-9)
+
+
+@given(chain_inputs(sized_by_count=False))
+def test_arrays_give_the_same_numbers_as_scalars(inputs):
+    mfus = np.array([0.1, 0.35, 0.8])
+    vectorised = evaluate({**inputs, "training.mfu": mfus}, BASELINE_EFFECTIVE)
+    for i, mfu in enumerate(mfus):
+        scalar = evaluate({**inputs, "training.mfu": float(mfu)}, BASELINE_EFFECTIVE)
+        for output in OUTPUTS:
+            value = np.broadcast_to(vectorised[output], mfus.shape)[i]
+            assert _close(float(value), float(scalar[output])), output
+
+
+@pytest.mark.parametrize("output", ["effective_flop_per_s", "training_flop_per_run"])
+def test_more_of_each_efficiency_lever_gives_more_compute(output):
+    base = {
+        "site.facility_power_mw": 100.0, "site.accelerators": None, "site.pue": 1.2,
+        "site.it_overhead": 1.14, "site.load_factor": 0.75, "hardware.tdp_w": 700.0,
+        "hardware.server_overhead": 1.82, "hardware.peak_flop_per_s": 9.89e14,
+        "hardware.peak_8bit_flop_per_s": 1.979e15, "training.mfu": 0.4,
+        "training.availability": 0.87, "training.run_days": 90.0,
+        "cost.accelerator_capex_usd": 32000.0, "cost.facility_capex_usd_per_mw": 9e6,
+        "cost.electricity_usd_per_mwh": 60.0, "cost.hardware_lifetime_years": 4.0,
+        "cost.facility_lifetime_years": 20.0, "target.compute_multiplier": 10.0,
+    }
+    reference = evaluate(base, BASELINE_EFFECTIVE)[output]
+    up = {"training.mfu": 0.5, "training.availability": 0.95, "site.facility_power_mw": 150.0,
+          "hardware.peak_flop_per_s": 2e15}
+    down = {"site.pue": 1.4, "site.it_overhead": 1.3, "hardware.server_overhead": 2.2,
+            "hardware.tdp_w": 1000.0}
+    for key, value in up.items():
+        assert evaluate({**base, key: value}, BASELINE_EFFECTIVE)[output] > reference, key
+    for key, value in down.items():
+        assert evaluate({**base, key: value}, BASELINE_EFFECTIVE)[output] < reference, key

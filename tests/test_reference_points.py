@@ -1,0 +1,90 @@
+"""Published reference points reproduced from each publication's own stated inputs.
+
+Each test feeds capcalc the inputs a publication states and checks that the
+chain gives the figure the publication reports. The sources are public:
+
+* Epoch AI Frontier Data Centers, xAI rows (epoch-research/ai-chip-counts,
+  ``data_inputs/xai_datacenter_timelines.csv``): chips → H100e and 8-bit OP/s.
+* Epoch AI, "GPUs account for about 40 % of power usage in AI data centers"
+  (18 Dec 2025): server 1.53 × GPU, IT 1.14 × server, facility 1.4 × IT.
+* L. Aschenbrenner, *Situational Awareness* (Jun 2024): 1 kW per H100e;
+  10 GW for a year is 87.6 TWh.
+* Meta, *The Llama 3 Herd of Models* (arXiv 2407.21783) and the Llama 3.1
+  model card: 3.8e25 FLOP in 30.84M H100-hours; 430 TFLOPS per GPU = 43 % MFU.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import calc
+from calc import model
+
+
+@pytest.fixture(scope="module")
+def library() -> calc.Library:
+    return calc.load()
+
+
+@pytest.mark.parametrize(
+    ("chips", "h100e", "op_per_s"),
+    [
+        # Colossus 2, 2025-10-19: 110,000 GB200 operational
+        ({"GB200": 110_000}, 277_918, 5.5e20),
+        # Colossus 1, 2024-09-02: 100k H100 online
+        ({"H100": 100_000}, 100_000, 1.979e20),
+        # Colossus 1, 2025-02-17: 150k H100 + 50k H200 online
+        ({"H100": 150_000, "H200": 50_000}, 200_000, 3.958e20),
+    ],
+)
+def test_epoch_h100_equivalents_from_chip_counts(library, chips, h100e, op_per_s):
+    total_h100e = 0.0
+    total_ops = 0.0
+    for chip, count in chips.items():
+        result = calc.run(library, library.scenario(
+            "cortex-phase1", [("hardware.accelerator", chip), ("site.accelerators", count)]))
+        total_h100e += result["h100_equivalents"]
+        total_ops += result["h100_equivalents"] * model.H100_FP8_FLOP_PER_S
+    assert total_h100e == pytest.approx(h100e, rel=2e-5)
+    assert total_ops == pytest.approx(op_per_s, rel=1e-3)
+
+
+@pytest.mark.parametrize(("tdp_w", "published_kw"), [(700, 1.71), (1200, 2.93)])
+def test_epoch_power_shares_give_facility_power_per_gpu(tdp_w, published_kw):
+    # Epoch (Dec 2025): facility ≈ 2.44 × GPU TDP ⇒ H100 ≈ 1.71 kW, GB200 ≈ 2.93 kW
+    watts = model.facility_w_per_accelerator(tdp_w, 1.53, 1.14, 1.4)
+    assert watts / 1000 == pytest.approx(published_kw, abs=0.005)
+
+
+@pytest.mark.parametrize(("h100e", "power_mw"), [(10_000, 10), (100_000, 100),
+                                                 (1_000_000, 1_000), (10_000_000, 10_000)])
+def test_aschenbrenner_one_kilowatt_per_h100_equivalent(library, h100e, power_mw):
+    # his stated planning value: 1 kW per H100-equivalent, all-in
+    result = calc.run(library, library.scenario("cortex-phase1", [
+        ("site.facility_power_mw", power_mw), ("hardware.tdp_w", 1000),
+        ("hardware.server_overhead", 1), ("site.it_overhead", 1), ("site.pue", 1)]))
+    assert result["h100_equivalents"] == pytest.approx(h100e, rel=1e-12)
+
+
+def test_aschenbrenner_ten_gigawatts_for_a_year_is_87_6_terawatt_hours():
+    assert model.annual_energy_mwh(10_000, 1.0) / 1e6 == pytest.approx(87.6, rel=1e-12)
+
+
+def test_llama_3_1_405b_training_flop_from_its_gpu_hours(library):
+    # 30.84M H100-hours at the stated 34.6 % of the 989 TFLOPS BF16 peak → 3.8e25 FLOP
+    gpus = 16_384
+    run_days = 30.84e6 / gpus / 24
+    result = calc.run(library, library.scenario("cortex-phase1", [
+        ("site.accelerators", gpus), ("training.run_days", run_days),
+        ("training.mfu", 0.346), ("training.availability", 1.0)]))
+    assert result["training_flop_per_run"] == pytest.approx(3.8e25, rel=0.01)
+
+
+@pytest.mark.parametrize(("gpus", "tflops_per_gpu", "mfu"),
+                         [(8_192, 430, 0.43), (16_384, 400, 0.41), (16_384, 380, 0.38)])
+def test_llama_3_table_4_throughput_is_its_mfu_of_the_h100_peak(library, gpus, tflops_per_gpu,
+                                                               mfu):
+    result = calc.run(library, library.scenario("cortex-phase1", [
+        ("site.accelerators", gpus), ("training.mfu", mfu), ("training.availability", 1.0)]))
+    per_gpu = result["effective_flop_per_s"] / gpus / 1e12
+    assert per_gpu == pytest.approx(tflops_per_gpu, rel=0.02)
