@@ -11,11 +11,12 @@ CHART_DIR       ?= charts/
 
 export MPLBACKEND := Agg
 
-.PHONY: help venv test lint pytest dashboard charts bench clean
+.PHONY: help venv test lint pytest docs dashboard charts bench clean
 
 help:
 	@echo "make test       ruff check + mypy + pytest (creates $(VENV) on first use)"
 	@echo "make lint       ruff check + mypy"
+	@echo "make docs       regenerate the JSON Schemas, docs/assumptions.md and README tables"
 	@echo "make dashboard  streamlit run dashboard/app.py"
 	@echo "make charts     render the article scenarios into $(CHART_DIR)"
 	@echo "make bench      run every benchmarks/*.py (installs the bench extra)"
@@ -24,7 +25,6 @@ help:
 # The venv is (re)installed whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
@@ -38,6 +38,9 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+docs: $(STAMP)
+	$(BIN)/python -m calc.reference_docs
 
 dashboard: $(STAMP)
 	$(BIN)/streamlit run dashboard/app.py

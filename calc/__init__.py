@@ -28,4 +28,14 @@ __all__ = [
     "load_library",
     "run",
     "run_many",
+    "simulate",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``calc.simulate`` (Monte Carlo), imported on first use: scipy loads only when needed."""
+    if name == "simulate":
+        from calc.uncertainty import simulate
+
+        return simulate
+    raise AttributeError(f"module 'calc' has no attribute {name!r}")

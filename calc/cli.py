@@ -30,7 +30,7 @@ EXIT_USER_ERROR = 2
 
 #: Modules that add subcommands: each has ``add_parser(subparsers) -> None`` and sets
 #: ``handler`` on its parser (a function of ``(args, library) -> int``).
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("calc.cli_peers", "calc.cli_timeline", "calc.cli_uncertainty")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run scenarios and print or save the results")
     _add_scenario_args(p)
     _add_output_args(p, ("table", "json", "csv"))
+    from calc.cli_uncertainty import add_monte_carlo_args
+
+    add_monte_carlo_args(p)
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("assumptions", help="list every input with value, unit, range and source")
@@ -258,15 +261,34 @@ def cmd_run(args: argparse.Namespace, library: Library) -> int:
     baseline_name = results[0].baseline
     baseline = next((r for r in results if r.name == baseline_name and not sets),
                     None) or run(library, baseline_name)
+    from calc import cli_uncertainty as mc
+
+    sims = mc.monte_carlo(library, results, samples=args.samples,
+                          seed=args.seed) if args.samples is not None else []
     if args.out:
+        if sims:
+            from calc.io import check_writable
+
+            check_writable(mc.monte_carlo_paths(sims, args.out, formats), force=args.force)
         written = save_run_outputs(library, results, baseline, args.out, formats=formats,
                                    force=args.force)
+        if sims:
+            written += mc.save_monte_carlo(sims, args.out, formats=formats, force=True)
     if args.format == "json":
-        print(json.dumps(results_json(results), indent=2))
+        document = results_json(results)
+        print(json.dumps(mc.monte_carlo_json(document, sims) if sims else document, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(results_csv(results))
+        text = results_csv(results)
+        sys.stdout.write(mc.monte_carlo_csv(text, sims) if sims else text)
     else:
         print(results_table(results, baseline))
+        if sims:
+            print()
+            print(mc.monte_carlo_table(sims))
+    if sims:
+        from calc.uncertainty import precision_warnings
+
+        mc.warn(precision_warnings(sims))
     if args.out:
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0
@@ -354,7 +376,8 @@ def cmd_dashboard(args: argparse.Namespace, library: Library) -> int:
         raise CapcalcError("the dashboard is not installed beside this package", file=str(app))
     command = [sys.executable, "-m", "streamlit", "run", str(app),
                "--server.port", str(args.port), "--server.address", "localhost"]
-    return subprocess.call(command, env=os.environ.copy())
+    # from the repository root, so Streamlit reads .streamlit/config.toml (upload limit, XSRF)
+    return subprocess.call(command, env=os.environ.copy(), cwd=app.parent.parent)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

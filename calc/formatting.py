@@ -12,10 +12,16 @@ _SI = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G
 _MONEY = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
 
 
+def _round_sig(x: float, digits: int) -> float:
+    """``x`` rounded to ``digits`` significant figures (so 999.97 with 3 becomes 1000)."""
+    return float(f"{x:.{digits - 1}e}")
+
+
 def _sig(x: float, digits: int = 3) -> str:
     """``x`` to ``digits`` significant figures, without exponent, trailing zeros kept short."""
     if x == 0:
         return "0"
+    x = _round_sig(x, digits)
     decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
     return f"{x:,.{decimals}f}"
 
@@ -27,14 +33,17 @@ def si(value: float, unit: str = "", digits: int = 3) -> str:
     '1.13 EFLOP/s'
     >>> si(57_200)
     '57.2 k'
+    >>> si(999.97e6, "W")
+    '1.00 GW'
     """
     if not math.isfinite(value):
         return f"{value} {unit}".strip()
+    value = _round_sig(value, digits)
     magnitude = abs(value)
     if magnitude == 0:
         return f"0 {unit}".rstrip()
     for factor, prefix in _SI:
-        if magnitude >= factor * 0.9995:
+        if magnitude >= factor:
             return f"{_sig(value / factor, digits)} {prefix}{unit}".rstrip()
     return f"{value:.{digits - 1}e} {unit}".rstrip()
 
@@ -64,8 +73,9 @@ def format_value(value: float | str | None, unit: str, digits: int = 3) -> str:
     if unit.startswith("USD_"):
         rest = unit.split("/", 1)[1] if "/" in unit else ""
         suffix = f"/{rest}" if rest else ""
+        value = _round_sig(value, digits)
         for factor, prefix in _MONEY:
-            if abs(value) >= factor * 0.9995:
+            if abs(value) >= factor:
                 return f"${_sig(value / factor, digits)} {prefix}{suffix}"
         return f"${_sig(value, digits)}{suffix}"
     if unit == "FLOP":

@@ -22,6 +22,7 @@ from calc.errors import CapcalcError
 __all__ = [
     "MAX_ALIASES",
     "MAX_DEPTH",
+    "MAX_NODES",
     "MAX_YAML_BYTES",
     "atomic_write",
     "check_writable",
@@ -30,9 +31,16 @@ __all__ = [
     "resolve_inside",
 ]
 
-MAX_YAML_BYTES = 2_000_000
+# Limits on what one YAML document may cost. capcalc's own files are tens of kilobytes
+# and hold under 2,000 values; PyYAML reads some 20,000-50,000 values a second.
+MAX_YAML_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_ALIASES = 100
+MAX_NODES = 20_000
+
+
+class _Refused(yaml.YAMLError):
+    """A document capcalc refuses to read whole: past a size, depth or alias limit."""
 
 
 class _BoundedSafeLoader(yaml.SafeLoader):
@@ -41,27 +49,63 @@ class _BoundedSafeLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._aliases = 0
-        self._depth = 0
+        # Per open node, the height of its tallest finished child; its length is the depth.
+        self._open: list[int] = []
+        # Finished nodes by id: (values they stand for with aliases expanded, height).
+        self._done: dict[int, tuple[int, int]] = {}
+        self._values = 0
+
+    def _count(self, mark: Any, values: int, height: int) -> None:
+        """Add a finished node (or an alias to one) to the totals; refuse past the limits."""
+        self._values += values
+        if self._values > MAX_NODES:
+            raise _Refused(
+                f"line {mark.line + 1}: more than {MAX_NODES:,} values (aliases expanded); "
+                "capcalc files are far smaller"
+            )
+        if len(self._open) + height > MAX_DEPTH:
+            raise _Refused(
+                f"line {mark.line + 1}: nesting deeper than {MAX_DEPTH} levels"
+                + (" (aliases expanded)" if height > 1 else "")
+            )
+        if self._open:
+            self._open[-1] = max(self._open[-1], height)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        mark = self.peek_event().start_mark
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise yaml.YAMLError(
+                raise _Refused(
                     f"line {mark.line + 1}: more than {MAX_ALIASES} aliases (*name); "
                     "capcalc files have no need of them"
                 )
-        self._depth += 1
+            node = super().compose_node(parent, index)
+            if id(node) not in self._done:
+                raise _Refused(f"line {mark.line + 1}: an alias inside its own anchor")
+            self._count(mark, *self._done[id(node)])
+            return node
+        if len(self._open) >= MAX_DEPTH:
+            raise _Refused(f"line {mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
+        before = self._values
+        self._open.append(0)
+        node = super().compose_node(parent, index)
+        height = 1 + self._open.pop()
+        self._count(mark, 1, height)
+        self._done[id(node)] = (self._values - before, height)
+        return node
+
+    def construct_yaml_int(self, node: Any) -> int:
         try:
-            if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
-                raise yaml.YAMLError(
-                    f"line {mark.line + 1}: nesting deeper than {MAX_DEPTH} levels"
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+            return int(super().construct_yaml_int(node))
+        except ValueError:  # Python refuses to read integers of more than 4,300 digits
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of {len(node.value):,} digits", node.start_mark
+            ) from None
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        """Dates stay text as written (``as_of: 2024-08-01`` is the text ``'2024-08-01'``)."""
+        return self.construct_scalar(node)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -84,6 +128,10 @@ def _construct_map(loader: _BoundedSafeLoader, node: yaml.MappingNode) -> dict[A
 
 
 _BoundedSafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_BoundedSafeLoader.add_constructor("tag:yaml.org,2002:int",
+                                   _BoundedSafeLoader.construct_yaml_int)
+_BoundedSafeLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                   _BoundedSafeLoader.construct_yaml_timestamp)
 
 
 def parse_yaml(text: str | bytes, *, source: str) -> Any:
@@ -113,6 +161,10 @@ def parse_yaml(text: str | bytes, *, source: str) -> Any:
             file=source,
         )
     if isinstance(text, bytes):
+        if text.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise CapcalcError("UTF-16 text; save the file as UTF-8", file=source)
+        if b"\x00" in text[:8192]:
+            raise CapcalcError("binary data, not a YAML text file", file=source)
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -133,7 +185,13 @@ def parse_yaml(text: str | bytes, *, source: str) -> Any:
         what = (exc.problem or exc.context or "malformed YAML").strip()
         if "\\t" in what or "'\\t'" in str(exc):
             what += " (YAML indents with spaces, not tabs)"
+        if what.startswith("could not determine a constructor for the tag"):
+            tag = what.rsplit(" ", 1)[-1]
+            what = (f"the tag {tag} is not read; capcalc files hold plain numbers, text, "
+                    "lists and mappings" + (" (write merged keys out)" if "merge" in tag else ""))
         raise CapcalcError(f"{where}malformed YAML: {what}", file=source) from None
+    except _Refused as exc:
+        raise CapcalcError(str(exc), file=source) from None
     except yaml.YAMLError as exc:
         raise CapcalcError(f"malformed YAML: {exc}", file=source) from None
     except RecursionError:
@@ -193,6 +251,19 @@ def check_writable(paths: list[Path], *, force: bool) -> None:
         )
 
 
+# Read once at import: os.umask can only be read by setting it, which is not thread-safe.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a new file would get (0666 less the umask), or the existing file's mode."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+
+
 @contextlib.contextmanager
 def atomic_write(path: Path, mode: str = "wb") -> Iterator[Any]:
     """Open a temporary file beside ``path``; rename it over ``path`` on success.
@@ -203,6 +274,7 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _file_mode(path))
         with os.fdopen(fd, mode) as handle:
             yield handle
             handle.flush()

@@ -169,11 +169,18 @@ def readme() -> str:
     return _with_section(text, "glossary", glossary_markdown())
 
 
+def _peers_schema() -> str:
+    from calc.peers import schema_text
+
+    return schema_text()
+
+
 #: Every generated file: path relative to the repository, and how to make its text.
 GENERATED: dict[str, Callable[[], str]] = {
     "assumptions.schema.json": lambda: json_schema(AssumptionsFile, "capcalc assumptions"),
     "scenarios.schema.json": lambda: json_schema(ScenariosFile, "capcalc scenarios"),
     "docs/assumptions.md": lambda: assumptions_markdown(load_baseline()),
+    "peers.schema.json": lambda: _peers_schema(),
     "README.md": readme,
 }
 

@@ -67,7 +67,8 @@ def scenario_document(library: Library, preset: str, sets: Iterable[tuple[str, A
     shipped = [d for d in chain if d.name in library.shipped]
     doc: dict[str, Any] = {
         "name": name or _free_name(library, f"{preset}-custom"),
-        "title": f"{scenario.title}" + (f" with {len(sets)} changed inputs" if sets else ""),
+        "title": scenario.title + (f" (changed: {', '.join(k for k, _ in sets)})"
+                                   if sets else ""),
         "description": f"Scenario {preset}" + (
             " with " + ", ".join(f"{k}={v}" for k, v in sets) if sets else "") + ".",
     }

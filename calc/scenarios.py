@@ -30,6 +30,7 @@ from calc.assumptions import (
 from calc.errors import CapcalcError
 from calc.io import load_yaml, parse_yaml
 from calc.schema import Override, ScenariosFile, ScenarioSpec
+from calc.timeline import Phase, check_phases, to_phases
 from calc.units import UnitError, convert, parse_quantity
 from calc.vocabulary import CATALOG_FIELDS, INPUTS, check_bounds
 
@@ -78,6 +79,7 @@ class ScenarioDef:
     base: str | None = None
     meet_target: str | None = None
     correlations: tuple[Correlation, ...] = ()
+    timeline: tuple[Phase, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class Scenario:
     origin: str = ""
     lineage: tuple[str, ...] = ()
     correlations: tuple[Correlation, ...] = ()
+    timeline: tuple[Phase, ...] | None = None
 
     def __getitem__(self, key: str) -> Value:
         return self.assumptions[key].value
@@ -224,6 +227,11 @@ def _spec_changes(spec: BaseModel, origin: str, scenario: str) -> tuple[Change, 
     return tuple(changes.values())
 
 
+def _timeline(spec: BaseModel, origin: str, name: str) -> tuple[Phase, ...] | None:
+    raw = spec.timeline  # type: ignore[attr-defined]
+    return None if raw is None else to_phases(raw, file=f"{origin}: scenario {name!r}")
+
+
 def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
     if raw is None:
         raw = {}
@@ -234,7 +242,7 @@ def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
     except ValidationError as exc:
         key, message = validation_message(
             exc, known=[*INPUTS, *_META, "site", "hardware", "training", "cost", "target",
-                        "correlations"]
+                        "correlations", "timeline"]
         )
         raise CapcalcError(message, file=f"{origin}: scenario {name!r}", key=key) from None
     meet_target = spec.meet_target  # type: ignore[attr-defined]
@@ -252,6 +260,7 @@ def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
         meet_target=meet_target,
         correlations=to_correlations(spec.correlations or (),  # type: ignore[attr-defined]
                                      origin=f"{origin}: scenario {name!r}"),
+        timeline=_timeline(spec, origin, name),
     )
 
 
@@ -376,6 +385,10 @@ class Library:
         correlations = {c.pair: c for c in self.baseline.correlations}
         for definition in chain:  # a later declaration of the same pair replaces the earlier
             correlations.update({c.pair: c for c in definition.correlations})
+        planned = next((d for d in reversed(chain) if d.timeline is not None), None)
+        if planned is not None and planned.timeline is not None:
+            check_phases(planned.timeline, self.baseline.catalog,
+                         file=f"{planned.origin}: scenario {planned.name!r}")
         return Scenario(
             name=name,
             title=last.title or name,
@@ -386,6 +399,7 @@ class Library:
             origin=last.origin,
             lineage=tuple(d.name for d in chain),
             correlations=tuple(correlations.values()),
+            timeline=None if planned is None else planned.timeline,
         )
 
     def with_accelerator(self, scenario: Scenario, accelerator: str) -> Scenario:

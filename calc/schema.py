@@ -21,6 +21,7 @@ __all__ = [
     "CorrelationSpec",
     "Entry",
     "Override",
+    "PhaseSpec",
     "ScenarioSpec",
     "ScenariosFile",
 ]
@@ -158,6 +159,34 @@ class Override(Frozen):
 
 OverrideValue = Number | Text | Override | None
 
+
+class PhaseSpec(Frozen):
+    """One phase of a build-out: from ``start``, the site has ``facility_power_mw`` in all."""
+
+    name: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.,+()/-]{0,79}$")] = Field(
+        description="Label of the phase, unique in its timeline (letters, digits, _.,+()/- )."
+    )
+    start: Annotated[StrictStr, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = Field(
+        description="YYYY-MM: the month the phase's capacity starts training (before any delay)."
+    )
+    facility_power_mw: Number | Text = Field(
+        description="The site's TOTAL facility power from `start`, in MW or with a unit "
+        "('0.25 GW'); the phase adds the power above the previous phase's.",
+        json_schema_extra={"unit": "MW"},
+    )
+    accelerator: Text | None = Field(
+        None, description="Catalog accelerator in the added capacity, or `latest` (the "
+        "then-current generation); default the scenario's hardware.accelerator.")
+    delay_months: Annotated[int, Field(strict=True, ge=0, le=600)] = Field(
+        0, description="Slip: the capacity starts this many months after `start`.")
+    refresh: bool = Field(
+        False, strict=True, description="Replace the hardware when it retires (after "
+        "cost.hardware_lifetime_years) with the then-current generation.")
+    source: Text | None = Field(None, description="URL(s) or document the phase comes from.")
+    confidence: Confidence | None = Field(None, description="How well the source confirms it.")
+    note: Text | None = Field(None, description="How the phase's figures were read or derived.")
+
+
 _OVERRIDE_SECTIONS = {
     group: _section_model(group, OverrideValue, required=False) for group in GROUPS
 }
@@ -186,6 +215,9 @@ ScenarioSpec: type[BaseModel] = create_model(  # type: ignore[call-overload]
     correlations=(Correlations | None, Field(
         None, description="Rank correlations added to (or replacing, for the same pair of "
         "keys) those of the base scenario.")),
+    timeline=(Annotated[tuple[PhaseSpec, ...], Field(min_length=1, max_length=100)] | None,
+              Field(None, description="Build-out phases in order of growing total facility "
+                    "power (replaces the base scenario's timeline).")),
     **_dotted_fields,
 )
 

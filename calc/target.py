@@ -178,8 +178,9 @@ def describe(facts: TargetFacts, max_chips: int = 3) -> str:
     --------
     >>> facts = TargetFacts("cortex-full", "cortex-phase1", "H100", "power", 500.0, 2.87e5,
     ...     5.0, 10.0, 1000.0, 2.0, (ChipOption("GB200", "shipping", 9.19, 544.0, 1.84),))
-    >>> describe(facts)
-    '500 MW of H100 gives 5.0× cortex-phase1. 10× needs 1.00 GW of H100, or a chip with ~2.0× its FLOP per facility watt: GB200 (1.8×) reaches 10× at ~544 MW.'
+    >>> print(describe(facts))  # doctest: +NORMALIZE_WHITESPACE
+    500 MW of H100 gives 5.0× cortex-phase1. 10× needs 1.00 GW of H100, or a chip with
+    ~2.0× its FLOP per facility watt: GB200 (1.8×) reaches 10× at ~544 MW.
     """
     power = format_value(facts.facility_power_mw, "MW")
     if facts.sized_by == "accelerators":
@@ -188,7 +189,7 @@ def describe(facts: TargetFacts, max_chips: int = 3) -> str:
     else:
         site = f"{power} of {facts.accelerator}"
     head = f"{site} gives {times(facts.compute_multiple)} {facts.baseline}"
-    target = times(facts.target_multiple)
+    target = f"{facts.target_multiple:g}×"
     needed = f"{format_value(facts.facility_power_mw_for_target, 'MW')} of {facts.accelerator}"
     if facts.met:
         return f"{head}: the {target} target is met ({needed} would reach it)."

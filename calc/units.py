@@ -8,6 +8,7 @@ computes on plain floats and numpy arrays.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,8 +33,37 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
+#: Longest unit text read: capcalc's units are short ("USD_2025/MWh"); pint's parser is
+#: recursive and evaluates powers, so a long or power-laden text could cost unbounded work.
+MAX_UNIT_CHARS = 64
+_POWER = re.compile(r"\*\*|\^")
+_SMALL_EXPONENT = re.compile(r"\s*[-+]?\d{1,2}(?:\.\d{1,3})?(?![\d.])")
+
+
+def _check_unit_text(unit: str) -> None:
+    """Refuse unit text whose evaluation is not cheap: too long, or a power beyond ``x**99``.
+
+    Examples
+    --------
+    >>> _check_unit_text("USD_2025/MW**2")
+    >>> _check_unit_text("m**9**9")
+    Traceback (most recent call last):
+    calc.units.UnitError: unit 'm**9**9': a power is a plain number of 1 or 2 digits ('m**2')
+    """
+    if len(unit) > MAX_UNIT_CHARS:
+        raise UnitError(f"unit text of {len(unit)} characters; capcalc reads units of at most "
+                        f"{MAX_UNIT_CHARS} (e.g. 'MW', 'USD_2025/MWh')")
+    for power in _POWER.finditer(unit):
+        rest = unit[power.end():]
+        exponent = _SMALL_EXPONENT.match(rest)
+        if exponent is None or _POWER.match(rest[exponent.end():].lstrip()):
+            raise UnitError(f"unit {unit!r}: a power is a plain number of 1 or 2 digits "
+                            "('m**2')")
+
+
 @lru_cache(maxsize=512)
 def _factor(from_unit: str, to_unit: str) -> float:
+    _check_unit_text(from_unit)
     ureg = registry()
     try:
         source = ureg.parse_units(from_unit or "dimensionless")

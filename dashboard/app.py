@@ -28,6 +28,9 @@ TABS: tuple[tuple[str, str], ...] = (
     ("Compare", "compare"),
     ("Power → compute", "power"),
     ("Cost", "cost"),
+    ("Timeline & target", "timeline"),
+    ("Peers", "peers"),
+    ("Uncertainty", "uncertainty"),
     ("Assumptions", "assumptions"),
 )
 
@@ -44,6 +47,8 @@ def main() -> None:
     """Build the page."""
     from dashboard import page
 
+    st.set_page_config(page_title="capcalc: AI datacenter compute", page_icon="⚡",
+                       layout="wide", initial_sidebar_state="expanded")
     ctx = page.build()
     if ctx is not None:
         render_tabs(ctx)

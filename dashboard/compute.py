@@ -3,11 +3,16 @@
 Every function here is keyed on hashable text (the uploaded file, the preset
 and the changed inputs), so a rerun with the same inputs costs a cache lookup.
 Nothing is computed here that :mod:`calc` does not compute.
+
+Results, tables and specs are immutable values shared by every session, so they
+are cached with :func:`memo` (``st.cache_resource``: no copy on each hit, which
+``st.cache_data`` would make by unpickling); callers never modify them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 from matplotlib.figure import Figure
@@ -20,13 +25,14 @@ from calc.tables import Table
 from calc.target import TargetFacts, target_facts
 
 from dashboard.context import Sets
-from dashboard.state import as_library_sets
+from dashboard.state import SET_ORIGIN, as_library_sets
 
 __all__ = [
     "CHARTS",
     "Upload",
     "compare_results",
     "library_for",
+    "memo",
     "results",
     "table",
     "target",
@@ -35,6 +41,11 @@ __all__ = [
 #: An uploaded scenario file as ``(file name, YAML text)``; ``("", "")`` when none.
 Upload = tuple[str, str]
 NO_UPLOAD: Upload = ("", "")
+
+def memo(max_entries: int) -> Any:
+    """Cache a pure function of hashable arguments whose result is never modified."""
+    return st.cache_resource(show_spinner=False, max_entries=max_entries)
+
 
 #: Scenarios the Compare and Cost tabs put beside the current one.
 REFERENCES = ("cortex-full", "tenfold")
@@ -73,16 +84,16 @@ def add_upload(name: str, data: bytes) -> tuple[Library, list[str]]:
     return shipped_library().add_text(data, origin=name or "upload", default_name=_stem(name))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@memo(max_entries=512)
 def results(upload: Upload, preset: str, sets: Sets) -> tuple[Result, Result]:
     """The current scenario's result and its baseline's: ``calc.run`` as the CLI calls it."""
     library = library_for(upload)
-    scenario = library.scenario(preset, as_library_sets(sets))
+    scenario = library.scenario(preset, as_library_sets(sets), set_origin=SET_ORIGIN)
     result = calc.run(library, scenario)
     return result, calc.run(library, result.baseline)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@memo(max_entries=128)
 def compare_results(upload: Upload, preset: str, sets: Sets) -> list[Result]:
     """The baseline, the current scenario and the reference scenarios, without repeats.
 
@@ -103,7 +114,7 @@ def compare_results(upload: Upload, preset: str, sets: Sets) -> list[Result]:
     return shown
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@memo(max_entries=128)
 def target(upload: Upload, preset: str, sets: Sets) -> TargetFacts:
     """The distance to the target multiple (:func:`calc.target.target_facts`)."""
     result, baseline = results(upload, preset, sets)
@@ -117,7 +128,9 @@ def _comparison(upload: Upload, preset: str, sets: Sets) -> Table:
 
 def _power(upload: Upload, preset: str, sets: Sets) -> Table:
     result, baseline = results(upload, preset, sets)
-    points = compare_results(upload, preset, sets)[:2]  # the baseline and the current scenario
+    shown = compare_results(upload, preset, sets)
+    current_differs = bool(sets) or result.name != baseline.name
+    points = shown[:2] if current_differs else shown[:1]  # the baseline and the current one
     return tables.power_curve_table(library_for(upload), result.scenario,
                                     baseline.outputs["effective_flop_per_s"], points=points)
 
@@ -134,7 +147,7 @@ CHARTS: dict[str, tuple[Callable[[Upload, str, Sets], Table], Callable[[Table], 
 }
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@memo(max_entries=256)
 def table(chart: str, upload: Upload, preset: str, sets: Sets) -> Table:
     """The :class:`~calc.tables.Table` behind chart ``chart`` for this state."""
     return CHARTS[chart][0](upload, preset, sets)

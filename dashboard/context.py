@@ -1,4 +1,4 @@
-"""What every dashboard tab receives: the library, the current scenario, its result and the baseline."""
+"""What every dashboard tab receives: the library, the scenario, its result, the baseline."""
 
 from __future__ import annotations
 

@@ -70,23 +70,43 @@ def _results_or_none(upload: Upload, preset: str, sets: Sets) -> Any:
 
 
 def _on_input(key: str) -> None:
-    """A widget moved: record the input unless it equals the value it would have anyway."""
+    """A widget moved: record its value as text (checked and tidied by the run that follows).
+
+    Callbacks cannot be interrupted by a newer rerun, so they only write down the
+    change; :func:`_settle` validates it inside the (interruptible) script run.
+    """
     state = _state()
-    upload, preset = _upload(), state["preset"]
     raw = state[widgets.widget_key(key)]
     text = value_text(float(raw) if isinstance(raw, int) else raw)
-    others = {k: v for k, v in state["sets"].items() if k != key}
-    without = _results_or_none(upload, preset, tuple(sorted(others.items())))
-    if without is not None and value_text(without[0].scenario[key]) == text:
-        state["sets"] = others
+    if "before" not in state:
+        state["before"] = dict(state["sets"])
+    state["changed"] = [*state.get("changed", []), key]
+    state["sets"] = {**state["sets"], key: text}
+
+
+def _settle(upload: Upload, preset: str) -> None:
+    """Tidy the inputs changed since the last run: drop those equal to what they would be
+    anyway (so the link stays short), and undo the change if the scenario cannot run."""
+    state = _state()
+    changed = state.get("changed", [])
+    if not changed:
         return
-    trial = {**others, key: text}
+    sets = dict(state["sets"])
+    for key in dict.fromkeys(changed):
+        if key not in sets:
+            continue
+        others = {k: v for k, v in sets.items() if k != key}
+        without = _results_or_none(upload, preset, tuple(sorted(others.items())))
+        if without is not None and value_text(without[0].scenario[key]) == sets[key]:
+            sets = others
     try:
-        compute.results(upload, preset, tuple(sorted(trial.items())))
+        compute.results(upload, preset, tuple(sorted(sets.items())))
     except CapcalcError as exc:
-        state["notices"] = [f"{exc}; kept the previous value"]
-        return
-    state["sets"] = trial
+        state["notices"] = [*state.get("notices", []), f"{exc}; kept the previous value"]
+        sets = state.get("before", {})
+    state["sets"] = sets
+    del state["changed"]
+    state.pop("before", None)
 
 
 def _on_sizing() -> None:
@@ -111,13 +131,20 @@ def _on_sizing() -> None:
     state["sets"] = sets
 
 
+def _forget_changes() -> None:
+    for name in ("changed", "before"):
+        _state().pop(name, None)
+
+
 def _on_preset() -> None:
+    _forget_changes()
     state = _state()
     state["preset"] = state[_PRESET_WIDGET]
     state["sets"] = {}
 
 
 def _on_reset() -> None:
+    _forget_changes()
     state = _state()
     state["preset"] = default_preset()
     state["sets"] = {}
@@ -137,12 +164,13 @@ def _on_upload() -> None:
         state["upload"] = (file.name, file.getvalue().decode("utf-8"))
         state["preset"] = compute.add_upload(*state["upload"])[1][0]
         state["sets"] = {}
+        _forget_changes()
 
 
 def upload_scenarios(name: str, data: bytes) -> str:
     """Check an uploaded scenario file; return "" when it is good, else one readable line."""
     try:
-        library, names = compute.add_upload(name, data)
+        _library, names = compute.add_upload(name, data)
         for scenario in names:
             compute.results((name, data.decode("utf-8")), scenario, ())
     except CapcalcError as exc:
@@ -159,7 +187,8 @@ def _sidebar(ctx: Context) -> None:
     sb = st.sidebar
     sb.title("capcalc")
     sb.caption("Compute capacity of AI training datacenters")
-    state[_PRESET_WIDGET] = ctx.preset
+    if state.get(_PRESET_WIDGET) != ctx.preset:
+        state[_PRESET_WIDGET] = ctx.preset
     titles = {name: library.definitions[name].title or name for name in library.names}
     sb.selectbox("Scenario", library.names, key=_PRESET_WIDGET, on_change=_on_preset,
                  format_func=lambda n: f"{n} — {titles[n]}" if titles[n] != n else n,
@@ -170,7 +199,8 @@ def _sidebar(ctx: Context) -> None:
     widgets.sync(scenario.values)
     sized_by = "site.facility_power_mw" if scenario["site.accelerators"] is None \
         else "site.accelerators"
-    state[widgets.SIZING_WIDGET] = sized_by
+    if state.get(widgets.SIZING_WIDGET) != sized_by:
+        state[widgets.SIZING_WIDGET] = sized_by
     catalog = library.baseline.catalog
     options = {
         "hardware.accelerator": list(catalog),
@@ -220,6 +250,7 @@ def _context() -> Context:
     library = compute.library_for(upload)
     if preset not in library.definitions:
         state["preset"], state["sets"] = default_preset(), {}
+    _settle(upload, state["preset"])
     try:
         result, baseline = compute.results(upload, state["preset"], _sets())
     except CapcalcError as exc:

@@ -64,7 +64,7 @@ def render(ctx: Context) -> None:
             delta = delta_text(value, base[name], spec.unit, ctx.baseline.name)
             column.metric(
                 spec.title, shown,
-                delta=delta if delta is not None else f"same as {ctx.baseline.name}",
+                delta=delta if delta is not None else "± 0 (the baseline)",
                 delta_color="off" if delta is None or name in _NEUTRAL else "normal",
                 delta_arrow="auto" if delta is not None else "off",
                 help=f"{spec.description}\n\n{_exact(value, spec.unit)}",

@@ -22,15 +22,18 @@ from dashboard.context import Sets
 __all__ = [
     "LINK_ORIGIN",
     "PRESET_PARAM",
+    "SET_ORIGIN",
     "as_library_sets",
     "link_params",
     "parse_link",
-    "value_text",
     "validate_set",
+    "value_text",
 ]
 
 #: The name errors give to values read from the URL.
 LINK_ORIGIN = "link"
+#: Where inputs changed in the dashboard say they came from (tooltips, error messages).
+SET_ORIGIN = "set in the dashboard"
 #: Query parameter holding the preset's name.
 PRESET_PARAM = "scenario"
 

@@ -77,8 +77,8 @@ def power_spec(table: Table) -> Spec:
         "data": {"values": table.rows()},
         "mark": {"type": "line", "interpolate": "monotone"},
         "encoding": {
-            "x": {"field": "facility_power_mw", "type": "quantitative", "title": "Facility power (MW)",
-                  "scale": {"type": "log"}},
+            "x": {"field": "facility_power_mw", "type": "quantitative",
+                  "title": "Facility power (MW)", "scale": {"type": "log"}},
             "y": {"field": "effective_flop_per_s", "type": "quantitative",
                   "title": "Effective training FLOP/s", "scale": {"type": "log"},
                   "axis": {"format": "~s"}},

@@ -21,6 +21,8 @@ from calc.formatting import format_value
 from calc.units import format_unit
 from calc.vocabulary import CATALOG_FIELDS, GROUPS, INPUTS, InputSpec
 
+from dashboard.state import SET_ORIGIN
+
 __all__ = [
     "GROUP_TITLES",
     "SIZING_KEYS",
@@ -35,7 +37,8 @@ GROUP_TITLES = {"site": "Site", "hardware": "Hardware", "training": "Training",
                 "cost": "Cost", "target": "Target"}
 SIZING_KEYS = ("site.facility_power_mw", "site.accelerators")
 SIZING_WIDGET = "w:__sizing"
-SIZING_LABELS = {"site.facility_power_mw": "facility power", "site.accelerators": "accelerator count"}
+SIZING_LABELS = {"site.facility_power_mw": "facility power",
+                 "site.accelerators": "accelerator count"}
 
 
 def widget_key(key: str) -> str:
@@ -67,13 +70,14 @@ def number_widget(spec: InputSpec, value: float) -> NumberWidget:
     """
     lo, hi = spec.widget or (spec.lower or 0.0, spec.upper or 1.0)
     lower, upper = float(min(lo, value)), float(max(hi, value))
-    if spec.log_scale:
+    if spec.log_scale and lower > 0:
         return NumberWidget("number", lower, upper, 10.0 ** math.floor(math.log10(lower)), "%.3e")
+    span = upper - lower if upper > lower else max(abs(upper), 1.0)
     if spec.kind == "count":
-        step = max(1, int(10 ** (math.floor(math.log10(upper - lower)) - 3)))
+        step = max(1, int(10 ** (math.floor(math.log10(span)) - 3)))
         return NumberWidget("slider", float(math.floor(lower)), float(math.ceil(upper)),
                             float(step), "localized", integer=True)
-    exponent = math.floor(math.log10(upper - lower)) - 3
+    exponent = math.floor(math.log10(span)) - 3
     step = 10.0 ** exponent
     fmt = "localized" if exponent >= 0 else f"%.{-exponent}f"
     return NumberWidget("slider", lower, upper, round(step, 12), fmt)
@@ -101,8 +105,12 @@ def help_text(spec: InputSpec, assumption: Assumption) -> str:
     if assumption.low is not None and assumption.high is not None:
         lines.append(f"90 % range: {format_value(assumption.low, spec.unit)} – "
                      f"{format_value(assumption.high, spec.unit)}")
-    sources = " ; ".join(part.strip() for part in assumption.source.split(";"))
-    lines.append(f"Source: {sources} (as of {assumption.as_of})")
+    if assumption.source == SET_ORIGIN:
+        lines.append("Source: your change in the dashboard (the link and the scenario file "
+                     "carry it).")
+    else:
+        sources = " ; ".join(part.strip() for part in assumption.source.split(";"))
+        lines.append(f"Source: {sources} (as of {assumption.as_of})")
     if assumption.note:
         lines.append(f"Note: {assumption.note}")
     return "\n\n".join(lines)

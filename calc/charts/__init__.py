@@ -8,6 +8,17 @@ with its provenance.
 from __future__ import annotations
 
 from calc.charts._style import PALETTE
+from calc.charts.peers import among_peers, largest_site_timeline
 from calc.charts.scenarios import cost_breakdown, power_to_compute, scenario_comparison
+from calc.charts.timeline import levers_waterfall, timeline_chart
 
-__all__ = ["PALETTE", "cost_breakdown", "power_to_compute", "scenario_comparison"]
+__all__ = [
+    "PALETTE",
+    "among_peers",
+    "cost_breakdown",
+    "largest_site_timeline",
+    "levers_waterfall",
+    "power_to_compute",
+    "scenario_comparison",
+    "timeline_chart",
+]

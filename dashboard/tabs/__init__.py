@@ -1,1 +1,1 @@
-"""Dashboard tabs: each module has ``render(ctx: Context) -> None`` and is listed in ``app.TABS``."""
+"""Dashboard tabs: each module has ``render(ctx: Context) -> None``, listed in ``app.TABS``."""

@@ -1,0 +1,249 @@
+"""Monte Carlo speed: capcalc against the same model in bare numpy and in squigglepy.
+
+All three draw the same inputs — cortex-full and its baseline cortex-phase1,
+every range of ``assumptions.yaml`` as a lognormal fitted to its 90 %
+interval and truncated to the input's valid range, MFU and availability
+rank-correlated as declared — and compute the full static chain (every
+output of ``calc.model.evaluate``, the compute multiple against the
+baseline's samples). Inputs the scenario does not change are shared with the
+baseline (common random numbers) in all three.
+
+* capcalc: ``calc.simulate(library, "cortex-full", samples=N, seed=S)``.
+* bare numpy: the same distributions and formulas written by hand: one
+  generator, truncation by redrawing, a 2×2 Cholesky for the correlation.
+  The practical limit for this model in Python.
+* squigglepy: its lognormals from the same 90 % intervals (``lclip``/``rclip``
+  at the valid range), ``sq.correlate`` for the correlation, ``sq.sample``
+  for the arrays, then the same numpy formulas (its fastest use for a model
+  with several outputs sharing one set of draws).
+
+Also times what the dashboard's Uncertainty tab computes on a rerun that
+misses the cache: a 10,000-sample run with every chart table.
+
+Prints the median of ``--repeats`` runs of each, and the ratios.
+Run: ``.venv/bin/python benchmarks/monte_carlo.py [--samples N] [--repeats R]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+
+import calc
+from calc.distributions import Marginal, marginals, normal_correlation
+from calc.model import H100_FP8_FLOP_PER_S
+
+SCENARIO = "cortex-full"
+GOAL_NUMPY = 1.5
+GOAL_DASHBOARD_MS = 300.0
+
+
+def _median_seconds(fn: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------- bare numpy
+
+
+def bare_numpy(scenario_values: dict[str, Any], baseline_values: dict[str, Any],
+               dists: dict[str, Marginal], scenario_only: dict[str, Marginal],
+               shared_keys: set[str], correlated: tuple[str, str], rank_r: float, n: int,
+               seed: int) -> dict[str, Any]:
+    """The chain by hand: truncated lognormals by redrawing, then every output."""
+    rng = np.random.default_rng(seed)
+
+    def lognormal(m: Marginal, size: int) -> np.ndarray:
+        mu, sigma = m.params
+        x = np.exp(mu + sigma * rng.standard_normal(size))
+        bad = np.flatnonzero((x < m.lower) | (x > m.upper))
+        while bad.size:
+            x[bad] = np.exp(mu + sigma * rng.standard_normal(bad.size))
+            bad = bad[(x[bad] < m.lower) | (x[bad] > m.upper)]
+        return x
+
+    base = {k: lognormal(m, n) for k, m in dists.items() if k not in correlated}
+    a, b = (dists[k] for k in correlated)
+    z1 = rng.standard_normal(n)
+    z2 = rank_r * z1 + math.sqrt(1 - rank_r ** 2) * rng.standard_normal(n)
+    x1 = np.exp(a.params[0] + a.params[1] * z1)
+    x2 = np.exp(b.params[0] + b.params[1] * z2)
+    bad = np.flatnonzero((x1 < a.lower) | (x1 > a.upper) | (x2 < b.lower) | (x2 > b.upper))
+    while bad.size:
+        w1 = rng.standard_normal(bad.size)
+        w2 = rank_r * w1 + math.sqrt(1 - rank_r ** 2) * rng.standard_normal(bad.size)
+        x1[bad] = np.exp(a.params[0] + a.params[1] * w1)
+        x2[bad] = np.exp(b.params[0] + b.params[1] * w2)
+        bad = bad[(x1[bad] < a.lower) | (x1[bad] > a.upper) | (x2[bad] < b.lower)
+                  | (x2[bad] > b.upper)]
+    base[correlated[0]], base[correlated[1]] = x1, x2
+    # the scenario shares every input it does not change and draws its own changed ranges
+    mine = {k: v for k, v in base.items() if k in shared_keys}
+    mine.update({k: lognormal(m, n) for k, m in scenario_only.items()})
+
+    def chain(values: dict[str, Any], drawn: dict[str, Any], base_eff: Any) -> dict[str, Any]:
+        def v(key: str) -> Any:
+            return drawn[key] if key in drawn else values[key]
+
+        pue = v("site.pue")
+        w_each = v("hardware.tdp_w") * v("hardware.server_overhead") * v("site.it_overhead") * pue
+        power = v("site.facility_power_mw")
+        count = power * 1e6 / w_each
+        peak = count * v("hardware.peak_flop_per_s")
+        effective = peak * v("training.mfu") * v("training.availability")
+        run_days = v("training.run_days")
+        load = v("site.load_factor")
+        energy = power * load * 8760.0
+        electricity = energy * v("cost.electricity_usd_per_mwh")
+        acc_capex = count * v("cost.accelerator_capex_usd")
+        fac_capex = power * v("cost.facility_capex_usd_per_mw")
+        annualized = (acc_capex / v("cost.hardware_lifetime_years")
+                      + fac_capex / v("cost.facility_lifetime_years") + electricity)
+        multiple = effective / base_eff
+        return {
+            "facility_power_mw": power, "it_power_mw": power / pue,
+            "facility_w_per_accelerator": w_each, "accelerators": count,
+            "h100_equivalents": count * v("hardware.peak_8bit_flop_per_s") / H100_FP8_FLOP_PER_S,
+            "peak_flop_per_s": peak, "effective_flop_per_s": effective,
+            "training_flop_per_run": effective * run_days * 86400.0,
+            "annual_training_flop": effective * 8760.0 * 3600.0,
+            "annual_energy_mwh": energy, "energy_per_flop_j": power * 1e6 * load / effective,
+            "annual_electricity_cost_usd": electricity, "capex_usd": acc_capex + fac_capex,
+            "accelerator_capex_total_usd": acc_capex, "facility_capex_total_usd": fac_capex,
+            "annualized_cost_usd": annualized,
+            "cost_per_run_usd": annualized * run_days / 365.0, "compute_multiple": multiple,
+            "facility_power_mw_for_target":
+                power * v("target.compute_multiplier") / multiple,
+        }
+
+    base_eff = chain(baseline_values, base, 1.0)["effective_flop_per_s"]
+    return chain(scenario_values, mine, base_eff)
+
+
+# ---------------------------------------------------------------- squigglepy
+
+
+def squigglepy_run(scenario_values: dict[str, Any], baseline_values: dict[str, Any],
+                   dists: dict[str, Marginal], scenario_only: dict[str, Marginal],
+                   shared_keys: set[str], correlated: tuple[str, str], rank: float,
+                   n: int, seed: int) -> dict[str, Any]:
+    """Inputs sampled by squigglepy (same 90 % intervals, clipped at the valid range)."""
+    import squigglepy as sq
+
+    from calc.model import evaluate  # the chain itself: squigglepy has no model of it
+
+    sq.set_seed(seed)
+
+    def lognorm(m: Marginal) -> Any:
+        return sq.lognorm(m.low, m.high, lclip=max(m.lower, 0.0) or None,
+                          rclip=m.upper if math.isfinite(m.upper) else None)
+
+    variables = {k: lognorm(m) for k, m in dists.items()}
+    pair = sq.correlate((variables[correlated[0]], variables[correlated[1]]),
+                        [[1, rank], [rank, 1]])
+    variables[correlated[0]], variables[correlated[1]] = pair
+    drawn = {k: sq.sample(d, n) for k, d in variables.items()}
+    own = {k: sq.sample(lognorm(m), n) for k, m in scenario_only.items()}
+    base = {**baseline_values, **drawn}
+    scen = {**scenario_values, **{k: v for k, v in drawn.items() if k in shared_keys}, **own}
+    base_eff = evaluate(base, 1.0)["effective_flop_per_s"]
+    return evaluate(scen, base_eff)
+
+
+# ---------------------------------------------------------------- dashboard compute
+
+
+def uncertainty_tab_compute(library: calc.Library, seed: int) -> None:
+    """What the Uncertainty tab computes on a cache miss: 10,000 samples and every chart table."""
+    from calc import sensitivity, uncertainty
+
+    sim = calc.simulate(library, SCENARIO, samples=10_000, seed=seed)
+    uncertainty.distribution_table([sim])
+    uncertainty.histogram_table([sim], "compute_multiple")
+    uncertainty.histogram_table([sim], "effective_flop_per_s")
+    uncertainty.exceedance_table([sim])
+    sensitivity.tornado_table(sensitivity.tornado(library, SCENARIO, "compute_multiple"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time the three, print medians and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    n, seed = args.samples, args.seed
+
+    library = calc.load()
+    scenario = library.scenario(SCENARIO)
+    baseline = library.scenario(scenario.baseline_name)
+    dists = marginals(baseline.assumptions)
+    mine = marginals(scenario.assumptions)
+    scenario_only = {k: m for k, m in mine.items() if dists.get(k) != m}
+    shared_keys = {k for k, m in mine.items() if dists.get(k) == m}
+    correlation = next(c for c in baseline.correlations if set(c.keys) <= set(dists))
+    pair = (correlation.keys[0], correlation.keys[1])
+    r = float(normal_correlation(list(pair), [correlation])[0, 1])
+    s_values, b_values = dict(scenario.values), dict(baseline.values)
+
+    runs: dict[str, Callable[[], Any]] = {
+        "capcalc": lambda: calc.simulate(library, SCENARIO, samples=n, seed=seed),
+        "bare numpy": lambda: bare_numpy(s_values, b_values, dists, scenario_only, shared_keys,
+                                         pair, r, n, seed),
+    }
+    try:
+        import squigglepy  # noqa: F401
+
+        runs["squigglepy"] = lambda: squigglepy_run(s_values, b_values, dists, scenario_only,
+                                                    shared_keys, pair, correlation.rank, n,
+                                                    seed)
+    except ImportError:
+        print("squigglepy is not installed (pip install -e '.[bench]'); skipping it")
+
+    for fn in runs.values():  # warm-up: imports, caches, first-touch memory
+        fn()
+    medians = {name: _median_seconds(fn, args.repeats) for name, fn in runs.items()}
+    print(f"Monte Carlo of the full static chain ({SCENARIO} against its baseline), "
+          f"{n:,} samples, median of {args.repeats}:")
+    for name, seconds in medians.items():
+        print(f"  {name:<11} {seconds * 1000:8.0f} ms")
+    ratio = medians["capcalc"] / medians["bare numpy"]
+    verdict = "meets" if ratio <= GOAL_NUMPY else "misses"
+    print(f"capcalc / bare numpy  = {ratio:.2f}×  ({verdict} the goal of ≤ {GOAL_NUMPY}×)")
+    if "squigglepy" in medians:
+        speed = medians["squigglepy"] / medians["capcalc"]
+        verdict = "faster" if speed > 1 else "slower"
+        print(f"squigglepy / capcalc  = {speed:.2f}×  (capcalc is {verdict})")
+
+    tab = [0]
+
+    def tab_run() -> None:
+        tab[0] += 1
+        uncertainty_tab_compute(library, seed + tab[0])  # a new seed: never a cache hit
+
+    tab_run()
+    tab_ms = _median_seconds(tab_run, max(args.repeats, 7)) * 1000
+    verdict = "meets" if tab_ms <= GOAL_DASHBOARD_MS else "misses"
+    print(f"Uncertainty tab compute, 10,000 samples with every chart table: {tab_ms:.0f} ms "
+          f"({verdict} the goal of ≤ {GOAL_DASHBOARD_MS:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

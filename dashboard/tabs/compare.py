@@ -1,0 +1,52 @@
+"""Compare tab: the current scenario beside the baseline, ``cortex-full`` and ``tenfold``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from calc import charts
+from calc.formatting import format_value
+from calc.tables import Table
+
+from dashboard import compute, vega
+from dashboard.context import Context
+from dashboard.downloads import download_buttons
+
+__all__ = ["comparison_markdown", "render"]
+
+
+def comparison_markdown(table: Table) -> str:
+    """The comparison as a Markdown table: outputs down, scenarios across, ratios in brackets."""
+    scenarios = list(dict.fromkeys(table.columns["scenario"]))
+    cells: dict[tuple[str, str], str] = {}
+    titles: dict[str, str] = {}
+    for row in table.rows():
+        text = format_value(row["value"], row["unit"])
+        if row["output"] == "compute_multiple":
+            text += "×"
+        elif row["scenario"] != table.meta.get("baseline"):
+            text += f" ({row['ratio']:.3g}×)"
+        cells[(row["output"], row["scenario"])] = text
+        titles[row["output"]] = row["title"]
+    lines = ["| | " + " | ".join(f"**{s}**" for s in scenarios) + " |",
+             "|---|" + "---:|" * len(scenarios)]
+    for output, title in titles.items():
+        lines.append(f"| {title} | " + " | ".join(cells[(output, s)] for s in scenarios) + " |")
+    return "\n".join(lines)
+
+
+@compute.memo(max_entries=64)
+def _view(key: tuple[object, ...]) -> tuple[dict[str, object], str]:
+    table = compute.table("comparison", *key)  # type: ignore[arg-type]
+    return vega.comparison_spec(table), comparison_markdown(table)
+
+
+def render(ctx: Context) -> None:
+    """Bars and a table of key outputs, each scenario against the baseline."""
+    spec, markdown = _view(ctx.key)
+    st.vega_lite_chart(spec, width="content")
+    st.markdown(markdown)
+    st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
+               "own inputs; only the current one carries your changes.")
+    download_buttons(compute.table("comparison", *ctx.key), charts.scenario_comparison,
+                     key="dl-comparison", cache_key=ctx.key)

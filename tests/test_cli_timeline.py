@@ -1,0 +1,179 @@
+"""``capcalc timeline``, ``solve`` and ``levers`` through a real subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+
+def _json(result):
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _one_line_error(result) -> str:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+def test_timeline_json_has_the_monthly_series_and_the_reach_date(capcalc_cli):
+    doc = _json(capcalc_cli("timeline", "cortex-buildout", "--format", "json"))
+    months = doc["months"]
+    assert months[0] == "2024-10" and months[-1] == "2030-12"
+    for name in ("facility_power_mw", "accelerators", "h100_equivalents",
+                 "effective_flop_per_s", "compute_multiple", "training_flop_cumulative",
+                 "capex_cumulative_usd", "energy_mwh"):
+        assert len(doc["series"][name]) == len(months), name
+    reached = doc["target_reached"]
+    assert reached is not None
+    position = months.index(reached)
+    multiple = doc["series"]["compute_multiple"]
+    assert multiple[position] >= 10 > max(multiple[:position])
+    assert set(doc["by_generation"]["accelerators"]) >= {"H100", "H200"}
+    assert doc["phases"][0]["name"] == "Cortex phase 1"
+
+
+def test_a_short_horizon_is_not_reached_and_says_what_is(capcalc_cli):
+    result = capcalc_cli("timeline", "cortex-buildout", "--until", "2026-12")
+    assert result.returncode == 0, result.stderr
+    assert "10× cortex-phase1 is not reached by 2026-12" in result.stdout
+    assert "[low confidence: unconfirmed]" in result.stdout
+    doc = _json(capcalc_cli("timeline", "cortex-buildout", "--until", "2026-12",
+                            "--format", "json"))
+    assert doc["target_reached"] is None
+    assert doc["final_multiple"] == pytest.approx(doc["series"]["compute_multiple"][-1])
+
+
+def test_timeline_csv_reads_back(capcalc_cli):
+    result = capcalc_cli("timeline", "cortex-buildout", "--format", "csv", "--until", "2025-12")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][0].startswith("#") and rows[1][0] == "month"
+    assert [r[0] for r in rows[2:]][-1] == "2025-12"
+
+
+def test_timeline_out_writes_charts_and_data_and_never_clobbers(capcalc_cli, tmp_path):
+    out = tmp_path / "charts"
+    first = capcalc_cli("timeline", "cortex-buildout", "--out", out)
+    assert first.returncode == 0, first.stderr
+    names = {p.name for p in out.iterdir()}
+    assert names == {"timeline.png", "timeline.svg", "timeline.csv", "levers.png", "levers.svg",
+                     "levers.csv", "timeline.json"}
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = capcalc_cli("timeline", "cortex-buildout", "--out", out, "--until", "2029-12")
+    assert "--force" in _one_line_error(again)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    forced = capcalc_cli("timeline", "cortex-buildout", "--out", out, "--until", "2029-12",
+                         "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads((out / "timeline.json").read_text())["until"] == "2029-12"
+
+
+def test_a_scenario_without_a_timeline_is_one_line(capcalc_cli):
+    line = _one_line_error(capcalc_cli("timeline", "cortex-full"))
+    assert "cortex-full" in line and "has no timeline" in line
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (("timeline", "cortex-buildout", "--until", "2024-13"), "not a month"),
+    (("timeline", "cortex-buildout", "--until", "2020-01"), "before the timeline starts"),
+    (("timeline", "cortex-buildout", "--set", "timeline[7].start=2027-01"), "no phase 7"),
+    (("timeline", "cortex-buildout", "--set", "timeline[3].facility_power_mw=0.1 GW"),
+     "cannot fall"),
+    (("solve", "training.mfu", "--target", "compute_multipel=10"), "did you mean"),
+    (("solve", "training.mfu", "--target", "compute_multiple"), "OUTPUT=VALUE"),
+    (("solve", "hardware.accelerator", "--target", "compute_multiple=10"), "not a numeric"),
+    (("solve", "timeline[0].start", "--target", "compute_multiple=10"), "need --by"),
+])
+def test_bad_input_is_one_line_and_exit_2(capcalc_cli, args, words):
+    assert words in _one_line_error(capcalc_cli(*args))
+
+
+def test_solve_power_for_tenfold_round_trips_through_run(capcalc_cli):
+    doc = _json(capcalc_cli("solve", "site.facility_power_mw", "--target",
+                            "compute_multiple=10", "--format", "json"))
+    assert doc["solved_key"] == "site.facility_power_mw" and doc["unit"] == "MW"
+    assert doc["target"] == {"output": "compute_multiple", "value": 10.0}
+    assert doc["value"] == pytest.approx(1000.0, rel=1e-9)
+    run = _json(capcalc_cli("run", "--set", f"site.facility_power_mw={doc['value']!r}",
+                            "--format", "json"))
+    assert run["scenarios"][0]["outputs"]["compute_multiple"] == pytest.approx(10, rel=1e-6)
+
+
+def test_solve_takes_the_scenario_after_the_options_and_units_on_the_target(capcalc_cli):
+    doc = _json(capcalc_cli("solve", "site.accelerators", "--target",
+                            "training_flop_per_run=1e27 FLOP", "cortex-full", "--format", "json"))
+    assert doc["scenario"] == "cortex-full"
+    run = _json(capcalc_cli("run", "cortex-full", "--set", f"site.accelerators={doc['value']!r}",
+                            "--format", "json"))
+    assert run["scenarios"][0]["outputs"]["training_flop_per_run"] == pytest.approx(1e27,
+                                                                                    rel=1e-6)
+    text = capcalc_cli("solve", "cost.electricity_usd_per_mwh", "--target",
+                       "cost_per_run_usd=1e9", "cortex-full")
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith("cost.electricity_usd_per_mwh = $")
+
+
+def test_no_solution_prints_the_best_achievable_and_exits_2(capcalc_cli):
+    line = _one_line_error(capcalc_cli("solve", "training.mfu", "--target",
+                                       "compute_multiple=10x", "cortex-phase1"))
+    assert "training.mfu" in line and "closest is 2.5" in line
+    result = capcalc_cli("solve", "training.mfu", "--target", "compute_multiple=10",
+                         "--format", "json")
+    _one_line_error(result)
+    doc = json.loads(result.stdout)
+    assert doc["value"] is None and doc["achieved"] == pytest.approx(2.5)
+
+
+def test_solve_a_phase_power_by_a_date_round_trips_through_timeline(capcalc_cli):
+    doc = _json(capcalc_cli("solve", "timeline[-1].facility_power_mw", "--target",
+                            "compute_multiple=10", "--by", "2027-12", "cortex-buildout",
+                            "--format", "json"))
+    assert doc["solved_key"] == "timeline[3].facility_power_mw" and doc["by"] == "2027-12"
+    timeline = _json(capcalc_cli(
+        "timeline", "cortex-buildout", "--until", "2027-12", "--format", "json",
+        "--set", f"timeline[3].facility_power_mw={doc['value']!r}"))
+    assert timeline["series"]["compute_multiple"][-1] == pytest.approx(10, rel=1e-6)
+    assert timeline["target_reached"] == "2026-07"  # when the last phase begins
+
+
+def test_solve_a_phase_start_answers_a_month(capcalc_cli):
+    result = capcalc_cli("solve", "timeline[Cortex 2 full build].start", "--target",
+                         "compute_multiple=5", "--by", "2027-12", "cortex-buildout")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("timeline[3].start = 20")
+
+
+def test_levers_multiply_back_and_list_paths(capcalc_cli, tmp_path):
+    doc = _json(capcalc_cli("levers", "cortex-full-gb200", "--format", "json"))
+    product = 1.0
+    for lever in doc["levers"]:
+        product *= lever["factor"]
+    assert product == pytest.approx(doc["compute_multiple"], rel=1e-12)
+    assert any(p["text"].startswith("power alone:") for p in doc["paths"])
+    text = capcalc_cli("levers", "cortex-buildout", "--at", "2027-12", "--out", tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert "Single-lever paths to 10×" in text.stdout
+    assert {p.name for p in tmp_path.iterdir()} == {"levers.png", "levers.svg", "levers.csv"}
+
+
+def test_a_user_scenario_file_with_a_timeline(capcalc_cli, tmp_path):
+    good = tmp_path / "plan.yaml"
+    good.write_text("name: plan\nbase: cortex-phase1\ntimeline:\n"
+                    "  - {name: start, start: '2025-01', facility_power_mw: 100}\n"
+                    "  - {name: big, start: '2027-01', facility_power_mw: 1.2 GW, "
+                    "accelerator: H100}\n", encoding="utf-8")
+    doc = _json(capcalc_cli("timeline", good, "--format", "json", "--until", "2027-06"))
+    assert doc["scenario"] == "plan" and doc["target_reached"] == "2027-01"
+    bad = tmp_path / "typo.yaml"
+    bad.write_text("name: typo\nbase: cortex-phase1\ntimeline:\n"
+                   "  - {name: start, start: '2025-01', facility_power_mw: 100, delay: 3}\n",
+                   encoding="utf-8")
+    line = _one_line_error(capcalc_cli("timeline", bad))
+    assert "typo.yaml" in line and "delay" in line and "unknown key" in line

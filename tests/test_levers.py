@@ -1,0 +1,123 @@
+"""Paths to the target (calc.levers): levers multiply back to the multiple; single-lever paths."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import calc
+from calc.charts import levers_waterfall, timeline_chart
+from calc.export import save_charts
+from calc.levers import (
+    decompose,
+    levers_table,
+    paths_for,
+    single_lever_paths,
+    state_of,
+    state_of_timeline,
+)
+from calc.run import solve_input
+from calc.timeline import run_timeline, timeline_table
+
+
+@pytest.fixture(scope="module")
+def library() -> calc.Library:
+    return calc.load()
+
+
+def test_the_levers_multiply_back_to_the_multiple_for_every_shipped_scenario(library):
+    for name in library.names:
+        result = calc.run(library, name)
+        decomposition, _ = paths_for(library, result, calc.run(library, result.baseline))
+        assert decomposition.product == pytest.approx(result["compute_multiple"], rel=1e-12)
+        assert decomposition.total == pytest.approx(result["compute_multiple"], rel=1e-12)
+        table = levers_table(decomposition)
+        assert table.columns["end"][-2] == pytest.approx(decomposition.total, rel=1e-12)
+
+
+def test_the_levers_of_a_timeline_fleet_multiply_back_every_month(library):
+    timeline = run_timeline(library, library.scenario("cortex-buildout"), until="2031-12")
+    baseline = state_of(calc.run(library, "cortex-phase1"))
+    for month, multiple in zip(timeline.months[::5], timeline.series["compute_multiple"][::5],
+                               strict=True):
+        state = state_of_timeline(timeline, month)
+        decomposition = decompose(state, baseline, scenario="t", baseline_name="b", target=10)
+        assert decomposition.product == pytest.approx(float(multiple), rel=1e-12)
+
+
+def test_levers_move_only_where_the_scenario_differs(library):
+    result = calc.run(library, "cortex-full-gb200")
+    decomposition, _ = paths_for(library, result, calc.run(library, "cortex-phase1"))
+    factors = {lever.name: lever.factor for lever in decomposition.levers}
+    assert factors["facility_power_mw"] == pytest.approx(5.0)
+    assert factors["mfu"] == factors["availability"] == 1.0
+    chip = library.baseline.catalog
+    assert factors["flop_per_tdp_w"] == pytest.approx(
+        (chip["GB200"].bf16_flop_per_s / chip["GB200"].tdp_w)
+        / (chip["H100"].bf16_flop_per_s / chip["H100"].tdp_w))
+    assert factors["facility_w_per_tdp_w"] == pytest.approx(
+        chip["H100"].server_overhead / chip["GB200"].server_overhead)
+
+
+def test_single_lever_paths_agree_with_the_solver(library):
+    result = calc.run(library, "cortex-full")
+    baseline = calc.run(library, "cortex-phase1")
+    _, paths = paths_for(library, result, baseline)
+    by_lever = {p.lever: p for p in paths}
+    effective = baseline["effective_flop_per_s"]
+    for lever, key in (("facility_power_mw", "site.facility_power_mw"),
+                       ("mfu", "training.mfu")):
+        solved = solve_input(result.scenario, key, "compute_multiple", 10.0, effective)
+        assert by_lever[lever].possible
+        assert by_lever[lever].needed == pytest.approx(solved.value, rel=1e-9)
+    assert by_lever["facility_power_mw"].text == "power alone: 1.00 GW of H100"
+    assert by_lever["flop_per_tdp_w"].text.startswith(
+        "at 500 MW: a chip with 2.00× the FLOP per facility watt of H100")
+    assert not by_lever["availability"].possible
+
+
+def test_impossible_levers_say_what_they_would_need(library):
+    result = calc.run(library, "cortex-phase1")
+    _, paths = paths_for(library, result, result)
+    texts = {p.lever: p.text for p in paths}
+    assert texts["mfu"] == "MFU alone: not possible (needs 4 > 1)"
+    assert texts["facility_w_per_tdp_w"].startswith("overheads and PUE alone: not possible")
+    assert "no catalog chip does" in texts["flop_per_tdp_w"] or "in the catalog" in \
+        texts["flop_per_tdp_w"]
+
+
+def test_charts_are_saved_with_their_data_and_provenance(library, tmp_path):
+    timeline = run_timeline(library, library.scenario("cortex-buildout"))
+    series = timeline_table(timeline)
+    baseline = calc.run(library, "cortex-phase1")
+    state = state_of_timeline(timeline)
+    decomposition = decompose(state, state_of(baseline), scenario="cortex-buildout",
+                              baseline_name="cortex-phase1", target=timeline.target)
+    levers = levers_table(decomposition, single_lever_paths(decomposition, state))
+    written = save_charts([(timeline_chart(series), series), (levers_waterfall(levers), levers)],
+                          tmp_path, formats=("png", "svg"))
+    assert {p.name for p in written} == {"timeline.png", "timeline.svg", "timeline.csv",
+                                         "levers.png", "levers.svg", "levers.csv"}
+    with Image.open(tmp_path / "timeline.png") as image:
+        assert "cortex-buildout" in image.info["Description"]
+        assert "reached 2028-10" in image.info["Description"]
+    rows = list(csv.reader(io.StringIO((tmp_path / "timeline.csv").read_text())))
+    assert rows[0][0].startswith("# Build-out of cortex-buildout")
+    header = rows[1]
+    months = [r[0] for r in rows[2:]]
+    assert months == list(timeline.months)
+    column = header.index("compute_multiple [1]")
+    np.testing.assert_allclose([float(r[column]) for r in rows[2:]],
+                               timeline.series["compute_multiple"], rtol=1e-15)
+    generations = [h for h in header if h.startswith("h100_equivalents:")]
+    total = header.index("h100_equivalents [H100e]")
+    for row in rows[2:]:
+        assert sum(float(row[header.index(g)]) for g in generations) == pytest.approx(
+            float(row[total]), rel=1e-12, abs=1e-6)
+    svg = (tmp_path / "levers.svg").read_text(encoding="utf-8")
+    assert "<dc:title>Paths to 10×: cortex-buildout against cortex-phase1" in svg
+    assert "product of the levers" in svg

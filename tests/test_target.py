@@ -1,0 +1,140 @@
+"""Distance to the target (calc.target) and scenario files written from a state (scenario_file).
+
+The target facts are checked against the model's own identities and the
+article's reference points (500 MW of H100 is half of the tenfold need); the
+scenario files are run through the real ``capcalc`` CLI and must give the same
+numbers as ``calc.run`` on the state they were written from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import calc
+from calc.scenario_file import scenario_document, scenario_yaml
+from calc.target import describe, target_facts
+
+
+@pytest.fixture(scope="module")
+def library() -> calc.Library:
+    return calc.load()
+
+
+def facts_for(library: calc.Library, name: str, sets: list[tuple[str, Any]] | None = None
+              ) -> Any:
+    result = calc.run(library, name, sets or [])
+    return target_facts(library, result, calc.run(library, result.baseline))
+
+
+def test_500_mw_of_h100_is_half_the_tenfold_need(library: calc.Library) -> None:
+    facts = facts_for(library, "cortex-full")
+    assert facts.compute_multiple == pytest.approx(5.0, rel=1e-12)
+    assert facts.gain_needed == pytest.approx(2.0, rel=1e-12)
+    assert facts.facility_power_mw_for_target == pytest.approx(1000, rel=1e-12)
+    assert not facts.met
+    text = describe(facts)
+    assert text.startswith("500 MW of H100 gives 5.0× cortex-phase1. 10× needs 1.00 GW of H100")
+
+
+def test_each_chip_reaches_the_target_at_the_power_its_own_scenario_solves(
+        library: calc.Library) -> None:
+    facts = facts_for(library, "cortex-full")
+    by_name = {c.accelerator: c for c in facts.chips}
+    assert "H100" not in by_name and len(by_name) == len(library.baseline.catalog) - 1
+    solved = calc.run(library, "tenfold-gb200").outputs["facility_power_mw"]
+    assert by_name["GB200"].facility_power_mw_for_target == pytest.approx(solved, rel=1e-9)
+    at_500 = calc.run(library, "cortex-full-gb200").outputs["compute_multiple"]
+    assert by_name["GB200"].compute_multiple == pytest.approx(at_500, rel=1e-12)
+    assert by_name["GB200"].gain == pytest.approx(at_500 / 5.0, rel=1e-12)
+    powers = [c.facility_power_mw_for_target for c in facts.chips]
+    assert powers == sorted(powers)
+
+
+def test_chips_are_compared_at_the_power_of_a_count_sized_site(library: calc.Library) -> None:
+    facts = facts_for(library, "colossus-1-2024")
+    assert facts.sized_by == "accelerators"
+    power = calc.run(library, "colossus-1-2024").outputs["facility_power_mw"]
+    assert facts.facility_power_mw == power
+    gb200 = next(c for c in facts.chips if c.accelerator == "GB200")
+    expected = calc.run(library, "colossus-1-2024",
+                        [("hardware.accelerator", "GB200"), ("site.facility_power_mw", power)])
+    assert gb200.compute_multiple == pytest.approx(expected.outputs["compute_multiple"],
+                                                   rel=1e-12)
+    assert describe(facts).startswith("100 k H100 (")
+
+
+def test_met_target_is_said_so(library: calc.Library) -> None:
+    facts = facts_for(library, "cortex-full", [("target.compute_multiplier", "4")])
+    assert facts.met
+    assert "the 4× target is met" in describe(facts)
+
+
+def test_user_set_chip_inputs_stay_when_chips_are_swapped(library: calc.Library) -> None:
+    facts = facts_for(library, "cortex-full", [("hardware.peak_flop_per_s", "2e15")])
+    # the same peak FLOP/s on every chip: only power per chip differs, so the chip with the
+    # lowest facility watts per accelerator gains most
+    watts = {name: acc.tdp_w * acc.server_overhead for name, acc in
+             library.baseline.catalog.items() if name != "H100"}
+    best = max(facts.chips, key=lambda c: c.gain).accelerator
+    assert best == min(watts, key=watts.__getitem__)
+
+
+# ------------------------------------------------------------------ scenario files
+
+
+STATES: list[tuple[str, list[tuple[str, Any]]]] = [
+    ("cortex-phase1", []),
+    ("cortex-full", [("hardware.accelerator", "GB300"), ("training.mfu", "0.35")]),
+    ("tenfold", [("training.precision", "fp8"), ("site.pue", "1.3")]),
+    ("tenfold-gb200", [("site.facility_power_mw", "250")]),
+    ("colossus-1-2024", [("site.accelerators", "150000"), ("cost.electricity_usd_per_mwh", "45")]),
+    ("cortex-phase1", [("site.facility_power_mw", "0.5 GW"), ("hardware.tdp_w", "900")]),
+]
+
+
+def test_scenario_files_reproduce_the_numbers_through_the_cli(
+        library: calc.Library, tmp_path: Path, capcalc_cli: Callable[..., Any]) -> None:
+    files, expected = [], []
+    for i, (preset, sets) in enumerate(STATES):
+        path = tmp_path / f"state-{i}.yaml"
+        path.write_text(scenario_yaml(library, preset, sets, name=f"state-{i}",
+                                      file_name=path.name), encoding="utf-8")
+        files.append(str(path))
+        expected.append(calc.run(library, preset, sets).outputs)
+    run = capcalc_cli("run", *files, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    got = [s["outputs"] for s in json.loads(run.stdout)["scenarios"]]
+    assert got == expected
+
+
+def test_uploaded_chain_is_written_out_on_its_shipped_base(
+        library: calc.Library, tmp_path: Path, capcalc_cli: Callable[..., Any]) -> None:
+    upload = ("scenarios:\n"
+              "  mine:\n    base: cortex-full\n    site.pue: 1.35\n"
+              "  mine-solved:\n    base: mine\n    hardware.accelerator: B200\n"
+              "    meet_target: site.facility_power_mw\n")
+    mine, _ = library.add_text(upload, origin="upload.yaml")
+    sets = [("training.mfu", "0.45")]
+    doc = scenario_document(mine, "mine-solved", sets)
+    assert doc["base"] == "cortex-full"
+    assert doc["meet_target"] == "site.facility_power_mw"
+    assert doc["site.pue"] == 1.35 and doc["hardware.accelerator"] == "B200"
+    path = tmp_path / "solved.yaml"
+    path.write_text(scenario_yaml(mine, "mine-solved", sets), encoding="utf-8")
+    run = capcalc_cli("run", str(path), "--format", "json")
+    assert run.returncode == 0, run.stderr
+    (got,) = [s["outputs"] for s in json.loads(run.stdout)["scenarios"]]
+    assert got == calc.run(mine, "mine-solved", sets).outputs
+    assert got["compute_multiple"] == pytest.approx(10, rel=1e-9)
+
+
+def test_written_name_never_clashes_with_a_shipped_scenario(library: calc.Library) -> None:
+    assert scenario_document(library, "cortex-full")["name"] == "cortex-full-custom"
+    taken, _ = library.add_text("name: cortex-full-custom\nbase: cortex-full\n",
+                                origin="upload.yaml")
+    assert scenario_document(taken, "cortex-full")["name"] == "cortex-full-custom-2"
