@@ -18,9 +18,11 @@ baseline (common random numbers) in all three.
   with several outputs sharing one set of draws).
 
 Also times what the dashboard's Uncertainty tab computes on a rerun that
-misses the cache: a 10,000-sample run with every chart table.
+misses the cache (a 10,000-sample run with every chart table), and the whole
+dashboard's rerun after the tab's seed changes (Streamlit's AppTest).
 
-Prints the median of ``--repeats`` runs of each, and the ratios.
+Runs are taken in turn, one of each per round; prints the median time of each
+and the median of the per-round ratios.
 Run: ``.venv/bin/python benchmarks/monte_carlo.py [--samples N] [--repeats R]``
 """
 
@@ -48,6 +50,18 @@ from calc.model import H100_FP8_FLOP_PER_S
 SCENARIO = "cortex-full"
 GOAL_NUMPY = 1.5
 GOAL_DASHBOARD_MS = 300.0
+
+
+def _interleaved(runs: dict[str, Callable[[], Any]], repeats: int) -> dict[str, list[float]]:
+    """Seconds of each run, taken in turn (one of each per round), so that a change in the
+    machine's load during the benchmark falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, fn in runs.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
 
 
 def _median_seconds(fn: Callable[[], Any], repeats: int) -> float:
@@ -181,6 +195,26 @@ def uncertainty_tab_compute(library: calc.Library, seed: int) -> None:
     sensitivity.tornado_table(sensitivity.tornado(library, SCENARIO, "compute_multiple"))
 
 
+def dashboard_rerun_ms(reruns: int) -> float | None:
+    """Median rerun of the whole dashboard (every tab) after the Uncertainty tab's seed
+    changes: a new 10,000-sample run, its charts and tables, through Streamlit's AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=120)
+    at.run()
+    if at.exception:
+        print(f"the dashboard raised: {at.exception[0].value}")
+        return None
+    times = []
+    for seed in range(1, reruns + 1):
+        next(w for w in at.number_input if w.key == "unc-seed").set_value(seed)
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 def main(argv: list[str] | None = None) -> int:
     """Time the three, print medians and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -218,16 +252,20 @@ def main(argv: list[str] | None = None) -> int:
 
     for fn in runs.values():  # warm-up: imports, caches, first-touch memory
         fn()
-    medians = {name: _median_seconds(fn, args.repeats) for name, fn in runs.items()}
+    times = _interleaved(runs, args.repeats)
+    medians = {name: statistics.median(t) for name, t in times.items()}
     print(f"Monte Carlo of the full static chain ({SCENARIO} against its baseline), "
           f"{n:,} samples, median of {args.repeats}:")
     for name, seconds in medians.items():
         print(f"  {name:<11} {seconds * 1000:8.0f} ms")
-    ratio = medians["capcalc"] / medians["bare numpy"]
+    # the median of the ratios within each round: robust to load that changes between rounds
+    ratio = statistics.median(c / b for c, b in zip(times["capcalc"], times["bare numpy"],
+                                                     strict=True))
     verdict = "meets" if ratio <= GOAL_NUMPY else "misses"
     print(f"capcalc / bare numpy  = {ratio:.2f}×  ({verdict} the goal of ≤ {GOAL_NUMPY}×)")
     if "squigglepy" in medians:
-        speed = medians["squigglepy"] / medians["capcalc"]
+        speed = statistics.median(q / c for q, c in zip(times["squigglepy"], times["capcalc"],
+                                                         strict=True))
         verdict = "faster" if speed > 1 else "slower"
         print(f"squigglepy / capcalc  = {speed:.2f}×  (capcalc is {verdict})")
 
@@ -239,9 +277,12 @@ def main(argv: list[str] | None = None) -> int:
 
     tab_run()
     tab_ms = _median_seconds(tab_run, max(args.repeats, 7)) * 1000
-    verdict = "meets" if tab_ms <= GOAL_DASHBOARD_MS else "misses"
-    print(f"Uncertainty tab compute, 10,000 samples with every chart table: {tab_ms:.0f} ms "
-          f"({verdict} the goal of ≤ {GOAL_DASHBOARD_MS:.0f} ms)")
+    print(f"Uncertainty tab compute, 10,000 samples with every chart table: {tab_ms:.0f} ms")
+    rerun = dashboard_rerun_ms(max(args.repeats, 7))
+    if rerun is not None:
+        verdict = "meets" if rerun <= GOAL_DASHBOARD_MS else "misses"
+        print(f"Dashboard rerun with every tab after a new seed (10,000 fresh samples, all "
+              f"charts): {rerun:.0f} ms ({verdict} the goal of ≤ {GOAL_DASHBOARD_MS:.0f} ms)")
     return 0
 
 

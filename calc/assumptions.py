@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +20,20 @@ from calc.errors import CapcalcError
 from calc.io import load_yaml, parse_yaml
 from calc.schema import AcceleratorSpec, AssumptionsFile, CorrelationSpec, Entry
 from calc.units import UnitError, convert
-from calc.vocabulary import CATALOG_FIELDS, INPUTS, InputSpec, check_bounds
+from calc.vocabulary import GROUPS, INPUTS, InputSpec, check_bounds
 
 __all__ = [
     "DEFAULT_ASSUMPTIONS",
     "Accelerator",
     "Assumption",
     "Baseline",
+    "Correlation",
     "load_baseline",
     "parse_baseline",
+    "parse_baseline_text",
     "suggest",
+    "to_assumption",
+    "to_correlations",
     "validation_message",
 ]
 
@@ -133,6 +137,14 @@ _CATALOG_UNITS = {
     "server_overhead": "1",
     "capex_usd": "USD_2025",
 }
+#: The input key each catalog field feeds, whose valid range it must respect.
+_CATALOG_KEYS = {
+    "tdp_w": "hardware.tdp_w",
+    "bf16_flop_per_s": "hardware.peak_flop_per_s",
+    "fp8_flop_per_s": "hardware.peak_flop_per_s",
+    "server_overhead": "hardware.server_overhead",
+    "capex_usd": "cost.accelerator_capex_usd",
+}
 
 
 def suggest(word: str, options: Iterable[str]) -> str:
@@ -142,9 +154,12 @@ def suggest(word: str, options: Iterable[str]) -> str:
     --------
     >>> suggest("site.peu", ["site.pue", "site.it_overhead"])
     "; did you mean 'site.pue'?"
+    >>> suggest("gb200", ["H200", "GB200"])
+    "; did you mean 'GB200'?"
     """
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    folded = {option.lower(): option for option in options}  # case is the likeliest slip
+    close = difflib.get_close_matches(word.lower(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
 
 
 _UNION_PARTS = {"float", "str", "Override", "none", "AcceleratorSpec"}
@@ -205,7 +220,7 @@ def validation_message(exc: ValidationError, *, known: Iterable[str] = ()) -> tu
     if kind == "extra_forbidden":
         parent = ".".join(loc[:-1])
         options = [k for k in known if k.startswith(parent)] if parent else list(known)
-        if parent in known or loc[:1] == ["catalog"] and len(loc) == 4:  # a field of an entry
+        if parent in INPUTS or (loc[:1] == ["catalog"] and len(loc) == 4):  # an entry's field
             options = [f"{parent}.{name}" for name in Entry.model_fields]
         elif loc[:1] == ["catalog"] and len(loc) == 3:  # a field of an accelerator
             options = [f"{parent}.{name}" for name in AcceleratorSpec.model_fields]
@@ -230,6 +245,9 @@ def validation_message(exc: ValidationError, *, known: Iterable[str] = ()) -> tu
     if kind == "too_short" and ctx.get("actual_length") == 0:
         return key, "must not be empty"
     message = str(error["msg"]).replace("Value error, ", "")
+    for pydantic_words, ours in (("Input should be ", "must be "), ("String should ", "must ")):
+        if message.startswith(pydantic_words):
+            message = ours + message[len(pydantic_words):]
     if kind != "value_error" and "(got " not in message:
         message = f"{message} (got {shown})"
     return key, message
@@ -252,6 +270,9 @@ def to_assumption(key: str, entry: Entry) -> Assumption:
     if spec.kind == "choice":
         if value is not None and not isinstance(value, str):
             raise CapcalcError(f"must be a name, not the number {value!r}", key=key)
+        ranged = [f for f in ("low", "high", "dist") if getattr(entry, f) is not None]
+        if ranged:
+            raise CapcalcError(f"a name has no range; remove {' and '.join(ranged)}", key=key)
         if spec.choices and value not in spec.choices:
             raise CapcalcError(
                 f"{value!r} is not one of {', '.join(spec.choices)}"
@@ -303,19 +324,18 @@ def _accelerator(key: str, spec: AcceleratorSpec) -> Accelerator:
             number = convert(entry.value, entry.unit or unit, unit)
         except UnitError as exc:
             raise CapcalcError(f"{exc}; write it in {unit}", key=where) from None
-        if not number > 0:
-            raise CapcalcError(f"must be greater than 0 (got {number:g})", key=where)
         numbers[name] = number
         scale = number / float(entry.value) if entry.value else 1.0
+        low = None if entry.low is None else entry.low * scale
+        high = None if entry.high is None else entry.high * scale
+        for label, bound in (("value", number), ("low", low), ("high", high)):
+            problem = None if bound is None else check_bounds(INPUTS[_CATALOG_KEYS[name]], bound)
+            if problem:
+                raise CapcalcError(f"{label} {problem}", key=where)
         entries[name] = Assumption(
             key=where, value=number, unit=unit, source=entry.source, as_of=entry.as_of,
-            low=None if entry.low is None else entry.low * scale,
-            high=None if entry.high is None else entry.high * scale,
-            dist=entry.dist, note=entry.note, confidence=entry.confidence,
+            low=low, high=high, dist=entry.dist, note=entry.note, confidence=entry.confidence,
         )
-    if numbers["server_overhead"] < 1:
-        raise CapcalcError("must be at least 1 (server power ≥ accelerator TDP)",
-                           key=f"catalog.{key}.server_overhead")
     release = spec.release.value
     return Accelerator(
         key=key, name=spec.name, vendor=spec.vendor, status=spec.status,
@@ -330,7 +350,8 @@ def parse_baseline(data: Any, *, source: str) -> Baseline:
     try:
         model = AssumptionsFile.model_validate(data)
     except ValidationError as exc:
-        key, message = validation_message(exc, known=[*INPUTS, "catalog"])
+        key, message = validation_message(
+            exc, known=[*GROUPS, *INPUTS, "catalog", "correlations"])
         raise CapcalcError(message, file=source, key=key) from None
     assumptions: dict[str, Assumption] = {}
     try:
@@ -380,13 +401,3 @@ def load_baseline(path: Path | None = None) -> Baseline:
 def parse_baseline_text(text: str | bytes, *, source: str) -> Baseline:
     """Parse an assumptions document given as text (uploads, tests)."""
     return parse_baseline(parse_yaml(text, source=source), source=source)
-
-
-def with_value(assumption: Assumption, value: Value, *, source: str) -> Assumption:
-    """Return ``assumption`` holding ``value``; a new value drops the old range."""
-    return replace(assumption, value=value, source=source, low=None, high=None, dist=None,
-                   note=None, confidence=None)
-
-
-__all__ += ["CATALOG_FIELDS", "parse_baseline_text", "to_assumption", "with_value"]
-__all__ += ["Correlation", "to_correlations"]

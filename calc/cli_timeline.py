@@ -55,7 +55,16 @@ from calc.timeline import (
 from calc.units import UnitError, format_unit, parse_quantity
 from calc.vocabulary import INPUTS, OUTPUTS
 
-__all__ = ["add_parser", "cmd_levers", "cmd_solve", "cmd_timeline", "parse_target"]
+__all__ = [
+    "add_parser",
+    "cmd_levers",
+    "cmd_solve",
+    "cmd_timeline",
+    "levers_text",
+    "month_label_of",
+    "parse_target",
+    "timeline_text",
+]
 
 
 def add_parser(sub: Any) -> None:
@@ -146,8 +155,10 @@ def _scenario(library: Library, args: argparse.Namespace, *, timeline: bool
     return library, library.scenario(names[0], sets), phase_sets
 
 
-def _phases_for(scenario: Scenario, phase_sets: list[tuple[str, str | None]]) -> Any:
-    return apply_phase_sets(scenario_phases(scenario), phase_sets)
+def _phases_for(scenario: Scenario, phase_sets: list[tuple[str, str | None]],
+                library: Library | None = None) -> Any:
+    return apply_phase_sets(scenario_phases(scenario), phase_sets,
+                            catalog=None if library is None else library.baseline.catalog)
 
 
 def _times(value: float) -> str:
@@ -198,7 +209,7 @@ def timeline_text(timeline: Timeline) -> str:
         month = months[i]
         event = "; ".join(events.get(month, []))
         if month == reached:
-            event = "; ".join(filter(None, [event, f"<- {timeline.target:g}x reached"]))
+            event = "; ".join(filter(None, [event, f"← {timeline.target:g}× reached"]))
         rows.append([
             month,
             format_value(float(series["facility_power_mw"][i]), "MW"),
@@ -212,7 +223,7 @@ def timeline_text(timeline: Timeline) -> str:
         ])
     scenario = timeline.scenario
     lines = [f"{scenario.name}: {scenario.title}",
-             f"Compute multiple against {timeline.baseline}, target {timeline.target:g}x, "
+             f"Compute multiple against {timeline.baseline}, target {timeline.target:g}×, "
              f"to {timeline.until}.", "",
              _table(header, rows, "lrrrrrrrl"), ""]
     lines.append(timeline.summary())
@@ -241,7 +252,7 @@ def cmd_timeline(args: argparse.Namespace, library: Library) -> int:
     formats = _chart_formats(args.formats) if args.out else []
     library, scenario, phase_sets = _scenario(library, args, timeline=True)
     timeline = run_timeline(library, scenario, until=args.until,
-                            phases=_phases_for(scenario, phase_sets))
+                            phases=_phases_for(scenario, phase_sets, library))
     table = timeline_table(timeline)
     sampled = mc.timeline_monte_carlo(library, scenario, args, _phases_for(scenario, phase_sets))
     if args.out:
@@ -374,7 +385,7 @@ def cmd_solve(args: argparse.Namespace, library: Library) -> int:
     try:
         if args.by:
             solution = solve_timeline(library, scenario, args.key.strip(), output, target,
-                                      args.by, phases=_phases_for(scenario, phase_sets))
+                                      args.by, phases=_phases_for(scenario, phase_sets, library))
         else:
             result = run(library, scenario)
             baseline = run(library, scenario.baseline_name).outputs["effective_flop_per_s"]
@@ -441,9 +452,9 @@ def levers_text(decomposition: Decomposition, paths: Sequence[LeverPath]) -> str
     rows.append(["Compute multiple (product)", "1", _times(decomposition.total),
                  _times(decomposition.total)])
     lines = [f"Compute multiple of {decomposition.scenario} against {decomposition.baseline}: "
-             f"{_times(decomposition.total)} (target {decomposition.target:g}x)", "",
+             f"{_times(decomposition.total)} (target {decomposition.target:g}×)", "",
              _table(header, rows), "",
-             "Overheads and PUE are facility watts per TDP watt (server x IT overhead x PUE); "
+             "Overheads and PUE are facility watts per TDP watt (server × IT overhead × PUE); "
              "fewer is better, so its factor is baseline / scenario.", "",
              paths_title(decomposition)]
     lines += [f"  {p.text}" for p in paths]
@@ -458,7 +469,7 @@ def cmd_levers(args: argparse.Namespace, library: Library) -> int:
     if args.at:
         until = args.at
         timeline = run_timeline(library, scenario, until=until,
-                                phases=_phases_for(scenario, phase_sets))
+                                phases=_phases_for(scenario, phase_sets, library))
         state = state_of_timeline(timeline)
         decomposition = decompose(state, state_of(baseline), scenario=scenario.name,
                                   baseline_name=baseline.name, target=timeline.target)
@@ -493,6 +504,3 @@ def cmd_levers(args: argparse.Namespace, library: Library) -> int:
     if args.out:
         print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0
-
-
-__all__ += ["levers_text", "month_label_of", "timeline_text"]

@@ -71,7 +71,7 @@ def _seed(text: str) -> int:
 
 def add_monte_carlo_args(parser: argparse.ArgumentParser, *, default: int | None = None) -> None:
     """Add ``--samples N`` and ``--seed S`` to a subcommand."""
-    what = "Monte Carlo samples over every input's 90 % range"
+    what = "Monte Carlo samples over every input's 90 %% range"
     parser.add_argument("--samples", type=_samples, default=default, metavar="N",
                         help=f"{what}" + (f" (default {default:,})" if default else
                                           " (default: none, the central run only)"))
@@ -320,7 +320,7 @@ def solve_monte_carlo(library: Library, scenario: Any, key: str, output: str, ta
     if getattr(args, "samples", None) is None:
         return None
     if getattr(args, "by", None):
-        raise CapcalcError("--samples with --by is not supported yet; run `capcalc timeline "
+        raise CapcalcError("cannot be combined with --by yet; run `capcalc timeline SCENARIO "
                            "--samples N` for the chance of reaching the target by a month",
                            key="--samples")
     from calc.uncertainty import solve_samples
@@ -399,7 +399,7 @@ def sensitivity_text(result: Any) -> str:
                       "interval; inputs taken as independent)"]
         rows = [["input", "S1 (alone)", "ST (total)"]]
         for index in result.sobol:
-            if index.parameter.label in idle:
+            if index.parameter.label in idle or max(abs(index.S1), abs(index.ST)) < 1e-9:
                 continue
             rows.append([index.parameter.label, f"{_fixed(index.S1)} ± {_fixed(index.S1_conf)}",
                          f"{_fixed(index.ST)} ± {_fixed(index.ST_conf)}"])

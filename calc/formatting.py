@@ -63,6 +63,8 @@ def format_value(value: float | str | None, unit: str, digits: int = 3) -> str:
     '1.60e26 FLOP'
     >>> format_value(5.0, "1")
     '5.00'
+    >>> format_value(0.4, "1/year")
+    '0.400 /year'
     """
     if value is None:
         return "—"
@@ -89,4 +91,6 @@ def format_value(value: float | str | None, unit: str, digits: int = 3) -> str:
         return si(value, "", digits)
     if unit in ("1", ""):
         return _sig(value, digits)
+    if unit.startswith("1/"):  # a rate: 0.4 /year
+        return f"{_sig(value, digits)} /{unit[2:]}"
     return si(value, unit, digits)

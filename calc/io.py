@@ -60,8 +60,9 @@ class _BoundedSafeLoader(yaml.SafeLoader):
         self._values += values
         if self._values > MAX_NODES:
             raise _Refused(
-                f"line {mark.line + 1}: more than {MAX_NODES:,} values (aliases expanded); "
-                "capcalc files are far smaller"
+                f"line {mark.line + 1}: more than {MAX_NODES:,} values"
+                + (" (an alias counts as all it stands for)" if self._aliases else "")
+                + "; capcalc files are far smaller"
             )
         if len(self._open) + height > MAX_DEPTH:
             raise _Refused(
@@ -100,7 +101,8 @@ class _BoundedSafeLoader(yaml.SafeLoader):
             return int(super().construct_yaml_int(node))
         except ValueError:  # Python refuses to read integers of more than 4,300 digits
             raise yaml.constructor.ConstructorError(
-                None, None, f"an integer of {len(node.value):,} digits", node.start_mark
+                None, None, f"an integer of {len(node.value):,} digits is too long to read",
+                node.start_mark,
             ) from None
 
     def construct_yaml_timestamp(self, node: Any) -> Any:

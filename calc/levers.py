@@ -36,8 +36,11 @@ __all__ = [
     "Lever",
     "LeverPath",
     "SiteState",
+    "catalog_chips",
     "decompose",
     "levers_table",
+    "paths_for",
+    "paths_title",
     "single_lever_paths",
     "state_of",
     "state_of_timeline",
@@ -246,7 +249,8 @@ def single_lever_paths(decomposition: Decomposition, state: SiteState,
         catalog = f"; in the catalog: {shown}"
     elif chips:
         best = max(chips, key=lambda c: c[2])
-        catalog = f"; no catalog chip does (best: {best[0]}, {_times(best[2])})"
+        status = "" if best[1] == "shipping" else f" ({best[1]})"
+        catalog = f"; no catalog chip does (best: {best[0]}{status}, {_times(best[2])})"
     else:
         catalog = ""
     paths.append(LeverPath(
@@ -340,6 +344,3 @@ def paths_for(library: Library, result: Result, baseline: Result,
                               baseline_name=baseline.name, target=goal)
     return decomposition, single_lever_paths(decomposition, state,
                                              catalog_chips(library, result, baseline))
-
-
-__all__ += ["catalog_chips", "paths_for", "paths_title"]

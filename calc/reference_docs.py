@@ -94,6 +94,15 @@ def assumptions_markdown(baseline: Baseline) -> str:
             lines += ["", "Notes:", ""]
             lines += [f"- `{key}`: {' '.join(str(note).split())}" for key, note in notes]
         lines.append("")
+    if baseline.correlations:
+        lines += ["## correlations", "",
+                  "Rank (Spearman) correlations applied when inputs are sampled together "
+                  "(`capcalc run --samples`).", "",
+                  "| inputs | rank correlation | as of | source | why |", "|---|---|---|---|---|"]
+        for c in baseline.correlations:
+            lines.append(f"| `{c.keys[0]}` ↔ `{c.keys[1]}` | {c.rank:+.2f} | {c.as_of or ''} | "
+                         f"{_cell(_source(c.source))} | {_cell(' '.join((c.note or '').split()))} |")
+        lines.append("")
     lines += ["## catalog", "",
               "| accelerator | status | release | TDP | dense BF16 | dense 8-bit | "
               "server overhead | capex (with server and network share) |",

@@ -15,7 +15,15 @@ from calc.scenarios import Library, Scenario
 from calc.solve import Solution, solve_scalar
 from calc.vocabulary import INPUTS, OUTPUTS
 
-__all__ = ["Result", "model_inputs", "outcome_of", "run", "run_many", "solve_input"]
+__all__ = [
+    "Result",
+    "model_inputs",
+    "outcome_of",
+    "run",
+    "run_many",
+    "solve_input",
+    "solve_meet_target",
+]
 
 _SIZING = ("site.facility_power_mw", "site.accelerators")
 
@@ -77,13 +85,14 @@ def outcome_of(scenario: Scenario, key: str, output: str, baseline_effective: fl
 
 
 def _baseline_effective(library: Library, name: str, seen: tuple[str, ...]) -> float:
-    scenario = _solved(library, library.scenario(name), (*seen, name))
+    scenario = solve_meet_target(library, library.scenario(name), (*seen, name))
     # the baseline's own effective FLOP/s does not depend on its baseline
     outputs = evaluate(model_inputs(scenario), 1.0)
     return float(outputs["effective_flop_per_s"])
 
 
-def _solved(library: Library, scenario: Scenario, seen: tuple[str, ...] = ()) -> Scenario:
+def solve_meet_target(library: Library, scenario: Scenario,
+                      seen: tuple[str, ...] = ()) -> Scenario:
     """Resolve ``meet_target``: solve its key so the scenario reaches the target multiple."""
     if scenario.meet_target is None:
         return scenario
@@ -95,7 +104,12 @@ def _solved(library: Library, scenario: Scenario, seen: tuple[str, ...] = ()) ->
     baseline = _baseline_effective(library, scenario.baseline_name, (*seen, scenario.name))
     target = scenario["target.compute_multiplier"]
     assert isinstance(target, float)
-    solution = solve_input(scenario, scenario.meet_target, "compute_multiple", target, baseline)
+    try:
+        solution = solve_input(scenario, scenario.meet_target, "compute_multiple", target,
+                               baseline)
+    except CapcalcError as exc:  # name the file whose meet_target cannot be met
+        where = f"{scenario.origin}: scenario {scenario.name!r}" if scenario.origin else None
+        raise exc.at(file=where) from None
     values: dict[str, Any] = {scenario.meet_target: solution.value}
     if scenario.meet_target in _SIZING:
         values[_SIZING[1 - _SIZING.index(scenario.meet_target)]] = None
@@ -115,7 +129,7 @@ def run(library: Library, scenario: str | Scenario,
     """Run one scenario (a name or a resolved :class:`Scenario`) against its baseline."""
     if isinstance(scenario, str):
         scenario = library.scenario(scenario, list(sets))
-    scenario = _solved(library, scenario)
+    scenario = solve_meet_target(library, scenario)
     baseline = _baseline_effective(library, scenario.baseline_name, ())
     outputs = evaluate(model_inputs(scenario), baseline)
     return Result(scenario=scenario, outputs={k: float(v) for k, v in outputs.items()},

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from calc.assumptions import (
     Assumption,
@@ -29,7 +29,7 @@ from calc.assumptions import (
 )
 from calc.errors import CapcalcError
 from calc.io import load_yaml, parse_yaml
-from calc.schema import Override, ScenariosFile, ScenarioSpec
+from calc.schema import Override, ScenarioName, ScenariosFile, ScenarioSpec
 from calc.timeline import Phase, check_phases, to_phases
 from calc.units import UnitError, convert, parse_quantity
 from calc.vocabulary import CATALOG_FIELDS, INPUTS, check_bounds
@@ -159,6 +159,11 @@ def to_change(key: str, raw: Any, origin: str) -> Change:
     if spec.kind == "choice":
         if value is None and "value" in fields:
             raise CapcalcError("needs a name, not null", file=origin, key=key)
+        ranged = [f for f in ("low", "high", "dist") if getattr(override, f) is not None]
+        if ranged:
+            raise CapcalcError(f"a name has no range; remove {' and '.join(ranged)}",
+                               file=origin, key=key)
+        low = high = None
         if value is not None and not isinstance(value, str):
             raise CapcalcError(f"must be a name, not the number {value!r}", file=origin, key=key)
         if spec.choices and value is not None and value not in spec.choices:
@@ -249,6 +254,10 @@ def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
     if meet_target is not None and meet_target not in INPUTS:
         raise CapcalcError(f"unknown key {meet_target!r}{suggest(meet_target, INPUTS)}",
                            file=f"{origin}: scenario {name!r}", key="meet_target")
+    if meet_target is not None and INPUTS[meet_target].kind == "choice":
+        raise CapcalcError(f"{meet_target} is a name, not a number; meet_target solves a "
+                           "numeric input such as site.facility_power_mw",
+                           file=f"{origin}: scenario {name!r}", key="meet_target")
     return ScenarioDef(
         name=name,
         origin=origin,
@@ -278,13 +287,21 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str) -> dict[str, S
         except ValidationError as exc:
             key, message = validation_message(exc, known=["scenarios"])
             raise CapcalcError(message, file=origin, key=key) from None
-        extra = sorted(set(data) - {"scenarios"})
+        extra = [str(key) for key in data if key != "scenarios"]
         if extra:
             raise CapcalcError("unknown key beside `scenarios:`", file=origin, key=extra[0])
         return {name: _definition(name, raw, origin) for name, raw in data["scenarios"].items()}
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name:
         raise CapcalcError("must be a scenario name (text)", file=origin, key="name")
+    if "name" in data:  # the same names a `scenarios:` file allows
+        try:
+            TypeAdapter(ScenarioName).validate_python(name)
+        except ValidationError:
+            raise CapcalcError(
+                f"{name[:80]!r} is not a valid name: use letters, digits and _ . + -, "
+                "starting with a letter or digit, at most 80 characters",
+                file=origin, key="name") from None
     return {name: _definition(name, data, origin)}
 
 
@@ -346,7 +363,8 @@ class Library:
                 )
             definition = self.definitions[current]
             if any(d.name == current for d in chain):
-                loop = " → ".join([*(d.name for d in reversed(chain)), current])
+                names = [d.name for d in chain]  # each one's base is the next
+                loop = " → ".join([*names[names.index(current):], current])
                 raise CapcalcError(f"base scenarios loop: {loop}", file=definition.origin,
                                    key="base")
             chain.append(definition)
@@ -376,10 +394,13 @@ class Library:
         self._fill_catalog(values, explicit, chain[-1].origin)
         baseline_name = values["target.baseline"].value
         if baseline_name not in self.definitions:
+            # name the file that set it: the last layer that did, else the baseline
+            setter = next((c.origin for layer in reversed(layers) for c in layer
+                           if c.key == "target.baseline" and c.has_value), self.baseline.source)
             raise CapcalcError(
                 f"unknown scenario {baseline_name!r}"
                 f"{suggest(str(baseline_name), self.definitions)}",
-                file=chain[-1].origin, key="target.baseline",
+                file=setter, key="target.baseline",
             )
         last = chain[-1]
         correlations = {c.pair: c for c in self.baseline.correlations}

@@ -55,6 +55,8 @@ __all__ = [
     "DEFAULT_UNTIL",
     "LATEST",
     "PHASE_FIELDS",
+    "PHASE_SET_FIELDS",
+    "SECONDS_PER_MONTH",
     "TIMELINE_OUTPUTS",
     "Install",
     "Phase",
@@ -69,6 +71,7 @@ __all__ = [
     "parse_phase_key",
     "phase_key",
     "run_timeline",
+    "scenario_phases",
     "simulate",
     "solve_timeline",
     "timeline_table",
@@ -91,6 +94,8 @@ PHASE_FIELDS: dict[str, str] = {
     "start": "month",
     "delay_months": "month",
 }
+#: Fields ``--set`` may also change (not solvable: a name and a switch).
+PHASE_SET_FIELDS: dict[str, str] = {**PHASE_FIELDS, "accelerator": "", "refresh": ""}
 MONTHS_PER_YEAR = 12
 #: One average month (a twelfth of 365 days): twelve of them make the model's year.
 SECONDS_PER_MONTH = DAYS_PER_YEAR / MONTHS_PER_YEAR * SECONDS_PER_DAY
@@ -284,12 +289,12 @@ def parse_phase_key(key: str, phases: Sequence[Phase]) -> tuple[int, str] | None
         if key.strip().startswith("timeline"):
             raise CapcalcError(
                 "is not a phase key; write timeline[N].FIELD or timeline[NAME].FIELD with FIELD "
-                f"one of {', '.join(PHASE_FIELDS)}", key=key)
+                f"one of {', '.join(PHASE_SET_FIELDS)}", key=key)
         return None
     which, field = match.group("which").strip(), match.group("field")
-    if field not in PHASE_FIELDS:
-        raise CapcalcError(f"unknown phase field {field!r}{suggest(field, PHASE_FIELDS)}; "
-                           f"choose from {', '.join(PHASE_FIELDS)}", key=key)
+    if field not in PHASE_SET_FIELDS:
+        raise CapcalcError(f"unknown phase field {field!r}{suggest(field, PHASE_SET_FIELDS)}; "
+                           f"choose from {', '.join(PHASE_SET_FIELDS)}", key=key)
     names = [p.name for p in phases]
     if re.fullmatch(r"-?\d+", which):
         index = int(which)
@@ -314,6 +319,15 @@ def with_phase_value(phases: Sequence[Phase], index: int, field: str, value: Any
         text = month_label(int(value)) if isinstance(value, int | float) else str(value)
         month_index(text, key=key)
         new = replace(phase, start=text)
+    elif field == "accelerator":
+        name = None if value is None or str(value).strip().lower() in ("", "null", "none") \
+            else str(value).strip()
+        new = replace(phase, accelerator=name)
+    elif field == "refresh":
+        flag = str(value).strip().lower()
+        if flag not in ("true", "false", "yes", "no", "1", "0"):
+            raise CapcalcError(f"must be true or false (got {value!r})", file=file, key=key)
+        new = replace(phase, refresh=flag in ("true", "yes", "1"))
     else:
         try:
             months = float(value)
@@ -330,8 +344,10 @@ def with_phase_value(phases: Sequence[Phase], index: int, field: str, value: Any
 
 
 def apply_phase_sets(phases: Sequence[Phase], sets: Iterable[tuple[str, Any]], *,
-                     file: str = "--set") -> tuple[Phase, ...]:
-    """Apply ``--set timeline[N].FIELD=VALUE`` pairs to ``phases``."""
+                     file: str = "--set", catalog: Mapping[str, Accelerator] | None = None
+                     ) -> tuple[Phase, ...]:
+    """Apply ``--set timeline[N].FIELD=VALUE`` pairs to ``phases`` (checked against ``catalog``)."""
+    sets = list(sets)
     result = tuple(phases)
     for key, raw in sets:
         parsed = parse_phase_key(key, result)
@@ -341,6 +357,8 @@ def apply_phase_sets(phases: Sequence[Phase], sets: Iterable[tuple[str, Any]], *
             result = with_phase_value(result, *parsed, raw, file=file)
         except CapcalcError as exc:
             raise exc.at(file=file, key=key) from None
+    if catalog is not None and sets:
+        check_phases(result, catalog, file=file)
     return result
 
 
@@ -656,7 +674,7 @@ def simulate(
                                "phase's; it must not decrease from phase to phase",
                                key=phase_key(i, "facility_power_mw"))
     earliest = min(min(int(b.min()) for b in begins), min(p.start_month for p in phases))
-    start_month = month_index(first, key="--from") if first is not None else earliest
+    start_month = month_index(first, key="first") if first is not None else earliest
     last = month_index(until, key="--until")
     months = last - start_month + 1
     if months < 1:
@@ -928,9 +946,9 @@ class Timeline:
             return f"{target} is first reached in {reached}."
         multiple = self.series["compute_multiple"]
         peak = int(np.argmax(multiple))
-        peak_text = (f"; the most is {float(multiple[peak]):.3g}× in {self.months[peak]}"
+        peak_text = (f"; the most is {float(multiple[peak]):#.3g}× in {self.months[peak]}"
                      if float(multiple[peak]) > self.final_multiple * (1 + 1e-9) else "")
-        return (f"{target} is not reached by {self.until}: {self.final_multiple:.3g}× "
+        return (f"{target} is not reached by {self.until}: {self.final_multiple:#.3g}× "
                 f"in {self.until}{peak_text}.")
 
     def to_dict(self) -> dict[str, Any]:
@@ -1058,6 +1076,9 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
     index, field = parsed
     canonical = phase_key(index, field)
     phase = chosen[index]
+    if field not in PHASE_FIELDS:
+        raise CapcalcError(f"is not a number; solve varies {', '.join(PHASE_FIELDS)} of a "
+                           "phase (set it with --set instead)", key=canonical)
     if field == "facility_power_mw":
         lower = chosen[index - 1].facility_power_mw if index else 0.0
         upper = (chosen[index + 1].facility_power_mw if index + 1 < len(chosen)
@@ -1152,6 +1173,3 @@ def timeline_table(timeline: Timeline) -> Table:
             "until": timeline.until,
         },
     )
-
-
-__all__ += ["SECONDS_PER_MONTH", "scenario_phases"]

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from calc.distributions import JointSampler, marginals, stream_tag
 from calc.errors import CapcalcError
 from calc.model import evaluate
-from calc.run import Result, _solved, run
+from calc.run import Result, run, solve_meet_target
 from calc.scenarios import Library, Scenario
 from calc.tables import Table, provenance
 from calc.vocabulary import OUTPUTS
@@ -270,7 +270,7 @@ def resolve(library: Library, scenario: str | Scenario,
     if isinstance(scenario, str):
         scenario = library.scenario(scenario, list(sets))
     result = run(library, scenario)
-    return result, _solved(library, library.scenario(result.scenario.baseline_name))
+    return result, solve_meet_target(library, library.scenario(result.scenario.baseline_name))
 
 
 def _joined(parts: Sequence[Mapping[str, FloatArray]]) -> dict[str, FloatArray]:

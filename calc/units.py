@@ -75,13 +75,23 @@ def _factor(from_unit: str, to_unit: str) -> float:
     except pint.DimensionalityError as exc:
         raise UnitError(
             f"unit {from_unit!r} cannot be converted to {to_unit!r}"
-            f" ({_dimension_words(source)} is not {_dimension_words(target)})"
+            f" ({_mismatch_words(source, target)})"
         ) from exc
 
 
 def _dimension_words(unit: pint.Unit) -> str:
     dims = str(unit.dimensionality)
     return "a pure number" if dims == "dimensionless" else dims
+
+
+def _mismatch_words(source: pint.Unit, target: pint.Unit) -> str:
+    """Why ``source`` cannot become ``target``, in words (dollars of two years, or dimensions)."""
+    years = [sorted(set(re.findall(r"usd_(\d{4})", str(u.dimensionality))))
+             for u in (source, target)]
+    if years[0] and years[1] and years[0] != years[1]:
+        return (f"dollars of {', '.join(years[0])} are not dollars of {', '.join(years[1])}; "
+                "convert with a price index first")
+    return f"{_dimension_words(source)} is not {_dimension_words(target)}"
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:

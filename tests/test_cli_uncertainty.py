@@ -129,3 +129,55 @@ def test_sensitivity_table_and_charts(capcalc_cli, tmp_path):
     for name in ("tornado-capex-usd", "sobol-capex-usd"):
         assert (tmp_path / "sens" / f"{name}.svg").exists()
         assert (tmp_path / "sens" / f"{name}.csv").exists()
+
+
+def test_timeline_samples_give_the_chance_of_the_target_by_each_month(capcalc_cli, tmp_path):
+    from calc.uncertainty import simulate_timeline
+
+    args = ("timeline", "cortex-buildout", "--until", "2029-12", "--samples", "1000",
+            "--seed", "3", "--format", "json")
+    doc = _json(capcalc_cli(*args))
+    assert doc == _json(capcalc_cli(*args))
+    sim = simulate_timeline(calc.load(), "cortex-buildout", samples=1000, seed=3,
+                            until="2029-12")
+    assert doc["p_target_reached"] == sim.p_reached_by("2029-12")
+    assert doc["distribution"]["p_target_reached_by"] == sim.reach_distribution()
+    assert "series" in doc and doc["distribution"]["months"] == doc["months"]
+    table = capcalc_cli(*args[:-2], "--out", "fan", "--formats", "png")
+    assert table.returncode == 0, table.stderr
+    assert "P(10× by then)" in table.stdout
+    assert (tmp_path / "fan" / "timeline-fan-compute-multiple.png").exists()
+    assert "1,000 samples, seed 3" in (tmp_path / "fan" / "timeline-fan-compute-multiple.csv"
+                                       ).read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_solve_samples_give_the_distribution_of_the_answer(capcalc_cli):
+    from calc.uncertainty import solve_samples
+
+    doc = _json(capcalc_cli("solve", "site.facility_power_mw", "--target",
+                            "compute_multiple=10", "cortex-full-gb200", "--samples", "500",
+                            "--format", "json"))
+    api = solve_samples(calc.load(), "cortex-full-gb200", "site.facility_power_mw",
+                        "compute_multiple", 10.0, samples=500, seed=0)
+    assert doc["distribution"] == api.summary().to_dict()
+    assert doc["p_solvable"] == 1.0
+    assert doc["distribution"]["p5"] < doc["value"] < doc["distribution"]["p95"]
+    refused = capcalc_cli("solve", "training.mfu", "--target", "compute_multiple=10", "--by",
+                          "2028-06", "cortex-buildout", "--samples", "200")
+    assert refused.returncode == 2 and "cannot be combined with --by" in refused.stderr
+
+
+def test_the_progress_bar_draws_only_on_a_terminal():
+    from calc.cli_uncertainty import progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen, pipe = Terminal(), io.StringIO()
+    for stream in (screen, pipe):
+        draw = progress_bar("sampling", stream)
+        for fraction in (0.25, 1.0):
+            draw(fraction)
+    assert pipe.getvalue() == ""
+    assert "25%" in screen.getvalue() and screen.getvalue().endswith("100%\n")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from calc import model
 from calc.model import evaluate
 from calc.vocabulary import OUTPUTS
+
 from tests.input_strategies import chain_inputs
 
 BASELINE_EFFECTIVE = 2e19

@@ -17,6 +17,7 @@ from calc.run import model_inputs
 from calc.timeline import (
     LATEST,
     Phase,
+    apply_phase_sets,
     current_accelerator,
     month_index,
     month_label,
@@ -161,7 +162,7 @@ def test_not_reached_says_so_with_the_multiple_achieved(library):
     assert int(timeline.arrays.reach) == -1
     summary = timeline.summary()
     assert "not reached by 2027-06" in summary
-    assert f"{timeline.final_multiple:.3g}×" in summary
+    assert f"{timeline.final_multiple:#.3g}×" in summary
 
 
 def test_latest_follows_the_catalog_then_the_trend(library):
@@ -336,3 +337,20 @@ def test_phases_write_back_what_they_read(library):
     assert replace(phase) == phase
     written = phase.to_dict()
     assert written["facility_power_mw"] == 128.0 and written["refresh"] is True
+
+
+def test_set_changes_a_phase_chip_and_refresh_and_checks_them(library):
+    phases = library.scenario("cortex-buildout").timeline
+    changed = apply_phase_sets(phases, [("timeline[Cortex 2 full build].accelerator", "GB200"),
+                                        ("timeline[0].refresh", "false")],
+                               catalog=library.baseline.catalog)
+    assert changed[3].accelerator == "GB200" and changed[0].refresh is False
+    assert changed[1:3] == phases[1:3]
+    with pytest.raises(CapcalcError, match="did you mean 'GB200'"):
+        apply_phase_sets(phases, [("timeline[3].accelerator", "GB2000")],
+                         catalog=library.baseline.catalog)
+    with pytest.raises(CapcalcError, match="true or false"):
+        apply_phase_sets(phases, [("timeline[3].refresh", "sometimes")])
+    with pytest.raises(CapcalcError, match="is not a number"):
+        solve_timeline(library, library.scenario("cortex-buildout"), "timeline[3].accelerator",
+                       "compute_multiple", 10.0, "2027-12")

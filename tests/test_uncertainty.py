@@ -252,3 +252,59 @@ def test_the_uncertainty_tab_shows_the_apis_p_target(library, repo_root):
     assert not app.exception
     next(t for t in app.toggle if t.key == "unc-sobol").set_value(True).run()
     assert not app.exception
+
+
+# ---------------------------------------------------------------- timeline and solve
+
+
+def test_a_sampled_timeline_reaches_the_target_as_its_series_say(library):
+    from calc.uncertainty import fan_table, simulate_timeline
+
+    sim = simulate_timeline(library, "cortex-buildout", samples=3_000, seed=2, until="2030-12")
+    multiple = sim.series["compute_multiple"]
+    assert multiple.shape == (3_000, len(sim.months))
+    fan = sim.fan()
+    assert np.all(fan["p5"] <= fan["p50"]) and np.all(fan["p50"] <= fan["p95"])
+    cdf = list(sim.reach_distribution().values())
+    assert cdf == sorted(cdf)
+    for month in ("2026-12", "2027-12", "2028-12", "2030-12"):
+        upto = sim.months.index(month) + 1
+        direct = float(np.mean((multiple[:, :upto] >= sim.target).any(axis=1)))
+        assert sim.p_reached_by(month) == pytest.approx(direct, abs=1e-12)
+    table = fan_table([sim])
+    assert len(table) == len(sim.months) and "3,000 samples, seed 2" in table.caption
+    again = simulate_timeline(library, "cortex-buildout", samples=3_000, seed=2, until="2030-12")
+    assert np.array_equal(again.series["compute_multiple"], multiple)
+
+
+def test_a_timeline_without_spread_reaches_the_target_when_the_central_run_does(tmp_path):
+    from calc.timeline import month_index, month_label, run_timeline
+    from calc.uncertainty import simulate_timeline
+
+    flat = _flat_library(tmp_path)
+    central = run_timeline(flat, flat.scenario("cortex-buildout"), until="2030-12")
+    assert central.target_reached is not None
+    sim = simulate_timeline(flat, "cortex-buildout", samples=200, seed=1, until="2030-12")
+    before = month_label(month_index(central.target_reached) - 1)
+    assert sim.p_reached_by(central.target_reached) == 1.0
+    assert sim.p_reached_by(before) == 0.0
+
+
+def test_solving_in_every_sample_agrees_with_the_power_for_target_output(library):
+    from calc.uncertainty import solve_samples
+
+    solved = solve_samples(library, "cortex-full-gb200", "site.facility_power_mw",
+                           "compute_multiple", 10.0, samples=3_000, seed=6)
+    sim = calc.simulate(library, "cortex-full-gb200", samples=3_000, seed=6)
+    assert solved.p_solvable == 1.0
+    np.testing.assert_allclose(solved.values, sim["facility_power_mw_for_target"], rtol=1e-9)
+
+
+def test_solving_without_spread_gives_the_central_solution(tmp_path):
+    from calc.uncertainty import solve_samples
+
+    flat = _flat_library(tmp_path)
+    central = calc.run(flat, "tenfold").scenario["site.facility_power_mw"]
+    solved = solve_samples(flat, "cortex-full", "site.facility_power_mw", "compute_multiple",
+                           10.0, samples=100, seed=1)
+    np.testing.assert_allclose(solved.values, central, rtol=1e-9)

@@ -158,9 +158,10 @@ def tornado_chart(table: Table) -> Figure:
 def sobol_chart(table: Table) -> Figure:
     """First-order and total Sobol indices per input with 95 % intervals, largest ST first.
 
-    Inputs with both indices zero are left out of the drawing (the table keeps them).
+    Inputs with both indices zero (below 1e-9: rounding) are left out of the drawing (the
+    table keeps them).
     """
-    rows = [r for r in table.rows() if r["ST"] != 0 or r["S1"] != 0][:MAX_BARS]
+    rows = [r for r in table.rows() if abs(r["ST"]) >= 1e-9 or abs(r["S1"]) >= 1e-9][:MAX_BARS]
     fig = figure(9, 1.6 + 0.42 * max(len(rows), 1))
     ax = fig.subplots()
     y = np.arange(len(rows))

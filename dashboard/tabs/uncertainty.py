@@ -206,11 +206,14 @@ def tornado_spec(table: Table) -> Spec:
         height={"step": 22},
         mark={"type": "bar"},
         encoding={
-            "y": {"field": "label", "type": "nominal", "sort": order, "title": None},
+            "y": {"field": "label", "type": "nominal", "sort": order, "title": None,
+                  "axis": {"labelLimit": 320}},
             "x": {"field": "from", "type": "quantitative", "scale": {"zero": False},
                   "title": OUTPUTS[table.meta["output"]].title, "axis": {"format": "~s"}},
             "x2": {"field": "to"},
             "color": {"field": "end", "type": "nominal", "title": None,
+                      "scale": {"domain": ["input at its low", "input at its high"],
+                                "range": [_PALETTE[0], _PALETTE[1]]},
                       "legend": {"orient": "bottom"}},
             "tooltip": [{"field": "label", "title": "input"}, {"field": "end"},
                         {"field": "input", "format": ".4~g"}, {"field": "unit"},
@@ -224,14 +227,15 @@ def sobol_spec(table: Table) -> Spec:
     rows = []
     order = []
     for row in table.rows():
-        if row["ST"] == 0 and row["S1"] == 0:
+        if abs(row["ST"]) < 1e-9 and abs(row["S1"]) < 1e-9:
             continue
         order.append(row["label"])
         for index in ("S1", "ST"):
             rows.append({"label": row["label"], "index": index, "value": row[index],
                          "lo": row[index] - row[f"{index}_conf"],
                          "hi": row[index] + row[f"{index}_conf"]})
-    encoding = {"y": {"field": "label", "type": "nominal", "sort": order, "title": None},
+    encoding = {"y": {"field": "label", "type": "nominal", "sort": order, "title": None,
+                      "axis": {"labelLimit": 320}},
                 "yOffset": {"field": "index", "type": "nominal"},
                 "color": {"field": "index", "type": "nominal", "title": None,
                           "legend": {"orient": "bottom"}}}
@@ -256,7 +260,8 @@ def sobol_spec(table: Table) -> Spec:
 def fan_spec(table: Table) -> Spec:
     """P5–P95 band and median of a timeline series, month by month; the target marked."""
     meta = table.meta
-    x = {"field": "date", "type": "temporal", "title": None}
+    x = {"field": "date", "type": "temporal", "title": None,
+         "axis": {"format": "%Y", "tickCount": {"interval": "year", "step": 1}}}
     layers: list[Spec] = [
         {"mark": {"type": "area", "opacity": 0.3, "color": _PALETTE[0]},
          "encoding": {"x": x, "y": {"field": "p5", "type": "quantitative",
