@@ -12,6 +12,7 @@ are cached with :func:`memo` (``st.cache_resource``: no copy on each hit, which
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -102,9 +103,8 @@ def compare_results(upload: Upload, preset: str, sets: Sets) -> list[Result]:
     library = library_for(upload)
     result, baseline = results(upload, preset, sets)
     if sets:
-        scenario = result.scenario.__class__(**{**result.scenario.__dict__,
-                                                 "name": f"{preset} (changed)"})
-        result = Result(scenario=scenario, outputs=result.outputs, baseline=result.baseline)
+        scenario = replace(result.scenario, name=f"{preset} (changed)")
+        result = replace(result, scenario=scenario)
     shown = [baseline]
     if sets or result.name != baseline.name:
         shown.append(result)
