@@ -9,8 +9,8 @@ charts are kept as PNG and SVG, with the CSV behind each, and
 The HTML is built with the standard library; every piece of text passes
 through :func:`html.escape`.
 
-Sections on the timeline, levers, uncertainty and sensitivity are filled from
-their modules when those are installed, and say so plainly when they are not.
+A part that cannot be computed for the scenarios given (a timeline without
+phases, say) says why in its place instead of failing the whole report.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import importlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +27,11 @@ from typing import Any
 import yaml
 from matplotlib.figure import Figure
 
-from calc import __version__
+from calc import __version__, levers, sensitivity, timeline, uncertainty
 from calc.calibration import CalibrationResult, calibrate, calibration_table
+from calc.charts.peers import among_peers, largest_site_timeline
+from calc.charts.timeline import levers_waterfall, timeline_chart
+from calc.charts.uncertainty import exceedance_chart, tornado_chart
 from calc.errors import CapcalcError
 from calc.export import figure_bytes
 from calc.formatting import format_value
@@ -231,16 +233,6 @@ class _Context:
     notes: list[str] = field(default_factory=list)
 
 
-def _optional(module: str) -> Any | None:
-    """An optional capcalc module, or None when this installation lacks it."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-
-
 def _scenario_names(library: Library, names: Sequence[str]) -> list[str]:
     if names:
         return list(names)
@@ -348,53 +340,41 @@ def _tenfold_section(ctx: _Context, charts: list[Chart]) -> Safe:
     parts.append(table_html(["Scenario", "Chip", "Facility power", "Multiple", "Meets target",
                              "Power for target", "FLOP per watt needed", "Chips that need less"
                              " power"], rows, class_="tenfold"))
-    parts.append(_optional_block("levers", "Levers", ctx, charts))
-    parts.append(_optional_block("timeline", "Timeline and reach date", ctx, charts))
+    parts.append(_block("Levers", _levers_block, ctx, charts))
+    parts.append(_block("Timeline and reach date", _timeline_block, ctx, charts))
     return join(parts)
 
 
 def _uncertainty_section(ctx: _Context, charts: list[Chart]) -> Safe:
     return join([tag("h2", "Uncertainty and sensitivity"),
-                 _optional_block("uncertainty", "Uncertainty", ctx, charts),
-                 _optional_block("sensitivity", "Sensitivity", ctx, charts)])
+                 _block("Uncertainty", _uncertainty_block, ctx, charts),
+                 _block("Sensitivity", _sensitivity_block, ctx, charts)])
 
 
-#: Optional blocks: name → (module, function(ctx, charts) → Safe) provided in this module.
-def _optional_block(name: str, title: str, ctx: _Context, charts: list[Chart]) -> Safe:
-    builder = _OPTIONAL.get(name)
-    module = _optional(f"calc.{name}")
+def _block(title: str, builder: Callable[[_Context, list[Chart]], Safe], ctx: _Context,
+           charts: list[Chart]) -> Safe:
+    """A titled part of the report; a part that cannot be computed says why instead."""
     head = tag("h3", title)
-    if module is None:
-        ctx.notes.append(f"{title}: not available in this installation (no calc.{name}).")
-        return join([head, tag("p", f"Not available: this capcalc installation has no "
-                                    f"{name} module.", class_="missing",
-                               data_section=name)])
-    if builder is None:
-        ctx.notes.append(f"{title}: calc.{name} is installed but not yet part of the report.")
-        return join([head, tag("p", f"Not in this report: see `capcalc {name}` and the "
-                                    "dashboard.", class_="missing", data_section=name)])
     try:
-        return join([head, builder(module, ctx, charts)])
+        return join([head, builder(ctx, charts)])
     except CapcalcError as exc:
         ctx.notes.append(f"{title}: {exc}")
-        return join([head, tag("p", f"Not computed: {exc}", class_="missing",
-                               data_section=name)])
+        return join([head, tag("p", f"Not computed: {exc}", class_="missing")])
 
 
-def _uncertainty_block(module: Any, ctx: _Context, charts: list[Chart]) -> Safe:
-    sims = [module.simulate(ctx.library, r.scenario, samples=ctx.samples, seed=ctx.seed)
+def _uncertainty_block(ctx: _Context, charts: list[Chart]) -> Safe:
+    sims = [uncertainty.simulate(ctx.library, r.scenario, samples=ctx.samples, seed=ctx.seed)
             for r in ctx.results]
     outputs = ["h100_equivalents", "effective_flop_per_s", "compute_multiple", "capex_usd",
                "facility_power_mw_for_target"]
-    table = module.distribution_table(sims, outputs)
+    table = uncertainty.distribution_table(sims, outputs)
     rows = []
     for row in table.rows():
         unit = row["unit"]
         rows.append([row["scenario"], OUTPUTS[row["output"]].title,
                      format_value(row["central"], unit), format_value(row["p5"], unit),
                      format_value(row["p50"], unit), format_value(row["p95"], unit)])
-    reach = [f"{s.name}: {s.p_target_reached():.0%}" for s in sims
-             if hasattr(s, "p_target_reached")]
+    reach = [f"{s.name}: {s.p_target_reached():.0%}" for s in sims]
     parts: list[object] = [
         tag("p", f"Monte Carlo over every assumption's 90 % range: {ctx.samples:,} samples, "
                  f"seed {ctx.seed}. P5–P95 is a 90 % interval."),
@@ -403,12 +383,9 @@ def _uncertainty_block(module: Any, ctx: _Context, charts: list[Chart]) -> Safe:
     ]
     if reach:
         parts.append(tag("p", "Chance of reaching the target: " + "; ".join(reach) + "."))
-    if hasattr(module, "exceedance_table"):
-        from calc.charts.uncertainty import exceedance_chart
-
-        charts.append(Chart(module.exceedance_table(sims, "compute_multiple"), exceedance_chart,
-                            "Chance that each scenario's compute multiple exceeds a value, with "
-                            "the target"))
+    charts.append(Chart(uncertainty.exceedance_table(sims, "compute_multiple"), exceedance_chart,
+                        "Chance that each scenario's compute multiple exceeds a value, with "
+                        "the target"))
     return join(parts)
 
 
@@ -417,13 +394,11 @@ def _focus(ctx: _Context) -> Result:
     return next((r for r in ctx.results if r.name != ctx.baseline.name), ctx.results[0])
 
 
-def _sensitivity_block(module: Any, ctx: _Context, charts: list[Chart]) -> Safe:
-    from calc.charts.uncertainty import tornado_chart
-
+def _sensitivity_block(ctx: _Context, charts: list[Chart]) -> Safe:
     focus = _focus(ctx)
     output = "compute_multiple" if focus.name != ctx.baseline.name else "effective_flop_per_s"
-    result = module.tornado(ctx.library, focus.scenario, output)
-    table = module.tornado_table(result)
+    result = sensitivity.tornado(ctx.library, focus.scenario, output)
+    table = sensitivity.tornado_table(result)
     charts.append(Chart(table, tornado_chart,
                         f"Tornado of {OUTPUTS[output].title} for {focus.name}: each input from "
                         "its low to its high"))
@@ -440,22 +415,21 @@ def _sensitivity_block(module: Any, ctx: _Context, charts: list[Chart]) -> Safe:
     ])
 
 
-def _levers_block(module: Any, ctx: _Context, charts: list[Chart]) -> Safe:
-    from calc.charts.timeline import levers_waterfall
-
+def _levers_block(ctx: _Context, charts: list[Chart]) -> Safe:
     items = []
     focus = _focus(ctx)
     for result in ctx.results:
         if result.name == ctx.baseline.name:
             continue
-        decomposition, paths = module.paths_for(ctx.library, result, ctx.baseline)
-        levers = ", ".join(f"{lever.title} {lever.factor:.3g}×" for lever in decomposition.levers)
+        decomposition, paths = levers.paths_for(ctx.library, result, ctx.baseline)
+        factors = ", ".join(f"{lever.title} {lever.factor:.3g}×"
+                            for lever in decomposition.levers)
         items.append(tag("li", join([
-            tag("strong", result.name), f": {decomposition.total:.3g}× = {levers}.",
+            tag("strong", result.name), f": {decomposition.total:.3g}× = {factors}.",
             tag("ul", join(tag("li", path.text) for path in paths)) if paths else "",
         ])))
         if result.name == focus.name:
-            charts.append(Chart(module.levers_table(decomposition, paths), levers_waterfall,
+            charts.append(Chart(levers.levers_table(decomposition, paths), levers_waterfall,
                                 f"The compute multiple of {result.name} split into its levers"))
     if not items:
         return tag("p", "Only the baseline is compared: no multiple to split.", class_="note")
@@ -465,9 +439,7 @@ def _levers_block(module: Any, ctx: _Context, charts: list[Chart]) -> Safe:
                  tag("ul", join(items))])
 
 
-def _timeline_block(module: Any, ctx: _Context, charts: list[Chart]) -> Safe:
-    from calc.charts.timeline import timeline_chart
-
+def _timeline_block(ctx: _Context, charts: list[Chart]) -> Safe:
     names = [r.name for r in ctx.results
              if ctx.library.definitions[r.name].timeline is not None]
     note = ""
@@ -479,11 +451,11 @@ def _timeline_block(module: Any, ctx: _Context, charts: list[Chart]) -> Safe:
                 f"{names[0]} is shown.")
     rows = []
     for i, name in enumerate(names):
-        timeline = module.run_timeline(ctx.library, ctx.library.scenario(name, ctx.sets))
-        rows.append([name, timeline.target_reached or f"not by {timeline.until}",
-                     f"{timeline.final_multiple:.3g}×", timeline.summary()])
+        built = timeline.run_timeline(ctx.library, ctx.library.scenario(name, ctx.sets))
+        rows.append([name, built.target_reached or f"not by {built.until}",
+                     f"{built.final_multiple:.3g}×", built.summary()])
         if i == 0:
-            charts.append(Chart(module.timeline_table(timeline), timeline_chart,
+            charts.append(Chart(timeline.timeline_table(built), timeline_chart,
                                 f"The build-out of {name} month by month, with the target"))
     return join([
         tag("p", "Month by month: each phase's power and chip, retirements after the hardware "
@@ -493,17 +465,7 @@ def _timeline_block(module: Any, ctx: _Context, charts: list[Chart]) -> Safe:
     ])
 
 
-_OPTIONAL: dict[str, Callable[[Any, _Context, list[Chart]], Safe]] = {
-    "uncertainty": _uncertainty_block,
-    "sensitivity": _sensitivity_block,
-    "levers": _levers_block,
-    "timeline": _timeline_block,
-}
-
-
 def _peers_section(ctx: _Context, charts: list[Chart]) -> Safe:
-    from calc.charts.peers import among_peers, largest_site_timeline
-
     charts += [
         Chart(among_peers_table(ctx.peers, ctx.library, ctx.results, ctx.baseline), among_peers,
               "Power against H100-equivalents for the largest AI training sites, log–log, "

@@ -1,0 +1,235 @@
+"""Fuzzing the loaders: mutated assumption and scenario trees give a result or one CapcalcError.
+
+Hypothesis starts from capcalc's own parsed ``assumptions.yaml`` and
+``scenarios.yaml`` and mutates them the way people and hostile files do:
+drops keys, adds unknown ones, swaps units, scales numbers, changes types and
+puts NaN, infinities, None, text, lists and mappings where numbers belong.
+Whatever comes in, the loaders (:func:`calc.assumptions.parse_baseline`,
+:func:`calc.scenarios.parse_scenarios`, :meth:`calc.scenarios.Library.add_text`)
+raise nothing but :class:`~calc.errors.CapcalcError`, in one line; and for every
+input they accept, every output of the chain is finite and non-negative and the
+chain's identities hold.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import calc
+from calc.assumptions import DEFAULT_ASSUMPTIONS, parse_baseline, parse_baseline_text
+from calc.errors import CapcalcError
+from calc.run import Result
+from calc.scenarios import DEFAULT_SCENARIOS, Library, parse_scenarios
+from calc.vocabulary import OUTPUTS
+
+ASSUMPTIONS = yaml.safe_load(DEFAULT_ASSUMPTIONS.read_text(encoding="utf-8"))
+SCENARIOS = yaml.safe_load(DEFAULT_SCENARIOS.read_text(encoding="utf-8"))
+SHIPPED = parse_scenarios(SCENARIOS, origin="scenarios.yaml", default_name="scenarios")
+
+#: Units a person might write, right or wrong for the key they land on.
+UNITS = ["MW", "kW", "GW", "W", "1", "%", "", "day", "year", "s", "kg", "FLOP/s", "PFLOP/s",
+         "USD_2025", "USD_2023", "USD_2025/MW", "USD_2025/MWh", "accelerator", "megawat",
+         "MW**2", "1/year"]
+
+#: Values found where a number or a name belongs.
+JUNK = st.one_of(
+    st.none(), st.booleans(),
+    st.integers(min_value=-10**6, max_value=10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0, -1, 1e308, 1e-308, 10**400, "nan", "inf", "-inf MW", "1e400",
+                     "500 MW", "0.5 GW", "40 %", "H100", "GB200", "bf16", "2024-08", "",
+                     "../../etc/passwd", "5 m/m**9**9**9"]),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.sampled_from(["value", "unit", "low", "high", "x"]),
+                    st.integers(), max_size=2),
+)
+
+SETTINGS = settings(max_examples=120, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def paths(tree: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every path into ``tree`` (mapping keys and list indices), the root included."""
+    yield prefix
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from paths(value, (*prefix, key))
+    elif isinstance(tree, list):
+        for index, value in enumerate(tree):
+            yield from paths(value, (*prefix, index))
+
+
+def _at(tree: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        tree = tree[part]
+    return tree
+
+
+@st.composite
+def mutated(draw: st.DrawFn, original: Any, *, at_most: int = 3) -> Any:
+    """``original`` (a parsed YAML tree) after 1 to ``at_most`` random edits."""
+    tree = copy.deepcopy(original)
+    for _ in range(draw(st.integers(min_value=1, max_value=at_most))):
+        inside = list(paths(tree))[1:]
+        if not inside:  # everything was dropped
+            break
+        path = draw(st.sampled_from(inside))
+        parent, last = _at(tree, path[:-1]), path[-1]
+        node = parent[last]
+        edit = draw(st.sampled_from(["drop", "add", "junk", "scale", "nudge", "unit", "text"]))
+        if edit == "drop":
+            del parent[last]
+        elif edit == "add" and isinstance(node, dict):
+            node[draw(st.sampled_from(["extra", "valu", "sorce", "peu", "low", "unit"]))] = \
+                draw(JUNK)
+        elif edit == "scale" and isinstance(node, int | float) and not isinstance(node, bool):
+            parent[last] = node * draw(st.sampled_from([-1, 0, 1e-6, 0.1, 10, 1e6, 1e300]))
+        elif edit == "nudge" and isinstance(node, int | float) and not isinstance(node, bool):
+            parent[last] = node * draw(st.floats(min_value=0.5, max_value=2))  # often still valid
+        elif edit == "unit" and isinstance(node, dict) and "value" in node:
+            node["unit"] = draw(st.sampled_from(UNITS))
+        elif edit == "text" and isinstance(node, int | float) and not isinstance(node, bool):
+            parent[last] = f"{node} {draw(st.sampled_from(UNITS))}".strip()
+        else:
+            parent[last] = draw(JUNK)
+    return tree
+
+
+def assert_one_line(error: CapcalcError, source: str) -> None:
+    message = str(error)
+    assert "\n" not in message and message.startswith(source), message
+
+
+def close(a: float, b: float, rel: float = 1e-9) -> bool:
+    return math.isclose(a, b, rel_tol=rel, abs_tol=0.0) or (a == b == 0)
+
+
+def assert_sound(result: Result) -> None:
+    """Every output finite and ≥ 0, and the chain's identities between them hold."""
+    out: Mapping[str, float] = result.outputs
+    values = result.scenario.values
+    assert set(out) == set(OUTPUTS)
+    for name, value in out.items():
+        assert math.isfinite(value) and value >= 0, (result.name, name, value)
+    pue, mfu = float(values["site.pue"]), float(values["training.mfu"])  # type: ignore[arg-type]
+    availability = float(values["training.availability"])  # type: ignore[arg-type]
+    run_days = float(values["training.run_days"])  # type: ignore[arg-type]
+    assert close(out["facility_power_mw"],
+                 out["accelerators"] * out["facility_w_per_accelerator"] / 1e6)
+    assert close(out["it_power_mw"] * pue, out["facility_power_mw"])
+    assert close(out["effective_flop_per_s"], out["peak_flop_per_s"] * mfu * availability)
+    assert close(out["capex_usd"], out["accelerator_capex_total_usd"]
+                 + out["facility_capex_total_usd"])
+    assert close(out["training_flop_per_run"], out["effective_flop_per_s"] * run_days * 86_400)
+    assert close(out["cost_per_run_usd"] * 365, out["annualized_cost_usd"] * run_days)
+
+
+def run_all(library: Library, names: list[str]) -> None:
+    """Run each scenario: a sound result, or (for a valid file) one CapcalcError line."""
+    for name in names:
+        try:
+            result = calc.run(library, name)
+        except CapcalcError as error:  # e.g. a meet_target the mutation made unreachable
+            assert "\n" not in str(error)
+            continue
+        assert_sound(result)
+
+
+# ------------------------------------------------------------------ the baseline
+
+
+@SETTINGS
+@given(mutated(ASSUMPTIONS))
+@example(ASSUMPTIONS)  # capcalc's own file loads and runs
+def test_a_mutated_baseline_loads_soundly_or_fails_in_one_line(tree: Any) -> None:
+    try:
+        baseline = parse_baseline(tree, source="mine.yaml")
+    except CapcalcError as error:
+        assert_one_line(error, "mine.yaml")
+        return
+    try:
+        library = Library(baseline=baseline, definitions=SHIPPED, shipped=frozenset(SHIPPED))
+        names = [name for name in SHIPPED if library.scenario(name)]
+    except CapcalcError as error:  # e.g. target.baseline names no shipped scenario
+        assert "\n" not in str(error)
+        return
+    run_all(library, names[:4])
+
+
+@SETTINGS
+@given(mutated(ASSUMPTIONS, at_most=2))
+def test_a_mutated_baseline_reads_the_same_as_yaml_text(tree: Any) -> None:
+    """Through YAML text (safe_dump, then capcalc's bounded loader) the verdict is the same."""
+    try:
+        expected: Any = parse_baseline(tree, source="mine.yaml")
+    except CapcalcError as error:
+        expected = str(error)
+    text = yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
+    try:
+        got: Any = parse_baseline_text(text, source="mine.yaml")
+    except CapcalcError as error:
+        got = str(error)
+    assert got == expected
+
+
+# ------------------------------------------------------------------ scenario files
+
+
+def _one_scenario(draw: st.DrawFn) -> Any:
+    name = draw(st.sampled_from([n for n in SCENARIOS["scenarios"] if n != "cortex-phase1"]))
+    tree = dict(copy.deepcopy(SCENARIOS["scenarios"][name]))
+    tree["name"] = "mine"
+    return tree
+
+
+@st.composite
+def scenario_trees(draw: st.DrawFn) -> Any:
+    """A shipped scenario renamed ``mine`` (or the whole file, renamed), then mutated."""
+    if draw(st.booleans()):
+        return draw(mutated(_one_scenario(draw)))
+    whole = {"scenarios": {f"mine-{name}": body for name, body in
+                           copy.deepcopy(SCENARIOS["scenarios"]).items()}}
+    for body in whole["scenarios"].values():
+        if isinstance(body, dict) and body.get("base"):
+            body["base"] = f"mine-{body['base']}"
+    return draw(mutated(whole))
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return calc.load()
+
+
+@SETTINGS
+@given(tree=scenario_trees())
+@example(tree={"name": "mine", "base": "cortex-full", "site.pue": 1.3})
+@example(tree={"name": "mine", "meet_target": "site.facility_power_mw"})
+def test_a_mutated_scenario_file_loads_soundly_or_fails_in_one_line(library: Library,
+                                                                     tree: Any) -> None:
+    text = yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
+    try:
+        mine, names = library.add_text(text, origin="mine.yaml")
+    except CapcalcError as error:
+        assert_one_line(error, "mine.yaml")
+        return
+    run_all(mine, names[:4])
+
+
+@SETTINGS
+@given(tree=scenario_trees())
+def test_a_mutated_scenario_tree_fails_only_with_capcalc_errors(library: Library,
+                                                                tree: Any) -> None:
+    """The parsed-tree entry point (no YAML in between) holds to the same rule."""
+    try:
+        library.add(parse_scenarios(tree, origin="mine.yaml", default_name="mine"))
+    except CapcalcError as error:
+        assert_one_line(error, "mine.yaml")
