@@ -100,8 +100,9 @@ def assumptions_markdown(baseline: Baseline) -> str:
                   "(`capcalc run --samples`).", "",
                   "| inputs | rank correlation | as of | source | why |", "|---|---|---|---|---|"]
         for c in baseline.correlations:
+            why = " ".join((c.note or "").split())
             lines.append(f"| `{c.keys[0]}` ↔ `{c.keys[1]}` | {c.rank:+.2f} | {c.as_of or ''} | "
-                         f"{_cell(_source(c.source))} | {_cell(' '.join((c.note or '').split()))} |")
+                         f"{_cell(_source(c.source))} | {_cell(why)} |")
         lines.append("")
     lines += ["## catalog", "",
               "| accelerator | status | release | TDP | dense BF16 | dense 8-bit | "
