@@ -22,9 +22,10 @@ class CapcalcError(Exception):
     """
 
     def __init__(self, message: str, *, file: str | None = None, key: str | None = None):
-        self.message = " ".join(message.split())
-        self.file = file
-        self.key = key
+        self.message = _printable(" ".join(message.split()))
+        # a file name or key may come from a hostile file: keep it to one visible line
+        self.file = None if file is None else _printable(file)
+        self.key = None if key is None else _printable(key)
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -34,3 +35,14 @@ class CapcalcError(Exception):
     def at(self, *, file: str | None = None, key: str | None = None) -> CapcalcError:
         """Return the same error with ``file`` and ``key`` filled in where still missing."""
         return CapcalcError(self.message, file=self.file or file, key=self.key or key)
+
+
+def _printable(text: str) -> str:
+    r"""``text`` with every unprintable character (line breaks, escapes) written as ``\n``, ...
+
+    Examples
+    --------
+    >>> print(_printable("site.pue\n\x1b[2J"))
+    site.pue\n\x1b[2J
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -234,15 +234,38 @@ def resolve_inside(folder: Path, name: str) -> Path:
     >>> resolve_inside(Path("/tmp/out"), "chart.png").name
     'chart.png'
     """
-    root = folder.resolve()
-    target = (root / name).resolve()
+    try:
+        root = folder.resolve()
+        target = (root / name).resolve()
+    except (ValueError, OSError) as exc:  # a NUL byte, a symlink loop
+        raise CapcalcError(f"{name!r} is not a usable file name ({exc})",
+                           file=str(folder)) from None
     if target != root and root not in target.parents:
         raise CapcalcError(f"{name!r} would be written outside {root}", file=str(folder))
     return target
 
 
+def _blocked(path: Path) -> CapcalcError | None:
+    """Why ``path`` cannot be written as a file: a folder is in its place or a file in its way."""
+    if path.is_dir():
+        return CapcalcError("is a folder; capcalc would write a file here", file=str(path))
+    for folder in path.parents:
+        if folder.exists():
+            return None if folder.is_dir() else CapcalcError(
+                "is a file, not a folder; capcalc writes into a folder", file=str(folder))
+    return None
+
+
 def check_writable(paths: list[Path], *, force: bool) -> None:
-    """Refuse, before anything is written, when a file exists and ``force`` is off."""
+    """Refuse, before anything is written, when a file exists and ``force`` is off.
+
+    Also refuse when a path cannot be written at all: a folder stands where the
+    file would go, or a file where a folder is needed.
+    """
+    for path in paths:
+        problem = _blocked(path)
+        if problem:
+            raise problem
     existing = [p for p in paths if p.exists()]
     if existing and not force:
         shown = ", ".join(str(p) for p in existing[:3])
@@ -271,10 +294,17 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[Any]:
     """Open a temporary file beside ``path``; rename it over ``path`` on success.
 
     An exception (or a killed process) leaves ``path`` as it was and removes
-    the temporary file where it can.
+    the temporary file where it can. A failure of the file system (a file where
+    a folder should be, a full disk, no permission) is a :class:`CapcalcError`.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    problem = _blocked(path)
+    if problem:
+        raise problem
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CapcalcError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     try:
         os.fchmod(fd, _file_mode(path))
         with os.fdopen(fd, mode) as handle:
@@ -282,9 +312,11 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[Any]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise CapcalcError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
         raise
 
 

@@ -10,6 +10,7 @@ baseline and fills the catalog-derived inputs from the chosen accelerator.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -291,7 +292,9 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str) -> dict[str, S
         if extra:
             raise CapcalcError("unknown key beside `scenarios:`", file=origin, key=extra[0])
         return {name: _definition(name, raw, origin) for name, raw in data["scenarios"].items()}
-    name = data.get("name", default_name)
+    # without `name:`, the file's name made into a scenario name ("my site.yaml" → my-site)
+    name = data.get("name", re.sub(r"[^A-Za-z0-9_.+-]+", "-", default_name)
+                    .lstrip("-_.+")[:80] or "scenario")
     if not isinstance(name, str) or not name:
         raise CapcalcError("must be a scenario name (text)", file=origin, key="name")
     if "name" in data:  # the same names a `scenarios:` file allows

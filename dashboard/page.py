@@ -8,6 +8,7 @@ them, and mirrors the state into the URL's query parameters.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import streamlit as st
@@ -25,6 +26,21 @@ __all__ = ["build"]
 
 _PRESET_WIDGET = "w:__preset"
 _UPLOAD_WIDGET = "w:__upload"
+#: Characters Streamlit's Markdown reads as markup (emphasis, links, images, code, math,
+#: colour directives, HTML, tables); a backslash makes each one plain text.
+_MARKUP = re.compile(r"([!\"#$%&*+:<>@\[\\\]^_`{|}~])")
+
+
+def plain(text: str) -> str:
+    r"""``text`` escaped for Streamlit's Markdown, so it shows exactly as written.
+
+    Error lines quote what a file or a link holds; unescaped, ``**``, ``[a](url)`` or
+    ``![img](url)`` in them would be drawn as markup, links or images fetched from afar.
+
+    >>> print(plain("link: site.pue: '![x](http://a/p.png)' is not a number (m**2)"))
+    link\: site.pue\: '\!\[x\](http\://a/p.png)' is not a number (m\*\*2)
+    """
+    return _MARKUP.sub(r"\\\1", text)
 
 
 # ------------------------------------------------------------------ state
@@ -229,7 +245,7 @@ def _sidebar(ctx: Context) -> None:
                          help="One scenario (dotted keys, optional `base:`) or several under "
                               "`scenarios:`, as `capcalc run FILE.yaml` reads them.")
         if state.get("upload_error"):
-            st.error(state["upload_error"])
+            st.error(plain(state["upload_error"]))
         file_name = f"{ctx.preset}-custom.yaml"
         st.download_button(
             "Download this scenario (YAML)",
@@ -274,7 +290,7 @@ def build() -> Context:
     ctx = _context()
     state = _state()
     for notice in state.get("notices", []):
-        st.warning(notice, icon=":material/warning:")
+        st.warning(plain(notice), icon=":material/warning:")
     state["notices"] = []
     _sidebar(ctx)
     _mirror_link(ctx)

@@ -55,6 +55,7 @@ from calc.vocabulary import INPUTS, OUTPUTS
 from dashboard import compute
 from dashboard.context import Context, Sets
 from dashboard.downloads import download_buttons
+from dashboard.page import plain
 from dashboard.state import validate_set, value_text
 
 __all__ = ["phases_from_rows", "render", "timeline_spec"]
@@ -377,7 +378,7 @@ def _editor(ctx: Context, shown: tuple[Phase, ...]) -> tuple[Phase, ...]:
     try:
         return phases_from_rows(edited.to_dict("records"), catalog=catalog)
     except CapcalcError as exc:
-        st.error(f"{exc}; showing the phases before this edit", icon=":material/error:")
+        st.error(plain(f"{exc}; showing the phases before this edit"), icon=":material/error:")
         return shown
 
 
@@ -450,7 +451,7 @@ def _solve_box(ctx: Context, phases: tuple[Phase, ...], until: str) -> None:
                    "range for it (as `capcalc solve` does).")
         return
     if "error" in answer:
-        st.warning(answer["error"], icon=":material/block:")
+        st.warning(plain(answer["error"]), icon=":material/block:")
         return
     unit = answer["unit"]
     value = (answer["text"] if answer.get("text") and unit == "month"
@@ -484,7 +485,7 @@ def render(ctx: Context) -> None:
                                                             until)
         specs = _specs(upload, preset, sets, phases_key, until)
     except CapcalcError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(str(exc)), icon=":material/error:")
         return
     target = float(series.meta["target"])
     cards = st.columns(4)
