@@ -18,6 +18,19 @@ from tests.input_strategies import chain_inputs
 BASELINE_EFFECTIVE = 2e19
 
 
+#: The baseline's own magnitudes: 100 MW of H100 at capcalc's central assumptions.
+CORTEX_PHASE1 = {
+    "site.facility_power_mw": 100.0, "site.accelerators": None, "site.pue": 1.2,
+    "site.it_overhead": 1.14, "site.load_factor": 0.75, "hardware.tdp_w": 700.0,
+    "hardware.server_overhead": 1.82, "hardware.peak_flop_per_s": 9.89e14,
+    "hardware.peak_8bit_flop_per_s": 1.979e15, "training.mfu": 0.4,
+    "training.availability": 0.87, "training.run_days": 90.0,
+    "cost.accelerator_capex_usd": 32000.0, "cost.facility_capex_usd_per_mw": 9e6,
+    "cost.electricity_usd_per_mwh": 60.0, "cost.hardware_lifetime_years": 4.0,
+    "cost.facility_lifetime_years": 20.0, "target.compute_multiplier": 10.0,
+}
+
+
 def _close(a: float, b: float, rel: float = 1e-9) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=0.0)
 
@@ -54,16 +67,7 @@ def test_n_h100_are_n_h100_equivalents(count, inputs):
 
 @settings(max_examples=300)
 @given(chain_inputs())
-@example({  # the baseline's own magnitudes: 100 MW of H100
-    "site.facility_power_mw": 100.0, "site.accelerators": None, "site.pue": 1.2,
-    "site.it_overhead": 1.14, "site.load_factor": 0.75, "hardware.tdp_w": 700.0,
-    "hardware.server_overhead": 1.82, "hardware.peak_flop_per_s": 9.89e14,
-    "hardware.peak_8bit_flop_per_s": 1.979e15, "training.mfu": 0.4,
-    "training.availability": 0.87, "training.run_days": 90.0,
-    "cost.accelerator_capex_usd": 32000.0, "cost.facility_capex_usd_per_mw": 9e6,
-    "cost.electricity_usd_per_mwh": 60.0, "cost.hardware_lifetime_years": 4.0,
-    "cost.facility_lifetime_years": 20.0, "target.compute_multiplier": 10.0,
-})
+@example(CORTEX_PHASE1)
 def test_outputs_finite_non_negative_and_identities_hold(inputs):
     out = evaluate(inputs, BASELINE_EFFECTIVE)
     assert set(out) == set(OUTPUTS)
@@ -102,16 +106,7 @@ def test_arrays_give_the_same_numbers_as_scalars(inputs):
 
 @pytest.mark.parametrize("output", ["effective_flop_per_s", "training_flop_per_run"])
 def test_more_of_each_efficiency_lever_gives_more_compute(output):
-    base = {
-        "site.facility_power_mw": 100.0, "site.accelerators": None, "site.pue": 1.2,
-        "site.it_overhead": 1.14, "site.load_factor": 0.75, "hardware.tdp_w": 700.0,
-        "hardware.server_overhead": 1.82, "hardware.peak_flop_per_s": 9.89e14,
-        "hardware.peak_8bit_flop_per_s": 1.979e15, "training.mfu": 0.4,
-        "training.availability": 0.87, "training.run_days": 90.0,
-        "cost.accelerator_capex_usd": 32000.0, "cost.facility_capex_usd_per_mw": 9e6,
-        "cost.electricity_usd_per_mwh": 60.0, "cost.hardware_lifetime_years": 4.0,
-        "cost.facility_lifetime_years": 20.0, "target.compute_multiplier": 10.0,
-    }
+    base = dict(CORTEX_PHASE1)
     reference = evaluate(base, BASELINE_EFFECTIVE)[output]
     up = {"training.mfu": 0.5, "training.availability": 0.95, "site.facility_power_mw": 150.0,
           "hardware.peak_flop_per_s": 2e15}
