@@ -16,6 +16,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 
+import calc
+
 matplotlib.use("Agg")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -81,3 +83,23 @@ def capcalc_cli(tmp_path: Path) -> CliRunner:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def library() -> calc.Library:
+    """capcalc's own baseline and shipped scenarios (immutable, so shared by every test)."""
+    return calc.load()
+
+
+@pytest.fixture(scope="session")
+def baseline_effective(library: calc.Library) -> float:
+    """Effective FLOP/s of the baseline, cortex-phase1."""
+    return float(calc.run(library, "cortex-phase1")["effective_flop_per_s"])
+
+
+@pytest.fixture(scope="session")
+def peers(library: calc.Library) -> object:
+    """The shipped peers dataset, read against capcalc's catalog."""
+    from calc.peers import load_peers
+
+    return load_peers(catalog=library.baseline.catalog)

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-import calc
 from calc.calibration import calibrate, calibration_table, site_model
-from calc.peers import DEFAULT_PEERS, load_peers, parse_peers
+from calc.peers import DEFAULT_PEERS, parse_peers
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSUMPTIONS = yaml.safe_load((ROOT / "assumptions.yaml").read_text(encoding="utf-8"))
@@ -22,16 +21,6 @@ RAW = yaml.safe_load(DEFAULT_PEERS.read_text(encoding="utf-8"))
 #: primary power, H100e and capex within the tolerances of peers.yaml.
 EPOCH_ROWS = ("colossus-1-2024-08", "colossus-1-2024-09", "colossus-1-2025-02",
               "colossus-1-2025-07", "colossus-2-2025-10", "colossus-2-2026-05")
-
-
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
-@pytest.fixture(scope="module")
-def peers(library):
-    return load_peers(catalog=library.baseline.catalog)
 
 
 @pytest.fixture(scope="module")

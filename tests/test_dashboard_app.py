@@ -29,11 +29,6 @@ TIMEOUT_S = 90
 EXACT = re.compile(r"Exact value: (\S+)")
 NOT_A_NUMBER = re.compile(r"\b(nan|inf|-inf)\b", re.IGNORECASE)
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
 def fresh(query: dict[str, str] | None = None) -> AppTest:
     """A new session of the real app, run once (optionally opened from a link)."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)

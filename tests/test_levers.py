@@ -24,11 +24,6 @@ from calc.run import solve_input
 from calc.timeline import run_timeline, timeline_table
 
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
 def test_the_levers_multiply_back_to_the_multiple_for_every_shipped_scenario(library):
     for name in library.names:
         result = calc.run(library, name)

@@ -32,11 +32,6 @@ PATHS = ["../../x", "/etc/passwd", "a/b", "..", ".hidden", "a\\..\\b", "C:\\Wind
 MINE = "name: mine\nbase: cortex-buildout\nsite.pue: 1.3\n"
 
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
 @pytest.mark.parametrize("name", PATHS)
 def test_a_scenario_named_like_a_path_is_refused(library: calc.Library, name: str) -> None:
     for tree in ({"name": name, "site.pue": 1.3}, {"scenarios": {name: {"site.pue": 1.3}}}):

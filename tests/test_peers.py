@@ -32,16 +32,6 @@ from calc.peers import (
 RAW = yaml.safe_load(DEFAULT_PEERS.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
-@pytest.fixture(scope="module")
-def peers(library):
-    return load_peers(catalog=library.baseline.catalog)
-
-
 def _parse(data: dict[str, Any], library: calc.Library):
     return parse_peers(data, source="peers.yaml", catalog=library.baseline.catalog)
 

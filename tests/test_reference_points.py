@@ -21,11 +21,6 @@ import calc
 from calc import model
 
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
 @pytest.mark.parametrize(
     ("chips", "h100e", "op_per_s"),
     [

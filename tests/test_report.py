@@ -70,11 +70,6 @@ def parse(text: str) -> Document:
 
 
 @pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
-@pytest.fixture(scope="module")
 def report(library):
     return build_report(library, samples=500, seed=7,
                         generated=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc))

@@ -13,11 +13,6 @@ from calc.errors import CapcalcError
 from calc.vocabulary import CATALOG_FIELDS, OUTPUTS
 
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
 def _outputs(library: calc.Library, sets: list[tuple[str, object]]) -> dict[str, float]:
     return dict(calc.run(library, library.scenario("cortex-phase1", sets)).outputs)
 

@@ -17,11 +17,6 @@ from calc.sensitivity import (
 )
 
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
 def _effective(library: calc.Library, name: str, sets: list[tuple[str, str]]) -> float:
     return calc.run(library, library.scenario(name, sets))["effective_flop_per_s"]
 

@@ -20,16 +20,6 @@ CANDIDATES = ("compute_multiple", "training_flop_per_run", "capex_usd", "annual_
               "energy_per_flop_j")
 
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
-@pytest.fixture(scope="module")
-def baseline_effective(library) -> float:
-    return calc.run(library, "cortex-phase1")["effective_flop_per_s"]
-
-
 def _inside(key: str, share: float) -> float:
     spec = INPUTS[key]
     low, high = spec.widget or (spec.lower, spec.upper)

@@ -20,11 +20,6 @@ from calc.scenario_file import scenario_document, scenario_yaml
 from calc.target import describe, target_facts
 
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
 def facts_for(library: calc.Library, name: str, sets: list[tuple[str, Any]] | None = None
               ) -> Any:
     result = calc.run(library, name, sets or [])

@@ -28,16 +28,6 @@ from calc.timeline import (
 )
 
 
-@pytest.fixture(scope="module")
-def library() -> calc.Library:
-    return calc.load()
-
-
-@pytest.fixture(scope="module")
-def baseline_effective(library) -> float:
-    return calc.run(library, "cortex-phase1")["effective_flop_per_s"]
-
-
 @pytest.mark.parametrize("name", ["cortex-phase1", "cortex-full", "cortex-full-gb200",
                                   "cortex-phase1-fp8", "colossus-2-2025"])
 def test_a_single_constant_phase_reproduces_the_static_model(library, baseline_effective, name):

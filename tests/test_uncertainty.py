@@ -27,11 +27,6 @@ from calc.uncertainty import (
 from calc.vocabulary import OUTPUTS
 
 
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return calc.load()
-
-
 def _scenario_file(tmp_path: Path, name: str, **overrides: object) -> Path:
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump({"name": name, **overrides}), encoding="utf-8")
