@@ -40,7 +40,7 @@ pytest: $(STAMP)
 test: lint pytest
 
 docs: $(STAMP)
-	$(BIN)/python -m calc.reference_docs
+	$(BIN)/python -m calc.presentation.docs
 
 dashboard: $(STAMP)
 	$(BIN)/streamlit run dashboard/app.py

@@ -4,7 +4,7 @@ All three draw the same inputs — cortex-full and its baseline cortex-phase1,
 every range of ``assumptions.yaml`` as a lognormal fitted to its 90 %
 interval and truncated to the input's valid range, MFU and availability
 rank-correlated as declared — and compute the full static chain (every
-output of ``calc.model.evaluate``, the compute multiple against the
+output of ``calc.core.chain.evaluate``, the compute multiple against the
 baseline's samples). Inputs the scenario does not change are shared with the
 baseline (common random numbers) in all three.
 
@@ -44,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 import calc
-from calc.distributions import Marginal, marginals, normal_correlation
-from calc.model import H100_FP8_FLOP_PER_S
+from calc.analysis.distributions import Marginal, marginals, normal_correlation
+from calc.core.chain import H100_FP8_FLOP_PER_S
 
 SCENARIO = "cortex-full"
 GOAL_NUMPY = 1.5
@@ -160,7 +160,7 @@ def squigglepy_run(scenario_values: dict[str, Any], baseline_values: dict[str, A
     """Inputs sampled by squigglepy (same 90 % intervals, clipped at the valid range)."""
     import squigglepy as sq
 
-    from calc.model import evaluate  # the chain itself: squigglepy has no model of it
+    from calc.core.chain import evaluate  # the chain itself: squigglepy has no model of it
 
     sq.set_seed(seed)
 
@@ -185,7 +185,8 @@ def squigglepy_run(scenario_values: dict[str, Any], baseline_values: dict[str, A
 
 def uncertainty_tab_compute(library: calc.Library, seed: int) -> None:
     """What the Uncertainty tab computes on a cache miss: 10,000 samples and every chart table."""
-    from calc import sensitivity, uncertainty
+    from calc.analysis import montecarlo as uncertainty
+    from calc.analysis import sensitivity
 
     sim = calc.simulate(library, SCENARIO, samples=10_000, seed=seed)
     uncertainty.distribution_table([sim])

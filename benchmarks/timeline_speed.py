@@ -1,7 +1,7 @@
 """Build-out timeline speed: one ten-year monthly timeline, and 100 000 samples of it.
 
 Runs the shipped ``cortex-buildout`` (four phases, refreshes, the
-performance-per-watt trend) for 120 months with ``calc.timeline.simulate``:
+performance-per-watt trend) for 120 months with ``calc.analysis.timeline.simulate``:
 
 * one timeline with every series and the split by generation (goal: a few ms);
 * the same with 100 000 samples of MFU, availability, PUE, hardware lifetime,
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 import calc
-from calc.timeline import month_index, month_label, simulate
+from calc.analysis.timeline import month_index, month_label, simulate
 
 SINGLE_GOAL_MS = 5.0
 SAMPLES_GOAL_MS = 2000.0

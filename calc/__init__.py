@@ -12,9 +12,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from calc.errors import CapcalcError
-from calc.run import Result, run, run_many
-from calc.scenarios import Library, Scenario, load_library
+from calc.analysis.run import Result, run, run_many
+from calc.core.errors import CapcalcError
+from calc.data.scenarios import Library, Scenario, load_library
 
 load = load_library
 
@@ -35,7 +35,7 @@ __all__ = [
 def __getattr__(name: str) -> object:
     """``calc.simulate`` (Monte Carlo), imported on first use: scipy loads only when needed."""
     if name == "simulate":
-        from calc.uncertainty import simulate
+        from calc.analysis.montecarlo import simulate
 
         return simulate
     raise AttributeError(f"module 'calc' has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 Run with ``make dashboard``, ``capcalc dashboard`` or ``streamlit run dashboard/app.py``.
 The page computes nothing itself: numbers come from :func:`calc.run` and the tables
-of :mod:`calc.tables`, through the cached helpers of :mod:`dashboard.compute`.
+of :mod:`calc.presentation.tables`, through the cached helpers of :mod:`dashboard.compute`.
 
 Tabs are modules ``dashboard/tabs/<name>.py`` with ``render(ctx: Context) -> None``,
 listed in :data:`TABS` as ``(label, module name)``.

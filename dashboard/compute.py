@@ -19,11 +19,11 @@ import streamlit as st
 from matplotlib.figure import Figure
 
 import calc
-from calc import charts, tables
-from calc.run import Result
-from calc.scenarios import Library
-from calc.tables import Table
-from calc.target import TargetFacts, target_facts
+from calc.analysis.run import Result
+from calc.analysis.target import TargetFacts, target_facts
+from calc.data.scenarios import Library
+from calc.presentation import charts, tables
+from calc.presentation.tables import Table
 
 from dashboard.context import Sets
 from dashboard.state import SET_ORIGIN, as_library_sets
@@ -116,7 +116,7 @@ def compare_results(upload: Upload, preset: str, sets: Sets) -> list[Result]:
 
 @memo(max_entries=128)
 def target(upload: Upload, preset: str, sets: Sets) -> TargetFacts:
-    """The distance to the target multiple (:func:`calc.target.target_facts`)."""
+    """The distance to the target multiple (:func:`calc.analysis.target.target_facts`)."""
     result, baseline = results(upload, preset, sets)
     return target_facts(library_for(upload), result, baseline)
 
@@ -149,5 +149,5 @@ CHARTS: dict[str, tuple[Callable[[Upload, str, Sets], Table], Callable[[Table], 
 
 @memo(max_entries=256)
 def table(chart: str, upload: Upload, preset: str, sets: Sets) -> Table:
-    """The :class:`~calc.tables.Table` behind chart ``chart`` for this state."""
+    """The :class:`~calc.presentation.tables.Table` behind chart ``chart`` for this state."""
     return CHARTS[chart][0](upload, preset, sets)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from calc.run import Result
-from calc.scenarios import Library, Scenario
+from calc.analysis.run import Result
+from calc.data.scenarios import Library, Scenario
 
 __all__ = ["Context", "Sets"]
 

@@ -1,4 +1,4 @@
-"""Download buttons for a chart: PNG and SVG drawn by :mod:`calc.charts` on click, and its CSV.
+"""Download buttons for a chart: PNG and SVG drawn by the chart functions on click, and its CSV.
 
 The interactive page shows Vega-Lite charts; the matplotlib figure (the same
 one ``capcalc run --out`` saves, with its provenance caption and metadata) is
@@ -13,8 +13,8 @@ from functools import partial
 import streamlit as st
 from matplotlib.figure import Figure
 
-from calc.export import figure_bytes
-from calc.tables import Table
+from calc.presentation.export import figure_bytes
+from calc.presentation.tables import Table
 
 __all__ = ["download_buttons"]
 
@@ -44,7 +44,7 @@ def download_buttons(table: Table, draw: Callable[[Table], Figure], *, key: str,
     table : Table
         The data behind the chart; its ``name`` names the files.
     draw : callable
-        A :mod:`calc.charts` function ``Table → Figure``, called only on click.
+        A :mod:`calc.presentation.charts` function ``Table → Figure``, called only on click.
     key : str
         Unique prefix for the buttons' widget keys.
     cache_key : hashable, optional

@@ -13,9 +13,9 @@ from typing import Any
 
 import streamlit as st
 
-from calc.errors import CapcalcError
-from calc.scenario_file import scenario_yaml
-from calc.vocabulary import GROUPS, INPUTS
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import GROUPS, INPUTS
+from calc.data.scenario_file import scenario_yaml
 
 from dashboard import compute, results_view, widgets
 from dashboard.compute import NO_UPLOAD, Upload

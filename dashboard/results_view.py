@@ -6,9 +6,9 @@ import math
 
 import streamlit as st
 
-from calc.formatting import format_value
-from calc.target import describe, times
-from calc.vocabulary import OUTPUTS
+from calc.analysis.target import describe, times
+from calc.core.vocabulary import OUTPUTS
+from calc.presentation.formatting import format_value
 
 from dashboard import compute
 from dashboard.context import Context

@@ -13,9 +13,9 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from calc.assumptions import suggest
-from calc.errors import CapcalcError
-from calc.scenarios import Library, to_change
+from calc.core.errors import CapcalcError
+from calc.data.assumptions import suggest
+from calc.data.scenarios import Library, to_change
 
 from dashboard.context import Sets
 

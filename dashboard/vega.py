@@ -1,17 +1,17 @@
-"""Interactive Vega-Lite versions of :mod:`calc.charts`, built from the same Tables.
+"""Interactive Vega-Lite versions of :mod:`calc.presentation.charts`, built from the same Tables.
 
-Each function takes the :class:`~calc.tables.Table` its matplotlib twin takes
+Each function takes the :class:`~calc.presentation.tables.Table` its matplotlib twin takes
 and returns a Vega-Lite spec (a plain dict with the data inline), which
 ``st.vega_lite_chart`` draws in the browser at almost no cost per rerun.
-Colours follow :data:`calc.charts.PALETTE` (Okabe–Ito).
+Colours follow :data:`calc.presentation.charts.PALETTE` (Okabe–Ito).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from calc.charts import PALETTE
-from calc.tables import Table
+from calc.presentation.charts import PALETTE
+from calc.presentation.tables import Table
 
 __all__ = ["comparison_spec", "cost_spec", "power_spec"]
 

@@ -1,4 +1,4 @@
-"""The sidebar's input widgets, generated from the vocabulary (:data:`calc.vocabulary.INPUTS`).
+"""The sidebar's input widgets, generated from the vocabulary (:data:`calc.core.vocabulary.INPUTS`).
 
 Each input key gets one widget: a slider over the key's practical range
 (``InputSpec.widget``, widened to include the current value), a number box
@@ -16,10 +16,10 @@ from typing import Any
 
 import streamlit as st
 
-from calc.assumptions import Assumption
-from calc.formatting import format_value
-from calc.units import format_unit
-from calc.vocabulary import CATALOG_FIELDS, GROUPS, INPUTS, InputSpec
+from calc.core.vocabulary import CATALOG_FIELDS, GROUPS, INPUTS, InputSpec
+from calc.data.assumptions import Assumption
+from calc.data.units import format_unit
+from calc.presentation.formatting import format_value
 
 from dashboard.state import SET_ORIGIN
 

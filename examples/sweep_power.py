@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 import calc
-from calc import charts, tables
-from calc.export import save_chart
+from calc.presentation import charts, tables
+from calc.presentation.export import save_chart
 
 
 def main(out: Path) -> None:

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import calc
-from calc import charts, tables
-from calc.export import save_chart
-from calc.formatting import format_value
+from calc.presentation import charts, tables
+from calc.presentation.export import save_chart
+from calc.presentation.formatting import format_value
 
 
 def main(out: Path) -> None:

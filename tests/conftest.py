@@ -100,6 +100,6 @@ def baseline_effective(library: calc.Library) -> float:
 @pytest.fixture(scope="session")
 def peers(library: calc.Library) -> object:
     """The shipped peers dataset, read against capcalc's catalog."""
-    from calc.peers import load_peers
+    from calc.data.peers import load_peers
 
     return load_peers(catalog=library.baseline.catalog)

@@ -8,7 +8,7 @@ lines folded (so a table may be re-laid out but no number may change).
 
 Re-record after an intended change of the model (and say why in the CHANGELOG)::
 
-    .venv/bin/python -m tests.golden_outputs --record
+    .venv/bin/python -m tests.golden_outputs --record [CASE ...]
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ CASES: dict[str, list[str]] = {
 
 def run_case(argv: list[str]) -> dict[str, str]:
     """Run one case in-process; return ``{"stdout": ..., "<file>": ...}`` (files of ``--out``)."""
-    from calc.cli import main
+    from calc.cli.main import main
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
@@ -97,7 +97,7 @@ def run_case(argv: list[str]) -> dict[str, str]:
             for path in sorted(out.iterdir()):
                 if path.suffix in (".csv", ".json"):
                     found[path.name] = path.read_text(encoding="utf-8")
-        return found
+        return {name: text.replace(str(out), "{out}") for name, text in found.items()}
 
 
 def _files(name: str) -> dict[str, Path]:
@@ -107,10 +107,12 @@ def _files(name: str) -> dict[str, Path]:
     return {"stdout": GOLDEN / name}
 
 
-def record() -> None:
-    """Write every case's outputs under ``tests/golden/``."""
+def record(names: list[str] | None = None) -> None:
+    """Write the outputs of every case (or of ``names``) under ``tests/golden/``."""
     GOLDEN.mkdir(exist_ok=True)
     for name, argv in CASES.items():
+        if names and name not in names:
+            continue
         found = run_case(argv)
         if "{out}" in " ".join(argv):
             folder = GOLDEN / name
@@ -203,14 +205,14 @@ def compare(name: str, found: dict[str, str]) -> list[str]:
         else:
             na, nb = normal_text(a), normal_text(b)
             diff = [] if na == nb else [
-                f"line {i}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(na, nb))
+                f"line {i}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(na, nb, strict=False))
                 if x != y][:5] or [f"{len(na)} lines against {len(nb)}"]
         problems += [f"{name}/{key}: {d}" for d in diff[:10]]
     return problems
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--record"]:
-        record()
+    if sys.argv[1:2] == ["--record"]:
+        record(sys.argv[2:] or None)
     else:
         print(__doc__)

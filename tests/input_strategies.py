@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from calc.vocabulary import INPUTS
+from calc.core.vocabulary import INPUTS
 
 __all__ = ["chain_inputs", "in_range"]
 
@@ -24,7 +24,7 @@ def in_range(key: str) -> st.SearchStrategy[float]:
 
 @st.composite
 def chain_inputs(draw: st.DrawFn, *, sized_by_count: bool | None = None) -> dict[str, Any]:
-    """A complete, valid input dict for :func:`calc.model.evaluate` (dotted keys)."""
+    """A complete, valid input dict for :func:`calc.core.chain.evaluate` (dotted keys)."""
     values: dict[str, Any] = {
         key: draw(in_range(key)) for key, spec in INPUTS.items()
         if spec.kind != "choice" and key not in ("site.facility_power_mw", "site.accelerators")

@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import assume, example
 from hypothesis import strategies as st
 
-from calc.distributions import FAMILIES
-from calc.vocabulary import INPUTS
+from calc.analysis.distributions import FAMILIES
+from calc.core.vocabulary import INPUTS
 
 from tests.input_strategies import in_range
 

@@ -27,10 +27,10 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from calc.assumptions import DEFAULT_ASSUMPTIONS
-from calc.io import MAX_YAML_BYTES
+from calc.data.io import MAX_YAML_BYTES
 
 from dashboard.page import plain
+from tests.paths import ASSUMPTIONS_FILE
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 MANIFEST = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
@@ -74,7 +74,7 @@ def assert_one_line(result: subprocess.CompletedProcess[str], name: str, key: st
 
 def broken_baseline(edit: dict[str, Any]) -> Any:
     """capcalc's own assumptions tree with ``edit`` applied (set, delete, rename)."""
-    tree = yaml.safe_load(DEFAULT_ASSUMPTIONS.read_text(encoding="utf-8"))
+    tree = yaml.safe_load(ASSUMPTIONS_FILE.read_text(encoding="utf-8"))
 
     def parent(path: list[Any]) -> Any:
         node = tree
@@ -152,7 +152,7 @@ def test_the_manifest_lists_every_file_of_the_corpus() -> None:
 
 def test_every_edit_changes_capcalcs_baseline() -> None:
     """An edit that no longer applies (the path is gone) would test nothing."""
-    original = yaml.safe_load(DEFAULT_ASSUMPTIONS.read_text(encoding="utf-8"))
+    original = yaml.safe_load(ASSUMPTIONS_FILE.read_text(encoding="utf-8"))
     for name, edit in EDITS.items():
         assert broken_baseline(edit) != original, f"{name} leaves assumptions.yaml as it is"
 

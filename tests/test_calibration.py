@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 import yaml
 
-from calc.calibration import calibrate, calibration_table, site_model
-from calc.peers import DEFAULT_PEERS, parse_peers
+from calc.analysis.calibration import calibrate, calibration_table, site_model
+from calc.data.peers import parse_peers
+
+from tests.paths import PEERS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSUMPTIONS = yaml.safe_load((ROOT / "assumptions.yaml").read_text(encoding="utf-8"))
-RAW = yaml.safe_load(DEFAULT_PEERS.read_text(encoding="utf-8"))
+RAW = yaml.safe_load(PEERS_FILE.read_text(encoding="utf-8"))
 
 #: Confirmed rows of Epoch AI's Frontier Data Centers timeline (epoch-research/ai-chip-counts,
 #: xai_datacenter_timelines.csv) with a stated chip mix: the model must reproduce their

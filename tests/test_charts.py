@@ -9,8 +9,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import calc
-from calc import charts, tables
-from calc.export import figure_bytes, save_chart
+from calc.presentation import charts, tables
+from calc.presentation.export import figure_bytes, save_chart
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import json
 import pytest
 
 import calc
-from calc.calibration import calibrate
-from calc.peers import load_peers
+from calc.analysis.calibration import calibrate
+from calc.data.peers import load_peers
 
 
 def _one_line_error(result, *fragments: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import calc
-from calc.sensitivity import sensitivity
+from calc.analysis.sensitivity import sensitivity
 
 
 def _json(result) -> dict:
@@ -132,7 +132,7 @@ def test_sensitivity_table_and_charts(capcalc_cli, tmp_path):
 
 
 def test_timeline_samples_give_the_chance_of_the_target_by_each_month(capcalc_cli, tmp_path):
-    from calc.uncertainty import simulate_timeline
+    from calc.analysis.montecarlo import simulate_timeline
 
     args = ("timeline", "cortex-buildout", "--until", "2029-12", "--samples", "1000",
             "--seed", "3", "--format", "json")
@@ -152,7 +152,7 @@ def test_timeline_samples_give_the_chance_of_the_target_by_each_month(capcalc_cl
 
 
 def test_solve_samples_give_the_distribution_of_the_answer(capcalc_cli):
-    from calc.uncertainty import solve_samples
+    from calc.analysis.montecarlo import solve_samples
 
     doc = _json(capcalc_cli("solve", "site.facility_power_mw", "--target",
                             "compute_multiple=10", "cortex-full-gb200", "--samples", "500",
@@ -168,7 +168,7 @@ def test_solve_samples_give_the_distribution_of_the_answer(capcalc_cli):
 
 
 def test_the_progress_bar_draws_only_on_a_terminal():
-    from calc.cli_uncertainty import progress_bar
+    from calc.cli.uncertainty import progress_bar
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -19,7 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import calc
-from calc.vocabulary import INPUTS, OUTPUTS
+from calc.core.vocabulary import INPUTS, OUTPUTS
 
 from dashboard import app, results_view, state, widgets
 from dashboard.tabs import assumptions as assumptions_tab

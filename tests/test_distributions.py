@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from scipy.stats import spearmanr
 
 import calc
-from calc.assumptions import Assumption, Correlation
-from calc.distributions import (
+from calc.analysis.distributions import (
     JointSampler,
     fit,
     fit_marginal,
@@ -21,9 +20,10 @@ from calc.distributions import (
     normal_correlation,
     stream,
 )
-from calc.errors import CapcalcError
-from calc.uncertainty import summarize
-from calc.vocabulary import INPUTS
+from calc.analysis.montecarlo import summarize
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import INPUTS
+from calc.data.assumptions import Assumption, Correlation
 
 from tests.strategies import intervals, pinned, rank_correlations
 

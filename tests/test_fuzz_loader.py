@@ -4,9 +4,9 @@ Hypothesis starts from capcalc's own parsed ``assumptions.yaml`` and
 ``scenarios.yaml`` and mutates them the way people and hostile files do:
 drops keys, adds unknown ones, swaps units, scales numbers, changes types and
 puts NaN, infinities, None, text, lists and mappings where numbers belong.
-Whatever comes in, the loaders (:func:`calc.assumptions.parse_baseline`,
-:func:`calc.scenarios.parse_scenarios`, :meth:`calc.scenarios.Library.add_text`)
-raise nothing but :class:`~calc.errors.CapcalcError`, in one line; and for every
+Whatever comes in, the loaders (:func:`calc.data.assumptions.parse_baseline`,
+:func:`calc.data.scenarios.parse_scenarios`, :meth:`calc.data.scenarios.Library.add_text`)
+raise nothing but :class:`~calc.core.errors.CapcalcError`, in one line; and for every
 input they accept, every output of the chain is finite and non-negative and the
 chain's identities hold.
 """
@@ -23,14 +23,16 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 import calc
-from calc.assumptions import DEFAULT_ASSUMPTIONS, parse_baseline, parse_baseline_text
-from calc.errors import CapcalcError
-from calc.run import Result
-from calc.scenarios import DEFAULT_SCENARIOS, Library, parse_scenarios
-from calc.vocabulary import OUTPUTS
+from calc.analysis.run import Result
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import OUTPUTS
+from calc.data.assumptions import parse_baseline, parse_baseline_text
+from calc.data.scenarios import Library, parse_scenarios
 
-ASSUMPTIONS = yaml.safe_load(DEFAULT_ASSUMPTIONS.read_text(encoding="utf-8"))
-SCENARIOS = yaml.safe_load(DEFAULT_SCENARIOS.read_text(encoding="utf-8"))
+from tests.paths import ASSUMPTIONS_FILE, SCENARIOS_FILE
+
+ASSUMPTIONS = yaml.safe_load(ASSUMPTIONS_FILE.read_text(encoding="utf-8"))
+SCENARIOS = yaml.safe_load(SCENARIOS_FILE.read_text(encoding="utf-8"))
 SHIPPED = parse_scenarios(SCENARIOS, origin="scenarios.yaml", default_name="scenarios")
 #: capcalc's library (a module constant, not a fixture: hypothesis shows a test's arguments).
 LIBRARY = calc.load()

@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from calc.reference_docs import GENERATED, generated_files
+from calc.presentation.docs import GENERATED, generated_files
 
 
 @pytest.mark.parametrize("path", sorted(GENERATED))
 def test_committed_file_matches_what_the_code_generates(repo_root, path):
-    expected = generated_files()[path]
+    expected = generated_files(repo_root)[path]
     committed = (repo_root / path).read_text(encoding="utf-8")
     if committed != expected:
         diff = "".join(difflib.unified_diff(committed.splitlines(True), expected.splitlines(True),
@@ -53,3 +53,11 @@ def test_every_assumption_has_a_source_and_a_date(repo_root):
 
     walk(raw, "")
     assert not missing
+
+
+def test_the_package_ships_exactly_the_files_people_edit(repo_root):
+    from calc.data.resources import SHIPPED_FILES, shipped_bytes
+
+    for name in SHIPPED_FILES:
+        assert shipped_bytes(name) == (repo_root / name).read_bytes(), (
+            f"calc/data/shipped/{name} differs from {name}; it must link to the top-level file")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from calc.errors import CapcalcError
-from calc.io import (
+from calc.core.errors import CapcalcError
+from calc.data.io import (
     MAX_YAML_BYTES,
     atomic_write,
     check_writable,
@@ -83,7 +83,7 @@ def test_a_killed_writer_leaves_the_old_file_intact(tmp_path):
     script = textwrap.dedent(f"""
         import os, time
         from pathlib import Path
-        from calc.io import atomic_write
+        from calc.data.io import atomic_write
         with atomic_write(Path({str(path)!r}), "w") as handle:
             handle.write("x" * 100_000)
             handle.flush()

@@ -1,4 +1,4 @@
-"""Paths to the target (calc.levers): levers multiply back to the multiple; single-lever paths."""
+"""Paths to the target (levers): levers multiply back to the multiple; single-lever paths."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ import pytest
 from PIL import Image
 
 import calc
-from calc.charts import levers_waterfall, timeline_chart
-from calc.export import save_charts
-from calc.levers import (
+from calc.analysis.levers import (
     decompose,
     levers_table,
     paths_for,
@@ -20,8 +18,10 @@ from calc.levers import (
     state_of,
     state_of_timeline,
 )
-from calc.run import solve_input
-from calc.timeline import run_timeline, timeline_table
+from calc.analysis.run import solve_input
+from calc.analysis.timeline import run_timeline, timeline_table
+from calc.presentation.charts import levers_waterfall, timeline_chart
+from calc.presentation.export import save_charts
 
 
 def test_the_levers_multiply_back_to_the_multiple_for_every_shipped_scenario(library):

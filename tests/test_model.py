@@ -1,4 +1,4 @@
-"""Properties and identities of the capacity chain (calc.model)."""
+"""Properties and identities of the capacity chain (calc.core.chain)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from calc import model
-from calc.model import evaluate
-from calc.vocabulary import OUTPUTS
+from calc.core import chain as model
+from calc.core.chain import evaluate
+from calc.core.vocabulary import OUTPUTS
 
 from tests.input_strategies import chain_inputs
 

@@ -19,8 +19,8 @@ from pydantic import TypeAdapter
 from streamlit.testing.v1 import AppTest
 
 import calc
-from calc.errors import CapcalcError
-from calc.schema import ScenarioName
+from calc.core.errors import CapcalcError
+from calc.data.schema import ScenarioName
 
 from tests.test_no_clobber import TIMEOUT_S, WRITERS, snapshot
 

@@ -14,10 +14,9 @@ import pytest
 import yaml
 
 import calc
-from calc.errors import CapcalcError
-from calc.model import H100_FP8_FLOP_PER_S
-from calc.peers import (
-    DEFAULT_PEERS,
+from calc.core.chain import H100_FP8_FLOP_PER_S
+from calc.core.errors import CapcalcError
+from calc.data.peers import (
     among_peers_table,
     decimal_year,
     figure_source,
@@ -29,7 +28,9 @@ from calc.peers import (
     source_links,
 )
 
-RAW = yaml.safe_load(DEFAULT_PEERS.read_text(encoding="utf-8"))
+from tests.paths import PEERS_FILE
+
+RAW = yaml.safe_load(PEERS_FILE.read_text(encoding="utf-8"))
 
 
 def _parse(data: dict[str, Any], library: calc.Library):
@@ -223,8 +224,8 @@ def test_peers_table_csv_has_one_row_per_peer_with_sources(peers, library):
 
 
 def test_charts_draw_log_log_with_the_scenarios(peers, library):
-    from calc.charts.peers import among_peers, largest_site_timeline
-    from calc.export import figure_bytes
+    from calc.presentation.charts.peers import among_peers, largest_site_timeline
+    from calc.presentation.export import figure_bytes
 
     results = calc.run_many(library, ["cortex-phase1", "cortex-full-gb200"])
     table = among_peers_table(peers, library, results, results[0])
@@ -241,7 +242,7 @@ def test_charts_draw_log_log_with_the_scenarios(peers, library):
 def test_the_peers_tab_renders_with_the_calibration(library, peers):
     from streamlit.testing.v1 import AppTest
 
-    from calc.calibration import calibrate
+    from calc.analysis.calibration import calibrate
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"),
                            default_timeout=120)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 import calc
-from calc import model
+from calc.core import chain as model
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 import calc
-from calc.errors import CapcalcError
-from calc.report import REPORT_FILE, build_report, write_report
-from calc.vocabulary import INPUTS
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import INPUTS
+from calc.presentation.report import REPORT_FILE, build_report, write_report
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -72,7 +72,7 @@ def parse(text: str) -> Document:
 @pytest.fixture(scope="module")
 def report(library):
     return build_report(library, samples=500, seed=7,
-                        generated=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc))
+                        generated=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC))
 
 
 @pytest.fixture(scope="module")

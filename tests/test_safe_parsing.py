@@ -3,7 +3,7 @@
 Two kinds of check. The code: no module loads YAML any other way (no
 ``yaml.load``, ``unsafe_load``, ``FullLoader``...), nothing calls ``eval``,
 ``exec``, ``pickle`` or a shell, and in ``calc/`` and ``dashboard/`` YAML is read
-only by :mod:`calc.io`. The behaviour: tags that would construct Python
+only by :mod:`calc.data.io`. The behaviour: tags that would construct Python
 objects or run commands are refused in one line, by the library, the CLI and
 the dashboard's upload, and the command never runs; the dashboard's server
 keeps Streamlit's upload size limit and XSRF protection on.
@@ -19,8 +19,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import calc
-from calc.errors import CapcalcError
-from calc.io import MAX_YAML_BYTES, parse_yaml
+from calc.core.errors import CapcalcError
+from calc.data.io import MAX_YAML_BYTES, parse_yaml
 
 from dashboard.page import plain
 
@@ -69,10 +69,10 @@ def test_no_source_loads_yaml_unsafely_or_runs_code(path: Path) -> None:
 
 
 def test_yaml_is_read_only_by_calc_io() -> None:
-    """In calc/ and dashboard/, only calc/io.py reads YAML (with its bounded safe loader)."""
+    """In calc/ and dashboard/, only calc/data/io.py reads YAML (with its bounded safe loader)."""
     readers = [p.relative_to(ROOT) for p in SOURCES
                if p.parts[len(ROOT.parts)] in ("calc", "dashboard")
-               and p != ROOT / "calc" / "io.py"
+               and p != ROOT / "calc" / "data" / "io.py"
                and re.search(r"\byaml\.(safe_load|compose|parse|scan|SafeLoader)\b",
                              p.read_text(encoding="utf-8"))]
     assert readers == []

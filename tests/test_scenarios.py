@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import calc
-from calc.errors import CapcalcError
-from calc.vocabulary import CATALOG_FIELDS, OUTPUTS
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import CATALOG_FIELDS, OUTPUTS
 
 
 def _outputs(library: calc.Library, sets: list[tuple[str, object]]) -> dict[str, float]:

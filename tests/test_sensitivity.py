@@ -6,8 +6,7 @@ import pytest
 import yaml
 
 import calc
-from calc.errors import CapcalcError
-from calc.sensitivity import (
+from calc.analysis.sensitivity import (
     parameters,
     sensitivity,
     sobol,
@@ -15,6 +14,7 @@ from calc.sensitivity import (
     tornado,
     tornado_table,
 )
+from calc.core.errors import CapcalcError
 
 
 def _effective(library: calc.Library, name: str, sets: list[tuple[str, str]]) -> float:
@@ -123,8 +123,8 @@ def test_baseline_inputs_appear_only_for_outputs_measured_against_it(library):
 
 
 def test_tables_and_charts_of_a_sensitivity(library):
-    from calc.charts.uncertainty import sobol_chart, tornado_chart
-    from calc.export import figure_bytes
+    from calc.presentation.charts.uncertainty import sobol_chart, tornado_chart
+    from calc.presentation.export import figure_bytes
 
     result = sensitivity(library, "cortex-full", "compute_multiple", samples=128, seed=0)
     for table, draw in ((tornado_table(result), tornado_chart),

@@ -1,4 +1,4 @@
-"""Goal-seeking (calc.solve, calc.run.solve_input, calc.timeline.solve_timeline)."""
+"""Goal-seeking: the solver, solve_input and solve_timeline."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import calc
-from calc.run import outcome_of, solve_input
-from calc.solve import NoSolution, solve_scalar
-from calc.timeline import run_timeline, solve_timeline
-from calc.vocabulary import INPUTS
+from calc.analysis.run import outcome_of, solve_input
+from calc.analysis.solver import NoSolution, solve_scalar
+from calc.analysis.timeline import run_timeline, solve_timeline
+from calc.core.vocabulary import INPUTS
 
 NUMERIC = [key for key, spec in INPUTS.items() if spec.kind != "choice"]
 #: Outputs tried in turn until one moves with the key being solved.

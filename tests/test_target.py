@@ -1,4 +1,4 @@
-"""Distance to the target (calc.target) and scenario files written from a state (scenario_file).
+"""Distance to the target (analysis.target) and scenario files written from a state.
 
 The target facts are checked against the model's own identities and the
 article's reference points (500 MW of H100 is half of the tenfold need); the
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import calc
-from calc.scenario_file import scenario_document, scenario_yaml
-from calc.target import describe, target_facts
+from calc.analysis.target import describe, target_facts
+from calc.data.scenario_file import scenario_document, scenario_yaml
 
 
 def facts_for(library: calc.Library, name: str, sets: list[tuple[str, Any]] | None = None

@@ -1,4 +1,4 @@
-"""Build-out timelines (calc.timeline): identities with the static model, retirements, delays."""
+"""Build-out timelines: identities with the static model, retirements, delays."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import calc
-from calc.errors import CapcalcError
-from calc.model import H100_FP8_FLOP_PER_S, evaluate
-from calc.run import model_inputs
-from calc.timeline import (
+from calc.analysis.run import model_inputs
+from calc.analysis.timeline import (
     LATEST,
     Phase,
     apply_phase_sets,
@@ -26,6 +24,8 @@ from calc.timeline import (
     solve_timeline,
     with_phase_value,
 )
+from calc.core.chain import H100_FP8_FLOP_PER_S, evaluate
+from calc.core.errors import CapcalcError
 
 
 @pytest.mark.parametrize("name", ["cortex-phase1", "cortex-full", "cortex-full-gb200",

@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import calc
-from calc.errors import CapcalcError
-from calc.timeline import run_timeline, timeline_table
+from calc.analysis.timeline import run_timeline, timeline_table
+from calc.core.errors import CapcalcError
 
 from dashboard import app
 from dashboard.tabs import timeline as tab

@@ -10,11 +10,7 @@ import pytest
 import yaml
 
 import calc
-from calc.assumptions import parse_baseline
-from calc.errors import CapcalcError
-from calc.export import figure_bytes
-from calc.scenarios import DEFAULT_SCENARIOS, Library, parse_scenarios
-from calc.uncertainty import (
+from calc.analysis.montecarlo import (
     distribution_table,
     exceedance,
     exceedance_table,
@@ -24,7 +20,13 @@ from calc.uncertainty import (
     shown_digits,
     summarize,
 )
-from calc.vocabulary import OUTPUTS
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import OUTPUTS
+from calc.data.assumptions import parse_baseline
+from calc.data.scenarios import Library, parse_scenarios
+from calc.presentation.export import figure_bytes
+
+from tests.paths import ASSUMPTIONS_FILE, SCENARIOS_FILE
 
 
 def _scenario_file(tmp_path: Path, name: str, **overrides: object) -> Path:
@@ -58,7 +60,7 @@ def test_sample_counts_out_of_range_are_refused(library):
 
 def _flat_library(tmp_path: Path) -> Library:
     """capcalc's files with every low/high (catalog included) set to its value."""
-    raw = yaml.safe_load(Path(calc.assumptions.DEFAULT_ASSUMPTIONS).read_text(encoding="utf-8"))
+    raw = yaml.safe_load(Path(ASSUMPTIONS_FILE).read_text(encoding="utf-8"))
 
     def flatten(node: object) -> None:
         if isinstance(node, dict):
@@ -73,7 +75,7 @@ def _flat_library(tmp_path: Path) -> Library:
 
     flatten(raw)
     baseline = parse_baseline(raw, source="flat.yaml")
-    scenarios = yaml.safe_load(DEFAULT_SCENARIOS.read_text(encoding="utf-8"))
+    scenarios = yaml.safe_load(SCENARIOS_FILE.read_text(encoding="utf-8"))
     flatten(scenarios)
     definitions = parse_scenarios(scenarios, origin="flat-scenarios.yaml",
                                   default_name="flat")
@@ -213,7 +215,7 @@ def test_histogram_counts_every_sample_and_logs_wide_ranges(library, tmp_path):
 
 
 def test_charts_render_with_samples_and_seed_in_their_caption(library):
-    from calc.charts.uncertainty import exceedance_chart, histogram
+    from calc.presentation.charts.uncertainty import exceedance_chart, histogram
 
     sims = [calc.simulate(library, n, samples=2_000, seed=9)
             for n in ("cortex-full", "cortex-full-gb200")]
@@ -253,7 +255,7 @@ def test_the_uncertainty_tab_shows_the_apis_p_target(library, repo_root):
 
 
 def test_a_sampled_timeline_reaches_the_target_as_its_series_say(library):
-    from calc.uncertainty import fan_table, simulate_timeline
+    from calc.analysis.montecarlo import fan_table, simulate_timeline
 
     sim = simulate_timeline(library, "cortex-buildout", samples=3_000, seed=2, until="2030-12")
     multiple = sim.series["compute_multiple"]
@@ -273,8 +275,8 @@ def test_a_sampled_timeline_reaches_the_target_as_its_series_say(library):
 
 
 def test_a_timeline_without_spread_reaches_the_target_when_the_central_run_does(tmp_path):
-    from calc.timeline import month_index, month_label, run_timeline
-    from calc.uncertainty import simulate_timeline
+    from calc.analysis.montecarlo import simulate_timeline
+    from calc.analysis.timeline import month_index, month_label, run_timeline
 
     flat = _flat_library(tmp_path)
     central = run_timeline(flat, flat.scenario("cortex-buildout"), until="2030-12")
@@ -286,7 +288,7 @@ def test_a_timeline_without_spread_reaches_the_target_when_the_central_run_does(
 
 
 def test_solving_in_every_sample_agrees_with_the_power_for_target_output(library):
-    from calc.uncertainty import solve_samples
+    from calc.analysis.montecarlo import solve_samples
 
     solved = solve_samples(library, "cortex-full-gb200", "site.facility_power_mw",
                            "compute_multiple", 10.0, samples=3_000, seed=6)
@@ -296,7 +298,7 @@ def test_solving_in_every_sample_agrees_with_the_power_for_target_output(library
 
 
 def test_solving_without_spread_gives_the_central_solution(tmp_path):
-    from calc.uncertainty import solve_samples
+    from calc.analysis.montecarlo import solve_samples
 
     flat = _flat_library(tmp_path)
     central = calc.run(flat, "tenfold").scenario["site.facility_power_mw"]

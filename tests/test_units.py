@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from calc.units import UnitError, convert, parse_quantity
+from calc.data.units import UnitError, convert, parse_quantity
 
 
 @pytest.mark.parametrize(("text", "unit", "expected"), [

@@ -6,9 +6,9 @@ import re
 
 import streamlit as st
 
-from calc.formatting import format_value
-from calc.scenarios import Scenario
-from calc.vocabulary import INPUTS
+from calc.core.vocabulary import INPUTS
+from calc.data.scenarios import Scenario
+from calc.presentation.formatting import format_value
 
 from dashboard import compute
 from dashboard.context import Context

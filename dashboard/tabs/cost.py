@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from calc import charts
-from calc.formatting import format_value
-from calc.vocabulary import OUTPUTS
+from calc.core.vocabulary import OUTPUTS
+from calc.presentation import charts
+from calc.presentation.formatting import format_value
 
 from dashboard import compute, vega
 from dashboard.context import Context

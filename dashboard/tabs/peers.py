@@ -1,6 +1,6 @@
 """Peers tab: Cortex among the largest AI training sites, the model against them, the report.
 
-Charts are Vega-Lite specs built from the same :mod:`calc.peers` tables the
+Charts are Vega-Lite specs built from the same :mod:`calc.data.peers` tables the
 matplotlib charts draw; the calibration runs once per server (it uses
 capcalc's defaults, not the sliders); the report is built only when its
 download button is clicked.
@@ -13,15 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from calc.calibration import CalibrationResult, calibrate
-from calc.charts.peers import (
-    among_peers,
-    largest_site_timeline,
-    operator_colours,
-    short_operator,
-)
-from calc.formatting import format_value
-from calc.peers import (
+from calc.analysis.calibration import CalibrationResult, calibrate
+from calc.data.peers import (
     PeersFile,
     among_peers_table,
     largest_site_table,
@@ -29,7 +22,14 @@ from calc.peers import (
     peers_table,
     source_links,
 )
-from calc.tables import Table
+from calc.presentation.charts.peers import (
+    among_peers,
+    largest_site_timeline,
+    operator_colours,
+    short_operator,
+)
+from calc.presentation.formatting import format_value
+from calc.presentation.tables import Table
 
 from dashboard import compute
 from dashboard.context import Context, Sets
@@ -224,8 +224,8 @@ def _calibration_rows() -> tuple[list[dict[str, Any]], dict[str, list[str]], str
 def report_html(upload: tuple[str, str], preset: str, sets: Sets) -> bytes:
     """The report of the current state (built on click): the preset with the changed inputs
     as its own scenario, beside the baseline and the reference scenarios."""
-    from calc.report import build_report
-    from calc.scenario_file import scenario_yaml
+    from calc.data.scenario_file import scenario_yaml
+    from calc.presentation.report import build_report
 
     from dashboard.state import as_library_sets
 

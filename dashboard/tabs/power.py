@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from calc import charts
+from calc.presentation import charts
 
 from dashboard import compute, vega
 from dashboard.context import Context

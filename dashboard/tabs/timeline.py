@@ -2,9 +2,9 @@
 
 The phases come from the current scenario's ``timeline:`` (or, for a scenario
 without one, the shipped Cortex build-out) and can be edited in the table.
-Everything shown comes from :func:`calc.timeline.run_timeline`,
-:mod:`calc.levers` and :func:`calc.timeline.solve_timeline` /
-:func:`calc.run.solve_input`, cached on ``(upload, preset, sets, phases,
+Everything shown comes from :func:`calc.analysis.timeline.run_timeline`,
+:mod:`calc.analysis.levers` and :func:`calc.analysis.timeline.solve_timeline` /
+:func:`calc.analysis.run.solve_input`, cached on ``(upload, preset, sets, phases,
 horizon)``: a rerun with the same inputs costs a lookup. Charts are Vega-Lite
 specs built from the same Tables the matplotlib charts (downloads) draw.
 """
@@ -19,22 +19,16 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from calc.assumptions import validation_message
-from calc.charts import PALETTE, levers_waterfall, timeline_chart
-from calc.errors import CapcalcError
-from calc.formatting import format_value
-from calc.levers import (
+from calc.analysis.levers import (
     decompose,
     levers_table,
     single_lever_paths,
     state_of,
     state_of_timeline,
 )
-from calc.run import solve_input
-from calc.schema import PhaseSpec
-from calc.solve import NoSolution
-from calc.tables import Table
-from calc.timeline import (
+from calc.analysis.run import solve_input
+from calc.analysis.solver import NoSolution
+from calc.analysis.timeline import (
     LATEST,
     PHASE_FIELDS,
     TIMELINE_OUTPUTS,
@@ -50,7 +44,13 @@ from calc.timeline import (
     to_phases,
     with_phase_value,
 )
-from calc.vocabulary import INPUTS, OUTPUTS
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.data.assumptions import validation_message
+from calc.data.schema import PhaseSpec
+from calc.presentation.charts import PALETTE, levers_waterfall, timeline_chart
+from calc.presentation.formatting import format_value
+from calc.presentation.tables import Table
 
 from dashboard import compute
 from dashboard.context import Context, Sets

@@ -1,6 +1,6 @@
 """Uncertainty tab: Monte Carlo over every range, P(target), distributions and which input matters.
 
-Everything shown comes from :func:`calc.simulate` and :mod:`calc.sensitivity`
+Everything shown comes from :func:`calc.simulate` and :mod:`calc.analysis.sensitivity`
 through caches keyed on ``(upload, preset, sets, samples, seed)``: a rerun
 with the same inputs costs a lookup. The Sobol indices (SALib, a fraction of
 a second) are computed only when asked for.
@@ -12,18 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from calc.charts.uncertainty import (
-    exceedance_chart,
-    histogram,
-    sobol_chart,
-    timeline_fan,
-    tornado_chart,
-)
-from calc.formatting import format_value
-from calc.scenarios import Library
-from calc.sensitivity import Sensitivity, sobol, sobol_table, tornado, tornado_table
-from calc.tables import Table
-from calc.uncertainty import (
+from calc.analysis.montecarlo import (
     DEFAULT_SAMPLES,
     Simulation,
     exceedance_table,
@@ -33,7 +22,18 @@ from calc.uncertainty import (
     simulate,
     simulate_timeline,
 )
-from calc.vocabulary import OUTPUTS
+from calc.analysis.sensitivity import Sensitivity, sobol, sobol_table, tornado, tornado_table
+from calc.core.vocabulary import OUTPUTS
+from calc.data.scenarios import Library
+from calc.presentation.charts.uncertainty import (
+    exceedance_chart,
+    histogram,
+    sobol_chart,
+    timeline_fan,
+    tornado_chart,
+)
+from calc.presentation.formatting import format_value
+from calc.presentation.tables import Table
 
 from dashboard import compute
 from dashboard.context import Context, Sets

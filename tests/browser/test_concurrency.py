@@ -28,8 +28,8 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import calc
-from calc.formatting import format_value
-from calc.vocabulary import OUTPUTS
+from calc.core.vocabulary import OUTPUTS
+from calc.presentation.formatting import format_value
 
 from tests.browser.conftest import _IDLE, _INSTALL_RUN_COUNTER, _RERUN_DONE, StreamlitPage
 

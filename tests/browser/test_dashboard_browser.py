@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import calc
-from calc.formatting import format_value
+from calc.presentation.formatting import format_value
 
 from tests.browser.conftest import _IDLE, StreamlitPage
 
@@ -38,14 +38,14 @@ def library() -> calc.Library:
 
 def expected_text(library: calc.Library, preset: str, sets: list[tuple[str, Any]]
                   ) -> dict[str, str]:
-    """What the metric cards should read for a scenario, from calc.run."""
+    """What the metric cards should read for a scenario, from calc.analysis.run."""
     outputs = calc.run(library, preset, sets).outputs
-    return {name: format_value(outputs[name], calc.vocabulary.OUTPUTS[name].unit)
+    return {name: format_value(outputs[name], calc.core.vocabulary.OUTPUTS[name].unit)
             for name in SHOWN}
 
 
 def read_cards(st_page: StreamlitPage) -> dict[str, str]:
-    titles = {name: calc.vocabulary.OUTPUTS[name].title for name in SHOWN}
+    titles = {name: calc.core.vocabulary.OUTPUTS[name].title for name in SHOWN}
     return {name: st_page.metric(title).first.get_by_test_id("stMetricValue").inner_text()
             for name, title in titles.items()}
 
@@ -97,7 +97,7 @@ def test_power_change_download_and_shared_link(
     run = capcalc_cli("run", str(scenario_file), "--format", "json")
     assert run.returncode == 0, run.stderr
     outputs = json.loads(run.stdout)["scenarios"][0]["outputs"]
-    assert {k: format_value(outputs[k], calc.vocabulary.OUTPUTS[k].unit)
+    assert {k: format_value(outputs[k], calc.core.vocabulary.OUTPUTS[k].unit)
             for k in SHOWN} == wanted
 
     # A colleague opens the link in a fresh browser: same inputs, same numbers.

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 import calc
-from calc.report import build_report, write_report
+from calc.presentation.report import build_report, write_report
 
 SECTIONS = {
     "question": "The question and the answer",

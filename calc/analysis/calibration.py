@@ -1,0 +1,406 @@
+"""Calibration: the model run on each peer's chips, against the figures published for the site.
+
+For every row of ``peers.yaml`` with a chip count, capcalc runs its own chain
+(:func:`calc.core.chain.evaluate`) with ``site.accelerators`` set to the count and
+``hardware.accelerator`` to the chip, every other input at capcalc's
+defaults, and compares power (on the published basis), H100-equivalents and
+capex with every published figure. Each comparison states its relative
+deviation, the tolerance from ``peers.yaml`` and, when it falls outside or
+cannot be made, the likely reason: the factor the published figure implies
+against the one capcalc uses. Nothing is dropped and nothing is tuned.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from calc import __version__
+from calc.analysis.run import model_inputs
+from calc.core.chain import evaluate
+from calc.data.peers import (
+    Component,
+    Figure,
+    Peer,
+    PeersFile,
+    PowerFigure,
+    chip_spec,
+    figure_confidence,
+    figure_source,
+    weakest,
+)
+from calc.data.scenarios import Library, Scenario
+from calc.presentation.formatting import format_value
+from calc.presentation.tables import Table
+
+__all__ = [
+    "QUANTITIES",
+    "CalibrationResult",
+    "Comparison",
+    "SiteModel",
+    "calibrate",
+    "calibration_table",
+    "defaults_scenario",
+    "deviation",
+    "site_model",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The quantities compared, with the unit of their figures.
+QUANTITIES: dict[str, str] = {"power": "MW", "h100_equivalents": "H100e", "capex": "USD_2025"}
+
+_POWER_KEYS = ("site.pue", "site.it_overhead", "catalog.{chip}.tdp_w",
+               "catalog.{chip}.server_overhead")
+#: Assumptions each quantity's model value depends on (for the circularity check).
+#: Chip figures each quantity needs.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "power": ("tdp_w", "server_overhead"),
+    "h100_equivalents": ("fp8_flop_per_s",),
+    "capex": ("capex_usd", "tdp_w", "server_overhead"),
+}
+_DEPENDS: dict[str, tuple[str, ...]] = {
+    "power": _POWER_KEYS,
+    "h100_equivalents": ("catalog.{chip}.fp8_flop_per_s",),
+    "capex": ("catalog.{chip}.capex_usd", "cost.facility_capex_usd_per_mw", *_POWER_KEYS),
+}
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    """capcalc's outputs for a peer's chips, summed over the kinds of chip.
+
+    NaN marks an output the chips' stated figures cannot give; ``missing`` lists the
+    ``(chip, figure)`` pairs that were not stated.
+    """
+
+    accelerators: float
+    facility_power_mw: float
+    it_power_mw: float
+    h100_equivalents: float
+    capex_usd: float
+    pue: float
+    it_overhead: float
+    facility_capex_usd_per_mw: float
+    missing: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One published figure against the model.
+
+    ``status`` is ``within`` or ``outside`` the tolerance, or ``n/a`` when the
+    model cannot give the quantity; ``reason`` explains ``outside`` and ``n/a``;
+    ``implied`` always states the factor the published figure implies.
+    ``circular`` names assumptions derived from this very row: such a
+    comparison checks arithmetic, not the model's independence.
+    """
+
+    peer: str
+    site: str
+    date: str
+    quantity: str
+    unit: str
+    basis: str
+    primary: bool
+    published: float
+    bound: str
+    model: float | None
+    deviation: float | None
+    tolerance: float
+    status: str
+    confidence: str
+    circular: tuple[str, ...]
+    implied: str
+    reason: str
+    source: str
+
+    @property
+    def independent(self) -> bool:
+        """Whether no model input was derived from the row being compared."""
+        return not self.circular
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    """Every comparison, with the tolerances and the defaults the model ran on."""
+
+    comparisons: tuple[Comparison, ...]
+    tolerances: dict[str, float]
+    tolerance_notes: dict[str, str]
+    defaults: str
+    sets: tuple[tuple[str, Any], ...] = ()
+    not_modelled: tuple[str, ...] = field(default=())
+
+    def count(self, status: str, *, confidence: str | None = None,
+              primary_only: bool = False) -> int:
+        """How many comparisons have ``status`` (optionally only of one confidence)."""
+        return sum(1 for c in self.comparisons if c.status == status
+                   and (confidence is None or c.confidence == confidence)
+                   and (c.primary or not primary_only))
+
+    def summary(self) -> str:
+        """One sentence on how well the model reproduces the published figures."""
+        modelled = [c for c in self.comparisons if c.status != "n/a"]
+        confirmed = [c for c in modelled if c.confidence == "confirmed"]
+        inside = sum(c.status == "within" for c in confirmed)
+        return (f"{sum(c.status == 'within' for c in modelled)} of {len(modelled)} modelled "
+                f"comparisons are within tolerance ({inside} of {len(confirmed)} on confirmed "
+                f"figures); {self.count('n/a')} published figures cannot be modelled "
+                "(no chip count or no stated chip figure).")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of ``capcalc calibrate --format json``."""
+        return {
+            "capcalc_version": __version__,
+            "defaults": self.defaults,
+            "sets": [list(s) for s in self.sets],
+            "tolerances": {k: {"value": v, "note": self.tolerance_notes[k]}
+                           for k, v in self.tolerances.items()},
+            "summary": self.summary(),
+            "comparisons": [{**asdict(c), "circular": list(c.circular),
+                             "independent": c.independent} for c in self.comparisons],
+        }
+
+
+def deviation(model: float, published: float) -> float:
+    """Relative deviation of the model from a published figure.
+
+    >>> round(deviation(174.3, 181), 3)
+    -0.037
+    """
+    return model / published - 1
+
+
+def defaults_scenario(library: Library, sets: Iterable[tuple[str, Any]] = ()) -> Scenario:
+    """capcalc's defaults: the baseline scenario, with ``sets`` applied."""
+    return library.scenario(library.baseline_name(), list(sets))
+
+
+def _component_inputs(library: Library, peers: PeersFile, defaults: Scenario,
+                      component: Component) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    if component.chip in library.baseline.catalog:
+        inputs = model_inputs(library.with_accelerator(defaults, component.chip))
+        missing: list[tuple[str, str]] = []
+    else:
+        spec = chip_spec(library, peers, component.chip)
+        inputs = model_inputs(defaults)
+        precision = str(inputs["training.precision"])
+        inputs.update({
+            "hardware.tdp_w": spec["tdp_w"],
+            "hardware.server_overhead": spec["server_overhead"],
+            "hardware.peak_flop_per_s": spec[f"{precision}_flop_per_s"],
+            "hardware.peak_8bit_flop_per_s": spec["fp8_flop_per_s"],
+            "cost.accelerator_capex_usd": spec["capex_usd"],
+        })
+        missing = [(component.chip, name) for name, value in spec.items() if math.isnan(value)]
+    inputs["site.accelerators"] = component.count
+    inputs["site.facility_power_mw"] = None
+    return inputs, missing
+
+
+def site_model(library: Library, peers: PeersFile, peer: Peer,
+               defaults: Scenario | None = None) -> SiteModel:
+    """Run the model on ``peer``'s chips (each kind separately, summed).
+
+    Parameters
+    ----------
+    library : Library
+        Supplies the catalog and the baseline defaults.
+    peers : PeersFile
+        Supplies chips that are not in the catalog.
+    peer : Peer
+        The row; without ``accelerators`` every output is NaN.
+    defaults : Scenario, optional
+        The scenario whose inputs apply (default :func:`defaults_scenario`).
+    """
+    defaults = defaults or defaults_scenario(library)
+    pue = float(defaults["site.pue"])  # type: ignore[arg-type]
+    it_overhead = float(defaults["site.it_overhead"])  # type: ignore[arg-type]
+    per_mw = float(defaults["cost.facility_capex_usd_per_mw"])  # type: ignore[arg-type]
+    if not peer.accelerators:
+        nan = math.nan
+        return SiteModel(nan, nan, nan, nan, nan, pue, it_overhead, per_mw)
+    totals = dict.fromkeys(("accelerators", "facility_power_mw", "it_power_mw",
+                            "h100_equivalents", "capex_usd"), 0.0)
+    missing: list[tuple[str, str]] = []
+    for component in peer.accelerators:
+        inputs, lacking = _component_inputs(library, peers, defaults, component)
+        missing += lacking
+        out = evaluate(inputs, 1.0)
+        for key in totals:
+            totals[key] += float(out[key])
+    return SiteModel(**totals, pue=pue, it_overhead=it_overhead,
+                     facility_capex_usd_per_mw=per_mw, missing=tuple(missing))
+
+
+def _percent(x: float) -> str:
+    """A signed percentage, without a misleading ``-0%``.
+
+    >>> _percent(-0.0004), _percent(0.118), _percent(-0.2)
+    ('0%', '+12%', '-20%')
+    """
+    return "0%" if abs(x) < 0.005 else f"{x:+.0%}"
+
+
+def _within(model: float, published: float, bound: str | None, tolerance: float) -> bool:
+    if bound == "at_least":
+        return model >= published * (1 - tolerance)
+    if bound == "at_most":
+        return model <= published * (1 + tolerance)
+    return abs(deviation(model, published)) <= tolerance
+
+
+def _implied(quantity: str, figure: Figure, site: SiteModel) -> str:
+    """What the published figure implies per accelerator, against capcalc's factor."""
+    count = site.accelerators
+    published = figure.value
+    if quantity == "power":
+        assert isinstance(figure, PowerFigure)
+        if figure.basis == "it":
+            implied = published * 1e6 / count
+            modelled = site.it_power_mw * 1e6 / count
+            return (f"{format_value(published, 'MW')} of IT power ⇒ {implied:,.0f} W per "
+                    f"accelerator against capcalc's {modelled:,.0f} W: an IT overhead of "
+                    f"{site.it_overhead * implied / modelled:.2f} over server power at "
+                    f"capcalc's server overhead (capcalc: {site.it_overhead:.2f})")
+        implied = published * 1e6 / count
+        modelled = site.facility_power_mw * 1e6 / count
+        text = (f"{format_value(published, 'MW')} ⇒ {implied:,.0f} W of facility power per "
+                f"accelerator against capcalc's {modelled:,.0f} W: a PUE of "
+                f"{site.pue * implied / modelled:.2f} at capcalc's server and IT overheads "
+                f"(capcalc: {site.pue:.2f})")
+        if figure.basis == "unstated":
+            text = (f"basis not stated, compared with facility power (against IT power the "
+                    f"deviation is {_percent(deviation(site.it_power_mw, published))}); " + text)
+        return text
+    if quantity == "h100_equivalents":
+        return (f"{format_value(published, 'H100e')} H100e ⇒ {published / count:.3f} per "
+                f"accelerator against {site.h100_equivalents / count:.3f} from the chips' "
+                "stated dense 8-bit FLOP/s")
+    return (f"{format_value(published, 'USD_2025')} ⇒ "
+            f"{format_value(published / count, 'USD_2025')} per accelerator all-in against "
+            f"capcalc's {format_value(site.capex_usd / count, 'USD_2025')} (chip, server and "
+            f"network plus {format_value(site.facility_capex_usd_per_mw, 'USD_2025')} per MW "
+            "of facility)")
+
+
+def _model_value(quantity: str, figure: Figure, site: SiteModel) -> float:
+    if quantity == "power":
+        assert isinstance(figure, PowerFigure)
+        return site.it_power_mw if figure.basis == "it" else site.facility_power_mw
+    return site.h100_equivalents if quantity == "h100_equivalents" else site.capex_usd
+
+
+def _circular(peer: Peer, quantity: str) -> tuple[str, ...]:
+    chips = [c.chip for c in peer.accelerators or ()]
+    depends = {key.format(chip=chip) for key in _DEPENDS[quantity] for chip in chips}
+    return tuple(key for key in peer.informs if key in depends)
+
+
+def _compare(peer: Peer, quantity: str, figure: Figure, primary: bool, site: SiteModel,
+             tolerance: float) -> Comparison:
+    unit = QUANTITIES[quantity]
+    basis = figure.basis if isinstance(figure, PowerFigure) else ""
+    confidence = figure_confidence(peer, figure)
+    if peer.accelerators:  # a comparison is only as sure as the chip count it rests on
+        confidence = weakest(confidence, *(figure_confidence(peer, c) for c in peer.accelerators))
+    model = _model_value(quantity, figure, site)
+    common: dict[str, Any] = {
+        "peer": peer.id, "site": peer.site, "date": figure.as_of or peer.date,
+        "quantity": quantity, "unit": unit, "basis": basis, "primary": primary,
+        "published": figure.value, "bound": figure.bound or "", "tolerance": tolerance,
+        "confidence": confidence, "source": figure_source(peer, figure),
+    }
+    if math.isnan(model):
+        lacking = [f"{chip} has no stated {name} (peers.yaml chips:)"
+                   for chip, name in site.missing if name in _NEEDS[quantity]]
+        why = "; ".join(lacking) or "the model cannot give it"
+        if not peer.accelerators:
+            why = "no published chip count, so capcalc cannot model the site"
+        return Comparison(**common, model=None, deviation=None, status="n/a",
+                          circular=(), implied="", reason=why)
+    within = _within(model, figure.value, figure.bound, tolerance)
+    implied = _implied(quantity, figure, site)
+    reason = ""
+    if not within:
+        reason = implied + (f". Source note: {figure.note}" if figure.note else "")
+        if figure.bound:
+            words = "a floor" if figure.bound == "at_least" else "a ceiling"
+            reason = f"the published figure is {words}; " + reason
+    return Comparison(**common, model=model, deviation=deviation(model, figure.value),
+                      status="within" if within else "outside", circular=_circular(peer, quantity),
+                      implied=implied, reason=reason)
+
+
+def calibrate(library: Library, peers: PeersFile, sets: Sequence[tuple[str, Any]] = ()
+              ) -> CalibrationResult:
+    """Compare the model with every published power, H100e and capex figure of ``peers``.
+
+    Parameters
+    ----------
+    library : Library
+        The catalog and defaults the model runs on.
+    peers : PeersFile
+        The published rows and the tolerances.
+    sets : sequence of (key, value)
+        Overrides of capcalc's defaults (as ``--set``); a peer's chip count and
+        chip always replace the sizing and accelerator inputs.
+
+    Returns
+    -------
+    CalibrationResult
+        One comparison per published figure, in file order; those that cannot
+        be modelled have status ``n/a`` and say why.
+    """
+    defaults = defaults_scenario(library, sets)
+    tol = peers.calibration.tolerances
+    tolerances = {"power": tol.power.value, "h100_equivalents": tol.h100_equivalents.value,
+                  "capex": tol.capex.value}
+    notes = {"power": tol.power.note or "", "h100_equivalents": tol.h100_equivalents.note or "",
+             "capex": tol.capex.note or ""}
+    comparisons: list[Comparison] = []
+    not_modelled: list[str] = []
+    for peer in peers.peers:
+        site = site_model(library, peers, peer, defaults)
+        if not peer.accelerators:
+            not_modelled.append(peer.id)
+        lists: tuple[tuple[str, Sequence[Figure]], ...] = (
+            ("power", peer.power_mw), ("h100_equivalents", peer.h100_equivalents),
+            ("capex", peer.capex_usd_2025))
+        for quantity, figures in lists:
+            for i, figure in enumerate(figures):
+                comparisons.append(_compare(peer, quantity, figure, i == 0, site,
+                                            tolerances[quantity]))
+    logger.debug("calibrated %d figures of %d peers", len(comparisons), len(peers.peers))
+    return CalibrationResult(comparisons=tuple(comparisons), tolerances=tolerances,
+                             tolerance_notes=notes, defaults=defaults.name,
+                             sets=tuple(sets), not_modelled=tuple(not_modelled))
+
+
+def calibration_table(result: CalibrationResult) -> Table:
+    """The comparisons as a table (the CSV saved beside reports)."""
+    names = ("peer", "site", "date", "quantity", "basis", "primary", "published", "bound",
+             "model", "unit", "deviation", "tolerance", "status", "confidence", "independent",
+             "reason", "source")
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    for c in result.comparisons:
+        for name in names:
+            value = getattr(c, name)
+            columns[name].append("" if value is None else value)
+    sets = ", ".join(f"{k}={v}" for k, v in result.sets)
+    tol = result.tolerances
+    return Table(
+        name="calibration",
+        title="Calibration: the model against published figures",
+        columns=columns,
+        units={"deviation": "1", "tolerance": "1"},
+        caption=(f"Model: capcalc's defaults ({result.defaults}{'; ' + sets if sets else ''}) "
+                 f"with each peer's chip count · tolerances: power ±{tol['power']:.0%}, "
+                 f"H100e ±{tol['h100_equivalents']:.0%}, capex ±{tol['capex']:.0%} "
+                 f"(peers.yaml) · capcalc {__version__}"),
+        meta={"summary": result.summary()},
+    )

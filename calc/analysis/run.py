@@ -1,0 +1,143 @@
+"""Run resolved scenarios through the model and return results that know their units."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from calc.analysis.solver import Solution, solve_scalar
+from calc.core.chain import evaluate
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.data.scenarios import Library, Scenario
+
+__all__ = [
+    "Result",
+    "model_inputs",
+    "outcome_of",
+    "run",
+    "run_many",
+    "solve_input",
+    "solve_meet_target",
+]
+
+_SIZING = ("site.facility_power_mw", "site.accelerators")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One scenario's outputs, with the scenario (inputs and provenance) that made them."""
+
+    scenario: Scenario
+    outputs: Mapping[str, float]
+    baseline: str
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.scenario.name
+
+    @property
+    def units(self) -> dict[str, str]:
+        """Unit of every input and output, keyed by dotted key or output name."""
+        return {**{k: s.unit for k, s in INPUTS.items()},
+                **{k: s.unit for k, s in OUTPUTS.items()}}
+
+    def __getitem__(self, output: str) -> float:
+        return self.outputs[output]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: name, title, baseline, inputs, outputs and units."""
+        return {
+            "name": self.name,
+            "title": self.scenario.title,
+            "baseline": self.baseline,
+            "inputs": self.scenario.values,
+            "outputs": dict(self.outputs),
+            "units": self.units,
+        }
+
+
+def model_inputs(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's values as the model takes them (dotted keys, floats)."""
+    return dict(scenario.values)
+
+
+Outcome = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
+
+
+def outcome_of(scenario: Scenario, key: str, output: str, baseline_effective: float) -> Outcome:
+    """A vectorised function: values of input ``key`` → values of ``output``."""
+    base = model_inputs(scenario)
+
+    def outcome(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        inputs = dict(base)
+        inputs[key] = x
+        if key in _SIZING:
+            inputs[_SIZING[1 - _SIZING.index(key)]] = None
+        return np.asarray(evaluate(inputs, baseline_effective)[output], dtype=float)
+
+    return outcome
+
+
+def _baseline_effective(library: Library, name: str, seen: tuple[str, ...]) -> float:
+    scenario = solve_meet_target(library, library.scenario(name), (*seen, name))
+    # the baseline's own effective FLOP/s does not depend on its baseline
+    outputs = evaluate(model_inputs(scenario), 1.0)
+    return float(outputs["effective_flop_per_s"])
+
+
+def solve_meet_target(library: Library, scenario: Scenario,
+                      seen: tuple[str, ...] = ()) -> Scenario:
+    """Resolve ``meet_target``: solve its key so the scenario reaches the target multiple."""
+    if scenario.meet_target is None:
+        return scenario
+    if scenario.baseline_name in seen:
+        raise CapcalcError(
+            f"meet_target in {scenario.name!r} measures from {scenario.baseline_name!r}, "
+            "which depends on it", file=scenario.origin, key="target.baseline",
+        )
+    baseline = _baseline_effective(library, scenario.baseline_name, (*seen, scenario.name))
+    target = scenario["target.compute_multiplier"]
+    assert isinstance(target, float)
+    try:
+        solution = solve_input(scenario, scenario.meet_target, "compute_multiple", target,
+                               baseline)
+    except CapcalcError as exc:  # name the file whose meet_target cannot be met
+        where = f"{scenario.origin}: scenario {scenario.name!r}" if scenario.origin else None
+        raise exc.at(file=where) from None
+    values: dict[str, Any] = {scenario.meet_target: solution.value}
+    if scenario.meet_target in _SIZING:
+        values[_SIZING[1 - _SIZING.index(scenario.meet_target)]] = None
+    solved = scenario.with_values(
+        values, source=f"solved: reaches the target multiple against {scenario.baseline_name}")
+    return replace(solved, meet_target=None)
+
+
+def solve_input(scenario: Scenario, key: str, output: str, target: float,
+                baseline_effective: float) -> Solution:
+    """Find the value of input ``key`` at which ``output`` equals ``target``."""
+    return solve_scalar(key, output, target, outcome_of(scenario, key, output, baseline_effective))
+
+
+def run(library: Library, scenario: str | Scenario,
+        sets: Iterable[tuple[str, Any]] = ()) -> Result:
+    """Run one scenario (a name or a resolved :class:`Scenario`) against its baseline."""
+    if isinstance(scenario, str):
+        scenario = library.scenario(scenario, list(sets))
+    scenario = solve_meet_target(library, scenario)
+    baseline = _baseline_effective(library, scenario.baseline_name, ())
+    outputs = evaluate(model_inputs(scenario), baseline)
+    return Result(scenario=scenario, outputs={k: float(v) for k, v in outputs.items()},
+                  baseline=scenario.baseline_name)
+
+
+def run_many(library: Library, names: Sequence[str],
+             sets: Iterable[tuple[str, Any]] = ()) -> list[Result]:
+    """Run several scenarios with the same ``sets`` applied to each."""
+    sets = list(sets)
+    return [run(library, name, sets) for name in names]

@@ -1,0 +1,203 @@
+"""Distance to the target multiple: the power it needs, and what other chips would need.
+
+The dashboard and reports state the distance to the experts' tenfold need in
+words ("500 MW of H100 gives 5.0×; 10× needs 1.00 GW, or a chip with ~2.0× the
+FLOP per facility watt, such as GB200 at ~544 MW"). The facts behind such a
+sentence are computed here, with the model's own functions: the facility power
+for the target is the ``facility_power_mw_for_target`` output, and each
+catalog accelerator is evaluated at the scenario's facility power with every
+other assumption kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from calc.analysis.run import Result, model_inputs
+from calc.core.chain import evaluate
+from calc.data.scenarios import Library
+from calc.presentation.formatting import format_value
+
+__all__ = ["ChipOption", "TargetFacts", "describe", "target_facts"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChipOption:
+    """One catalog accelerator placed in the scenario at the scenario's facility power.
+
+    Attributes
+    ----------
+    accelerator : str
+        Catalog name.
+    status : str
+        Catalog status (``shipping``, ``preliminary``, ...).
+    compute_multiple : float
+        Its effective FLOP/s at the scenario's facility power ÷ the baseline's.
+    facility_power_mw_for_target : float
+        Facility power, MW, at which it reaches the target multiple.
+    gain : float
+        Its effective FLOP/s per facility watt ÷ the scenario's own accelerator's.
+    """
+
+    accelerator: str
+    status: str
+    compute_multiple: float
+    facility_power_mw_for_target: float
+    gain: float
+
+
+@dataclass(frozen=True)
+class TargetFacts:
+    """Where a scenario stands against ``target.compute_multiplier`` × its baseline.
+
+    Attributes
+    ----------
+    scenario, baseline, accelerator : str
+        Names of the scenario, its baseline and its accelerator.
+    sized_by : str
+        ``"power"`` or ``"accelerators"``: how the site is sized.
+    facility_power_mw, accelerators : float
+        The scenario's facility power (MW) and accelerator count.
+    compute_multiple, target_multiple : float
+        Achieved and wanted effective FLOP/s as multiples of the baseline's.
+    facility_power_mw_for_target : float
+        Facility power, MW, at which the scenario reaches the target.
+    gain_needed : float
+        Target ÷ achieved multiple: the FLOP per facility watt a chip would need,
+        relative to the scenario's, to reach the target at the same power.
+    chips : tuple of ChipOption
+        Every other catalog accelerator, lowest power for the target first.
+    """
+
+    scenario: str
+    baseline: str
+    accelerator: str
+    sized_by: str
+    facility_power_mw: float
+    accelerators: float
+    compute_multiple: float
+    target_multiple: float
+    facility_power_mw_for_target: float
+    gain_needed: float
+    chips: tuple[ChipOption, ...]
+
+    @property
+    def met(self) -> bool:
+        """Whether the scenario reaches the target multiple."""
+        return self.compute_multiple >= self.target_multiple * (1 - 1e-9)
+
+    @property
+    def better_chips(self) -> tuple[ChipOption, ...]:
+        """Chips with more effective FLOP per facility watt than the scenario's."""
+        return tuple(c for c in self.chips if c.gain > 1 + 1e-9)
+
+
+def target_facts(library: Library, result: Result, baseline: Result) -> TargetFacts:
+    """The facts about ``result``'s distance to its target multiple.
+
+    Parameters
+    ----------
+    library : Library
+        Supplies the accelerator catalog.
+    result : Result
+        The scenario (already solved when it had ``meet_target``).
+    baseline : Result
+        The result of ``result``'s baseline scenario.
+
+    Returns
+    -------
+    TargetFacts
+        Power for the target (MW) and, for every other catalog accelerator, its
+        multiple and power for the target with the scenario's other assumptions.
+    """
+    scenario = result.scenario
+    outputs = result.outputs
+    baseline_effective = baseline.outputs["effective_flop_per_s"]
+    power = outputs["facility_power_mw"]
+    current = str(scenario["hardware.accelerator"])
+    chips = []
+    for name, accelerator in library.baseline.catalog.items():
+        if name == current:
+            continue
+        inputs = model_inputs(library.with_accelerator(scenario, name))
+        inputs["site.facility_power_mw"] = power
+        inputs["site.accelerators"] = None
+        out = evaluate(inputs, baseline_effective)
+        multiple = float(out["compute_multiple"])
+        chips.append(ChipOption(
+            accelerator=name,
+            status=accelerator.status,
+            compute_multiple=multiple,
+            facility_power_mw_for_target=float(out["facility_power_mw_for_target"]),
+            gain=multiple / outputs["compute_multiple"],
+        ))
+    chips.sort(key=lambda c: c.facility_power_mw_for_target)
+    target = float(scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+    return TargetFacts(
+        scenario=scenario.name,
+        baseline=result.baseline,
+        accelerator=current,
+        sized_by="power" if scenario["site.accelerators"] is None else "accelerators",
+        facility_power_mw=power,
+        accelerators=outputs["accelerators"],
+        compute_multiple=outputs["compute_multiple"],
+        target_multiple=target,
+        facility_power_mw_for_target=outputs["facility_power_mw_for_target"],
+        gain_needed=target / outputs["compute_multiple"],
+        chips=tuple(chips),
+    )
+
+
+def times(multiple: float) -> str:
+    """A multiple written for people.
+
+    >>> times(5.0), times(9.19), times(10), times(0.253), times(123.4)
+    ('5.0×', '9.2×', '10×', '0.25×', '123×')
+    """
+    if multiple >= 99.5:
+        return f"{multiple:,.0f}×"
+    if multiple >= 1:
+        text = f"{multiple:.1f}"
+        return f"{text[:-2] if text.endswith('.0') and multiple >= 10 else text}×"
+    return f"{multiple:.2g}×"
+
+
+def _chip(option: ChipOption, target: str) -> str:
+    mark = "" if option.status == "shipping" else f"{option.status}, "
+    return (f"{option.accelerator} ({mark}{times(option.gain)}) reaches {target} at "
+            f"~{format_value(option.facility_power_mw_for_target, 'MW')}")
+
+
+def describe(facts: TargetFacts, max_chips: int = 3) -> str:
+    """The distance to the target in words.
+
+    Examples
+    --------
+    >>> facts = TargetFacts("cortex-full", "cortex-phase1", "H100", "power", 500.0, 2.87e5,
+    ...     5.0, 10.0, 1000.0, 2.0, (ChipOption("GB200", "shipping", 9.19, 544.0, 1.84),))
+    >>> print(describe(facts))  # doctest: +NORMALIZE_WHITESPACE
+    500 MW of H100 gives 5.0× cortex-phase1. 10× needs 1.00 GW of H100, or a chip with
+    ~2.0× its FLOP per facility watt: GB200 (1.8×) reaches 10× at ~544 MW.
+    """
+    power = format_value(facts.facility_power_mw, "MW")
+    if facts.sized_by == "accelerators":
+        site = (f"{format_value(facts.accelerators, 'accelerator')} {facts.accelerator} "
+                f"({power})")
+    else:
+        site = f"{power} of {facts.accelerator}"
+    head = f"{site} gives {times(facts.compute_multiple)} {facts.baseline}"
+    target = f"{facts.target_multiple:g}×"
+    needed = f"{format_value(facts.facility_power_mw_for_target, 'MW')} of {facts.accelerator}"
+    if facts.met:
+        return f"{head}: the {target} target is met ({needed} would reach it)."
+    better = facts.better_chips
+    if not better:
+        return (f"{head}. {target} needs {needed}; no catalog accelerator gives more "
+                f"FLOP per facility watt than {facts.accelerator}.")
+    shown = ", ".join(_chip(c, target) if i == 0 else _chip(c, target).replace(
+        f" reaches {target} at", " at") for i, c in enumerate(better[:max_chips]))
+    return (f"{head}. {target} needs {needed}, or a chip with "
+            f"~{facts.gain_needed:.1f}× its FLOP per facility watt: {shown}.")

@@ -1,0 +1,267 @@
+"""The capacity chain for one site at one moment: power → accelerators → FLOP → energy → cost.
+
+Every function is pure and vectorised: each argument may be a float or a
+numpy array (Monte Carlo samples, a sweep), and arrays broadcast. Units are
+in the names; the only numbers here are true constants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "H100_FP8_FLOP_PER_S",
+    "HOURS_PER_YEAR",
+    "SECONDS_PER_DAY",
+    "accelerators_for_power",
+    "annual_electricity_cost_usd",
+    "annual_energy_mwh",
+    "annual_training_flop",
+    "annualized_cost_usd",
+    "capex_usd",
+    "compute_multiple",
+    "cost_per_run_usd",
+    "effective_flop_per_s",
+    "energy_per_flop_j",
+    "evaluate",
+    "facility_power_for_accelerators",
+    "facility_power_mw_for_target",
+    "facility_w_per_accelerator",
+    "h100_equivalents",
+    "it_power_mw",
+    "peak_flop_per_s",
+    "training_flop_per_run",
+]
+
+Array: TypeAlias = float | npt.NDArray[np.float64]
+
+SECONDS_PER_DAY = 86_400.0
+HOURS_PER_YEAR = 8_760.0
+DAYS_PER_YEAR = 365.0
+W_PER_MW = 1e6
+#: Dense 8-bit peak of one NVIDIA H100 SXM: the unit of H100-equivalents (Epoch AI).
+H100_FP8_FLOP_PER_S = 1.979e15
+
+
+def facility_w_per_accelerator(
+    tdp_w: Array, server_overhead: Array, it_overhead: Array, pue: Array
+) -> Array:
+    """Facility power each accelerator accounts for, W.
+
+    Parameters
+    ----------
+    tdp_w : accelerator board power, W
+    server_overhead : server power ÷ TDP
+    it_overhead : IT power ÷ server power
+    pue : facility power ÷ IT power
+
+    Examples
+    --------
+    >>> round(facility_w_per_accelerator(700, 1.82, 1.14, 1.2), 1)
+    1742.8
+    """
+    return tdp_w * server_overhead * it_overhead * pue
+
+
+def accelerators_for_power(facility_power_mw: Array, w_per_accelerator: Array) -> Array:
+    """Accelerators a facility of ``facility_power_mw`` MW supplies.
+
+    >>> accelerators_for_power(100, 2000)
+    50000.0
+    """
+    return facility_power_mw * W_PER_MW / w_per_accelerator
+
+
+def facility_power_for_accelerators(accelerators: Array, w_per_accelerator: Array) -> Array:
+    """Facility power, MW, that ``accelerators`` draw at ``w_per_accelerator`` W each.
+
+    >>> facility_power_for_accelerators(50000, 2000)
+    100.0
+    """
+    return accelerators * w_per_accelerator / W_PER_MW
+
+
+def it_power_mw(facility_power_mw: Array, pue: Array) -> Array:
+    """IT power, MW: facility power ÷ PUE.
+
+    >>> it_power_mw(120, 1.2)
+    100.0
+    """
+    return facility_power_mw / pue
+
+
+def peak_flop_per_s(accelerators: Array, flop_per_s_per_accelerator: Array) -> Array:
+    """Dense peak of the whole site, FLOP/s.
+
+    >>> peak_flop_per_s(1000, 9.89e14)
+    9.89e+17
+    """
+    return accelerators * flop_per_s_per_accelerator
+
+
+def h100_equivalents(accelerators: Array, peak_8bit_flop_per_s: Array) -> Array:
+    """H100-equivalents: dense 8-bit FLOP/s ÷ one H100 SXM's 1.979e15 (Epoch AI).
+
+    >>> h100_equivalents(1000, 1.979e15)
+    1000.0
+    """
+    return accelerators * peak_8bit_flop_per_s / H100_FP8_FLOP_PER_S
+
+
+def effective_flop_per_s(peak: Array, mfu: Array, availability: Array) -> Array:
+    """Training throughput actually achieved over wall time, FLOP/s.
+
+    >>> effective_flop_per_s(1e18, 0.4, 0.9)
+    3.6e+17
+    """
+    return peak * mfu * availability
+
+
+def training_flop_per_run(effective: Array, run_days: Array) -> Array:
+    """FLOP of one training run lasting ``run_days`` days.
+
+    >>> training_flop_per_run(1e18, 1)
+    8.64e+22
+    """
+    return effective * run_days * SECONDS_PER_DAY
+
+
+def annual_training_flop(effective: Array) -> Array:
+    """FLOP of a year (8,760 h) of training at ``effective`` FLOP/s."""
+    return effective * HOURS_PER_YEAR * 3600.0
+
+
+def annual_energy_mwh(facility_power_mw: Array, load_factor: Array) -> Array:
+    """Energy drawn in a year, MWh.
+
+    >>> annual_energy_mwh(100, 0.75)
+    657000.0
+    """
+    return facility_power_mw * load_factor * HOURS_PER_YEAR
+
+
+def energy_per_flop_j(facility_power_mw: Array, load_factor: Array, effective: Array) -> Array:
+    """Facility energy per effective FLOP, J/FLOP."""
+    return facility_power_mw * W_PER_MW * load_factor / effective
+
+
+def annual_electricity_cost_usd(annual_energy: Array, usd_per_mwh: Array) -> Array:
+    """Electricity bill of a year, USD.
+
+    >>> annual_electricity_cost_usd(657000, 60)
+    39420000
+    """
+    return annual_energy * usd_per_mwh
+
+
+def capex_usd(accelerator_capex: Array, facility_capex: Array) -> Array:
+    """Capital cost: accelerators (with servers, network) plus facility, USD."""
+    return accelerator_capex + facility_capex
+
+
+def annualized_cost_usd(
+    accelerator_capex: Array,
+    hardware_lifetime_years: Array,
+    facility_capex: Array,
+    facility_lifetime_years: Array,
+    electricity_usd: Array,
+) -> Array:
+    """Yearly cost: straight-line amortisation of both capex parts plus electricity, USD.
+
+    >>> annualized_cost_usd(4e9, 4, 1e9, 20, 4e7)
+    1090000000.0
+    """
+    return (
+        accelerator_capex / hardware_lifetime_years
+        + facility_capex / facility_lifetime_years
+        + electricity_usd
+    )
+
+
+def cost_per_run_usd(annualized: Array, run_days: Array) -> Array:
+    """Share of the annualized cost one run of ``run_days`` days takes, USD."""
+    return annualized * run_days / DAYS_PER_YEAR
+
+
+def compute_multiple(effective: Array, baseline_effective: Array) -> Array:
+    """Effective FLOP/s as a multiple of the baseline's.
+
+    >>> compute_multiple(5e18, 1e18)
+    5.0
+    """
+    return effective / baseline_effective
+
+
+def facility_power_mw_for_target(
+    facility_power_mw: Array, multiple: Array, target_multiplier: Array
+) -> Array:
+    """Facility power, MW, at which a scenario reaches ``target_multiplier``.
+
+    Compute is proportional to power at fixed hardware and utilisation, so
+    the power scales by target ÷ achieved multiple.
+
+    >>> facility_power_mw_for_target(500, 5.0, 10)
+    1000.0
+    """
+    return facility_power_mw * target_multiplier / multiple
+
+
+def evaluate(inputs: Mapping[str, Any], baseline_effective_flop_per_s: Array) -> dict[str, Array]:
+    """Run the whole chain on ``inputs`` (dotted keys, the vocabulary's units).
+
+    The site is sized by ``site.accelerators`` when that is not None, else by
+    ``site.facility_power_mw``. Values may be floats or arrays of one shape.
+
+    Returns
+    -------
+    dict
+        Every output of :data:`calc.core.vocabulary.OUTPUTS`, in its unit.
+    """
+    w_each = facility_w_per_accelerator(
+        inputs["hardware.tdp_w"], inputs["hardware.server_overhead"],
+        inputs["site.it_overhead"], inputs["site.pue"],
+    )
+    count = inputs.get("site.accelerators")
+    if count is None:
+        power = inputs["site.facility_power_mw"]
+        count = accelerators_for_power(power, w_each)
+    else:
+        power = facility_power_for_accelerators(count, w_each)
+    peak = peak_flop_per_s(count, inputs["hardware.peak_flop_per_s"])
+    effective = effective_flop_per_s(peak, inputs["training.mfu"], inputs["training.availability"])
+    energy = annual_energy_mwh(power, inputs["site.load_factor"])
+    electricity = annual_electricity_cost_usd(energy, inputs["cost.electricity_usd_per_mwh"])
+    accelerator_capex = count * inputs["cost.accelerator_capex_usd"]
+    facility_capex = power * inputs["cost.facility_capex_usd_per_mw"]
+    annualized = annualized_cost_usd(
+        accelerator_capex, inputs["cost.hardware_lifetime_years"],
+        facility_capex, inputs["cost.facility_lifetime_years"], electricity,
+    )
+    multiple = compute_multiple(effective, baseline_effective_flop_per_s)
+    return {
+        "facility_power_mw": power,
+        "it_power_mw": it_power_mw(power, inputs["site.pue"]),
+        "facility_w_per_accelerator": w_each,
+        "accelerators": count,
+        "h100_equivalents": h100_equivalents(count, inputs["hardware.peak_8bit_flop_per_s"]),
+        "peak_flop_per_s": peak,
+        "effective_flop_per_s": effective,
+        "training_flop_per_run": training_flop_per_run(effective, inputs["training.run_days"]),
+        "annual_training_flop": annual_training_flop(effective),
+        "annual_energy_mwh": energy,
+        "energy_per_flop_j": energy_per_flop_j(power, inputs["site.load_factor"], effective),
+        "annual_electricity_cost_usd": electricity,
+        "capex_usd": capex_usd(accelerator_capex, facility_capex),
+        "accelerator_capex_total_usd": accelerator_capex,
+        "facility_capex_total_usd": facility_capex,
+        "annualized_cost_usd": annualized,
+        "cost_per_run_usd": cost_per_run_usd(annualized, inputs["training.run_days"]),
+        "compute_multiple": multiple,
+        "facility_power_mw_for_target": facility_power_mw_for_target(
+            power, multiple, inputs["target.compute_multiplier"]
+        ),
+    }

@@ -1,0 +1,402 @@
+"""Load the sourced baseline (``assumptions.yaml``) into capcalc's units, catalog included.
+
+Reading is strict: the pydantic schema rejects unknown keys and wrong types,
+then each value is converted with the unit registry to the unit its key is
+stored in and checked against the key's valid range. Every failure is a
+:class:`~calc.core.errors.CapcalcError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import GROUPS, INPUTS, InputSpec, check_bounds
+from calc.data.io import load_yaml, parse_yaml
+from calc.data.resources import ASSUMPTIONS, shipped_bytes
+from calc.data.schema import AcceleratorSpec, AssumptionsFile, CorrelationSpec, Entry
+from calc.data.units import UnitError, convert
+
+__all__ = [
+    "Accelerator",
+    "Assumption",
+    "Baseline",
+    "Correlation",
+    "load_baseline",
+    "parse_baseline",
+    "parse_baseline_text",
+    "suggest",
+    "to_assumption",
+    "to_correlations",
+    "validation_message",
+]
+
+
+Value = float | str | None
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One input of a scenario, in the unit of its key, with its provenance."""
+
+    key: str
+    value: Value
+    unit: str
+    source: str
+    as_of: str
+    low: float | None = None
+    high: float | None = None
+    dist: str | None = None
+    note: str | None = None
+    confidence: str | None = None
+
+    @property
+    def spec(self) -> InputSpec:
+        """The vocabulary entry of this key."""
+        return INPUTS[self.key]
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """A catalog accelerator, every number in capcalc's units, with provenance."""
+
+    key: str
+    name: str
+    vendor: str
+    status: str
+    release: str
+    tdp_w: float
+    bf16_flop_per_s: float
+    fp8_flop_per_s: float
+    server_overhead: float
+    capex_usd: float
+    entries: Mapping[str, Assumption]
+
+    def field(self, name: str) -> float:
+        """Return a numeric field by name (``tdp_w``, ``fp8_flop_per_s``, ...)."""
+        value = getattr(self, name)
+        if not isinstance(value, float):
+            raise KeyError(name)
+        return value
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The loaded ``assumptions.yaml``: every input key and the accelerator catalog."""
+
+    source: str
+    assumptions: Mapping[str, Assumption]
+    catalog: Mapping[str, Accelerator]
+    correlations: tuple[Correlation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """A rank correlation between two inputs, with its provenance (``correlations:`` lists)."""
+
+    keys: tuple[str, str]
+    rank: float
+    source: str
+    as_of: str | None = None
+    note: str | None = None
+    origin: str = ""
+
+    @property
+    def pair(self) -> frozenset[str]:
+        """The two keys, unordered: a later declaration of the same pair replaces this one."""
+        return frozenset(self.keys)
+
+
+def to_correlations(specs: Iterable[CorrelationSpec], *, origin: str,
+                    where: str = "correlations") -> tuple[Correlation, ...]:
+    """Convert validated ``correlations:`` entries; a pair given twice is an error."""
+    seen: set[frozenset[str]] = set()
+    out = []
+    for i, spec in enumerate(specs):
+        item = Correlation(keys=(spec.keys[0], spec.keys[1]), rank=float(spec.rank),
+                           source=spec.source, as_of=spec.as_of, note=spec.note, origin=origin)
+        if item.pair in seen:
+            raise CapcalcError(f"the pair {' / '.join(item.keys)} is given twice",
+                               file=origin, key=f"{where}.{i}.keys")
+        seen.add(item.pair)
+        out.append(item)
+    return tuple(out)
+
+
+_CATALOG_UNITS = {
+    "tdp_w": "W",
+    "bf16_flop_per_s": "FLOP/s",
+    "fp8_flop_per_s": "FLOP/s",
+    "server_overhead": "1",
+    "capex_usd": "USD_2025",
+}
+#: The input key each catalog field feeds, whose valid range it must respect.
+_CATALOG_KEYS = {
+    "tdp_w": "hardware.tdp_w",
+    "bf16_flop_per_s": "hardware.peak_flop_per_s",
+    "fp8_flop_per_s": "hardware.peak_flop_per_s",
+    "server_overhead": "hardware.server_overhead",
+    "capex_usd": "cost.accelerator_capex_usd",
+}
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    """Return ``"; did you mean 'x'?"`` for the nearest option, or ``""``.
+
+    Examples
+    --------
+    >>> suggest("site.peu", ["site.pue", "site.it_overhead"])
+    "; did you mean 'site.pue'?"
+    >>> suggest("gb200", ["H200", "GB200"])
+    "; did you mean 'GB200'?"
+    """
+    folded = {option.lower(): option for option in options}  # case is the likeliest slip
+    close = difflib.get_close_matches(word.lower(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""
+
+
+_UNION_PARTS = {"float", "str", "Override", "none", "AcceleratorSpec"}
+
+
+#: What a pattern-checked text must look like, in words (schema patterns → message).
+_PATTERN_WORDS = {
+    r"^\d{4}(-\d{2}(-\d{2})?)?$": "must be a date written YYYY, YYYY-MM or YYYY-MM-DD",
+    r"^\d{4}-(0[1-9]|1[0-2])$": "must be a month written YYYY-MM",
+}
+_NAME_WORDS = "letters, digits and _ . + -, starting with a letter or digit"
+_ENTRY_WORDS = {
+    "Entry": "must be an entry with value, unit, source and as_of",
+    "AcceleratorSpec": "must be an accelerator with name, vendor, release, tdp_w, "
+                       "bf16_flop_per_s, fp8_flop_per_s, server_overhead and capex_usd",
+}
+
+
+def _user_loc(error: Any) -> list[str]:
+    # pydantic reports union members as extra path parts; keep the user's keys only
+    return [str(part) for part in error["loc"]
+            if not str(part).startswith(("function-", "constrained-"))
+            and str(part) not in _UNION_PARTS]
+
+
+def _shown(value: Any) -> str:
+    """``value`` as a message shows it: short, and containers by their kind only."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}… ({len(text)} characters)"
+
+
+def validation_message(exc: ValidationError, *, known: Iterable[str] = ()) -> tuple[str, str]:
+    """Turn a pydantic error into ``(dotted key, one-line message)``.
+
+    Of several errors the one deepest in the user's keys is reported: when a
+    value may be a number, a text or a mapping and the user wrote a mapping,
+    the mistake is inside the mapping, not that it is not a number.
+    """
+    error = max(exc.errors(), key=lambda e: len(_user_loc(e)))
+    loc = _user_loc(error)
+    kind = error["type"]
+    got = error.get("input")
+    ctx = error.get("ctx") or {}
+    if "[key]" in loc:  # the key itself is wrong (a scenario or catalog name)
+        at = loc.index("[key]")
+        parent = ".".join(loc[:at - 1])
+        if kind == "string_pattern_mismatch":
+            longest = ", at most 80 characters" if "{0,79}" in str(ctx.get("pattern")) else ""
+            return parent, f"{_shown(got)} is not a valid name: use {_NAME_WORDS}{longest}"
+        if kind == "string_type":
+            return parent, f"the name {_shown(got)} must be text; put it in quotes"
+        return parent, f"{_shown(got)}: {error['msg']}"
+    key = ".".join(loc)
+    if kind == "extra_forbidden":
+        parent = ".".join(loc[:-1])
+        options = [k for k in known if k.startswith(parent)] if parent else list(known)
+        if parent in INPUTS or (loc[:1] == ["catalog"] and len(loc) == 4):  # an entry's field
+            options = [f"{parent}.{name}" for name in Entry.model_fields]
+        elif loc[:1] == ["catalog"] and len(loc) == 3:  # a field of an accelerator
+            options = [f"{parent}.{name}" for name in AcceleratorSpec.model_fields]
+        return key, f"unknown key{suggest(key, options)}"
+    if kind == "missing":
+        if loc and loc[-1] in ("value", "source", "as_of"):
+            return key, "missing; every entry needs value, source and as_of (and a unit)"
+        return key, "missing; every input needs an entry with value, unit, source and as_of"
+    if kind == "invalid_key":
+        return ".".join(loc[:-1]), f"the key {_shown(got)} must be text; put it in quotes"
+    shown = _shown(got)
+    if kind == "string_pattern_mismatch":
+        words = _PATTERN_WORDS.get(str(ctx.get("pattern")), f"must match {ctx.get('pattern')}")
+        return key, f"{words} (got {shown})"
+    if kind == "string_type" and isinstance(got, int | float) and not isinstance(got, bool):
+        return key, f"must be text; put it in quotes ('{got}')"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        words = _ENTRY_WORDS.get(str(ctx.get("class_name")), "must be a mapping of keys to values")
+        return key, f"{words} (got {shown})"
+    if kind in ("tuple_type", "list_type"):
+        return key, f"must be a list (got {shown})"
+    if kind == "too_short" and ctx.get("actual_length") == 0:
+        return key, "must not be empty"
+    message = str(error["msg"]).replace("Value error, ", "")
+    for pydantic_words, ours in (("Input should be ", "must be "), ("String should ", "must ")):
+        if message.startswith(pydantic_words):
+            message = ours + message[len(pydantic_words):]
+    if kind != "value_error" and "(got " not in message:
+        message = f"{message} (got {shown})"
+    return key, message
+
+
+def _convert(value: float, unit: str | None, spec: InputSpec, *, what: str) -> float:
+    if unit is None:
+        return float(value)
+    try:
+        return convert(value, unit, spec.unit or "1")
+    except UnitError as exc:
+        raise CapcalcError(f"{what}: {exc}; write it in {spec.unit or 'a pure number'}") from None
+
+
+def to_assumption(key: str, entry: Entry) -> Assumption:
+    """Convert one validated entry to ``key``'s unit and check its range."""
+    spec = INPUTS[key]
+    value: Value = entry.value
+    low, high = entry.low, entry.high
+    if spec.kind == "choice":
+        if value is not None and not isinstance(value, str):
+            raise CapcalcError(f"must be a name, not the number {value!r}", key=key)
+        ranged = [f for f in ("low", "high", "dist") if getattr(entry, f) is not None]
+        if ranged:
+            raise CapcalcError(f"a name has no range; remove {' and '.join(ranged)}", key=key)
+        if spec.choices and value not in spec.choices:
+            raise CapcalcError(
+                f"{value!r} is not one of {', '.join(spec.choices)}"
+                f"{suggest(str(value), spec.choices)}",
+                key=key,
+            )
+    else:
+        if isinstance(value, str):
+            raise CapcalcError(
+                f"value must be a number in {entry.unit or spec.unit} (got {value!r})", key=key
+            )
+        try:
+            if value is not None:
+                value = _convert(value, entry.unit, spec, what="value")
+            low = None if low is None else _convert(low, entry.unit, spec, what="low")
+            high = None if high is None else _convert(high, entry.unit, spec, what="high")
+        except CapcalcError as exc:
+            raise exc.at(key=key) from None
+        for label, number in (("value", value), ("low", low), ("high", high)):
+            if isinstance(number, float):
+                problem = check_bounds(spec, number)
+                if problem:
+                    raise CapcalcError(f"{label} {problem}", key=key)
+        if value is None and not spec.nullable:
+            raise CapcalcError("needs a value", key=key)
+    return Assumption(
+        key=key,
+        value=value,
+        unit=spec.unit,
+        source=entry.source,
+        as_of=entry.as_of,
+        low=low,
+        high=high,
+        dist=entry.dist,
+        note=entry.note,
+        confidence=entry.confidence,
+    )
+
+
+def _accelerator(key: str, spec: AcceleratorSpec) -> Accelerator:
+    entries: dict[str, Assumption] = {}
+    numbers: dict[str, float] = {}
+    for name, unit in _CATALOG_UNITS.items():
+        entry: Entry = getattr(spec, name)
+        where = f"catalog.{key}.{name}"
+        if not isinstance(entry.value, int | float):
+            raise CapcalcError(f"must be a number in {unit}", key=where)
+        try:
+            number = convert(entry.value, entry.unit or unit, unit)
+        except UnitError as exc:
+            raise CapcalcError(f"{exc}; write it in {unit}", key=where) from None
+        numbers[name] = number
+        scale = number / float(entry.value) if entry.value else 1.0
+        low = None if entry.low is None else entry.low * scale
+        high = None if entry.high is None else entry.high * scale
+        for label, bound in (("value", number), ("low", low), ("high", high)):
+            problem = None if bound is None else check_bounds(INPUTS[_CATALOG_KEYS[name]], bound)
+            if problem:
+                raise CapcalcError(f"{label} {problem}", key=where)
+        entries[name] = Assumption(
+            key=where, value=number, unit=unit, source=entry.source, as_of=entry.as_of,
+            low=low, high=high, dist=entry.dist, note=entry.note, confidence=entry.confidence,
+        )
+    release = spec.release.value
+    return Accelerator(
+        key=key, name=spec.name, vendor=spec.vendor, status=spec.status,
+        release=str(release), entries=entries, **numbers,
+    )
+
+
+def parse_baseline(data: Any, *, source: str) -> Baseline:
+    """Validate a parsed assumptions tree and convert it to a :class:`Baseline`."""
+    if not isinstance(data, dict):
+        raise CapcalcError("must be a mapping of sections (site, hardware, ...)", file=source)
+    try:
+        model = AssumptionsFile.model_validate(data)
+    except ValidationError as exc:
+        key, message = validation_message(
+            exc, known=[*GROUPS, *INPUTS, "catalog", "correlations"])
+        raise CapcalcError(message, file=source, key=key) from None
+    assumptions: dict[str, Assumption] = {}
+    try:
+        catalog = {
+            name: _accelerator(name, spec)
+            for name, spec in model.catalog.items()  # type: ignore[attr-defined]
+        }
+        for key, spec in INPUTS.items():
+            entry = getattr(getattr(model, spec.group), spec.name)
+            assumptions[key] = to_assumption(key, entry)
+    except CapcalcError as exc:
+        raise exc.at(file=source) from None
+    baseline = Baseline(source=source, assumptions=assumptions, catalog=catalog,
+                        correlations=to_correlations(
+                            model.correlations, origin=source))  # type: ignore[attr-defined]
+    accelerator = assumptions["hardware.accelerator"].value
+    if accelerator not in catalog:
+        raise CapcalcError(
+            f"{accelerator!r} is not in the catalog{suggest(str(accelerator), catalog)}",
+            file=source, key="hardware.accelerator",
+        )
+    _check_sizing(assumptions, source)
+    return baseline
+
+
+def _check_sizing(assumptions: Mapping[str, Assumption], source: str) -> None:
+    power = assumptions["site.facility_power_mw"].value
+    count = assumptions["site.accelerators"].value
+    if power is None and count is None:
+        raise CapcalcError("set site.facility_power_mw or site.accelerators",
+                           file=source, key="site.facility_power_mw")
+    if power is not None and count is not None:
+        raise CapcalcError(
+            "site.facility_power_mw and site.accelerators are both set; the site is sized "
+            "by one of them (set the other to null)",
+            file=source, key="site.accelerators",
+        )
+
+
+def load_baseline(path: Path | None = None) -> Baseline:
+    """Read an assumptions file (capcalc's shipped ``assumptions.yaml`` when ``path`` is None)."""
+    if path is None:
+        return parse_baseline_text(shipped_bytes(ASSUMPTIONS), source=ASSUMPTIONS)
+    return parse_baseline(load_yaml(path), source=str(path))
+
+
+def parse_baseline_text(text: str | bytes, *, source: str) -> Baseline:
+    """Parse an assumptions document given as text (uploads, tests)."""
+    return parse_baseline(parse_yaml(text, source=source), source=source)

@@ -1,0 +1,331 @@
+"""All file reading and writing: bounded safe YAML, atomic writes that never clobber.
+
+Nothing else in capcalc opens a file. Reading YAML uses PyYAML's safe loader
+only, with limits on size, nesting and aliases so a hostile file costs
+bounded work; writing goes to a temporary file in the target folder and is
+renamed into place, so an interrupted write leaves the old file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from calc.core.errors import CapcalcError
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MAX_YAML_BYTES",
+    "atomic_write",
+    "check_writable",
+    "load_yaml",
+    "parse_yaml",
+    "resolve_inside",
+]
+
+# Limits on what one YAML document may cost. capcalc's own files are tens of kilobytes
+# and hold under 2,000 values; PyYAML reads some 20,000-50,000 values a second.
+MAX_YAML_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_ALIASES = 100
+MAX_NODES = 20_000
+
+
+class _Refused(yaml.YAMLError):
+    """A document capcalc refuses to read whole: past a size, depth or alias limit."""
+
+
+class _BoundedSafeLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys, deep nesting and alias bombs."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        # Per open node, the height of its tallest finished child; its length is the depth.
+        self._open: list[int] = []
+        # Finished nodes by id: (values they stand for with aliases expanded, height).
+        self._done: dict[int, tuple[int, int]] = {}
+        self._values = 0
+
+    def _count(self, mark: Any, values: int, height: int) -> None:
+        """Add a finished node (or an alias to one) to the totals; refuse past the limits."""
+        self._values += values
+        if self._values > MAX_NODES:
+            raise _Refused(
+                f"line {mark.line + 1}: more than {MAX_NODES:,} values"
+                + (" (an alias counts as all it stands for)" if self._aliases else "")
+                + "; capcalc files are far smaller"
+            )
+        if len(self._open) + height > MAX_DEPTH:
+            raise _Refused(
+                f"line {mark.line + 1}: nesting deeper than {MAX_DEPTH} levels"
+                + (" (aliases expanded)" if height > 1 else "")
+            )
+        if self._open:
+            self._open[-1] = max(self._open[-1], height)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        mark = self.peek_event().start_mark
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(
+                    f"line {mark.line + 1}: more than {MAX_ALIASES} aliases (*name); "
+                    "capcalc files have no need of them"
+                )
+            node = super().compose_node(parent, index)
+            if id(node) not in self._done:
+                raise _Refused(f"line {mark.line + 1}: an alias inside its own anchor")
+            self._count(mark, *self._done[id(node)])
+            return node
+        if len(self._open) >= MAX_DEPTH:
+            raise _Refused(f"line {mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
+        before = self._values
+        self._open.append(0)
+        node = super().compose_node(parent, index)
+        height = 1 + self._open.pop()
+        self._count(mark, 1, height)
+        self._done[id(node)] = (self._values - before, height)
+        return node
+
+    def construct_yaml_int(self, node: Any) -> int:
+        try:
+            return int(super().construct_yaml_int(node))
+        except ValueError:  # Python refuses to read integers of more than 4,300 digits
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of {len(node.value):,} digits is too long to read",
+                node.start_mark,
+            ) from None
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        """Dates stay text as written (``as_of: 2024-08-01`` is the text ``'2024-08-01'``)."""
+        return self.construct_scalar(node)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise yaml.YAMLError(
+                    f"line {key_node.start_mark.line + 1}: a key must be plain text"
+                )
+            if key in seen:
+                raise yaml.YAMLError(
+                    f"line {key_node.start_mark.line + 1}: duplicate key {key!r}"
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _construct_map(loader: _BoundedSafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    return loader.construct_mapping(node, deep=True)
+
+
+_BoundedSafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_BoundedSafeLoader.add_constructor("tag:yaml.org,2002:int",
+                                   _BoundedSafeLoader.construct_yaml_int)
+_BoundedSafeLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                   _BoundedSafeLoader.construct_yaml_timestamp)
+
+
+def parse_yaml(text: str | bytes, *, source: str) -> Any:
+    """Parse YAML text with capcalc's bounded safe loader.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The document; bytes must be UTF-8.
+    source : str
+        Name used in error messages (a file name, ``"upload"``, ...).
+
+    Raises
+    ------
+    CapcalcError
+        One line naming ``source`` and, where known, the line number.
+
+    Examples
+    --------
+    >>> parse_yaml("site: {pue: 1.2}", source="example")
+    {'site': {'pue': 1.2}}
+    """
+    if len(text) > MAX_YAML_BYTES:
+        raise CapcalcError(
+            f"file is {len(text):,} bytes; capcalc reads YAML files of at most "
+            f"{MAX_YAML_BYTES:,} bytes",
+            file=source,
+        )
+    if isinstance(text, bytes):
+        if text.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise CapcalcError("UTF-16 text; save the file as UTF-8", file=source)
+        if b"\x00" in text[:8192]:
+            raise CapcalcError("binary data, not a YAML text file", file=source)
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CapcalcError(
+                f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=source
+            ) from None
+    if "\x00" in text:
+        raise CapcalcError("binary data, not a YAML text file", file=source)
+    try:
+        loader = _BoundedSafeLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = (exc.problem or exc.context or "malformed YAML").strip()
+        if "\\t" in what or "'\\t'" in str(exc):
+            what += " (YAML indents with spaces, not tabs)"
+        if what.startswith("could not determine a constructor for the tag"):
+            tag = what.rsplit(" ", 1)[-1]
+            what = (f"the tag {tag} is not read; capcalc files hold plain numbers, text, "
+                    "lists and mappings" + (" (write merged keys out)" if "merge" in tag else ""))
+        raise CapcalcError(f"{where}malformed YAML: {what}", file=source) from None
+    except _Refused as exc:
+        raise CapcalcError(str(exc), file=source) from None
+    except yaml.YAMLError as exc:
+        raise CapcalcError(f"malformed YAML: {exc}", file=source) from None
+    except RecursionError:
+        raise CapcalcError(
+            f"nesting deeper than {MAX_DEPTH} levels", file=source
+        ) from None
+
+
+def load_yaml(path: Path) -> Any:
+    """Read and parse a YAML file with :func:`parse_yaml`'s limits."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise CapcalcError("no such file", file=name) from None
+    except OSError as exc:
+        raise CapcalcError(f"cannot read: {exc.strerror}", file=name) from None
+    if path.is_dir():
+        raise CapcalcError("is a folder, not a YAML file", file=name)
+    if size > MAX_YAML_BYTES:
+        raise CapcalcError(
+            f"file is {size:,} bytes; capcalc reads YAML files of at most "
+            f"{MAX_YAML_BYTES:,} bytes",
+            file=name,
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CapcalcError(f"cannot read: {exc.strerror}", file=name) from None
+    return parse_yaml(data, source=name)
+
+
+def resolve_inside(folder: Path, name: str) -> Path:
+    """Return ``folder / name`` resolved, refusing any path that leaves ``folder``.
+
+    Examples
+    --------
+    >>> resolve_inside(Path("/tmp/out"), "chart.png").name
+    'chart.png'
+    """
+    try:
+        root = folder.resolve()
+        target = (root / name).resolve()
+    except (ValueError, OSError) as exc:  # a NUL byte, a symlink loop
+        raise CapcalcError(f"{name!r} is not a usable file name ({exc})",
+                           file=str(folder)) from None
+    if target != root and root not in target.parents:
+        raise CapcalcError(f"{name!r} would be written outside {root}", file=str(folder))
+    return target
+
+
+def _blocked(path: Path) -> CapcalcError | None:
+    """Why ``path`` cannot be written as a file: a folder is in its place or a file in its way."""
+    if path.is_dir():
+        return CapcalcError("is a folder; capcalc would write a file here", file=str(path))
+    for folder in path.parents:
+        if folder.exists():
+            return None if folder.is_dir() else CapcalcError(
+                "is a file, not a folder; capcalc writes into a folder", file=str(folder))
+    return None
+
+
+def check_writable(paths: list[Path], *, force: bool) -> None:
+    """Refuse, before anything is written, when a file exists and ``force`` is off.
+
+    Also refuse when a path cannot be written at all: a folder stands where the
+    file would go, or a file where a folder is needed.
+    """
+    for path in paths:
+        problem = _blocked(path)
+        if problem:
+            raise problem
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        shown = ", ".join(str(p) for p in existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise CapcalcError(
+            f"{shown}{more} already exist; pass --force to overwrite",
+            file=str(existing[0].parent),
+        )
+
+
+# Read once at import: os.umask can only be read by setting it, which is not thread-safe.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a new file would get (0666 less the umask), or the existing file's mode."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+
+
+@contextlib.contextmanager
+def atomic_write(path: Path, mode: str = "wb") -> Iterator[Any]:
+    """Open a temporary file beside ``path``; rename it over ``path`` on success.
+
+    An exception (or a killed process) leaves ``path`` as it was and removes
+    the temporary file where it can. A failure of the file system (a file where
+    a folder should be, a full disk, no permission) is a :class:`CapcalcError`.
+    """
+    problem = _blocked(path)
+    if problem:
+        raise problem
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CapcalcError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+    try:
+        os.fchmod(fd, _file_mode(path))
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise CapcalcError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_write(path, "wb") as handle:
+        handle.write(data)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    write_bytes(path, text.encode("utf-8"))

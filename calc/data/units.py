@@ -1,0 +1,179 @@
+"""The package's one unit registry, and conversion of user quantities to capcalc's units.
+
+Units are handled only at the boundary: a value read from a file, a command line
+or a widget is converted here to the unit a key is stored in, and the model then
+computes on plain floats and numpy arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = ["UnitError", "convert", "format_unit", "parse_quantity", "registry"]
+
+
+class UnitError(ValueError):
+    """A quantity whose unit is unknown or cannot express the wanted dimension."""
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    """Return capcalc's unit registry: pint's defaults plus ``calc/data/units.txt``.
+
+    Built on first use only: a number already in its key's unit needs no registry.
+    """
+    import pint  # deferred: pint and its registry cost ~0.2 s, needed only for unit text
+
+    ureg: pint.UnitRegistry = pint.UnitRegistry(
+        autoconvert_offset_to_baseunit=True, on_redefinition="raise"
+    )
+    with resources.as_file(resources.files("calc.data").joinpath("units.txt")) as path:
+        ureg.load_definitions(str(path))
+    return ureg
+
+
+#: Longest unit text read: capcalc's units are short ("USD_2025/MWh"); pint's parser is
+#: recursive and evaluates powers, so a long or power-laden text could cost unbounded work.
+MAX_UNIT_CHARS = 64
+_POWER = re.compile(r"\*\*|\^")
+_SMALL_EXPONENT = re.compile(r"\s*[-+]?\d{1,2}(?:\.\d{1,3})?(?![\d.])")
+
+
+def _check_unit_text(unit: str) -> None:
+    """Refuse unit text whose evaluation is not cheap: too long, or a power beyond ``x**99``.
+
+    Examples
+    --------
+    >>> _check_unit_text("USD_2025/MW**2")
+    >>> _check_unit_text("m**9**9")
+    Traceback (most recent call last):
+    calc.data.units.UnitError: unit 'm**9**9': a power is a plain number of 1 or 2 digits ('m**2')
+    """
+    if len(unit) > MAX_UNIT_CHARS:
+        raise UnitError(f"unit text of {len(unit)} characters; capcalc reads units of at most "
+                        f"{MAX_UNIT_CHARS} (e.g. 'MW', 'USD_2025/MWh')")
+    for power in _POWER.finditer(unit):
+        rest = unit[power.end():]
+        exponent = _SMALL_EXPONENT.match(rest)
+        if exponent is None or _POWER.match(rest[exponent.end():].lstrip()):
+            raise UnitError(f"unit {unit!r}: a power is a plain number of 1 or 2 digits "
+                            "('m**2')")
+
+
+@lru_cache(maxsize=512)
+def _factor(from_unit: str, to_unit: str) -> float:
+    _check_unit_text(from_unit)
+    ureg = registry()
+    from pint import DimensionalityError  # loaded by registry() already
+    try:
+        source = ureg.parse_units(from_unit or "dimensionless")
+    except Exception as exc:  # pint raises several types for a bad unit string
+        raise UnitError(f"unknown unit {from_unit!r}") from exc
+    target = ureg.parse_units(to_unit or "dimensionless")
+    try:
+        return float(ureg.Quantity(1.0, source).to(target).magnitude)
+    except DimensionalityError as exc:
+        raise UnitError(
+            f"unit {from_unit!r} cannot be converted to {to_unit!r}"
+            f" ({_mismatch_words(source, target)})"
+        ) from exc
+
+
+def _dimension_words(unit: pint.Unit) -> str:
+    dims = str(unit.dimensionality)
+    return "a pure number" if dims == "dimensionless" else dims
+
+
+def _mismatch_words(source: pint.Unit, target: pint.Unit) -> str:
+    """Why ``source`` cannot become ``target``, in words (dollars of two years, or dimensions)."""
+    years = [sorted(set(re.findall(r"usd_(\d{4})", str(u.dimensionality))))
+             for u in (source, target)]
+    if years[0] and years[1] and years[0] != years[1]:
+        return (f"dollars of {', '.join(years[0])} are not dollars of {', '.join(years[1])}; "
+                "convert with a price index first")
+    return f"{_dimension_words(source)} is not {_dimension_words(target)}"
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert ``value`` from ``from_unit`` to ``to_unit``.
+
+    Parameters
+    ----------
+    value : float
+        Magnitude in ``from_unit``.
+    from_unit, to_unit : str
+        Unit strings the registry understands; ``""`` and ``"1"`` mean a pure number.
+
+    Examples
+    --------
+    >>> convert(0.1, "GW", "MW")
+    100.0
+    >>> convert(40, "%", "1")
+    0.4
+    """
+    if from_unit == to_unit:
+        return float(value)
+    return float(value) * _factor(from_unit, to_unit)
+
+
+def parse_quantity(text: str, to_unit: str) -> float:
+    """Read a number with an optional unit (``"0.5 GW"``, ``"500"``) in ``to_unit``.
+
+    A bare number is taken to be in ``to_unit`` already.
+
+    Examples
+    --------
+    >>> parse_quantity("0.5 GW", "MW")
+    500.0
+    >>> parse_quantity("100000 kW", "MW")
+    100.0
+    >>> parse_quantity("1.2e3", "MW")
+    1200.0
+    """
+    stripped = text.strip()
+    try:
+        return float(stripped)
+    except ValueError:
+        pass
+    number, _, unit = stripped.partition(" ")
+    try:
+        magnitude = float(number)
+    except ValueError:
+        magnitude, unit = _split_glued(stripped)
+    if not math.isfinite(magnitude):
+        raise UnitError(f"{text!r} is not a finite number")
+    return convert(magnitude, unit.strip(), to_unit)
+
+
+def _split_glued(text: str) -> tuple[float, str]:
+    """Split ``"500MW"`` into ``(500.0, "MW")``."""
+    for end in range(len(text), 0, -1):
+        try:
+            return float(text[:end]), text[end:]
+        except ValueError:
+            continue
+    raise UnitError(f"{text!r} is not a number with a unit (write e.g. '500 MW')")
+
+
+def format_unit(unit: str) -> str:
+    """Return a unit written for people: ``"1"`` becomes ``""``, money reads ``$``.
+
+    Examples
+    --------
+    >>> format_unit("USD_2025/MW")
+    '$ (2025)/MW'
+    >>> format_unit("1")
+    ''
+    """
+    if unit in ("1", "", "dimensionless"):
+        return ""
+    for year in ("2023", "2024", "2025", "2026"):
+        unit = unit.replace(f"USD_{year}", f"$ ({year})")
+    return unit

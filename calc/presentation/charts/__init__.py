@@ -1,0 +1,36 @@
+"""Publication charts: functions that take a :class:`Table` and return a matplotlib Figure.
+
+They never show or save (:mod:`calc.presentation.export` saves). Colours are the Okabe–Ito
+palette, safe for colour-blind readers; every figure carries a caption line
+with its provenance.
+"""
+
+from __future__ import annotations
+
+from calc.presentation.charts._style import PALETTE
+from calc.presentation.charts.peers import among_peers, largest_site_timeline
+from calc.presentation.charts.scenarios import cost_breakdown, power_to_compute, scenario_comparison
+from calc.presentation.charts.timeline import levers_waterfall, timeline_chart
+from calc.presentation.charts.uncertainty import (
+    exceedance_chart,
+    histogram,
+    sobol_chart,
+    timeline_fan,
+    tornado_chart,
+)
+
+__all__ = [
+    "PALETTE",
+    "among_peers",
+    "cost_breakdown",
+    "exceedance_chart",
+    "histogram",
+    "largest_site_timeline",
+    "levers_waterfall",
+    "power_to_compute",
+    "scenario_comparison",
+    "sobol_chart",
+    "timeline_chart",
+    "timeline_fan",
+    "tornado_chart",
+]

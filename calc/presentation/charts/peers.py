@@ -1,0 +1,185 @@
+"""Charts of the peers: Cortex among the largest sites, and the largest site over time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+from calc.presentation.charts._style import PALETTE, caption, figure, ticks
+from calc.presentation.formatting import format_value
+from calc.presentation.tables import Table
+
+__all__ = ["among_peers", "largest_site_timeline", "operator_colours", "short_operator"]
+
+_FILL = {"facility": "full", "it": "none", "unstated": "left"}
+_SCENARIO_COLOUR = "#F0E442"  # Okabe–Ito yellow, with a black edge
+
+
+def operator_colours(operators: list[str]) -> dict[str, str]:
+    """One Okabe–Ito colour per operator, in order of first appearance (yellow kept for scenarios).
+
+    >>> operator_colours(["Tesla", "xAI", "Tesla"])
+    {'Tesla': '#0072B2', 'xAI': '#E69F00'}
+    """
+    palette = [c for c in PALETTE if c != _SCENARIO_COLOUR]
+    names = list(dict.fromkeys(operators))
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def short_operator(name: str) -> str:
+    """``Crusoe (developer), Oracle (lessee)`` → ``Crusoe, Oracle``."""
+    return ", ".join(part.split(" (")[0].strip() for part in name.split(","))
+
+
+def among_peers(table: Table) -> Figure:
+    """Power against H100-equivalents, log–log: the peers, the scenarios and the target.
+
+    Filled markers are facility power, hollow ones IT power, half-filled ones a
+    basis the source does not state; a horizontal bar spans every power figure
+    the sources give for a row; rows of one site are joined in date order; an
+    arrow marks an H100e that is a floor.
+    """
+    fig = figure(11, 6.6)
+    ax = fig.subplots()
+    rows = table.rows()
+    peers = [r for r in rows if r["kind"] == "peer"]
+    colours = operator_colours([short_operator(o) for o in table.meta.get("operators", [])]
+                               + [short_operator(r["operator"]) for r in peers])
+    by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in peers:
+        by_label[row["label"]].append(row)
+    for label, group in by_label.items():
+        group.sort(key=lambda r: r["date"])
+        colour = colours[short_operator(group[0]["operator"])]
+        if len(group) > 1:
+            ax.plot([r["power_mw"] for r in group], [r["h100_equivalents"] for r in group],
+                    color=colour, linewidth=0.8, alpha=0.6, zorder=1)
+        for row in group:
+            if row["power_high_mw"] > row["power_low_mw"]:
+                ax.plot([row["power_low_mw"], row["power_high_mw"]],
+                        [row["h100_equivalents"]] * 2, color=colour, linewidth=2.2,
+                        alpha=0.35, solid_capstyle="butt", zorder=1)
+            ax.plot([row["power_mw"]], [row["h100_equivalents"]],
+                    marker="D" if row["status"] == "planned" else "o", markersize=7,
+                    color=colour, fillstyle=_FILL.get(row["power_basis"], "full"),
+                    markeredgewidth=1.3, linestyle="none", zorder=3)
+            if row["h100e_bound"] == "at_least":
+                ax.annotate("", xy=(row["power_mw"], row["h100_equivalents"] * 1.6),
+                            xytext=(row["power_mw"], row["h100_equivalents"]),
+                            arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
+        last = group[-1]
+        ax.annotate(label, (last["power_mw"], last["h100_equivalents"]),
+                    textcoords="offset points", xytext=(6, -3), fontsize=7.5, color="#222222")
+    scenarios = [r for r in rows if r["kind"] == "scenario"]
+    for row in scenarios:
+        ax.plot([row["power_mw"]], [row["h100_equivalents"]], marker="*", markersize=16,
+                markerfacecolor=_SCENARIO_COLOUR, markeredgecolor="black", markeredgewidth=1.2,
+                linestyle="none", zorder=4)
+        ax.annotate(row["label"], (row["power_mw"], row["h100_equivalents"]),
+                    textcoords="offset points", xytext=(8, 6), fontsize=8, fontweight="bold")
+    target = table.meta.get("target_h100e")
+    if target:
+        ax.axhline(target, color=PALETTE[3], linestyle="--", linewidth=1.5, zorder=2)
+        ax.text(0.01, target, f" target: {table.meta['target']:g}× {table.meta['baseline']} "
+                f"= {format_value(target, 'H100e')} H100e", color=PALETTE[3], fontsize=8,
+                va="bottom", transform=ax.get_yaxis_transform())
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("Power, as published (MW)")
+    ax.set_ylabel("H100-equivalents")
+    ax.xaxis.set_major_formatter(ticks("MW"))
+    ax.yaxis.set_major_formatter(ticks("H100e"))
+    ax.grid(True, which="major", linewidth=0.4, alpha=0.5)
+    ax.spines[["top", "right"]].set_visible(False)
+    handles: list[Any] = [Line2D([], [], marker="o", color=c, linestyle="none", label=name)
+                          for name, c in colours.items()]
+    handles += [
+        Line2D([], [], marker="o", color="#555555", fillstyle="full", linestyle="none",
+               label="facility power"),
+        Line2D([], [], marker="o", color="#555555", fillstyle="none", linestyle="none",
+               label="IT power"),
+        Line2D([], [], marker="o", color="#555555", fillstyle="left", linestyle="none",
+               label="basis not stated"),
+        Line2D([], [], marker="D", color="#555555", linestyle="none", label="planned"),
+        Line2D([], [], color="#555555", linewidth=2.2, alpha=0.35,
+               label="range of published power"),
+    ]
+    if scenarios:
+        handles.append(Line2D([], [], marker="*", markersize=12,
+                              markerfacecolor=_SCENARIO_COLOUR, markeredgecolor="black",
+                              linestyle="none", label="capcalc scenario"))
+    fig.legend(handles=handles, fontsize=8, loc="outside right center", frameon=False)
+    not_drawn = table.meta.get("not_drawn") or []
+    if not_drawn:
+        ax.text(0.01, 0.99, "Not drawn:\n" + "\n".join(not_drawn),
+                transform=ax.transAxes, fontsize=6.5, color="#555555", ha="left", va="top")
+    fig.suptitle(table.title, fontsize=12)
+    caption(fig, table)
+    return fig
+
+
+def largest_site_timeline(table: Table) -> Figure:
+    """Site size (H100e, log) against date: every row, the running record and the trends."""
+    fig = figure(11, 5.8)
+    ax = fig.subplots()
+    rows = table.rows()
+    peers = [r for r in rows if r["series"] == "peer"]
+    colours = operator_colours([short_operator(o) for o in table.meta.get("operators", [])]
+                               + [short_operator(r["operator"]) for r in peers])
+    labels: dict[tuple[float, float], list[str]] = defaultdict(list)
+    for row in peers:
+        colour = colours[short_operator(row["operator"])]
+        ax.plot([row["year"]], [row["h100_equivalents"]],
+                marker="D" if row["status"] == "planned" else "o", markersize=6.5,
+                color=colour, fillstyle="none" if row["status"] == "planned" else "full",
+                markeredgewidth=1.3, linestyle="none", zorder=3)
+        if row["h100e_bound"] == "at_least":
+            ax.annotate("", xy=(row["year"], row["h100_equivalents"] * 1.6),
+                        xytext=(row["year"], row["h100_equivalents"]),
+                        arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
+        if (row["record"] or row["status"] == "planned"
+                or row["operator"] == table.meta.get("focus")):
+            point = (round(row["year"], 2), round(row["h100_equivalents"], -2))
+            if row["label"] not in labels[point]:
+                labels[point].append(row["label"])
+    for (x, y), names in labels.items():
+        ax.annotate(" / ".join(names), (x, y), textcoords="offset points", xytext=(5, -10),
+                    fontsize=7)
+    records = [r for r in peers if r["record"]]
+    if records:
+        xs = [r["year"] for r in records]
+        ys = [r["h100_equivalents"] for r in records]
+        ax.step([*xs, max(r["year"] for r in peers)], [*ys, ys[-1]], where="post",
+                color="#777777", linewidth=1, zorder=2, label="record among these sites")
+    for series, colour, dash in (("trend", "black", "--"), ("fit", PALETTE[2], ":")):
+        line = [r for r in rows if r["series"] == series]
+        if line:
+            ax.plot([r["year"] for r in line], [r["h100_equivalents"] for r in line],
+                    color=colour, linestyle=dash, linewidth=1.6, label=line[0]["label"],
+                    zorder=2)
+    target = table.meta.get("target_h100e")
+    if target:
+        ax.axhline(target, color=PALETTE[3], linestyle="--", linewidth=1.2)
+        ax.text(0.01, target, f" {table.meta['target']:g}× {table.meta['baseline']}",
+                color=PALETTE[3], fontsize=8, va="bottom", transform=ax.get_yaxis_transform())
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(ticks("H100e"))
+    ax.xaxis.set_major_locator(MultipleLocator(1))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
+    ax.set_xlabel("Date")
+    ax.set_ylabel("H100-equivalents (size of the site)")
+    ax.grid(True, which="major", linewidth=0.4, alpha=0.5)
+    ax.spines[["top", "right"]].set_visible(False)
+    handles, _labels = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], marker="o", color=c, linestyle="none", label=name)
+                for name, c in colours.items()]
+    handles.append(Line2D([], [], marker="D", color="#555555", fillstyle="none",
+                          linestyle="none", label="planned"))
+    fig.legend(handles=handles, fontsize=8, loc="outside right center", frameon=False)
+    fig.suptitle(table.title, fontsize=12)
+    caption(fig, table)
+    return fig

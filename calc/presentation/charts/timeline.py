@@ -1,0 +1,160 @@
+"""Charts of build-outs and of paths to the target: the timeline, and the levers waterfall."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from calc.presentation.charts._style import PALETTE, caption, figure, ticks
+from calc.presentation.tables import Table
+
+__all__ = ["levers_waterfall", "timeline_chart"]
+
+_TARGET = PALETTE[3]  # vermillion: the target, everywhere
+#: Generation colours: the palette without the target's vermillion and the power line's black.
+_GENERATION_COLOURS = tuple(c for i, c in enumerate(PALETTE) if i not in (3, 7))
+
+
+def _dates(months: list[str]) -> np.ndarray:
+    """Month labels as dates, plus one month more so the last step has width."""
+    dates = np.array(months, dtype="datetime64[M]")
+    return np.append(dates, dates[-1] + np.timedelta64(1, "M"))
+
+
+def _step(values: list[Any]) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    return np.append(array, array[-1])
+
+
+def timeline_chart(table: Table) -> Figure:
+    """H100-equivalents by generation (stacked), facility power, the target and its date.
+
+    The top panel stacks H100-equivalents by generation (trend-grown chips
+    hatched) with the built facility power as a step line on the right axis
+    and the H100-equivalents the target needs dashed; the bottom panel draws
+    the compute multiple on a log scale against the target line. The month
+    the target is first reached is marked on both.
+    """
+    fig = figure(11, 6.8)
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.4])
+    columns = table.columns
+    x = _dates(list(columns["month"]))
+    lower = np.zeros(len(x))
+    generations = list(table.meta.get("generations", []))
+    for i, generation in enumerate(generations):
+        values = _step(list(columns[f"h100_equivalents:{generation}"]))
+        trend = generation.startswith("trend")
+        top.fill_between(x, lower, lower + values, step="post", linewidth=0,
+                         color=_GENERATION_COLOURS[i % len(_GENERATION_COLOURS)], alpha=0.85,
+                         hatch="//" if trend else None, edgecolor="white",
+                         label=generation + (" (trend)" if trend and "trend" not in
+                                             generation else ""))
+        lower = lower + values
+    needed = table.meta.get("h100e_for_target")
+    target = float(table.meta.get("target", 0))
+    if needed:
+        shown = np.array([np.nan if v is None else v for v in needed], dtype=float)
+        top.step(x, _step(list(shown)), where="post", color=_TARGET, linestyle="--",
+                 linewidth=1.5, label=f"H100e for {target:g}×")
+    top.set_ylabel("H100-equivalents")
+    top.yaxis.set_major_formatter(ticks("H100e"))
+    top.set_ylim(bottom=0)
+    power_axis = top.twinx()
+    power_axis.step(x, _step(list(columns["facility_power_mw"])), where="post", color="black",
+                    linewidth=1.6, label="facility power (right)")
+    power_axis.set_ylabel("Facility power")
+    power_axis.yaxis.set_major_formatter(ticks("MW"))
+    power_axis.set_ylim(bottom=0)
+    for phase in table.meta.get("phases", []):
+        when = np.datetime64(phase["begins"], "M")
+        if not x[0] <= when <= x[-1]:
+            continue
+        low = phase.get("confidence") in ("unconfirmed", "preliminary")
+        top.axvline(when, color="#777777", linewidth=0.7, linestyle=":")
+        top.text(when, 0.98, f" {phase['name']}{' (low confidence)' if low else ''}",
+                 rotation=90, va="top", ha="right", fontsize=7,
+                 color="#999999" if low else "#555555", transform=top.get_xaxis_transform())
+    multiple = _step(list(columns["compute_multiple"]))
+    bottom.step(x, multiple, where="post", color=PALETTE[0], linewidth=1.8,
+                label="compute multiple")
+    bottom.axhline(target, color=_TARGET, linestyle="--", linewidth=1.4)
+    bottom.text(x[0], target, f" target {target:g}×", color=_TARGET, fontsize=8, va="bottom")
+    positive = multiple[multiple > 0]
+    if positive.size:
+        bottom.set_yscale("log")
+        bottom.set_ylim(min(positive.min(), target) / 1.5, max(positive.max(), target) * 1.6)
+        bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
+    bottom.set_ylabel(f"× {table.meta.get('baseline', 'baseline')}")
+    reached = table.meta.get("target_reached")
+    for ax in (top, bottom):
+        ax.grid(True, axis="y", linewidth=0.4, alpha=0.5)
+        ax.spines[["top"]].set_visible(False)
+        if reached:
+            ax.axvline(np.datetime64(reached, "M"), color=_TARGET, linewidth=1.4)
+    if reached:
+        bottom.annotate(f"{target:g}× in {reached}", (np.datetime64(reached, "M"), target),
+                        xytext=(6, -14), textcoords="offset points", color=_TARGET,
+                        fontsize=9, fontweight="bold")
+    else:
+        bottom.text(0.99, 0.05, f"{target:g}× not reached by {table.meta.get('until', '')}",
+                    transform=bottom.transAxes, ha="right", color=_TARGET, fontsize=9)
+    handles, labels = top.get_legend_handles_labels()
+    more, more_labels = power_axis.get_legend_handles_labels()
+    fig.legend(handles + more, labels + more_labels, fontsize=8, frameon=False,
+               loc="outside right upper")
+    top.set_title(table.title, fontsize=12)
+    caption(fig, table)
+    return fig
+
+
+def levers_waterfall(table: Table) -> Figure:
+    """The compute multiple as a waterfall of lever factors on a log scale, with the target."""
+    fig = figure(11, 5.2)
+    ax, notes = fig.subplots(1, 2, width_ratios=[2.3, 1])
+    notes.axis("off")
+    rows = table.rows()
+    names = [row["title"] for row in rows]
+    for i, row in enumerate(rows):
+        start, end = float(row["start"]), float(row["end"])
+        total = row["lever"] == "total"
+        colour = PALETTE[0] if total else (PALETTE[2] if end > start * (1 + 1e-9) else
+                                           PALETTE[3] if end < start * (1 - 1e-9) else
+                                           PALETTE[8])
+        low, high = min(start, end), max(start, end)
+        if high / low < 1.01:  # no change: a thin mark so the lever still shows
+            low, high = low / 1.01, high * 1.01
+        ax.bar(i, high - low, bottom=low, color=colour, width=0.6)
+        if i and not total:
+            ax.plot([i - 1.3, i + 0.3], [start, start], color="#777777", linewidth=0.7)
+        factor = float(row["factor"])
+        ax.text(i, high * 1.04, f"{factor:.3g}×", ha="center", va="bottom", fontsize=9,
+                fontweight="bold" if total else "normal")
+    target = float(table.meta.get("target", 0))
+    ax.set_yscale("log")
+    top = max(max(float(r["end"]) for r in rows), max(float(r["start"]) for r in rows), target)
+    bottom = min(min(float(r["end"]) for r in rows), min(float(r["start"]) for r in rows), 1.0)
+    ax.set_ylim(bottom / 1.6, top * 1.8)
+    if target:
+        ax.axhline(target, color=_TARGET, linestyle="--", linewidth=1.4)
+        ax.text(len(rows) - 0.5, target, f"target {target:g}×", color=_TARGET, fontsize=8,
+                ha="right", va="bottom")
+    ax.axhline(1, color="#555555", linewidth=0.8)
+    ax.set_xticks(range(len(rows)), names, rotation=15, ha="right", fontsize=9)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
+    ax.set_ylabel(f"× {table.meta.get('baseline', 'baseline')} (log scale)")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(True, axis="y", linewidth=0.4, alpha=0.5)
+    paths = table.meta.get("paths", [])
+    if paths:
+        lines = textwrap.wrap(str(table.meta.get("paths_title", "Single-lever paths:")), 46)
+        for path in paths:
+            lines += textwrap.wrap(path, 44, initial_indent="• ", subsequent_indent="  ")
+        notes.text(0, 1, "\n".join(lines), transform=notes.transAxes, va="top", fontsize=8,
+                   color="#333333")
+    ax.set_title(table.title, fontsize=11)
+    caption(fig, table)
+    return fig

@@ -1,0 +1,191 @@
+"""The data behind every chart, as small column tables that know their units.
+
+The matplotlib charts, the dashboard's interactive charts and the CSV files
+saved beside each chart all read these tables, so a chart and its data
+cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from calc import __version__
+from calc.analysis.run import Result, model_inputs
+from calc.core.chain import evaluate
+from calc.data.scenarios import Library, Scenario
+
+__all__ = [
+    "Table",
+    "comparison_table",
+    "cost_table",
+    "power_curve_table",
+    "provenance",
+]
+
+COMPARISON_OUTPUTS = (
+    "facility_power_mw",
+    "h100_equivalents",
+    "compute_multiple",
+    "capex_usd",
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Columns of equal length, each with a unit; ``caption`` carries provenance."""
+
+    name: str
+    title: str
+    columns: Mapping[str, Sequence[Any]]
+    units: Mapping[str, str] = field(default_factory=dict)
+    caption: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The table as a list of row dicts (the form Vega-Lite takes)."""
+        names = list(self.columns)
+        return [dict(zip(names, values, strict=True)) for values in zip(
+            *self.columns.values(), strict=True)]
+
+    def to_csv(self) -> str:
+        """CSV text: a commented provenance line, then a header with units."""
+        buffer = io.StringIO()
+        buffer.write(f"# {self.title}. {self.caption}\n")
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([
+            f"{name} [{self.units[name]}]" if self.units.get(name) else name
+            for name in self.columns
+        ])
+        for row in zip(*self.columns.values(), strict=True):
+            writer.writerow([_csv_cell(v) for v in row])
+        return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    return value
+
+
+def provenance(scenarios: Sequence[str], baseline: str, extra: str = "") -> str:
+    """One caption line: scenarios, baseline, capcalc version (and ``extra``)."""
+    parts = [f"Scenarios: {', '.join(scenarios)}", f"baseline: {baseline}",
+             "H100e = dense 8-bit FLOP/s ÷ 1.979e15", f"capcalc {__version__}"]
+    if extra:
+        parts.insert(2, extra)
+    return " · ".join(parts)
+
+
+def comparison_table(results: Sequence[Result], baseline: Result) -> Table:
+    """Key outputs of each scenario and their ratio to the baseline (long form)."""
+    from calc.core.vocabulary import OUTPUTS
+
+    columns: dict[str, list[Any]] = {k: [] for k in
+                                     ("scenario", "output", "title", "value", "unit", "ratio")}
+    for result in results:
+        for output in COMPARISON_OUTPUTS:
+            value = result.outputs[output]
+            columns["scenario"].append(result.name)
+            columns["output"].append(output)
+            columns["title"].append(OUTPUTS[output].title)
+            columns["value"].append(value)
+            columns["unit"].append(OUTPUTS[output].unit)
+            columns["ratio"].append(value / baseline.outputs[output])
+    target = float(baseline.scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+    return Table(
+        name="scenario-comparison",
+        title="Scenarios against the baseline",
+        columns=columns,
+        units={"ratio": "1"},
+        caption=provenance([r.name for r in results], baseline.name,
+                           f"target {target:g}× the baseline"),
+        meta={"target": target, "baseline": baseline.name},
+    )
+
+
+def power_curve_table(library: Library, scenario: Scenario, baseline_effective: float,
+                      points: Sequence[Result] = (),
+                      powers_mw: Sequence[float] | None = None,
+                      accelerators: Sequence[str] | None = None) -> Table:
+    """H100-equivalents and effective FLOP/s against facility power for each accelerator.
+
+    Every accelerator keeps ``scenario``'s other assumptions (PUE, MFU, ...)
+    and takes its own catalog values for what the scenario did not set.
+    ``points`` (results) are marked on the curves.
+    """
+    powers = np.asarray(powers_mw if powers_mw is not None else np.geomspace(10, 5000, 61))
+    names = list(accelerators or library.baseline.catalog)
+    columns: dict[str, list[Any]] = {k: [] for k in (
+        "accelerator", "facility_power_mw", "accelerators", "h100_equivalents",
+        "effective_flop_per_s", "compute_multiple")}
+    for name in names:
+        inputs = model_inputs(library.with_accelerator(scenario, name))
+        inputs["site.facility_power_mw"] = powers
+        inputs["site.accelerators"] = None
+        out = evaluate(inputs, baseline_effective)
+        columns["accelerator"] += [name] * len(powers)
+        columns["facility_power_mw"] += [float(p) for p in powers]
+        for key in ("accelerators", "h100_equivalents", "effective_flop_per_s",
+                    "compute_multiple"):
+            columns[key] += [float(v) for v in np.broadcast_to(out[key], powers.shape)]
+    target = float(scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+    return Table(
+        name="power-to-compute",
+        title="Facility power → compute, by accelerator",
+        columns=columns,
+        units={"facility_power_mw": "MW", "accelerators": "accelerator",
+               "h100_equivalents": "H100e", "effective_flop_per_s": "FLOP/s",
+               "compute_multiple": "1"},
+        caption=provenance([scenario.name], scenario.baseline_name,
+                           "curves keep the scenario's other assumptions"),
+        meta={
+            "target": target,
+            "target_effective_flop_per_s": target * baseline_effective,
+            "marks_mw": [100.0, 500.0],
+            "accelerator": scenario["hardware.accelerator"],
+            "points": [{"label": r.name,
+                        "accelerator": r.scenario["hardware.accelerator"],
+                        **{k: r.outputs[k] for k in ("facility_power_mw", "h100_equivalents",
+                                                     "effective_flop_per_s")}}
+                       for r in points],
+        },
+    )
+
+
+def cost_table(results: Sequence[Result]) -> Table:
+    """Capex split (accelerators, facility) and yearly cost split per scenario."""
+    columns: dict[str, list[Any]] = {k: [] for k in ("scenario", "kind", "part", "usd")}
+    for result in results:
+        o = result.outputs
+        s = result.scenario
+        parts = [
+            ("capex", "accelerators, servers, network", o["accelerator_capex_total_usd"]),
+            ("capex", "facility", o["facility_capex_total_usd"]),
+            ("annual", "hardware amortisation",
+             o["accelerator_capex_total_usd"] / float(s["cost.hardware_lifetime_years"])),  # type: ignore[arg-type]
+            ("annual", "facility amortisation",
+             o["facility_capex_total_usd"] / float(s["cost.facility_lifetime_years"])),  # type: ignore[arg-type]
+            ("annual", "electricity", o["annual_electricity_cost_usd"]),
+        ]
+        for kind, part, usd in parts:
+            columns["scenario"].append(result.name)
+            columns["kind"].append(kind)
+            columns["part"].append(part)
+            columns["usd"].append(float(usd))
+    return Table(
+        name="cost-breakdown",
+        title="Capex and yearly cost",
+        columns=columns,
+        units={"usd": "USD_2025"},
+        caption=provenance([r.name for r in results], results[0].baseline if results else "",
+                           "straight-line amortisation"),
+    )
