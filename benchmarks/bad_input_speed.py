@@ -4,7 +4,7 @@ Every file of ``tests/bad_inputs`` (and each broken copy of assumptions.yaml the
 corpus describes) is handed to the ``capcalc`` command the way a user would,
 plus files built to cost the most within capcalc's limits: a file of tens of
 megabytes, a megabyte of comment, just too many values, a billion-laughs alias
-bomb. Each is timed twice: in-process (``calc.cli.main.main``, the work capcalc does)
+bomb. Each is timed twice: in-process (``calc.cli.main``, the work capcalc does)
 and as a real ``capcalc`` subprocess (what a user waits, interpreter start
 included). Prints the median and the slowest of each; the goal is that the
 slowest answer takes at most a second or two.
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from calc.cli.main import main as capcalc  # noqa: E402
+from calc.cli import main as capcalc  # noqa: E402
 from calc.data.io import MAX_ALIASES, MAX_NODES, MAX_YAML_BYTES  # noqa: E402
 
 from tests.test_bad_inputs import (  # noqa: E402

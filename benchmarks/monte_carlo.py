@@ -45,7 +45,7 @@ import numpy as np
 
 import calc
 from calc.analysis.distributions import Marginal, marginals, normal_correlation
-from calc.core.chain import H100_FP8_FLOP_PER_S
+from calc.core.constants import H100_FP8_FLOP_PER_S
 
 SCENARIO = "cortex-full"
 GOAL_NUMPY = 1.5

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 import calc
-from calc.analysis.timeline import month_index, month_label, simulate
+from calc.core.fleet import simulate
+from calc.core.months import month_index, month_label
 
 SINGLE_GOAL_MS = 5.0
 SAMPLES_GOAL_MS = 2000.0

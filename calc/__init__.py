@@ -6,17 +6,25 @@ facility power to accelerators, FLOP, energy and cost, and chart the results::
     import calc
     library = calc.load()
     results = calc.run_many(library, ["cortex-phase1", "cortex-full"])
+
+``import calc`` is cheap: each name below is imported on first use, so a
+script (or ``capcalc --help``) pays only for what it touches.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING
 
-from calc.analysis.run import Result, run, run_many
-from calc.core.errors import CapcalcError
-from calc.data.scenarios import Library, Scenario, load_library
+from calc.core.version import __version__
 
-load = load_library
+if TYPE_CHECKING:
+    from calc.analysis.montecarlo import simulate
+    from calc.analysis.run import Result, run, run_many
+    from calc.core.errors import CapcalcError
+    from calc.data.scenarios import Library, Scenario, load_library
+
+    load = load_library
 
 __all__ = [
     "CapcalcError",
@@ -31,11 +39,29 @@ __all__ = [
     "simulate",
 ]
 
+#: Public name → (module, attribute), imported on first use.
+_LAZY: dict[str, tuple[str, str]] = {
+    "CapcalcError": ("calc.core.errors", "CapcalcError"),
+    "Library": ("calc.data.scenarios", "Library"),
+    "Scenario": ("calc.data.scenarios", "Scenario"),
+    "load": ("calc.data.scenarios", "load_library"),
+    "load_library": ("calc.data.scenarios", "load_library"),
+    "Result": ("calc.analysis.run", "Result"),
+    "run": ("calc.analysis.run", "run"),
+    "run_many": ("calc.analysis.run", "run_many"),
+    "simulate": ("calc.analysis.montecarlo", "simulate"),
+}
+
 
 def __getattr__(name: str) -> object:
-    """``calc.simulate`` (Monte Carlo), imported on first use: scipy loads only when needed."""
-    if name == "simulate":
-        from calc.analysis.montecarlo import simulate
-
-        return simulate
+    """The public API, imported on first use (``calc.run``, ``calc.load``, ...)."""
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'calc' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,5 +1,5 @@
 """``python -m calc`` runs the capcalc command line."""
 
-from calc.cli.main import main
+from calc.cli import main
 
 raise SystemExit(main())

@@ -11,16 +11,11 @@ listed in :data:`TABS` as ``(label, module name)``.
 from __future__ import annotations
 
 import importlib
-import sys
-from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
-    sys.path.insert(0, str(_ROOT))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from dashboard.context import Context  # noqa: E402
+from dashboard import page
+from dashboard.context import Context
 
 #: The tabs, in order: (label shown, module in dashboard/tabs/). Add a tab by adding a module
 #: with ``render(ctx: Context) -> None`` and one line here.
@@ -45,8 +40,6 @@ def render_tabs(ctx: Context) -> None:
 
 def main() -> None:
     """Build the page."""
-    from dashboard import page
-
     st.set_page_config(page_title="capcalc: AI datacenter compute", page_icon="⚡",
                        layout="wide", initial_sidebar_state="expanded")
     ctx = page.build()

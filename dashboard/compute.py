@@ -22,8 +22,9 @@ import calc
 from calc.analysis.run import Result
 from calc.analysis.target import TargetFacts, target_facts
 from calc.data.scenarios import Library
-from calc.presentation import charts, tables
+from calc.presentation import charts
 from calc.presentation.tables import Table
+from calc.presentation.tables import scenarios as tables
 
 from dashboard.context import Sets
 from dashboard.state import SET_ORIGIN, as_library_sets

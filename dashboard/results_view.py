@@ -6,9 +6,9 @@ import math
 
 import streamlit as st
 
-from calc.analysis.target import describe, times
 from calc.core.vocabulary import OUTPUTS
-from calc.presentation.formatting import format_value
+from calc.presentation.answer import describe
+from calc.presentation.formatting import format_value, times
 
 from dashboard import compute
 from dashboard.context import Context

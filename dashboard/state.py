@@ -13,8 +13,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from calc.core.errors import CapcalcError
-from calc.data.assumptions import suggest
+from calc.core.errors import CapcalcError, suggest
 from calc.data.scenarios import Library, to_change
 
 from dashboard.context import Sets

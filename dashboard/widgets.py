@@ -74,9 +74,9 @@ def number_widget(spec: InputSpec, value: float) -> NumberWidget:
         return NumberWidget("number", lower, upper, 10.0 ** math.floor(math.log10(lower)), "%.3e")
     span = upper - lower if upper > lower else max(abs(upper), 1.0)
     if spec.kind == "count":
-        step = max(1, int(10 ** (math.floor(math.log10(span)) - 3)))
+        whole_step = max(1, int(10 ** (math.floor(math.log10(span)) - 3)))
         return NumberWidget("slider", float(math.floor(lower)), float(math.ceil(upper)),
-                            float(step), "localized", integer=True)
+                            float(whole_step), "localized", integer=True)
     exponent = math.floor(math.log10(span)) - 3
     step = 10.0 ** exponent
     fmt = "localized" if exponent >= 0 else f"%.{-exponent}f"

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 
 import calc
-from calc.presentation import charts, tables
+from calc.presentation import charts
 from calc.presentation.export import save_chart
+from calc.presentation.tables import scenarios as tables
 
 
 def main(out: Path) -> None:
@@ -28,7 +29,7 @@ def main(out: Path) -> None:
     for row in table.rows()[::10]:
         print(f"{row['accelerator']:>6} at {row['facility_power_mw']:6.0f} MW: "
               f"{row['compute_multiple']:5.2f}× the baseline")
-    paths = save_chart(charts.power_to_compute(table), table, out, formats=("png", "svg"),
+    paths = save_chart(charts.power_to_compute, table, out, formats=("png", "svg"),
                        force=True)
     print("saved", ", ".join(p.name for p in paths))
 

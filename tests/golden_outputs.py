@@ -82,7 +82,7 @@ CASES: dict[str, list[str]] = {
 
 def run_case(argv: list[str]) -> dict[str, str]:
     """Run one case in-process; return ``{"stdout": ..., "<file>": ...}`` (files of ``--out``)."""
-    from calc.cli.main import main
+    from calc.cli import main
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"

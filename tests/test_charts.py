@@ -9,8 +9,9 @@ import pytest
 from matplotlib.figure import Figure
 
 import calc
-from calc.presentation import charts, tables
+from calc.presentation import charts
 from calc.presentation.export import figure_bytes, save_chart
+from calc.presentation.tables import scenarios as tables
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +99,6 @@ def test_rendered_files_carry_provenance(results, fmt, magic):
 def test_save_chart_refuses_to_overwrite(results, tmp_path):
     library, rs = results
     table = _tables(library, rs)["cost_breakdown"]
-    save_chart(charts.cost_breakdown(table), table, tmp_path)
+    save_chart(charts.cost_breakdown, table, tmp_path)
     with pytest.raises(calc.CapcalcError, match="--force"):
-        save_chart(charts.cost_breakdown(table), table, tmp_path)
+        save_chart(charts.cost_breakdown, table, tmp_path)

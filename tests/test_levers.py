@@ -11,26 +11,30 @@ from PIL import Image
 
 import calc
 from calc.analysis.levers import (
+    Levers,
     decompose,
-    levers_table,
-    paths_for,
+    levers_of_result,
     single_lever_paths,
     state_of,
     state_of_timeline,
 )
 from calc.analysis.run import solve_input
-from calc.analysis.timeline import run_timeline, timeline_table
+from calc.analysis.timeline import run_timeline
 from calc.presentation.charts import levers_waterfall, timeline_chart
 from calc.presentation.export import save_charts
+from calc.presentation.levers import levers_table, path_text
+from calc.presentation.tables.timeline import timeline_table
 
 
 def test_the_levers_multiply_back_to_the_multiple_for_every_shipped_scenario(library):
     for name in library.names:
         result = calc.run(library, name)
-        decomposition, _ = paths_for(library, result, calc.run(library, result.baseline))
+        levers = levers_of_result(library, result, calc.run(library, result.baseline))
+        decomposition = levers.decomposition
+        assert decomposition is not None
         assert decomposition.product == pytest.approx(result["compute_multiple"], rel=1e-12)
         assert decomposition.total == pytest.approx(result["compute_multiple"], rel=1e-12)
-        table = levers_table(decomposition)
+        table = levers_table(levers)
         assert table.columns["end"][-2] == pytest.approx(decomposition.total, rel=1e-12)
 
 
@@ -40,13 +44,16 @@ def test_the_levers_of_a_timeline_fleet_multiply_back_every_month(library):
     for month, multiple in zip(timeline.months[::5], timeline.series["compute_multiple"][::5],
                                strict=True):
         state = state_of_timeline(timeline, month)
+        assert state is not None
         decomposition = decompose(state, baseline, scenario="t", baseline_name="b", target=10)
         assert decomposition.product == pytest.approx(float(multiple), rel=1e-12)
 
 
 def test_levers_move_only_where_the_scenario_differs(library):
     result = calc.run(library, "cortex-full-gb200")
-    decomposition, _ = paths_for(library, result, calc.run(library, "cortex-phase1"))
+    decomposition = levers_of_result(library, result,
+                                     calc.run(library, "cortex-phase1")).decomposition
+    assert decomposition is not None
     factors = {lever.name: lever.factor for lever in decomposition.levers}
     assert factors["facility_power_mw"] == pytest.approx(5.0)
     assert factors["mfu"] == factors["availability"] == 1.0
@@ -61,7 +68,7 @@ def test_levers_move_only_where_the_scenario_differs(library):
 def test_single_lever_paths_agree_with_the_solver(library):
     result = calc.run(library, "cortex-full")
     baseline = calc.run(library, "cortex-phase1")
-    _, paths = paths_for(library, result, baseline)
+    paths = levers_of_result(library, result, baseline).paths
     by_lever = {p.lever: p for p in paths}
     effective = baseline["effective_flop_per_s"]
     for lever, key in (("facility_power_mw", "site.facility_power_mw"),
@@ -69,16 +76,16 @@ def test_single_lever_paths_agree_with_the_solver(library):
         solved = solve_input(result.scenario, key, "compute_multiple", 10.0, effective)
         assert by_lever[lever].possible
         assert by_lever[lever].needed == pytest.approx(solved.value, rel=1e-9)
-    assert by_lever["facility_power_mw"].text == "power alone: 1.00 GW of H100"
-    assert by_lever["flop_per_tdp_w"].text.startswith(
+    assert path_text(by_lever["facility_power_mw"]) == "power alone: 1.00 GW of H100"
+    assert path_text(by_lever["flop_per_tdp_w"]).startswith(
         "at 500 MW: a chip with 2.00× the FLOP per facility watt of H100")
     assert not by_lever["availability"].possible
 
 
 def test_impossible_levers_say_what_they_would_need(library):
     result = calc.run(library, "cortex-phase1")
-    _, paths = paths_for(library, result, result)
-    texts = {p.lever: p.text for p in paths}
+    paths = levers_of_result(library, result, result).paths
+    texts = {p.lever: path_text(p) for p in paths}
     assert texts["mfu"] == "MFU alone: not possible (needs 4 > 1)"
     assert texts["facility_w_per_tdp_w"].startswith("overheads and PUE alone: not possible")
     assert "no catalog chip does" in texts["flop_per_tdp_w"] or "in the catalog" in \
@@ -90,10 +97,12 @@ def test_charts_are_saved_with_their_data_and_provenance(library, tmp_path):
     series = timeline_table(timeline)
     baseline = calc.run(library, "cortex-phase1")
     state = state_of_timeline(timeline)
+    assert state is not None
     decomposition = decompose(state, state_of(baseline), scenario="cortex-buildout",
                               baseline_name="cortex-phase1", target=timeline.target)
-    levers = levers_table(decomposition, single_lever_paths(decomposition, state))
-    written = save_charts([(timeline_chart(series), series), (levers_waterfall(levers), levers)],
+    levers = levers_table(Levers("cortex-buildout", "cortex-phase1", timeline.target, "",
+                                 decomposition, single_lever_paths(decomposition, state)))
+    written = save_charts([(timeline_chart, series), (levers_waterfall, levers)],
                           tmp_path, formats=("png", "svg"))
     assert {p.name for p in written} == {"timeline.png", "timeline.svg", "timeline.csv",
                                          "levers.png", "levers.svg", "levers.csv"}

@@ -14,19 +14,18 @@ import pytest
 import yaml
 
 import calc
-from calc.core.chain import H100_FP8_FLOP_PER_S
+from calc.core.constants import H100_FP8_FLOP_PER_S
 from calc.core.errors import CapcalcError
 from calc.data.peers import (
-    among_peers_table,
+    PeersFile,
     decimal_year,
     figure_source,
-    largest_site_table,
     load_peers,
     parse_peers,
-    peers_table,
-    schema_text,
     source_links,
 )
+from calc.presentation.docs import json_schema
+from calc.presentation.tables.peers import among_peers_table, largest_site_table, peers_table
 
 from tests.paths import PEERS_FILE
 
@@ -100,7 +99,7 @@ def test_the_yaml_points_editors_at_its_schema_and_the_schema_is_current(repo_ro
     first = (repo_root / "peers.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=./peers.schema.json"
     committed = (repo_root / "peers.schema.json").read_text(encoding="utf-8")
-    generated = schema_text()
+    generated = json_schema(PeersFile, "capcalc peers")
     if committed != generated:
         diff = "".join(difflib.unified_diff(committed.splitlines(True), generated.splitlines(True),
                                             "committed", "generated", n=1))

@@ -6,15 +6,9 @@ import pytest
 import yaml
 
 import calc
-from calc.analysis.sensitivity import (
-    parameters,
-    sensitivity,
-    sobol,
-    sobol_table,
-    tornado,
-    tornado_table,
-)
+from calc.analysis.sensitivity import parameters, sensitivity, sobol, tornado
 from calc.core.errors import CapcalcError
+from calc.presentation.tables.sensitivity import sobol_table, tornado_table
 
 
 def _effective(library: calc.Library, name: str, sets: list[tuple[str, str]]) -> float:

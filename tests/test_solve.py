@@ -9,8 +9,9 @@ import pytest
 
 import calc
 from calc.analysis.run import outcome_of, solve_input
-from calc.analysis.solver import NoSolution, solve_scalar
+from calc.analysis.solver import solve_scalar
 from calc.analysis.timeline import run_timeline, solve_timeline
+from calc.core.errors import NoSolution
 from calc.core.vocabulary import INPUTS
 
 NUMERIC = [key for key, spec in INPUTS.items() if spec.kind != "choice"]

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 import calc
-from calc.analysis.target import describe, target_facts
+from calc.analysis.target import target_facts
 from calc.data.scenario_file import scenario_document, scenario_yaml
+from calc.presentation.answer import describe
 
 
 def facts_for(library: calc.Library, name: str, sets: list[tuple[str, Any]] | None = None

@@ -12,20 +12,15 @@ from hypothesis import strategies as st
 
 import calc
 from calc.analysis.run import model_inputs
-from calc.analysis.timeline import (
-    LATEST,
-    Phase,
-    apply_phase_sets,
-    current_accelerator,
-    month_index,
-    month_label,
-    run_timeline,
-    simulate,
-    solve_timeline,
-    with_phase_value,
-)
-from calc.core.chain import H100_FP8_FLOP_PER_S, evaluate
+from calc.analysis.timeline import run_timeline, solve_timeline
+from calc.core.chain import evaluate
+from calc.core.constants import H100_FP8_FLOP_PER_S
 from calc.core.errors import CapcalcError
+from calc.core.fleet import simulate
+from calc.core.generations import current_accelerator
+from calc.core.months import month_index, month_label
+from calc.core.phases import LATEST, Phase
+from calc.data.phases import apply_phase_sets, with_phase_value
 
 
 @pytest.mark.parametrize("name", ["cortex-phase1", "cortex-full", "cortex-full-gb200",

@@ -9,8 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import calc
-from calc.analysis.timeline import run_timeline, timeline_table
+from calc.analysis.timeline import run_timeline
 from calc.core.errors import CapcalcError
+from calc.presentation.tables.timeline import timeline_table
 
 from dashboard import app
 from dashboard.tabs import timeline as tab

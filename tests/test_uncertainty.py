@@ -10,21 +10,18 @@ import pytest
 import yaml
 
 import calc
-from calc.analysis.montecarlo import (
-    distribution_table,
-    exceedance,
-    exceedance_table,
-    histogram_table,
-    p_exceeds,
-    precision_warnings,
-    shown_digits,
-    summarize,
-)
+from calc.analysis.montecarlo import exceedance, p_exceeds, shown_digits, summarize
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import OUTPUTS
 from calc.data.assumptions import parse_baseline
 from calc.data.scenarios import Library, parse_scenarios
 from calc.presentation.export import figure_bytes
+from calc.presentation.montecarlo import precision_warnings
+from calc.presentation.tables.uncertainty import (
+    distribution_table,
+    exceedance_table,
+    histogram_table,
+)
 
 from tests.paths import ASSUMPTIONS_FILE, SCENARIOS_FILE
 
@@ -52,7 +49,7 @@ def test_sample_counts_out_of_range_are_refused(library):
     for bad in (10, 5_000_000):
         with pytest.raises(CapcalcError, match="samples") as info:
             calc.simulate(library, "cortex-full", samples=bad)
-        assert info.value.key == "--samples"
+        assert info.value.key == "samples"
 
 
 # ---------------------------------------------------------------- exactness
@@ -191,7 +188,7 @@ def test_too_few_samples_for_the_precision_shown_is_warned(library):
     few = calc.simulate(library, "cortex-full-gb200", samples=100, seed=1)
     many = calc.simulate(library, "cortex-full-gb200", samples=200_000, seed=1)
     lines = precision_warnings([few], ["capex_usd"])
-    assert lines and "--samples" in lines[0] and "capex_usd" in lines[0]
+    assert lines and "samples or more" in lines[0] and "capex_usd" in lines[0]
     assert not precision_warnings([many], ["capex_usd"])
 
 
@@ -255,7 +252,8 @@ def test_the_uncertainty_tab_shows_the_apis_p_target(library, repo_root):
 
 
 def test_a_sampled_timeline_reaches_the_target_as_its_series_say(library):
-    from calc.analysis.montecarlo import fan_table, simulate_timeline
+    from calc.analysis.montecarlo import simulate_timeline
+    from calc.presentation.tables.uncertainty import fan_table
 
     sim = simulate_timeline(library, "cortex-buildout", samples=3_000, seed=2, until="2030-12")
     multiple = sim.series["compute_multiple"]
@@ -276,7 +274,8 @@ def test_a_sampled_timeline_reaches_the_target_as_its_series_say(library):
 
 def test_a_timeline_without_spread_reaches_the_target_when_the_central_run_does(tmp_path):
     from calc.analysis.montecarlo import simulate_timeline
-    from calc.analysis.timeline import month_index, month_label, run_timeline
+    from calc.analysis.timeline import run_timeline
+    from calc.core.months import month_index, month_label
 
     flat = _flat_library(tmp_path)
     central = run_timeline(flat, flat.scenario("cortex-buildout"), until="2030-12")

@@ -15,10 +15,9 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from calc import __version__
 from calc.analysis.run import model_inputs
 from calc.core.chain import evaluate
 from calc.data.peers import (
@@ -27,14 +26,11 @@ from calc.data.peers import (
     Peer,
     PeersFile,
     PowerFigure,
-    chip_spec,
     figure_confidence,
     figure_source,
     weakest,
 )
 from calc.data.scenarios import Library, Scenario
-from calc.presentation.formatting import format_value
-from calc.presentation.tables import Table
 
 __all__ = [
     "QUANTITIES",
@@ -42,9 +38,10 @@ __all__ = [
     "Comparison",
     "SiteModel",
     "calibrate",
-    "calibration_table",
+    "chip_spec",
     "defaults_scenario",
     "deviation",
+    "model_h100e",
     "site_model",
 ]
 
@@ -93,8 +90,9 @@ class Comparison:
     """One published figure against the model.
 
     ``status`` is ``within`` or ``outside`` the tolerance, or ``n/a`` when the
-    model cannot give the quantity; ``reason`` explains ``outside`` and ``n/a``;
-    ``implied`` always states the factor the published figure implies.
+    model cannot give the quantity (``unavailable`` says why). ``site`` is the
+    model of the row's chips, from which the factor the published figure
+    implies follows (:mod:`calc.presentation.calibration` writes it out).
     ``circular`` names assumptions derived from this very row: such a
     comparison checks arithmetic, not the model's independence.
     """
@@ -114,9 +112,10 @@ class Comparison:
     status: str
     confidence: str
     circular: tuple[str, ...]
-    implied: str
-    reason: str
     source: str
+    modelled: SiteModel | None = None
+    note: str = ""
+    unavailable: str = ""
 
     @property
     def independent(self) -> bool:
@@ -151,19 +150,6 @@ class CalibrationResult:
                 f"comparisons are within tolerance ({inside} of {len(confirmed)} on confirmed "
                 f"figures); {self.count('n/a')} published figures cannot be modelled "
                 "(no chip count or no stated chip figure).")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form of ``capcalc calibrate --format json``."""
-        return {
-            "capcalc_version": __version__,
-            "defaults": self.defaults,
-            "sets": [list(s) for s in self.sets],
-            "tolerances": {k: {"value": v, "note": self.tolerance_notes[k]}
-                           for k, v in self.tolerances.items()},
-            "summary": self.summary(),
-            "comparisons": [{**asdict(c), "circular": list(c.circular),
-                             "independent": c.independent} for c in self.comparisons],
-        }
 
 
 def deviation(model: float, published: float) -> float:
@@ -218,9 +204,9 @@ def site_model(library: Library, peers: PeersFile, peer: Peer,
         The scenario whose inputs apply (default :func:`defaults_scenario`).
     """
     defaults = defaults or defaults_scenario(library)
-    pue = float(defaults["site.pue"])  # type: ignore[arg-type]
-    it_overhead = float(defaults["site.it_overhead"])  # type: ignore[arg-type]
-    per_mw = float(defaults["cost.facility_capex_usd_per_mw"])  # type: ignore[arg-type]
+    pue = defaults.inputs.site.pue
+    it_overhead = defaults.inputs.site.it_overhead
+    per_mw = defaults.inputs.cost.facility_capex_usd_per_mw
     if not peer.accelerators:
         nan = math.nan
         return SiteModel(nan, nan, nan, nan, nan, pue, it_overhead, per_mw)
@@ -237,55 +223,12 @@ def site_model(library: Library, peers: PeersFile, peer: Peer,
                      facility_capex_usd_per_mw=per_mw, missing=tuple(missing))
 
 
-def _percent(x: float) -> str:
-    """A signed percentage, without a misleading ``-0%``.
-
-    >>> _percent(-0.0004), _percent(0.118), _percent(-0.2)
-    ('0%', '+12%', '-20%')
-    """
-    return "0%" if abs(x) < 0.005 else f"{x:+.0%}"
-
-
 def _within(model: float, published: float, bound: str | None, tolerance: float) -> bool:
     if bound == "at_least":
         return model >= published * (1 - tolerance)
     if bound == "at_most":
         return model <= published * (1 + tolerance)
     return abs(deviation(model, published)) <= tolerance
-
-
-def _implied(quantity: str, figure: Figure, site: SiteModel) -> str:
-    """What the published figure implies per accelerator, against capcalc's factor."""
-    count = site.accelerators
-    published = figure.value
-    if quantity == "power":
-        assert isinstance(figure, PowerFigure)
-        if figure.basis == "it":
-            implied = published * 1e6 / count
-            modelled = site.it_power_mw * 1e6 / count
-            return (f"{format_value(published, 'MW')} of IT power ⇒ {implied:,.0f} W per "
-                    f"accelerator against capcalc's {modelled:,.0f} W: an IT overhead of "
-                    f"{site.it_overhead * implied / modelled:.2f} over server power at "
-                    f"capcalc's server overhead (capcalc: {site.it_overhead:.2f})")
-        implied = published * 1e6 / count
-        modelled = site.facility_power_mw * 1e6 / count
-        text = (f"{format_value(published, 'MW')} ⇒ {implied:,.0f} W of facility power per "
-                f"accelerator against capcalc's {modelled:,.0f} W: a PUE of "
-                f"{site.pue * implied / modelled:.2f} at capcalc's server and IT overheads "
-                f"(capcalc: {site.pue:.2f})")
-        if figure.basis == "unstated":
-            text = (f"basis not stated, compared with facility power (against IT power the "
-                    f"deviation is {_percent(deviation(site.it_power_mw, published))}); " + text)
-        return text
-    if quantity == "h100_equivalents":
-        return (f"{format_value(published, 'H100e')} H100e ⇒ {published / count:.3f} per "
-                f"accelerator against {site.h100_equivalents / count:.3f} from the chips' "
-                "stated dense 8-bit FLOP/s")
-    return (f"{format_value(published, 'USD_2025')} ⇒ "
-            f"{format_value(published / count, 'USD_2025')} per accelerator all-in against "
-            f"capcalc's {format_value(site.capex_usd / count, 'USD_2025')} (chip, server and "
-            f"network plus {format_value(site.facility_capex_usd_per_mw, 'USD_2025')} per MW "
-            "of facility)")
 
 
 def _model_value(quantity: str, figure: Figure, site: SiteModel) -> float:
@@ -321,19 +264,12 @@ def _compare(peer: Peer, quantity: str, figure: Figure, primary: bool, site: Sit
         why = "; ".join(lacking) or "the model cannot give it"
         if not peer.accelerators:
             why = "no published chip count, so capcalc cannot model the site"
-        return Comparison(**common, model=None, deviation=None, status="n/a",
-                          circular=(), implied="", reason=why)
+        return Comparison(**common, model=None, deviation=None, status="n/a", circular=(),
+                          unavailable=why)
     within = _within(model, figure.value, figure.bound, tolerance)
-    implied = _implied(quantity, figure, site)
-    reason = ""
-    if not within:
-        reason = implied + (f". Source note: {figure.note}" if figure.note else "")
-        if figure.bound:
-            words = "a floor" if figure.bound == "at_least" else "a ceiling"
-            reason = f"the published figure is {words}; " + reason
     return Comparison(**common, model=model, deviation=deviation(model, figure.value),
                       status="within" if within else "outside", circular=_circular(peer, quantity),
-                      implied=implied, reason=reason)
+                      modelled=site, note=figure.note or "")
 
 
 def calibrate(library: Library, peers: PeersFile, sets: Sequence[tuple[str, Any]] = ()
@@ -381,26 +317,23 @@ def calibrate(library: Library, peers: PeersFile, sets: Sequence[tuple[str, Any]
                              sets=tuple(sets), not_modelled=tuple(not_modelled))
 
 
-def calibration_table(result: CalibrationResult) -> Table:
-    """The comparisons as a table (the CSV saved beside reports)."""
-    names = ("peer", "site", "date", "quantity", "basis", "primary", "published", "bound",
-             "model", "unit", "deviation", "tolerance", "status", "confidence", "independent",
-             "reason", "source")
-    columns: dict[str, list[Any]] = {name: [] for name in names}
-    for c in result.comparisons:
-        for name in names:
-            value = getattr(c, name)
-            columns[name].append("" if value is None else value)
-    sets = ", ".join(f"{k}={v}" for k, v in result.sets)
-    tol = result.tolerances
-    return Table(
-        name="calibration",
-        title="Calibration: the model against published figures",
-        columns=columns,
-        units={"deviation": "1", "tolerance": "1"},
-        caption=(f"Model: capcalc's defaults ({result.defaults}{'; ' + sets if sets else ''}) "
-                 f"with each peer's chip count · tolerances: power ±{tol['power']:.0%}, "
-                 f"H100e ±{tol['h100_equivalents']:.0%}, capex ±{tol['capex']:.0%} "
-                 f"(peers.yaml) · capcalc {__version__}"),
-        meta={"summary": result.summary()},
-    )
+def chip_spec(library: Library, peers: PeersFile, chip: str) -> dict[str, float]:
+    """A chip's figures (catalog or ``chips:``) as floats; a figure not stated is NaN."""
+    catalog = library.baseline.catalog
+    if chip in catalog:
+        acc = catalog[chip]
+        return {"tdp_w": acc.tdp_w, "bf16_flop_per_s": acc.bf16_flop_per_s,
+                "fp8_flop_per_s": acc.fp8_flop_per_s, "server_overhead": acc.server_overhead,
+                "capex_usd": acc.capex_usd}
+    spec = peers.chips[chip]
+    return {name: (getattr(spec, name).value if getattr(spec, name) is not None else math.nan)
+            for name in ("tdp_w", "bf16_flop_per_s", "fp8_flop_per_s", "server_overhead",
+                         "capex_usd")}
+
+
+def model_h100e(library: Library, peers: PeersFile, peer: Peer) -> float | None:
+    """H100e of a row's chips by their 8-bit FLOP/s (None without a count or a stated spec)."""
+    if not peer.accelerators:
+        return None
+    value = site_model(library, peers, peer).h100_equivalents
+    return None if math.isnan(value) else value

@@ -260,7 +260,7 @@ def _pert_shape(a: float, c: float, b: float) -> tuple[float, float]:
 @lru_cache(maxsize=512)
 def _fit_bounded(family: str, mode: float, low: float, high: float) -> tuple[float, float]:
     """Minimum and maximum of a triangular/PERT with ``mode`` whose 90 % interval is [low, high]."""
-    from scipy.optimize import root
+    from scipy.optimize import root  # deferred: scipy.optimize costs ~0.3 s to import
 
     left, right = min(low, mode), max(high, mode)
     width = high - low
@@ -357,7 +357,7 @@ def fit_marginal(key: str, family: str, value: float, low: float, high: float) -
     u_lo, u_hi = first.u_range
     if u_lo < 1e-12 and u_hi > 1 - 1e-12:
         return first
-    from scipy.optimize import root
+    from scipy.optimize import root  # deferred: scipy.optimize costs ~0.3 s to import
 
     def refit(free: FloatArray) -> Marginal:
         params = _params(family, [float(f) for f in free], value, low, high)
@@ -498,7 +498,7 @@ def stream(seed: int, key: str, tag: int = 0) -> np.random.Generator:
     True
     """
     if seed < 0:
-        raise CapcalcError(f"the seed must be a whole number ≥ 0 (got {seed})", key="--seed")
+        raise CapcalcError(f"the seed must be a whole number ≥ 0 (got {seed})", key="seed")
     return np.random.Generator(np.random.PCG64(
         np.random.SeedSequence([seed, zlib.crc32(key.encode()), tag])))
 

@@ -10,7 +10,11 @@ facility power, the chip's FLOP/s per TDP watt (generation and precision),
 overheads and PUE (facility watts per TDP watt, inverted: less is better),
 MFU and availability. A mixed fleet (a timeline month) factors the same way
 with fleet totals. Single-lever paths say what one lever alone would need
-to reach the target, and whether that is possible.
+to reach the target, and whether that is possible; the words for them are
+:mod:`calc.presentation.levers`'.
+
+:func:`levers_of_result` and :func:`levers_of_timeline` are the one pipeline
+the command line, the dashboard, the report and the tests use.
 """
 
 from __future__ import annotations
@@ -18,29 +22,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from calc.analysis.run import Result
-from calc.core.chain import W_PER_MW
+from calc.analysis.run import Result, run
+from calc.analysis.target import target_facts
+from calc.analysis.timeline import Timeline
+from calc.core.constants import W_PER_MW
 from calc.core.errors import CapcalcError
+from calc.core.months import month_index
 from calc.core.vocabulary import INPUTS, check_bounds
 from calc.data.scenarios import Library
-from calc.presentation.formatting import format_value
-from calc.presentation.tables import Table, provenance
 
 __all__ = [
     "LEVERS",
+    "ChipReach",
     "Decomposition",
     "Lever",
     "LeverPath",
+    "Levers",
     "SiteState",
     "catalog_chips",
     "decompose",
-    "levers_table",
-    "paths_for",
-    "paths_title",
+    "levers_of_result",
+    "levers_of_timeline",
     "single_lever_paths",
     "state_of",
     "state_of_timeline",
@@ -98,47 +103,45 @@ class SiteState:
 
 def state_of(result: Result) -> SiteState:
     """The lever values of a static result."""
-    values = result.scenario.values
-    tdp = float(values["hardware.tdp_w"])  # type: ignore[arg-type]
+    inputs = result.scenario.inputs
+    tdp = inputs.hardware.tdp_w
     return SiteState(
         facility_power_mw=result["facility_power_mw"],
-        flop_per_tdp_w=float(values["hardware.peak_flop_per_s"]) / tdp,  # type: ignore[arg-type]
+        flop_per_tdp_w=inputs.hardware.peak_flop_per_s / tdp,
         facility_w_per_tdp_w=result["facility_w_per_accelerator"] / tdp,
-        mfu=float(values["training.mfu"]),  # type: ignore[arg-type]
-        availability=float(values["training.availability"]),  # type: ignore[arg-type]
-        accelerator=str(values["hardware.accelerator"]),
+        mfu=inputs.training.mfu,
+        availability=inputs.training.availability,
+        accelerator=inputs.hardware.accelerator,
     )
 
 
-def state_of_timeline(timeline: Any, month: str | None = None) -> SiteState:
+def state_of_timeline(timeline: Timeline, month: str | None = None) -> SiteState | None:
     """The lever values of a timeline's fleet in ``month`` (default its last month).
 
-    ``timeline`` is a :class:`calc.analysis.timeline.Timeline`; the fleet's FLOP/s per
-    TDP watt and facility watts per TDP watt are totals over every generation
-    in use.
+    The fleet's FLOP/s per TDP watt and facility watts per TDP watt are totals
+    over every generation in use. None when no hardware is in use that month
+    (every phase retired, or none begun): there is nothing to factor.
     """
-    from calc.analysis.timeline import month_index
-
     months = list(timeline.months)
     month = month or months[-1]
-    position = month_index(month) - month_index(months[0])
+    position = month_index(month, key="at") - month_index(months[0])
     if not 0 <= position < len(months):
         raise CapcalcError(f"{month} is outside the timeline ({months[0]} to {months[-1]})",
-                           key="--at")
+                           key="at")
     series = timeline.series
     tdp = float(series["accelerator_tdp_w"][position])
     if tdp <= 0:
-        raise CapcalcError(f"no hardware is in use in {month}", key="--at")
+        return None
     power = float(series["facility_power_in_use_mw"][position])
-    values = timeline.scenario.values
+    training = timeline.scenario.inputs.training
     in_use = [g for g, v in timeline.arrays.by_generation.get("accelerators", {}).items()
               if float(v[position]) > 0]
     return SiteState(
         facility_power_mw=power,
         flop_per_tdp_w=float(series["peak_flop_per_s"][position]) / tdp,
         facility_w_per_tdp_w=power * W_PER_MW / tdp,
-        mfu=float(values["training.mfu"]),
-        availability=float(values["training.availability"]),
+        mfu=training.mfu,
+        availability=training.availability,
         accelerator=in_use[0] if len(in_use) == 1 else "the mixed fleet",
     )
 
@@ -170,6 +173,11 @@ class Decomposition:
         """The product of the lever factors (equal to ``total`` up to rounding)."""
         return float(np.prod([lever.factor for lever in self.levers]))
 
+    @property
+    def met(self) -> bool:
+        """Whether the multiple reaches the target."""
+        return self.total >= self.target * (1 - 1e-12)
+
 
 def decompose(state: SiteState, baseline: SiteState, *, scenario: str, baseline_name: str,
               target: float) -> Decomposition:
@@ -194,24 +202,42 @@ def decompose(state: SiteState, baseline: SiteState, *, scenario: str, baseline_
 
 
 @dataclass(frozen=True)
+class ChipReach:
+    """A catalog chip at the scenario's facility power: its status and compute multiple."""
+
+    name: str
+    status: str
+    multiple: float
+
+
+@dataclass(frozen=True)
 class LeverPath:
-    """What one lever alone would need for the target: a value, and whether it is possible."""
+    """What one lever alone would need for the target: a value, and whether it is possible.
+
+    ``current`` is the lever's value now, ``need`` the factor it would have to
+    grow by, ``limit`` the bound that makes it impossible (when it is), and
+    ``chip`` the scenario's accelerator; for the chip lever, ``reaching`` holds
+    the catalog chips that reach the target at the scenario's power (best first
+    three) and ``best`` the strongest when none does.
+    """
 
     lever: str
     title: str
     needed: float
     unit: str
     possible: bool
-    text: str
-
-
-def _times(x: float) -> str:
-    """A multiple for words: ``2.00×``, ``23.8×``."""
-    return f"{x:.2f}×" if x < 10 else f"{x:.3g}×"
+    current: float
+    need: float
+    chip: str
+    limit: float | None = None
+    facility_power_mw: float = 0.0
+    reaching: tuple[ChipReach, ...] = ()
+    best: ChipReach | None = None
+    catalog_checked: bool = False
 
 
 def single_lever_paths(decomposition: Decomposition, state: SiteState,
-                       chips: Sequence[tuple[str, str, float]] = ()) -> tuple[LeverPath, ...]:
+                       chips: Sequence[ChipReach] = ()) -> tuple[LeverPath, ...]:
     """The value each lever alone would need to move the multiple to the target.
 
     Parameters
@@ -220,7 +246,7 @@ def single_lever_paths(decomposition: Decomposition, state: SiteState,
         The scenario's multiple and target.
     state : SiteState
         The scenario's lever values.
-    chips : sequence of (name, status, compute multiple)
+    chips : sequence of ChipReach
         Catalog chips evaluated at the scenario's power, to name those that
         reach the target by the chip lever.
 
@@ -228,119 +254,99 @@ def single_lever_paths(decomposition: Decomposition, state: SiteState,
     --------
     >>> base = SiteState(100, 1.41e12, 2.49, 0.40, 0.87, "H100")
     >>> d = decompose(base, base, scenario="b", baseline_name="b", target=10)
-    >>> [p.text for p in single_lever_paths(d, base)][3]
-    'MFU alone: not possible (needs 4 > 1)'
+    >>> mfu = single_lever_paths(d, base)[3]
+    >>> mfu.lever, round(mfu.needed, 6), mfu.possible
+    ('mfu', 4.0, False)
     """
     need = decomposition.target / decomposition.total
     chip = state.accelerator or "the chip"
-    target = _times(decomposition.target)
+    power_now = state.facility_power_mw
     paths = []
     power = float(f"{state.facility_power_mw * need:.12g}")  # 999.9999999 MW reads 1.00 GW
-    problem = check_bounds(INPUTS["site.facility_power_mw"], power)
+    power_spec = INPUTS["site.facility_power_mw"]
     paths.append(LeverPath(
-        "facility_power_mw", "Facility power", power, "MW", problem is None,
-        f"power alone: {format_value(power, 'MW')} of {chip}" if problem is None else
-        f"power alone: not possible (needs {format_value(power, 'MW')}, beyond capcalc's "
-        f"{format_value(float(INPUTS['site.facility_power_mw'].upper or 0), 'MW')})"))
-    reaching = [(n, s, m) for n, s, m in chips if m >= decomposition.target * (1 - 1e-12)]
-    if reaching:
-        shown = ", ".join(f"{n}{'' if s == 'shipping' else f' ({s})'} {_times(m)}"
-                          for n, s, m in sorted(reaching, key=lambda c: c[2])[:3])
-        catalog = f"; in the catalog: {shown}"
-    elif chips:
-        best = max(chips, key=lambda c: c[2])
-        status = "" if best[1] == "shipping" else f" ({best[1]})"
-        catalog = f"; no catalog chip does (best: {best[0]}{status}, {_times(best[2])})"
-    else:
-        catalog = ""
+        "facility_power_mw", "Facility power", power, "MW",
+        check_bounds(power_spec, power) is None, state.facility_power_mw,
+        limit=float(power_spec.upper or 0), need=need, chip=chip,
+        facility_power_mw=power_now))
+    reaching = tuple(sorted((c for c in chips if c.multiple >= decomposition.target * (1 - 1e-12)),
+                            key=lambda c: c.multiple)[:3])
+    best = max(chips, key=lambda c: c.multiple) if chips and not reaching else None
     paths.append(LeverPath(
         "flop_per_tdp_w", "Chip FLOP/s per TDP watt", state.flop_per_tdp_w * need, "FLOP/s/W",
-        True, f"at {format_value(state.facility_power_mw, 'MW')}: a chip with "
-        f"{_times(need)} the FLOP per facility watt of {chip}{catalog}"))
+        True, state.flop_per_tdp_w, reaching=reaching, best=best,
+        catalog_checked=bool(chips), need=need, chip=chip,
+        facility_power_mw=power_now))
     overhead = state.facility_w_per_tdp_w / need
     paths.append(LeverPath(
         "facility_w_per_tdp_w", "Overheads and PUE", overhead, "W/W", overhead >= 1,
-        f"overheads and PUE alone: {overhead:.3g} facility W per TDP W "
-        f"(now {state.facility_w_per_tdp_w:.3g})" if overhead >= 1 else
-        f"overheads and PUE alone: not possible (needs {overhead:.3g} facility W per TDP W "
-        f"< 1)"))
+        state.facility_w_per_tdp_w, limit=1.0, need=need, chip=chip,
+        facility_power_mw=power_now))
     for key, name, title in (("training.mfu", "mfu", "MFU"),
                              ("training.availability", "availability", "availability")):
-        value = float(getattr(state, name)) * need
-        problem = check_bounds(INPUTS[key], value)
+        current = float(getattr(state, name))
+        value = current * need
         paths.append(LeverPath(
-            name, title, value, "1", problem is None,
-            f"{title} alone: {value:.3g} (now {getattr(state, name):.3g})" if problem is None
-            else f"{title} alone: not possible (needs {value:.3g} > 1)"))
-    logger.debug("paths to %s from %s: need %.4g", target, decomposition.scenario, need)
+            name, title, value, "1", check_bounds(INPUTS[key], value) is None, current,
+            limit=float(INPUTS[key].upper or 1), need=need, chip=chip,
+            facility_power_mw=power_now))
+    logger.debug("paths to %g× from %s: need %.4g", decomposition.target,
+                 decomposition.scenario, need)
     return tuple(paths)
 
 
-def catalog_chips(library: Library, result: Result, baseline: Result
-                  ) -> tuple[tuple[str, str, float], ...]:
-    """Every other catalog chip at the scenario's facility power: (name, status, multiple)."""
-    from calc.analysis.target import target_facts
-
+def catalog_chips(library: Library, result: Result, baseline: Result) -> tuple[ChipReach, ...]:
+    """Every other catalog chip at the scenario's facility power, with its multiple."""
     facts = target_facts(library, result, baseline)
-    return tuple((c.accelerator, c.status, c.compute_multiple) for c in facts.chips)
+    return tuple(ChipReach(c.accelerator, c.status, c.compute_multiple) for c in facts.chips)
 
 
-def paths_title(decomposition: Decomposition) -> str:
-    """The heading of the single-lever paths: a path to the target, or room to spare."""
-    if decomposition.total >= decomposition.target * (1 - 1e-12):
-        return (f"{decomposition.target:g}× is met; each lever alone could go as far as "
-                "(the rest unchanged):")
-    return f"Single-lever paths to {decomposition.target:g}× (the rest unchanged):"
+@dataclass(frozen=True)
+class Levers:
+    """A multiple's decomposition and single-lever paths, or why there is none.
+
+    ``where`` says what was factored (``""`` for a static site, ``fleet in
+    2030-12`` for a timeline month); ``decomposition`` is None when no
+    hardware is in use then, and ``empty`` says so in words.
+    """
+
+    scenario: str
+    baseline: str
+    target: float
+    where: str
+    decomposition: Decomposition | None
+    paths: tuple[LeverPath, ...] = ()
+    empty: str = ""
 
 
-def levers_table(decomposition: Decomposition, paths: Sequence[LeverPath] = (),
-                 extra: str = "") -> Table:
-    """The waterfall's data: each lever's values, factor and the running product."""
-    columns: dict[str, list[Any]] = {k: [] for k in (
-        "lever", "title", "unit", "baseline", "scenario", "factor", "start", "end")}
-    running = 1.0
-    for lever in decomposition.levers:
-        columns["lever"].append(lever.name)
-        columns["title"].append(lever.title)
-        columns["unit"].append(lever.unit)
-        columns["baseline"].append(lever.baseline)
-        columns["scenario"].append(lever.scenario)
-        columns["factor"].append(lever.factor)
-        columns["start"].append(running)
-        running *= lever.factor
-        columns["end"].append(running)
-    columns["lever"].append("total")
-    columns["title"].append("Compute multiple")
-    columns["unit"].append("1")
-    columns["baseline"].append(1.0)
-    columns["scenario"].append(decomposition.total)
-    columns["factor"].append(decomposition.total)
-    columns["start"].append(1.0)
-    columns["end"].append(decomposition.total)
-    return Table(
-        name="levers",
-        title=f"Paths to {decomposition.target:g}×: {decomposition.scenario} against "
-              f"{decomposition.baseline}, lever by lever",
-        columns=columns,
-        units={"factor": "1", "start": "1", "end": "1"},
-        caption=provenance([decomposition.scenario], decomposition.baseline,
-                           "; ".join(filter(None, [
-                               f"multiple {decomposition.total:.3g}× = product of the levers",
-                               extra]))),
-        meta={"target": decomposition.target, "total": decomposition.total,
-              "scenario": decomposition.scenario, "baseline": decomposition.baseline,
-              "paths": [p.text for p in paths],
-              "paths_title": paths_title(decomposition)},
-    )
-
-
-def paths_for(library: Library, result: Result, baseline: Result,
-              target: float | None = None) -> tuple[Decomposition, tuple[LeverPath, ...]]:
+def levers_of_result(library: Library, result: Result, baseline: Result,
+                     target: float | None = None) -> Levers:
     """Decomposition and single-lever paths of a static result against its baseline."""
-    goal = float(target if target is not None
-                 else result.scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+    goal = float(target if target is not None else result.scenario.inputs.target.compute_multiplier)
     state = state_of(result)
     decomposition = decompose(state, state_of(baseline), scenario=result.name,
                               baseline_name=baseline.name, target=goal)
-    return decomposition, single_lever_paths(decomposition, state,
-                                             catalog_chips(library, result, baseline))
+    paths = single_lever_paths(decomposition, state, catalog_chips(library, result, baseline))
+    return Levers(result.name, baseline.name, goal, "", decomposition, paths)
+
+
+def levers_of_timeline(library: Library, timeline: Timeline, month: str | None = None) -> Levers:
+    """Decomposition and single-lever paths of a timeline's fleet in ``month`` (default its end).
+
+    A month with no hardware in use gives an empty :class:`Levers` whose
+    ``empty`` says so; every caller (command line, dashboard, report) shows
+    that sentence rather than failing.
+    """
+    month = month or timeline.until
+    baseline = run(library, timeline.baseline)
+    where = f"fleet in {month}"
+    state = state_of_timeline(timeline, month)
+    name = timeline.scenario.name
+    if state is None:
+        return Levers(name, timeline.baseline, timeline.target, where, None,
+                      empty=f"no hardware is in use in {month} (every phase has retired or "
+                            "none has begun), so there are no levers to factor")
+    decomposition = decompose(state, state_of(baseline), scenario=name,
+                              baseline_name=timeline.baseline, target=timeline.target)
+    return Levers(name, timeline.baseline, timeline.target, where, decomposition,
+                  single_lever_paths(decomposition, state))

@@ -26,12 +26,17 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.distributions import JointSampler, marginals, stream_tag
+from calc.analysis.limits import DEFAULT_SAMPLES, MAX_SAMPLES, MAX_TIMELINE_SAMPLES, MIN_SAMPLES
 from calc.analysis.run import Result, run, solve_meet_target
+from calc.analysis.solver import solve_vectorised
+from calc.analysis.timeline import scenario_phases
 from calc.core.chain import evaluate
 from calc.core.errors import CapcalcError
-from calc.core.vocabulary import OUTPUTS
+from calc.core.fleet import simulate as simulate_fleet
+from calc.core.months import DEFAULT_UNTIL, month_index, month_label
+from calc.core.vocabulary import INPUTS, OUTPUTS, SIZING_KEYS, other_sizing
+from calc.data.phases import check_phases
 from calc.data.scenarios import Library, Scenario
-from calc.presentation.tables import Table, provenance
 
 __all__ = [
     "CHUNK",
@@ -42,13 +47,8 @@ __all__ = [
     "SolveSimulation",
     "Summary",
     "TimelineSimulation",
-    "distribution_table",
     "exceedance",
-    "exceedance_table",
-    "fan_table",
-    "histogram_table",
     "p_exceeds",
-    "precision_warnings",
     "resolve",
     "shown_digits",
     "simulate",
@@ -62,10 +62,6 @@ logger = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[float], None]
 
-DEFAULT_SAMPLES = 10_000
-MIN_SAMPLES = 100
-#: Beyond this the percentiles' standard errors are below 0.1 % and memory grows (~1 GB).
-MAX_SAMPLES = 2_000_000
 #: Samples evaluated at a time: bounds the temporaries and paces progress reports.
 CHUNK = 1 << 20
 
@@ -73,7 +69,7 @@ CHUNK = 1 << 20
 PERCENTILES = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
 
 
-def check_samples(samples: int, *, key: str = "--samples") -> int:
+def check_samples(samples: int, *, key: str = "samples") -> int:
     """``samples`` if it is a whole number in [MIN_SAMPLES, MAX_SAMPLES], else a CapcalcError."""
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer):
         raise CapcalcError(f"must be a whole number of samples (got {samples!r})", key=key)
@@ -233,12 +229,12 @@ class Simulation:
         """``target.compute_multiplier``: samples when it has a range, else its value."""
         if "target.compute_multiplier" in self.inputs:
             return self.inputs["target.compute_multiplier"]
-        return float(self.scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+        return self.scenario.inputs.target.compute_multiplier
 
     @property
     def target_central(self) -> float:
         """The target multiple's central value."""
-        return float(self.scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+        return self.scenario.inputs.target.compute_multiplier
 
     def p_target_reached(self) -> float:
         """P(compute multiple ≥ target multiple) over the samples."""
@@ -358,150 +354,8 @@ def simulate(library: Library, scenario: str | Scenario,
                       shared=own.shared)
 
 
-def precision_warnings(sims: Sequence[Simulation], outputs: Iterable[str] | None = None,
-                       *, digits: int = 2) -> list[str]:
-    """Lines warning where the sample count cannot support ``digits`` significant digits.
-
-    Each line names the scenario, the output and the statistic, and the
-    sample count that would support it (standard errors fall as 1/sqrt(n)).
-    """
-    lines = []
-    for sim in sims:
-        for output in outputs or sim.outputs:
-            s = sim.summary(output)
-            worst = 1.0
-            stat = ""
-            for name in ("mean", "p5", "p50", "p95"):
-                value, se = getattr(s, name), getattr(s, f"{name}_se")
-                if shown_digits(value, se) < digits:
-                    allowed = 0.5 * 10 ** (math.floor(math.log10(abs(value))) - digits + 1)
-                    ratio = (se / allowed) ** 2
-                    if ratio > worst:
-                        worst, stat = ratio, name.upper().replace("MEAN", "mean")
-            if stat:
-                needed = int(math.ceil(sim.samples * worst / 1000.0) * 1000)
-                lines.append(f"{sim.name}: {output} {stat}: {sim.samples:,} samples are too few "
-                             f"for {digits} significant digits; use --samples {needed:,} or more")
-        if sim.p_target_se() > 0.005:
-            lines.append(f"{sim.name}: P(target) = {sim.p_target_reached():.0%} ± "
-                         f"{sim.p_target_se():.1%} (Monte Carlo standard error)")
-    return lines
-
-
-# ---------------------------------------------------------------- tables
-
-
-def _mc_caption(sims: Sequence[Simulation], extra: str = "") -> str:
-    first = sims[0]
-    text = (f"{first.samples:,} samples, seed {first.seed}; low/high are 90 % intervals; "
-            "inputs a scenario does not change share the baseline's samples")
-    if extra:
-        text = f"{text}; {extra}"
-    return provenance([s.name for s in sims], first.baseline.name, text)
-
-
-def distribution_table(sims: Sequence[Simulation],
-                       outputs: Sequence[str] | None = None) -> Table:
-    """Central value, mean, P5, P50, P95 and standard errors of each output per scenario."""
-    names = list(outputs or OUTPUTS)
-    cols: dict[str, list[Any]] = {k: [] for k in (
-        "scenario", "output", "unit", "central", "mean", "p5", "p50", "p95",
-        "mean_se", "p5_se", "p50_se", "p95_se")}
-    for sim in sims:
-        for output in names:
-            s = sim.summary(output)
-            cols["scenario"].append(sim.name)
-            cols["output"].append(output)
-            cols["unit"].append(OUTPUTS[output].unit)
-            cols["central"].append(sim.result.outputs[output])
-            for k, v in s.to_dict().items():
-                cols[k].append(v)
-    return Table(
-        name="distribution", title="Output distributions (Monte Carlo)", columns=cols,
-        caption=_mc_caption(sims),
-        meta={"samples": sims[0].samples, "seed": sims[0].seed,
-              "p_target": {s.name: s.p_target_reached() for s in sims}},
-    )
-
-
-def _spans_decade(low: float, high: float) -> bool:
-    return low > 0 and high / low > 10
-
-
-def _slug(output: str) -> str:
-    return output.replace("_", "-")
-
-
-def histogram_table(sims: Sequence[Simulation], output: str, bins: int = 40) -> Table:
-    """Counts of ``output``'s samples in shared bins (log-spaced when they span a decade)."""
-    lows = [float(np.min(s[output])) for s in sims]
-    highs = [float(np.max(s[output])) for s in sims]
-    low, high = min(lows), max(highs)
-    log = _spans_decade(low, high)
-    if high == low:
-        edges = np.array([low - 0.5 * abs(low or 1), high + 0.5 * abs(high or 1)])
-        edges = np.linspace(edges[0], edges[1], bins + 1)
-    elif log:
-        edges = np.geomspace(low, high, bins + 1)
-    else:
-        edges = np.linspace(low, high, bins + 1)
-    cols: dict[str, list[Any]] = {k: [] for k in ("scenario", "bin_low", "bin_high", "count",
-                                                   "share")}
-    for sim in sims:
-        counts, _ = np.histogram(sim[output], bins=edges)
-        for lo, hi, count in zip(edges[:-1], edges[1:], counts, strict=True):
-            cols["scenario"].append(sim.name)
-            cols["bin_low"].append(float(lo))
-            cols["bin_high"].append(float(hi))
-            cols["count"].append(int(count))
-            cols["share"].append(float(count) / sim.samples)
-    unit = OUTPUTS[output].unit
-    return Table(
-        name=f"histogram-{_slug(output)}",
-        title=f"{OUTPUTS[output].title}: distribution",
-        columns=cols,
-        units={"bin_low": unit, "bin_high": unit, "share": "1"},
-        caption=_mc_caption(sims, "histogram of all samples, no smoothing"),
-        meta={"output": output, "unit": unit, "log": log, "samples": sims[0].samples,
-              "seed": sims[0].seed,
-              "percentiles": {s.name: {k: getattr(s.summary(output), k)
-                                       for k in ("p5", "p50", "p95")} for s in sims},
-              "central": {s.name: s.result.outputs[output] for s in sims}},
-    )
-
-
-def exceedance_table(sims: Sequence[Simulation], output: str = "compute_multiple",
-                     points: int = 201) -> Table:
-    """P(output ≥ x) against x for each scenario; for the multiple, the target is marked."""
-    cols: dict[str, list[Any]] = {k: [] for k in ("scenario", "value", "p_exceed")}
-    for sim in sims:
-        values, p = exceedance(sim[output], points)
-        cols["scenario"] += [sim.name] * len(values)
-        cols["value"] += [float(v) for v in values]
-        cols["p_exceed"] += [float(v) for v in p]
-    meta: dict[str, Any] = {"output": output, "unit": OUTPUTS[output].unit,
-                            "samples": sims[0].samples, "seed": sims[0].seed}
-    values = np.asarray(cols["value"], dtype=float)
-    meta["log"] = _spans_decade(float(values.min()), float(values.max()))
-    extra = ""
-    if output == "compute_multiple":
-        meta["target"] = sims[0].target_central
-        meta["p_target"] = {s.name: s.p_target_reached() for s in sims}
-        extra = f"target {sims[0].target_central:g}× the baseline"
-    return Table(
-        name=f"exceedance-{_slug(output)}",
-        title=f"{OUTPUTS[output].title}: chance of reaching at least x",
-        columns=cols,
-        units={"value": OUTPUTS[output].unit, "p_exceed": "1"},
-        caption=_mc_caption(sims, extra),
-        meta=meta,
-    )
-
-
 # ---------------------------------------------------------------- timeline
 
-#: Timeline Monte Carlo keeps (samples × months) arrays: fewer samples than the static chain.
-MAX_TIMELINE_SAMPLES = 200_000
 #: Series a sampled timeline computes unless asked for others.
 TIMELINE_SERIES = ("compute_multiple", "effective_flop_per_s", "facility_power_mw")
 
@@ -536,9 +390,7 @@ class TimelineSimulation:
 
     def p_reached_by(self, month: str) -> float:
         """P(the target multiple is reached in or before ``month``, ``YYYY-MM``)."""
-        from calc.analysis.timeline import month_index
-
-        position = month_index(month, key="--by") - month_index(self.months[0])
+        position = month_index(month, key="by") - month_index(self.months[0])
         if position < 0:
             return 0.0
         return float(np.mean((self.reach >= 0) & (self.reach <= position)))
@@ -572,22 +424,13 @@ def simulate_timeline(library: Library, scenario: str | Scenario,
 
     Every input with a range (MFU, lifetimes, the perf-per-watt trend, ...)
     is sampled as in :func:`simulate`, the baseline's effective FLOP/s with
-    common random numbers; the timeline core (:func:`calc.analysis.timeline.simulate`)
+    common random numbers; the timeline core (:func:`calc.core.fleet.simulate`)
     runs all samples at once.
     """
-    from calc.analysis.timeline import (
-        DEFAULT_UNTIL,
-        check_phases,
-        month_index,
-        month_label,
-        scenario_phases,
-    )
-    from calc.analysis.timeline import simulate as timeline_core
-
     samples = check_samples(samples)
     if samples > MAX_TIMELINE_SAMPLES:
         raise CapcalcError(f"a sampled timeline takes at most {MAX_TIMELINE_SAMPLES:,} samples "
-                           f"(got {samples:,})", key="--samples")
+                           f"(got {samples:,})", key="samples")
     result, baseline = resolve(library, scenario, sets)
     scenario = result.scenario
     chosen = scenario_phases(scenario, phases)
@@ -601,7 +444,7 @@ def simulate_timeline(library: Library, scenario: str | Scenario,
         evaluate({**fixed_b, **drawn_b}, 1.0)["effective_flop_per_s"], dtype=float), (samples,))
     horizon = until or DEFAULT_UNTIL
     wanted = list(dict.fromkeys(["compute_multiple", *outputs]))
-    arrays = timeline_core({**fixed_s, **drawn_s}, chosen, library.baseline.catalog, base_eff,
+    arrays = simulate_fleet({**fixed_s, **drawn_s}, chosen, library.baseline.catalog, base_eff,
                            until=horizon, outputs=wanted, by_generation=False)
     series = {k: np.broadcast_to(np.asarray(v, dtype=float), (samples, len(arrays.months)))
               for k, v in arrays.series.items()}
@@ -609,50 +452,11 @@ def simulate_timeline(library: Library, scenario: str | Scenario,
     return TimelineSimulation(
         scenario=scenario, baseline=baseline, samples=samples, seed=seed,
         months=tuple(arrays.months), series=series, reach=reach,
-        until=month_label(month_index(horizon, key="--until")),
-        target=float(scenario["target.compute_multiplier"]))  # type: ignore[arg-type]
-
-
-def fan_table(sims: Sequence[TimelineSimulation], output: str = "compute_multiple") -> Table:
-    """P5, P50, P95 of a timeline series per month and scenario: the fan chart's data."""
-    from calc.analysis.timeline import TIMELINE_OUTPUTS
-
-    cols: dict[str, list[Any]] = {k: [] for k in ("scenario", "date", "p5", "p50", "p95",
-                                                   "p_reached")}
-    for sim in sims:
-        fan = sim.fan(output)
-        reached = sim.reach_distribution()
-        for i, month in enumerate(sim.months):
-            cols["scenario"].append(sim.name)
-            cols["date"].append(month)
-            for k in ("p5", "p50", "p95"):
-                cols[k].append(float(fan[k][i]))
-            cols["p_reached"].append(reached[month])
-    spec = TIMELINE_OUTPUTS[output]
-    first = sims[0]
-    reach = "; ".join(
-        f"{s.name}: P({s.target:g}× by {s.until}) = {s.p_reached_by(s.until):.0%}" for s in sims)
-    return Table(
-        name=f"timeline-fan-{_slug(output)}",
-        title=f"{spec.title} over time: P5–P95 and median",
-        columns=cols,
-        units={"p5": spec.unit, "p50": spec.unit, "p95": spec.unit, "p_reached": "1"},
-        caption=provenance([s.name for s in sims], first.baseline.name,
-                           f"{first.samples:,} samples, seed {first.seed}; {reach}"),
-        meta={"output": output, "unit": spec.unit, "label": spec.title,
-              "target": first.target if output == "compute_multiple" else None,
-              "samples": first.samples, "seed": first.seed,
-              "p_reached": {s.name: s.p_reached_by(s.until) for s in sims},
-              "reach_percentiles": {s.name: s.reach_percentiles() for s in sims}},
-    )
+        until=month_label(month_index(horizon, key="until")),
+        target=scenario.inputs.target.compute_multiplier)
 
 
 # ---------------------------------------------------------------- solving under uncertainty
-
-#: Grid points of the per-sample bracket search and bisection steps after it.
-_SOLVE_GRID = 61
-_SOLVE_STEPS = 60
-_SOLVE_CHUNK = 4096
 
 
 @dataclass(frozen=True)
@@ -688,60 +492,30 @@ def solve_samples(library: Library, scenario: str | Scenario, key: str, output: 
                   samples: int = DEFAULT_SAMPLES, seed: int = 0) -> SolveSimulation:
     """Solve ``key`` for ``output == target`` in every joint sample of the other inputs.
 
-    The search per sample is the same as :func:`calc.analysis.solver.solve_scalar`'s,
-    vectorised: the key's valid range is scanned for the first sign change of
-    ``output - target``, then bisected to machine precision.
+    The search is :func:`calc.analysis.solver.solve_vectorised`, the one
+    :func:`calc.analysis.solver.solve_scalar` uses: each sample gets the lowest
+    value in the key's valid range where ``output`` reaches ``target``.
     """
-    from calc.analysis.solver import search_range
-    from calc.core.vocabulary import INPUTS
-
     samples = check_samples(samples)
     if key not in INPUTS or INPUTS[key].kind == "choice":
         raise CapcalcError("is not a numeric input; solve varies a number", key=key)
     if output not in OUTPUTS:
-        raise CapcalcError(f"unknown output {output!r}", key="--target")
+        raise CapcalcError(f"unknown output {output!r}", key="target")
     result, baseline = resolve(library, scenario, sets)
     scenario = result.scenario
     reference, own = _paired_samplers(scenario, baseline, seed)
     fixed_b = {k: v for k, v in baseline.values.items() if k not in reference.marginals}
     fixed_s = {k: v for k, v in scenario.values.items() if k not in own.marginals}
-    sizing = ("site.facility_power_mw", "site.accelerators")
-    lower, upper = search_range(INPUTS[key])
-    grid = (np.geomspace(lower, upper, _SOLVE_GRID) if lower > 0 and upper / lower > 100
-            else np.linspace(lower, upper, _SOLVE_GRID))
-    solved = np.full(samples, np.nan)
     all_b, all_s = reference.draw(samples), own.draw(samples)  # the draws simulate() makes
     all_eff = np.broadcast_to(np.asarray(
         evaluate({**fixed_b, **all_b}, 1.0)["effective_flop_per_s"], dtype=float), (samples,))
-    done = 0
-    while done < samples:
-        n = min(_SOLVE_CHUNK, samples - done)
-        part = slice(done, done + n)
-        base_eff = all_eff[part]
-        inputs = {**fixed_s, **{k: v[part] for k, v in all_s.items()}}
-        if key in sizing:
-            inputs[sizing[1 - sizing.index(key)]] = None
 
-        def gap(x: FloatArray, inputs: dict[str, Any] = inputs, base: Any = base_eff,
-                n: int = n) -> FloatArray:
-            with np.errstate(all="ignore"):
-                out = evaluate({**inputs, key: x}, base)[output]
-            return np.broadcast_to(np.asarray(out, dtype=float) - target, np.broadcast_shapes(
-                np.shape(x), (n,)))
+    def gap(x: FloatArray, part: slice) -> FloatArray:
+        inputs = {**fixed_s, **{k: v[part] for k, v in all_s.items()}, key: x}
+        if key in SIZING_KEYS:
+            inputs[other_sizing(key)] = None
+        return np.asarray(evaluate(inputs, all_eff[part])[output], dtype=float) - target
 
-        g = gap(grid[:, None])                                 # (grid, n)
-        sign = np.sign(g)
-        hit = (sign[:-1] * sign[1:] <= 0) & np.isfinite(g[:-1]) & np.isfinite(g[1:])
-        found = hit.any(axis=0)
-        first = hit.argmax(axis=0)
-        lo, hi = grid[first], grid[first + 1]
-        lo_sign = sign[first, np.arange(n)]
-        for _ in range(_SOLVE_STEPS):
-            mid = (lo + hi) / 2
-            same = np.sign(gap(mid)) == lo_sign
-            lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
-        exact_lo = lo_sign == 0
-        solved[done:done + n] = np.where(found, np.where(exact_lo, lo, (lo + hi) / 2), np.nan)
-        done += n
+    solved = solve_vectorised(key, gap, samples)
     return SolveSimulation(scenario=scenario, baseline=baseline, key=key, output=output,
                            target=float(target), samples=samples, seed=seed, values=solved)

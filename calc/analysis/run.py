@@ -12,11 +12,12 @@ import numpy.typing as npt
 from calc.analysis.solver import Solution, solve_scalar
 from calc.core.chain import evaluate
 from calc.core.errors import CapcalcError
-from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.core.vocabulary import INPUTS, OUTPUTS, SIZING_KEYS, other_sizing
 from calc.data.scenarios import Library, Scenario
 
 __all__ = [
     "Result",
+    "baseline_effective_flop_per_s",
     "model_inputs",
     "outcome_of",
     "run",
@@ -24,9 +25,6 @@ __all__ = [
     "solve_input",
     "solve_meet_target",
 ]
-
-_SIZING = ("site.facility_power_mw", "site.accelerators")
-
 
 @dataclass(frozen=True)
 class Result:
@@ -77,8 +75,8 @@ def outcome_of(scenario: Scenario, key: str, output: str, baseline_effective: fl
     def outcome(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         inputs = dict(base)
         inputs[key] = x
-        if key in _SIZING:
-            inputs[_SIZING[1 - _SIZING.index(key)]] = None
+        if key in SIZING_KEYS:
+            inputs[other_sizing(key)] = None
         return np.asarray(evaluate(inputs, baseline_effective)[output], dtype=float)
 
     return outcome
@@ -89,6 +87,11 @@ def _baseline_effective(library: Library, name: str, seen: tuple[str, ...]) -> f
     # the baseline's own effective FLOP/s does not depend on its baseline
     outputs = evaluate(model_inputs(scenario), 1.0)
     return float(outputs["effective_flop_per_s"])
+
+
+def baseline_effective_flop_per_s(library: Library, name: str) -> float:
+    """Effective FLOP/s of scenario ``name`` (its ``meet_target`` solved): the unit of multiples."""
+    return _baseline_effective(library, name, ())
 
 
 def solve_meet_target(library: Library, scenario: Scenario,
@@ -111,8 +114,8 @@ def solve_meet_target(library: Library, scenario: Scenario,
         where = f"{scenario.origin}: scenario {scenario.name!r}" if scenario.origin else None
         raise exc.at(file=where) from None
     values: dict[str, Any] = {scenario.meet_target: solution.value}
-    if scenario.meet_target in _SIZING:
-        values[_SIZING[1 - _SIZING.index(scenario.meet_target)]] = None
+    if scenario.meet_target in SIZING_KEYS:
+        values[other_sizing(scenario.meet_target)] = None
     solved = scenario.with_values(
         values, source=f"solved: reaches the target multiple against {scenario.baseline_name}")
     return replace(solved, meet_target=None)

@@ -30,13 +30,12 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.distributions import Marginal, marginals
+from calc.analysis.limits import DEFAULT_SOBOL_SAMPLES, MAX_SOBOL_SAMPLES
 from calc.analysis.montecarlo import resolve
 from calc.core.chain import evaluate
-from calc.core.errors import CapcalcError
+from calc.core.errors import CapcalcError, suggest
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.data.assumptions import suggest
 from calc.data.scenarios import Library, Scenario
-from calc.presentation.tables import Table, provenance
 
 __all__ = [
     "BASELINE_OUTPUTS",
@@ -49,9 +48,7 @@ __all__ = [
     "parameters",
     "sensitivity",
     "sobol",
-    "sobol_table",
     "tornado",
-    "tornado_table",
 ]
 
 logger = logging.getLogger(__name__)
@@ -60,8 +57,6 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Outputs measured against the baseline scenario's samples.
 BASELINE_OUTPUTS = frozenset({"compute_multiple", "facility_power_mw_for_target"})
-DEFAULT_SOBOL_SAMPLES = 1024
-MAX_SOBOL_SAMPLES = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -157,7 +152,7 @@ def check_output(output: str) -> str:
     """``output`` if it is a model output, else a CapcalcError suggesting the nearest."""
     if output not in OUTPUTS:
         raise CapcalcError(f"unknown output {output!r}{suggest(output, OUTPUTS)} "
-                           f"(outputs: {', '.join(OUTPUTS)})", key="OUTPUT")
+                           f"(outputs: {', '.join(OUTPUTS)})", key="output")
     return output
 
 
@@ -225,10 +220,10 @@ def tornado(library: Library, scenario: str | Scenario, output: str,
 def _power_of_two(samples: int) -> int:
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 16:
         raise CapcalcError(f"must be a whole number of at least 16 (got {samples!r})",
-                           key="--samples")
+                           key="samples")
     if samples > MAX_SOBOL_SAMPLES:
         raise CapcalcError(f"must be at most {MAX_SOBOL_SAMPLES:,} base samples for Sobol "
-                           f"indices (got {samples:,})", key="--samples")
+                           f"indices (got {samples:,})", key="samples")
     return 1 << math.ceil(math.log2(int(samples)))
 
 
@@ -240,13 +235,13 @@ def sobol(library: Library, scenario: str | Scenario, output: str,
     ``samples`` is Saltelli's base sample count N, rounded up to a power of
     two; the model runs N × (inputs + 2) times, in one vectorised call.
     """
-    from SALib.analyze import sobol as sobol_analyze
+    from SALib.analyze import sobol as sobol_analyze  # deferred: SALib only for Sobol indices
     from SALib.sample import sobol as sobol_sample
 
     check_output(output)
     base = _power_of_two(samples)
     if seed < 0:
-        raise CapcalcError(f"the seed must be a whole number ≥ 0 (got {seed})", key="--seed")
+        raise CapcalcError(f"the seed must be a whole number ≥ 0 (got {seed})", key="seed")
     found = tornado(library, scenario, output, sets)
     params = [bar.parameter for bar in found.tornado]
     if not params:
@@ -278,62 +273,3 @@ def sensitivity(library: Library, scenario: str | Scenario, output: str,
                 seed: int = 0) -> Sensitivity:
     """Tornado and Sobol indices of ``output`` (what ``capcalc sensitivity`` prints)."""
     return sobol(library, scenario, output, sets, samples=samples, seed=seed)
-
-
-# ---------------------------------------------------------------- tables
-
-
-def _slug(output: str) -> str:
-    return output.replace("_", "-")
-
-
-def tornado_table(result: Sensitivity) -> Table:
-    """Output at each input's low and high, widest swing first."""
-    cols: dict[str, list[Any]] = {k: [] for k in (
-        "key", "label", "side", "input_unit", "input_low", "input_high", "output_low",
-        "output_high", "swing")}
-    for bar in result.tornado:
-        cols["key"].append(bar.parameter.key)
-        cols["label"].append(bar.parameter.label)
-        cols["side"].append(bar.parameter.side)
-        cols["input_unit"].append(INPUTS[bar.parameter.key].unit)
-        cols["input_low"].append(bar.input_low)
-        cols["input_high"].append(bar.input_high)
-        cols["output_low"].append(bar.output_low)
-        cols["output_high"].append(bar.output_high)
-        cols["swing"].append(bar.swing)
-    unit = OUTPUTS[result.output].unit
-    return Table(
-        name=f"tornado-{_slug(result.output)}",
-        title=f"{OUTPUTS[result.output].title}: each input from its low to its high",
-        columns=cols,
-        units={"output_low": unit, "output_high": unit, "swing": unit},
-        caption=provenance([result.scenario.name], result.baseline.name,
-                           "low/high are 90 % intervals; other inputs at their central value"),
-        meta={"output": result.output, "unit": unit, "central": result.central,
-              "scenario": result.scenario.name},
-    )
-
-
-def sobol_table(result: Sensitivity) -> Table:
-    """Sobol S1 and ST with 95 % confidence half-widths, largest ST first."""
-    cols: dict[str, list[Any]] = {k: [] for k in ("key", "label", "side", "S1", "S1_conf",
-                                                   "ST", "ST_conf")}
-    for index in result.sobol:
-        cols["key"].append(index.parameter.key)
-        cols["label"].append(index.parameter.label)
-        cols["side"].append(index.parameter.side)
-        for name in ("S1", "S1_conf", "ST", "ST_conf"):
-            cols[name].append(getattr(index, name))
-    return Table(
-        name=f"sobol-{_slug(result.output)}",
-        title=f"{OUTPUTS[result.output].title}: share of variance (Sobol indices)",
-        columns=cols,
-        units={"S1": "1", "S1_conf": "1", "ST": "1", "ST_conf": "1"},
-        caption=provenance(
-            [result.scenario.name], result.baseline.name,
-            f"Saltelli N = {result.samples:,} ({result.evaluations:,} model runs), "
-            f"seed {result.seed}; SALib; 95 % bootstrap intervals; inputs independent"),
-        meta={"output": result.output, "samples": result.samples, "seed": result.seed,
-              "evaluations": result.evaluations, "scenario": result.scenario.name},
-    )

@@ -1,8 +1,7 @@
 """Distance to the target multiple: the power it needs, and what other chips would need.
 
-The dashboard and reports state the distance to the experts' tenfold need in
-words ("500 MW of H100 gives 5.0×; 10× needs 1.00 GW, or a chip with ~2.0× the
-FLOP per facility watt, such as GB200 at ~544 MW"). The facts behind such a
+The command line, the dashboard and reports state the distance to the experts'
+tenfold need in words (:mod:`calc.presentation.answer`). The facts behind such a
 sentence are computed here, with the model's own functions: the facility power
 for the target is the ``facility_power_mw_for_target`` output, and each
 catalog accelerator is evaluated at the scenario's facility power with every
@@ -17,9 +16,8 @@ from dataclasses import dataclass
 from calc.analysis.run import Result, model_inputs
 from calc.core.chain import evaluate
 from calc.data.scenarios import Library
-from calc.presentation.formatting import format_value
 
-__all__ = ["ChipOption", "TargetFacts", "describe", "target_facts"]
+__all__ = ["ChipOption", "TargetFacts", "target_facts"]
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +133,7 @@ def target_facts(library: Library, result: Result, baseline: Result) -> TargetFa
             gain=multiple / outputs["compute_multiple"],
         ))
     chips.sort(key=lambda c: c.facility_power_mw_for_target)
-    target = float(scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+    target = scenario.inputs.target.compute_multiplier
     return TargetFacts(
         scenario=scenario.name,
         baseline=result.baseline,
@@ -149,55 +147,3 @@ def target_facts(library: Library, result: Result, baseline: Result) -> TargetFa
         gain_needed=target / outputs["compute_multiple"],
         chips=tuple(chips),
     )
-
-
-def times(multiple: float) -> str:
-    """A multiple written for people.
-
-    >>> times(5.0), times(9.19), times(10), times(0.253), times(123.4)
-    ('5.0×', '9.2×', '10×', '0.25×', '123×')
-    """
-    if multiple >= 99.5:
-        return f"{multiple:,.0f}×"
-    if multiple >= 1:
-        text = f"{multiple:.1f}"
-        return f"{text[:-2] if text.endswith('.0') and multiple >= 10 else text}×"
-    return f"{multiple:.2g}×"
-
-
-def _chip(option: ChipOption, target: str) -> str:
-    mark = "" if option.status == "shipping" else f"{option.status}, "
-    return (f"{option.accelerator} ({mark}{times(option.gain)}) reaches {target} at "
-            f"~{format_value(option.facility_power_mw_for_target, 'MW')}")
-
-
-def describe(facts: TargetFacts, max_chips: int = 3) -> str:
-    """The distance to the target in words.
-
-    Examples
-    --------
-    >>> facts = TargetFacts("cortex-full", "cortex-phase1", "H100", "power", 500.0, 2.87e5,
-    ...     5.0, 10.0, 1000.0, 2.0, (ChipOption("GB200", "shipping", 9.19, 544.0, 1.84),))
-    >>> print(describe(facts))  # doctest: +NORMALIZE_WHITESPACE
-    500 MW of H100 gives 5.0× cortex-phase1. 10× needs 1.00 GW of H100, or a chip with
-    ~2.0× its FLOP per facility watt: GB200 (1.8×) reaches 10× at ~544 MW.
-    """
-    power = format_value(facts.facility_power_mw, "MW")
-    if facts.sized_by == "accelerators":
-        site = (f"{format_value(facts.accelerators, 'accelerator')} {facts.accelerator} "
-                f"({power})")
-    else:
-        site = f"{power} of {facts.accelerator}"
-    head = f"{site} gives {times(facts.compute_multiple)} {facts.baseline}"
-    target = f"{facts.target_multiple:g}×"
-    needed = f"{format_value(facts.facility_power_mw_for_target, 'MW')} of {facts.accelerator}"
-    if facts.met:
-        return f"{head}: the {target} target is met ({needed} would reach it)."
-    better = facts.better_chips
-    if not better:
-        return (f"{head}. {target} needs {needed}; no catalog accelerator gives more "
-                f"FLOP per facility watt than {facts.accelerator}.")
-    shown = ", ".join(_chip(c, target) if i == 0 else _chip(c, target).replace(
-        f" reaches {target} at", " at") for i, c in enumerate(better[:max_chips]))
-    return (f"{head}. {target} needs {needed}, or a chip with "
-            f"~{facts.gain_needed:.1f}× its FLOP per facility watt: {shown}.")

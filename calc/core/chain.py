@@ -13,11 +13,17 @@ from typing import Any, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from calc.core.constants import (
+    DAYS_PER_YEAR,
+    H100_FP8_FLOP_PER_S,
+    HOURS_PER_YEAR,
+    SECONDS_PER_DAY,
+    W_PER_MW,
+)
+
 __all__ = [
-    "H100_FP8_FLOP_PER_S",
-    "HOURS_PER_YEAR",
-    "SECONDS_PER_DAY",
     "accelerators_for_power",
+    "amortized_usd",
     "annual_electricity_cost_usd",
     "annual_energy_mwh",
     "annual_training_flop",
@@ -38,13 +44,6 @@ __all__ = [
 ]
 
 Array: TypeAlias = float | npt.NDArray[np.float64]
-
-SECONDS_PER_DAY = 86_400.0
-HOURS_PER_YEAR = 8_760.0
-DAYS_PER_YEAR = 365.0
-W_PER_MW = 1e6
-#: Dense 8-bit peak of one NVIDIA H100 SXM: the unit of H100-equivalents (Epoch AI).
-H100_FP8_FLOP_PER_S = 1.979e15
 
 
 def facility_w_per_accelerator(
@@ -132,7 +131,7 @@ def training_flop_per_run(effective: Array, run_days: Array) -> Array:
 
 def annual_training_flop(effective: Array) -> Array:
     """FLOP of a year (8,760 h) of training at ``effective`` FLOP/s."""
-    return effective * HOURS_PER_YEAR * 3600.0
+    return effective * DAYS_PER_YEAR * SECONDS_PER_DAY
 
 
 def annual_energy_mwh(facility_power_mw: Array, load_factor: Array) -> Array:
@@ -163,6 +162,15 @@ def capex_usd(accelerator_capex: Array, facility_capex: Array) -> Array:
     return accelerator_capex + facility_capex
 
 
+def amortized_usd(capex: Array, lifetime_years: Array) -> Array:
+    """Yearly share of ``capex`` over ``lifetime_years`` (straight line), USD.
+
+    >>> amortized_usd(4e9, 4)
+    1000000000.0
+    """
+    return capex / lifetime_years
+
+
 def annualized_cost_usd(
     accelerator_capex: Array,
     hardware_lifetime_years: Array,
@@ -170,14 +178,14 @@ def annualized_cost_usd(
     facility_lifetime_years: Array,
     electricity_usd: Array,
 ) -> Array:
-    """Yearly cost: straight-line amortisation of both capex parts plus electricity, USD.
+    """Yearly cost: amortisation of both capex parts plus electricity, USD.
 
     >>> annualized_cost_usd(4e9, 4, 1e9, 20, 4e7)
     1090000000.0
     """
     return (
-        accelerator_capex / hardware_lifetime_years
-        + facility_capex / facility_lifetime_years
+        amortized_usd(accelerator_capex, hardware_lifetime_years)
+        + amortized_usd(facility_capex, facility_lifetime_years)
         + electricity_usd
     )
 

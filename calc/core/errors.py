@@ -1,8 +1,24 @@
-"""The one error type capcalc raises for a user's mistake, and how it reads."""
+"""The errors capcalc raises for a user's mistake, and how they read: one clean line.
+
+An error names where the input came from (``file``: a file, ``--set``, a link),
+the key it is at and what would be right. Analysis code keys errors by the
+domain's own words (``until``, ``at``, ``target``, ``samples``); the command
+line and the dashboard translate those to the flag or the widget the user
+touched (:meth:`CapcalcError.keyed`).
+"""
 
 from __future__ import annotations
 
-__all__ = ["CapcalcError"]
+import copy
+import difflib
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+__all__ = ["CapcalcError", "NoSolution", "clean_text", "shown", "suggest"]
+
+#: Longest file name, key or whole message printed; longer ones are cut with an ellipsis.
+MAX_KEY_CHARS = 120
+MAX_MESSAGE_CHARS = 600
 
 
 class CapcalcError(Exception):
@@ -16,16 +32,17 @@ class CapcalcError(Exception):
     message : str
         What is wrong and what would be right.
     file : str, optional
-        The file (or ``--set``, or ``query parameter``) the input came from.
+        The file (or ``--set``, or ``link``) the input came from.
     key : str, optional
-        The dotted key the mistake is at.
+        The dotted key (or the domain's name of a setting, such as ``until``) the
+        mistake is at.
     """
 
     def __init__(self, message: str, *, file: str | None = None, key: str | None = None):
-        self.message = _printable(" ".join(message.split()))
-        # a file name or key may come from a hostile file: keep it to one visible line
-        self.file = None if file is None else _printable(file)
-        self.key = None if key is None else _printable(key)
+        self.message = clean_text(" ".join(message.split()), limit=MAX_MESSAGE_CHARS)
+        # a file name or key may come from a hostile file: keep it to one short visible line
+        self.file = None if file is None else clean_text(file, limit=MAX_KEY_CHARS)
+        self.key = None if key is None else clean_text(key, limit=MAX_KEY_CHARS, ascii_only=True)
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -33,16 +50,104 @@ class CapcalcError(Exception):
         return ": ".join([*parts, self.message])
 
     def at(self, *, file: str | None = None, key: str | None = None) -> CapcalcError:
-        """Return the same error with ``file`` and ``key`` filled in where still missing."""
-        return CapcalcError(self.message, file=self.file or file, key=self.key or key)
+        """The same error (same class and data) with ``file`` and ``key`` filled in where missing.
+
+        >>> err = NoSolution("no value reaches 10", best_value=3.0).at(file="f.yaml")
+        >>> type(err).__name__, err.best_value, str(err)
+        ('NoSolution', 3.0, 'f.yaml: no value reaches 10')
+        """
+        return self._with(file=self.file or file, key=self.key or key)
+
+    def keyed(self, names: Mapping[str, str]) -> CapcalcError:
+        """The same error with its key renamed by ``names`` (domain word → flag or widget).
+
+        >>> err = CapcalcError("2020-01 is before the start", key="until")
+        >>> str(err.keyed({"until": "--until"}))
+        '--until: 2020-01 is before the start'
+        """
+        if self.key is None or self.key not in names:
+            return self
+        return self._with(file=self.file, key=names[self.key])
+
+    def _with(self, *, file: str | None, key: str | None) -> CapcalcError:
+        other = copy.copy(self)
+        other.file = None if file is None else clean_text(file, limit=MAX_KEY_CHARS)
+        other.key = None if key is None else clean_text(key, limit=MAX_KEY_CHARS, ascii_only=True)
+        other.args = (str(other),)
+        return other
 
 
-def _printable(text: str) -> str:
-    r"""``text`` with every unprintable character (line breaks, escapes) written as ``\n``, ...
+class NoSolution(CapcalcError):
+    """No value of the input in its searched range reaches the target.
+
+    ``best_value`` is the input value that comes closest and ``best_achieved``
+    what the output reaches there (None where the output does not move).
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, key: str | None = None,
+                 best_value: float | None = None, best_achieved: float | None = None):
+        super().__init__(message, file=file, key=key)
+        self.best_value = best_value
+        self.best_achieved = best_achieved
+
+
+def clean_text(text: str, *, limit: int | None = None, ascii_only: bool = False) -> str:
+    r"""``text`` as one safe visible line: control characters escaped, cut to ``limit``.
+
+    Every character that is not printable (line breaks, terminal escapes, BEL)
+    is written as its escape. With ``ascii_only`` (keys, which are ASCII in
+    capcalc's vocabulary), every non-ASCII character is escaped too, so a
+    look-alike such as a Cyrillic er (U+0440) shows as ``\u0440``. A text longer than
+    ``limit`` keeps its start and end around an ellipsis.
 
     Examples
     --------
-    >>> print(_printable("site.pue\n\x1b[2J"))
+    >>> print(clean_text("site.pue\n\x1b[2J"))
     site.pue\n\x1b[2J
+    >>> print(clean_text("site.\u0440ue", ascii_only=True))
+    site.\u0440ue
+    >>> clean_text("x" * 30, limit=11)
+    'xxxxx…xxxxx'
     """
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    out = []
+    for c in text:
+        if ascii_only and not c.isascii():
+            out.append(c.encode("unicode_escape").decode("ascii"))
+        elif c.isprintable() and unicodedata.category(c) not in ("Cf", "Co", "Cs"):
+            out.append(c)
+        else:
+            out.append(repr(c)[1:-1] if c.isascii() else c.encode("unicode_escape").decode())
+    cleaned = "".join(out)
+    if limit is not None and len(cleaned) > limit:
+        keep = max(limit - 1, 2)
+        cleaned = cleaned[:(keep + 1) // 2] + "…" + cleaned[len(cleaned) - keep // 2:]
+    return cleaned
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``value`` as a message quotes it: its ``repr``, cut to ``limit`` characters.
+
+    >>> shown("0.5 GW")
+    "'0.5 GW'"
+    >>> shown("9" * 5000)
+    "'99999999999999999999999999999…9999999999999999999999999999' (5,002 characters)"
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{clean_text(text, limit=limit)} ({len(text):,} characters)"
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    """Return ``"; did you mean 'x'?"`` for the nearest option, or ``""``.
+
+    Examples
+    --------
+    >>> suggest("site.peu", ["site.pue", "site.it_overhead"])
+    "; did you mean 'site.pue'?"
+    >>> suggest("gb200", ["H200", "GB200"])
+    "; did you mean 'GB200'?"
+    """
+    folded = {option.lower(): option for option in options}  # case is the likeliest slip
+    close = difflib.get_close_matches(word.lower(), list(folded), n=1, cutoff=0.6)
+    return f"; did you mean {folded[close[0]]!r}?" if close else ""

@@ -10,14 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from calc.core.constants import CURRENCY
+
 __all__ = [
     "CATALOG_FIELDS",
     "GROUPS",
     "INPUTS",
     "OUTPUTS",
+    "SIZING_KEYS",
     "InputSpec",
     "OutputSpec",
     "check_bounds",
+    "other_sizing",
 ]
 
 Kind = Literal["number", "count", "choice"]
@@ -157,17 +161,17 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
         lower=0, lower_open=True, upper=3650, widget=(7, 365),
     ),
     InputSpec(
-        "cost.accelerator_capex_usd", "Accelerator capex", "USD_2025",
+        "cost.accelerator_capex_usd", "Accelerator capex", CURRENCY,
         "One accelerator with its share of server and network.",
         lower=0, lower_open=True, upper=1e7, widget=(5_000, 150_000), nullable=True,
     ),
     InputSpec(
-        "cost.facility_capex_usd_per_mw", "Facility capex", "USD_2025/MW",
+        "cost.facility_capex_usd_per_mw", "Facility capex", f"{CURRENCY}/MW",
         "Building, power and cooling per MW of facility power.",
         lower=0, lower_open=True, upper=1e9, widget=(2e6, 30e6),
     ),
     InputSpec(
-        "cost.electricity_usd_per_mwh", "Electricity price", "USD_2025/MWh",
+        "cost.electricity_usd_per_mwh", "Electricity price", f"{CURRENCY}/MWh",
         "All-in industrial electricity price.",
         lower=0, lower_open=True, upper=1e4, widget=(10, 200),
     ),
@@ -195,6 +199,18 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
 )
 
 INPUTS: dict[str, InputSpec] = {spec.key: spec for spec in _INPUT_LIST}
+
+#: The two ways to size a site: by facility power or by accelerator count (one is set).
+SIZING_KEYS: tuple[str, str] = ("site.facility_power_mw", "site.accelerators")
+
+
+def other_sizing(key: str) -> str:
+    """The sizing key that is not ``key``: the one that follows when ``key`` is set.
+
+    >>> other_sizing("site.accelerators")
+    'site.facility_power_mw'
+    """
+    return SIZING_KEYS[1 - SIZING_KEYS.index(key)]
 
 #: Inputs that follow the catalog entry of ``hardware.accelerator`` unless set,
 #: with the catalog field each one takes (``peak_flop_per_s`` depends on precision).
@@ -228,17 +244,17 @@ _OUTPUT_LIST: tuple[OutputSpec, ...] = (
                "Facility power × load factor × 8,760 h."),
     OutputSpec("energy_per_flop_j", "Energy per effective FLOP", "J/FLOP",
                "Average facility draw ÷ effective FLOP/s."),
-    OutputSpec("annual_electricity_cost_usd", "Annual electricity cost", "USD_2025",
+    OutputSpec("annual_electricity_cost_usd", "Annual electricity cost", CURRENCY,
                "Annual energy × electricity price."),
-    OutputSpec("capex_usd", "Capex", "USD_2025",
+    OutputSpec("capex_usd", "Capex", CURRENCY,
                "Accelerators × accelerator capex + facility power × facility capex per MW."),
-    OutputSpec("accelerator_capex_total_usd", "Accelerator capex", "USD_2025",
+    OutputSpec("accelerator_capex_total_usd", "Accelerator capex", CURRENCY,
                "Accelerators × accelerator capex (servers and network included)."),
-    OutputSpec("facility_capex_total_usd", "Facility capex", "USD_2025",
+    OutputSpec("facility_capex_total_usd", "Facility capex", CURRENCY,
                "Facility power × facility capex per MW."),
-    OutputSpec("annualized_cost_usd", "Annualized cost", "USD_2025",
+    OutputSpec("annualized_cost_usd", "Annualized cost", CURRENCY,
                "Straight-line amortisation of both capex parts plus a year of electricity."),
-    OutputSpec("cost_per_run_usd", "Cost per run", "USD_2025",
+    OutputSpec("cost_per_run_usd", "Cost per run", CURRENCY,
                "Annualized cost × run_days ÷ 365."),
     OutputSpec("compute_multiple", "Compute multiple", "1",
                "Effective FLOP/s ÷ the baseline scenario's effective FLOP/s."),

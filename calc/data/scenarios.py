@@ -13,28 +13,30 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from calc.analysis.timeline import Phase, check_phases, to_phases
-from calc.core.errors import CapcalcError
-from calc.core.vocabulary import CATALOG_FIELDS, INPUTS, check_bounds
+from calc.core.errors import CapcalcError, suggest
+from calc.core.phases import Phase
+from calc.core.vocabulary import CATALOG_FIELDS, INPUTS, SIZING_KEYS, check_bounds, other_sizing
 from calc.data.assumptions import (
     Assumption,
     Baseline,
     Correlation,
     Value,
     load_baseline,
-    suggest,
     to_correlations,
-    validation_message,
 )
+from calc.data.inputs import Inputs
 from calc.data.io import load_yaml, parse_yaml
+from calc.data.phases import check_phases, to_phases
 from calc.data.resources import SCENARIOS, shipped_bytes
 from calc.data.schema import Override, ScenarioName, ScenariosFile, ScenarioSpec
 from calc.data.units import UnitError, convert, parse_quantity
+from calc.data.validation import validation_message
 
 __all__ = [
     "Change",
@@ -47,7 +49,6 @@ __all__ = [
 
 
 _META = ("name", "title", "description", "source", "base", "meet_target")
-_SIZING = ("site.facility_power_mw", "site.accelerators")
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ class Scenario:
 
     def __getitem__(self, key: str) -> Value:
         return self.assumptions[key].value
+
+    @cached_property
+    def inputs(self) -> Inputs:
+        """Every input, typed: ``scenario.inputs.training.mfu`` is a float."""
+        return Inputs.of(self.values)
 
     @property
     def values(self) -> dict[str, Value]:
@@ -443,7 +449,7 @@ class Library:
                explicit: set[str]) -> None:
         changes = list(changes)
         set_here = {c.key for c in changes if c.has_value and c.value is not None}
-        if set(_SIZING) <= set_here:
+        if set(SIZING_KEYS) <= set_here:
             origin = changes[0].origin
             raise CapcalcError(
                 "site.facility_power_mw and site.accelerators are both set; size the site by "
@@ -474,13 +480,13 @@ class Library:
                     note=change.note or old.note,
                 )
             values[change.key] = new
-            if change.key in _SIZING and change.has_value and change.value is not None:
-                other = _SIZING[1 - _SIZING.index(change.key)]
+            if change.key in SIZING_KEYS and change.has_value and change.value is not None:
+                other = other_sizing(change.key)
                 if values[other].value is not None:
                     values[other] = replace(values[other], value=None, low=None, high=None,
                                             source=change.origin)
-        for key in _SIZING:
-            if values[key].value is None and values[_SIZING[1 - _SIZING.index(key)]].value is None:
+        for key in SIZING_KEYS:
+            if values[key].value is None and values[other_sizing(key)].value is None:
                 raise CapcalcError(
                     "leaves the site unsized: set site.facility_power_mw or site.accelerators",
                     file=changes[0].origin if changes else None, key=key,

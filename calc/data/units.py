@@ -71,7 +71,7 @@ def _check_unit_text(unit: str) -> None:
 def _factor(from_unit: str, to_unit: str) -> float:
     _check_unit_text(from_unit)
     ureg = registry()
-    from pint import DimensionalityError  # loaded by registry() already
+    from pint import DimensionalityError  # deferred with pint (see registry)
     try:
         source = ureg.parse_units(from_unit or "dimensionless")
     except Exception as exc:  # pint raises several types for a bad unit string

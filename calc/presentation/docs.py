@@ -14,9 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from calc.analysis.run import run
 from calc.core.vocabulary import CATALOG_FIELDS, GROUPS, INPUTS, OUTPUTS, InputSpec
 from calc.data.assumptions import Baseline, load_baseline
+from calc.data.inputs_source import inputs_module_source
 from calc.data.io import write_text
+from calc.data.peers import PeersFile
+from calc.data.scenarios import load_library
 from calc.data.schema import AssumptionsFile, ScenariosFile
 from calc.data.units import format_unit
 from calc.presentation.formatting import format_value
@@ -135,9 +139,6 @@ _README_ROWS = ("facility_power_mw", "accelerators", "h100_equivalents", "effect
 
 def scenarios_markdown() -> str:
     """The README's table of the article's scenarios, computed by the model."""
-    from calc.analysis.run import run
-    from calc.data.scenarios import load_library
-
     library = load_library()
     results = [run(library, name) for name in README_SCENARIOS]
     lines = ["| | " + " | ".join(f"`{r.name}`" for r in results) + " |",
@@ -179,9 +180,7 @@ def readme(root: Path) -> str:
 
 
 def _peers_schema() -> str:
-    from calc.data.peers import schema_text
-
-    return schema_text()
+    return json_schema(PeersFile, "capcalc peers")
 
 
 #: Every generated file: path relative to the repository, and how to make its text.
@@ -190,6 +189,7 @@ GENERATED: dict[str, Callable[[], str]] = {
     "scenarios.schema.json": lambda: json_schema(ScenariosFile, "capcalc scenarios"),
     "docs/assumptions.md": lambda: assumptions_markdown(load_baseline()),
     "peers.schema.json": lambda: _peers_schema(),
+    "calc/data/inputs.py": inputs_module_source,
     "README.md": lambda: readme(Path.cwd()),
 }
 

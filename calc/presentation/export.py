@@ -1,21 +1,46 @@
-"""Render charts to PNG/SVG/PDF bytes with provenance metadata, and save them with their CSV."""
+"""Charts as files: PNG/SVG/PDF bytes with provenance metadata, each beside the CSV it draws.
+
+A saved set is written by :func:`calc.data.io.write_files`: all files or none,
+never a mix of two runs. Drawing happens only when a file is written, so
+building the set costs nothing for formats not asked for.
+"""
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
-
-from calc import __version__
 from calc.core.errors import CapcalcError
-from calc.data.io import check_writable, resolve_inside, write_bytes, write_text
-from calc.presentation.tables import Table
+from calc.core.version import __version__
+from calc.data.io import FileData, write_files
+from calc.presentation.tables.base import Table
 
-__all__ = ["FORMATS", "figure_bytes", "save_chart", "save_charts"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["FORMATS", "Chart", "chart_files", "check_formats", "figure_bytes", "save_chart",
+           "save_charts"]
 
 FORMATS = ("png", "svg", "pdf")
+
+#: A chart to save: its table and the function that draws it (None: the CSV alone).
+Chart = tuple["Callable[[Table], Figure] | None", Table]
+
+
+def check_formats(formats: Sequence[str]) -> list[str]:
+    """``formats`` if each is one of :data:`FORMATS`, else one line naming the first that is not.
+
+    >>> check_formats(["png", "svg"])
+    ['png', 'svg']
+    """
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise CapcalcError(f"unknown chart format {bad[0] if bad else ''!r}; choose from "
+                           f"{', '.join(FORMATS)}", key="formats")
+    return list(formats)
 
 
 def _metadata(fmt: str, table: Table) -> dict[str, str]:
@@ -31,38 +56,43 @@ def _metadata(fmt: str, table: Table) -> dict[str, str]:
 
 def figure_bytes(fig: Figure, table: Table, fmt: str = "png", dpi: int = 200) -> bytes:
     """Render ``fig`` as ``fmt`` (png, svg or pdf) with ``table``'s provenance in its metadata."""
-    if fmt not in FORMATS:
-        raise CapcalcError(f"unknown chart format {fmt!r}; choose from {', '.join(FORMATS)}",
-                           key="--formats")
+    check_formats([fmt])
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt, table))
     return buffer.getvalue()
 
 
-def save_chart(fig: Figure, table: Table, folder: Path, *, formats: Sequence[str] = ("png", "svg"),
-               force: bool = False) -> list[Path]:
-    """Write ``fig`` in each format and ``table`` as CSV into ``folder``; return the paths."""
-    return save_charts([(fig, table)], folder, formats=formats, force=force)
+def chart_files(charts: Sequence[Chart], formats: Sequence[str]) -> dict[str, FileData]:
+    """File name → content of each chart in every format, and of its CSV.
+
+    The content of a picture is a callable: the chart is drawn once, when the
+    first of its files is written.
+    """
+    check_formats(formats)
+    files: dict[str, FileData] = {}
+    for draw, table in charts:
+        if draw is not None:
+            drawn: dict[str, Figure] = {}
+
+            def render(fmt: str, draw: Callable[[Table], Figure] = draw, table: Table = table,
+                       drawn: dict[str, Figure] = drawn) -> bytes:
+                if "fig" not in drawn:
+                    drawn["fig"] = draw(table)
+                return figure_bytes(drawn["fig"], table, fmt)
+
+            for fmt in formats:
+                files[f"{table.name}.{fmt}"] = functools.partial(render, fmt)
+        files[f"{table.name}.csv"] = table.to_csv().encode("utf-8")
+    return files
 
 
-def save_charts(charts: Sequence[tuple[Figure, Table]], folder: Path, *,
+def save_charts(charts: Sequence[Chart], folder: Path, *,
                 formats: Sequence[str] = ("png", "svg"), force: bool = False) -> list[Path]:
-    """Write several charts with their CSVs; refuse before writing anything if a file exists."""
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise CapcalcError(f"unknown chart format {fmt!r}; choose from {', '.join(FORMATS)}",
-                               key="--formats")
-    planned: list[tuple[Path, Figure | None, Table, str]] = []
-    for fig, table in charts:
-        for fmt in formats:
-            planned.append((resolve_inside(folder, f"{table.name}.{fmt}"), fig, table, fmt))
-        planned.append((resolve_inside(folder, f"{table.name}.csv"), None, table, "csv"))
-    check_writable([p for p, *_ in planned], force=force)
-    written = []
-    for path, maybe_fig, table, fmt in planned:
-        if maybe_fig is None:
-            write_text(path, table.to_csv())
-        else:
-            write_bytes(path, figure_bytes(maybe_fig, table, fmt))
-        written.append(path)
-    return written
+    """Write several charts with their CSVs into ``folder``, all or nothing."""
+    return write_files(folder, chart_files(charts, formats), force=force)
+
+
+def save_chart(draw: Callable[[Table], Figure], table: Table, folder: Path, *,
+               formats: Sequence[str] = ("png", "svg"), force: bool = False) -> list[Path]:
+    """Write one chart in each format and its CSV into ``folder``; return the paths."""
+    return save_charts([(draw, table)], folder, formats=formats, force=force)

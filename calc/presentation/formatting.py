@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_value", "si"]
+__all__ = ["format_value", "si", "times", "times_short"]
 
 _SI = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
        (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"),
@@ -94,3 +94,26 @@ def format_value(value: float | str | None, unit: str, digits: int = 3) -> str:
     if unit.startswith("1/"):  # a rate: 0.4 /year
         return f"{_sig(value, digits)} /{unit[2:]}"
     return si(value, unit, digits)
+
+
+def times(multiple: float) -> str:
+    """A multiple written for people, as the answer sentence writes it.
+
+    >>> times(5.0), times(9.19), times(10), times(0.253), times(123.4)
+    ('5.0×', '9.2×', '10×', '0.25×', '123×')
+    """
+    if multiple >= 99.5:
+        return f"{multiple:,.0f}×"
+    if multiple >= 1:
+        text = f"{multiple:.1f}"
+        return f"{text[:-2] if text.endswith('.0') and multiple >= 10 else text}×"
+    return f"{multiple:.2g}×"
+
+
+def times_short(multiple: float) -> str:
+    """A multiple for the lever paths: two decimals below 10, three digits above.
+
+    >>> times_short(2.0), times_short(23.84)
+    ('2.00×', '23.8×')
+    """
+    return f"{multiple:.2f}×" if multiple < 10 else f"{multiple:.3g}×"

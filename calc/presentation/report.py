@@ -27,30 +27,44 @@ from typing import Any
 import yaml
 from matplotlib.figure import Figure
 
-from calc import __version__
-from calc.analysis import levers, sensitivity, timeline
-from calc.analysis import montecarlo as uncertainty
-from calc.analysis.calibration import CalibrationResult, calibrate, calibration_table
+from calc.analysis import montecarlo, sensitivity
+from calc.analysis.calibration import CalibrationResult, calibrate
+from calc.analysis.levers import levers_of_result
 from calc.analysis.run import Result, run
+from calc.analysis.target import target_facts
+from calc.analysis.timeline import run_timeline
+from calc.core.constants import CURRENCY, CURRENCY_YEAR
 from calc.core.errors import CapcalcError
+from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.data.io import check_writable, resolve_inside, write_bytes, write_text
-from calc.data.peers import (
-    PeersFile,
-    among_peers_table,
-    chips_text,
-    largest_site_table,
-    load_peers,
-    peers_table,
-)
+from calc.data.io import FileData, write_files
+from calc.data.peers import PeersFile, load_peers
 from calc.data.scenarios import Library
 from calc.data.units import format_unit
+from calc.presentation.answer import describe
+from calc.presentation.calibration import calibration_table, reason_text
 from calc.presentation.charts.peers import among_peers, largest_site_timeline
+from calc.presentation.charts.scenarios import (
+    cost_breakdown,
+    power_to_compute,
+    scenario_comparison,
+)
 from calc.presentation.charts.timeline import levers_waterfall, timeline_chart
 from calc.presentation.charts.uncertainty import exceedance_chart, tornado_chart
 from calc.presentation.export import figure_bytes
-from calc.presentation.formatting import format_value
-from calc.presentation.tables import Table
+from calc.presentation.formatting import format_value, times
+from calc.presentation.levers import levers_table, path_text
+from calc.presentation.tables.base import Table
+from calc.presentation.tables.peers import (
+    among_peers_table,
+    chips_text,
+    largest_site_table,
+    peers_table,
+)
+from calc.presentation.tables.scenarios import comparison_table, cost_table, power_curve_table
+from calc.presentation.tables.sensitivity import tornado_table
+from calc.presentation.tables.timeline import timeline_table
+from calc.presentation.tables.uncertainty import distribution_table, exceedance_table
 
 __all__ = [
     "DEFAULT_REPORT_SCENARIOS",
@@ -61,6 +75,7 @@ __all__ = [
     "build_report",
     "esc",
     "link",
+    "report_files",
     "sources",
     "table_html",
     "tag",
@@ -180,7 +195,7 @@ class Rendered:
 
 
 def _render(chart: Chart, formats: Sequence[str]) -> Rendered:
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: pyplot only to release the drawn figure
 
     fig = chart.draw(chart.table)
     try:
@@ -243,14 +258,13 @@ def _scenario_names(library: Library, names: Sequence[str]) -> list[str]:
 
 
 def _question(ctx: _Context) -> Safe:
-    from calc.analysis.target import describe, target_facts, times
-
     base = ctx.baseline
     o = base.outputs
-    target = float(base.scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+    target = base.scenario.inputs.target.compute_multiplier
     intro = tag("p", (
         f"The baseline, {base.scenario.title} ({base.name}), runs "
-        f"{format_value(o['accelerators'], 'accelerator')} {base.scenario['hardware.accelerator']}"
+        f"{format_value(o['accelerators'], 'accelerator')} "
+        f"{base.scenario.inputs.hardware.accelerator}"
         f" on {format_value(o['facility_power_mw'], 'MW')} of facility power: "
         f"{format_value(o['h100_equivalents'], 'H100e')} H100-equivalents and "
         f"{format_value(o['effective_flop_per_s'], 'FLOP/s')} of effective training compute. "
@@ -276,9 +290,6 @@ def _question(ctx: _Context) -> Safe:
 
 
 def _results_section(ctx: _Context, charts: list[Chart]) -> Safe:
-    from calc.presentation import charts as chart_functions
-    from calc.presentation import tables
-
     results = ctx.results
     header = ["", *[r.name + (" (baseline)" if r.name == ctx.baseline.name else "")
                     for r in results]]
@@ -286,8 +297,8 @@ def _results_section(ctx: _Context, charts: list[Chart]) -> Safe:
         ["Title", *[r.scenario.title for r in results]],
         ["Accelerator", *[r.scenario["hardware.accelerator"] for r in results]],
         ["Precision", *[r.scenario["training.precision"] for r in results]],
-        ["PUE", *[f"{float(r.scenario['site.pue']):.2f}" for r in results]],  # type: ignore[arg-type]
-        ["MFU", *[f"{float(r.scenario['training.mfu']):.0%}" for r in results]],  # type: ignore[arg-type]
+        ["PUE", *[f"{r.scenario.inputs.site.pue:.2f}" for r in results]],
+        ["MFU", *[f"{r.scenario.inputs.training.mfu:.0%}" for r in results]],
     ]
     for output in _RESULT_ROWS:
         spec = OUTPUTS[output]
@@ -299,18 +310,18 @@ def _results_section(ctx: _Context, charts: list[Chart]) -> Safe:
                                                                          "H100e") else ""),
                      *cells])
     charts += [
-        Chart(tables.comparison_table(results, ctx.baseline), chart_functions.scenario_comparison,
+        Chart(comparison_table(results, ctx.baseline), scenario_comparison,
               "Bars of facility power, H100-equivalents, compute multiple and capex per scenario"),
-        Chart(tables.power_curve_table(ctx.library, results[0].scenario,
-                                       ctx.baseline.outputs["effective_flop_per_s"],
-                                       points=results),
-              chart_functions.power_to_compute,
+        Chart(power_curve_table(ctx.library, results[0].scenario,
+                                ctx.baseline.outputs["effective_flop_per_s"], points=results),
+              power_to_compute,
               "H100-equivalents and effective FLOP/s against facility power per accelerator"),
-        Chart(tables.cost_table(results), chart_functions.cost_breakdown,
+        Chart(cost_table(results), cost_breakdown,
               "Capex and yearly cost per scenario, split by part"),
     ]
     sets = ", ".join(f"{k}={v}" for k, v in ctx.sets)
-    note = ("Money in US dollars of 2025. H100e = dense 8-bit FLOP/s ÷ 1.979e15 (Epoch AI's "
+    note = (f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15 "
+            "(Epoch AI's "
             f"convention). Multiples against {ctx.baseline.name}."
             + (f" Every scenario with {sets}." if sets else ""))
     return join([tag("h2", "Scenarios compared"), table_html(header, rows, class_="results"),
@@ -318,10 +329,8 @@ def _results_section(ctx: _Context, charts: list[Chart]) -> Safe:
 
 
 def _tenfold_section(ctx: _Context, charts: list[Chart]) -> Safe:
-    from calc.analysis.target import target_facts, times
-
     parts: list[object] = [tag("h2", "The tenfold analysis")]
-    target = float(ctx.baseline.scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+    target = ctx.baseline.scenario.inputs.target.compute_multiplier
     rows = []
     for result in ctx.results:
         facts = target_facts(ctx.library, result, ctx.baseline)
@@ -365,11 +374,11 @@ def _block(title: str, builder: Callable[[_Context, list[Chart]], Safe], ctx: _C
 
 
 def _uncertainty_block(ctx: _Context, charts: list[Chart]) -> Safe:
-    sims = [uncertainty.simulate(ctx.library, r.scenario, samples=ctx.samples, seed=ctx.seed)
+    sims = [montecarlo.simulate(ctx.library, r.scenario, samples=ctx.samples, seed=ctx.seed)
             for r in ctx.results]
     outputs = ["h100_equivalents", "effective_flop_per_s", "compute_multiple", "capex_usd",
                "facility_power_mw_for_target"]
-    table = uncertainty.distribution_table(sims, outputs)
+    table = distribution_table(sims, outputs)
     rows = []
     for row in table.rows():
         unit = row["unit"]
@@ -385,7 +394,7 @@ def _uncertainty_block(ctx: _Context, charts: list[Chart]) -> Safe:
     ]
     if reach:
         parts.append(tag("p", "Chance of reaching the target: " + "; ".join(reach) + "."))
-    charts.append(Chart(uncertainty.exceedance_table(sims, "compute_multiple"), exceedance_chart,
+    charts.append(Chart(exceedance_table(sims, "compute_multiple"), exceedance_chart,
                         "Chance that each scenario's compute multiple exceeds a value, with "
                         "the target"))
     return join(parts)
@@ -400,7 +409,7 @@ def _sensitivity_block(ctx: _Context, charts: list[Chart]) -> Safe:
     focus = _focus(ctx)
     output = "compute_multiple" if focus.name != ctx.baseline.name else "effective_flop_per_s"
     result = sensitivity.tornado(ctx.library, focus.scenario, output)
-    table = sensitivity.tornado_table(result)
+    table = tornado_table(result)
     charts.append(Chart(table, tornado_chart,
                         f"Tornado of {OUTPUTS[output].title} for {focus.name}: each input from "
                         "its low to its high"))
@@ -423,15 +432,17 @@ def _levers_block(ctx: _Context, charts: list[Chart]) -> Safe:
     for result in ctx.results:
         if result.name == ctx.baseline.name:
             continue
-        decomposition, paths = levers.paths_for(ctx.library, result, ctx.baseline)
+        levers = levers_of_result(ctx.library, result, ctx.baseline)
+        decomposition, paths = levers.decomposition, levers.paths
+        assert decomposition is not None  # a static site always has hardware
         factors = ", ".join(f"{lever.title} {lever.factor:.3g}×"
                             for lever in decomposition.levers)
         items.append(tag("li", join([
             tag("strong", result.name), f": {decomposition.total:.3g}× = {factors}.",
-            tag("ul", join(tag("li", path.text) for path in paths)) if paths else "",
+            tag("ul", join(tag("li", path_text(path)) for path in paths)) if paths else "",
         ])))
         if result.name == focus.name:
-            charts.append(Chart(levers.levers_table(decomposition, paths), levers_waterfall,
+            charts.append(Chart(levers_table(levers), levers_waterfall,
                                 f"The compute multiple of {result.name} split into its levers"))
     if not items:
         return tag("p", "Only the baseline is compared: no multiple to split.", class_="note")
@@ -453,11 +464,11 @@ def _timeline_block(ctx: _Context, charts: list[Chart]) -> Safe:
                 f"{names[0]} is shown.")
     rows = []
     for i, name in enumerate(names):
-        built = timeline.run_timeline(ctx.library, ctx.library.scenario(name, ctx.sets))
+        built = run_timeline(ctx.library, ctx.library.scenario(name, ctx.sets))
         rows.append([name, built.target_reached or f"not by {built.until}",
                      f"{built.final_multiple:.3g}×", built.summary()])
         if i == 0:
-            charts.append(Chart(timeline.timeline_table(built), timeline_chart,
+            charts.append(Chart(timeline_table(built), timeline_chart,
                                 f"The build-out of {name} month by month, with the target"))
     return join([
         tag("p", "Month by month: each phase's power and chip, retirements after the hardware "
@@ -482,7 +493,7 @@ def _peers_section(ctx: _Context, charts: list[Chart]) -> Safe:
         capex = peer.capex_usd_2025[0] if peer.capex_usd_2025 else None
         others = []
         for figures, unit in ((peer.power_mw, "MW"), (peer.h100_equivalents, "H100e"),
-                              (peer.capex_usd_2025, "USD_2025")):
+                              (peer.capex_usd_2025, CURRENCY)):
             for figure in figures[1:]:
                 others.append(join([_figure(figure, unit), " (",
                                     sources(figure.source or peer.source), ")"]))
@@ -490,7 +501,7 @@ def _peers_section(ctx: _Context, charts: list[Chart]) -> Safe:
             peer.site, join([peer.operator, f" for {peer.user}" if peer.user else ""]),
             peer.location or "—", peer.date, peer.status, chips_text(peer),
             _figure(power, "MW") if power else "—", _figure(h100e, "H100e") if h100e else "—",
-            _figure(capex, "USD_2025") if capex else "—",
+            _figure(capex, CURRENCY) if capex else "—",
             join(others, Safe("<br>")) if others else "—", peer.confidence,
             sources(peer.source),
         ])
@@ -530,7 +541,7 @@ def _calibration_section(ctx: _Context, charts: list[Chart]) -> Safe:
     for c in result.comparisons:
         unit = c.unit
         if c.status == "n/a":
-            not_modelled.setdefault(c.reason, []).append(
+            not_modelled.setdefault(reason_text(c), []).append(
                 f"{c.peer} {c.quantity.replace('_', ' ')}")
             continue
         published = ({"at_least": "≥ ", "at_most": "≤ ", "": ""}[c.bound]
@@ -543,7 +554,7 @@ def _calibration_section(ctx: _Context, charts: list[Chart]) -> Safe:
             tag("span", c.status, class_=f"status {c.status.replace('/', '')}"),
             c.confidence + ("" if c.primary else ", alternative"),
             "no: " + ", ".join(c.circular) if c.circular else "yes",
-            c.reason or "—",
+            reason_text(c) or "—",
         ])
     return join([
         tag("h2", "Calibration"),
@@ -585,8 +596,8 @@ def _assumptions_section(ctx: _Context) -> Safe:
     for name, acc in ctx.library.baseline.catalog.items():
         for field_name, entry in acc.entries.items():
             catalog_rows.append([name, acc.status, field_name,
-                                 format_value(float(entry.value), entry.unit)  # type: ignore[arg-type]
-                                 if entry.unit != "1" else f"{entry.value:.2f}",
+                                 format_value(entry.number, entry.unit)
+                                 if entry.unit != "1" else f"{entry.number:.2f}",
                                  entry.as_of, entry.confidence or "", sources(entry.source)])
     return join([
         tag("h2", "Assumptions"),
@@ -765,26 +776,17 @@ def build_report(library: Library, names: Sequence[str] = (),
     return Report(html=str(document), files=files, scenarios=tuple(r.name for r in results))
 
 
+def report_files(report: Report) -> dict[str, FileData]:
+    """Every file of the report by name: report.html, then each chart's files and CSVs."""
+    return {REPORT_FILE: report.html.encode("utf-8"), **report.files}
+
+
 def write_report(report: Report, folder: Path, *, force: bool = False) -> list[Path]:
-    """Write the HTML and the files beside it into ``folder``; refuse to clobber first.
+    """Write the HTML and the files beside it into ``folder``, all or nothing.
 
     Raises
     ------
     CapcalcError
         When a file exists and ``force`` is off (nothing is written then).
     """
-    planned = {resolve_inside(folder, name): data for name, data in report.files.items()}
-    target = resolve_inside(folder, REPORT_FILE)
-    if folder.exists() and not folder.is_dir():
-        raise CapcalcError("is a file, not a folder", file=str(folder), key="--out")
-    check_writable([target, *planned], force=force)
-    written = []
-    for path, data in planned.items():
-        write_bytes(path, data)
-        written.append(path)
-    write_text(target, report.html)  # last: the report appears only when its files are there
-    written.insert(0, target)
-    return written
-
-
-
+    return write_files(folder, report_files(report), force=force)

@@ -7,8 +7,9 @@ import streamlit as st
 from calc.presentation import charts
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
+from calc.presentation.vega.scenarios import comparison_spec
 
-from dashboard import compute, vega
+from dashboard import compute
 from dashboard.context import Context
 from dashboard.downloads import download_buttons
 
@@ -37,8 +38,8 @@ def comparison_markdown(table: Table) -> str:
 
 @compute.memo(max_entries=64)
 def _view(key: tuple[object, ...]) -> tuple[dict[str, object], str]:
-    table = compute.table("comparison", *key)  # type: ignore[arg-type]
-    return vega.comparison_spec(table), comparison_markdown(table)
+    table = compute.table("comparison", *key)
+    return comparison_spec(table), comparison_markdown(table)
 
 
 def render(ctx: Context) -> None:

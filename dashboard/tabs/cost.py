@@ -7,8 +7,9 @@ import streamlit as st
 from calc.core.vocabulary import OUTPUTS
 from calc.presentation import charts
 from calc.presentation.formatting import format_value
+from calc.presentation.vega.scenarios import cost_spec
 
-from dashboard import compute, vega
+from dashboard import compute
 from dashboard.context import Context
 from dashboard.downloads import download_buttons
 
@@ -20,7 +21,7 @@ _COST_OUTPUTS = ("capex_usd", "annualized_cost_usd", "annual_electricity_cost_us
 
 @compute.memo(max_entries=64)
 def _spec(key: tuple[object, ...]) -> dict[str, object]:
-    return vega.cost_spec(compute.table("cost", *key))  # type: ignore[arg-type]
+    return cost_spec(compute.table("cost", *key))
 
 
 def render(ctx: Context) -> None:

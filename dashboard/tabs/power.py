@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from calc.presentation import charts
+from calc.presentation.vega.scenarios import power_spec
 
-from dashboard import compute, vega
+from dashboard import compute
 from dashboard.context import Context
 from dashboard.downloads import download_buttons
 
@@ -15,7 +16,7 @@ __all__ = ["render"]
 
 @compute.memo(max_entries=64)
 def _spec(key: tuple[object, ...]) -> dict[str, object]:
-    return vega.power_spec(compute.table("power", *key))  # type: ignore[arg-type]
+    return power_spec(compute.table("power", *key))
 
 
 def render(ctx: Context) -> None:
@@ -25,7 +26,7 @@ def render(ctx: Context) -> None:
         "Each curve keeps the current scenario's other assumptions and swaps the accelerator "
         f"(the thick line is {ctx.scenario['hardware.accelerator']}). Circles: "
         f"{ctx.baseline.name} and the current scenario. Dashed: the target, "
-        f"{float(ctx.scenario['target.compute_multiplier']):g}× {ctx.baseline.name}."  # type: ignore[arg-type]
+        f"{ctx.scenario.inputs.target.compute_multiplier:g}× {ctx.baseline.name}."
     )
     download_buttons(compute.table("power", *ctx.key), charts.power_to_compute,
                      key="dl-power", cache_key=ctx.key)

@@ -19,38 +19,23 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from calc.analysis.levers import (
-    decompose,
-    levers_table,
-    single_lever_paths,
-    state_of,
-    state_of_timeline,
-)
+from calc.analysis.levers import levers_of_timeline
 from calc.analysis.run import solve_input
-from calc.analysis.solver import NoSolution
-from calc.analysis.timeline import (
-    LATEST,
-    PHASE_FIELDS,
-    TIMELINE_OUTPUTS,
-    Phase,
-    check_phases,
-    month_index,
-    month_label,
-    parse_phase_key,
-    phase_key,
-    run_timeline,
-    solve_timeline,
-    timeline_table,
-    to_phases,
-    with_phase_value,
-)
-from calc.core.errors import CapcalcError
+from calc.analysis.timeline import run_timeline, solve_timeline
+from calc.core.errors import CapcalcError, NoSolution
+from calc.core.fleet import TIMELINE_OUTPUTS
+from calc.core.months import month_index, month_label
+from calc.core.phases import LATEST, PHASE_FIELDS, Phase, phase_key
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.data.assumptions import validation_message
+from calc.data.phases import check_phases, parse_phase_key, to_phases, with_phase_value
 from calc.data.schema import PhaseSpec
-from calc.presentation.charts import PALETTE, levers_waterfall, timeline_chart
+from calc.data.validation import validation_message
+from calc.presentation.charts import levers_waterfall, timeline_chart
 from calc.presentation.formatting import format_value
+from calc.presentation.levers import levers_table
 from calc.presentation.tables import Table
+from calc.presentation.tables.timeline import timeline_table
+from calc.presentation.vega.timeline import levers_spec, multiple_spec, timeline_spec
 
 from dashboard import compute
 from dashboard.context import Context, Sets
@@ -58,15 +43,12 @@ from dashboard.downloads import download_buttons
 from dashboard.page import plain
 from dashboard.state import validate_set, value_text
 
-__all__ = ["phases_from_rows", "render", "timeline_spec"]
+__all__ = ["phases_from_rows", "render"]
 
 Upload = tuple[str, str]
 Spec = dict[str, Any]
 PhasesKey = tuple[tuple[tuple[str, Any], ...], ...]
 
-_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-_TARGET = PALETTE[3]
-_GENERATION_COLOURS = [c for i, c in enumerate(PALETTE) if i not in (3, 7)]
 _OWN_CHIP = "(scenario's chip)"
 _FALLBACK = "cortex-buildout"
 #: Session-state keys of this tab: edited phases per preset, and the editor's version.
@@ -155,14 +137,9 @@ def _computed(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until:
               ) -> tuple[Table, Table, str, str | None, float]:
     """Timeline table, levers table, summary line, reach month and final multiple."""
     library = compute.library_for(upload)
-    result, baseline = compute.results(upload, preset, sets)
+    result, _ = compute.results(upload, preset, sets)
     timeline = run_timeline(library, result.scenario, until=until, phases=_from_key(phases))
-    state = state_of_timeline(timeline) if float(
-        timeline.series["accelerator_tdp_w"][-1]) > 0 else state_of(result)
-    decomposition = decompose(state, state_of(baseline), scenario=result.scenario.name,
-                              baseline_name=baseline.name, target=timeline.target)
-    levers = levers_table(decomposition, single_lever_paths(decomposition, state),
-                          f"fleet in {timeline.until}")
+    levers = levers_table(levers_of_timeline(library, timeline))
     return (timeline_table(timeline), levers, timeline.summary(), timeline.target_reached,
             timeline.final_multiple)
 
@@ -197,147 +174,6 @@ def _solve(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, key: str,
 
 
 # ---------------------------------------------------------------- Vega-Lite specs
-
-
-def _title(table: Table) -> dict[str, Any]:
-    return {"text": table.title, "subtitle": table.caption, "subtitleFontSize": 10,
-            "anchor": "start"}
-
-
-def _date(month: str) -> str:
-    return f"{month}-01"
-
-
-def timeline_spec(table: Table) -> Spec:
-    """Stacked H100-equivalents by generation, facility power (right axis), the H100e the
-    target needs, and the month it is first reached."""
-    months = list(table.columns["month"])
-    generations = list(table.meta.get("generations", []))
-    stacked = [{"month": _date(m), "generation": g,
-                "h100e": float(table.columns[f"h100_equivalents:{g}"][i])}
-               for g in generations for i, m in enumerate(months)]
-    needed = table.meta.get("h100e_for_target") or []
-    lines = [{"month": _date(m), "power": float(table.columns["facility_power_mw"][i]),
-              "needed": needed[i] if i < len(needed) else None}
-             for i, m in enumerate(months)]
-    x = {"field": "month", "type": "temporal", "title": None}
-    target = float(table.meta.get("target", 0))
-    left: list[Spec] = [
-        {"data": {"values": stacked},
-         "mark": {"type": "area", "interpolate": "step-after", "opacity": 0.9},
-         "encoding": {
-             "x": x,
-             "y": {"field": "h100e", "type": "quantitative", "stack": "zero",
-                   "title": "H100-equivalents", "axis": {"format": "~s"}},
-             "color": {"field": "generation", "type": "nominal", "sort": generations,
-                       "scale": {"domain": generations,
-                                 "range": _GENERATION_COLOURS[:len(generations)]},
-                       "legend": {"orient": "top", "title": None}},
-             "order": {"field": "generation_order", "type": "quantitative"},
-             "tooltip": [{"field": "month", "type": "temporal", "timeUnit": "yearmonth"},
-                         {"field": "generation"},
-                         {"field": "h100e", "title": "H100e", "format": ",.0f"}]}},
-        {"data": {"values": [r for r in lines if r["needed"] is not None]},
-         "mark": {"type": "line", "interpolate": "step-after", "color": _TARGET,
-                  "strokeDash": [6, 4]},
-         "encoding": {"x": x, "y": {"field": "needed", "type": "quantitative"},
-                      "tooltip": [{"field": "needed", "title": f"H100e for {target:g}×",
-                                   "format": ",.0f"}]}},
-    ]
-    reached = table.meta.get("target_reached")
-    if reached:
-        left.append({"data": {"values": [{"month": _date(reached),
-                                          "label": f"{target:g}× in {reached}"}]},
-                     "layer": [
-                         {"mark": {"type": "rule", "color": _TARGET, "size": 2},
-                          "encoding": {"x": x}},
-                         {"mark": {"type": "text", "color": _TARGET, "align": "left",
-                                   "dx": 4, "y": 8, "fontWeight": "bold"},
-                          "encoding": {"x": x, "text": {"field": "label"}}}]})
-    for row in stacked:
-        row["generation_order"] = generations.index(row["generation"])
-    power = {"data": {"values": lines},
-             "mark": {"type": "line", "interpolate": "step-after", "color": "black",
-                      "strokeWidth": 2},
-             "encoding": {"x": x,
-                          "y": {"field": "power", "type": "quantitative",
-                                "title": "Facility power (MW)",
-                                "axis": {"orient": "right", "format": "~s"}},
-                          "tooltip": [{"field": "power", "title": "facility power (MW)",
-                                       "format": ",.4~g"}]}}
-    return {"$schema": _SCHEMA, "width": "container", "height": 360, "title": _title(table),
-            "layer": [{"layer": left}, power], "resolve": {"scale": {"y": "independent"}}}
-
-
-def multiple_spec(table: Table) -> Spec:
-    """The compute multiple month by month (log scale) against the target line."""
-    rows = [{"month": _date(m), "multiple": float(v)}
-            for m, v in zip(table.columns["month"], table.columns["compute_multiple"],
-                            strict=True) if float(v) > 0]
-    target = float(table.meta.get("target", 0))
-    x = {"field": "month", "type": "temporal", "title": None}
-    layers: list[Spec] = [
-        {"data": {"values": rows},
-         "mark": {"type": "line", "interpolate": "step-after", "color": PALETTE[0],
-                  "strokeWidth": 2.5},
-         "encoding": {"x": x,
-                      "y": {"field": "multiple", "type": "quantitative", "scale": {"type": "log"},
-                            "title": f"× {table.meta.get('baseline', 'baseline')}"},
-                      "tooltip": [{"field": "month", "type": "temporal", "timeUnit": "yearmonth"},
-                                  {"field": "multiple", "format": ".3~g"}]}},
-        {"data": {"values": [{"target": target, "label": f"target {target:g}×"}]},
-         "layer": [{"mark": {"type": "rule", "color": _TARGET, "strokeDash": [6, 4], "size": 2},
-                    "encoding": {"y": {"field": "target", "type": "quantitative"}}},
-                   {"mark": {"type": "text", "color": _TARGET, "align": "left", "x": 4,
-                             "dy": -7},
-                    "encoding": {"y": {"field": "target", "type": "quantitative"},
-                                 "text": {"field": "label"}}}]},
-    ]
-    return {"$schema": _SCHEMA, "width": "container", "height": 180, "layer": layers}
-
-
-def levers_spec(table: Table) -> Spec:
-    """The waterfall: each lever's factor as a bar from the running product before to after."""
-    rows = []
-    for row in table.rows():
-        start, end = float(row["start"]), float(row["end"])
-        low, high = min(start, end), max(start, end)
-        if high / low < 1.01:
-            low, high = low / 1.01, high * 1.01
-        direction = ("total" if row["lever"] == "total" else
-                     "raises" if end > start * (1 + 1e-9) else
-                     "lowers" if end < start * (1 - 1e-9) else "no change")
-        rows.append({"lever": row["title"], "low": low, "high": high,
-                     "factor": float(row["factor"]), "direction": direction,
-                     "label": f"{float(row['factor']):.3g}×"})
-    target = float(table.meta.get("target", 0))
-    order = [r["lever"] for r in rows]
-    x = {"field": "lever", "type": "nominal", "sort": order, "title": None,
-         "axis": {"labelAngle": -15}}
-    return {
-        "$schema": _SCHEMA, "width": "container", "height": 300, "title": _title(table),
-        "layer": [
-            {"data": {"values": rows},
-             "layer": [
-                 {"mark": {"type": "bar", "tooltip": True},
-                  "encoding": {
-                      "x": x,
-                      "y": {"field": "low", "type": "quantitative", "scale": {"type": "log"},
-                            "title": f"× {table.meta.get('baseline', 'baseline')} (log)"},
-                      "y2": {"field": "high"},
-                      "color": {"field": "direction", "type": "nominal", "legend": None,
-                                "scale": {"domain": ["raises", "lowers", "no change", "total"],
-                                          "range": [PALETTE[2], PALETTE[3], PALETTE[8],
-                                                    PALETTE[0]]}},
-                      "tooltip": [{"field": "lever"}, {"field": "factor", "format": ".4~g"}]}},
-                 {"mark": {"type": "text", "dy": -8},
-                  "encoding": {"x": x, "y": {"field": "high", "type": "quantitative"},
-                               "text": {"field": "label"}}}]},
-            {"data": {"values": [{"target": target}]},
-             "mark": {"type": "rule", "color": _TARGET, "strokeDash": [6, 4], "size": 2},
-             "encoding": {"y": {"field": "target", "type": "quantitative"}}},
-        ],
-    }
 
 
 # ---------------------------------------------------------------- the tab
@@ -425,7 +261,7 @@ def _solve_box(ctx: Context, phases: tuple[Phase, ...], until: str) -> None:
             "Output", choices, index=choices.index("compute_multiple"),
             format_func=lambda o: f"{titles[o].title} ({o})", key="tl:solve-output"))
         target = float(right.number_input(
-            "Target", value=float(ctx.scenario["target.compute_multiplier"]),  # type: ignore[arg-type]
+            "Target", value=ctx.scenario.inputs.target.compute_multiplier,
             format="%g", key="tl:solve-target"))
         by = str(far.text_input("By (YYYY-MM)", value=min(until, "2027-12"),
                                 key="tl:solve-by"))
@@ -505,14 +341,17 @@ def render(ctx: Context) -> None:
     if low:
         st.caption(f"Low confidence: {', '.join(low)} (see each phase's source and note).")
     st.subheader("Paths to the target")
-    st.vega_lite_chart(specs[2], width="stretch")
-    st.markdown(f"**{levers.meta.get('paths_title', 'Single-lever paths')}**\n\n" + "\n".join(
-        f"- {path}" for path in levers.meta.get("paths", [])))
-    download_buttons(levers, levers_waterfall, key="dl-tl-levers",
-                     cache_key=(ctx.key, phases_key, until))
+    if levers.meta.get("empty"):
+        st.info(f"In {until}: {levers.meta['empty']}.", icon=":material/info:")
+    else:
+        st.vega_lite_chart(specs[2], width="stretch")
+        st.markdown(f"**{levers.meta.get('paths_title', 'Single-lever paths')}**\n\n"
+                    + "\n".join(f"- {path}" for path in levers.meta.get("paths", [])))
+        download_buttons(levers, levers_waterfall, key="dl-tl-levers",
+                         cache_key=(ctx.key, phases_key, until))
     _solve_box(ctx, phases, until)
     st.caption("Facility power in the phase table is the site's total from each start; a "
                "phase adds the power above the previous one. Hardware retires after "
-               f"{float(ctx.scenario['cost.hardware_lifetime_years']):g} years. The same "  # type: ignore[arg-type]
+               f"{ctx.scenario.inputs.cost.hardware_lifetime_years:g} years. The same "
                f"numbers: `capcalc timeline {preset} --until {until}`.")
 

@@ -1,32 +1,20 @@
-"""The data behind every chart, as small column tables that know their units.
-
-The matplotlib charts, the dashboard's interactive charts and the CSV files
-saved beside each chart all read these tables, so a chart and its data
-cannot disagree.
-"""
+"""The data behind the scenario charts: comparison, power → compute by chip, and cost."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from calc import __version__
 from calc.analysis.run import Result, model_inputs
-from calc.core.chain import evaluate
+from calc.core.chain import amortized_usd, evaluate
+from calc.core.constants import CURRENCY
+from calc.core.vocabulary import OUTPUTS
 from calc.data.scenarios import Library, Scenario
+from calc.presentation.tables.base import Table, provenance
 
-__all__ = [
-    "Table",
-    "comparison_table",
-    "cost_table",
-    "power_curve_table",
-    "provenance",
-]
+__all__ = ["comparison_table", "cost_table", "power_curve_table"]
 
 COMPARISON_OUTPUTS = (
     "facility_power_mw",
@@ -36,59 +24,8 @@ COMPARISON_OUTPUTS = (
 )
 
 
-@dataclass(frozen=True)
-class Table:
-    """Columns of equal length, each with a unit; ``caption`` carries provenance."""
-
-    name: str
-    title: str
-    columns: Mapping[str, Sequence[Any]]
-    units: Mapping[str, str] = field(default_factory=dict)
-    caption: str = ""
-    meta: Mapping[str, Any] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(next(iter(self.columns.values()), []))
-
-    def rows(self) -> list[dict[str, Any]]:
-        """The table as a list of row dicts (the form Vega-Lite takes)."""
-        names = list(self.columns)
-        return [dict(zip(names, values, strict=True)) for values in zip(
-            *self.columns.values(), strict=True)]
-
-    def to_csv(self) -> str:
-        """CSV text: a commented provenance line, then a header with units."""
-        buffer = io.StringIO()
-        buffer.write(f"# {self.title}. {self.caption}\n")
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([
-            f"{name} [{self.units[name]}]" if self.units.get(name) else name
-            for name in self.columns
-        ])
-        for row in zip(*self.columns.values(), strict=True):
-            writer.writerow([_csv_cell(v) for v in row])
-        return buffer.getvalue()
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        return repr(float(value))
-    return value
-
-
-def provenance(scenarios: Sequence[str], baseline: str, extra: str = "") -> str:
-    """One caption line: scenarios, baseline, capcalc version (and ``extra``)."""
-    parts = [f"Scenarios: {', '.join(scenarios)}", f"baseline: {baseline}",
-             "H100e = dense 8-bit FLOP/s ÷ 1.979e15", f"capcalc {__version__}"]
-    if extra:
-        parts.insert(2, extra)
-    return " · ".join(parts)
-
-
 def comparison_table(results: Sequence[Result], baseline: Result) -> Table:
     """Key outputs of each scenario and their ratio to the baseline (long form)."""
-    from calc.core.vocabulary import OUTPUTS
-
     columns: dict[str, list[Any]] = {k: [] for k in
                                      ("scenario", "output", "title", "value", "unit", "ratio")}
     for result in results:
@@ -100,7 +37,7 @@ def comparison_table(results: Sequence[Result], baseline: Result) -> Table:
             columns["value"].append(value)
             columns["unit"].append(OUTPUTS[output].unit)
             columns["ratio"].append(value / baseline.outputs[output])
-    target = float(baseline.scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+    target = baseline.scenario.inputs.target.compute_multiplier
     return Table(
         name="scenario-comparison",
         title="Scenarios against the baseline",
@@ -137,7 +74,7 @@ def power_curve_table(library: Library, scenario: Scenario, baseline_effective: 
         for key in ("accelerators", "h100_equivalents", "effective_flop_per_s",
                     "compute_multiple"):
             columns[key] += [float(v) for v in np.broadcast_to(out[key], powers.shape)]
-    target = float(scenario["target.compute_multiplier"])  # type: ignore[arg-type]
+    target = scenario.inputs.target.compute_multiplier
     return Table(
         name="power-to-compute",
         title="Facility power → compute, by accelerator",
@@ -171,9 +108,11 @@ def cost_table(results: Sequence[Result]) -> Table:
             ("capex", "accelerators, servers, network", o["accelerator_capex_total_usd"]),
             ("capex", "facility", o["facility_capex_total_usd"]),
             ("annual", "hardware amortisation",
-             o["accelerator_capex_total_usd"] / float(s["cost.hardware_lifetime_years"])),  # type: ignore[arg-type]
+             amortized_usd(o["accelerator_capex_total_usd"],
+                           s.inputs.cost.hardware_lifetime_years)),
             ("annual", "facility amortisation",
-             o["facility_capex_total_usd"] / float(s["cost.facility_lifetime_years"])),  # type: ignore[arg-type]
+             amortized_usd(o["facility_capex_total_usd"],
+                           s.inputs.cost.facility_lifetime_years)),
             ("annual", "electricity", o["annual_electricity_cost_usd"]),
         ]
         for kind, part, usd in parts:
@@ -185,7 +124,7 @@ def cost_table(results: Sequence[Result]) -> Table:
         name="cost-breakdown",
         title="Capex and yearly cost",
         columns=columns,
-        units={"usd": "USD_2025"},
+        units={"usd": CURRENCY},
         caption=provenance([r.name for r in results], results[0].baseline if results else "",
                            "straight-line amortisation"),
     )

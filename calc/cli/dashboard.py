@@ -1,0 +1,49 @@
+"""``capcalc dashboard``: serve the installed Streamlit app, with capcalc's server settings."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+
+from calc.core.errors import CapcalcError
+
+__all__ = ["STREAMLIT_SETTINGS", "cmd_dashboard", "streamlit_command"]
+
+#: Streamlit's settings for capcalc's dashboard (``.streamlit/config.toml`` says the same for a
+#: plain ``streamlit run`` in the checkout; a test keeps the two in step).
+STREAMLIT_SETTINGS: dict[str, str] = {
+    "server.maxUploadSize": "1",  # scenario files are a few kB; refuse anything over 1 MB
+    "server.enableXsrfProtection": "true",
+    "server.enableCORS": "true",
+    "browser.gatherUsageStats": "false",
+    "client.toolbarMode": "minimal",
+    "client.showErrorDetails": "type",  # an unexpected error shows its message, not a traceback
+    "runner.fastReruns": "true",
+}
+
+
+def streamlit_command(port: int, address: str = "localhost", *, headless: bool = False
+                      ) -> list[str]:
+    """The command that serves the dashboard of the installed ``dashboard`` package."""
+    spec = importlib.util.find_spec("dashboard.app")
+    if spec is None or spec.origin is None:
+        raise CapcalcError("the dashboard package is not installed with this capcalc; "
+                           "reinstall capcalc (pip install capcalc)", key="dashboard")
+    command = [sys.executable, "-m", "streamlit", "run", spec.origin,
+               "--server.port", str(port), "--server.address", address]
+    for name, value in STREAMLIT_SETTINGS.items():
+        command += [f"--{name}", value]
+    if headless:
+        command += ["--server.headless", "true", "--server.fileWatcherType", "none",
+                    "--server.runOnSave", "false"]
+    return command
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """``capcalc dashboard``: serve the app on ``--address`` (localhost) and ``--port``."""
+    headless = not sys.stdout.isatty()
+    return subprocess.call(streamlit_command(args.port, args.address, headless=headless),
+                           env=os.environ.copy())

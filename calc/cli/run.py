@@ -1,0 +1,87 @@
+"""``capcalc run``: scenarios through the chain, as a table, JSON or CSV, and their charts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from calc.analysis.run import Result, run
+from calc.cli.common import (
+    SET_ORIGIN,
+    emit,
+    emit_json,
+    library_of,
+    load_scenarios,
+    parse_sets,
+    styled,
+    warn,
+    write_out,
+)
+from calc.cli.montecarlo import monte_carlo, monte_carlo_files
+from calc.core.errors import CapcalcError
+from calc.data.io import FileData
+from calc.data.scenarios import Library
+from calc.presentation.charts.scenarios import cost_breakdown, power_to_compute, scenario_comparison
+from calc.presentation.export import chart_files
+from calc.presentation.montecarlo import (
+    monte_carlo_csv,
+    monte_carlo_json,
+    monte_carlo_table,
+    precision_warnings,
+)
+from calc.presentation.results import results_csv, results_json, results_table
+from calc.presentation.tables.scenarios import comparison_table, cost_table, power_curve_table
+
+__all__ = ["cmd_run", "run_files"]
+
+
+def run_files(library: Library, results: list[Result], baseline: Result,
+              formats: list[str]) -> dict[str, FileData]:
+    """The three charts with their CSVs, plus results.json and results.csv."""
+    charts = [
+        (scenario_comparison, comparison_table(results, baseline)),
+        (power_to_compute, power_curve_table(library, results[0].scenario,
+                                             baseline.outputs["effective_flop_per_s"],
+                                             points=results)),
+        (cost_breakdown, cost_table(results)),
+    ]
+    files = chart_files(charts, formats)
+    files["results.json"] = (json.dumps(results_json(results), indent=2) + "\n").encode()
+    files["results.csv"] = results_csv(results).encode()
+    return files
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``capcalc run``."""
+    sets, phase_sets = parse_sets(args.sets)
+    if phase_sets:
+        raise CapcalcError("is a phase field; `capcalc timeline` runs build-outs (run reads "
+                           "the scenario at full build)", key=phase_sets[0][0])
+    library, names = load_scenarios(library_of(args), args.scenarios)
+    results = [run(library, library.scenario(name, sets, set_origin=SET_ORIGIN))
+               for name in names]
+    baseline_name = results[0].baseline
+    baseline = next((r for r in results if r.name == baseline_name and not sets),
+                    None) or run(library, baseline_name)
+    sims = monte_carlo(library, results, samples=args.samples, seed=args.seed) \
+        if args.samples is not None else []
+    if args.out:
+        files = run_files(library, results, baseline, args.formats)
+        if sims:
+            files.update(monte_carlo_files(sims, args.formats))
+        write_out(args.out, files, force=args.force)
+    if args.format == "json":
+        document = results_json(results)
+        emit_json(monte_carlo_json(document, sims) if sims else document)
+    elif args.format == "csv":
+        text = results_csv(results)
+        sys.stdout.write(monte_carlo_csv(text, sims) if sims else text)
+    else:
+        emit(styled(results_table, results, baseline))
+        if sims:
+            emit("")
+            emit(styled(monte_carlo_table, sims))
+    if sims:
+        warn(precision_warnings(sims))
+    return 0

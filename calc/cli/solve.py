@@ -1,0 +1,144 @@
+"""``capcalc solve``: the value of one input (or a phase's power, start or delay) for a target."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from calc.analysis.montecarlo import solve_samples
+from calc.analysis.run import run, solve_input
+from calc.analysis.solver import Solution
+from calc.analysis.timeline import solve_timeline
+from calc.cli.args import FLAGS
+from calc.cli.common import emit_json, phases_of, single_scenario
+from calc.core.errors import CapcalcError, NoSolution, suggest
+from calc.core.fleet import TIMELINE_OUTPUTS
+from calc.core.months import month_index, month_label
+from calc.core.version import __version__
+from calc.core.vocabulary import INPUTS, OUTPUTS, OutputSpec
+from calc.data.scenarios import Scenario
+from calc.data.units import UnitError, format_unit, parse_quantity
+from calc.presentation.formatting import format_value
+from calc.presentation.montecarlo import solve_monte_carlo_json, solve_monte_carlo_text
+
+__all__ = ["cmd_solve", "parse_target"]
+
+_TIMES = re.compile(r"^\s*(?P<number>.*?)\s*[x×]\s*$")
+
+
+def parse_target(text: str, outputs: Mapping[str, OutputSpec] = OUTPUTS
+                 ) -> tuple[str, float]:
+    """``OUTPUT=VALUE`` → (output, value in the output's unit); ``10x`` is read as 10.
+
+    >>> parse_target("compute_multiple=10x")
+    ('compute_multiple', 10.0)
+    >>> parse_target("facility_power_mw=0.5 GW")
+    ('facility_power_mw', 500.0)
+    """
+    name, sep, raw = text.partition("=")
+    name, raw = name.strip(), raw.strip()
+    if not sep or not name or not raw:
+        raise CapcalcError(f"{text!r} is not OUTPUT=VALUE (e.g. compute_multiple=10)",
+                           key="target")
+    if name not in outputs:
+        raise CapcalcError(f"unknown output {name!r}{suggest(name, outputs)} (choose from "
+                           f"{', '.join(outputs)})", key="target")
+    unit = outputs[name].unit or "1"
+    times = _TIMES.match(raw)
+    if times and unit == "1":
+        raw = times.group("number")
+    try:
+        return name, parse_quantity(raw, unit)
+    except UnitError as exc:
+        raise CapcalcError(f"{exc}; give {name} in {format_unit(unit) or 'a pure number'}",
+                           key="target") from None
+
+
+def _solution_dict(solution: Solution, scenario: Scenario, by: str | None) -> dict[str, Any]:
+    value: Any = solution.text if solution.text is not None and solution.unit == "month" \
+        and not solution.key.endswith("delay_months") else solution.value
+    return {
+        "solved_key": solution.key,
+        "value": value,
+        "unit": solution.unit,
+        "target": {"output": solution.output, "value": solution.target},
+        "achieved": solution.achieved,
+        "scenario": scenario.name,
+        "baseline": scenario.baseline_name,
+        "by": by,
+        "all_solutions": list(solution.roots) if len(solution.roots) > 1 else None,
+        "note": solution.note or None,
+        "capcalc_version": __version__,
+    }
+
+
+def _shown(value: float, unit: str) -> str:
+    if unit == "month":
+        return f"{value:g} months"
+    if unit in ("1", ""):
+        return f"{value:.6g}"
+    if unit == "1/year":
+        return f"{value:.6g}/year (+{value:.1%} a year)"
+    text = format_value(value, unit)
+    exact = f"{value:.6g} {format_unit(unit)}".strip()
+    return text if text.replace(",", "") == exact else f"{text} ({exact})"
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    """``capcalc solve``."""
+    outputs = TIMELINE_OUTPUTS if args.by else OUTPUTS
+    output, target = parse_target(args.target, outputs)
+    library, scenario, phase_sets = single_scenario(args)
+    if not args.by and (phase_sets or args.key.strip().startswith("timeline")):
+        raise CapcalcError("timeline keys need --by YYYY-MM (the month the target is wanted)",
+                           key=args.key)
+    try:
+        if args.by:
+            solution = solve_timeline(library, scenario, args.key.strip(), output, target,
+                                      args.by, phases=phases_of(library, scenario, phase_sets))
+        else:
+            result = run(library, scenario)
+            baseline = run(library, scenario.baseline_name).outputs["effective_flop_per_s"]
+            solution = solve_input(result.scenario, args.key.strip(), output, target, baseline)
+    except NoSolution as exc:
+        if args.format == "json":
+            emit_json({
+                "solved_key": args.key, "value": None,
+                "target": {"output": output, "value": target},
+                "achieved": exc.best_achieved, "best_value": exc.best_value,
+                "unit": INPUTS[args.key].unit if args.key in INPUTS else None,
+                "scenario": scenario.name, "baseline": scenario.baseline_name, "by": args.by,
+                "error": str(exc.keyed(FLAGS)), "capcalc_version": __version__,
+            })
+        raise
+    sampled = None
+    if args.samples is not None:
+        if args.by:
+            raise CapcalcError("cannot be combined with --by yet; run `capcalc timeline "
+                               "SCENARIO --samples N` for the chance of reaching the target "
+                               "by a month", key="samples")
+        sampled = solve_samples(library, scenario, args.key.strip(), output, target,
+                                samples=args.samples, seed=args.seed)
+    if args.format == "json":
+        document = _solution_dict(solution, scenario, args.by)
+        if sampled is not None:
+            solve_monte_carlo_json(document, sampled)
+        emit_json(document)
+        return 0
+    out_unit = outputs[output].unit
+    if solution.text is not None and solution.unit == "month" and "start" in solution.key:
+        value = solution.text
+    else:
+        value = _shown(solution.value, solution.unit)
+    when = f" in {month_label(month_index(args.by, key='by'))}" if args.by else ""
+    print(f"{solution.key} = {value}")
+    print(f"  {output} then reaches {format_value(solution.achieved, out_unit)}{when} "
+          f"(target {format_value(solution.target, out_unit)})")
+    print(f"  scenario {scenario.name}, multiples against {scenario.baseline_name}")
+    if solution.note:
+        print(f"  note: {solution.note}")
+    if sampled is not None:
+        print(solve_monte_carlo_text(sampled))
+    return 0

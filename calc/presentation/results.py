@@ -1,0 +1,89 @@
+"""Scenario results for people and programs: the table, the JSON and the CSV of ``capcalc run``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from calc.analysis.run import Result
+from calc.core.constants import CURRENCY_YEAR
+from calc.core.version import __version__
+from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.presentation.formatting import format_value
+from calc.presentation.text import render_table
+
+__all__ = ["results_csv", "results_json", "results_table"]
+
+
+def _target_column(baseline: Result) -> dict[str, float]:
+    target = baseline.scenario.inputs.target.compute_multiplier
+    o = baseline.outputs
+    return {
+        "facility_power_mw": o["facility_power_mw_for_target"],
+        "h100_equivalents": o["h100_equivalents"] * target,
+        "effective_flop_per_s": o["effective_flop_per_s"] * target,
+        "training_flop_per_run": o["training_flop_per_run"] * target,
+        "annual_training_flop": o["annual_training_flop"] * target,
+        "compute_multiple": target,
+    }
+
+
+def results_table(results: Sequence[Result], baseline: Result) -> str:
+    """The people's table: outputs down, the baseline, the scenarios and the target across."""
+    target = _target_column(baseline)
+    multiplier = baseline.scenario.inputs.target.compute_multiplier
+    columns: list[tuple[str, dict[str, Any]]] = []
+    if baseline.name not in [r.name for r in results]:
+        columns.append((f"{baseline.name} (baseline)", {**baseline.scenario.values,
+                                                        **baseline.outputs}))
+    for result in results:
+        label = f"{result.name} (baseline)" if result.name == baseline.name else result.name
+        columns.append((label, {**result.scenario.values, **result.outputs}))
+    columns.append((f"{multiplier:g}× target", {**target}))
+    rows: list[tuple[str, str]] = [
+        ("hardware.accelerator", ""), ("training.precision", ""),
+        ("site.pue", "1"), ("training.mfu", "1"),
+    ]
+    rows += [(name, spec.unit) for name, spec in OUTPUTS.items()
+             if name not in ("accelerator_capex_total_usd", "facility_capex_total_usd")]
+    header = ["", *[label for label, _ in columns]]
+    body = []
+    for key, unit in rows:
+        title = INPUTS[key].title if key in INPUTS else OUTPUTS[key].title
+        label = title  # every cell carries its own unit
+        cells = [format_value(values.get(key), unit) if key in values else ""
+                 for _, values in columns]
+        if key == "compute_multiple":
+            cells = [c + "×" if c else c for c in cells]
+        body.append([label, *cells])
+    lines = [render_table(header, body[:]), ""]
+    lines.append(f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15. "
+                 f"Multiples against {baseline.name}.")
+    return "\n".join(lines)
+
+
+def results_json(results: Sequence[Result]) -> dict[str, Any]:
+    """The JSON document of ``capcalc run --format json``."""
+    return {"capcalc_version": __version__,
+            "scenarios": [result.to_dict() for result in results]}
+
+
+def results_csv(results: Sequence[Result]) -> str:
+    """One row per scenario: name, every input, every output; units in the header."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    keys = list(INPUTS)
+    outputs = list(OUTPUTS)
+
+    def head(name: str, unit: str) -> str:
+        return f"{name} [{unit}]" if unit else name
+
+    writer.writerow(["scenario", *[head(k, INPUTS[k].unit) for k in keys],
+                     *[head(o, OUTPUTS[o].unit) for o in outputs]])
+    for r in results:
+        values = r.scenario.values
+        writer.writerow([r.name, *["" if values[k] is None else values[k] for k in keys],
+                         *[repr(r.outputs[o]) for o in outputs]])
+    return buffer.getvalue()

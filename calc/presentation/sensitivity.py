@@ -1,0 +1,54 @@
+"""Sensitivity in words: the tornado and the Sobol indices as text tables."""
+
+from __future__ import annotations
+
+from calc.analysis.sensitivity import Sensitivity
+from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.presentation.formatting import format_value
+from calc.presentation.text import render_table
+
+__all__ = ["sensitivity_text"]
+
+
+def sensitivity_text(result: Sensitivity) -> str:
+    """The table form of ``capcalc sensitivity``."""
+    unit = OUTPUTS[result.output].unit
+    lines = [f"Sensitivity of {result.output} ({OUTPUTS[result.output].title}) in "
+             f"{result.scenario.name}, against {result.baseline.name}; central "
+             f"{format_value(result.central, unit)}", "",
+             "Tornado: each input from its low to its high (90 % interval), the others central"]
+    header = ["input", "low – high", "output at low", "at high", "swing"]
+    rows: list[list[str]] = []
+    idle = [bar.parameter.label for bar in result.tornado if bar.swing == 0]
+    for bar in result.tornado:
+        if bar.swing == 0:
+            continue
+        input_unit = INPUTS[bar.parameter.key].unit
+        rows.append([bar.parameter.label,
+                     f"{format_value(bar.input_low, input_unit)} – "
+                     f"{format_value(bar.input_high, input_unit)}",
+                     format_value(bar.output_low, unit), format_value(bar.output_high, unit),
+                     format_value(bar.swing, unit)])
+    lines.append(render_table(header, rows))
+    if idle:
+        lines.append(f"  No effect on {result.output}: {', '.join(idle)}")
+    if result.sobol:
+        lines += ["", f"Sobol indices (SALib; Saltelli N = {result.samples:,}, "
+                      f"{result.evaluations:,} model runs, seed {result.seed}; ± is a 95 % "
+                      "interval; inputs taken as independent)"]
+        header = ["input", "S1 (alone)", "ST (total)"]
+        rows = []
+        for index in result.sobol:
+            if index.parameter.label in idle or max(abs(index.S1), abs(index.ST)) < 1e-9:
+                continue
+            rows.append([index.parameter.label, f"{_fixed(index.S1)} ± {_fixed(index.S1_conf)}",
+                         f"{_fixed(index.ST)} ± {_fixed(index.ST_conf)}"])
+        lines.append(render_table(header, rows))
+    if not result.tornado:
+        lines += ["", "No input of this scenario has a range: nothing varies."]
+    return "\n".join(lines)
+
+
+def _fixed(x: float) -> str:
+    """Two decimals, never ``-0.00``."""
+    return f"{round(x, 2) + 0.0:.2f}"

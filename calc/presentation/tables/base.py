@@ -1,0 +1,68 @@
+"""A chart's data as a small column table that knows its units; its CSV; its provenance line.
+
+The matplotlib charts, the dashboard's Vega-Lite charts and the CSV files saved
+beside each chart all read these tables, so a chart and its data cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from calc.core.version import __version__
+
+__all__ = ["Table", "provenance"]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Columns of equal length, each with a unit; ``caption`` carries provenance."""
+
+    name: str
+    title: str
+    columns: Mapping[str, Sequence[Any]]
+    units: Mapping[str, str] = field(default_factory=dict)
+    caption: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The table as a list of row dicts (the form Vega-Lite takes)."""
+        names = list(self.columns)
+        return [dict(zip(names, values, strict=True)) for values in zip(
+            *self.columns.values(), strict=True)]
+
+    def to_csv(self) -> str:
+        """CSV text: a commented provenance line, then a header with units."""
+        buffer = io.StringIO()
+        buffer.write(f"# {self.title}. {self.caption}\n")
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([
+            f"{name} [{self.units[name]}]" if self.units.get(name) else name
+            for name in self.columns
+        ])
+        for row in zip(*self.columns.values(), strict=True):
+            writer.writerow([_csv_cell(v) for v in row])
+        return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    return value
+
+
+def provenance(scenarios: Sequence[str], baseline: str, extra: str = "") -> str:
+    """One caption line: scenarios, baseline, capcalc version (and ``extra``)."""
+    parts = [f"Scenarios: {', '.join(scenarios)}", f"baseline: {baseline}",
+             "H100e = dense 8-bit FLOP/s ÷ 1.979e15", f"capcalc {__version__}"]
+    if extra:
+        parts.insert(2, extra)
+    return " · ".join(parts)

@@ -1,0 +1,67 @@
+"""The data behind the sensitivity charts: tornado swings and Sobol indices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from calc.analysis.sensitivity import Sensitivity
+from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.presentation.tables.base import Table, provenance
+
+__all__ = ["sobol_table", "tornado_table"]
+
+
+def _slug(output: str) -> str:
+    return output.replace("_", "-")
+
+
+def tornado_table(result: Sensitivity) -> Table:
+    """Output at each input's low and high, widest swing first."""
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "key", "label", "side", "input_unit", "input_low", "input_high", "output_low",
+        "output_high", "swing")}
+    for bar in result.tornado:
+        cols["key"].append(bar.parameter.key)
+        cols["label"].append(bar.parameter.label)
+        cols["side"].append(bar.parameter.side)
+        cols["input_unit"].append(INPUTS[bar.parameter.key].unit)
+        cols["input_low"].append(bar.input_low)
+        cols["input_high"].append(bar.input_high)
+        cols["output_low"].append(bar.output_low)
+        cols["output_high"].append(bar.output_high)
+        cols["swing"].append(bar.swing)
+    unit = OUTPUTS[result.output].unit
+    return Table(
+        name=f"tornado-{_slug(result.output)}",
+        title=f"{OUTPUTS[result.output].title}: each input from its low to its high",
+        columns=cols,
+        units={"output_low": unit, "output_high": unit, "swing": unit},
+        caption=provenance([result.scenario.name], result.baseline.name,
+                           "low/high are 90 % intervals; other inputs at their central value"),
+        meta={"output": result.output, "unit": unit, "central": result.central,
+              "scenario": result.scenario.name},
+    )
+
+
+def sobol_table(result: Sensitivity) -> Table:
+    """Sobol S1 and ST with 95 % confidence half-widths, largest ST first."""
+    cols: dict[str, list[Any]] = {k: [] for k in ("key", "label", "side", "S1", "S1_conf",
+                                                   "ST", "ST_conf")}
+    for index in result.sobol:
+        cols["key"].append(index.parameter.key)
+        cols["label"].append(index.parameter.label)
+        cols["side"].append(index.parameter.side)
+        for name in ("S1", "S1_conf", "ST", "ST_conf"):
+            cols[name].append(getattr(index, name))
+    return Table(
+        name=f"sobol-{_slug(result.output)}",
+        title=f"{OUTPUTS[result.output].title}: share of variance (Sobol indices)",
+        columns=cols,
+        units={"S1": "1", "S1_conf": "1", "ST": "1", "ST_conf": "1"},
+        caption=provenance(
+            [result.scenario.name], result.baseline.name,
+            f"Saltelli N = {result.samples:,} ({result.evaluations:,} model runs), "
+            f"seed {result.seed}; SALib; 95 % bootstrap intervals; inputs independent"),
+        meta={"output": result.output, "samples": result.samples, "seed": result.seed,
+              "evaluations": result.evaluations, "scenario": result.scenario.name},
+    )

@@ -1,0 +1,155 @@
+"""The data behind the Monte Carlo charts: distributions, histograms, exceedance and fans."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from calc.analysis.montecarlo import Simulation, TimelineSimulation, exceedance
+from calc.core.fleet import TIMELINE_OUTPUTS
+from calc.core.vocabulary import OUTPUTS
+from calc.presentation.tables.base import Table, provenance
+
+__all__ = ["distribution_table", "exceedance_table", "fan_table", "histogram_table"]
+
+
+def _mc_caption(sims: Sequence[Simulation], extra: str = "") -> str:
+    first = sims[0]
+    text = (f"{first.samples:,} samples, seed {first.seed}; low/high are 90 % intervals; "
+            "inputs a scenario does not change share the baseline's samples")
+    if extra:
+        text = f"{text}; {extra}"
+    return provenance([s.name for s in sims], first.baseline.name, text)
+
+
+def distribution_table(sims: Sequence[Simulation],
+                       outputs: Sequence[str] | None = None) -> Table:
+    """Central value, mean, P5, P50, P95 and standard errors of each output per scenario."""
+    names = list(outputs or OUTPUTS)
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "scenario", "output", "unit", "central", "mean", "p5", "p50", "p95",
+        "mean_se", "p5_se", "p50_se", "p95_se")}
+    for sim in sims:
+        for output in names:
+            s = sim.summary(output)
+            cols["scenario"].append(sim.name)
+            cols["output"].append(output)
+            cols["unit"].append(OUTPUTS[output].unit)
+            cols["central"].append(sim.result.outputs[output])
+            for k, v in s.to_dict().items():
+                cols[k].append(v)
+    return Table(
+        name="distribution", title="Output distributions (Monte Carlo)", columns=cols,
+        caption=_mc_caption(sims),
+        meta={"samples": sims[0].samples, "seed": sims[0].seed,
+              "p_target": {s.name: s.p_target_reached() for s in sims}},
+    )
+
+
+def _spans_decade(low: float, high: float) -> bool:
+    return low > 0 and high / low > 10
+
+
+def _slug(output: str) -> str:
+    return output.replace("_", "-")
+
+
+def histogram_table(sims: Sequence[Simulation], output: str, bins: int = 40) -> Table:
+    """Counts of ``output``'s samples in shared bins (log-spaced when they span a decade)."""
+    lows = [float(np.min(s[output])) for s in sims]
+    highs = [float(np.max(s[output])) for s in sims]
+    low, high = min(lows), max(highs)
+    log = _spans_decade(low, high)
+    if high == low:
+        edges = np.array([low - 0.5 * abs(low or 1), high + 0.5 * abs(high or 1)])
+        edges = np.linspace(edges[0], edges[1], bins + 1)
+    elif log:
+        edges = np.geomspace(low, high, bins + 1)
+    else:
+        edges = np.linspace(low, high, bins + 1)
+    cols: dict[str, list[Any]] = {k: [] for k in ("scenario", "bin_low", "bin_high", "count",
+                                                   "share")}
+    for sim in sims:
+        counts, _ = np.histogram(sim[output], bins=edges)
+        for lo, hi, count in zip(edges[:-1], edges[1:], counts, strict=True):
+            cols["scenario"].append(sim.name)
+            cols["bin_low"].append(float(lo))
+            cols["bin_high"].append(float(hi))
+            cols["count"].append(int(count))
+            cols["share"].append(float(count) / sim.samples)
+    unit = OUTPUTS[output].unit
+    return Table(
+        name=f"histogram-{_slug(output)}",
+        title=f"{OUTPUTS[output].title}: distribution",
+        columns=cols,
+        units={"bin_low": unit, "bin_high": unit, "share": "1"},
+        caption=_mc_caption(sims, "histogram of all samples, no smoothing"),
+        meta={"output": output, "unit": unit, "log": log, "samples": sims[0].samples,
+              "seed": sims[0].seed,
+              "percentiles": {s.name: {k: getattr(s.summary(output), k)
+                                       for k in ("p5", "p50", "p95")} for s in sims},
+              "central": {s.name: s.result.outputs[output] for s in sims}},
+    )
+
+
+def exceedance_table(sims: Sequence[Simulation], output: str = "compute_multiple",
+                     points: int = 201) -> Table:
+    """P(output ≥ x) against x for each scenario; for the multiple, the target is marked."""
+    cols: dict[str, list[Any]] = {k: [] for k in ("scenario", "value", "p_exceed")}
+    for sim in sims:
+        values, p = exceedance(sim[output], points)
+        cols["scenario"] += [sim.name] * len(values)
+        cols["value"] += [float(v) for v in values]
+        cols["p_exceed"] += [float(v) for v in p]
+    meta: dict[str, Any] = {"output": output, "unit": OUTPUTS[output].unit,
+                            "samples": sims[0].samples, "seed": sims[0].seed}
+    values = np.asarray(cols["value"], dtype=float)
+    meta["log"] = _spans_decade(float(values.min()), float(values.max()))
+    extra = ""
+    if output == "compute_multiple":
+        meta["target"] = sims[0].target_central
+        meta["p_target"] = {s.name: s.p_target_reached() for s in sims}
+        extra = f"target {sims[0].target_central:g}× the baseline"
+    return Table(
+        name=f"exceedance-{_slug(output)}",
+        title=f"{OUTPUTS[output].title}: chance of reaching at least x",
+        columns=cols,
+        units={"value": OUTPUTS[output].unit, "p_exceed": "1"},
+        caption=_mc_caption(sims, extra),
+        meta=meta,
+    )
+
+
+
+def fan_table(sims: Sequence[TimelineSimulation], output: str = "compute_multiple") -> Table:
+    """P5, P50, P95 of a timeline series per month and scenario: the fan chart's data."""
+    cols: dict[str, list[Any]] = {k: [] for k in ("scenario", "date", "p5", "p50", "p95",
+                                                   "p_reached")}
+    for sim in sims:
+        fan = sim.fan(output)
+        reached = sim.reach_distribution()
+        for i, month in enumerate(sim.months):
+            cols["scenario"].append(sim.name)
+            cols["date"].append(month)
+            for k in ("p5", "p50", "p95"):
+                cols[k].append(float(fan[k][i]))
+            cols["p_reached"].append(reached[month])
+    spec = TIMELINE_OUTPUTS[output]
+    first = sims[0]
+    reach = "; ".join(
+        f"{s.name}: P({s.target:g}× by {s.until}) = {s.p_reached_by(s.until):.0%}" for s in sims)
+    return Table(
+        name=f"timeline-fan-{_slug(output)}",
+        title=f"{spec.title} over time: P5–P95 and median",
+        columns=cols,
+        units={"p5": spec.unit, "p50": spec.unit, "p95": spec.unit, "p_reached": "1"},
+        caption=provenance([s.name for s in sims], first.baseline.name,
+                           f"{first.samples:,} samples, seed {first.seed}; {reach}"),
+        meta={"output": output, "unit": spec.unit, "label": spec.title,
+              "target": first.target if output == "compute_multiple" else None,
+              "samples": first.samples, "seed": first.seed,
+              "p_reached": {s.name: s.p_reached_by(s.until) for s in sims},
+              "reach_percentiles": {s.name: s.reach_percentiles() for s in sims}},
+    )

@@ -1,0 +1,81 @@
+"""A build-out timeline in words: the people's table of its months, events and phases."""
+
+from __future__ import annotations
+
+from calc.analysis.timeline import Timeline
+from calc.core.constants import CURRENCY, CURRENCY_YEAR
+from calc.presentation.formatting import format_value
+from calc.presentation.text import render_table
+
+__all__ = ["timeline_text"]
+
+
+def _times(value: float) -> str:
+    return f"{value:#.3g}×" if value < 1000 else f"{value:,.0f}×"
+
+
+def _events(timeline: Timeline) -> dict[str, list[str]]:
+    events: dict[str, list[str]] = {}
+    last = timeline.months[-1]
+    for inst in timeline.installs:
+        what = (f"+{format_value(inst.accelerators, 'accelerator')} {inst.generation}"
+                f" ({inst.phase}{', refresh' if inst.refresh else ''})")
+        events.setdefault(inst.begin, []).append(what)
+        if inst.end <= last:
+            events.setdefault(inst.end, []).append(
+                f"-{format_value(inst.accelerators, 'accelerator')} {inst.generation} retired")
+    return events
+
+
+def timeline_text(timeline: Timeline) -> str:
+    """The people's table: a row at each change of the fleet and each year end."""
+    months = timeline.months
+    series = timeline.series
+    events = _events(timeline)
+    reached = timeline.target_reached
+    shown = [i for i, m in enumerate(months)
+             if i == 0 or i == len(months) - 1 or m in events or m.endswith("-12")
+             or m == reached]
+    header = ["month", "facility", "in use", "accelerators", "H100e", "effective FLOP/s",
+              "multiple", "capex so far", "event"]
+    rows = []
+    for i in shown:
+        month = months[i]
+        event = "; ".join(events.get(month, []))
+        if month == reached:
+            event = "; ".join(filter(None, [event, f"← {timeline.target:g}× reached"]))
+        rows.append([
+            month,
+            format_value(float(series["facility_power_mw"][i]), "MW"),
+            format_value(float(series["facility_power_in_use_mw"][i]), "MW"),
+            format_value(float(series["accelerators"][i]), "accelerator"),
+            format_value(float(series["h100_equivalents"][i]), "H100e"),
+            format_value(float(series["effective_flop_per_s"][i]), "FLOP/s"),
+            _times(float(series["compute_multiple"][i])),
+            format_value(float(series["capex_cumulative_usd"][i]), CURRENCY),
+            event,
+        ])
+    scenario = timeline.scenario
+    lines = [f"{scenario.name}: {scenario.title}",
+             f"Compute multiple against {timeline.baseline}, target {timeline.target:g}×, "
+             f"to {timeline.until}.", "",
+             render_table(header, rows, "lrrrrrrrl"), ""]
+    lines.append(timeline.summary())
+    lines.append("")
+    lines.append("Phases (facility power is the site's total from the phase's start):")
+    for phase in timeline.phases:
+        low = phase.confidence in ("unconfirmed", "preliminary")
+        flag = f" [low confidence: {phase.confidence}]" if low else (
+            f" [{phase.confidence}]" if phase.confidence else "")
+        delay = f", {phase.delay_months} months late" if phase.delay_months else ""
+        chip = phase.accelerator or scenario.inputs.hardware.accelerator
+        power = format_value(phase.facility_power_mw, "MW")
+        lines.append(f"  {phase.begins}  {phase.name}: {power}, {chip}{delay}"
+                     f"{', refreshed' if phase.refresh else ''}{flag}")
+    growth = scenario.inputs.hardware.perf_per_watt_growth_per_year
+    lines.append("")
+    lines.append(f"Hardware retires after {scenario.inputs.cost.hardware_lifetime_years:g} "
+                 f"years; 'latest' and refreshes take the best shipping catalog chip, and after "
+                 f"the catalog's newest release its FLOP/s grow {growth:.0%} a year ('trend "
+                 f"YYYY'). Money in US dollars of {CURRENCY_YEAR}.")
+    return "\n".join(lines)
