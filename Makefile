@@ -11,15 +11,16 @@ CHART_DIR       ?= charts/
 
 export MPLBACKEND := Agg
 
-.PHONY: help venv test lint pytest docs dashboard charts bench clean
+.PHONY: help venv test lint pytest docs dashboard charts bench clean install-check
 
 help:
 	@echo "make test       ruff check + mypy + pytest (creates $(VENV) on first use)"
 	@echo "make lint       ruff check + mypy"
 	@echo "make docs       regenerate the JSON Schemas, docs/assumptions.md and README tables"
-	@echo "make dashboard  streamlit run dashboard/app.py"
+	@echo "make dashboard  serve the dashboard on http://localhost:8501 (capcalc dashboard)"
 	@echo "make charts     render the article scenarios into $(CHART_DIR)"
 	@echo "make bench      run every benchmarks/*.py (installs the bench extra)"
+	@echo "make install-check  build the wheel, install it in a fresh venv, run it from elsewhere"
 	@echo "make clean      remove caches, build output and charts (keeps $(VENV))"
 
 # The venv is (re)installed whenever pyproject.toml changes.
@@ -33,6 +34,7 @@ venv: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -43,7 +45,10 @@ docs: $(STAMP)
 	$(BIN)/python -m calc.presentation.docs
 
 dashboard: $(STAMP)
-	$(BIN)/streamlit run dashboard/app.py
+	$(BIN)/capcalc dashboard
+
+install-check: $(STAMP)
+	$(BIN)/python tests/install_check.py
 
 charts: $(STAMP)
 	$(BIN)/capcalc run $(CHART_SCENARIOS) --out $(CHART_DIR) --force
