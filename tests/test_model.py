@@ -27,7 +27,7 @@ CORTEX_PHASE1 = {
     "training.availability": 0.87, "training.run_days": 90.0,
     "cost.accelerator_capex_usd": 32000.0, "cost.facility_capex_usd_per_mw": 9e6,
     "cost.electricity_usd_per_mwh": 60.0, "cost.hardware_lifetime_years": 4.0,
-    "cost.facility_lifetime_years": 20.0, "target.compute_multiplier": 10.0,
+    "cost.facility_lifetime_years": 20.0, "cost.wacc": 0.0, "target.compute_multiplier": 10.0,
 }
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "annual_training_flop",
     "annualized_cost_usd",
     "capex_usd",
+    "capital_recovery_factor",
     "compute_multiple",
     "cost_per_run_usd",
     "effective_flop_per_s",
@@ -162,13 +163,32 @@ def capex_usd(accelerator_capex: Array, facility_capex: Array) -> Array:
     return accelerator_capex + facility_capex
 
 
-def amortized_usd(capex: Array, lifetime_years: Array) -> Array:
-    """Yearly share of ``capex`` over ``lifetime_years`` (straight line), USD.
+def capital_recovery_factor(rate: Array, years: Array) -> Array:
+    """The yearly payment that repays 1 over ``years`` at ``rate``: r / (1 − (1 + r)^−n).
+
+    A rate of 0 gives exactly 1 / n (straight-line amortisation).
+
+    >>> capital_recovery_factor(0.0, 4)
+    0.25
+    >>> round(capital_recovery_factor(0.10, 5), 6)
+    0.263797
+    """
+    r = np.asarray(rate, dtype=float)
+    n = np.asarray(years, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(r > 0, r / -np.expm1(-n * np.log1p(r)), 1.0 / n)
+    return float(factor) if factor.ndim == 0 else factor
+
+
+def amortized_usd(capex: Array, lifetime_years: Array, wacc: Array = 0.0) -> Array:
+    """Yearly cost of ``capex`` over ``lifetime_years`` at cost of capital ``wacc``, USD.
 
     >>> amortized_usd(4e9, 4)
     1000000000.0
+    >>> round(amortized_usd(1e9, 5, 0.10) / 1e6, 1)
+    263.8
     """
-    return capex / lifetime_years
+    return capex * capital_recovery_factor(wacc, lifetime_years)
 
 
 def annualized_cost_usd(
@@ -177,15 +197,16 @@ def annualized_cost_usd(
     facility_capex: Array,
     facility_lifetime_years: Array,
     electricity_usd: Array,
+    wacc: Array = 0.0,
 ) -> Array:
-    """Yearly cost: amortisation of both capex parts plus electricity, USD.
+    """Yearly cost: both capex parts annualised at ``wacc``, plus electricity, USD.
 
     >>> annualized_cost_usd(4e9, 4, 1e9, 20, 4e7)
     1090000000.0
     """
     return (
-        amortized_usd(accelerator_capex, hardware_lifetime_years)
-        + amortized_usd(facility_capex, facility_lifetime_years)
+        amortized_usd(accelerator_capex, hardware_lifetime_years, wacc)
+        + amortized_usd(facility_capex, facility_lifetime_years, wacc)
         + electricity_usd
     )
 
@@ -248,6 +269,7 @@ def evaluate(inputs: Mapping[str, Any], baseline_effective_flop_per_s: Array) ->
     annualized = annualized_cost_usd(
         accelerator_capex, inputs["cost.hardware_lifetime_years"],
         facility_capex, inputs["cost.facility_lifetime_years"], electricity,
+        inputs["cost.wacc"],
     )
     multiple = compute_multiple(effective, baseline_effective_flop_per_s)
     return {

@@ -140,6 +140,12 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
         lower=0, upper=2, widget=(0.0, 1.0),
     ),
     InputSpec(
+        "hardware.price_performance_growth_per_year", "Price-performance growth", "1/year",
+        "Yearly growth of FLOP/s per dollar, used by build-out timelines for chips beyond "
+        "the catalog's newest (0.3 = +30 % a year).",
+        lower=0, upper=2, widget=(0.0, 1.0),
+    ),
+    InputSpec(
         "training.precision", "Training precision", "",
         "Number format of the training run; selects the catalog's dense peak.",
         kind="choice", choices=("bf16", "fp8"),
@@ -177,13 +183,21 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
     ),
     InputSpec(
         "cost.hardware_lifetime_years", "Hardware lifetime", "year",
-        "Straight-line amortisation period of accelerators, servers and network.",
+        "Years over which accelerators, servers and network are paid off and used before "
+        "they retire (a timeline refreshes them then).",
         lower=0, lower_open=True, upper=50, widget=(1, 10),
     ),
     InputSpec(
         "cost.facility_lifetime_years", "Facility lifetime", "year",
-        "Straight-line amortisation period of the building, power and cooling.",
+        "Years over which the building, power and cooling are paid off.",
         lower=0, lower_open=True, upper=100, widget=(5, 40),
+    ),
+    InputSpec(
+        "cost.wacc", "Cost of capital", "1",
+        "Weighted average cost of capital: the yearly return the money tied up in capex "
+        "must earn. Capex is annualised with the capital recovery factor r / (1 − (1 + r)^−n); "
+        "0 gives straight-line amortisation.",
+        lower=0, upper=1, widget=(0.0, 0.25),
     ),
     InputSpec(
         "target.compute_multiplier", "Target multiple", "1",
@@ -253,7 +267,8 @@ _OUTPUT_LIST: tuple[OutputSpec, ...] = (
     OutputSpec("facility_capex_total_usd", "Facility capex", CURRENCY,
                "Facility power × facility capex per MW."),
     OutputSpec("annualized_cost_usd", "Annualized cost", CURRENCY,
-               "Straight-line amortisation of both capex parts plus a year of electricity."),
+               "Both capex parts annualised at cost.wacc over their lifetimes (capital recovery "
+               "factor) plus a year of electricity."),
     OutputSpec("cost_per_run_usd", "Cost per run", CURRENCY,
                "Annualized cost × run_days ÷ 365."),
     OutputSpec("compute_multiple", "Compute multiple", "1",

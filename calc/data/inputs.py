@@ -73,6 +73,8 @@ class HardwareInputs:
     """Peak 8-bit FLOP/s per accelerator [FLOP/s]."""
     perf_per_watt_growth_per_year: float
     """Performance-per-watt growth [1/year]."""
+    price_performance_growth_per_year: float
+    """Price-performance growth [1/year]."""
 
     @classmethod
     def of(cls, values: Mapping[str, object]) -> HardwareInputs:
@@ -84,6 +86,8 @@ class HardwareInputs:
             peak_flop_per_s=_number(values, "hardware.peak_flop_per_s"),
             peak_8bit_flop_per_s=_number(values, "hardware.peak_8bit_flop_per_s"),
             perf_per_watt_growth_per_year=_number(values, "hardware.perf_per_watt_growth_per_year"),
+            price_performance_growth_per_year=_number(
+                values, "hardware.price_performance_growth_per_year"),
         )
 
 
@@ -125,6 +129,8 @@ class CostInputs:
     """Hardware lifetime [year]."""
     facility_lifetime_years: float
     """Facility lifetime [year]."""
+    wacc: float
+    """Cost of capital."""
 
     @classmethod
     def of(cls, values: Mapping[str, object]) -> CostInputs:
@@ -135,6 +141,7 @@ class CostInputs:
             electricity_usd_per_mwh=_number(values, "cost.electricity_usd_per_mwh"),
             hardware_lifetime_years=_number(values, "cost.hardware_lifetime_years"),
             facility_lifetime_years=_number(values, "cost.facility_lifetime_years"),
+            wacc=_number(values, "cost.wacc"),
         )
 
 

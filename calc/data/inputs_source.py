@@ -72,7 +72,10 @@ def inputs_module_source() -> str:
         for spec in specs:
             reader = ("_name" if spec.kind == "choice" else
                       "_optional" if spec.key in SIZING_KEYS else "_number")
-            lines.append(f'            {spec.name}={reader}(values, "{spec.key}"),')
+            line = f'            {spec.name}={reader}(values, "{spec.key}"),'
+            if len(line) > 100:
+                line = f'            {spec.name}={reader}(\n                values, "{spec.key}"),'
+            lines.append(line)
         lines.append("        )")
     lines += ["", "", "@dataclass(frozen=True)", "class Inputs:",
               '    """Every input of a resolved scenario, grouped as the vocabulary '

@@ -103,16 +103,16 @@ def cost_table(results: Sequence[Result]) -> Table:
     columns: dict[str, list[Any]] = {k: [] for k in ("scenario", "kind", "part", "usd")}
     for result in results:
         o = result.outputs
-        s = result.scenario
+        cost = result.scenario.inputs.cost
         parts = [
             ("capex", "accelerators, servers, network", o["accelerator_capex_total_usd"]),
             ("capex", "facility", o["facility_capex_total_usd"]),
-            ("annual", "hardware amortisation",
-             amortized_usd(o["accelerator_capex_total_usd"],
-                           s.inputs.cost.hardware_lifetime_years)),
-            ("annual", "facility amortisation",
-             amortized_usd(o["facility_capex_total_usd"],
-                           s.inputs.cost.facility_lifetime_years)),
+            ("annual", "hardware (capital recovery)",
+             amortized_usd(o["accelerator_capex_total_usd"], cost.hardware_lifetime_years,
+                           cost.wacc)),
+            ("annual", "facility (capital recovery)",
+             amortized_usd(o["facility_capex_total_usd"], cost.facility_lifetime_years,
+                           cost.wacc)),
             ("annual", "electricity", o["annual_electricity_cost_usd"]),
         ]
         for kind, part, usd in parts:
@@ -126,5 +126,5 @@ def cost_table(results: Sequence[Result]) -> Table:
         columns=columns,
         units={"usd": CURRENCY},
         caption=provenance([r.name for r in results], results[0].baseline if results else "",
-                           "straight-line amortisation"),
+                           "capex annualised at the cost of capital over each lifetime"),
     )
