@@ -8,7 +8,6 @@ import os
 os.environ["MPLBACKEND"] = "Agg"
 
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +16,8 @@ import matplotlib.pyplot as plt
 import pytest
 
 import calc
+
+from tests.cli_runner import run_in_process, run_subprocess
 
 matplotlib.use("Agg")
 
@@ -50,7 +51,7 @@ def repo_root() -> Path:
 
 @pytest.fixture
 def capcalc_cli(tmp_path: Path) -> CliRunner:
-    """Run ``python -m calc ARGS...`` as a real subprocess and return its CompletedProcess.
+    """Run ``capcalc ARGS...`` in this process and return what a subprocess would.
 
     ``cwd`` defaults to a fresh temporary folder, so a test sees exactly what a
     user in an empty folder would. Output is text; stdout and stderr are captured;
@@ -61,26 +62,25 @@ def capcalc_cli(tmp_path: Path) -> CliRunner:
         result = capcalc_cli("run", "nope", cwd=repo_root, env={"NO_COLOR": "1"})
     """
 
-    def run(
-        *args: str | os.PathLike[str],
-        cwd: str | os.PathLike[str] | None = None,
-        env: dict[str, str] | None = None,
-        input: str | None = None,
-        timeout: float = 120,
-    ) -> subprocess.CompletedProcess[str]:
-        full_env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONIOENCODING": "utf-8"}
-        if env:
-            full_env.update(env)
-        return subprocess.run(
-            [sys.executable, "-m", "calc", *map(str, args)],
-            cwd=tmp_path if cwd is None else cwd,
-            env=full_env,
-            input=input,
-            text=True,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
+    def run(*args: str | os.PathLike[str], cwd: str | os.PathLike[str] | None = None,
+            env: dict[str, str] | None = None, input: str | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        del timeout  # in-process runs end when main returns
+        return run_in_process(*args, cwd=tmp_path if cwd is None else cwd, env=env,
+                              input=input)
+
+    return run
+
+
+@pytest.fixture
+def capcalc_process(tmp_path: Path) -> CliRunner:
+    """Run ``python -m calc ARGS...`` as a real subprocess (for what only a process shows)."""
+
+    def run(*args: str | os.PathLike[str], cwd: str | os.PathLike[str] | None = None,
+            env: dict[str, str] | None = None, input: str | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return run_subprocess(*args, cwd=tmp_path if cwd is None else cwd, env=env,
+                              input=input, timeout=timeout)
 
     return run
 
