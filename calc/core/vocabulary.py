@@ -33,7 +33,9 @@ class InputSpec:
 
     ``lower``/``upper`` are the physically valid range (``*_open`` when the
     bound itself is excluded); ``widget`` is the range a slider offers, a
-    narrower, practical span inside the valid range.
+    narrower, practical span inside the valid range; ``decimals`` is how many
+    decimals a value is shown with (None: three significant digits in
+    scientific notation, for keys spanning decades).
     """
 
     key: str
@@ -47,6 +49,7 @@ class InputSpec:
     upper_open: bool = False
     widget: tuple[float, float] | None = None
     log_scale: bool = False
+    decimals: int | None = None
     choices: tuple[str, ...] = ()
     nullable: bool = False
 
@@ -79,29 +82,29 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
     InputSpec(
         "site.facility_power_mw", "Facility power", "MW",
         "Power the site draws from the grid at full build, cooling and losses included.",
-        lower=0, lower_open=True, upper=_MAX_POWER_MW, widget=(10, 5000), nullable=True,
+        lower=0, lower_open=True, upper=_MAX_POWER_MW, decimals=0, widget=(10, 5000), nullable=True,
     ),
     InputSpec(
         "site.accelerators", "Accelerators", "accelerator",
         "Size the site by accelerator count instead of power; set this or "
         "site.facility_power_mw, not both.",
-        kind="count", lower=0, lower_open=True, upper=1e8, widget=(1000, 3_000_000),
+        kind="count", lower=0, lower_open=True, upper=1e8, decimals=0, widget=(1000, 3_000_000),
         nullable=True,
     ),
     InputSpec(
         "site.pue", "PUE", "1",
         "Power usage effectiveness: facility power ÷ IT power.",
-        lower=1, upper=3, widget=(1.0, 2.0),
+        lower=1, upper=3, decimals=2, widget=(1.0, 2.0),
     ),
     InputSpec(
         "site.it_overhead", "IT overhead", "1",
         "IT power ÷ server power: cluster network, storage and management.",
-        lower=1, upper=3, widget=(1.0, 1.6),
+        lower=1, upper=3, decimals=2, widget=(1.0, 1.6),
     ),
     InputSpec(
         "site.load_factor", "Load factor", "1",
         "Average facility draw ÷ rated facility power, for energy and electricity cost.",
-        lower=0, lower_open=True, upper=1, widget=(0.3, 1.0),
+        lower=0, lower_open=True, upper=1, decimals=2, widget=(0.3, 1.0),
     ),
     InputSpec(
         "hardware.accelerator", "Accelerator", "",
@@ -112,13 +115,13 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
     InputSpec(
         "hardware.tdp_w", "Accelerator TDP", "W",
         "Board power of one accelerator (vendor maximum).",
-        lower=0, lower_open=True, upper=1e4, widget=(100, 3000), nullable=True,
+        lower=0, lower_open=True, upper=1e4, decimals=0, widget=(100, 3000), nullable=True,
     ),
     InputSpec(
         "hardware.server_overhead", "Server overhead", "1",
         "Server power ÷ accelerator TDP: CPUs, memory, fans, NICs and power "
         "conversion (DGX H100: 10.2 kW / 8 / 700 W ≈ 1.82).",
-        lower=1, upper=5, widget=(1.0, 3.0), nullable=True,
+        lower=1, upper=5, decimals=2, widget=(1.0, 3.0), nullable=True,
     ),
     InputSpec(
         "hardware.peak_flop_per_s", "Peak FLOP/s per accelerator", "FLOP/s",
@@ -137,13 +140,13 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
         "hardware.perf_per_watt_growth_per_year", "Performance-per-watt growth", "1/year",
         "Yearly growth of the best chip's FLOP/s per watt, used by build-out timelines for "
         "dates beyond the catalog's newest chip (0.4 = +40 % a year).",
-        lower=0, upper=2, widget=(0.0, 1.0),
+        lower=0, upper=2, decimals=2, widget=(0.0, 1.0),
     ),
     InputSpec(
         "hardware.price_performance_growth_per_year", "Price-performance growth", "1/year",
         "Yearly growth of FLOP/s per dollar, used by build-out timelines for chips beyond "
         "the catalog's newest (0.3 = +30 % a year).",
-        lower=0, upper=2, widget=(0.0, 1.0),
+        lower=0, upper=2, decimals=2, widget=(0.0, 1.0),
     ),
     InputSpec(
         "training.precision", "Training precision", "",
@@ -153,57 +156,57 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
     InputSpec(
         "training.mfu", "MFU", "1",
         "Model FLOP utilization: achieved training FLOP/s ÷ peak FLOP/s while training.",
-        lower=0, lower_open=True, upper=1, widget=(0.05, 0.8),
+        lower=0, lower_open=True, upper=1, decimals=2, widget=(0.05, 0.8),
     ),
     InputSpec(
         "training.availability", "Availability", "1",
         "Share of wall time the cluster trains productively (failures, restarts, "
         "maintenance).",
-        lower=0, lower_open=True, upper=1, widget=(0.5, 1.0),
+        lower=0, lower_open=True, upper=1, decimals=2, widget=(0.5, 1.0),
     ),
     InputSpec(
         "training.run_days", "Run length", "day",
         "Wall-clock length of one training run.",
-        lower=0, lower_open=True, upper=3650, widget=(7, 365),
+        lower=0, lower_open=True, upper=3650, decimals=0, widget=(7, 365),
     ),
     InputSpec(
         "cost.accelerator_capex_usd", "Accelerator capex", CURRENCY,
         "One accelerator with its share of server and network.",
-        lower=0, lower_open=True, upper=1e7, widget=(5_000, 150_000), nullable=True,
+        lower=0, lower_open=True, upper=1e7, decimals=0, widget=(5_000, 150_000), nullable=True,
     ),
     InputSpec(
         "cost.facility_capex_usd_per_mw", "Facility capex", f"{CURRENCY}/MW",
         "Building, power and cooling per MW of facility power.",
-        lower=0, lower_open=True, upper=1e9, widget=(2e6, 30e6),
+        lower=0, lower_open=True, upper=1e9, decimals=0, widget=(2e6, 30e6),
     ),
     InputSpec(
         "cost.electricity_usd_per_mwh", "Electricity price", f"{CURRENCY}/MWh",
         "All-in industrial electricity price.",
-        lower=0, lower_open=True, upper=1e4, widget=(10, 200),
+        lower=0, lower_open=True, upper=1e4, decimals=0, widget=(10, 200),
     ),
     InputSpec(
         "cost.hardware_lifetime_years", "Hardware lifetime", "year",
         "Years over which accelerators, servers and network are paid off and used before "
         "they retire (a timeline refreshes them then).",
-        lower=0, lower_open=True, upper=50, widget=(1, 10),
+        lower=0, lower_open=True, upper=50, decimals=1, widget=(1, 10),
     ),
     InputSpec(
         "cost.facility_lifetime_years", "Facility lifetime", "year",
         "Years over which the building, power and cooling are paid off.",
-        lower=0, lower_open=True, upper=100, widget=(5, 40),
+        lower=0, lower_open=True, upper=100, decimals=0, widget=(5, 40),
     ),
     InputSpec(
         "cost.wacc", "Cost of capital", "1",
         "Weighted average cost of capital: the yearly return the money tied up in capex "
         "must earn. Capex is annualised with the capital recovery factor r / (1 − (1 + r)^−n); "
         "0 gives straight-line amortisation.",
-        lower=0, upper=1, widget=(0.0, 0.25),
+        lower=0, upper=1, decimals=3, widget=(0.0, 0.25),
     ),
     InputSpec(
         "target.compute_multiplier", "Target multiple", "1",
         "The compute needed, as a multiple of the baseline's effective FLOP/s "
         "(the article's experts: ten times).",
-        lower=0, lower_open=True, upper=1e6, widget=(1, 100),
+        lower=0, lower_open=True, upper=1e6, decimals=1, widget=(1, 100),
     ),
     InputSpec(
         "target.baseline", "Baseline scenario", "",
