@@ -16,10 +16,12 @@ import numpy.typing as npt
 from calc.core.constants import (
     DAYS_PER_YEAR,
     H100_FP8_FLOP_PER_S,
+    HOURS_PER_DAY,
     HOURS_PER_YEAR,
     SECONDS_PER_DAY,
     W_PER_MW,
 )
+from calc.core.vocabulary import MEASURES
 
 __all__ = [
     "accelerators_for_power",
@@ -30,6 +32,7 @@ __all__ = [
     "annualized_cost_usd",
     "capex_usd",
     "capital_recovery_factor",
+    "cloud_cost_usd",
     "compute_multiple",
     "cost_per_run_usd",
     "effective_flop_per_s",
@@ -40,7 +43,11 @@ __all__ = [
     "facility_w_per_accelerator",
     "h100_equivalents",
     "it_power_mw",
+    "lease_breakeven_utilisation",
+    "measure_of",
+    "measured",
     "peak_flop_per_s",
+    "target_measure",
     "training_flop_per_run",
 ]
 
@@ -112,13 +119,19 @@ def h100_equivalents(accelerators: Array, peak_8bit_flop_per_s: Array) -> Array:
     return accelerators * peak_8bit_flop_per_s / H100_FP8_FLOP_PER_S
 
 
-def effective_flop_per_s(peak: Array, mfu: Array, availability: Array) -> Array:
+def effective_flop_per_s(peak: Array, mfu: Array, availability: Array,
+                         share: Array = 1.0) -> Array:
     """Training throughput actually achieved over wall time, FLOP/s.
+
+    ``share`` is the part of the fleet that trains (the rest serves inference,
+    simulation or labelling).
 
     >>> effective_flop_per_s(1e18, 0.4, 0.9)
     3.6e+17
+    >>> effective_flop_per_s(1e18, 0.4, 0.9, 0.5)
+    1.8e+17
     """
-    return peak * mfu * availability
+    return peak * mfu * availability * share
 
 
 def training_flop_per_run(effective: Array, run_days: Array) -> Array:
@@ -177,6 +190,8 @@ def capital_recovery_factor(rate: Array, years: Array) -> Array:
     n = np.asarray(years, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(r > 0, r / -np.expm1(-n * np.log1p(r)), 1.0 / n)
+    # never below straight line, which rounding would break by an ulp at rates near zero
+    factor = np.maximum(factor, 1.0 / n)
     return float(factor) if factor.ndim == 0 else factor
 
 
@@ -216,6 +231,28 @@ def cost_per_run_usd(annualized: Array, run_days: Array) -> Array:
     return annualized * run_days / DAYS_PER_YEAR
 
 
+def cloud_cost_usd(accelerators: Array, hours: Array, usd_per_accelerator_hour: Array) -> Array:
+    """What leasing ``accelerators`` for ``hours`` hours costs at the hourly price, USD.
+
+    >>> cloud_cost_usd(1000, 24 * 90, 2.5)
+    5400000.0
+    """
+    return accelerators * hours * usd_per_accelerator_hour
+
+
+def lease_breakeven_utilisation(annualized_owned: Array, leased_per_year: Array) -> Array:
+    """The share of a year above which owning is cheaper than leasing the same fleet.
+
+    Owning costs ``annualized_owned`` whether the fleet is busy or idle;
+    leasing costs ``leased_per_year`` times the share of the year it is used.
+    Above 1, leasing all year is cheaper than owning.
+
+    >>> lease_breakeven_utilisation(6e8, 1.2e9)
+    0.5
+    """
+    return annualized_owned / leased_per_year
+
+
 def compute_multiple(effective: Array, baseline_effective: Array) -> Array:
     """Effective FLOP/s as a multiple of the baseline's.
 
@@ -239,11 +276,46 @@ def facility_power_mw_for_target(
     return facility_power_mw * target_multiplier / multiple
 
 
-def evaluate(inputs: Mapping[str, Any], baseline_effective_flop_per_s: Array) -> dict[str, Array]:
+def measured(measure: str, effective: Array, per_run: Array) -> Array:
+    """What a compute multiple measures (``target.measure``): FLOP/s, or FLOP per run.
+
+    ``cumulative_training_flop`` is a rate at one moment (a constant fleet's
+    cumulative FLOP grow as its FLOP/s); a timeline sums it over the months.
+
+    >>> measured("training_flop_per_run", 2e18, 1.7e25)
+    1.7e+25
+    >>> measured("effective_flop_per_s", 2e18, 1.7e25)
+    2e+18
+    """
+    return per_run if measure == "training_flop_per_run" else effective
+
+
+def target_measure(inputs: Mapping[str, Any]) -> str:
+    """What the inputs' compute multiple measures: ``target.measure``, by default FLOP/s.
+
+    >>> target_measure({"target.measure": "training_flop_per_run"}), target_measure({})
+    ('training_flop_per_run', 'effective_flop_per_s')
+    """
+    return str(inputs.get("target.measure") or MEASURES[0])
+
+
+def measure_of(outputs: Mapping[str, Array], measure: str) -> Array:
+    """The measured quantity of a run's ``outputs``: the unit a multiple is counted in.
+
+    >>> measure_of({"effective_flop_per_s": 2e18, "training_flop_per_run": 1.7e25},
+    ...            "training_flop_per_run")
+    1.7e+25
+    """
+    return measured(measure, outputs["effective_flop_per_s"], outputs["training_flop_per_run"])
+
+
+def evaluate(inputs: Mapping[str, Any], baseline_measure: Array) -> dict[str, Array]:
     """Run the whole chain on ``inputs`` (dotted keys, the vocabulary's units).
 
     The site is sized by ``site.accelerators`` when that is not None, else by
     ``site.facility_power_mw``. Values may be floats or arrays of one shape.
+    ``baseline_measure`` is the baseline's value of what ``target.measure``
+    measures (:func:`measure_of` its outputs): effective FLOP/s by default.
 
     Returns
     -------
@@ -261,7 +333,8 @@ def evaluate(inputs: Mapping[str, Any], baseline_effective_flop_per_s: Array) ->
     else:
         power = facility_power_for_accelerators(count, w_each)
     peak = peak_flop_per_s(count, inputs["hardware.peak_flop_per_s"])
-    effective = effective_flop_per_s(peak, inputs["training.mfu"], inputs["training.availability"])
+    effective = effective_flop_per_s(peak, inputs["training.mfu"], inputs["training.availability"],
+                                     inputs.get("training.share", 1.0))
     energy = annual_energy_mwh(power, inputs["site.load_factor"])
     electricity = annual_electricity_cost_usd(energy, inputs["cost.electricity_usd_per_mwh"])
     accelerator_capex = count * inputs["cost.accelerator_capex_usd"]
@@ -271,7 +344,11 @@ def evaluate(inputs: Mapping[str, Any], baseline_effective_flop_per_s: Array) ->
         facility_capex, inputs["cost.facility_lifetime_years"], electricity,
         inputs["cost.wacc"],
     )
-    multiple = compute_multiple(effective, baseline_effective_flop_per_s)
+    cloud_price = inputs["cost.cloud_usd_per_accelerator_hour"]
+    leased_year = cloud_cost_usd(count, HOURS_PER_YEAR, cloud_price)
+    per_run = training_flop_per_run(effective, inputs["training.run_days"])
+    multiple = compute_multiple(
+        measured(target_measure(inputs), effective, per_run), baseline_measure)
     return {
         "facility_power_mw": power,
         "it_power_mw": it_power_mw(power, inputs["site.pue"]),
@@ -280,7 +357,7 @@ def evaluate(inputs: Mapping[str, Any], baseline_effective_flop_per_s: Array) ->
         "h100_equivalents": h100_equivalents(count, inputs["hardware.peak_8bit_flop_per_s"]),
         "peak_flop_per_s": peak,
         "effective_flop_per_s": effective,
-        "training_flop_per_run": training_flop_per_run(effective, inputs["training.run_days"]),
+        "training_flop_per_run": per_run,
         "annual_training_flop": annual_training_flop(effective),
         "annual_energy_mwh": energy,
         "energy_per_flop_j": energy_per_flop_j(power, inputs["site.load_factor"], effective),
@@ -290,6 +367,10 @@ def evaluate(inputs: Mapping[str, Any], baseline_effective_flop_per_s: Array) ->
         "facility_capex_total_usd": facility_capex,
         "annualized_cost_usd": annualized,
         "cost_per_run_usd": cost_per_run_usd(annualized, inputs["training.run_days"]),
+        "cloud_cost_per_year_usd": leased_year,
+        "cloud_cost_per_run_usd": cloud_cost_usd(
+            count, inputs["training.run_days"] * HOURS_PER_DAY, cloud_price),
+        "lease_breakeven_utilisation": lease_breakeven_utilisation(annualized, leased_year),
         "compute_multiple": multiple,
         "facility_power_mw_for_target": facility_power_mw_for_target(
             power, multiple, inputs["target.compute_multiplier"]

@@ -1,11 +1,17 @@
 """Fleet accounting: a build-out's phases, month by month, to fleet, compute, cost and energy.
 
-A site is a list of phases. Each phase has a start month, the site's *total*
-facility power from then on, and the accelerator installed in the capacity it
-adds (the power above the previous phase's, in list order). A phase may slip
-by ``delay_months``; its hardware retires after ``cost.hardware_lifetime_years``
-and, with ``refresh``, is replaced by the then-current generation in the same
-power (see :mod:`calc.core.generations`).
+A site is a list of phases. Each phase has a planned start month, the site's
+*total* facility power from then on, and the accelerator installed in the
+capacity it adds (the power above the previous phase's, in list order).
+
+Hardware follows the **planned calendar**: it is ordered for the planned start
+(``latest`` buys the generation current then), serves
+``cost.hardware_lifetime_years`` from that month, and with ``refresh`` is
+replaced at the end of each life by the generation current in that planned
+refresh month (:mod:`calc.core.generations`). A phase's ``delay_months`` moves
+only the month its capacity starts training: a late phase runs its chips for
+less of their life and never gets a better chip for being late. So a delay
+never raises compute in any month, and more power never lowers it.
 
 :func:`simulate` is pure and vectorised: every input may be a float or an
 array of samples of shape ``(samples,)``; months broadcast, so series come
@@ -31,12 +37,14 @@ from calc.core.chain import (
     effective_flop_per_s,
     facility_w_per_accelerator,
     h100_equivalents,
+    measured,
     peak_flop_per_s,
+    target_measure,
     training_flop_per_run,
 )
 from calc.core.constants import CURRENCY, MONTHS_PER_YEAR, SECONDS_PER_MONTH
 from calc.core.errors import CapcalcError, suggest
-from calc.core.generations import Chip, Generations, generations
+from calc.core.generations import Chip, Generations, generations, trend_factors
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import LATEST, Phase, phase_key
 from calc.core.vocabulary import CATALOG_FIELDS, INPUTS, OutputSpec
@@ -67,9 +75,10 @@ _SERIES: tuple[OutputSpec, ...] = (
     OutputSpec("h100_equivalents", "H100-equivalents", "H100e",
                "Dense 8-bit FLOP/s of the fleet ÷ 1.979e15."),
     OutputSpec("peak_flop_per_s", "Peak FLOP/s", "FLOP/s",
-               "Dense peak of the fleet at the training precision."),
+               "Dense peak of the fleet, each phase at its training precision."),
     OutputSpec("effective_flop_per_s", "Effective FLOP/s", "FLOP/s",
-               "Peak FLOP/s × MFU × availability."),
+               "Peak FLOP/s × MFU (each phase's own, where it has one) × availability × "
+               "training share."),
     OutputSpec("compute_multiple", "Compute multiple", "1",
                "Effective FLOP/s ÷ the baseline scenario's."),
     OutputSpec("training_flop_per_run", "Training FLOP per run", "FLOP",
@@ -193,11 +202,289 @@ def _sample_shape(values: Mapping[str, Any], baseline: Any) -> tuple[int, ...]:
     return shape
 
 
+Params = dict[str, FloatArray]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Each phase's planned start and begin month (samples,), the power it adds, and the life."""
+
+    planned: tuple[IntArray, ...]
+    begins: tuple[IntArray, ...]
+    added: tuple[FloatArray, ...]
+    life: IntArray
+
+
+def _plan(values: Mapping[str, Any], phases: Sequence[Phase], n: int) -> _Plan:
+    def vec(x: Any) -> FloatArray:
+        return np.broadcast_to(np.asarray(x, dtype=float), (n,))
+
+    planned, begins, totals = [], [], []
+    for i, phase in enumerate(phases):
+        start = values.get(phase_key(i, "start"), phase.start_month)
+        delay = values.get(phase_key(i, "delay_months"), phase.delay_months)
+        planned_month = np.rint(vec(month_index(start) if isinstance(start, str) else start))
+        planned.append(planned_month.astype(np.int64))
+        begins.append(np.rint(planned_month + vec(delay)).astype(np.int64))
+        totals.append(vec(values.get(phase_key(i, "facility_power_mw"), phase.facility_power_mw)))
+    added = [totals[0], *(totals[i] - totals[i - 1] for i in range(1, len(totals)))]
+    for i, power in enumerate(added):
+        if np.any(power < 0):
+            raise CapcalcError("the site's total facility power falls below the previous "
+                               "phase's; it must not decrease from phase to phase",
+                               key=phase_key(i, "facility_power_mw"))
+    life = np.maximum(1, np.rint(vec(values["cost.hardware_lifetime_years"])
+                                 * MONTHS_PER_YEAR)).astype(np.int64)
+    return _Plan(tuple(planned), tuple(begins), tuple(added), life)
+
+
+class _Chips:
+    """The parameters of every chip a timeline installs, per sample, and the current one by month.
+
+    A catalog chip takes its catalog figures, overridden by ``catalog.<NAME>.<field>``
+    values, and for the scenario's own ``hardware.accelerator`` by its
+    ``hardware.*`` and ``cost.accelerator_capex_usd`` values.
+    """
+
+    def __init__(self, values: Mapping[str, Any], catalog: Mapping[str, Chip], n: int,
+                 span: Generations) -> None:
+        self.values, self.catalog, self.n, self.span = values, catalog, n, span
+        self.precision = str(values["training.precision"])
+        self.own = str(values["hardware.accelerator"])
+        self.labels: list[str] = []
+        self._params: dict[tuple[str, str], Params] = {}
+        self._stacked: dict[str, Params] = {}
+        self._label_ids: IntArray = np.zeros(0, dtype=np.int64)
+        self.growth_w = self._vec(values["hardware.perf_per_watt_growth_per_year"])
+        self.growth_p = self._vec(values["hardware.price_performance_growth_per_year"])
+
+    def _vec(self, x: Any) -> FloatArray:
+        return np.broadcast_to(np.asarray(x, dtype=float), (self.n,))
+
+    def label(self, text: str) -> int:
+        """Index of a generation label (added on first use, in order of installation)."""
+        if text not in self.labels:
+            self.labels.append(text)
+        return self.labels.index(text)
+
+    def of(self, name: str, precision: str | None = None) -> Params:
+        """Parameters of catalog chip ``name`` at ``precision`` (default the scenario's):
+        ``tdp_w``, ``server_overhead``, ``peak``, ``peak8`` and ``capex``, each ``(samples,)``.
+
+        The scenario's ``hardware.peak_flop_per_s`` applies at its own precision only.
+        """
+        precision = precision or self.precision
+        if (name, precision) not in self._params:
+            acc = self.catalog[name]
+            params = {}
+            for hw_key, inner in _CHIP_FIELDS.items():
+                field = CATALOG_FIELDS[hw_key].format(precision=precision)
+                value = self.values.get(f"catalog.{name}.{field}")
+                if value is None and name == self.own and (
+                        precision == self.precision or hw_key != "hardware.peak_flop_per_s"):
+                    value = self.values.get(hw_key)
+                params[inner] = self._vec(acc.field(field) if value is None else value)
+            self._params[(name, precision)] = params
+        return self._params[(name, precision)]
+
+    def current(self, at: IntArray, phase: str,
+                precision: str | None = None) -> tuple[Params, IntArray]:
+        """The generation current in months ``at`` (samples,): its parameters at ``precision``
+        (default the scenario's) and label index. Generations are ranked at the scenario's
+        precision."""
+        g = self.span
+        precision = precision or self.precision
+        if not self._label_ids.size:
+            self._label_ids = np.array([self.label(x) for x in g.labels], dtype=np.int64)
+        if precision not in self._stacked:  # every chip the span can pick: (chips, samples)
+            named = [c or self.own for c in g.chips]
+            self._stacked[precision] = {
+                inner: np.stack([self.of(c, precision)[inner] for c in named])
+                for inner in _CHIP_FIELDS.values()}
+        stacked = self._stacked[precision]
+        row = g.lookup(at)
+        picks = g.chip_at[row]
+        if "" in g.chips and np.any(picks == g.chips.index("")):
+            raise CapcalcError(f"no catalog accelerator is released by "
+                               f"{month_label(int(np.min(at)))} for phase {phase!r}",
+                               key="accelerator")
+        samples = np.arange(self.n)
+        params = {inner: stacked[inner][picks, samples] for inner in _CHIP_FIELDS.values()}
+        flop, price = trend_factors(g.trend_months[row], self.growth_w, self.growth_p)
+        params["peak"] = params["peak"] * flop
+        params["peak8"] = params["peak8"] * flop
+        params["capex"] = params["capex"] * price
+        return params, self._label_ids[g.label_at[row]]
+
+
+def _installs(phases: Sequence[Phase], plan: _Plan, chips: _Chips, values: Mapping[str, Any],
+              last: int) -> list[dict[str, Any]]:
+    """Every install: a phase's own hardware, then its refreshes, on the planned calendar.
+
+    Install ``k`` of a phase serves the planned window ``[p + kL, p + (k+1)L)``,
+    from the month its capacity begins at the earliest; a window the delay
+    swallows whole installs nothing.
+    """
+    n = chips.n
+    pue = np.broadcast_to(np.asarray(values["site.pue"], dtype=float), (n,))
+    it_overhead = np.broadcast_to(np.asarray(values["site.it_overhead"], dtype=float), (n,))
+    installs: list[dict[str, Any]] = []
+    for i, phase in enumerate(phases):
+        planned, begin, life = plan.planned[i], plan.begins[i], plan.life
+        name = chips.own if phase.accelerator is None else phase.accelerator
+        precision = phase.precision
+        if name == LATEST:
+            first_params, first_label = chips.current(planned, phase.name, precision)
+        else:
+            if name not in chips.catalog:
+                raise CapcalcError(f"{name!r} is not in the catalog"
+                                   f"{suggest(name, chips.catalog)}",
+                                   key=phase_key(i, "accelerator"))
+            first_params, first_label = chips.of(name, precision), np.full(n, chips.label(name))
+        mfu = np.broadcast_to(np.asarray(values["training.mfu"] if phase.mfu is None
+                                         else phase.mfu, dtype=float), (n,))
+        refreshes = int(max(0, np.max((last - planned) // life))) if phase.refresh else 0
+        for k in range(refreshes + 1):
+            window_start = planned + k * life
+            params, label = (first_params, first_label) if k == 0 else \
+                chips.current(window_start, phase.name, precision)
+            start = np.maximum(window_start, begin)
+            end = np.maximum(window_start + life, start)  # empty when the delay swallows it
+            runs = end > start
+            w_each = facility_w_per_accelerator(params["tdp_w"], params["server_overhead"],
+                                                it_overhead, pue)
+            count = np.where(runs, accelerators_for_power(plan.added[i], w_each), 0.0)
+            installs.append({
+                "phase": i, "refresh": k, "begin": start, "end": end, "generation": label,
+                "facility_power_mw": np.where(runs, plan.added[i], 0.0),
+                "accelerators": count,
+                "peak": peak_flop_per_s(count, params["peak"]),
+                "achieved": peak_flop_per_s(count, params["peak"]) * mfu,
+                "h100_equivalents": h100_equivalents(count, params["peak8"]),
+                "tdp_w": count * params["tdp_w"],
+                "capex_usd": count * params["capex"],
+            })
+    return installs
+
+
+#: Running total → the install field it adds up.
+_TOTAL_OF = {"in_use": "facility_power_mw", "count": "accelerators", "peak": "peak",
+             "h100e": "h100_equivalents", "tdp": "tdp_w", "achieved": "achieved"}
+
+
+def _running_totals(installs: Sequence[dict[str, Any]], plan: _Plan, values: Mapping[str, Any],
+                    needed: set[str], n_labels: int, by_generation: bool, start_month: int,
+                    months: int, n: int) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
+    """Monthly totals: +value in the month an install begins, −value in the month it ends."""
+    rows = np.arange(n)
+    width = months + 1
+    deltas = {total: np.zeros((n, width)) for total in needed}
+    split = ({k: np.zeros((n_labels, n, width)) for k in ("count", "h100e")}
+             if by_generation else {})
+
+    def place(at: IntArray) -> IntArray:
+        return np.clip(at - start_month, 0, months)
+
+    for inst in installs:
+        lo, hi = place(inst["begin"]), place(inst["end"])
+        for total, field in _TOTAL_OF.items():
+            if total in deltas:
+                deltas[total][rows, lo] += inst[field]
+                deltas[total][rows, hi] -= inst[field]
+        for total, field in (("count", "accelerators"), ("h100e", "h100_equivalents")):
+            if total in split:
+                split[total][inst["generation"], rows, lo] += inst[field]
+                split[total][inst["generation"], rows, hi] -= inst[field]
+        if "capex" in deltas:
+            deltas["capex"][rows, lo] += inst["capex_usd"]
+    facility_capex = np.broadcast_to(
+        np.asarray(values["cost.facility_capex_usd_per_mw"], dtype=float), (n,))
+    for i, power in enumerate(plan.added):
+        lo = place(plan.begins[i])
+        if "built" in deltas:
+            deltas["built"][rows, lo] += power
+        if "capex" in deltas:
+            deltas["capex"][rows, lo] += power * facility_capex
+    totals = {total: _settled(d)[:, :months] for total, d in deltas.items()}
+    per_generation = {total: _settled(d)[..., :months] for total, d in split.items()}
+    return totals, per_generation
+
+
+def _settled(deltas: FloatArray) -> FloatArray:
+    """Running totals of ``deltas``, with what rounding leaves of a removed install set to 0.
+
+    Every total counts installs in use, so it is never negative; after an install
+    of 1e19 FLOP/s retires, the sum may keep a residue of a few thousand from
+    rounding, which would read as a negative compute.
+    """
+    totals = np.cumsum(deltas, axis=-1)
+    scale = np.cumsum(np.abs(deltas), axis=-1)
+    return np.where(np.abs(totals) <= 1e-9 * scale, 0.0, totals)
+
+
+def _measured_series(effective: FloatArray, values: Mapping[str, Any], n: int,
+                     months_since: FloatArray) -> FloatArray:
+    """Month by month, what the multiple measures (``target.measure``), in the baseline's unit.
+
+    ``cumulative_training_flop`` is the mean effective FLOP/s since the
+    build-out's first planned month (``months_since`` months, the month
+    itself included): the FLOP delivered so far over what the baseline
+    delivers in the same months.
+    """
+    measure = target_measure(values)
+    run_days = np.broadcast_to(np.asarray(values["training.run_days"], dtype=float), (n,))
+    if measure == "cumulative_training_flop":
+        return np.cumsum(effective, axis=-1) / np.maximum(months_since, 1.0)
+    return np.asarray(measured(measure, effective, training_flop_per_run(effective,
+                                                                         run_days[:, None])))
+
+
+def _series(totals: Mapping[str, FloatArray], values: Mapping[str, Any], baseline: Any,
+            wanted: Collection[str], n: int, months_since: FloatArray) -> dict[str, Any]:
+    """The monthly outputs from the running totals."""
+    def col(x: Any) -> FloatArray:
+        return np.broadcast_to(np.asarray(x, dtype=float), (n,))[:, None]
+
+    series: dict[str, Any] = {}
+    if "peak" in totals:
+        peak = series["peak_flop_per_s"] = totals["peak"]
+        # with a phase of its own MFU, each install's peak × MFU adds up instead
+        achieved, mfu = (totals["achieved"], col(1.0)) if "achieved" in totals \
+            else (peak, col(values["training.mfu"]))
+        effective = series["effective_flop_per_s"] = effective_flop_per_s(
+            achieved, mfu, col(values["training.availability"]),
+            col(values.get("training.share", 1.0)))
+        if "compute_multiple" in wanted:
+            series["compute_multiple"] = compute_multiple(
+                _measured_series(np.asarray(effective), values, n, months_since), col(baseline))
+        if "training_flop_per_run" in wanted:
+            series["training_flop_per_run"] = training_flop_per_run(
+                effective, col(values["training.run_days"]))
+        if "training_flop_cumulative" in wanted:
+            series["training_flop_cumulative"] = np.cumsum(effective * SECONDS_PER_MONTH,
+                                                           axis=-1)
+    if "in_use" in totals:
+        series["facility_power_in_use_mw"] = totals["in_use"]
+        energy = series["energy_mwh"] = annual_energy_mwh(
+            totals["in_use"], col(values["site.load_factor"])) / MONTHS_PER_YEAR
+        if "energy_cumulative_mwh" in wanted:
+            series["energy_cumulative_mwh"] = np.cumsum(energy, axis=-1)
+        if "electricity_cost_cumulative_usd" in wanted:
+            series["electricity_cost_cumulative_usd"] = np.cumsum(annual_electricity_cost_usd(
+                energy, col(values["cost.electricity_usd_per_mwh"])), axis=-1)
+    for name, total in (("facility_power_mw", "built"), ("accelerators", "count"),
+                        ("h100_equivalents", "h100e"), ("capex_cumulative_usd", "capex"),
+                        ("accelerator_tdp_w", "tdp")):
+        if total in totals:
+            series[name] = totals[total]
+    return series
+
+
 def simulate(
     values: Mapping[str, Any],
     phases: Sequence[Phase],
     catalog: Mapping[str, Chip],
-    baseline_effective_flop_per_s: Any,
+    baseline_measure: Any,
     *,
     until: str = DEFAULT_UNTIL,
     first: str | None = None,
@@ -221,8 +508,10 @@ def simulate(
         The build-out, in order of growing total facility power.
     catalog : mapping of str to Chip
         The accelerator catalog (``library.baseline.catalog``).
-    baseline_effective_flop_per_s : float or ndarray
-        The baseline scenario's effective FLOP/s, the unit of ``compute_multiple``.
+    baseline_measure : float or ndarray
+        The unit of ``compute_multiple``: the baseline scenario's value of what
+        ``target.measure`` measures (effective FLOP/s by default, its FLOP per
+        run for ``training_flop_per_run``; FLOP/s for ``cumulative_training_flop``).
     until : str
         Last month, ``YYYY-MM``.
     first : str, optional
@@ -258,36 +547,10 @@ def simulate(
         if name not in TIMELINE_OUTPUTS:
             raise CapcalcError(f"unknown timeline output {name!r}"
                                f"{suggest(name, TIMELINE_OUTPUTS)}", key="outputs")
-    shape = _sample_shape(values, baseline_effective_flop_per_s)
+    shape = _sample_shape(values, baseline_measure)
     n = shape[0] if shape else 1
-    rows = np.arange(n)
-
-    def vec(x: Any) -> FloatArray:
-        return np.broadcast_to(np.asarray(x, dtype=float), (n,))
-
-    precision = str(values["training.precision"])
-    own = str(values["hardware.accelerator"])
-    lifetime = np.maximum(1, np.rint(vec(values["cost.hardware_lifetime_years"])
-                                     * MONTHS_PER_YEAR)).astype(np.int64)
-
-    # phase plan: begin month (samples,) and the power each phase adds
-    begins: list[IntArray] = []
-    totals: list[FloatArray] = []
-    for i, phase in enumerate(phases):
-        start = values.get(phase_key(i, "start"), phase.start_month)
-        delay = values.get(phase_key(i, "delay_months"), phase.delay_months)
-        begin = np.rint(vec(month_index(start) if isinstance(start, str) else start)
-                        + vec(delay)).astype(np.int64)
-        begins.append(begin)
-        totals.append(vec(values.get(phase_key(i, "facility_power_mw"),
-                                     phase.facility_power_mw)))
-    added = [totals[0], *(totals[i] - totals[i - 1] for i in range(1, len(totals)))]
-    for i, power in enumerate(added):
-        if np.any(power < 0):
-            raise CapcalcError("the site's total facility power falls below the previous "
-                               "phase's; it must not decrease from phase to phase",
-                               key=phase_key(i, "facility_power_mw"))
-    earliest = min(min(int(b.min()) for b in begins), min(p.start_month for p in phases))
+    plan = _plan(values, phases, n)
+    earliest = min(int(b.min()) for b in plan.begins)
     start_month = month_index(first, key="first") if first is not None else earliest
     last = month_index(until, key="until")
     months = last - start_month + 1
@@ -298,169 +561,31 @@ def simulate(
         raise CapcalcError(f"{months} months from {month_label(start_month)} to {until}; "
                            f"capcalc runs timelines of at most {MAX_MONTHS} months",
                            key="until")
-    if by_generation is None:
-        by_generation = not shape
-
-    chip_cache: dict[str, dict[str, FloatArray]] = {}
-
-    def chip(name: str) -> dict[str, FloatArray]:
-        if name not in chip_cache:
-            acc = catalog[name]
-            params = {}
-            for hw_key, inner in _CHIP_FIELDS.items():
-                field = CATALOG_FIELDS[hw_key].format(precision=precision)
-                value = values.get(f"catalog.{name}.{field}")
-                if value is None and name == own:
-                    value = values.get(hw_key)
-                params[inner] = vec(acc.field(field) if value is None else value)
-            chip_cache[name] = params
-        return chip_cache[name]
-
-    gens: Generations | None = None
-
-    def span() -> Generations:
-        nonlocal gens
-        if gens is None:
-            gens = generations(catalog, precision, start_month, last)
-        return gens
-
-    labels: list[str] = []
-
-    def label_index(label: str) -> int:
-        if label not in labels:
-            labels.append(label)
-        return labels.index(label)
-
-    stacked: dict[str, Any] = {}
-
-    def current(at: IntArray, phase_name: str) -> tuple[dict[str, FloatArray], IntArray]:
-        """Parameters of the then-current chip at months ``at`` (samples,)."""
-        g = span()
-        if not stacked:  # every chip the span can pick, stacked once: (chips, samples)
-            named = [c or own for c in g.chips]
-            stacked.update({inner: np.stack([chip(c)[inner] for c in named])
-                            for inner in _CHIP_FIELDS.values()})
-            stacked["labels"] = np.array([label_index(label) for label in g.labels])
-            stacked["growth"] = 1 + vec(values["hardware.perf_per_watt_growth_per_year"])
-        row = g.lookup(at)
-        picks = g.chip_at[row]
-        if "" in g.chips and np.any(picks == g.chips.index("")):
-            raise CapcalcError(f"no shipping catalog accelerator is released by "
-                               f"{month_label(int(at.min()))} for phase {phase_name!r}",
-                               key="accelerator")
-        params = {inner: stacked[inner][picks, rows] for inner in _CHIP_FIELDS.values()}
-        growth = stacked["growth"] ** g.trend_years[row]
-        params["peak"] = params["peak"] * growth
-        params["peak8"] = params["peak8"] * growth
-        return params, stacked["labels"][g.label_at[row]]
-
-    # every install: a phase's own hardware, then its refreshes
-    installs: list[dict[str, Any]] = []
-    pue, it_overhead = vec(values["site.pue"]), vec(values["site.it_overhead"])
-    for i, phase in enumerate(phases):
-        begin = begins[i]
-        name = own if phase.accelerator is None else phase.accelerator
-        if name == LATEST:
-            params, gen = current(begin, phase.name)
-        else:
-            if name not in catalog:
-                raise CapcalcError(f"{name!r} is not in the catalog"
-                                   f"{suggest(name, catalog)}", key=phase_key(i, "accelerator"))
-            params, gen = chip(name), np.full(n, label_index(name))
-        steps = [(begin, params, gen)]
-        if phase.refresh:
-            count = int(max(0, np.max((last - begin) // lifetime)))
-            for k in range(1, count + 1):
-                at = begin + k * lifetime
-                steps.append((at, *current(at, phase.name)))
-        for k, (at, p, g) in enumerate(steps):
-            w_each = facility_w_per_accelerator(p["tdp_w"], p["server_overhead"], it_overhead,
-                                                pue)
-            count_each = accelerators_for_power(added[i], w_each)
-            installs.append({
-                "phase": i, "refresh": k, "begin": at, "end": at + lifetime,
-                "generation": g, "facility_power_mw": added[i],
-                "accelerators": count_each,
-                "peak": peak_flop_per_s(count_each, p["peak"]),
-                "h100_equivalents": h100_equivalents(count_each, p["peak8"]),
-                "tdp_w": count_each * p["tdp_w"],
-                "capex_usd": count_each * p["capex"],
-            })
-
-    # running totals: +value in the month an install begins, −value in the month it retires
+    span_first = min(start_month, min(int(p.min()) for p in plan.planned))
+    chips = _Chips(values, catalog, n, generations(catalog, str(values["training.precision"]),
+                                                   span_first, max(last, span_first)))
+    installs = _installs(phases, plan, chips, values, last)
     needed = {total for name in wanted for total in _NEEDS[name]}
-    width = months + 1
-    totals_d = {total: np.zeros((n, width)) for total in needed}
-    n_labels = len(labels)
-    split = ({k: np.zeros((n_labels, n, width)) for k in ("count", "h100e")}
-             if by_generation else {})
-
-    def place(at: IntArray) -> IntArray:
-        return np.clip(at - start_month, 0, months)
-
-    source = {"in_use": "facility_power_mw", "count": "accelerators", "peak": "peak",
-              "h100e": "h100_equivalents", "tdp": "tdp_w"}
-    for inst in installs:
-        lo, hi = place(inst["begin"]), place(inst["end"])
-        for total, key in source.items():
-            if total in totals_d:
-                totals_d[total][rows, lo] += inst[key]
-                totals_d[total][rows, hi] -= inst[key]
-        for total, key in (("count", "accelerators"), ("h100e", "h100_equivalents")):
-            if total in split:
-                split[total][inst["generation"], rows, lo] += inst[key]
-                split[total][inst["generation"], rows, hi] -= inst[key]
-        if "capex" in totals_d:
-            totals_d["capex"][rows, lo] += inst["capex_usd"]
-    facility_capex = vec(values["cost.facility_capex_usd_per_mw"])
-    for i, power in enumerate(added):
-        lo = place(begins[i])
-        if "built" in totals_d:
-            totals_d["built"][rows, lo] += power
-        if "capex" in totals_d:
-            totals_d["capex"][rows, lo] += power * facility_capex
-    run = {total: np.cumsum(d, axis=-1)[:, :months] for total, d in totals_d.items()}
-
-    col = (slice(None), None)
-    series: dict[str, Any] = {}
-    if "peak" in run:
-        peak = series["peak_flop_per_s"] = run["peak"]
-        effective = series["effective_flop_per_s"] = effective_flop_per_s(
-            peak, vec(values["training.mfu"])[col], vec(values["training.availability"])[col])
-        if "compute_multiple" in wanted:
-            series["compute_multiple"] = compute_multiple(
-                effective, vec(baseline_effective_flop_per_s)[col])
-        if "training_flop_per_run" in wanted:
-            series["training_flop_per_run"] = training_flop_per_run(
-                effective, vec(values["training.run_days"])[col])
-        if "training_flop_cumulative" in wanted:
-            series["training_flop_cumulative"] = np.cumsum(effective * SECONDS_PER_MONTH,
-                                                           axis=-1)
-    if "in_use" in run:
-        series["facility_power_in_use_mw"] = run["in_use"]
-        energy = series["energy_mwh"] = annual_energy_mwh(
-            run["in_use"], vec(values["site.load_factor"])[col]) / MONTHS_PER_YEAR
-        if "energy_cumulative_mwh" in wanted:
-            series["energy_cumulative_mwh"] = np.cumsum(energy, axis=-1)
-        if "electricity_cost_cumulative_usd" in wanted:
-            series["electricity_cost_cumulative_usd"] = np.cumsum(annual_electricity_cost_usd(
-                energy, vec(values["cost.electricity_usd_per_mwh"])[col]), axis=-1)
-    for name, total in (("facility_power_mw", "built"), ("accelerators", "count"),
-                        ("h100_equivalents", "h100e"), ("capex_cumulative_usd", "capex"),
-                        ("accelerator_tdp_w", "tdp")):
-        if total in run:
-            series[name] = run[total]
-    target = vec(values["target.compute_multiplier"])
+    if "peak" in needed and any(p.mfu is not None for p in phases):
+        needed.add("achieved")
+    split = not shape if by_generation is None else by_generation
+    totals, per_generation = _running_totals(installs, plan, values, needed, len(chips.labels),
+                                             split, start_month, months, n)
+    # months since the build-out's first planned month, for a cumulative measure
+    anchor = np.min(np.stack([np.broadcast_to(p, (n,)) for p in plan.planned]), axis=0)
+    months_since = (start_month + np.arange(months))[None, :] - anchor[:, None] + 1.0
+    series = _series(totals, values, baseline_measure, wanted, n, months_since)
+    target = np.broadcast_to(np.asarray(values["target.compute_multiplier"], dtype=float), (n,))
     reach = first_reached(series["compute_multiple"], target) if "compute_multiple" in series \
         else np.full(n, -1)
     generations_out: dict[str, dict[str, Any]] = {}
     for total, name in (("count", "accelerators"), ("h100e", "h100_equivalents")):
-        if total in split:
-            cum = np.cumsum(split[total], axis=-1)[..., :months]
-            present = [g for g in range(n_labels) if np.any(cum[g] != 0)]
+        if total in per_generation:
+            cum = per_generation[total]
+            present = [g for g in range(len(chips.labels)) if np.any(cum[g] != 0)]
             # oldest generation first: the order a stacked chart draws them
             present.sort(key=lambda g: int(np.argmax(np.any(cum[g] != 0, axis=0))))
-            generations_out[name] = {labels[g]: (cum[g] if shape else cum[g, 0])
+            generations_out[name] = {chips.labels[g]: (cum[g] if shape else cum[g, 0])
                                      for g in present}
     if not shape:
         series = {k: v[0] for k, v in series.items()}
@@ -473,5 +598,5 @@ def simulate(
         by_generation=generations_out,
         reach=reach,
         installs=tuple(installs),
-        labels=tuple(labels),
+        labels=tuple(chips.labels),
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from calc.core.months import month_index, month_label
 
-__all__ = ["LATEST", "PHASE_FIELDS", "PHASE_SET_FIELDS", "Phase", "phase_key"]
+__all__ = ["LATEST", "PHASE_FIELDS", "PHASE_SET_FIELDS", "PHASE_STATUSES", "Phase", "phase_key"]
 
 #: A phase's ``accelerator`` that asks for the then-current generation.
 LATEST = "latest"
@@ -18,8 +18,10 @@ PHASE_FIELDS: dict[str, str] = {
     "delay_months": "month",
 }
 #: Fields ``--set`` may also change (not solvable: a name and a switch).
-PHASE_SET_FIELDS: dict[str, str] = {**PHASE_FIELDS, "accelerator": "", "refresh": ""}
-
+PHASE_SET_FIELDS: dict[str, str] = {**PHASE_FIELDS, "accelerator": "", "refresh": "",
+                                     "status": "", "mfu": "1", "precision": ""}
+#: Whether a phase's capacity is only announced (its date may slip) or already delivered.
+PHASE_STATUSES = ("announced", "delivered")
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,24 @@ class Phase:
         for the then-current generation, or None for the scenario's
         ``hardware.accelerator``.
     delay_months : int
-        Slip, months: the capacity starts at ``start`` + ``delay_months``.
+        Slip, months: the capacity starts at ``start`` + ``delay_months``. With
+        ``delay_low``/``delay_high`` it is the median of an uncertain slip whose
+        5th and 95th percentiles they are (whole months), sampled by the
+        timeline's Monte Carlo; the central run uses ``delay_months``.
+    delay_low, delay_high : int or None
+        The slip's 90 % interval, months (both or neither).
+    status : str
+        ``announced`` (a date promised, which may slip) or ``delivered``.
     refresh : bool
         Replace retired hardware with the then-current generation.
+    mfu : float or None
+        MFU of the capacity this phase adds (its refreshes included); None for
+        the scenario's ``training.mfu``. A fixed number: the Monte Carlo samples
+        only the scenario's MFU.
+    precision : str or None
+        Training precision of this phase's capacity (``bf16`` or ``fp8``); None
+        for the scenario's ``training.precision``. Which generation is "latest"
+        is still ranked at the scenario's precision.
     source, confidence, note : str or None
         Provenance, as for an assumption.
     """
@@ -56,6 +73,17 @@ class Phase:
     source: str | None = None
     confidence: str | None = None
     note: str | None = None
+    delay_low: int | None = None
+    delay_high: int | None = None
+    status: str = "announced"
+    mfu: float | None = None
+    precision: str | None = None
+
+    @property
+    def delay_uncertain(self) -> bool:
+        """Whether the slip has a range for the Monte Carlo to sample."""
+        return self.delay_low is not None and self.delay_high is not None \
+            and self.delay_low < self.delay_high
 
     @property
     def start_month(self) -> int:
@@ -73,15 +101,22 @@ class Phase:
                                "facility_power_mw": self.facility_power_mw}
         if self.accelerator is not None:
             out["accelerator"] = self.accelerator
-        if self.delay_months:
+        if self.delay_low is not None and self.delay_high is not None:
+            out["delay_months"] = {"value": self.delay_months, "low": self.delay_low,
+                                   "high": self.delay_high}
+        elif self.delay_months:
             out["delay_months"] = self.delay_months
         if self.refresh:
             out["refresh"] = True
+        if self.status != "announced":
+            out["status"] = self.status
+        for own in ("mfu", "precision"):
+            if getattr(self, own) is not None:
+                out[own] = getattr(self, own)
         for extra in ("source", "confidence", "note"):
             if getattr(self, extra) is not None:
                 out[extra] = getattr(self, extra)
         return out
-
 
 
 

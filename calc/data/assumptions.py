@@ -15,12 +15,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from calc.core.errors import CapcalcError, suggest
-from calc.core.vocabulary import GROUPS, INPUTS, InputSpec, check_bounds
+from calc.core.errors import CapcalcError, shown, suggest
+from calc.core.vocabulary import GROUPS, INPUTS, InputSpec, check_bounds, check_value
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.resources import ASSUMPTIONS, shipped_bytes
 from calc.data.schema import AcceleratorSpec, AssumptionsFile, CorrelationSpec, Entry
-from calc.data.units import UnitError, convert
+from calc.data.units import UnitError, check_number_text, convert
 from calc.data.validation import validation_message
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "load_baseline",
     "parse_baseline",
     "parse_baseline_text",
+    "range_problem",
     "to_assumption",
     "to_correlations",
 ]
@@ -81,7 +82,9 @@ class Accelerator:
     fp8_flop_per_s: float
     server_overhead: float
     capex_usd: float
+    cloud_usd_per_hour: float
     entries: Mapping[str, Assumption]
+    mfu_at_scale: float | None = None
 
     def field(self, name: str) -> float:
         """Return a numeric field by name (``tdp_w``, ``fp8_flop_per_s``, ...)."""
@@ -140,6 +143,7 @@ _CATALOG_UNITS = {
     "fp8_flop_per_s": "FLOP/s",
     "server_overhead": "1",
     "capex_usd": "USD_2025",
+    "cloud_usd_per_hour": "USD_2025/h",
 }
 #: The input key each catalog field feeds, whose valid range it must respect.
 _CATALOG_KEYS = {
@@ -148,7 +152,11 @@ _CATALOG_KEYS = {
     "fp8_flop_per_s": "hardware.peak_flop_per_s",
     "server_overhead": "hardware.server_overhead",
     "capex_usd": "cost.accelerator_capex_usd",
+    "cloud_usd_per_hour": "cost.cloud_usd_per_accelerator_hour",
+    "mfu_at_scale": "training.mfu",
 }
+#: Catalog fields a chip may leave out (nothing is published for it), with their unit.
+_OPTIONAL_CATALOG_UNITS = {"mfu_at_scale": "1"}
 
 
 def _convert(value: float, unit: str | None, spec: InputSpec, *, what: str) -> float:
@@ -158,6 +166,33 @@ def _convert(value: float, unit: str | None, spec: InputSpec, *, what: str) -> f
         return convert(value, unit, spec.unit or "1")
     except UnitError as exc:
         raise CapcalcError(f"{what}: {exc}; write it in {spec.unit or 'a pure number'}") from None
+
+
+def range_problem(value: Value, low: float | None, high: float | None) -> str | None:
+    """Why a value lies outside its own 90 % range ``[low, high]``, or None.
+
+    >>> range_problem(1.5, 1.1, 1.3)
+    'value 1.5 is outside its own 90 % range 1.1 to 1.3; the range must hold the value'
+    >>> range_problem(1.2, 1.1, None) is None
+    True
+    """
+    if not isinstance(value, float | int) or isinstance(value, bool):
+        return None
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = (f"{low:g} to {high:g}" if low is not None and high is not None else
+                f"from {low:g}" if low is not None else f"up to {high:g}")
+        return (f"value {value:g} is outside its own 90 % range {span}; the range must hold "
+                "the value")
+    return None
+
+
+def _text_for_number(value: str, unit: str) -> CapcalcError:
+    """The error for text where a number belongs, saying why text like ``010`` is refused."""
+    try:
+        check_number_text(value.strip().split(" ", 1)[0], value)
+    except UnitError as exc:
+        return CapcalcError(f"value {exc}")
+    return CapcalcError(f"value must be a number in {unit} (got {shown(value)})")
 
 
 def to_assumption(key: str, entry: Entry) -> Assumption:
@@ -179,9 +214,7 @@ def to_assumption(key: str, entry: Entry) -> Assumption:
             )
     else:
         if isinstance(value, str):
-            raise CapcalcError(
-                f"value must be a number in {entry.unit or spec.unit} (got {value!r})", key=key
-            )
+            raise _text_for_number(value, entry.unit or spec.unit).at(key=key)
         try:
             if value is not None:
                 value = _convert(value, entry.unit, spec, what="value")
@@ -191,9 +224,12 @@ def to_assumption(key: str, entry: Entry) -> Assumption:
             raise exc.at(key=key) from None
         for label, number in (("value", value), ("low", low), ("high", high)):
             if isinstance(number, float):
-                problem = check_bounds(spec, number)
+                problem = (check_value if label == "value" else check_bounds)(spec, number)
                 if problem:
                     raise CapcalcError(f"{label} {problem}", key=key)
+        problem = range_problem(value, low, high)
+        if problem:
+            raise CapcalcError(problem, key=key)
         if value is None and not spec.nullable:
             raise CapcalcError("needs a value", key=key)
     return Assumption(
@@ -213,9 +249,13 @@ def to_assumption(key: str, entry: Entry) -> Assumption:
 def _accelerator(key: str, spec: AcceleratorSpec) -> Accelerator:
     entries: dict[str, Assumption] = {}
     numbers: dict[str, float] = {}
-    for name, unit in _CATALOG_UNITS.items():
-        entry: Entry = getattr(spec, name)
+    for name, unit in {**_CATALOG_UNITS, **_OPTIONAL_CATALOG_UNITS}.items():
+        entry: Entry | None = getattr(spec, name)
+        if entry is None:
+            continue
         where = f"catalog.{key}.{name}"
+        if isinstance(entry.value, str):
+            raise _text_for_number(entry.value, unit).at(key=where)
         if not isinstance(entry.value, int | float):
             raise CapcalcError(f"must be a number in {unit}", key=where)
         try:
@@ -230,6 +270,9 @@ def _accelerator(key: str, spec: AcceleratorSpec) -> Accelerator:
             problem = None if bound is None else check_bounds(INPUTS[_CATALOG_KEYS[name]], bound)
             if problem:
                 raise CapcalcError(f"{label} {problem}", key=where)
+        problem = range_problem(number, low, high)
+        if problem:
+            raise CapcalcError(problem, key=where)
         entries[name] = Assumption(
             key=where, value=number, unit=unit, source=entry.source, as_of=entry.as_of,
             low=low, high=high, dist=entry.dist, note=entry.note, confidence=entry.confidence,

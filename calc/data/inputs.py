@@ -101,6 +101,8 @@ class TrainingInputs:
     """MFU."""
     availability: float
     """Availability."""
+    share: float
+    """Training share."""
     run_days: float
     """Run length [day]."""
 
@@ -111,6 +113,7 @@ class TrainingInputs:
             precision=_name(values, "training.precision"),
             mfu=_number(values, "training.mfu"),
             availability=_number(values, "training.availability"),
+            share=_number(values, "training.share"),
             run_days=_number(values, "training.run_days"),
         )
 
@@ -129,6 +132,8 @@ class CostInputs:
     """Hardware lifetime [year]."""
     facility_lifetime_years: float
     """Facility lifetime [year]."""
+    cloud_usd_per_accelerator_hour: float
+    """Cloud rental price [USD_2025/h]."""
     wacc: float
     """Cost of capital."""
 
@@ -141,6 +146,7 @@ class CostInputs:
             electricity_usd_per_mwh=_number(values, "cost.electricity_usd_per_mwh"),
             hardware_lifetime_years=_number(values, "cost.hardware_lifetime_years"),
             facility_lifetime_years=_number(values, "cost.facility_lifetime_years"),
+            cloud_usd_per_accelerator_hour=_number(values, "cost.cloud_usd_per_accelerator_hour"),
             wacc=_number(values, "cost.wacc"),
         )
 
@@ -153,6 +159,8 @@ class TargetInputs:
     """Target multiple."""
     baseline: str
     """Baseline scenario."""
+    measure: str
+    """What the multiple measures."""
 
     @classmethod
     def of(cls, values: Mapping[str, object]) -> TargetInputs:
@@ -160,6 +168,7 @@ class TargetInputs:
         return cls(
             compute_multiplier=_number(values, "target.compute_multiplier"),
             baseline=_name(values, "target.baseline"),
+            measure=_name(values, "target.measure"),
         )
 
 

@@ -1,17 +1,23 @@
 """All file reading and writing: bounded safe YAML, atomic writes that never clobber.
 
-Nothing else in capcalc opens a file. Reading YAML uses PyYAML's safe loader
-only, with limits on size, nesting and aliases so a hostile file costs
-bounded work; writing goes to a temporary file in the target folder and is
-renamed into place, so an interrupted write leaves the old file intact.
+Nothing else in capcalc opens a file. Reading takes regular files only (a
+named pipe, a device or a folder is refused before it is read) and at most the
+size limit plus one byte; YAML is parsed with PyYAML's safe loader only, typed
+as YAML 1.2 types plain scalars (no octal ``010``, base 60 ``1:30`` or
+``yes``/``no`` booleans), with limits on size, nesting and aliases so a hostile
+file costs bounded work. Writing goes to a temporary file (or, for a run's
+whole set, a temporary folder) beside the target and is renamed into place, so
+an interrupted write leaves the old file intact.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -31,6 +37,7 @@ __all__ = [
     "check_writable",
     "load_yaml",
     "parse_yaml",
+    "read_limited",
     "resolve_inside",
     "write_files",
 ]
@@ -101,13 +108,36 @@ class _BoundedSafeLoader(yaml.SafeLoader):
         return node
 
     def construct_yaml_int(self, node: Any) -> int:
+        """A decimal integer only: ``!!int 010`` or ``!!int 1:30`` would be octal or base 60."""
+        text = str(self.construct_scalar(node))
+        if not _DECIMAL_INT.match(text):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text[:40]!r} is not a decimal integer; write the number itself "
+                "(without a leading zero, base-60 groups or a base prefix)", node.start_mark)
         try:
-            return int(super().construct_yaml_int(node))
+            return int(text)
         except ValueError:  # Python refuses to read integers of more than 4,300 digits
             raise yaml.constructor.ConstructorError(
                 None, None, f"an integer of {len(node.value):,} digits is too long to read",
                 node.start_mark,
             ) from None
+
+    def construct_yaml_float(self, node: Any) -> float:
+        """A YAML 1.2 float only: ``!!float 1:30`` would be base 60."""
+        text = str(self.construct_scalar(node))
+        if ":" in text or "_" in text:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text[:40]!r} is not a decimal number; write the number itself",
+                node.start_mark)
+        return float(super().construct_yaml_float(node))
+
+    def construct_yaml_bool(self, node: Any) -> bool:
+        """``true`` or ``false`` only: YAML 1.1's yes, no, on and off are text here."""
+        text = str(self.construct_scalar(node))
+        if text.lower() not in ("true", "false"):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{text[:40]!r} is not true or false", node.start_mark)
+        return text.lower() == "true"
 
     def construct_yaml_timestamp(self, node: Any) -> Any:
         """Dates stay text as written (``as_of: 2024-08-01`` is the text ``'2024-08-01'``)."""
@@ -136,8 +166,30 @@ def _construct_map(loader: _BoundedSafeLoader, node: yaml.MappingNode) -> dict[A
 _BoundedSafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _BoundedSafeLoader.add_constructor("tag:yaml.org,2002:int",
                                    _BoundedSafeLoader.construct_yaml_int)
+_BoundedSafeLoader.add_constructor("tag:yaml.org,2002:float",
+                                   _BoundedSafeLoader.construct_yaml_float)
+_BoundedSafeLoader.add_constructor("tag:yaml.org,2002:bool",
+                                   _BoundedSafeLoader.construct_yaml_bool)
 _BoundedSafeLoader.add_constructor("tag:yaml.org,2002:timestamp",
                                    _BoundedSafeLoader.construct_yaml_timestamp)
+
+# Plain scalars are typed as YAML 1.2's core schema types them, not as PyYAML's YAML 1.1:
+# no octal (010), base 60 (1:30), yes/no/on/off booleans, timestamps or `=`. Text that
+# YAML 1.1 would have read as a number stays text, so where a number is expected the
+# loaders refuse it naming the key (calc.data.units.parse_quantity says why).
+_DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_YAML12 = [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),  # kept only to refuse it by name
+]
+_BoundedSafeLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in _YAML12:
+    _BoundedSafeLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
 def parse_yaml(text: str | bytes, *, source: str) -> Any:
@@ -206,28 +258,75 @@ def parse_yaml(text: str | bytes, *, source: str) -> Any:
         ) from None
 
 
-def load_yaml(path: Path) -> Any:
-    """Read and parse a YAML file with :func:`parse_yaml`'s limits."""
+#: What a path that is not a regular file is, in words.
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _not_a_file(mode: int) -> str | None:
+    """What ``mode`` describes when it is not a regular file (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((words for test, words in _KINDS if test(mode)), "not a regular file")
+
+
+def _too_big(size: int, limit: int, name: str, *, exact: bool = True) -> CapcalcError:
+    what = f"file is {size:,} bytes" if exact else f"file is over {limit:,} bytes"
+    return CapcalcError(f"{what}; capcalc reads YAML files of at most {limit:,} bytes",
+                        file=name)
+
+
+def read_limited(path: Path, limit: int = MAX_YAML_BYTES) -> bytes:
+    """The bytes of the regular file ``path``: at most ``limit``, else a CapcalcError.
+
+    Only regular files are read (a link is followed to what it names): a folder,
+    a named pipe, a device or a socket is refused at once, before it is opened
+    for reading, and the file is opened without blocking, so a FIFO swapped in
+    meanwhile cannot hang the read either. At most ``limit + 1`` bytes are read
+    whatever the file's size claims to be (``/proc`` files say 0).
+    """
     name = str(path)
     try:
-        size = path.stat().st_size
+        kind = _not_a_file(os.stat(path).st_mode)
+        if kind is None:
+            flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+            fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise CapcalcError("no such file", file=name) from None
-    except OSError as exc:
-        raise CapcalcError(f"cannot read: {exc.strerror}", file=name) from None
-    if path.is_dir():
-        raise CapcalcError("is a folder, not a YAML file", file=name)
-    if size > MAX_YAML_BYTES:
-        raise CapcalcError(
-            f"file is {size:,} bytes; capcalc reads YAML files of at most "
-            f"{MAX_YAML_BYTES:,} bytes",
-            file=name,
-        )
+    except (OSError, ValueError) as exc:  # no permission, a loop of links, a NUL byte
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CapcalcError(f"cannot read: {reason}", file=name) from None
+    if kind is not None:
+        raise CapcalcError(f"is {kind}, not a YAML file", file=name)
+    chunks: list[bytes] = []
     try:
-        data = path.read_bytes()
+        info = os.fstat(fd)
+        kind = _not_a_file(info.st_mode)  # what was opened, should the path have changed
+        if kind is not None:
+            raise CapcalcError(f"is {kind}, not a YAML file", file=name)
+        if info.st_size > limit:
+            raise _too_big(info.st_size, limit, name)
+        os.set_blocking(fd, True)
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
     except OSError as exc:
-        raise CapcalcError(f"cannot read: {exc.strerror}", file=name) from None
-    return parse_yaml(data, source=name)
+        raise CapcalcError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise _too_big(total, limit, name, exact=False)
+    return b"".join(chunks)
+
+
+def load_yaml(path: Path) -> Any:
+    """Read (with :func:`read_limited`) and parse a YAML file with :func:`parse_yaml`'s limits."""
+    return parse_yaml(read_limited(path), source=str(path))
 
 
 def resolve_inside(folder: Path, name: str) -> Path:

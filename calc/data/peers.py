@@ -17,25 +17,37 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictStr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from calc.core.errors import CapcalcError, suggest
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.resources import PEERS, shipped_bytes
-from calc.data.schema import AsOf, Frozen, Text
+from calc.data.schema import Frozen, Text
 
 __all__ = [
     "ChipSpec",
+    "CompanyCapex",
     "Component",
     "Figure",
     "Peer",
     "PeersFile",
     "PowerFigure",
+    "ScheduleMilestone",
+    "StatedCompute",
     "check_chips",
     "decimal_year",
     "figure_confidence",
     "figure_source",
     "load_peers",
+    "month_index",
     "parse_peers",
     "source_links",
 ]
@@ -46,8 +58,57 @@ logger = logging.getLogger(__name__)
 Confidence = Literal["confirmed", "secondary", "unconfirmed"]
 Basis = Literal["facility", "it", "unstated"]
 Bound = Literal["at_least", "at_most"]
-Positive = Annotated[float, Field(strict=False, gt=0, allow_inf_nan=False)]
+
+
+def _calendar_date(text: str) -> str:
+    """``text`` if it is a real date written YYYY, YYYY-MM or YYYY-MM-DD between 1990 and 2100."""
+    parts = text.split("-")
+    try:
+        numbers = [int(p) for p in parts]
+        if len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]) or len(parts) > 3:
+            raise ValueError
+        dt.date(numbers[0], numbers[1] if len(numbers) > 1 else 1,
+                numbers[2] if len(numbers) > 2 else 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD") from None
+    if not 1990 <= numbers[0] <= 2100:
+        raise ValueError(f"{text!r} is outside 1990-2100")
+    return text
+
+
+def _not_tiny(value: float) -> float:
+    if value < 1e-6:
+        raise ValueError(f"{value:g} is too small for a published figure (at least 1e-06)")
+    return value
+
+
+def _whole(value: float) -> float:
+    if value != int(value):
+        raise ValueError(f"a count is a whole number (got {value:g})")
+    return value
+
+
+#: A date as peers.yaml writes it: a real calendar date (no month 13), YYYY, YYYY-MM or YYYY-MM-DD.
+AsOf = Annotated[StrictStr, AfterValidator(_calendar_date)]
+#: A positive figure of any kind, within a magnitude no published figure leaves.
+Positive = Annotated[float, Field(strict=False, gt=0, le=1e30, allow_inf_nan=False),
+                     AfterValidator(_not_tiny)]
+#: A number of chips: a whole number from 1 to a billion.
+Count = Annotated[float, Field(strict=False, ge=1, le=1e9, allow_inf_nan=False),
+                  AfterValidator(_whole)]
 PeerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
+
+
+def _with_month(text: str) -> str:
+    """``text`` if it is a calendar date that names its month (YYYY-MM or YYYY-MM-DD)."""
+    if len(text.split("-")) < 2:
+        raise ValueError(f"{text!r} needs a month: write YYYY-MM (a promise 'in {text}' "
+                         f"falls due in {text}-12)")
+    return text
+
+
+#: A date to the month at least (YYYY-MM or YYYY-MM-DD): a schedule slip is counted in months.
+Month = Annotated[StrictStr, AfterValidator(_calendar_date), AfterValidator(_with_month)]
 ChipName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
 Label = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 InformsKey = Annotated[
@@ -79,7 +140,7 @@ class Component(Frozen):
     """One kind of chip at a site and how many."""
 
     chip: ChipName = Field(description="A catalog accelerator, or a chip under `chips:`.")
-    count: Positive = Field(description="Number of chips (the primary figure).")
+    count: Count = Field(description="Number of chips (the primary figure).")
     source: Text | None = Field(None, description="Default: the row's source.")
     as_of: AsOf | None = None
     confidence: Confidence | None = Field(None, description="Default: the row's confidence.")
@@ -118,6 +179,15 @@ class ChipSpec(Frozen):
 class Tolerances(Frozen):
     """Relative deviations within which the model counts as reproducing a published figure."""
 
+    @model_validator(mode="after")
+    def _check(self) -> Tolerances:
+        for name in ("power", "h100_equivalents", "capex"):
+            value = getattr(self, name).value
+            if not 0 < value <= 1:
+                raise ValueError(f"{name} must be a fraction above 0 and at most 1 "
+                                 f"(got {value:g})")
+        return self
+
     power: SourcedValue
     h100_equivalents: SourcedValue
     capex: SourcedValue
@@ -131,6 +201,14 @@ class Calibration(Frozen):
 
 class Trend(Frozen):
     """The published growth trend of the largest single site."""
+
+    @model_validator(mode="after")
+    def _check(self) -> Trend:
+        months = self.record_compute_doubling_months.value
+        if not 1 <= months <= 600:
+            raise ValueError(f"record_compute_doubling_months must be 1 to 600 months "
+                             f"(got {months:g})")
+        return self
 
     record_compute_doubling_months: SourcedValue
     anchor: PeerId = Field(description="The row the trend line starts from.")
@@ -162,14 +240,127 @@ class Peer(Frozen):
         (), description="Assumptions derived from this row (calibration marks them circular).")
 
 
+class StatedCompute(Frozen):
+    """An operator's own statement of its training compute at a date, in H100-equivalents."""
+
+    operator: Text = Field(description="Who said it (the operator of the sites).")
+    date: AsOf = Field(description="The date the figure describes.")
+    h100_equivalents: Annotated[float, Field(ge=1, le=1e10, allow_inf_nan=False)] = Field(
+        description="Training compute, H100-equivalents as the operator states them.")
+    bound: Bound | None = Field(None, description="`at_least` for 'more than'.")
+    source: Text
+    confidence: Confidence
+    note: Text | None = Field(None, description="How the figure was read or derived.")
+
+
+class CompanyCapex(Frozen):
+    """A company's capital expenditure for a calendar year: reported, or guided in advance."""
+
+    company: Text
+    year: Annotated[int, Field(ge=1990, le=2100)]
+    usd_2025: Annotated[float, Field(ge=1e6, le=1e13, allow_inf_nan=False)] = Field(
+        description="Capex of the year, US dollars (nominal, taken as dollars of 2025).")
+    kind: Literal["reported", "guided"]
+    bound: Bound | None = Field(None, description="`at_least` for 'more than'.")
+    covers: Text = Field(description="What the figure covers (company-wide, AI only, ...).")
+    source: Text
+    as_of: AsOf
+    confidence: Confidence
+    note: Text | None = None
+
+
+class ScheduleMilestone(Frozen):
+    """A build-out milestone with its announced date and when (or whether) it was delivered.
+
+    ``announced`` is the month the promise fell due, read from its own words
+    (``announced_as``): the last month of the promised window ("1H 2025" is
+    2025-06, "by the end of this month" said in October is that October), and
+    for a promise "by" a season or a month, that month. A milestone still
+    late is ``not_delivered`` with the date of the latest evidence
+    (``as_of``): a censored observation, late by at least ``as_of`` minus
+    ``announced`` (or ``revised`` minus ``announced`` when a later date has
+    been published).
+    """
+
+    id: PeerId = Field(description="Unique id of the milestone.")
+    site: Text = Field(description="Site name, with the phase where it matters.")
+    operator: Text = Field(description="Who made the promise (operator or developer).")
+    peer: PeerId | None = Field(
+        None, description="The `peers:` row of the site this milestone builds (its id).")
+    milestone: Text = Field(
+        description="What was promised, e.g. '100k H100 online', 'first building energised'.")
+    announced: Month = Field(
+        description="The month the promise fell due (YYYY-MM): the end of the promised window.")
+    announced_as: Text = Field(
+        description="The promise in its own words ('1H 2025', 'by the end of this month').")
+    announced_on: AsOf = Field(description="When the promise was made (YYYY, YYYY-MM or "
+                               "YYYY-MM-DD).")
+    announced_in: Text = Field(
+        description="Where it was made: earnings call, press release, post, report.")
+    status: Literal["delivered", "not_delivered"] = Field(
+        description="`delivered`, or `not_delivered` when the latest evidence says it is "
+        "still late (a censored observation).")
+    delivered: Month | None = Field(
+        None, description="When the milestone was met (YYYY-MM or YYYY-MM-DD); only when "
+        "delivered.")
+    as_of: Month | None = Field(
+        None, description="Date of the latest evidence that it was still not delivered; only "
+        "when not delivered.")
+    revised: Month | None = Field(
+        None, description="A later published due date (by the operator or a tracker); the "
+        "slip of a milestone not delivered is at least revised minus announced.")
+    source: Text = Field(description="URL(s), ` ; `-separated: the promise and the delivery.")
+    confidence: Confidence = Field(description="Confidence of the dates.")
+    note: Text | None = Field(None, description="How the dates were read; what is uncertain.")
+
+    @field_validator("delivered", "as_of", "revised")
+    @classmethod
+    def _not_before_announcement(cls, value: str | None, info: ValidationInfo) -> str | None:
+        made = info.data.get("announced_on")
+        if value is not None and made is not None and _ends_before(value, made):
+            raise ValueError(f"{info.field_name} {value!r} is before announced_on {made!r}: a "
+                             "milestone cannot be met, checked or rescheduled before it is "
+                             "announced")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> ScheduleMilestone:
+        if self.status == "delivered" and (self.delivered is None or self.as_of is not None):
+            raise ValueError("status delivered needs `delivered:` (the date it was met) and no "
+                             "`as_of:`")
+        if self.status == "not_delivered" and (self.as_of is None or self.delivered is not None):
+            raise ValueError("status not_delivered needs `as_of:` (the date of the latest "
+                             "evidence it was still late) and no `delivered:`")
+        return self
+
+
 class PeersFile(Frozen):
     """capcalc's peers: sourced figures of the largest AI training sites."""
 
     calibration: Calibration
     trend: Trend
+    subject: Text | None = Field(
+        None, description="The operator the shipped scenarios describe; its statements and "
+        "capex are set beside every build-out timeline.")
     chips: dict[ChipName, ChipSpec] = Field(
         default_factory=dict, description="Chips not in the catalog, with their stated figures.")
     peers: tuple[Peer, ...] = Field(min_length=1)
+    stated_compute: tuple[StatedCompute, ...] = Field(
+        (), description="Operators' own statements of their training compute by date.")
+    company_capex: tuple[CompanyCapex, ...] = Field(
+        (), description="Companies' total capex by year, reported or guided.")
+    schedules: tuple[ScheduleMilestone, ...] = Field(
+        (), description="Build-out milestones: announced against delivered dates (the "
+        "schedule-slip record).")
+
+    def stated(self, operator: str) -> tuple[StatedCompute, ...]:
+        """``operator``'s statements of its training compute, oldest first."""
+        return tuple(sorted((s for s in self.stated_compute if s.operator == operator),
+                            key=lambda s: s.date))
+
+    def capex_of(self, company: str) -> dict[int, CompanyCapex]:
+        """``company``'s capex by year."""
+        return {c.year: c for c in self.company_capex if c.company == company}
 
     @model_validator(mode="after")
     def _check(self) -> PeersFile:
@@ -180,6 +371,20 @@ class PeersFile(Frozen):
             seen.add(peer.id)
         if self.trend.anchor not in seen:
             raise ValueError(f"trend.anchor {self.trend.anchor!r} is not a peer id")
+        return self
+
+    @model_validator(mode="after")
+    def _check_schedules(self) -> PeersFile:
+        ids = [peer.id for peer in self.peers]
+        milestones: set[str] = set()
+        for milestone in self.schedules:
+            if milestone.id in milestones:
+                raise ValueError(f"schedules[{milestone.id}].id is used twice; milestone ids "
+                                 "must be unique")
+            milestones.add(milestone.id)
+            if milestone.peer is not None and milestone.peer not in ids:
+                raise ValueError(f"schedules[{milestone.id}].peer {milestone.peer!r} is not a "
+                                 f"peer id{suggest(milestone.peer, ids)}")
         return self
 
     def peer(self, peer_id: str) -> Peer:
@@ -237,6 +442,10 @@ def parse_peers(data: Any, *, source: str, catalog: Mapping[str, Any] | None = N
         elif kind == "missing":
             message = "missing; every peer needs id, site, label, operator, date, status, " \
                       "source and confidence" if key.count(".") <= 1 else "missing"
+            if key.startswith("schedules[") and key.count(".") <= 1:
+                message = ("missing; every milestone needs id, site, operator, milestone, "
+                           "announced, announced_as, announced_on, announced_in, status, "
+                           "source and confidence")
         else:
             message = str(error["msg"]).replace("Value error, ", "")
             got = error.get("input")
@@ -327,3 +536,45 @@ def decimal_year(date: str) -> float:
     start = dt.date(parts[0], 1, 1)
     length = (dt.date(parts[0] + 1, 1, 1) - start).days
     return parts[0] + (day - start).days / length
+
+
+# ------------------------------------------------------------------ schedules
+
+
+def _period(date: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date can mean."""
+    parts = [int(p) for p in date.split("-")]
+    if len(parts) == 3:
+        day = dt.date(*parts)
+        return day, day
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return first, following - dt.timedelta(days=1)
+    return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+
+
+def _ends_before(later: str, earlier: str) -> bool:
+    """Whether every day ``later`` can mean comes before every day ``earlier`` can mean.
+
+    Dates of mixed precision compare as periods: "2024-10" is not before
+    "2024-10-23" (the promise "by the end of this month" made that day).
+
+    >>> _ends_before("2024-10", "2024-10-23"), _ends_before("2024-09", "2024-10-23")
+    (False, True)
+    """
+    return _period(later)[1] < _period(earlier)[0]
+
+
+def month_index(date: str) -> int:
+    """A dated month as a count of months since year 0, to subtract dates in whole months.
+
+    The day, when given, is ignored: a slip is counted in calendar months.
+
+    >>> month_index("2024-12") - month_index("2024-10-23")
+    2
+    """
+    parts = date.split("-")
+    if len(parts) < 2:
+        raise ValueError(f"{date!r} names no month")
+    return int(parts[0]) * 12 + int(parts[1]) - 1

@@ -19,15 +19,24 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from calc.core.errors import CapcalcError, suggest
+from calc.core.errors import CapcalcError, shown, suggest
 from calc.core.phases import Phase
-from calc.core.vocabulary import CATALOG_FIELDS, INPUTS, SIZING_KEYS, check_bounds, other_sizing
+from calc.core.vocabulary import (
+    CATALOG_FIELDS,
+    INPUTS,
+    SIZING_KEYS,
+    InputSpec,
+    check_bounds,
+    check_value,
+    other_sizing,
+)
 from calc.data.assumptions import (
     Assumption,
     Baseline,
     Correlation,
     Value,
     load_baseline,
+    range_problem,
     to_correlations,
 )
 from calc.data.inputs import Inputs
@@ -35,7 +44,7 @@ from calc.data.io import load_yaml, parse_yaml
 from calc.data.phases import check_phases, to_phases
 from calc.data.resources import SCENARIOS, shipped_bytes
 from calc.data.schema import Override, ScenarioName, ScenariosFile, ScenarioSpec
-from calc.data.units import UnitError, convert, parse_quantity
+from calc.data.units import NumberTextError, UnitError, convert, parse_quantity
 from calc.data.validation import validation_message
 
 __all__ = [
@@ -43,6 +52,7 @@ __all__ = [
     "Library",
     "Scenario",
     "ScenarioDef",
+    "flow_mapping",
     "load_library",
     "parse_set",
 ]
@@ -131,26 +141,56 @@ class Scenario:
                        explicit=self.explicit | frozenset(values))
 
 
+def _unit_words(spec: InputSpec) -> str:
+    """How a value of ``spec`` may be written, for the end of a unit error."""
+    if spec.unit in ("", "1"):
+        return "write it as a plain number (0.4) or a percentage ('40 %')"
+    return f"write it in {spec.unit}"
+
+
 def _number_change(key: str, raw: Any, unit: str | None, origin: str, what: str) -> float:
     spec = INPUTS[key]
     try:
         if isinstance(raw, str):
             if unit is not None:
-                raise CapcalcError(f"{what} {raw!r} is text; with `unit` give a plain number")
+                raise CapcalcError(f"{what} {shown(raw)} is text; with `unit` give a plain number")
             number = parse_quantity(raw, spec.unit or "1")
         else:
             number = float(raw)
             if unit is not None:
                 number = convert(number, unit, spec.unit or "1")
+    except NumberTextError as exc:
+        raise CapcalcError(str(exc), file=origin, key=key) from None
     except UnitError as exc:
-        raise CapcalcError(f"{exc}; write it in {spec.unit or 'a pure number'}",
-                           file=origin, key=key) from None
+        raise CapcalcError(f"{exc}; {_unit_words(spec)}", file=origin, key=key) from None
     except CapcalcError as exc:
         raise exc.at(file=origin, key=key) from None
-    problem = check_bounds(spec, number)
+    problem = (check_value if what == "value" else check_bounds)(spec, number)
     if problem:
         raise CapcalcError(f"{what} {problem}", file=origin, key=key)
     return number
+
+
+def flow_mapping(raw: Any, origin: str, key: str) -> Any:
+    """A ``--set`` value written as a YAML flow mapping, read as the mapping it is.
+
+    ``--set "training.mfu={value: 0.4, low: 0.3, high: 0.5}"`` gives the same
+    override as those lines in a scenario file; any other value is returned as is.
+
+    >>> flow_mapping("{value: 0.4, low: 0.3, high: 0.5}", "--set", "training.mfu")
+    {'value': 0.4, 'low': 0.3, 'high': 0.5}
+    """
+    if not isinstance(raw, str) or not raw.lstrip().startswith("{"):
+        return raw
+    try:
+        mapping = parse_yaml(raw, source=origin)
+    except CapcalcError as exc:
+        raise CapcalcError(f"{shown(raw)} is not a YAML mapping ({exc.message}); write it as "
+                           "{value: 0.4, low: 0.3, high: 0.5}", file=origin, key=key) from None
+    if not isinstance(mapping, dict):
+        raise CapcalcError(f"{shown(raw)} is not a mapping; write it as "
+                           "{value: 0.4, low: 0.3, high: 0.5}", file=origin, key=key)
+    return mapping
 
 
 def to_change(key: str, raw: Any, origin: str) -> Change:
@@ -158,6 +198,14 @@ def to_change(key: str, raw: Any, origin: str) -> Change:
     if key not in INPUTS:
         raise CapcalcError(f"unknown key{suggest(key, INPUTS)}", file=origin, key=key)
     spec = INPUTS[key]
+    raw = flow_mapping(raw, origin, key)
+    if isinstance(raw, dict):
+        try:
+            raw = Override.model_validate(raw)
+        except ValidationError as exc:
+            where, message = validation_message(exc, known=list(Override.model_fields))
+            raise CapcalcError(message, file=origin,
+                               key=f"{key}.{where}" if where else key) from None
     override = raw if isinstance(raw, Override) else Override(value=raw)
     fields = override.model_fields_set if isinstance(raw, Override) else {"value"}
     value: Value = override.value
@@ -174,7 +222,7 @@ def to_change(key: str, raw: Any, origin: str) -> Change:
             raise CapcalcError(f"must be a name, not the number {value!r}", file=origin, key=key)
         if spec.choices and value is not None and value not in spec.choices:
             raise CapcalcError(
-                f"{value!r} is not one of {', '.join(spec.choices)}"
+                f"{shown(value)} is not one of {', '.join(spec.choices)}"
                 f"{suggest(str(value), spec.choices)}",
                 file=origin, key=key,
             )
@@ -190,6 +238,9 @@ def to_change(key: str, raw: Any, origin: str) -> Change:
             high = _number_change(key, high, override.unit, origin, "high")
         if low is not None and high is not None and low > high:
             raise CapcalcError(f"low ({low:g}) is above high ({high:g})", file=origin, key=key)
+        problem = range_problem(value, low, high)
+        if problem:
+            raise CapcalcError(problem, file=origin, key=key)
     return Change(
         key=key, origin=origin, value=value, has_value="value" in fields,
         low=low, high=high, dist=override.dist, source=override.source,
@@ -401,10 +452,19 @@ class Library:
             self._apply(values, layer, explicit)
         self._fill_catalog(values, explicit, chain[-1].origin)
         baseline_name = values["target.baseline"].value
+        # name the file that set it: the last layer that did, else the baseline
+        setter = next((c.origin for layer in reversed(layers) for c in layer
+                       if c.key == "target.baseline" and c.has_value), self.baseline.source)
+        if baseline_name == name and meet_target:
+            # measured from itself a scenario is the reference (multiple 1); solving it to a
+            # multiple of itself is circular
+            raise CapcalcError(
+                f"{shown(name)} is the scenario itself, and meet_target solves "
+                f"{meet_target} to a multiple of it; measure it against another scenario "
+                f"(e.g. {self.baseline_name()})",
+                file=setter, key="target.baseline",
+            )
         if baseline_name not in self.definitions:
-            # name the file that set it: the last layer that did, else the baseline
-            setter = next((c.origin for layer in reversed(layers) for c in layer
-                           if c.key == "target.baseline" and c.has_value), self.baseline.source)
             raise CapcalcError(
                 f"unknown scenario {baseline_name!r}"
                 f"{suggest(str(baseline_name), self.definitions)}",
@@ -435,7 +495,7 @@ class Library:
         """``scenario`` on another catalog accelerator; inputs it set explicitly stay."""
         if accelerator not in self.baseline.catalog:
             raise CapcalcError(
-                f"{accelerator!r} is not in the catalog"
+                f"{shown(accelerator)} is not in the catalog"
                 f"{suggest(accelerator, self.baseline.catalog)}",
                 key="hardware.accelerator",
             )
@@ -460,7 +520,7 @@ class Library:
             old = values[change.key]
             if change.key == "hardware.accelerator" and change.value not in self.baseline.catalog:
                 raise CapcalcError(
-                    f"{change.value!r} is not in the catalog"
+                    f"{shown(change.value)} is not in the catalog"
                     f"{suggest(str(change.value), self.baseline.catalog)}"
                     f" (catalog: {', '.join(self.baseline.catalog)})",
                     file=change.origin, key=change.key,
@@ -479,6 +539,9 @@ class Library:
                     dist=change.dist or old.dist,
                     note=change.note or old.note,
                 )
+            problem = range_problem(new.value, new.low, new.high)
+            if problem:
+                raise CapcalcError(problem, file=change.origin, key=change.key)
             values[change.key] = new
             if change.key in SIZING_KEYS and change.has_value and change.value is not None:
                 other = other_sizing(change.key)

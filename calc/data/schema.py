@@ -37,9 +37,16 @@ Text = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
 
 
 class Frozen(BaseModel):
-    """Base of every capcalc model: immutable, and unknown keys are errors."""
+    """Base of every capcalc model: immutable, and unknown keys are errors.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    ``defer_build``: pydantic builds a model's validator on its first use, not
+    when the class is defined, so importing this module stays cheap and a
+    command that validates nothing (``capcalc run`` on the cached shipped
+    library) never pays for it. Validation, its messages and the JSON Schemas
+    are the same either way.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Entry(Frozen):
@@ -82,6 +89,13 @@ class AcceleratorSpec(Frozen):
     fp8_flop_per_s: Entry = Field(description="Dense 8-bit peak, FLOP/s.")
     server_overhead: Entry = Field(description="Server (or rack share) power ÷ TDP.")
     capex_usd: Entry = Field(description="One accelerator with its share of server and network.")
+    cloud_usd_per_hour: Entry = Field(
+        description="Cloud rental price of one accelerator per hour (on-demand market), for "
+        "lease versus own.")
+    mfu_at_scale: Entry | None = Field(
+        None, description="MFU published for a training run at scale on this chip (BF16; "
+        "thousands of chips), where one is published: a reference for training.mfu and a "
+        "phase's mfu.")
 
 
 class CorrelationSpec(Frozen):
@@ -160,6 +174,17 @@ class Override(Frozen):
 OverrideValue = Number | Text | Override | None
 
 
+Months = Annotated[int, Field(strict=True, ge=0, le=600)]
+
+
+class DelayRange(Frozen):
+    """A phase's uncertain slip: its median and 90 % interval, whole months."""
+
+    value: Months = Field(description="Median slip, months.")
+    low: Months = Field(description="5th percentile, months.")
+    high: Months = Field(description="95th percentile, months.")
+
+
 class PhaseSpec(Frozen):
     """One phase of a build-out: from ``start``, the site has ``facility_power_mw`` in all."""
 
@@ -177,11 +202,22 @@ class PhaseSpec(Frozen):
     accelerator: Text | None = Field(
         None, description="Catalog accelerator in the added capacity, or `latest` (the "
         "then-current generation); default the scenario's hardware.accelerator.")
-    delay_months: Annotated[int, Field(strict=True, ge=0, le=600)] = Field(
-        0, description="Slip: the capacity starts this many months after `start`.")
+    delay_months: Months | DelayRange = Field(
+        0, description="Slip: the capacity starts this many months after `start`; or a "
+        "90 % range {value, low, high} (value the median) that the Monte Carlo samples.")
+    status: Literal["announced", "delivered"] = Field(
+        "announced", description="`delivered` for capacity already built (its dates are "
+        "history); `announced` for a promise, to which `capcalc timeline --slip peers` "
+        "adds the slip peers.yaml records.")
     refresh: bool = Field(
         False, strict=True, description="Replace the hardware when it retires (after "
         "cost.hardware_lifetime_years) with the then-current generation.")
+    mfu: Number | None = Field(
+        None, description="MFU of the capacity this phase adds (and its refreshes); default "
+        "the scenario's training.mfu.")
+    precision: Literal["bf16", "fp8"] | None = Field(
+        None, description="Training precision of this phase's capacity; default the "
+        "scenario's training.precision.")
     source: Text | None = Field(None, description="URL(s) or document the phase comes from.")
     confidence: Confidence | None = Field(None, description="How well the source confirms it.")
     note: Text | None = Field(None, description="How the phase's figures were read or derived.")

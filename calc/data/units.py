@@ -16,11 +16,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pint
 
-__all__ = ["UnitError", "convert", "format_unit", "parse_quantity", "registry"]
+__all__ = [
+    "NumberTextError",
+    "UnitError",
+    "check_number_text",
+    "convert",
+    "format_unit",
+    "parse_quantity",
+    "registry",
+]
 
 
 class UnitError(ValueError):
     """A quantity whose unit is unknown or cannot express the wanted dimension."""
+
+
+class NumberTextError(UnitError):
+    """Number text read differently by YAML 1.1 and by people (``010``, ``1:30``)."""
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +79,39 @@ def _check_unit_text(unit: str) -> None:
                             "('m**2')")
 
 
+#: Dimensionless base units that are a quantity of their own kind: a value in one of
+#: them is not a fraction, a count of hardware or a rate, whatever pint could convert.
+_OTHER_KINDS = {"radian": "an angle", "bit": "an amount of data", "count": "a count of events"}
+#: Units whose dimension matches a key's but whose meaning does not.
+_WRONG_NAMES = {"hertz": "a frequency"}
+
+
+def _check_kind(text: str, source: pint.Unit, target: pint.Unit, target_text: str) -> None:
+    """Refuse a unit that pint converts but that means another kind of quantity.
+
+    An angle is dimensionless to pint, yet ``40 degree`` is not a fraction; a
+    percentage is written once (``%%`` is a ten-thousandth); a frequency is not a
+    yearly growth rate.
+    """
+    ureg = registry()
+    wanted = "a pure number" if str(target) == "dimensionless" else repr(target_text)
+    roots = [dict(ureg.Quantity(1.0, unit).to_root_units().unit_items())
+             for unit in (source, target)]
+    for name, kind in _OTHER_KINDS.items():
+        if roots[0].get(name, 0) != roots[1].get(name, 0):
+            raise UnitError(f"unit {text!r} is {kind}, not {wanted}")
+    named = dict(source._units.items())  # the units as written: name → power
+    scales = [(name, power) for name, power in named.items()
+              if ureg.Quantity(1.0, name).dimensionless
+              and name not in ("dimensionless",) and not roots[0].get(name)]
+    if len(scales) > 1 or any(power != 1 for _, power in scales):
+        raise UnitError(f"unit {text!r}: a percentage or other share is written once "
+                        "(e.g. '40 %')")
+    for name in named:
+        if name in _WRONG_NAMES:
+            raise UnitError(f"unit {text!r} is {_WRONG_NAMES[name]}, not {wanted}")
+
+
 @lru_cache(maxsize=512)
 def _factor(from_unit: str, to_unit: str) -> float:
     _check_unit_text(from_unit)
@@ -78,12 +123,14 @@ def _factor(from_unit: str, to_unit: str) -> float:
         raise UnitError(f"unknown unit {from_unit!r}") from exc
     target = ureg.parse_units(to_unit or "dimensionless")
     try:
-        return float(ureg.Quantity(1.0, source).to(target).magnitude)
+        factor = float(ureg.Quantity(1.0, source).to(target).magnitude)
     except DimensionalityError as exc:
         raise UnitError(
             f"unit {from_unit!r} cannot be converted to {to_unit!r}"
             f" ({_mismatch_words(source, target)})"
         ) from exc
+    _check_kind(from_unit, source, target, to_unit)
+    return factor
 
 
 def _dimension_words(unit: pint.Unit) -> str:
@@ -123,10 +170,36 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     return float(value) * _factor(from_unit, to_unit)
 
 
+#: A number as capcalc reads it: decimal, without a leading zero (YAML 1.1 reads ``010``
+#: as octal 8) and without ``a:b`` groups (YAML 1.1 reads ``1:30`` as 90, base 60).
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_xXoObB]")
+_BASE_60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-9_]*)+(?:\.[0-9_]*)?$")
+
+
+def check_number_text(number: str, text: str | None = None) -> None:
+    """Refuse number text that YAML 1.1 and people read differently: ``010``, ``1:30``.
+
+    ``number`` is the number part of ``text`` (the whole of it by default).
+
+    >>> check_number_text("010")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    calc.data.units.NumberTextError: '010' has a leading zero; write the decimal number ...
+    """
+    text = number if text is None else text
+    if _LEADING_ZERO.match(number) and not number.lstrip("+-").startswith(("0.", "0e", "0E")):
+        raise NumberTextError(f"{text!r} has a leading zero; write the decimal number without it "
+                        "(YAML 1.1 reads 010 as the octal number 8)")
+    if _BASE_60.match(number):
+        raise NumberTextError(f"{text!r} is not a number (YAML 1.1 reads 1:30 as 90, counting in "
+                        "base 60); write the number itself")
+
+
 def parse_quantity(text: str, to_unit: str) -> float:
     """Read a number with an optional unit (``"0.5 GW"``, ``"500"``) in ``to_unit``.
 
-    A bare number is taken to be in ``to_unit`` already.
+    A bare number is taken to be in ``to_unit`` already. A leading zero
+    (``010``) and base-60 groups (``1:30``) are refused: YAML 1.1 gives them
+    meanings nobody types them for.
 
     Examples
     --------
@@ -138,6 +211,8 @@ def parse_quantity(text: str, to_unit: str) -> float:
     1200.0
     """
     stripped = text.strip()
+    number = stripped.split(" ", 1)[0]
+    check_number_text(number, text)
     try:
         return float(stripped)
     except ValueError:

@@ -19,7 +19,7 @@ from calc.data.schema import AcceleratorSpec, Entry
 __all__ = ["suggest", "validation_message"]
 
 
-_UNION_PARTS = {"float", "str", "Override", "none", "AcceleratorSpec"}
+_UNION_PARTS = {"float", "str", "Override", "none", "AcceleratorSpec", "int", "DelayRange"}
 
 
 #: What a pattern-checked text must look like, in words (schema patterns → message).
@@ -98,6 +98,8 @@ def validation_message(exc: ValidationError, *, known: Iterable[str] = ()) -> tu
         return key, f"{words} (got {shown})"
     if kind in ("tuple_type", "list_type"):
         return key, f"must be a list (got {shown})"
+    if kind == "bool_type":  # yes, no, on and off are text in YAML 1.2, as capcalc reads it
+        return key, f"must be true or false (got {shown})"
     if kind == "too_short" and ctx.get("actual_length") == 0:
         return key, "must not be empty"
     message = str(error["msg"]).replace("Value error, ", "")
