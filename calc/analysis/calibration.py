@@ -42,6 +42,7 @@ __all__ = [
     "defaults_scenario",
     "deviation",
     "model_h100e",
+    "pinned_by",
     "site_model",
 ]
 
@@ -133,6 +134,9 @@ class CalibrationResult:
     defaults: str
     sets: tuple[tuple[str, Any], ...] = ()
     not_modelled: tuple[str, ...] = field(default=())
+    #: Assumption key → the peers whose published figures it was derived from
+    #: (``informs:`` in peers.yaml): the sites that pin each chip's factor.
+    pinned: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def count(self, status: str, *, confidence: str | None = None,
               primary_only: bool = False) -> int:
@@ -314,7 +318,22 @@ def calibrate(library: Library, peers: PeersFile, sets: Sequence[tuple[str, Any]
     logger.debug("calibrated %d figures of %d peers", len(comparisons), len(peers.peers))
     return CalibrationResult(comparisons=tuple(comparisons), tolerances=tolerances,
                              tolerance_notes=notes, defaults=defaults.name,
-                             sets=tuple(sets), not_modelled=tuple(not_modelled))
+                             sets=tuple(sets), not_modelled=tuple(not_modelled),
+                             pinned=pinned_by(peers))
+
+
+def pinned_by(peers: PeersFile) -> dict[str, tuple[str, ...]]:
+    """Each assumption derived from published sites, with those sites' peer ids, sorted by key.
+
+    >>> from calc.data.peers import load_peers
+    >>> pinned_by(load_peers())["catalog.GB200.server_overhead"]
+    ('colossus-1-2025-07', 'colossus-2-2025-10')
+    """
+    pinned: dict[str, list[str]] = {}
+    for peer in peers.peers:
+        for key in peer.informs:
+            pinned.setdefault(key, []).append(peer.id)
+    return {key: tuple(ids) for key, ids in sorted(pinned.items())}
 
 
 def chip_spec(library: Library, peers: PeersFile, chip: str) -> dict[str, float]:

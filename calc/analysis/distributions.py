@@ -1,26 +1,35 @@
-"""Input distributions: a 90 % interval as a distribution, physical bounds kept, rank correlation.
+"""Input distributions: value, low and high as the median and 90 % interval, bounds kept.
 
-Every ``low``/``high`` in capcalc is a 90 % interval: the 5th and 95th
-percentile of the input's distribution. How the family uses it:
+Every input with a range has three published points: ``value`` is its median
+(50th percentile) and ``low``/``high`` its 5th and 95th percentiles. Each
+family is fitted through all three, so the central run and the middle of the
+Monte Carlo agree:
 
 ``lognormal`` (the default: every numeric input is a positive quantity)
-    fitted to the interval, so its median is the geometric mean
-    ``sqrt(low × high)``; ``value`` is not used for the spread.
+    a two-piece lognormal: below the median ``log x`` is normal with
+    ``sigma = ln(value / low) / 1.645``, above it with ``ln(high / value) / 1.645``.
+    Symmetric in ``log x`` (a plain lognormal) when ``value = sqrt(low × high)``.
 ``normal``
-    fitted to the interval: mean ``(low + high) / 2``.
+    a two-piece normal, ``(value - low) / 1.645`` below and ``(high - value) / 1.645``
+    above the median.
 ``uniform``
-    flat, with 5 % of its width below ``low`` and 5 % above ``high``.
+    flat on each side of the median, 45 % of the mass between each end of the
+    interval and the median (a plain uniform when ``value`` is the midpoint).
 ``triangular``, ``pert``
-    ``value`` is the mode (most likely value); the minimum and maximum are
-    solved so that the 5th and 95th percentiles are ``low`` and ``high``.
+    minimum, mode and maximum solved so that the 5th, 50th and 95th
+    percentiles are ``low``, ``value`` and ``high``; refused, with one line,
+    where no member of the family has them.
 
-The deterministic run always uses ``value``. A distribution is truncated to
-the input's valid range (``InputSpec.lower``/``upper``: PUE ≥ 1, MFU in
-(0, 1], ...), so no sample is ever impossible: independent inputs are
-redrawn where they fall outside it (exact truncation), correlated inputs are
-mapped through the truncated quantile function. Truncation moves the 5th or
-95th percentile by at most the probability cut off, which is small because
-the 90 % interval itself lies inside the valid range.
+A side of zero width (``value == high``, say) puts that side's 45 % of the
+mass at ``value``: "most likely exactly this, possibly less".
+
+A distribution is truncated to the input's valid range (``InputSpec.lower``/
+``upper``: PUE ≥ 1, MFU in (0, 1], ...), so no sample is ever impossible:
+where truncation would cut off any probability the parameters are solved
+again so that the *truncated* distribution keeps its three percentiles;
+where no member of the family can (``high`` at the bound itself), the
+untruncated fit is kept and truncation moves a percentile by at most the mass
+it cuts off.
 
 Rank correlations are applied with a Gaussian copula: normal scores
 correlated with the Pearson coefficient ``2 sin(π rho_s / 6)`` have Spearman
@@ -37,7 +46,7 @@ from __future__ import annotations
 import logging
 import math
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -56,6 +65,7 @@ __all__ = [
     "JointSampler",
     "Marginal",
     "fit",
+    "fit_marginal",
     "marginal",
     "marginals",
     "normal_correlation",
@@ -71,10 +81,10 @@ DEFAULT_FAMILY = "lognormal"
 
 #: The 95th percentile of the standard normal: a 90 % interval spans ±Z90 standard deviations.
 Z90 = 1.6448536269514722
-
-#: A bound this many standard deviations out cuts off less than 1.3e-12 of the mass: it is
-#: not truncated (no refit, no redraw), only clipped, should such a draw ever occur.
-_Z_NEVER = 7.0
+#: The three percentiles every fit goes through.
+_PROBABILITIES = np.array([0.05, 0.5, 0.95])
+#: Mass between an end of the 90 % interval and the median.
+_HALF = 0.45
 
 
 def _bounds(spec: InputSpec) -> tuple[float, float]:
@@ -88,12 +98,102 @@ def _bounds(spec: InputSpec) -> tuple[float, float]:
     return lower, upper
 
 
+# ---------------------------------------------------------------- the families, untruncated
+
+
+def _two_piece_ppf(family: str, params: tuple[float, ...], z: FloatArray) -> FloatArray:
+    """Quantile of a two-piece (log)normal at normal scores ``z`` (monotone in ``z``)."""
+    centre, below, above = params
+    z = np.asarray(z, dtype=float)
+    y = np.where(z < 0, below, above)
+    if below and above:  # the usual case, in place: no temporary beyond ``y``
+        y *= z
+    else:  # a side of zero width: its scores all give the centre (no 0 × inf)
+        np.multiply(y, z, out=y, where=y != 0)
+    y += centre
+    if family == "normal":
+        return y
+    with np.errstate(over="ignore", under="ignore"):  # ±inf and 0 are clipped to bounds
+        return np.exp(y, out=y)
+
+
+def _two_piece_z(family: str, params: tuple[float, ...], x: float) -> float:
+    """Normal score of ``x`` under a two-piece (log)normal; ±inf outside its support."""
+    centre, below, above = params
+    if family == "lognormal":
+        if x <= 0:
+            return -math.inf
+        if math.isinf(x):
+            return math.inf
+        y = math.log(x)
+    else:
+        y = x
+    scale = below if y < centre else above
+    if scale == 0:
+        return 0.0 if y == centre else (-math.inf if y < centre else math.inf)
+    return (y - centre) / scale
+
+
+def _uniform_ppf(params: tuple[float, ...], u: FloatArray) -> FloatArray:
+    centre, below, above = params
+    return np.where(u < 0.5, centre - (0.5 - u) / 0.5 * below, centre + (u - 0.5) / 0.5 * above)
+
+
+def _uniform_cdf(params: tuple[float, ...], x: float) -> float:
+    centre, below, above = params
+    if x < centre:
+        return 0.0 if below == 0 else max(0.0, 0.5 - 0.5 * (centre - x) / below)
+    return 1.0 if above == 0 else min(1.0, 0.5 + 0.5 * (x - centre) / above)
+
+
+def _triangular_cdf(x: float, a: float, c: float, b: float) -> float:
+    if x <= a:
+        return 0.0
+    if x >= b:
+        return 1.0
+    if x <= c:
+        return (x - a) ** 2 / ((b - a) * (c - a)) if c > a else 0.0
+    return 1 - (b - x) ** 2 / ((b - a) * (b - c)) if b > c else 1.0
+
+
+def _pert_shape(a: float, c: float, b: float) -> tuple[float, float]:
+    """Beta shape parameters of a PERT distribution (λ = 4) with minimum, mode, maximum."""
+    return 1 + 4 * (c - a) / (b - a), 1 + 4 * (b - c) / (b - a)
+
+
+def _bounded_cdf(family: str, params: tuple[float, ...], x: float) -> float:
+    a, c, b = params
+    if family == "triangular":
+        return _triangular_cdf(x, a, c, b)
+    if x <= a:
+        return 0.0
+    if x >= b:
+        return 1.0
+    alpha, beta = _pert_shape(a, c, b)
+    return float(special.betainc(alpha, beta, (x - a) / (b - a)))
+
+
+def _bounded_ppf(family: str, params: tuple[float, ...], u: FloatArray) -> FloatArray:
+    a, c, b = params
+    if family == "triangular":
+        split = (c - a) / (b - a)
+        return np.where(u < split, a + np.sqrt(u * (b - a) * (c - a)),
+                        b - np.sqrt((1 - u) * (b - a) * (b - c)))
+    alpha, beta = _pert_shape(a, c, b)
+    y = np.asarray(special.betaincinv(alpha, beta, u), dtype=float)
+    lost = np.isnan(y)  # the inversion fails in the far tails (u below ~1e-280)
+    if lost.any():
+        y[lost] = np.where(np.asarray(u)[lost] < 0.5, 0.0, 1.0)
+    return a + (b - a) * y
+
+
 @dataclass(frozen=True)
 class Marginal:
-    """One input's distribution, truncated to ``[lower, upper]``.
+    """One input's distribution through its three points, truncated to ``[lower, upper]``.
 
-    ``params`` are ``(mu, sigma)`` of the logarithm for ``lognormal``,
-    ``(mean, sd)`` for ``normal``, ``(a, b)`` for ``uniform`` and
+    ``params`` are ``(centre, below, above)`` for the two-piece families — the
+    median's log (lognormal) or the median (normal, uniform) and each side's
+    scale: the sigma of ``log x`` or ``x``, or the uniform's half-width — and
     ``(minimum, mode, maximum)`` for ``triangular`` and ``pert``.
     """
 
@@ -106,77 +206,46 @@ class Marginal:
     low: float
     high: float
 
-    # ------------------------------------------------------------ untruncated family
-
-    def _is_normal_family(self) -> bool:
+    def _normal_based(self) -> bool:
         return self.family in ("lognormal", "normal")
-
-    def _to_z(self, x: float) -> float:
-        """Normal score of ``x`` (lognormal and normal only); ±inf outside the support."""
-        mu, sigma = self.params
-        if self.family == "lognormal":
-            if x <= 0:
-                return -math.inf
-            if math.isinf(x):
-                return math.inf
-            return (math.log(x) - mu) / sigma
-        return (x - mu) / sigma
-
-    def _from_z(self, z: FloatArray) -> FloatArray:
-        mu, sigma = self.params
-        x = mu + sigma * z
-        if self.family != "lognormal":
-            return x
-        with np.errstate(over="ignore", under="ignore"):  # ±inf and 0 are clipped to bounds
-            return np.exp(x)
 
     def cdf(self, x: float) -> float:
         """Untruncated cumulative probability at ``x``."""
-        if self._is_normal_family():
-            return float(special.ndtr(self._to_z(x)))
+        if self._normal_based():
+            z = _two_piece_z(self.family, self.params, x)
+            return float(special.ndtr(z))
         if self.family == "uniform":
-            a, b = self.params
-            return float(min(max((x - a) / (b - a), 0.0), 1.0))
-        a, c, b = self.params
-        if x <= a:
-            return 0.0
-        if x >= b:
-            return 1.0
-        if self.family == "triangular":
-            return _triangular_cdf(x, a, c, b)
-        alpha, beta = _pert_shape(a, c, b)
-        return float(special.betainc(alpha, beta, (x - a) / (b - a)))
+            return _uniform_cdf(self.params, x)
+        return _bounded_cdf(self.family, self.params, x)
 
     def ppf(self, u: FloatArray) -> FloatArray:
         """Untruncated quantile function at probabilities ``u``."""
-        if self._is_normal_family():
-            return self._from_z(special.ndtri(u))
+        u = np.asarray(u, dtype=float)
+        if self._normal_based():
+            return _two_piece_ppf(self.family, self.params, np.asarray(special.ndtri(u)))
         if self.family == "uniform":
-            a, b = self.params
-            return a + u * (b - a)
-        a, c, b = self.params
-        if self.family == "triangular":
-            split = (c - a) / (b - a)
-            return np.where(u < split, a + np.sqrt(u * (b - a) * (c - a)),
-                            b - np.sqrt((1 - u) * (b - a) * (b - c)))
-        alpha, beta = _pert_shape(a, c, b)
-        y = np.asarray(special.betaincinv(alpha, beta, u), dtype=float)
-        lost = np.isnan(y)  # the inversion fails in the far tails (u below ~1e-280)
-        if lost.any():
-            y[lost] = np.where(np.asarray(u)[lost] < 0.5, 0.0, 1.0)
-        return a + (b - a) * y
+            return _uniform_ppf(self.params, u)
+        return _bounded_ppf(self.family, self.params, u)
 
     # ------------------------------------------------------------ truncation
 
     @property
-    def z_range(self) -> tuple[float, float]:
-        """Normal scores of the bounds (lognormal and normal)."""
-        return self._to_z(self.lower), self._to_z(self.upper)
-
-    @property
     def u_range(self) -> tuple[float, float]:
-        """Untruncated probabilities of the bounds: the truncated mass lies outside them."""
-        return self.cdf(self.lower), self.cdf(self.upper)
+        """Untruncated probabilities of the bounds: the truncated mass lies outside them.
+
+        A two-piece family with a side of zero width puts that side's half on
+        the median itself; a bound at the median then cuts nothing off.
+        """
+        u_lo, u_hi = self.cdf(self.lower), self.cdf(self.upper)
+        if self._normal_based():
+            centre, below, above = self.params
+            at = math.log if self.family == "lognormal" else float
+            if below == 0 and self.lower > (0 if self.family == "lognormal" else -math.inf) \
+                    and at(self.lower) <= centre:
+                u_lo = 0.0
+            if above == 0 and math.isfinite(self.upper) and at(self.upper) >= centre:
+                u_hi = 1.0
+        return u_lo, u_hi
 
     def _clip(self, x: FloatArray) -> FloatArray:
         return np.clip(x, self.lower, self.upper, out=x)
@@ -185,8 +254,8 @@ class Marginal:
         """Quantile function of the truncated distribution at probabilities ``u`` in [0, 1].
 
         >>> m = fit_marginal("site.pue", "lognormal", 1.2, 1.1, 1.4)
-        >>> bool(m.quantile(np.array([0.0]))[0] >= 1.0)
-        True
+        >>> [round(float(q), 6) for q in m.quantile(np.array([0.05, 0.5, 0.95]))]
+        [1.1, 1.2, 1.4]
         """
         u_lo, u_hi = self.u_range
         u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
@@ -194,196 +263,182 @@ class Marginal:
 
     def from_normal(self, z: FloatArray) -> FloatArray:
         """Map standard normal scores to samples (the copula path; monotone in ``z``)."""
-        if self._is_normal_family():
-            z_lo, z_hi = self.z_range
-            if z_lo > -_Z_NEVER or z_hi < _Z_NEVER:
-                p_lo, p_hi = special.ndtr(z_lo), special.ndtr(z_hi)
-                z = special.ndtri(p_lo + special.ndtr(z) * (p_hi - p_lo))
-            return self._clip(np.asarray(self._from_z(z), dtype=float))
+        u_lo, u_hi = self.u_range
+        if self._normal_based() and u_lo < 1e-12 and u_hi > 1 - 1e-12:
+            return self._clip(np.asarray(_two_piece_ppf(self.family, self.params, z),
+                                         dtype=float))
         return self.quantile(special.ndtr(z))
 
     def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
         """``n`` independent draws from the truncated distribution (exact).
 
-        Draws outside the valid range are redrawn; where most of the untruncated
-        mass lies outside it, the truncated quantile function is used instead.
+        A (log)normal family whose bounds leave most of its mass is drawn as a
+        standard normal truncated to the bounds' scores, redrawing the few
+        scores outside (as fast as an untruncated draw); otherwise by quantiles.
         """
+        if not self._normal_based():
+            return self.quantile(rng.random(n))
         u_lo, u_hi = self.u_range
-        if u_hi - u_lo < 0.5:
-            return self.from_normal(rng.standard_normal(n))
-        if self._is_normal_family():
-            z = rng.standard_normal(n)
-            z_lo, z_hi = self.z_range
-            if z_lo > -_Z_NEVER or z_hi < _Z_NEVER:
-                _redraw_outside(z, z_lo if z_lo > -_Z_NEVER else -math.inf,
-                                z_hi if z_hi < _Z_NEVER else math.inf, rng.standard_normal)
-            return self._clip(self._from_z(z))
-        if self.family == "pert":
-            a, c, b = self.params
-            alpha, beta = _pert_shape(a, c, b)
-            x = a + (b - a) * rng.beta(alpha, beta, n)
-            _redraw_outside(x, self.lower, self.upper,
-                            lambda m: a + (b - a) * rng.beta(alpha, beta, m))
-            return self._clip(x)
-        return self.quantile(rng.random(n))
+        if u_hi - u_lo < 0.5:  # most draws would be rejected: invert the CDF instead
+            return self.quantile(rng.random(n))
+        z = rng.standard_normal(n)
+        if u_lo > 0 or u_hi < 1:
+            z_lo, z_hi = float(special.ndtri(u_lo)), float(special.ndtri(u_hi))
+            bad = np.flatnonzero((z < z_lo) | (z > z_hi))
+            while bad.size:
+                z[bad] = rng.standard_normal(bad.size)
+                bad = bad[(z[bad] < z_lo) | (z[bad] > z_hi)]
+        return self._clip(np.asarray(_two_piece_ppf(self.family, self.params, z), dtype=float))
 
 
-def _redraw_outside(x: FloatArray, lower: float, upper: float, draw: object) -> None:
-    """Replace, in place, the entries of ``x`` outside ``[lower, upper]`` by fresh draws."""
-    def outside(y: FloatArray) -> npt.NDArray[np.bool_]:
-        if lower == -math.inf:
-            return y > upper
-        if upper == math.inf:
-            return y < lower
-        return (y < lower) | (y > upper)
-
-    bad = np.flatnonzero(outside(x))
-    for _ in range(200):  # the interval holds ≥ 90 % of the mass: a few rounds suffice
-        if bad.size == 0:
-            return
-        x[bad] = draw(bad.size)  # type: ignore[operator]
-        bad = bad[outside(x[bad])]
-    raise RuntimeError("truncated sampling did not converge")  # pragma: no cover
+# ---------------------------------------------------------------- fitting
 
 
-def _triangular_cdf(x: float, a: float, c: float, b: float) -> float:
-    if x <= c:
-        return (x - a) ** 2 / ((b - a) * (c - a)) if c > a else 0.0
-    return 1 - (b - x) ** 2 / ((b - a) * (b - c)) if b > c else 1.0
-
-
-def _pert_shape(a: float, c: float, b: float) -> tuple[float, float]:
-    """Beta shape parameters of a PERT distribution (λ = 4) with minimum, mode, maximum."""
-    return 1 + 4 * (c - a) / (b - a), 1 + 4 * (b - c) / (b - a)
-
-
-@lru_cache(maxsize=512)
-def _fit_bounded(family: str, mode: float, low: float, high: float) -> tuple[float, float]:
-    """Minimum and maximum of a triangular/PERT with ``mode`` whose 90 % interval is [low, high]."""
-    from scipy.optimize import root  # deferred: scipy.optimize costs ~0.3 s to import
-
-    left, right = min(low, mode), max(high, mode)
-    width = high - low
-
-    def params(p: FloatArray) -> tuple[float, float, float]:
-        return left - width * math.exp(p[0]), mode, right + width * math.exp(p[1])
-
-    def cdf(x: float, a: float, c: float, b: float) -> float:
-        if family == "triangular":
-            return _triangular_cdf(x, a, c, b)
-        alpha, beta = _pert_shape(a, c, b)
-        return float(special.betainc(alpha, beta, (x - a) / (b - a)))
-
-    def gaps(p: FloatArray) -> list[float]:
-        a, c, b = params(p)
-        return [cdf(low, a, c, b) - 0.05, cdf(high, a, c, b) - 0.95]
-
-    for start in ((-1.0, -1.0), (0.0, 0.0), (-3.0, -3.0), (1.0, 1.0)):
-        solution = root(gaps, np.array(start), method="hybr")
-        if solution.success and max(abs(g) for g in gaps(solution.x)) < 1e-9:
-            a, _, b = params(solution.x)
-            return a, b
-    raise ValueError(f"no {family} distribution with mode {mode:g} has the 90 % interval "
-                     f"[{low:g}, {high:g}]")
-
-
-def fit(family: str, value: float, low: float, high: float) -> tuple[float, ...]:
-    """Parameters of ``family`` whose 5th and 95th percentiles are ``low`` and ``high``.
-
-    Examples
-    --------
-    >>> mu, sigma = fit("lognormal", 100, 90, 130)
-    >>> round(math.exp(mu), 2), round(sigma, 4)
-    (108.17, 0.1118)
-    >>> fit("uniform", 5, 0, 9)
-    (-0.5, 9.5)
-    """
+def _two_piece(family: str, value: float, low: float, high: float) -> tuple[float, ...]:
     if family == "lognormal":
         if low <= 0:
             raise ValueError(f"a lognormal needs low > 0 (got {low:g})")
-        return (math.log(low) + math.log(high)) / 2, (math.log(high) - math.log(low)) / (2 * Z90)
+        return math.log(value), math.log(value / low) / Z90, math.log(high / value) / Z90
     if family == "normal":
-        return (low + high) / 2, (high - low) / (2 * Z90)
-    if family == "uniform":
-        margin = (high - low) / 0.9 * 0.05
-        return low - margin, high + margin
+        return value, (value - low) / Z90, (high - value) / Z90
+    return value, (value - low) * 0.5 / _HALF, (high - value) * 0.5 / _HALF
+
+
+def _bounded_params(free: Sequence[float], low: float, high: float) -> tuple[float, ...]:
+    """Minimum, mode, maximum from three free numbers (widths beyond the interval, mode share)."""
+    width = high - low
+    a = low - width * math.exp(free[0])
+    b = high + width * math.exp(free[1])
+    c = a + (b - a) / (1 + math.exp(-free[2]))
+    return a, c, b
+
+
+def _solve(residuals: Callable[[FloatArray], FloatArray], start: FloatArray
+           ) -> FloatArray | None:
+    """A root of ``residuals`` near ``start`` (residuals below 1e-9), or None."""
+    from scipy.optimize import root  # deferred: scipy.optimize costs ~0.3 s to import
+
+    with np.errstate(all="ignore"):
+        solution = root(residuals, start, method="hybr")
+        found = np.asarray(solution.x, dtype=float)
+        if solution.success and bool(np.all(np.abs(residuals(found)) < 1e-9)):
+            return found
+    return None
+
+
+@lru_cache(maxsize=512)
+def _fit_bounded(family: str, value: float, low: float, high: float) -> tuple[float, ...]:
+    """Minimum, mode, maximum of a triangular/PERT whose 5/50/95th percentiles are the points."""
+    targets = np.array([low, value, high])
+
+    def residuals(free: FloatArray) -> FloatArray:
+        try:
+            params = _bounded_params([float(f) for f in free], low, high)
+        except (OverflowError, ValueError):
+            return np.full(3, 1e6)
+        got = np.array([_bounded_cdf(family, params, x) for x in targets])
+        return got - _PROBABILITIES
+
+    share = (value - low) / (high - low)
+    guess = math.log(max(min(share, 0.99), 0.01) / (1 - max(min(share, 0.99), 0.01)))
+    for start in ((-1.0, -1.0, guess), (0.0, 0.0, guess), (-2.0, -2.0, 0.0), (1.0, 1.0, 0.0),
+                  (-3.0, 0.0, guess), (0.0, -3.0, guess)):
+        found = _solve(residuals, np.array(start))
+        if found is not None:
+            return _bounded_params([float(f) for f in found], low, high)
+    raise ValueError(f"no {family} distribution has the median {value:g} and the 90 % "
+                     f"interval [{low:g}, {high:g}]")
+
+
+def fit(family: str, value: float, low: float, high: float) -> tuple[float, ...]:
+    """Parameters of ``family`` whose 5th, 50th and 95th percentiles are ``low, value, high``.
+
+    Examples
+    --------
+    >>> centre, below, above = fit("lognormal", 100, 90, 130)
+    >>> round(math.exp(centre), 2), round(below, 4), round(above, 4)
+    (100.0, 0.0641, 0.1595)
+    >>> fit("uniform", 4.5, 0, 9)
+    (4.5, 5.0, 5.0)
+    """
+    if family not in FAMILIES:
+        raise ValueError(f"unknown distribution {family!r}; choose from {', '.join(FAMILIES)}")
+    if not low <= value <= high or low == high:
+        raise ValueError(f"the median {value:g} must lie in the 90 % interval "
+                         f"[{low:g}, {high:g}]")
+    if family in ("lognormal", "normal", "uniform"):
+        return _two_piece(family, value, low, high)
+    return _fit_bounded(family, value, low, high)
+
+
+def _free(family: str, params: tuple[float, ...], low: float, high: float) -> list[float]:
+    """The numbers a truncated refit varies (a side of zero width stays fixed)."""
     if family in ("triangular", "pert"):
-        a, b = _fit_bounded(family, value, low, high)
-        return a, value, b
-    raise ValueError(f"unknown distribution {family!r}; choose from {', '.join(FAMILIES)}")
+        a, c, b = params
+        width = high - low
+        share = (c - a) / (b - a)
+        share = min(max(share, 1e-9), 1 - 1e-9)
+        return [math.log((low - a) / width), math.log((b - high) / width),
+                math.log(share / (1 - share))]
+    centre, below, above = params
+    return [centre, *(math.log(s) for s in (below, above) if s > 0)]
 
 
-def _free(family: str, params: tuple[float, ...], value: float, low: float,
-          high: float) -> list[float]:
-    """Two free numbers that determine ``params`` (the mode of triangular/PERT stays fixed)."""
-    width = high - low
-    if family in ("lognormal", "normal"):
-        return [params[0], math.log(params[1])]
-    if family == "uniform":
-        return [params[0], math.log(params[1] - params[0])]
-    a, _, b = params
-    return [math.log((min(low, value) - a) / width), math.log((b - max(high, value)) / width)]
-
-
-def _params(family: str, free: Sequence[float], value: float, low: float,
-            high: float) -> tuple[float, ...]:
-    width = high - low
-    if family in ("lognormal", "normal"):
-        return free[0], math.exp(free[1])
-    if family == "uniform":
-        return free[0], free[0] + math.exp(free[1])
-    return (min(low, value) - width * math.exp(free[0]), value,
-            max(high, value) + width * math.exp(free[1]))
+def _with_free(family: str, free: Sequence[float], start: tuple[float, ...], low: float,
+               high: float) -> tuple[float, ...]:
+    if family in ("triangular", "pert"):
+        return _bounded_params(free, low, high)
+    values = iter(free[1:])
+    centre = free[0]
+    below, above = (math.exp(next(values)) if s > 0 else 0.0 for s in start[1:])
+    return centre, below, above
 
 
 @lru_cache(maxsize=512)
 def fit_marginal(key: str, family: str, value: float, low: float, high: float) -> Marginal:
-    """The :class:`Marginal` of input ``key`` whose 90 % interval is ``[low, high]``.
+    """The :class:`Marginal` of input ``key`` through ``(low, value, high)``, truncated.
 
-    The family is fitted to the interval, then truncated to the key's valid
-    range. Where the truncation cuts off any probability, the parameters are
-    solved again so that the *truncated* distribution's 5th and 95th
-    percentiles are ``low`` and ``high``; if no member of the family has that
-    (e.g. ``high`` at the bound itself), the untruncated fit is kept and the
-    truncation moves the percentile by at most the mass it cuts off.
+    Where truncation to the key's valid range cuts off any probability, the
+    parameters are solved again so that the *truncated* distribution keeps the
+    three percentiles; if no member of the family has them (e.g. ``high`` at
+    the bound itself), the untruncated fit is kept and the truncation moves a
+    percentile by at most the mass it cuts off.
 
     >>> m = fit_marginal("training.availability", "lognormal", 0.87, 0.80, 0.95)
-    >>> [round(float(q), 6) for q in m.quantile(np.array([0.05, 0.95]))]
-    [0.8, 0.95]
+    >>> [round(float(q), 6) for q in m.quantile(np.array([0.05, 0.5, 0.95]))]
+    [0.8, 0.87, 0.95]
     """
-    lower, upper = _bounds(INPUTS[key])
-    first = Marginal(key=key, family=family, params=fit(family, value, low, high),
-                     lower=lower, upper=upper, value=value, low=low, high=high)
+    lower, upper = _bounds(INPUTS[key]) if key in INPUTS else (-math.inf, math.inf)
+    params = fit(family, value, low, high)
+    first = Marginal(key=key, family=family, params=params, lower=lower, upper=upper,
+                     value=value, low=low, high=high)
     u_lo, u_hi = first.u_range
     if u_lo < 1e-12 and u_hi > 1 - 1e-12:
         return first
-    from scipy.optimize import root  # deferred: scipy.optimize costs ~0.3 s to import
+    points = np.array([low, value, high])
+    wanted = [True, True, True]
+    if family in ("lognormal", "normal", "uniform"):
+        wanted = [params[1] > 0, True, params[2] > 0]
+    span = high - low
 
     def refit(free: FloatArray) -> Marginal:
-        params = _params(family, [float(f) for f in free], value, low, high)
-        spread = params[1] if family in ("lognormal", "normal") else params[-1] - params[0]
-        if not all(math.isfinite(x) for x in params) or spread <= 0:
+        new = _with_free(family, [float(f) for f in free], params, low, high)
+        if not all(math.isfinite(x) for x in new):
             raise ArithmeticError("degenerate parameters")
-        return Marginal(key=key, family=family, params=params, lower=lower, upper=upper,
+        return Marginal(key=key, family=family, params=new, lower=lower, upper=upper,
                         value=value, low=low, high=high)
 
-    far = np.array([1e6, 1e6])
-
-    def gaps(free: FloatArray) -> FloatArray:
+    def residuals(free: FloatArray) -> FloatArray:
         try:
-            with np.errstate(all="ignore"):
-                q = refit(free).quantile(np.array([0.05, 0.95]))
-        except (ArithmeticError, ValueError):  # a degenerate trial point of the search
-            return far
-        gap = np.asarray((q - np.array([low, high])) / (high - low), dtype=float)
-        return gap if np.all(np.isfinite(gap)) else far
+            got = refit(free).quantile(_PROBABILITIES)
+        except (ArithmeticError, ValueError, OverflowError):
+            return np.full(sum(wanted), 1e6)
+        gap = ((got - points) / span)[wanted]
+        return gap if np.all(np.isfinite(gap)) else np.full(sum(wanted), 1e6)
 
-    start = np.array(_free(family, first.params, value, low, high))
-    with np.errstate(all="ignore"):
-        solution = root(gaps, start, method="hybr")
-        ok = solution.success and bool(np.all(np.abs(gaps(solution.x)) < 1e-9))
-    if ok:
-        return refit(solution.x)
+    found = _solve(residuals, np.array(_free(family, params, low, high)))
+    if found is not None:
+        return refit(found)
     logger.debug("%s: kept the untruncated %s fit; truncation cuts %.3g below, %.3g above",
                  key, family, u_lo, 1 - u_hi)
     return first
@@ -398,8 +453,8 @@ def marginal(assumption: Assumption) -> Marginal | None:
     Raises
     ------
     CapcalcError
-        A one-sided range, a degenerate range away from ``value``, or a family
-        that cannot have the interval; the message names the key.
+        A one-sided range, a value outside its interval, or a family that
+        cannot have the three points; the message names the key.
     """
     key = assumption.key
     value = assumption.value
@@ -415,6 +470,9 @@ def marginal(assumption: Assumption) -> Marginal | None:
             raise CapcalcError(f"low and high are both {low:g} but the value is {value:g}; "
                                "with no spread the value must equal them", key=key)
         return None
+    if not low <= value <= high:
+        raise CapcalcError(f"the value {value:g} is the median, so it must lie in its 90 % "
+                           f"interval [{low:g}, {high:g}]", key=key)
     family = assumption.dist or DEFAULT_FAMILY
     try:
         return fit_marginal(key, family, float(value), float(low), float(high))

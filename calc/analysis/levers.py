@@ -1,17 +1,19 @@
 """Paths to a target multiple: the compute multiple split into levers whose product is the multiple.
 
-Effective FLOP/s factor exactly into five levers::
+Effective FLOP/s factor exactly into six levers::
 
     effective = facility power × (peak FLOP/s ÷ TDP watts) ÷ (facility watts ÷ TDP watts)
-                × MFU × availability
+                × MFU × availability × training share
 
-so the multiple of a site against its baseline is the product of five ratios:
+so the multiple of a site against its baseline is the product of six ratios:
 facility power, the chip's FLOP/s per TDP watt (generation and precision),
 overheads and PUE (facility watts per TDP watt, inverted: less is better),
-MFU and availability. A mixed fleet (a timeline month) factors the same way
-with fleet totals. Single-lever paths say what one lever alone would need
-to reach the target, and whether that is possible; the words for them are
-:mod:`calc.presentation.levers`'.
+MFU, availability and the share of the fleet that trains. When the multiple
+measures FLOP per run (``target.measure``), run length is a seventh lever. A
+mixed fleet (a timeline month) factors the same way with fleet totals; for
+the cumulative measure the levers factor that month's FLOP/s. Single-lever
+paths say what one lever alone would need to reach the target, and whether
+that is possible; the words for them are :mod:`calc.presentation.levers`'.
 
 :func:`levers_of_result` and :func:`levers_of_timeline` are the one pipeline
 the command line, the dashboard, the report and the tests use.
@@ -28,7 +30,8 @@ import numpy as np
 from calc.analysis.run import Result, run
 from calc.analysis.target import target_facts
 from calc.analysis.timeline import Timeline
-from calc.core.constants import W_PER_MW
+from calc.core.chain import target_measure
+from calc.core.constants import SECONDS_PER_DAY, W_PER_MW
 from calc.core.errors import CapcalcError
 from calc.core.months import month_index
 from calc.core.vocabulary import INPUTS, check_bounds
@@ -60,6 +63,8 @@ LEVERS: tuple[tuple[str, str, str, bool], ...] = (
     ("facility_w_per_tdp_w", "Overheads and PUE", "W/W", False),
     ("mfu", "MFU", "1", True),
     ("availability", "Availability", "1", True),
+    ("share", "Training share", "1", True),
+    ("run_days", "Run length", "day", True),
 )
 
 
@@ -80,6 +85,11 @@ class SiteState:
         Model FLOP utilization and productive share of wall time.
     accelerator : str
         The chip (or ``mixed fleet``), for words.
+    share : float
+        Share of the fleet's effective FLOP/s that trains.
+    run_days : float or None
+        Run length, days, when the multiple measures FLOP per run; None when
+        it measures FLOP/s.
     """
 
     facility_power_mw: float
@@ -88,21 +98,34 @@ class SiteState:
     mfu: float
     availability: float
     accelerator: str = ""
+    share: float = 1.0
+    run_days: float | None = None
 
     @property
     def effective_flop_per_s(self) -> float:
-        """The product of the levers: effective FLOP/s.
+        """The product of the FLOP/s levers: effective FLOP/s.
 
         >>> state = SiteState(100, 9.89e14 / 700, 1742.8 / 700, 0.4, 0.87)
         >>> round(state.effective_flop_per_s / 1e19, 3)
         1.975
         """
         return (self.facility_power_mw * W_PER_MW * self.flop_per_tdp_w
-                / self.facility_w_per_tdp_w * self.mfu * self.availability)
+                / self.facility_w_per_tdp_w * self.mfu * self.availability * self.share)
+
+    @property
+    def measured(self) -> float:
+        """What the multiple measures: effective FLOP/s, or the FLOP of one run (``run_days``)."""
+        if self.run_days is None:
+            return self.effective_flop_per_s
+        return self.effective_flop_per_s * self.run_days * SECONDS_PER_DAY
 
 
-def state_of(result: Result) -> SiteState:
-    """The lever values of a static result."""
+def _run_days(training_run_days: float, measure: str) -> float | None:
+    return training_run_days if measure == "training_flop_per_run" else None
+
+
+def state_of(result: Result, measure: str | None = None) -> SiteState:
+    """The lever values of a static result (``measure``: default the result's own)."""
     inputs = result.scenario.inputs
     tdp = inputs.hardware.tdp_w
     return SiteState(
@@ -112,6 +135,9 @@ def state_of(result: Result) -> SiteState:
         mfu=inputs.training.mfu,
         availability=inputs.training.availability,
         accelerator=inputs.hardware.accelerator,
+        share=inputs.training.share,
+        run_days=_run_days(inputs.training.run_days,
+                           measure or target_measure(result.scenario.values)),
     )
 
 
@@ -136,13 +162,20 @@ def state_of_timeline(timeline: Timeline, month: str | None = None) -> SiteState
     training = timeline.scenario.inputs.training
     in_use = [g for g, v in timeline.arrays.by_generation.get("accelerators", {}).items()
               if float(v[position]) > 0]
+    peak = float(series["peak_flop_per_s"][position])
+    mfu = training.mfu
+    if any(p.mfu is not None for p in timeline.phases):  # the fleet's blend of phase MFUs
+        mfu = float(series["effective_flop_per_s"][position]) / (
+            peak * training.availability * training.share)
     return SiteState(
         facility_power_mw=power,
-        flop_per_tdp_w=float(series["peak_flop_per_s"][position]) / tdp,
+        flop_per_tdp_w=peak / tdp,
         facility_w_per_tdp_w=power * W_PER_MW / tdp,
-        mfu=training.mfu,
+        mfu=mfu,
         availability=training.availability,
         accelerator=in_use[0] if len(in_use) == 1 else "the mixed fleet",
+        share=training.share,
+        run_days=_run_days(training.run_days, target_measure(timeline.scenario.values)),
     )
 
 
@@ -189,16 +222,17 @@ def decompose(state: SiteState, baseline: SiteState, *, scenario: str, baseline_
     >>> d = decompose(SiteState(500, 1.41e12, 2.49, 0.60, 0.87), base, scenario="s",
     ...               baseline_name="b", target=10)
     >>> [round(lever.factor, 2) for lever in d.levers], round(d.total, 2)
-    ([5.0, 1.0, 1.0, 1.5, 1.0], 7.5)
+    ([5.0, 1.0, 1.0, 1.5, 1.0, 1.0], 7.5)
     """
     levers = []
     for name, title, unit, more_is_better in LEVERS:
+        if name == "run_days" and (state.run_days is None or baseline.run_days is None):
+            continue  # the multiple measures FLOP/s: run length is no lever
         now, then = float(getattr(state, name)), float(getattr(baseline, name))
         factor = now / then if more_is_better else then / now
         levers.append(Lever(name, title, unit, then, now, factor))
     return Decomposition(scenario=scenario, baseline=baseline_name, levers=tuple(levers),
-                         total=state.effective_flop_per_s / baseline.effective_flop_per_s,
-                         target=target)
+                         total=state.measured / baseline.measured, target=target)
 
 
 @dataclass(frozen=True)
@@ -282,13 +316,17 @@ def single_lever_paths(decomposition: Decomposition, state: SiteState,
         "facility_w_per_tdp_w", "Overheads and PUE", overhead, "W/W", overhead >= 1,
         state.facility_w_per_tdp_w, limit=1.0, need=need, chip=chip,
         facility_power_mw=power_now))
-    for key, name, title in (("training.mfu", "mfu", "MFU"),
-                             ("training.availability", "availability", "availability")):
+    ratios = [("training.mfu", "mfu", "MFU"),
+              ("training.availability", "availability", "availability"),
+              ("training.share", "share", "training share")]
+    if state.run_days is not None:
+        ratios.append(("training.run_days", "run_days", "run length"))
+    for key, name, title in ratios:
         current = float(getattr(state, name))
         value = current * need
         paths.append(LeverPath(
-            name, title, value, "1", check_bounds(INPUTS[key], value) is None, current,
-            limit=float(INPUTS[key].upper or 1), need=need, chip=chip,
+            name, title, value, INPUTS[key].unit, check_bounds(INPUTS[key], value) is None,
+            current, limit=float(INPUTS[key].upper or 1), need=need, chip=chip,
             facility_power_mw=power_now))
     logger.debug("paths to %g× from %s: need %.4g", decomposition.target,
                  decomposition.scenario, need)
@@ -323,8 +361,9 @@ def levers_of_result(library: Library, result: Result, baseline: Result,
                      target: float | None = None) -> Levers:
     """Decomposition and single-lever paths of a static result against its baseline."""
     goal = float(target if target is not None else result.scenario.inputs.target.compute_multiplier)
-    state = state_of(result)
-    decomposition = decompose(state, state_of(baseline), scenario=result.name,
+    measure = target_measure(result.scenario.values)
+    state = state_of(result, measure)
+    decomposition = decompose(state, state_of(baseline, measure), scenario=result.name,
                               baseline_name=baseline.name, target=goal)
     paths = single_lever_paths(decomposition, state, catalog_chips(library, result, baseline))
     return Levers(result.name, baseline.name, goal, "", decomposition, paths)
@@ -346,7 +385,8 @@ def levers_of_timeline(library: Library, timeline: Timeline, month: str | None =
         return Levers(name, timeline.baseline, timeline.target, where, None,
                       empty=f"no hardware is in use in {month} (every phase has retired or "
                             "none has begun), so there are no levers to factor")
-    decomposition = decompose(state, state_of(baseline), scenario=name,
+    measure = target_measure(timeline.scenario.values)
+    decomposition = decompose(state, state_of(baseline, measure), scenario=name,
                               baseline_name=timeline.baseline, target=timeline.target)
     return Levers(name, timeline.baseline, timeline.target, where, decomposition,
                   single_lever_paths(decomposition, state))

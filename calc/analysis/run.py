@@ -10,20 +10,23 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.solver import Solution, solve_scalar
-from calc.core.chain import evaluate
+from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError
-from calc.core.vocabulary import INPUTS, OUTPUTS, SIZING_KEYS, other_sizing
+from calc.core.vocabulary import INPUTS, MEASURES, OUTPUTS, SIZING_KEYS, other_sizing
 from calc.data.scenarios import Library, Scenario
 
 __all__ = [
     "Result",
     "baseline_effective_flop_per_s",
+    "baseline_measure",
     "model_inputs",
     "outcome_of",
+    "reference_run",
     "run",
     "run_many",
     "solve_input",
     "solve_meet_target",
+    "whole_count",
 ]
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def model_inputs(scenario: Scenario) -> dict[str, Any]:
 Outcome = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
 
 
-def outcome_of(scenario: Scenario, key: str, output: str, baseline_effective: float) -> Outcome:
+def outcome_of(scenario: Scenario, key: str, output: str, baseline_value: float) -> Outcome:
     """A vectorised function: values of input ``key`` → values of ``output``."""
     base = model_inputs(scenario)
 
@@ -77,21 +80,29 @@ def outcome_of(scenario: Scenario, key: str, output: str, baseline_effective: fl
         inputs[key] = x
         if key in SIZING_KEYS:
             inputs[other_sizing(key)] = None
-        return np.asarray(evaluate(inputs, baseline_effective)[output], dtype=float)
+        return np.asarray(evaluate(inputs, baseline_value)[output], dtype=float)
 
     return outcome
 
 
-def _baseline_effective(library: Library, name: str, seen: tuple[str, ...]) -> float:
+def _baseline_value(library: Library, name: str, seen: tuple[str, ...], measure: str) -> float:
     scenario = solve_meet_target(library, library.scenario(name), (*seen, name))
-    # the baseline's own effective FLOP/s does not depend on its baseline
-    outputs = evaluate(model_inputs(scenario), 1.0)
-    return float(outputs["effective_flop_per_s"])
+    # the baseline's own compute does not depend on its baseline
+    return float(measure_of(evaluate(model_inputs(scenario), 1.0), measure))
 
 
 def baseline_effective_flop_per_s(library: Library, name: str) -> float:
-    """Effective FLOP/s of scenario ``name`` (its ``meet_target`` solved): the unit of multiples."""
-    return _baseline_effective(library, name, ())
+    """Effective FLOP/s of scenario ``name`` (its ``meet_target`` solved), FLOP/s."""
+    return _baseline_value(library, name, (), MEASURES[0])
+
+
+def baseline_measure(library: Library, scenario: Scenario) -> float:
+    """The unit of ``scenario``'s multiples: its baseline's value of what it measures.
+
+    Effective FLOP/s by default; FLOP per run when ``target.measure`` is
+    ``training_flop_per_run`` (the baseline's own run length counts).
+    """
+    return _baseline_value(library, scenario.baseline_name, (), target_measure(scenario.values))
 
 
 def solve_meet_target(library: Library, scenario: Scenario,
@@ -104,7 +115,8 @@ def solve_meet_target(library: Library, scenario: Scenario,
             f"meet_target in {scenario.name!r} measures from {scenario.baseline_name!r}, "
             "which depends on it", file=scenario.origin, key="target.baseline",
         )
-    baseline = _baseline_effective(library, scenario.baseline_name, (*seen, scenario.name))
+    baseline = _baseline_value(library, scenario.baseline_name, (*seen, scenario.name),
+                               target_measure(scenario.values))
     target = scenario["target.compute_multiplier"]
     assert isinstance(target, float)
     try:
@@ -122,9 +134,35 @@ def solve_meet_target(library: Library, scenario: Scenario,
 
 
 def solve_input(scenario: Scenario, key: str, output: str, target: float,
-                baseline_effective: float) -> Solution:
-    """Find the value of input ``key`` at which ``output`` equals ``target``."""
-    return solve_scalar(key, output, target, outcome_of(scenario, key, output, baseline_effective))
+                baseline_value: float) -> Solution:
+    """Find the value of input ``key`` at which ``output`` equals ``target``.
+
+    A count (``site.accelerators``) is answered in whole units: the nearer of
+    the two whole numbers around the root at which ``output`` is at least
+    ``target`` (one more accelerator when the output grows with the count).
+    """
+    outcome = outcome_of(scenario, key, output, baseline_value)
+    solution = solve_scalar(key, output, target, outcome)
+    if INPUTS[key].kind != "count":
+        return solution
+    return whole_count(solution, outcome)
+
+
+def whole_count(solution: Solution, outcome: Outcome) -> Solution:
+    """``solution`` moved to a whole number at which the output still reaches the target."""
+    lower = max(float(np.floor(solution.value)), 1.0)
+    upper = float(np.ceil(solution.value))
+    if lower == upper == solution.value:
+        return solution
+    achieved = outcome(np.array([lower, upper]))
+    reaching = [(abs(v - solution.value), v, a)
+                for v, a in zip((lower, upper), achieved.tolist(), strict=True)
+                if a >= solution.target]
+    _, value, reached = min(reaching) if reaching else (0.0, upper, float(achieved[1]))
+    note = (f"rounded to a whole number: {value:,.0f} reaches {reached:.6g} "
+            f"(the exact root is {solution.value:,.2f})")
+    return replace(solution, value=value, achieved=reached, roots=(value,),
+                   note="; ".join(filter(None, (solution.note, note))))
 
 
 def run(library: Library, scenario: str | Scenario,
@@ -133,10 +171,24 @@ def run(library: Library, scenario: str | Scenario,
     if isinstance(scenario, str):
         scenario = library.scenario(scenario, list(sets))
     scenario = solve_meet_target(library, scenario)
-    baseline = _baseline_effective(library, scenario.baseline_name, ())
+    baseline = _baseline_value(library, scenario.baseline_name, (), target_measure(scenario.values))
     outputs = evaluate(model_inputs(scenario), baseline)
     return Result(scenario=scenario, outputs={k: float(v) for k, v in outputs.items()},
                   baseline=scenario.baseline_name)
+
+
+def reference_run(library: Library, name: str) -> Result:
+    """Scenario ``name`` as the reference of multiples: its outputs measured against itself.
+
+    What a table's baseline column shows: the compute multiple is 1 and the
+    power for the target is the power that multiplies its own compute by the
+    target, whatever the scenario's own ``target.baseline`` is.
+    """
+    scenario = solve_meet_target(library, library.scenario(name))
+    outputs = evaluate(model_inputs(scenario),
+                       _baseline_value(library, name, (), target_measure(scenario.values)))
+    return Result(scenario=scenario, outputs={k: float(v) for k, v in outputs.items()},
+                  baseline=name)
 
 
 def run_many(library: Library, names: Sequence[str],

@@ -30,9 +30,9 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.distributions import Marginal, marginals
-from calc.analysis.limits import DEFAULT_SOBOL_SAMPLES, MAX_SOBOL_SAMPLES
-from calc.analysis.montecarlo import resolve
-from calc.core.chain import evaluate
+from calc.analysis.limits import DEFAULT_SAMPLES, DEFAULT_SOBOL_SAMPLES, MAX_SOBOL_SAMPLES
+from calc.analysis.montecarlo import paired_draws, resolve
+from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError, suggest
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.data.scenarios import Library, Scenario
@@ -40,11 +40,15 @@ from calc.data.scenarios import Library, Scenario
 __all__ = [
     "BASELINE_OUTPUTS",
     "DEFAULT_SOBOL_SAMPLES",
+    "P_TARGET",
+    "ConditionalP",
     "Parameter",
+    "PinnedP",
     "Sensitivity",
     "SobolIndex",
     "TornadoBar",
     "evaluate_parameters",
+    "p_target_conditional",
     "parameters",
     "sensitivity",
     "sobol",
@@ -55,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 
+#: The name ``capcalc sensitivity`` takes for the chance of reaching the target.
+P_TARGET = "p_target_reached"
 #: Outputs measured against the baseline scenario's samples.
 BASELINE_OUTPUTS = frozenset({"compute_multiple", "facility_power_mw_for_target"})
 
@@ -151,8 +157,8 @@ class Sensitivity:
 def check_output(output: str) -> str:
     """``output`` if it is a model output, else a CapcalcError suggesting the nearest."""
     if output not in OUTPUTS:
-        raise CapcalcError(f"unknown output {output!r}{suggest(output, OUTPUTS)} "
-                           f"(outputs: {', '.join(OUTPUTS)})", key="output")
+        raise CapcalcError(f"unknown output {output!r}{suggest(output, [*OUTPUTS, P_TARGET])} "
+                           f"(outputs: {', '.join(OUTPUTS)}; or {P_TARGET})", key="output")
     return output
 
 
@@ -185,8 +191,7 @@ def evaluate_parameters(scenario: Scenario, baseline: Scenario, output: str,
             mine[p.key] = values[:, j]
         if p.side in ("baseline", "both"):
             theirs[p.key] = values[:, j]
-    base_effective = evaluate(theirs, 1.0)["effective_flop_per_s"]
-    out = evaluate(mine, base_effective)[output]
+    out = evaluate(mine, measure_of(evaluate(theirs, 1.0), target_measure(scenario.values)))[output]
     return np.broadcast_to(np.asarray(out, dtype=float), (rows,)).copy()
 
 
@@ -198,8 +203,9 @@ def tornado(library: Library, scenario: str | Scenario, output: str,
     --------
     >>> import calc
     >>> t = tornado(calc.load(), "cortex-full", "compute_multiple")
-    >>> t.tornado[0].parameter.label
-    'site.facility_power_mw (baseline)'
+    >>> swings = [bar.swing for bar in t.tornado]
+    >>> swings == sorted(swings, reverse=True), t.tornado[0].parameter.label
+    (True, 'site.pue')
     """
     check_output(output)
     result, baseline = resolve(library, scenario, sets)
@@ -273,3 +279,88 @@ def sensitivity(library: Library, scenario: str | Scenario, output: str,
                 seed: int = 0) -> Sensitivity:
     """Tornado and Sobol indices of ``output`` (what ``capcalc sensitivity`` prints)."""
     return sobol(library, scenario, output, sets, samples=samples, seed=seed)
+
+
+# ---------------------------------------------------------------- what if we knew
+
+
+@dataclass(frozen=True)
+class PinnedP:
+    """P(target) with one input pinned at its ``low`` and at its ``high``, the others sampled."""
+
+    parameter: Parameter
+    p_low: float
+    p_high: float
+
+    @property
+    def swing(self) -> float:
+        """``|p_high - p_low|``: how much knowing this input could move the chance."""
+        return abs(self.p_high - self.p_low)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"key", "p_low", "p_high"}`` with the side, the swing and the input's ends."""
+        m = self.parameter.marginal
+        return {"key": self.parameter.key, "side": self.parameter.side, "p_low": self.p_low,
+                "p_high": self.p_high, "swing": self.swing, "input_low": m.low,
+                "input_high": m.high, "input_unit": INPUTS[self.parameter.key].unit}
+
+
+@dataclass(frozen=True)
+class ConditionalP:
+    """What pinning each uncertain input would do to P(compute multiple ≥ target)."""
+
+    scenario: Scenario
+    baseline: Scenario
+    p_target: float
+    pinned: tuple[PinnedP, ...]
+    samples: int
+    seed: int
+
+    def se(self, p: float) -> float:
+        """Monte Carlo standard error of a probability over these samples (binomial)."""
+        return math.sqrt(p * (1 - p) / self.samples)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ``p_target_reached`` and ``p_target_conditional`` sorted by swing."""
+        return {"output": P_TARGET, "scenario": self.scenario.name,
+                "baseline": self.baseline.name, "p_target_reached": self.p_target,
+                "p_target_reached_se": self.se(self.p_target),
+                "p_target_conditional": [p.to_dict() for p in self.pinned],
+                "samples": self.samples, "seed": self.seed}
+
+
+def p_target_conditional(library: Library, scenario: str | Scenario,
+                         sets: Iterable[tuple[str, Any]] = (), *,
+                         samples: int = DEFAULT_SAMPLES, seed: int = 0) -> ConditionalP:
+    """P(target) with each uncertain input pinned at its low, then its high; sorted by swing.
+
+    One set of joint samples (:func:`calc.analysis.montecarlo.paired_draws`, the
+    draws :func:`calc.simulate` makes for the seed) serves every question: an
+    input is pinned by replacing its samples with one value — in the scenario,
+    the baseline or both, as it is shared — while every other input keeps its
+    draws. The answer is what ``--set KEY=LOW`` (or HIGH) with the same
+    ``--samples`` gives, to Monte Carlo error.
+    """
+    draws = paired_draws(library, scenario, sets, samples=samples, seed=seed)
+    target_key = "target.compute_multiplier"
+    target_samples = draws.drawn.get(target_key, draws.scenario.inputs.target.compute_multiplier)
+
+    def chance(pinned: dict[str, float], baseline_pinned: dict[str, float]) -> float:
+        multiple = draws.outputs(pinned, baseline_pinned)["compute_multiple"]
+        target = pinned.get(target_key, target_samples)
+        return float(np.mean(multiple >= target))
+
+    rows = []
+    for p in parameters(draws.scenario, draws.baseline, "compute_multiple"):
+        ends = []
+        for value in (p.marginal.low, p.marginal.high):
+            mine = {p.key: value} if p.side in ("scenario", "both") else {}
+            theirs = {p.key: value} if p.side in ("baseline", "both") else {}
+            ends.append(chance(mine, theirs))
+        rows.append(PinnedP(p, ends[0], ends[1]))
+    rows.sort(key=lambda row: row.swing, reverse=True)
+    logger.debug("p_target_conditional of %s: %d inputs, %d samples", draws.scenario.name,
+                 len(rows), draws.samples)
+    return ConditionalP(scenario=draws.scenario, baseline=draws.baseline,
+                        p_target=chance({}, {}), pinned=tuple(rows), samples=draws.samples,
+                        seed=seed)

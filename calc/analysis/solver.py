@@ -72,7 +72,7 @@ def search_range(spec: InputSpec) -> tuple[float, float]:
     """The span searched for ``spec``: its valid range, open ends nudged inward.
 
     >>> search_range(INPUTS["training.mfu"])
-    (1e-06, 1.0)
+    (0.001, 1.0)
     """
     if spec.kind == "choice" or spec.lower is None or spec.upper is None:
         raise CapcalcError("is not a numeric input; solve needs a number to vary", key=spec.key)

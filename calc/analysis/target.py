@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from calc.analysis.run import Result, model_inputs
-from calc.core.chain import evaluate
+from calc.core.chain import evaluate, measure_of, target_measure
 from calc.data.scenarios import Library
 
 __all__ = ["ChipOption", "TargetFacts", "target_facts"]
@@ -113,7 +113,7 @@ def target_facts(library: Library, result: Result, baseline: Result) -> TargetFa
     """
     scenario = result.scenario
     outputs = result.outputs
-    baseline_effective = baseline.outputs["effective_flop_per_s"]
+    baseline_effective = float(measure_of(baseline.outputs, target_measure(scenario.values)))
     power = outputs["facility_power_mw"]
     current = str(scenario["hardware.accelerator"])
     chips = []

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from calc.analysis.run import baseline_effective_flop_per_s
+from calc.analysis.run import baseline_measure
 from calc.analysis.solver import Solution, solve_scalar
 from calc.core.errors import CapcalcError, NoSolution, suggest
 from calc.core.fleet import TIMELINE_OUTPUTS, TimelineArrays, simulate
@@ -65,7 +65,7 @@ class Timeline:
 
     scenario: Scenario
     baseline: str
-    baseline_effective_flop_per_s: float
+    baseline_measure: float
     phases: tuple[Phase, ...]
     arrays: TimelineArrays
     until: str
@@ -183,11 +183,11 @@ def run_timeline(library: Library, scenario: Scenario, *, until: str = DEFAULT_U
     """
     chosen = scenario_phases(scenario, phases)
     check_phases(chosen, library.baseline.catalog, file=scenario.origin)
-    baseline = baseline_effective_flop_per_s(library, scenario.baseline_name)
+    baseline = baseline_measure(library, scenario)
     arrays = simulate(scenario.values, chosen, library.baseline.catalog, baseline,
                       until=until, first=first)
     return Timeline(scenario=scenario, baseline=scenario.baseline_name,
-                    baseline_effective_flop_per_s=baseline, phases=chosen, arrays=arrays,
+                    baseline_measure=baseline, phases=chosen, arrays=arrays,
                     until=month_label(month_index(until)))
 
 
@@ -219,7 +219,7 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
                            f"{', '.join(TIMELINE_OUTPUTS)})", key="target")
     by_month = month_index(by, key="by")
     by = month_label(by_month)
-    baseline = baseline_effective_flop_per_s(library, scenario.baseline_name)
+    baseline = baseline_measure(library, scenario)
     catalog = library.baseline.catalog
     base_values = dict(scenario.values)
     first = month_label(min(p.start_month + p.delay_months for p in chosen))
