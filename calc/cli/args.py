@@ -8,6 +8,7 @@ samples, a seed, a folder name) and otherwise by the command itself.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = [
     "allow_intermixed",
     "chart_formats",
     "out_folder",
+    "probability",
     "samples",
     "seed",
 ]
@@ -31,6 +33,8 @@ FLAGS: dict[str, str] = {
     "by": "--by",
     "target": "--target",
     "samples": "--samples",
+    "probability": "--probability",
+    "slip": "--slip",
     "seed": "--seed",
     "formats": "--formats",
     "out": "--out",
@@ -97,12 +101,29 @@ def seed(text: str) -> int:
     return int(cleaned)
 
 
-def add_monte_carlo_args(parser: argparse.ArgumentParser, *, default: int | None = None) -> None:
+def probability(text: str) -> float:
+    """``--probability P``: a chance strictly between 0 and 1 (``0.8`` or ``80%``)."""
+    cleaned = text.strip()
+    scale = 100.0 if cleaned.endswith("%") else 1.0
+    try:
+        value = float(cleaned.rstrip("%").strip()) / scale
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(
+            f"must be a probability strictly between 0 and 1, such as 0.8 or 80% "
+            f"(got {text[:20]!r})")
+    return value
+
+
+def add_monte_carlo_args(parser: argparse.ArgumentParser, *, default: int | None = None,
+                         samples_help: str | None = None) -> None:
     """``--samples N`` and ``--seed S``."""
     what = "Monte Carlo samples over every input's 90 %% range"
     parser.add_argument("--samples", type=samples, default=default, metavar="N",
-                        help=f"{what}" + (f" (default {default:,})" if default else
-                                          " (default: none, the central run only)"))
+                        help=samples_help.replace("%", "%%") if samples_help else
+                        f"{what}" + (f" (default {default:,})" if default else
+                                     " (default: none, the central run only)"))
     parser.add_argument("--seed", type=seed, default=0, metavar="S",
                         help="seed of the random streams; the same seed gives the same numbers "
                              "(default 0)")

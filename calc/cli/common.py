@@ -11,6 +11,7 @@ from typing import Any
 
 from calc.core.errors import CapcalcError, suggest
 from calc.core.phases import Phase
+from calc.data.cache import shipped_library
 from calc.data.io import FileData, write_files
 from calc.data.phases import apply_phase_sets
 from calc.data.scenarios import Library, Scenario, load_library
@@ -38,8 +39,15 @@ Sets = list[tuple[str, str | None]]
 
 
 def library_of(args: argparse.Namespace) -> Library:
-    """The baseline (``--assumptions`` or capcalc's own) and the shipped scenarios."""
-    return load_library(getattr(args, "assumptions", None))
+    """The baseline (``--assumptions`` or capcalc's own) and the shipped scenarios.
+
+    capcalc's own library comes from the cache of :mod:`calc.data.cache` when it
+    holds these exact files; a user's ``--assumptions`` file is always parsed.
+    """
+    assumptions: Path | None = getattr(args, "assumptions", None)
+    if assumptions is None:
+        return shipped_library()
+    return load_library(assumptions)
 
 
 def load_scenarios(library: Library, items: Sequence[str]) -> tuple[Library, list[str]]:

@@ -76,11 +76,16 @@ def cmd_catalog(args: argparse.Namespace) -> int:
             else acc.fp8_flop_per_s,
             "server_overhead": f"{acc.server_overhead:.2f}" if table else acc.server_overhead,
             "capex_usd": format_value(acc.capex_usd, CURRENCY) if table else acc.capex_usd,
+            "cloud_usd_per_hour": f"${acc.cloud_usd_per_hour:,.2f}/h" if table
+            else acc.cloud_usd_per_hour,
+            "mfu_at_scale": ("—" if acc.mfu_at_scale is None else f"{acc.mfu_at_scale:.0%}")
+            if table else acc.mfu_at_scale,
             "confidence": ", ".join(sorted({e.confidence or "?" for e in acc.entries.values()})),
         })
     rows_out(rows, args.format, ["accelerator", "name", "status", "release", "tdp_w",
                                  "bf16_flop_per_s", "fp8_flop_per_s", "server_overhead",
-                                 "capex_usd", "confidence"])
+                                 "capex_usd", "cloud_usd_per_hour", "mfu_at_scale",
+                                 "confidence"])
     return 0
 
 

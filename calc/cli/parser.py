@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from calc.analysis.limits import DEFAULT_SOBOL_SAMPLES
+from calc.analysis.limits import DEFAULT_SAMPLES, DEFAULT_SOBOL_SAMPLES
 from calc.cli.args import (
     add_monte_carlo_args,
     add_output_args,
@@ -20,6 +20,7 @@ from calc.cli.args import (
     allow_intermixed,
     chart_formats,
     out_folder,
+    probability,
     samples,
     seed,
 )
@@ -128,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"last month of the timeline (default {DEFAULT_UNTIL})")
     add_output_args(p, ("table", "json", "csv"))
     add_monte_carlo_args(p)
+    p.add_argument("--slip", choices=("peers",), metavar="peers",
+                   help="give every announced phase without a slip range of its own the "
+                   "schedule slip peers.yaml records (announced versus delivered dates of "
+                   "peer sites); sampled with --samples")
     p.set_defaults(handler="calc.cli.timeline:cmd_timeline")
 
     p = sub.add_parser(
@@ -148,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_scenario_args(p, many=False)
     p.add_argument("--format", choices=("table", "json"), default="table")
     add_monte_carlo_args(p)
+    p.add_argument("--probability", type=probability, metavar="P",
+                   help="solve for the value at which P(OUTPUT >= VALUE) = P over the joint "
+                   "samples (0.8 or 80%%: '80 %% sure'); --samples defaults to 10,000")
     p.set_defaults(handler="calc.cli.solve:cmd_solve")
 
     p = sub.add_parser(
@@ -170,9 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
             "share of OUTPUT's variance each input explains alone (S1) and with interactions "
             "(ST), with 95 % confidence intervals. Inputs the scenario shares with its "
             "baseline move in both."))
-    p.add_argument("output", metavar="OUTPUT", help=f"an output: {', '.join(OUTPUTS)}")
+    p.add_argument("output", metavar="OUTPUT",
+                   help=f"an output: {', '.join(OUTPUTS)}; or p_target_reached: P(target) "
+                   "with each input pinned at its low and its high, the others sampled")
     add_scenario_args(p, many=False)
     add_output_args(p, ("table", "json"))
-    add_monte_carlo_args(p, default=DEFAULT_SOBOL_SAMPLES)
+    add_monte_carlo_args(p, samples_help=(
+        f"Saltelli base samples of the Sobol indices (default {DEFAULT_SOBOL_SAMPLES:,}); "
+        f"joint samples for p_target_reached (default {DEFAULT_SAMPLES:,})"))
     p.set_defaults(handler="calc.cli.sensitivity:cmd_sensitivity")
     return parser

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from calc.analysis.run import Result, run
+from calc.analysis.run import Result, reference_run, run
 from calc.cli.common import (
     SET_ORIGIN,
     emit,
@@ -18,20 +19,15 @@ from calc.cli.common import (
     warn,
     write_out,
 )
-from calc.cli.montecarlo import monte_carlo, monte_carlo_files
+from calc.core.chain import measure_of, target_measure
 from calc.core.errors import CapcalcError
 from calc.data.io import FileData
 from calc.data.scenarios import Library
-from calc.presentation.charts.scenarios import cost_breakdown, power_to_compute, scenario_comparison
-from calc.presentation.export import chart_files
-from calc.presentation.montecarlo import (
-    monte_carlo_csv,
-    monte_carlo_json,
-    monte_carlo_table,
-    precision_warnings,
-)
+from calc.presentation.answer import answer_lines
 from calc.presentation.results import results_csv, results_json, results_table
-from calc.presentation.tables.scenarios import comparison_table, cost_table, power_curve_table
+
+if TYPE_CHECKING:
+    from calc.analysis.montecarlo import Simulation
 
 __all__ = ["cmd_run", "run_files"]
 
@@ -39,10 +35,19 @@ __all__ = ["cmd_run", "run_files"]
 def run_files(library: Library, results: list[Result], baseline: Result,
               formats: list[str]) -> dict[str, FileData]:
     """The three charts with their CSVs, plus results.json and results.csv."""
+    # deferred: the charts load matplotlib, needed only when --out asks for files
+    from calc.presentation.charts.scenarios import (
+        cost_breakdown,
+        power_to_compute,
+        scenario_comparison,
+    )
+    from calc.presentation.export import chart_files
+    from calc.presentation.tables.scenarios import comparison_table, cost_table, power_curve_table
+
+    unit = measure_of(baseline.outputs, target_measure(results[0].scenario.values))
     charts = [
         (scenario_comparison, comparison_table(results, baseline)),
-        (power_to_compute, power_curve_table(library, results[0].scenario,
-                                             baseline.outputs["effective_flop_per_s"],
+        (power_to_compute, power_curve_table(library, results[0].scenario, float(unit),
                                              points=results)),
         (cost_breakdown, cost_table(results)),
     ]
@@ -63,25 +68,47 @@ def cmd_run(args: argparse.Namespace) -> int:
                for name in names]
     baseline_name = results[0].baseline
     baseline = next((r for r in results if r.name == baseline_name and not sets),
-                    None) or run(library, baseline_name)
-    sims = monte_carlo(library, results, samples=args.samples, seed=args.seed) \
-        if args.samples is not None else []
+                    None) or reference_run(library, baseline_name)
+    if args.samples is not None:
+        return _run_samples(args, library, results, baseline)
     if args.out:
-        files = run_files(library, results, baseline, args.formats)
-        if sims:
-            files.update(monte_carlo_files(sims, args.formats))
-        write_out(args.out, files, force=args.force)
+        write_out(args.out, run_files(library, results, baseline, args.formats),
+                  force=args.force)
     if args.format == "json":
-        document = results_json(results)
-        emit_json(monte_carlo_json(document, sims) if sims else document)
+        emit_json(results_json(results))
     elif args.format == "csv":
-        text = results_csv(results)
-        sys.stdout.write(monte_carlo_csv(text, sims) if sims else text)
+        sys.stdout.write(results_csv(results))
     else:
         emit(styled(results_table, results, baseline))
-        if sims:
-            emit("")
-            emit(styled(monte_carlo_table, sims))
-    if sims:
-        warn(precision_warnings(sims))
+        emit("\n" + answer_lines(library, results))
+    return 0
+
+
+def _run_samples(args: argparse.Namespace, library: Library, results: list[Result],
+                 baseline: Result) -> int:
+    """``capcalc run --samples N``: the central results with their distributions."""
+    # deferred: sampling loads scipy and its charts matplotlib, needed only with --samples
+    from calc.cli.montecarlo import monte_carlo, monte_carlo_files
+    from calc.presentation.montecarlo import (
+        monte_carlo_csv,
+        monte_carlo_json,
+        monte_carlo_table,
+        precision_warnings,
+    )
+
+    sims: list[Simulation] = monte_carlo(library, results, samples=args.samples, seed=args.seed)
+    if args.out:
+        files = run_files(library, results, baseline, args.formats)
+        files.update(monte_carlo_files(sims, args.formats))
+        write_out(args.out, files, force=args.force)
+    if args.format == "json":
+        emit_json(monte_carlo_json(results_json(results), sims))
+    elif args.format == "csv":
+        sys.stdout.write(monte_carlo_csv(results_csv(results), sims))
+    else:
+        emit(styled(results_table, results, baseline))
+        emit("\n" + answer_lines(library, results))
+        emit("")
+        emit(styled(monte_carlo_table, sims))
+    warn(precision_warnings(sims))
     return 0

@@ -1,24 +1,28 @@
-"""``capcalc sensitivity OUTPUT``: which inputs move an output, by tornado and Sobol indices."""
+"""``capcalc sensitivity OUTPUT``: which inputs move an output (tornado, Sobol), or P(target)."""
 
 from __future__ import annotations
 
 import argparse
 
-from calc.analysis.sensitivity import check_output, sensitivity
+from calc.analysis.limits import DEFAULT_SAMPLES, DEFAULT_SOBOL_SAMPLES
+from calc.analysis.sensitivity import P_TARGET, check_output, p_target_conditional, sensitivity
 from calc.cli.common import emit, emit_json, single_scenario, styled, write_out
-from calc.presentation.charts.uncertainty import sobol_chart, tornado_chart
+from calc.presentation.charts.uncertainty import conditional_p_chart, sobol_chart, tornado_chart
 from calc.presentation.export import chart_files
-from calc.presentation.sensitivity import sensitivity_text
-from calc.presentation.tables.sensitivity import sobol_table, tornado_table
+from calc.presentation.sensitivity import conditional_p_text, sensitivity_text
+from calc.presentation.tables.sensitivity import conditional_p_table, sobol_table, tornado_table
 
 __all__ = ["cmd_sensitivity"]
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """``capcalc sensitivity OUTPUT [SCENARIO|FILE]``."""
+    if args.output == P_TARGET:
+        return _conditional(args)
     check_output(args.output)
     library, scenario, _ = single_scenario(args)
-    result = sensitivity(library, scenario, args.output, samples=args.samples, seed=args.seed)
+    result = sensitivity(library, scenario, args.output,
+                         samples=args.samples or DEFAULT_SOBOL_SAMPLES, seed=args.seed)
     if args.out:
         charts = [(tornado_chart, tornado_table(result)), (sobol_chart, sobol_table(result))]
         write_out(args.out, chart_files(charts, args.formats), force=args.force)
@@ -26,4 +30,19 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         emit_json(result.to_dict())
     else:
         emit(styled(sensitivity_text, result))
+    return 0
+
+
+def _conditional(args: argparse.Namespace) -> int:
+    """``capcalc sensitivity p_target_reached``: P(target) with each input pinned."""
+    library, scenario, _ = single_scenario(args)
+    result = p_target_conditional(library, scenario, samples=args.samples or DEFAULT_SAMPLES,
+                                  seed=args.seed)
+    if args.out:
+        write_out(args.out, chart_files([(conditional_p_chart, conditional_p_table(result))],
+                                        args.formats), force=args.force)
+    if args.format == "json":
+        emit_json(result.to_dict())
+    else:
+        emit(styled(conditional_p_text, result))
     return 0

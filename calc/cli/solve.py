@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from calc.analysis.montecarlo import solve_samples
-from calc.analysis.run import run, solve_input
+from calc.analysis.limits import DEFAULT_SAMPLES
+from calc.analysis.run import baseline_measure, run, solve_input
 from calc.analysis.solver import Solution
 from calc.analysis.timeline import solve_timeline
 from calc.cli.args import FLAGS
@@ -17,8 +17,8 @@ from calc.core.errors import CapcalcError, NoSolution, suggest
 from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.months import month_index, month_label
 from calc.core.version import __version__
-from calc.core.vocabulary import INPUTS, OUTPUTS, OutputSpec
-from calc.data.scenarios import Scenario
+from calc.core.vocabulary import INPUTS, OUTPUTS, OutputSpec, measure_title
+from calc.data.scenarios import Library, Scenario
 from calc.data.units import UnitError, format_unit, parse_quantity
 from calc.presentation.formatting import format_value
 from calc.presentation.montecarlo import solve_monte_carlo_json, solve_monte_carlo_text
@@ -100,8 +100,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
                                       args.by, phases=phases_of(library, scenario, phase_sets))
         else:
             result = run(library, scenario)
-            baseline = run(library, scenario.baseline_name).outputs["effective_flop_per_s"]
-            solution = solve_input(result.scenario, args.key.strip(), output, target, baseline)
+            solution = solve_input(result.scenario, args.key.strip(), output, target,
+                                   baseline_measure(library, result.scenario))
     except NoSolution as exc:
         if args.format == "json":
             emit_json({
@@ -113,12 +113,16 @@ def cmd_solve(args: argparse.Namespace) -> int:
                 "error": str(exc.keyed(FLAGS)), "capcalc_version": __version__,
             })
         raise
+    if args.probability is not None:
+        return _solve_probability(args, library, scenario, solution, output, target)
     sampled = None
     if args.samples is not None:
         if args.by:
             raise CapcalcError("cannot be combined with --by yet; run `capcalc timeline "
                                "SCENARIO --samples N` for the chance of reaching the target "
                                "by a month", key="samples")
+        from calc.analysis.montecarlo import solve_samples  # deferred: sampling loads scipy
+
         sampled = solve_samples(library, scenario, args.key.strip(), output, target,
                                 samples=args.samples, seed=args.seed)
     if args.format == "json":
@@ -136,9 +140,40 @@ def cmd_solve(args: argparse.Namespace) -> int:
     print(f"{solution.key} = {value}")
     print(f"  {output} then reaches {format_value(solution.achieved, out_unit)}{when} "
           f"(target {format_value(solution.target, out_unit)})")
-    print(f"  scenario {scenario.name}, multiples against {scenario.baseline_name}")
+    print(f"  scenario {scenario.name}, multiples of {measure_title(scenario.values)} against "
+          f"{scenario.baseline_name}")
     if solution.note:
         print(f"  note: {solution.note}")
     if sampled is not None:
         print(solve_monte_carlo_text(sampled))
+    return 0
+
+
+def _solve_probability(args: argparse.Namespace, library: Library, scenario: Scenario,
+                       central: Solution, output: str, target: float) -> int:
+    """``capcalc solve KEY --target OUTPUT=VALUE --probability P``."""
+    if args.by:
+        raise CapcalcError("cannot be combined with --by yet; `capcalc timeline SCENARIO "
+                           "--samples N` gives the chance of the target by each month",
+                           key="probability")
+    # deferred: sampling loads scipy
+    from calc.analysis.confidence import solve_probability
+
+    samples = args.samples or DEFAULT_SAMPLES
+    answer = solve_probability(library, scenario, args.key.strip(), output, target,
+                               args.probability, samples=samples, seed=args.seed)
+    if args.format == "json":
+        document = _solution_dict(central, scenario, None)
+        document.update(answer.to_dict())
+        document["capcalc_version"] = __version__
+        emit_json(document)
+        return 0
+    out_unit = OUTPUTS[output].unit
+    print(f"{answer.key} = {_shown(answer.value, answer.unit)} for P({output} ≥ "
+          f"{format_value(target, out_unit)}) = {answer.probability:.0%}")
+    print(f"  with it, {answer.achieved:.1%} of {answer.samples:,} joint samples (seed "
+          f"{answer.seed}) reach the target (± {answer.achieved_se:.1%})")
+    print(f"  at every input's central value it takes {_shown(central.value, central.unit)}")
+    print(f"  scenario {answer.scenario}, multiples of {measure_title(scenario.values)} "
+          f"against {answer.baseline}")
     return 0

@@ -1,15 +1,47 @@
-"""The answer in words: where a scenario stands against the target, one plain sentence.
+"""The answer in words: what a site is, what the target needs, and when a build-out gets there.
 
 The command line, the report and the dashboard say the same words, built here
-from :func:`calc.analysis.target.target_facts`.
+from analysis results: :func:`calc.analysis.target.target_facts` (the site and
+the power or chip the target needs) and :func:`calc.analysis.timeline.run_timeline`
+(when the build-out reaches the target, and which phase or assumption sets the
+date). :func:`answer_for` computes both and returns the finding;
+:func:`finding` writes it from results already computed; :func:`describe` is
+the shorter distance-to-target sentence the report lists per scenario.
+:func:`heading` and :func:`changes` title a scenario the user changed, from its
+current inputs.
 """
 
 from __future__ import annotations
 
-from calc.analysis.target import ChipOption, TargetFacts
-from calc.presentation.formatting import format_value, times
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-__all__ = ["describe"]
+from calc.analysis.run import Result, run
+from calc.analysis.target import ChipOption, TargetFacts, target_facts
+from calc.analysis.timeline import Timeline, run_timeline
+from calc.core.errors import CapcalcError
+from calc.core.months import DEFAULT_UNTIL
+from calc.core.phases import Phase
+from calc.core.vocabulary import INPUTS
+from calc.data.scenarios import Library, Scenario
+from calc.presentation.formatting import count_text, format_value, month_text, times
+
+__all__ = [
+    "BUILDOUT",
+    "answer_for",
+    "answer_lines",
+    "buildout_phases",
+    "changes",
+    "describe",
+    "finding",
+    "heading",
+    "short_title",
+]
+
+#: The shipped build-out a scenario without its own timeline is measured on.
+BUILDOUT = "cortex-buildout"
+#: Phase confidences that make a date worth a warning.
+_LOW_CONFIDENCE = ("unconfirmed", "preliminary")
 
 
 def _chip(option: ChipOption, target: str) -> str:
@@ -48,3 +80,215 @@ def describe(facts: TargetFacts, max_chips: int = 3) -> str:
         f" reaches {target} at", " at") for i, c in enumerate(better[:max_chips]))
     return (f"{head}. {target} needs {needed}, or a chip with "
             f"~{facts.gain_needed:.1f}× its FLOP per facility watt: {shown}.")
+
+
+# ---------------------------------------------------------------- the finding
+
+
+def short_title(title: str | None, name: str) -> str:
+    """A scenario's title up to its first colon (its name when it has none).
+
+    >>> short_title("Tesla's training compute at the story's date: ~67k H100e", "x")
+    "Tesla's training compute at the story's date"
+    >>> short_title(None, "my-site")
+    'my-site'
+    """
+    text = (title or "").split(":", 1)[0].strip()
+    return text or name
+
+
+def _site(result: Result, facts: TargetFacts, baseline_title: str) -> str:
+    outputs = result.outputs
+    chips = f"{count_text(facts.accelerators)} {facts.accelerator}"
+    power = format_value(facts.facility_power_mw, "MW")
+    compute = format_value(outputs["effective_flop_per_s"], "FLOP/s")
+    if result.name == facts.baseline:
+        against = "the baseline the target is measured from"
+    else:
+        against = f"{times(facts.compute_multiple)} the baseline ({baseline_title})"
+    return (f"The site is {chips} accelerators on {power} of facility power: {compute} of "
+            f"effective training compute, {against}.")
+
+
+def _target(result: Result, facts: TargetFacts) -> str:
+    target = f"{facts.target_multiple:g}×"
+    baseline_flop = result.outputs["effective_flop_per_s"] / facts.compute_multiple \
+        if facts.compute_multiple else 0.0
+    wanted = format_value(facts.target_multiple * baseline_flop, "FLOP/s")
+    on_chip = f"{format_value(facts.facility_power_mw_for_target, 'MW')} of {facts.accelerator}"
+    if facts.met:
+        return f"It meets the {target} target ({wanted}), which needs {on_chip}."
+    best = min(facts.chips, key=lambda c: c.facility_power_mw_for_target, default=None)
+    if best is None or best.gain <= 1 + 1e-9:
+        return (f"{target} the baseline ({wanted}) needs {on_chip}; no catalog chip does "
+                "more per watt.")
+    status = "" if best.status == "shipping" else f", on {best.status} figures"
+    return (f"{target} the baseline ({wanted}) needs {on_chip}, or "
+            f"{format_value(best.facility_power_mw_for_target, 'MW')} of {best.accelerator}, "
+            f"the catalog's most efficient chip{status}.")
+
+
+def _driver(timeline: Timeline, month: str) -> str:
+    """What happens in ``month`` that takes the build-out to the target, with its assumption."""
+    begun = [i for i in timeline.installs if i.begin == month]
+    first = timeline.months[0] if timeline.months else month
+    if not begun:
+        return "already in its first month" if month == first else ""
+    install = max(begun, key=lambda i: i.h100_equivalents)
+    phases = {p.name: p for p in timeline.phases}
+    phase = phases.get(install.phase)
+    if install.refresh:
+        lifetime = timeline.scenario.inputs.cost.hardware_lifetime_years
+        chip = install.generation
+        if chip.startswith("trend "):
+            growth = timeline.scenario.inputs.hardware.perf_per_watt_growth_per_year
+            chip = (f"chips of {chip.removeprefix('trend ')} extrapolated at "
+                    f"+{growth * 100:.0f} % FLOP per watt a year")
+        return (f"when the {install.phase} hardware retires after its {lifetime:g}-year "
+                f"lifetime and is replaced by {chip}")
+    if phase is None:
+        return ""
+    text = (f"when {phase.name} takes the site to "
+            f"{format_value(phase.facility_power_mw, 'MW')} with {install.generation}")
+    notes = []
+    if phase.delay_months:
+        notes.append(f"{phase.delay_months} months after its planned start")
+    if phase.confidence in _LOW_CONFIDENCE:
+        notes.append(f"an {phase.confidence} date" if phase.confidence[0] in "aeiou"
+                     else f"a {phase.confidence} date")
+    return text + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _date(timeline: Timeline, borrowed: str | None) -> str:
+    subject = f"On the phases of the {borrowed}, it" if borrowed else "Its build-out"
+    target = f"{timeline.target:g}×"
+    reached = timeline.target_reached
+    if reached:
+        driver = _driver(timeline, reached)
+        return f"{subject} reaches {target} in {month_text(reached)}" + \
+            (f", {driver}." if driver else ".")
+    return (f"{subject} does not reach {target} by {month_text(timeline.until)}: "
+            f"{times(timeline.final_multiple)} then.")
+
+
+def finding(result: Result, facts: TargetFacts, buildout: Timeline | None = None, *,
+            borrowed: str | None = None, baseline_title: str | None = None) -> str:
+    """The answer in plain sentences: the site, what the target needs, and when.
+
+    Parameters
+    ----------
+    result : Result
+        The scenario's run.
+    facts : TargetFacts
+        ``target_facts`` of ``result``.
+    buildout : Timeline, optional
+        The scenario's build-out (or one it is measured on); without it the date is left out.
+    borrowed : str, optional
+        What the build-out's phases are, when they are not the scenario's own.
+    baseline_title : str, optional
+        How the baseline is called (default: its name).
+    """
+    parts = [_site(result, facts, baseline_title or facts.baseline), _target(result, facts)]
+    if buildout is not None:
+        parts.append(_date(buildout, borrowed))
+    return " ".join(parts)
+
+
+def buildout_phases(library: Library, scenario: Scenario
+                    ) -> tuple[tuple[Phase, ...] | None, str | None]:
+    """The phases a scenario's date is measured on, and where they come from.
+
+    Its own ``timeline:``, else the shipped :data:`BUILDOUT`'s phases (with the
+    scenario's other inputs) and that build-out's short title, else ``(None, None)``.
+    """
+    if scenario.timeline is not None:
+        return tuple(scenario.timeline), None
+    if BUILDOUT in library.definitions:
+        borrowed = library.scenario(BUILDOUT)
+        if borrowed.timeline:
+            return tuple(borrowed.timeline), short_title(borrowed.title, BUILDOUT)
+    return None, None
+
+
+def answer_for(library: Library, result: Result, baseline: Result | None = None, *,
+               phases: Sequence[Phase] | None = None, until: str = DEFAULT_UNTIL) -> str:
+    """:func:`finding` for ``result``, computing its target facts and its build-out.
+
+    ``phases`` replaces the build-out's phases (the dashboard's edits); without
+    them the scenario's own timeline is used, or the shipped :data:`BUILDOUT`'s.
+    """
+    baseline = baseline if baseline is not None else run(library, result.baseline)
+    facts = target_facts(library, result, baseline)
+    own, borrowed = buildout_phases(library, result.scenario)
+    chosen = tuple(phases) if phases is not None else own
+    if phases is not None:
+        borrowed = "edited build-out"
+    timeline = None
+    if chosen:
+        try:
+            timeline = run_timeline(library, result.scenario, until=until, phases=chosen)
+        except CapcalcError:
+            timeline = None
+    definition = library.definitions.get(baseline.name)
+    title = short_title(definition.title if definition else None, baseline.name)
+    return finding(result, facts, timeline, borrowed=borrowed, baseline_title=title)
+
+
+def answer_lines(library: Library, results: Iterable[Result]) -> str:
+    """One finding per result, a blank line apart (``capcalc run``'s table output); each
+    named by its scenario when there are several."""
+    shown = list(results)
+    if len(shown) == 1:
+        return answer_for(library, shown[0])
+    return "\n\n".join(f"{result.name}: {answer_for(library, result)}" for result in shown)
+
+
+# ---------------------------------------------------------------- a changed scenario
+
+
+def _value(key: str, value: Any) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, str):
+        return value
+    spec = INPUTS[key]
+    if spec.decimals is not None and spec.unit not in ("MW", "accelerator") and \
+            not spec.unit.startswith("USD_"):
+        unit = "" if spec.unit in ("1", "") else f" {spec.unit}"
+        return f"{float(value):,.{spec.decimals}f}{unit}"
+    return format_value(float(value), spec.unit)
+
+
+def changes(before: Scenario, after: Scenario, keys: Iterable[str]) -> list[str]:
+    """Each input in ``keys`` as "Title: old → new", in the vocabulary's order.
+
+    ``before`` is the scenario the user started from, ``after`` the one shown.
+    """
+    wanted = set(keys)
+    lines = []
+    for key, spec in INPUTS.items():
+        if key not in wanted:
+            continue
+        old, new = before.values.get(key), after.values.get(key)
+        lines.append(f"{spec.title}: {_value(key, old)} → {_value(key, new)}")
+    return lines
+
+
+def heading(scenario: Scenario, outputs: dict[str, float] | Any, *, preset: str,
+            preset_title: str | None, changed: bool) -> tuple[str, str]:
+    """``(title, description)`` of the scenario shown, written from its current inputs.
+
+    Unchanged, a preset keeps its own title and description; changed, the title
+    says what the site now is and the description where it came from.
+    """
+    if not changed:
+        return scenario.title or preset, scenario.description or ""
+    chip = scenario["hardware.accelerator"]
+    power = format_value(float(outputs["facility_power_mw"]), "MW")
+    if scenario["site.accelerators"] is not None:
+        site = f"{count_text(float(outputs['accelerators']))} {chip} ({power})"
+    else:
+        site = f"{power} of {chip}"
+    title = f"{site}, changed from {preset}"
+    description = f"{short_title(preset_title, preset)} ({preset}) with the changes below."
+    return title, description

@@ -6,6 +6,7 @@ from typing import Any
 
 from calc.analysis.calibration import CalibrationResult, Comparison, deviation
 from calc.core.constants import CURRENCY
+from calc.core.errors import clean_text
 from calc.core.version import __version__
 from calc.presentation.formatting import format_value
 from calc.presentation.tables.base import Table
@@ -90,6 +91,7 @@ def calibration_json(result: CalibrationResult) -> dict[str, Any]:
         "tolerances": {k: {"value": v, "note": result.tolerance_notes[k]}
                        for k, v in result.tolerances.items()},
         "summary": result.summary(),
+        "pinned_by": {key: list(ids) for key, ids in result.pinned.items()},
         "comparisons": [{**{name: getattr(c, name) for name in _FIELDS},
                          "implied": implied_text(c), "reason": reason_text(c),
                          "source": c.source, "circular": list(c.circular),
@@ -149,15 +151,22 @@ def calibration_text(result: CalibrationResult) -> str:
             f"±{c.tolerance:.0%}", status, c.confidence,
             "yes" if c.independent else "no: " + ", ".join(c.circular),
         ])
-    lines = [render_table(header, body, "l" * len(header)), "", result.summary(),
-             f"Model: capcalc's defaults ({result.defaults}) with each peer's chip count. "
+    lines = [render_table(header, body, "l" * len(header)), "", clean_text(result.summary()),
+             f"Model: capcalc's defaults ({clean_text(result.defaults)}) with each peer's chip "
+             "count. "
              "Power is compared on the published basis (IT = facility ÷ PUE); ? = basis "
              "not stated, compared as facility power. Tolerances and their reasons: "
              "peers.yaml (calibration.tolerances)."]
+    if result.pinned:
+        lines += ["", "Assumptions derived from published sites (comparing with those sites "
+                      "checks arithmetic, not the model):"]
+        lines += [f"- {clean_text(key)}: {clean_text(', '.join(ids))}"
+                  for key, ids in result.pinned.items()]
     if reasons:
         lines += ["", "Likely reasons for the figures outside tolerance:"]
-        lines += [f"[{i}] {text}" for i, text in enumerate(reasons, 1)]
+        lines += [f"[{i}] {clean_text(text)}" for i, text in enumerate(reasons, 1)]
     if not_modelled:
         lines += ["", "Published figures the model cannot reproduce:"]
-        lines += [f"- {why}: {', '.join(items)}" for why, items in not_modelled.items()]
+        lines += [f"- {clean_text(why)}: {clean_text(', '.join(items))}"
+                  for why, items in not_modelled.items()]
     return "\n".join(lines)

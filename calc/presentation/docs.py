@@ -96,6 +96,12 @@ def assumptions_markdown(baseline: Baseline) -> str:
         if notes:
             lines += ["", "Notes:", ""]
             lines += [f"- `{key}`: {' '.join(str(note).split())}" for key, note in notes]
+        reasons = [(key, spec.reason) for key, spec in INPUTS.items()
+                   if spec.group == group and spec.reason]
+        if reasons:
+            lines += ["", "Why the valid ranges end where they do:", ""]
+            lines += [f"- `{key}`: {_range(INPUTS[key])}, {' '.join(reason.split())}."
+                      .replace("..", ".") for key, reason in reasons]
         lines.append("")
     if baseline.correlations:
         lines += ["## correlations", "",
@@ -109,8 +115,9 @@ def assumptions_markdown(baseline: Baseline) -> str:
         lines.append("")
     lines += ["## catalog", "",
               "| accelerator | status | release | TDP | dense BF16 | dense 8-bit | "
-              "server overhead | capex (with server and network share) |",
-              "|---|---|---|---|---|---|---|---|"]
+              "server overhead | capex (with server and network share) | cloud rental | "
+              "MFU at scale |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for key, acc in baseline.catalog.items():
         def tagged(name: str, text: str, acc: Any = acc) -> str:
             return f"{text} ({acc.entries[name].confidence or 'untagged'})"
@@ -121,7 +128,10 @@ def assumptions_markdown(baseline: Baseline) -> str:
             f"{tagged('bf16_flop_per_s', format_value(acc.bf16_flop_per_s, 'FLOP/s'))} | "
             f"{tagged('fp8_flop_per_s', format_value(acc.fp8_flop_per_s, 'FLOP/s'))} | "
             f"{tagged('server_overhead', f'{acc.server_overhead:.2f}')} | "
-            f"{tagged('capex_usd', format_value(acc.capex_usd, 'USD_2025'))} |"
+            f"{tagged('capex_usd', format_value(acc.capex_usd, 'USD_2025'))} | "
+            f"{tagged('cloud_usd_per_hour', f'${acc.cloud_usd_per_hour:,.2f}/h')} | "
+            + ("—" if acc.mfu_at_scale is None
+               else tagged("mfu_at_scale", f"{acc.mfu_at_scale:.0%}")) + " |"
         )
     lines += ["", "Sources of every catalog value are in `assumptions.yaml` under `catalog:`.",
               "", "## outputs", "", "| output | unit | meaning |", "|---|---|---|"]

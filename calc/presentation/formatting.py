@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_value", "si", "times", "times_short"]
+from calc.core.months import month_index
+
+__all__ = ["count_text", "format_value", "month_text", "si", "times", "times_short"]
 
 _SI = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
        (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"),
@@ -117,3 +119,31 @@ def times_short(multiple: float) -> str:
     ('2.00×', '23.8×')
     """
     return f"{multiple:.2f}×" if multiple < 10 else f"{multiple:.3g}×"
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+
+def month_text(month: str) -> str:
+    """A ``YYYY-MM`` month as people write it.
+
+    >>> month_text("2026-07")
+    'July 2026'
+    """
+    index = month_index(month)
+    return f"{_MONTH_NAMES[index % 12]} {index // 12}"
+
+
+def count_text(count: float, digits: int = 3) -> str:
+    """A count written out for a sentence: thousands separators below a million, words above.
+
+    >>> count_text(57_377.9), count_text(950), count_text(1_434_000), count_text(2.5e9)
+    ('57,400', '950', '1.43 million', '2.50 billion')
+    """
+    if not math.isfinite(count):
+        return str(count)
+    for factor, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(_round_sig(count, digits)) >= factor:
+            return f"{_sig(count / factor, digits)} {word}"
+    return _sig(count, digits)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from calc.analysis.levers import Decomposition, LeverPath, Levers
+from calc.core.errors import clean_text
 from calc.core.version import __version__
+from calc.data.units import format_unit
 from calc.presentation.formatting import format_value, times_short
 from calc.presentation.tables.base import Table, provenance
 from calc.presentation.text import render_table
 
-__all__ = ["levers_json", "levers_table", "levers_text", "path_text", "paths_title"]
+__all__ = ["levers_json", "levers_sentence", "levers_table", "levers_text", "path_text",
+           "paths_title"]
 
 
 def path_text(path: LeverPath) -> str:
@@ -22,31 +25,35 @@ def path_text(path: LeverPath) -> str:
     """
     if path.lever == "facility_power_mw":
         if path.possible:
-            return f"power alone: {format_value(path.needed, 'MW')} of {path.chip}"
+            return f"power alone: {format_value(path.needed, 'MW')} of {clean_text(path.chip)}"
         return (f"power alone: not possible (needs {format_value(path.needed, 'MW')}, beyond "
                 f"capcalc's {format_value(path.limit or 0.0, 'MW')})")
     if path.lever == "flop_per_tdp_w":
         if path.reaching:
-            shown = ", ".join(f"{c.name}{'' if c.status == 'shipping' else f' ({c.status})'} "
+            shown = ", ".join(f"{clean_text(c.name)}"
+                              f"{'' if c.status == 'shipping' else f' ({c.status})'} "
                               f"{times_short(c.multiple)}" for c in path.reaching)
             catalog = f"; in the catalog: {shown}"
         elif path.best is not None:
             status = "" if path.best.status == "shipping" else f" ({path.best.status})"
-            catalog = (f"; no catalog chip does (best: {path.best.name}{status}, "
+            catalog = (f"; no catalog chip does (best: {clean_text(path.best.name)}{status}, "
                        f"{times_short(path.best.multiple)})")
         else:
             catalog = ""
         return (f"at {format_value(path.facility_power_mw, 'MW')}: a chip with "
-                f"{times_short(path.need)} the FLOP per facility watt of {path.chip}{catalog}")
+                f"{times_short(path.need)} the FLOP per facility watt of {clean_text(path.chip)}"
+                f"{catalog}")
     if path.lever == "facility_w_per_tdp_w":
         if path.possible:
             return (f"overheads and PUE alone: {path.needed:.3g} facility W per TDP W "
                     f"(now {path.current:.3g})")
         return (f"overheads and PUE alone: not possible (needs {path.needed:.3g} facility W "
                 "per TDP W < 1)")
+    unit = "" if path.unit in ("", "1") else f" {format_unit(path.unit)}"
     if path.possible:
-        return f"{path.title} alone: {path.needed:.3g} (now {path.current:.3g})"
-    return f"{path.title} alone: not possible (needs {path.needed:.3g} > 1)"
+        return f"{path.title} alone: {path.needed:.3g}{unit} (now {path.current:.3g}{unit})"
+    return (f"{path.title} alone: not possible (needs {path.needed:.3g}{unit} > "
+            f"{path.limit if path.limit is not None else 1:g}{unit})")
 
 
 def paths_title(decomposition: Decomposition) -> str:
@@ -104,6 +111,15 @@ def levers_table(levers: Levers) -> Table:
 
 def _times(value: float) -> str:
     return f"{value:#.3g}×" if value < 1000 else f"{value:,.0f}×"
+
+
+def levers_sentence(levers: Levers) -> str:
+    """The decomposition in one line (the report's form), or why there is none."""
+    decomposition = levers.decomposition
+    if decomposition is None:
+        return f"{levers.empty[:1].upper()}{levers.empty[1:]}."
+    factors = ", ".join(f"{lever.title} {lever.factor:.3g}×" for lever in decomposition.levers)
+    return f"{_times(decomposition.total)} {levers.baseline} = {factors}."
 
 
 def levers_text(levers: Levers) -> str:

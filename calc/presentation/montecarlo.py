@@ -18,7 +18,7 @@ from calc.analysis.montecarlo import (
     TimelineSimulation,
     shown_digits,
 )
-from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
@@ -158,8 +158,9 @@ def timeline_monte_carlo_text(sim: TimelineSimulation) -> str:
     reach = sim.reach_percentiles()
     when = ", ".join(f"{k.upper()} {v or 'not by ' + sim.until}" for k, v in reach.items())
     return "\n".join([
-        f"Monte Carlo: {sim.samples:,} samples, seed {sim.seed}; multiples against "
-        f"{sim.baseline.name} with common random numbers.", render_table(header, rows),
+        f"Monte Carlo: {sim.samples:,} samples, seed {sim.seed}; multiples of "
+        f"{measure_title(sim.scenario.values)} against {sim.baseline.name} with common random "
+        "numbers.", render_table(header, rows),
         f"  Month the target is first reached: {when}."])
 
 
@@ -173,6 +174,9 @@ def timeline_monte_carlo_json(document: dict[str, Any], sim: TimelineSimulation)
         "target_reached_percentiles": sim.reach_percentiles(),
     }
     document["p_target_reached"] = sim.p_reached_by(sim.until)
+    # one probability per month of the document's own ``months``: P(reached at or before it)
+    document["p_target_reached_by"] = [sim.p_reached_by(month)
+                                       for month in document.get("months", sim.months)]
     return document
 
 

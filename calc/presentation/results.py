@@ -10,7 +10,7 @@ from typing import Any
 from calc.analysis.run import Result
 from calc.core.constants import CURRENCY_YEAR
 from calc.core.version import __version__
-from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
@@ -57,10 +57,13 @@ def results_table(results: Sequence[Result], baseline: Result) -> str:
                  for _, values in columns]
         if key == "compute_multiple":
             cells = [c + "×" if c else c for c in cells]
+        if key == "lease_breakeven_utilisation":  # a share of the year
+            cells = [f"{values[key]:.0%} of the year" if key in values else ""
+                     for _, values in columns]
         body.append([label, *cells])
     lines = [render_table(header, body[:]), ""]
     lines.append(f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15. "
-                 f"Multiples against {baseline.name}.")
+                 f"Multiples against {baseline.name}, of {_measures(results)}.")
     return "\n".join(lines)
 
 
@@ -87,3 +90,11 @@ def results_csv(results: Sequence[Result]) -> str:
         writer.writerow([r.name, *["" if values[k] is None else values[k] for k in keys],
                          *[repr(r.outputs[o]) for o in outputs]])
     return buffer.getvalue()
+
+
+def _measures(results: Sequence[Result]) -> str:
+    """What the multiples measure: one phrase, or each scenario's when they differ."""
+    titles = {r.name: measure_title(r.scenario.values) for r in results}
+    if len(set(titles.values())) == 1:
+        return next(iter(titles.values()))
+    return "; ".join(f"{name}: {title}" for name, title in titles.items())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from calc.analysis.sensitivity import Sensitivity
+from calc.analysis.sensitivity import ConditionalP, Sensitivity
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
-__all__ = ["sensitivity_text"]
+__all__ = ["conditional_p_text", "sensitivity_text"]
 
 
 def sensitivity_text(result: Sensitivity) -> str:
@@ -52,3 +52,31 @@ def sensitivity_text(result: Sensitivity) -> str:
 def _fixed(x: float) -> str:
     """Two decimals, never ``-0.00``."""
     return f"{round(x, 2) + 0.0:.2f}"
+
+
+def conditional_p_text(result: ConditionalP) -> str:
+    """The table form of ``capcalc sensitivity p_target_reached``: what knowing each input buys."""
+    target = result.scenario.inputs.target.compute_multiplier
+    se = result.se(result.p_target)
+    lines = [f"P(compute multiple ≥ {target:g}×) for {result.scenario.name} against "
+             f"{result.baseline.name}: {result.p_target:.1%} (± {se:.1%}), "
+             f"{result.samples:,} samples, seed {result.seed}.", "",
+             "If one input were known: P with it pinned at its low and at its high (90 % "
+             "interval), every other input sampled; the widest swing is the unknown most worth "
+             "pinning down."]
+    header = ["input", "low – high", "P at low", "P at high", "swing"]
+    rows = []
+    idle = []
+    for row in result.pinned:
+        if row.swing == 0:
+            idle.append(row.parameter.label)
+            continue
+        unit = INPUTS[row.parameter.key].unit
+        m = row.parameter.marginal
+        rows.append([row.parameter.label,
+                     f"{format_value(m.low, unit)} – {format_value(m.high, unit)}",
+                     f"{row.p_low:.1%}", f"{row.p_high:.1%}", f"{row.swing:.1%}"])
+    lines.append(render_table(header, rows))
+    if idle:
+        lines.append(f"  No effect on P: {', '.join(idle)}")
+    return "\n".join(lines)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from calc.analysis.timeline import Timeline
 from calc.core.constants import CURRENCY, CURRENCY_YEAR
+from calc.core.errors import clean_text
+from calc.core.vocabulary import measure_title
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
@@ -56,9 +58,9 @@ def timeline_text(timeline: Timeline) -> str:
             event,
         ])
     scenario = timeline.scenario
-    lines = [f"{scenario.name}: {scenario.title}",
-             f"Compute multiple against {timeline.baseline}, target {timeline.target:g}×, "
-             f"to {timeline.until}.", "",
+    lines = [f"{scenario.name}: {clean_text(scenario.title)}",
+             f"Compute multiple of {measure_title(scenario.values)} against "
+             f"{timeline.baseline}, target {timeline.target:g}×, to {timeline.until}.", "",
              render_table(header, rows, "lrrrrrrrl"), ""]
     lines.append(timeline.summary())
     lines.append("")
@@ -67,15 +69,26 @@ def timeline_text(timeline: Timeline) -> str:
         low = phase.confidence in ("unconfirmed", "preliminary")
         flag = f" [low confidence: {phase.confidence}]" if low else (
             f" [{phase.confidence}]" if phase.confidence else "")
-        delay = f", {phase.delay_months} months late" if phase.delay_months else ""
+        if phase.delay_uncertain:
+            delay = (f", slip {phase.delay_low}–{phase.delay_high} months (median "
+                     f"{phase.delay_months})")
+        else:
+            delay = f", {phase.delay_months} months late" if phase.delay_months else ""
+        if phase.status == "delivered":
+            delay += ", delivered"
         chip = phase.accelerator or scenario.inputs.hardware.accelerator
         power = format_value(phase.facility_power_mw, "MW")
-        lines.append(f"  {phase.begins}  {phase.name}: {power}, {chip}{delay}"
-                     f"{', refreshed' if phase.refresh else ''}{flag}")
-    growth = scenario.inputs.hardware.perf_per_watt_growth_per_year
+        lines.append(f"  {phase.begins}  {clean_text(phase.name)}: {power}, "
+                     f"{clean_text(chip)}{delay}{', refreshed' if phase.refresh else ''}{flag}")
+    hardware = scenario.inputs.hardware
     lines.append("")
-    lines.append(f"Hardware retires after {scenario.inputs.cost.hardware_lifetime_years:g} "
-                 f"years; 'latest' and refreshes take the best shipping catalog chip, and after "
-                 f"the catalog's newest release its FLOP/s grow {growth:.0%} a year ('trend "
-                 f"YYYY'). Money in US dollars of {CURRENCY_YEAR}.")
+    lines.append(
+        f"Hardware retires {scenario.inputs.cost.hardware_lifetime_years:g} years after its "
+        "planned start. 'latest' takes the chip with the most FLOP/s per server watt released "
+        "by the phase's planned start (chips are bought ahead, so a delay never buys a better "
+        "one; preliminary chips from their stated month), a refresh the one released by its "
+        "refresh month. After the catalog's newest release the trend chip continues from it: "
+        f"FLOP/s per watt +{hardware.perf_per_watt_growth_per_year:.0%} and FLOP/s per dollar "
+        f"+{hardware.price_performance_growth_per_year:.0%} a year ('trend YYYY'). Money in "
+        f"US dollars of {CURRENCY_YEAR}.")
     return "\n".join(lines)

@@ -12,8 +12,10 @@ from calc.presentation.charts.peers import among_peers, largest_site_timeline
 from calc.presentation.charts.scenarios import cost_breakdown, power_to_compute, scenario_comparison
 from calc.presentation.charts.timeline import levers_waterfall, timeline_chart
 from calc.presentation.charts.uncertainty import (
+    conditional_p_chart,
     exceedance_chart,
     histogram,
+    reach_probability_chart,
     sobol_chart,
     timeline_fan,
     tornado_chart,
@@ -22,12 +24,14 @@ from calc.presentation.charts.uncertainty import (
 __all__ = [
     "PALETTE",
     "among_peers",
+    "conditional_p_chart",
     "cost_breakdown",
     "exceedance_chart",
     "histogram",
     "largest_site_timeline",
     "levers_waterfall",
     "power_to_compute",
+    "reach_probability_chart",
     "scenario_comparison",
     "sobol_chart",
     "timeline_chart",

@@ -60,6 +60,18 @@ def timeline_chart(table: Table) -> Figure:
         shown = np.array([np.nan if v is None else v for v in needed], dtype=float)
         top.step(x, _step(list(shown)), where="post", color=_TARGET, linestyle="--",
                  linewidth=1.5, label=f"H100e for {target:g}×")
+    stated = [s for s in table.meta.get("stated", [])
+              if x[0] <= np.datetime64(s["month"], "M") <= x[-1]]
+    if stated:
+        when = np.array([s["month"] for s in stated], dtype="datetime64[M]")
+        floor = np.array([s["bound"] == "at_least" for s in stated])
+        values = np.array([s["h100e"] for s in stated], dtype=float)
+        who = stated[0]["label"]
+        top.scatter(when[~floor], values[~floor], marker="D", s=36, color="black", zorder=5,
+                    label=f"{who} says (H100e)")
+        if floor.any():
+            top.scatter(when[floor], values[floor], marker="^", s=48, facecolor="white",
+                        edgecolor="black", zorder=5, label=f"{who}: at least (H100e)")
     top.set_ylabel("H100-equivalents")
     top.yaxis.set_major_formatter(ticks("H100e"))
     top.set_ylim(bottom=0)
@@ -70,12 +82,12 @@ def timeline_chart(table: Table) -> Figure:
     power_axis.yaxis.set_major_formatter(ticks("MW"))
     power_axis.set_ylim(bottom=0)
     for phase in table.meta.get("phases", []):
-        when = np.datetime64(phase["begins"], "M")
-        if not x[0] <= when <= x[-1]:
+        begins = np.datetime64(phase["begins"], "M")
+        if not x[0] <= begins <= x[-1]:
             continue
         low = phase.get("confidence") in ("unconfirmed", "preliminary")
-        top.axvline(when, color="#777777", linewidth=0.7, linestyle=":")
-        top.text(when, 0.98, f" {phase['name']}{' (low confidence)' if low else ''}",
+        top.axvline(begins, color="#777777", linewidth=0.7, linestyle=":")
+        top.text(begins, 0.98, f" {phase['name']}{' (low confidence)' if low else ''}",
                  rotation=90, va="top", ha="right", fontsize=7,
                  color="#999999" if low else "#555555", transform=top.get_xaxis_transform())
     multiple = _step(list(columns["compute_multiple"]))

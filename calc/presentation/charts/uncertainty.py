@@ -20,7 +20,8 @@ from calc.presentation.charts._style import PALETTE, caption, figure, ticks
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
 
-__all__ = ["exceedance_chart", "histogram", "sobol_chart", "timeline_fan", "tornado_chart"]
+__all__ = ["conditional_p_chart", "exceedance_chart", "histogram", "reach_probability_chart",
+           "sobol_chart", "timeline_fan", "tornado_chart"]
 
 #: Bars drawn at most in the tornado and Sobol charts (the table keeps every input).
 MAX_BARS = 15
@@ -41,6 +42,16 @@ def _text(text: str) -> str:
 def _axis_label(output: str) -> str:
     unit = format_unit(OUTPUTS[output].unit)
     return _text(OUTPUTS[output].title + (f" ({unit})" if unit else ""))
+
+
+def _finish(fig: Figure, ax: Any, table: Table, *, legend: str, grid: str = "both") -> Figure:
+    """The common finish: a light grid, no top or right spine, the legend, title and caption."""
+    ax.grid(True, axis=grid, linewidth=0.4, alpha=0.5)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False, loc=legend)
+    fig.suptitle(table.title, fontsize=12)
+    caption(fig, table)
+    return fig
 
 
 def histogram(table: Table) -> Figure:
@@ -111,12 +122,7 @@ def exceedance_chart(table: Table) -> Figure:
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(_axis_label(table.meta["output"]))
     ax.set_ylabel("Chance of at least this value")
-    ax.grid(True, linewidth=0.4, alpha=0.5)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="lower left")
-    fig.suptitle(table.title, fontsize=12)
-    caption(fig, table)
-    return fig
+    return _finish(fig, ax, table, legend="lower left")
 
 
 def tornado_chart(table: Table) -> Figure:
@@ -203,9 +209,49 @@ def timeline_fan(table: Table) -> Figure:
         ax.set_yscale("log")
     ax.yaxis.set_major_formatter(ticks(unit))
     ax.set_ylabel(table.meta.get("label", "Value"))
-    ax.grid(True, linewidth=0.4, alpha=0.5)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
-    fig.suptitle(table.title, fontsize=12)
-    caption(fig, table)
-    return fig
+    return _finish(fig, ax, table, legend="upper left")
+
+
+def reach_probability_chart(table: Table) -> Figure:
+    """P(target reached by each month) per scenario, a step curve, its P50 and P80 months marked."""
+    fig = figure(10, 4.6)
+    ax = fig.subplots()
+    marks = table.meta.get("marks", {})
+    for i, (name, rows) in enumerate(_by(table.rows(), "scenario").items()):
+        colour = PALETTE[i % len(PALETTE)]
+        x = np.array([np.datetime64(r["date"], "M") for r in rows])
+        ax.step(x, [r["p_reached_by"] for r in rows], where="post", color=colour,
+                linewidth=2, label=name)
+        for label, month in marks.get(name, {}).items():
+            if month is None:
+                continue
+            share = int(label[1:]) / 100
+            when = np.datetime64(month, "M")
+            ax.plot([when, when], [0, share], color=colour, linestyle=":", linewidth=1.2)
+            ax.plot([when], [share], marker="o", color=colour)
+            ax.annotate(f"{label.upper()} {month}", (when, share), textcoords="offset points",
+                        xytext=(6, -12), fontsize=8, color=colour)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel(f"P({table.meta.get('target', 10):g}× reached by then)")
+    return _finish(fig, ax, table, legend="upper left")
+
+
+def conditional_p_chart(table: Table) -> Figure:
+    """P(target) with each input pinned at its low and its high: bars around the unpinned P."""
+    rows = [r for r in table.rows() if r["swing"] > 0][:MAX_BARS]
+    fig = figure(9, 1.6 + 0.42 * max(len(rows), 1))
+    ax = fig.subplots()
+    central = float(table.meta["p_target"])
+    for y, row in enumerate(reversed(rows)):
+        low, high = row["p_low"], row["p_high"]
+        ax.barh(y, low - central, left=central, color=PALETTE[5], height=0.6,
+                label="input at its low" if y == 0 else None)
+        ax.barh(y, high - central, left=central, color=PALETTE[0], height=0.6,
+                label="input at its high" if y == 0 else None)
+    ax.axvline(central, color="black", linewidth=1)
+    ax.set_yticks(range(len(rows)), [_text(r["label"]) for r in reversed(rows)], fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(f"P({table.meta.get('target', 10):g}× reached) — unpinned {central:.0%}")
+    return _finish(fig, ax, table, legend="lower right", grid="x")

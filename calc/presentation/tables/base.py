@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from calc.core.errors import clean_text
 from calc.core.version import __version__
 
 __all__ = ["Table", "provenance"]
@@ -40,9 +41,13 @@ class Table:
             *self.columns.values(), strict=True)]
 
     def to_csv(self) -> str:
-        """CSV text: a commented provenance line, then a header with units."""
+        """CSV text: a commented provenance line, then a header with units.
+
+        Text is cleaned of control characters (as on a terminal), so a title or a
+        source read from a file cannot drive the terminal of whoever views the CSV.
+        """
         buffer = io.StringIO()
-        buffer.write(f"# {self.title}. {self.caption}\n")
+        buffer.write(f"# {clean_text(self.title)}. {clean_text(self.caption)}\n")
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([
             f"{name} [{self.units[name]}]" if self.units.get(name) else name
@@ -56,6 +61,8 @@ class Table:
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, float | np.floating):
         return repr(float(value))
+    if isinstance(value, str):
+        return clean_text(value)
     return value
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from calc.analysis.sensitivity import Sensitivity
+from calc.analysis.sensitivity import ConditionalP, Sensitivity
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.presentation.tables.base import Table, provenance
 
-__all__ = ["sobol_table", "tornado_table"]
+__all__ = ["conditional_p_table", "sobol_table", "tornado_table"]
 
 
 def _slug(output: str) -> str:
@@ -64,4 +64,31 @@ def sobol_table(result: Sensitivity) -> Table:
             f"seed {result.seed}; SALib; 95 % bootstrap intervals; inputs independent"),
         meta={"output": result.output, "samples": result.samples, "seed": result.seed,
               "evaluations": result.evaluations, "scenario": result.scenario.name},
+    )
+
+
+def conditional_p_table(result: ConditionalP) -> Table:
+    """P(target) with each input pinned at its low and at its high, widest swing first."""
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "key", "label", "side", "input_unit", "input_low", "input_high", "p_low", "p_high",
+        "swing")}
+    for row in result.pinned:
+        m = row.parameter.marginal
+        for name, value in (("key", row.parameter.key), ("label", row.parameter.label),
+                            ("side", row.parameter.side),
+                            ("input_unit", INPUTS[row.parameter.key].unit),
+                            ("input_low", m.low), ("input_high", m.high), ("p_low", row.p_low),
+                            ("p_high", row.p_high), ("swing", row.swing)):
+            cols[name].append(value)
+    target = result.scenario.inputs.target.compute_multiplier
+    return Table(
+        name="p-target-conditional",
+        title=f"P({target:g}×) if each input were known: pinned at its low and at its high",
+        columns=cols,
+        units={"p_low": "1", "p_high": "1", "swing": "1"},
+        caption=provenance([result.scenario.name], result.baseline.name,
+                           f"{result.samples:,} joint samples, seed {result.seed}; unpinned "
+                           f"P = {result.p_target:.0%}; the other inputs sampled"),
+        meta={"p_target": result.p_target, "target": target, "samples": result.samples,
+              "seed": result.seed, "scenario": result.scenario.name},
     )

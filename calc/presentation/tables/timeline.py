@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from calc.analysis.statements import stated_checks
 from calc.analysis.timeline import Timeline
 from calc.core.fleet import TIMELINE_OUTPUTS
+from calc.data.peers import StatedCompute
 from calc.presentation.tables.base import Table, provenance
 
 __all__ = ["timeline_table"]
 
 
-def timeline_table(timeline: Timeline) -> Table:
+def timeline_table(timeline: Timeline, stated: Sequence[StatedCompute] = ()) -> Table:
     """The monthly series with generation columns: the data behind the timeline chart (its CSV)."""
     columns: dict[str, list[Any]] = {"month": list(timeline.months)}
     units: dict[str, str] = {}
@@ -36,7 +39,8 @@ def timeline_table(timeline: Timeline) -> Table:
         caption=provenance(
             [scenario.name], timeline.baseline,
             f"target {timeline.target:g}× reached {reached or 'not by ' + timeline.until}; "
-            f"hardware life {lifetime:g} yr; perf/W +{growth:.0%}/yr beyond the catalog; "
+            f"hardware life {lifetime:g} yr; beyond the catalog perf/W +{growth:.0%}/yr, "
+            f"FLOP/$ +{scenario.inputs.hardware.price_performance_growth_per_year:.0%}/yr; "
             f"MFU {scenario.inputs.training.mfu:g}"),
         meta={
             "target": timeline.target,
@@ -51,5 +55,10 @@ def timeline_table(timeline: Timeline) -> Table:
                 for h, m in zip(timeline.series["h100_equivalents"],
                                 timeline.series["compute_multiple"], strict=True)],
             "until": timeline.until,
+            # what the operator says its training compute was, drawn over the build-out
+            "stated": [{"month": check.month, "h100e": check.statement.h100_equivalents,
+                        "bound": check.statement.bound or "",
+                        "modelled_h100e": check.modelled, "label": check.statement.operator}
+                       for check in stated_checks(timeline, stated)],
         },
     )

@@ -12,7 +12,14 @@ from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.vocabulary import OUTPUTS
 from calc.presentation.tables.base import Table, provenance
 
-__all__ = ["distribution_table", "exceedance_table", "fan_table", "histogram_table"]
+__all__ = [
+    "REACH_MARKS",
+    "distribution_table",
+    "exceedance_table",
+    "fan_table",
+    "histogram_table",
+    "reach_probability_table",
+]
 
 
 def _mc_caption(sims: Sequence[Simulation], extra: str = "") -> str:
@@ -152,4 +159,34 @@ def fan_table(sims: Sequence[TimelineSimulation], output: str = "compute_multipl
               "samples": first.samples, "seed": first.seed,
               "p_reached": {s.name: s.p_reached_by(s.until) for s in sims},
               "reach_percentiles": {s.name: s.reach_percentiles() for s in sims}},
+    )
+
+
+#: The chances whose months the reach-probability chart marks.
+REACH_MARKS = (0.5, 0.8)
+
+
+def reach_probability_table(sims: Sequence[TimelineSimulation]) -> Table:
+    """P(target reached at or before each month) per scenario, with the P50 and P80 months."""
+    cols: dict[str, list[Any]] = {"scenario": [], "date": [], "p_reached_by": []}
+    for sim in sims:
+        for month, p in sim.reach_distribution().items():
+            cols["scenario"].append(sim.name)
+            cols["date"].append(month)
+            cols["p_reached_by"].append(p)
+    first = sims[0]
+    marks = {s.name: {f"p{round(p * 100)}": s.reach_month(p) for p in REACH_MARKS}
+             for s in sims}
+    said = "; ".join(f"{name}: " + ", ".join(f"{k.upper()} {v or 'not by ' + first.until}"
+                                              for k, v in m.items())
+                     for name, m in marks.items())
+    return Table(
+        name="timeline-reach-probability",
+        title=f"Chance of {first.target:g}× by each month",
+        columns=cols,
+        units={"p_reached_by": "1"},
+        caption=provenance([s.name for s in sims], first.baseline.name,
+                           f"{first.samples:,} samples, seed {first.seed}; {said}"),
+        meta={"target": first.target, "samples": first.samples, "seed": first.seed,
+              "marks": marks, "until": first.until},
     )

@@ -1,37 +1,147 @@
-"""Vega-Lite specs of the peers charts: Cortex among the largest sites, and the record over time."""
+"""Vega-Lite specs of the peers charts: Cortex among the largest sites, and the record over time.
+
+Each site is labelled once (its latest row), at a place next to its marker that
+no other label takes (:func:`place_labels`); a site whose label finds no free
+place keeps its tooltip only.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from calc.presentation.charts.peers import operator_colours, short_operator
+from calc.presentation.charts.peers import short_operator
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
+from calc.presentation.vega import style
 
-__all__ = ["among_spec", "largest_site_spec"]
+__all__ = ["among_spec", "largest_site_spec", "place_labels"]
 
 Spec = dict[str, Any]
 
-_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-_TARGET = "#D55E00"
-_STAR = ("M0,-1L0.22,-0.31L0.95,-0.31L0.36,0.12L0.59,0.81L0,0.38L-0.59,0.81L-0.36,0.12"
-         "L-0.95,-0.31L-0.22,-0.31Z")
+_STAR_COLOUR = "#F0E442"
+#: Colours kept from operators: yellow marks the scenarios, black the trend lines.
+_NOT_FOR_OPERATORS = (_STAR_COLOUR, "#000000")
 _BASIS_FILL = {"facility": 1.0, "unstated": 0.45, "it": 0.0}
+#: The plot area the labels are placed for (px): the chart's typical size in the dashboard.
+_PLOT = (720.0, 400.0)
+_CHAR_PX = 6.0
+_LINE_PX = 12.0
+#: Where a label may sit around its marker: (name, dx, dy, align), tried in order.
+_PLACES = (("right", 8, 0, "left"), ("left", -8, 0, "right"), ("above", 0, -11, "center"),
+           ("below", 0, 12, "center"))
 
 
-def _colour_scale(table: Table) -> dict[str, Any]:
-    colours = operator_colours([short_operator(o) for o in table.meta.get("operators", [])])
-    return {"domain": list(colours), "range": list(colours.values())}
+@dataclass(frozen=True)
+class _Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def hits(self, other: _Box) -> bool:
+        return not (self.x1 <= other.x0 or other.x1 <= self.x0 or
+                    self.y1 <= other.y0 or other.y1 <= self.y0)
+
+
+def _scaled(value: float, low: float, high: float, size: float) -> float:
+    if high <= low:
+        return size / 2
+    return (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low)) * size
+
+
+def place_labels(points: Sequence[tuple[float, float, str]], *,
+                 plot: tuple[float, float] = _PLOT) -> list[str | None]:
+    """Where each label goes (``right``, ``left``, ``above``, ``below``) so none overlaps
+    another label or a marker, or None when it has no free place; log–log axes.
+
+    ``points`` are ``(x, y, label)`` in data units, most important first.
+
+    >>> place_labels([(100, 1e5, "Cortex"), (100, 1e5, "Twin")])
+    ['right', 'left']
+    """
+    good = [(x, y) for x, y, _ in points if x > 0 and y > 0]
+    if not good:
+        return [None] * len(points)
+    xs, ys = [p[0] for p in good], [p[1] for p in good]
+    x_range = (min(xs) / 1.3, max(xs) * 1.3)
+    y_range = (min(ys) / 1.3, max(ys) * 1.3)
+    width, height = plot
+    at = [(_scaled(x, *x_range, width), height - _scaled(y, *y_range, height))
+          if x > 0 and y > 0 else None for x, y, _ in points]
+    taken = [_Box(px - 4, py - 4, px + 4, py + 4) for px, py in filter(None, at)]
+    places: list[str | None] = []
+    for spot, (_x, _y, label) in zip(at, points, strict=True):
+        if spot is None:
+            places.append(None)
+            continue
+        px, py = spot
+        text_width = _CHAR_PX * len(label)
+        chosen = None
+        for name, dx, dy, align in _PLACES:
+            left = px + dx - (text_width if align == "right" else
+                              text_width / 2 if align == "center" else 0)
+            box = _Box(left, py + dy - _LINE_PX / 2, left + text_width, py + dy + _LINE_PX / 2)
+            inside = box.x0 >= -20 and box.x1 <= width + 20 and box.y0 >= -10 and \
+                box.y1 <= height + 10
+            if inside and not any(box.hits(other) for other in taken):
+                chosen = name
+                taken.append(box)
+                break
+        places.append(chosen)
+    return places
+
+
+def _label_layers(rows: Sequence[dict[str, Any]], x: dict[str, Any], y: dict[str, Any],
+                  **mark: Any) -> list[Spec]:
+    """One text layer per place a label takes (Vega-Lite cannot vary a mark's offset)."""
+    used = {row.get("place") for row in rows}
+    return [{"transform": [{"filter": f"datum.place == '{name}'"}],
+             "mark": {"type": "text", "align": align, "baseline": "middle", "dx": dx, "dy": dy,
+                      **mark},
+             "encoding": {"x": x, "y": y, "text": {"field": "label"}}}
+            for name, dx, dy, align in _PLACES if name in used]
+
+
+def _operator_scale(table: Table, target_label: str | None) -> dict[str, Any]:
+    operators = [short_operator(o) for o in table.meta.get("operators", [])]
+    colours = style.series_colours(operators, skip=_NOT_FOR_OPERATORS)
+    return style.colour_scale(colours, {target_label: style.TARGET} if target_label else None)
+
+
+def _target_label(table: Table) -> str | None:
+    if not table.meta.get("target_h100e"):
+        return None
+    return (f"target {table.meta['target']:g}× {table.meta['baseline']}: "
+            f"{format_value(table.meta['target_h100e'], 'H100e')} H100e")
 
 
 def among_spec(table: Table) -> Spec:
     """Vega-Lite: power against H100e (log–log), peers by operator, scenarios as stars."""
     rows = [{**row, "operator_short": short_operator(row["operator"]),
              "fill": _BASIS_FILL.get(row["power_basis"], 1.0)} for row in table.rows()]
-    x = {"field": "power_mw", "type": "quantitative", "title": "Power, as published (MW)",
-         "scale": {"type": "log"}}
-    y = {"field": "h100_equivalents", "type": "quantitative", "title": "H100-equivalents",
-         "scale": {"type": "log"}, "axis": {"format": "~s"}}
+    peers = [r for r in rows if r["kind"] == "peer"]
+    scenarios = [r for r in rows if r["kind"] == "scenario"]
+    # one label per site: its latest row; scenarios first, then the largest sites
+    latest: dict[str, dict[str, Any]] = {}
+    for row in peers:
+        if row["label"] not in latest or str(row["date"]) >= str(latest[row["label"]]["date"]):
+            latest[row["label"]] = dict(row)  # a copy: only the label layer gets a place
+    order = [*scenarios, *sorted(latest.values(), key=lambda r: -float(r["h100_equivalents"]))]
+    places = place_labels([(float(r["power_mw"]), float(r["h100_equivalents"]), str(r["label"]))
+                           for r in order])
+    for row, place in zip(order, places, strict=True):
+        row["place"] = place
+    target_label = _target_label(table)
+    scale = _operator_scale(table, target_label)
+    every = [float(r["power_mw"]) for r in rows] + [float(r["power_low_mw"]) for r in peers
+                                                      if r.get("power_low_mw")]
+    x = style.quantity("power_mw", "Power, as published", "MW", every, log=True)
+    y = style.quantity("h100_equivalents", "H100-equivalents", "H100e",
+                       [r["h100_equivalents"] for r in rows], log=True)
+    colour = {"field": "operator_short", "type": "nominal", "title": "Operator", "scale": scale}
     tooltip = [{"field": "site"}, {"field": "date"}, {"field": "status"},
                {"field": "power_mw", "title": "power (MW)", "format": ",.4~g"},
                {"field": "power_basis", "title": "basis"},
@@ -39,73 +149,66 @@ def among_spec(table: Table) -> Spec:
                {"field": "h100e_from", "title": "H100e from"}, {"field": "confidence"},
                {"field": "source"}]
     layers: list[Spec] = [
-        {"data": {"values": [r for r in rows if r["kind"] == "peer"]},
+        {"data": {"values": peers},
          "layer": [
              {"mark": {"type": "rule", "strokeWidth": 3, "opacity": 0.35},
               "encoding": {"x": {**x, "field": "power_low_mw"}, "x2": {"field": "power_high_mw"},
-                           "y": y, "color": {"field": "operator_short", "type": "nominal",
-                                             "scale": _colour_scale(table), "legend": None}}},
+                           "y": y, "color": colour}},
              {"mark": {"type": "point", "size": 90, "strokeWidth": 1.8},
               "encoding": {
-                  "x": x, "y": y,
-                  "color": {"field": "operator_short", "type": "nominal", "title": "Operator",
-                            "scale": _colour_scale(table)},
+                  "x": x, "y": y, "color": colour,
+                  "fill": {**colour},
                   "fillOpacity": {"field": "fill", "type": "quantitative", "legend": None,
                                   "scale": {"domain": [0, 1], "range": [0, 1]}},
-                  "fill": {"field": "operator_short", "type": "nominal", "legend": None,
-                           "scale": _colour_scale(table)},
                   "shape": {"field": "status", "type": "nominal", "title": "Status",
                             "scale": {"domain": ["operational", "planned"],
                                       "range": ["circle", "diamond"]}},
                   "tooltip": tooltip}},
-             {"mark": {"type": "text", "align": "left", "dx": 7, "dy": 3, "fontSize": 10},
-              "encoding": {"x": x, "y": y, "text": {"field": "label"}}},
          ]},
     ]
-    scenarios = [r for r in rows if r["kind"] == "scenario"]
+    labelled = [r for r in latest.values() if r.get("place")]
+    if labelled:
+        layers.append({"data": {"values": labelled},
+                       "layer": _label_layers(labelled, x, y, fontSize=10, color="#333333")})
     if scenarios:
         layers.append({"data": {"values": scenarios}, "layer": [
-            {"mark": {"type": "point", "shape": _STAR, "size": 320, "filled": True,
-                      "color": "#F0E442", "stroke": "black", "strokeWidth": 1.2},
+            {"mark": {"type": "point", "shape": style.STAR, "size": 320, "filled": True,
+                      "color": _STAR_COLOUR, "stroke": "black", "strokeWidth": 1.2},
              "encoding": {"x": x, "y": y, "tooltip": [
                  {"field": "label", "title": "scenario"},
                  {"field": "power_mw", "title": "facility power (MW)", "format": ",.4~g"},
                  {"field": "h100_equivalents", "title": "H100e", "format": ",.0f"}]}},
-            {"mark": {"type": "text", "align": "left", "dx": 10, "dy": -10, "fontSize": 11,
-                      "fontWeight": "bold"},
-             "encoding": {"x": x, "y": y, "text": {"field": "label"}}},
+            *_label_layers(scenarios, x, y, fontSize=11, fontWeight="bold"),
         ]})
-    if table.meta.get("target_h100e"):
-        label = (f"target: {table.meta['target']:g}× {table.meta['baseline']} = "
-                 f"{format_value(table.meta['target_h100e'], 'H100e')} H100e")
-        layers.append({"data": {"values": [{"y": table.meta["target_h100e"], "label": label}]},
+    if target_label:
+        at = {"field": "y", "type": "quantitative"}
+        layers.append({"data": {"values": [{"y": table.meta["target_h100e"],
+                                            "operator_short": target_label}]},
                        "layer": [
-            {"mark": {"type": "rule", "color": _TARGET, "strokeDash": [6, 4], "size": 2},
-             "encoding": {"y": {"field": "y", "type": "quantitative"}}},
-            {"mark": {"type": "text", "color": _TARGET, "align": "left", "dy": -7, "x": 4},
-             "encoding": {"y": {"field": "y", "type": "quantitative"},
-                          "text": {"field": "label"}}},
+            {"mark": {"type": "rule", "strokeDash": [6, 4], "size": 2},
+             "encoding": {"y": at, "color": colour}},
+            {"mark": {"type": "text", "color": style.TARGET, "align": "left", "dy": -7, "x": 4,
+                      "fontSize": 10},
+             "encoding": {"y": at, "text": {"field": "operator_short"}}},
         ]})
-    return {"$schema": _SCHEMA, "width": "container", "height": 460,
-            "title": {"text": table.title, "subtitle": table.caption, "subtitleFontSize": 10,
-                      "anchor": "start"},
-            "layer": layers}
+    return style.base(table, height=460, layer=layers)
 
 
 def largest_site_spec(table: Table) -> Spec:
     """Vega-Lite: site size against date (log), Epoch's trend and the fitted one."""
     rows = [{**row, "operator_short": short_operator(row.get("operator") or "")}
             for row in table.rows()]
-    x = {"field": "year", "type": "quantitative", "title": "Date (year)",
+    target_label = _target_label(table)
+    scale = _operator_scale(table, target_label)
+    colour = {"field": "operator_short", "type": "nominal", "title": "Operator", "scale": scale}
+    x = {"field": "year", "type": "quantitative", "title": "Year",
          "scale": {"zero": False}, "axis": {"format": "d", "tickMinStep": 1}}
-    y = {"field": "h100_equivalents", "type": "quantitative", "title": "H100-equivalents",
-         "scale": {"type": "log"}, "axis": {"format": "~s"}}
+    y = style.quantity("h100_equivalents", "H100-equivalents", "H100e",
+                       [r["h100_equivalents"] for r in rows], log=True)
     layers: list[Spec] = [
         {"data": {"values": [r for r in rows if r["series"] == "peer"]},
          "mark": {"type": "point", "size": 70, "filled": True},
-         "encoding": {"x": x, "y": y,
-                      "color": {"field": "operator_short", "type": "nominal",
-                                "title": "Operator", "scale": _colour_scale(table)},
+         "encoding": {"x": x, "y": y, "color": colour,
                       "shape": {"field": "status", "type": "nominal", "title": "Status",
                                 "scale": {"domain": ["operational", "planned"],
                                           "range": ["circle", "diamond"]}},
@@ -114,20 +217,18 @@ def largest_site_spec(table: Table) -> Spec:
                                    "format": ",.0f"}, {"field": "confidence"},
                                   {"field": "source"}]}},
         {"data": {"values": [r for r in rows if r["series"] in ("trend", "fit")]},
-         "mark": {"type": "line", "strokeDash": [6, 4]},
+         "mark": {"type": "line", "color": "#000000"},
          "encoding": {"x": x, "y": y,
                       "detail": {"field": "label", "type": "nominal"},
                       "strokeDash": {"field": "series", "type": "nominal", "title": "Trend",
                                      "scale": {"domain": ["trend", "fit"],
                                                "range": [[6, 4], [2, 2]]}},
-                      "color": {"value": "black"},
                       "tooltip": [{"field": "label"}]}},
     ]
-    if table.meta.get("target_h100e"):
-        layers.append({"data": {"values": [{"y": table.meta["target_h100e"]}]},
-                       "mark": {"type": "rule", "color": _TARGET, "strokeDash": [6, 4]},
-                       "encoding": {"y": {"field": "y", "type": "quantitative"}}})
-    return {"$schema": _SCHEMA, "width": "container", "height": 380,
-            "title": {"text": table.title, "subtitle": table.caption, "subtitleFontSize": 10,
-                      "anchor": "start"},
-            "layer": layers}
+    if target_label:
+        layers.append({"data": {"values": [{"y": table.meta["target_h100e"],
+                                            "operator_short": target_label}]},
+                       "mark": {"type": "rule", "strokeDash": [6, 4], "size": 2},
+                       "encoding": {"y": {"field": "y", "type": "quantitative"},
+                                    "color": colour}})
+    return style.base(table, height=380, layer=layers)

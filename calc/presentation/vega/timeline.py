@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from calc.presentation.charts import PALETTE
+from calc.presentation.formatting import month_text, times
 from calc.presentation.tables import Table
+from calc.presentation.vega import style
 
 __all__ = ["levers_spec", "multiple_spec", "timeline_spec"]
 
 Spec = dict[str, Any]
 
-_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-_TARGET = PALETTE[3]
-_GENERATION_COLOURS = [c for i, c in enumerate(PALETTE) if i not in (3, 7)]
-
-
-def _title(table: Table) -> dict[str, Any]:
-    return {"text": table.title, "subtitle": table.caption, "subtitleFontSize": 10,
-            "anchor": "start"}
+_POWER = "facility power (right axis)"
 
 
 def _date(month: str) -> str:
@@ -27,94 +21,143 @@ def _date(month: str) -> str:
 
 def timeline_spec(table: Table) -> Spec:
     """Stacked H100-equivalents by generation, facility power (right axis), the H100e the
-    target needs, and the month it is first reached."""
+    target needs, the month it is first reached, and what the operator said (if given)."""
     months = list(table.columns["month"])
     generations = list(table.meta.get("generations", []))
-    stacked = [{"month": _date(m), "generation": g,
+    target = float(table.meta.get("target", 0))
+    needed_label = f"H100e the {target:g}× target needs"
+    stated = [s for s in table.meta.get("stated", []) or []
+              if months and months[0] <= s["month"] <= months[-1]]
+    stated_label = f"{stated[0]['label']} says (H100e)" if stated else ""
+    extras = {_POWER: "#000000", needed_label: style.TARGET}
+    if stated:
+        extras[stated_label] = "#882255"
+    colours = style.series_colours(generations, skip=list(extras.values()))
+    scale = style.colour_scale(colours, extras)
+    stacked = [{"month": _date(m), "generation": g, "order": k,
                 "h100e": float(table.columns[f"h100_equivalents:{g}"][i])}
-               for g in generations for i, m in enumerate(months)]
+               for k, g in enumerate(generations) for i, m in enumerate(months)]
     needed = table.meta.get("h100e_for_target") or []
     lines = [{"month": _date(m), "power": float(table.columns["facility_power_mw"][i]),
-              "needed": needed[i] if i < len(needed) else None}
+              "needed": needed[i] if i < len(needed) else None, "what": needed_label}
              for i, m in enumerate(months)]
-    x = {"field": "month", "type": "temporal", "title": None}
-    target = float(table.meta.get("target", 0))
+    x = style.time_axis("month", months)
+    totals = list(table.columns["h100_equivalents"]) + [v for v in needed if v is not None]
+    y = style.quantity("h100e", "H100-equivalents", "H100e", totals, stack="zero")
+    colour = {"type": "nominal", "scale": scale, "title": None,
+              "legend": {"orient": "top", "columns": 3}}
     left: list[Spec] = [
         {"data": {"values": stacked},
          "mark": {"type": "area", "interpolate": "step-after", "opacity": 0.9},
          "encoding": {
-             "x": x,
-             "y": {"field": "h100e", "type": "quantitative", "stack": "zero",
-                   "title": "H100-equivalents", "axis": {"format": "~s"}},
-             "color": {"field": "generation", "type": "nominal", "sort": generations,
-                       "scale": {"domain": generations,
-                                 "range": _GENERATION_COLOURS[:len(generations)]},
-                       "legend": {"orient": "top", "title": None}},
-             "order": {"field": "generation_order", "type": "quantitative"},
-             "tooltip": [{"field": "month", "type": "temporal", "timeUnit": "yearmonth"},
+             "x": x, "y": y,
+             "color": {**colour, "field": "generation"},
+             "order": {"field": "order", "type": "quantitative"},
+             "tooltip": [{"field": "month", "type": "temporal", "timeUnit": "yearmonth",
+                          "title": "month"},
                          {"field": "generation"},
                          {"field": "h100e", "title": "H100e", "format": ",.0f"}]}},
         {"data": {"values": [r for r in lines if r["needed"] is not None]},
-         "mark": {"type": "line", "interpolate": "step-after", "color": _TARGET,
-                  "strokeDash": [6, 4]},
+         "mark": {"type": "line", "interpolate": "step-after", "strokeDash": [6, 4],
+                  "strokeWidth": 2},
          "encoding": {"x": x, "y": {"field": "needed", "type": "quantitative"},
-                      "tooltip": [{"field": "needed", "title": f"H100e for {target:g}×",
+                      "color": {**colour, "field": "what"},
+                      "tooltip": [{"field": "needed", "title": needed_label,
                                    "format": ",.0f"}]}},
     ]
     reached = table.meta.get("target_reached")
     if reached:
         left.append({"data": {"values": [{"month": _date(reached),
-                                          "label": f"{target:g}× in {reached}"}]},
+                                          "label": f"{target:g}× in {month_text(reached)}"}]},
                      "layer": [
-                         {"mark": {"type": "rule", "color": _TARGET, "size": 2},
-                          "encoding": {"x": x}},
-                         {"mark": {"type": "text", "color": _TARGET, "align": "left",
+                         {"mark": {"type": "rule", "color": style.TARGET, "size": 2},
+                          "encoding": {"x": {"field": "month", "type": "temporal"}}},
+                         {"mark": {"type": "text", "color": style.TARGET, "align": "left",
                                    "dx": 4, "y": 8, "fontWeight": "bold"},
-                          "encoding": {"x": x, "text": {"field": "label"}}}]})
-    for row in stacked:
-        row["generation_order"] = generations.index(row["generation"])
-    power = {"data": {"values": lines},
-             "mark": {"type": "line", "interpolate": "step-after", "color": "black",
-                      "strokeWidth": 2},
+                          "encoding": {"x": {"field": "month", "type": "temporal"},
+                                       "text": {"field": "label"}}}]})
+    if stated:
+        points = [{"month": _date(s["month"]), "h100e": float(s["h100e"]), "what": stated_label,
+                   "bound": "at least" if s.get("bound") == "at_least" else "stated"}
+                  for s in stated]
+        left.append({"data": {"values": points},
+                     "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 60},
+                     "encoding": {"x": {"field": "month", "type": "temporal"},
+                                  "y": {"field": "h100e", "type": "quantitative"},
+                                  "color": {**colour, "field": "what"},
+                                  "tooltip": [{"field": "what", "title": "statement"},
+                                              {"field": "bound"},
+                                              {"field": "h100e", "title": "H100e",
+                                               "format": ",.0f"}]}})
+    powers = [r["power"] for r in lines]
+    power = {"data": {"values": [{**r, "what": _POWER} for r in lines]},
+             "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2},
              "encoding": {"x": x,
-                          "y": {"field": "power", "type": "quantitative",
-                                "title": "Facility power (MW)",
-                                "axis": {"orient": "right", "format": "~s"}},
+                          "y": style.quantity("power", "Facility power", "MW", powers,
+                                              axis={"orient": "right", "grid": False}),
+                          "color": {**colour, "field": "what"},
                           "tooltip": [{"field": "power", "title": "facility power (MW)",
                                        "format": ",.4~g"}]}}
-    return {"$schema": _SCHEMA, "width": "container", "height": 360, "title": _title(table),
-            "layer": [{"layer": left}, power], "resolve": {"scale": {"y": "independent"}}}
+    return style.base(table, height=360, layer=[{"layer": left}, power],
+                      resolve={"scale": {"y": "independent"}})
 
 
-def multiple_spec(table: Table) -> Spec:
-    """The compute multiple month by month (log scale) against the target line."""
-    rows = [{"month": _date(m), "multiple": float(v)}
-            for m, v in zip(table.columns["month"], table.columns["compute_multiple"],
-                            strict=True) if float(v) > 0]
+def multiple_spec(table: Table, *, measure: str | None = None) -> Spec:
+    """The compute multiple month by month (log scale) against the target line.
+
+    ``measure`` names what the multiple measures (``measure_title``); the axis and the
+    title say it (by default ``table.meta["measure"]``, when the table carries it).
+    """
+    measure = measure or table.meta.get("measure")
+    months = list(table.columns["month"])
+    baseline = table.meta.get("baseline", "baseline")
+    rows = [{"month": _date(m), "multiple": float(v), "what": "compute multiple"}
+            for m, v in zip(months, table.columns["compute_multiple"], strict=True)
+            if float(v) > 0]
     target = float(table.meta.get("target", 0))
-    x = {"field": "month", "type": "temporal", "title": None}
+    target_label = f"target {target:g}×"
+    scale = style.colour_scale({"compute multiple": style.PALETTE[0]},
+                               {target_label: style.TARGET})
+    colour = {"field": "what", "type": "nominal", "scale": scale, "title": None,
+              "legend": {"orient": "top"}}
+    x = style.time_axis("month", months)
+    y = style.quantity("multiple", style.multiple_name(measure, baseline), "1",
+                       [r["multiple"] for r in rows] + [target], log=True)
     layers: list[Spec] = [
         {"data": {"values": rows},
-         "mark": {"type": "line", "interpolate": "step-after", "color": PALETTE[0],
-                  "strokeWidth": 2.5},
-         "encoding": {"x": x,
-                      "y": {"field": "multiple", "type": "quantitative", "scale": {"type": "log"},
-                            "title": f"× {table.meta.get('baseline', 'baseline')}"},
-                      "tooltip": [{"field": "month", "type": "temporal", "timeUnit": "yearmonth"},
+         "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2.5},
+         "encoding": {"x": x, "y": y, "color": colour,
+                      "tooltip": [{"field": "month", "type": "temporal", "timeUnit": "yearmonth",
+                                   "title": "month"},
                                   {"field": "multiple", "format": ".3~g"}]}},
-        {"data": {"values": [{"target": target, "label": f"target {target:g}×"}]},
-         "layer": [{"mark": {"type": "rule", "color": _TARGET, "strokeDash": [6, 4], "size": 2},
-                    "encoding": {"y": {"field": "target", "type": "quantitative"}}},
-                   {"mark": {"type": "text", "color": _TARGET, "align": "left", "x": 4,
+        {"data": {"values": [{"target": target, "what": target_label,
+                              "label": f"target {times(target)}"}]},
+         "layer": [{"mark": {"type": "rule", "strokeDash": [6, 4], "size": 2},
+                    "encoding": {"y": {"field": "target", "type": "quantitative"},
+                                 "color": colour}},
+                   {"mark": {"type": "text", "color": style.TARGET, "align": "left", "x": 4,
                              "dy": -7},
                     "encoding": {"y": {"field": "target", "type": "quantitative"},
                                  "text": {"field": "label"}}}]},
     ]
-    return {"$schema": _SCHEMA, "width": "container", "height": 180, "layer": layers}
+    return style.named_data({
+        "$schema": style.SCHEMA, "width": "container", "height": 200, "layer": layers,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "title": {"text": f"{style.multiple_name(measure, baseline)}, month by month",
+                  "anchor": "start", "fontSize": 12}})
 
 
-def levers_spec(table: Table) -> Spec:
-    """The waterfall: each lever's factor as a bar from the running product before to after."""
+#: Colours of the levers' bars: what a lever does.
+_DIRECTIONS = {"raises": "#009E73", "lowers": "#CC79A7", "no change": "#999999",
+               "total": "#0072B2"}
+
+
+def levers_spec(table: Table, *, measure: str | None = None) -> Spec:
+    """The waterfall: each lever's factor as a bar from the running product before to after.
+
+    ``measure`` names what the multiple measures (as for :func:`multiple_spec`).
+    """
+    measure = measure or table.meta.get("measure")
     rows = []
     for row in table.rows():
         start, end = float(row["start"]), float(row["end"])
@@ -128,30 +171,35 @@ def levers_spec(table: Table) -> Spec:
                      "factor": float(row["factor"]), "direction": direction,
                      "label": f"{float(row['factor']):.3g}×"})
     target = float(table.meta.get("target", 0))
+    target_label = f"target {target:g}×"
+    baseline = table.meta.get("baseline", "baseline")
+    scale = style.colour_scale(_DIRECTIONS, {target_label: style.TARGET})
+    colour = {"type": "nominal", "scale": scale, "title": None, "legend": {"orient": "bottom"}}
+    name = style.multiple_name(measure, baseline)
+    running = f"Running {name[0].lower()}{name[1:]}"
     order = [r["lever"] for r in rows]
     x = {"field": "lever", "type": "nominal", "sort": order, "title": None,
-         "axis": {"labelAngle": -15}}
-    return {
-        "$schema": _SCHEMA, "width": "container", "height": 300, "title": _title(table),
-        "layer": [
+         "axis": {"labelAngle": -20, "labelLimit": 160}}
+    values = [r["low"] for r in rows] + [r["high"] for r in rows] + [target]
+    return style.base(
+        table, height=300,
+        layer=[
             {"data": {"values": rows},
              "layer": [
                  {"mark": {"type": "bar", "tooltip": True},
                   "encoding": {
                       "x": x,
-                      "y": {"field": "low", "type": "quantitative", "scale": {"type": "log"},
-                            "title": f"× {table.meta.get('baseline', 'baseline')} (log)"},
+                      "y": style.quantity("low", running, "1",
+                                          values, log=True),
                       "y2": {"field": "high"},
-                      "color": {"field": "direction", "type": "nominal", "legend": None,
-                                "scale": {"domain": ["raises", "lowers", "no change", "total"],
-                                          "range": [PALETTE[2], PALETTE[3], PALETTE[8],
-                                                    PALETTE[0]]}},
+                      "color": {**colour, "field": "direction"},
                       "tooltip": [{"field": "lever"}, {"field": "factor", "format": ".4~g"}]}},
-                 {"mark": {"type": "text", "dy": -8},
+                 {"mark": {"type": "text", "dy": -8, "fontSize": 10},
                   "encoding": {"x": x, "y": {"field": "high", "type": "quantitative"},
                                "text": {"field": "label"}}}]},
-            {"data": {"values": [{"target": target}]},
-             "mark": {"type": "rule", "color": _TARGET, "strokeDash": [6, 4], "size": 2},
-             "encoding": {"y": {"field": "target", "type": "quantitative"}}},
+            {"data": {"values": [{"target": target, "what": target_label}]},
+             "mark": {"type": "rule", "strokeDash": [6, 4], "size": 2},
+             "encoding": {"y": {"field": "target", "type": "quantitative"},
+                          "color": {**colour, "field": "what"}}},
         ],
-    }
+    )
