@@ -1,50 +1,57 @@
-"""capcalc's Streamlit dashboard: every assumption in the sidebar, results, tabs of charts.
+"""capcalc's Streamlit dashboard: every assumption in the sidebar, the answer, cards, one view.
 
 Run with ``make dashboard``, ``capcalc dashboard`` or ``streamlit run dashboard/app.py``.
 The page computes nothing itself: numbers come from :func:`calc.run` and the tables
 of :mod:`calc.presentation.tables`, through the cached helpers of :mod:`dashboard.compute`.
 
-Tabs are modules ``dashboard/tabs/<name>.py`` with ``render(ctx: Context) -> None``,
-listed in :data:`TABS` as ``(label, module name)``.
+Views are modules ``dashboard/tabs/<name>.py`` with ``render(ctx: Context) -> None``,
+listed in :data:`dashboard.state.VIEWS` as ``(link value, label)``. Only the view
+chosen in the navigation is drawn (the browser has one view's charts to draw, not
+all of them), and the choice travels in the link as ``view=…``.
 """
 
 from __future__ import annotations
 
 import importlib
+import time
 
 import streamlit as st
 
 from dashboard import page
 from dashboard.context import Context
+from dashboard.state import VIEWS
 
-#: The tabs, in order: (label shown, module in dashboard/tabs/). Add a tab by adding a module
-#: with ``render(ctx: Context) -> None`` and one line here.
-TABS: tuple[tuple[str, str], ...] = (
-    ("Compare", "compare"),
-    ("Power → compute", "power"),
-    ("Cost", "cost"),
-    ("Timeline & target", "timeline"),
-    ("Peers", "peers"),
-    ("Uncertainty", "uncertainty"),
-    ("Assumptions", "assumptions"),
-)
+#: The views, in order: (label shown, module in dashboard/tabs/).
+TABS: tuple[tuple[str, str], ...] = tuple((label, name) for name, label in VIEWS)
+_LABELS = dict(VIEWS)
 
 
-def render_tabs(ctx: Context) -> None:
-    """Render every tab of :data:`TABS` (Streamlit draws all tabs on each run)."""
-    for tab, (_label, module_name) in zip(st.tabs([label for label, _ in TABS]), TABS,
-                                          strict=True):
-        with tab:
-            importlib.import_module(f"dashboard.tabs.{module_name}").render(ctx)
+def render_view(ctx: Context) -> None:
+    """The navigation, then the one view it has chosen."""
+    st.segmented_control("View", [name for name, _ in VIEWS], format_func=_LABELS.__getitem__,
+                         required=True, label_visibility="collapsed", width="stretch",
+                         **page.bound("view", "w:__view"))
+    name = str(st.session_state["settings"]["view"])
+    importlib.import_module(f"dashboard.tabs.{name}").render(ctx)
+
+
+#: On a session's first run, the pause after the answer and the cards are sent: the browser
+#: draws them before it receives (and starts loading the code of) the sidebar's widgets and
+#: the view's charts. Measured in Chromium on a busy 2-core machine, the cards of a page
+#: opening appeared after ~2.4 s with it and ~3.4 s without (benchmarks/dashboard_latency.py).
+FIRST_PAINT_S = 0.15
 
 
 def main() -> None:
-    """Build the page."""
+    """Build the page: the answer and the cards first, then the sidebar, then one view."""
     st.set_page_config(page_title="capcalc: AI datacenter compute", page_icon="⚡",
-                       layout="wide", initial_sidebar_state="expanded")
+                       layout="wide", initial_sidebar_state="auto")
+    opening = page.opening()
     ctx = page.build()
-    if ctx is not None:
-        render_tabs(ctx)
+    if opening:
+        time.sleep(FIRST_PAINT_S)
+    page.sidebar(ctx)
+    render_view(ctx)
 
 
 main()

@@ -20,22 +20,42 @@ from matplotlib.figure import Figure
 
 import calc
 from calc.analysis.run import Result
+from calc.analysis.slip import SlipDistribution, default_slip, with_slip
 from calc.analysis.target import TargetFacts, target_facts
+from calc.core.chain import measure_of, target_measure
+from calc.core.constants import CURRENCY
+from calc.core.errors import CapcalcError, clean_text
+from calc.core.phases import Phase
+from calc.core.vocabulary import measure_title
+from calc.data.peers import PeersFile, load_peers
 from calc.data.scenarios import Library
 from calc.presentation import charts
+from calc.presentation.answer import answer_for, buildout_phases
 from calc.presentation.tables import Table
 from calc.presentation.tables import scenarios as tables
+from calc.presentation.tables.base import provenance
 
-from dashboard.context import Sets
+from dashboard.context import Context, PhasesKey, Sets, phases_key
 from dashboard.state import SET_ORIGIN, as_library_sets
 
 __all__ = [
     "CHARTS",
+    "TIMELINE_SAMPLES",
     "Upload",
+    "answer",
+    "answer_phases",
+    "check_upload",
     "compare_results",
+    "default_phases",
+    "from_key",
+    "lease_table",
     "library_for",
+    "measure_words",
     "memo",
+    "peers",
     "results",
+    "slip",
+    "slipped",
     "table",
     "target",
 ]
@@ -44,6 +64,7 @@ __all__ = [
 Upload = tuple[str, str]
 NO_UPLOAD: Upload = ("", "")
 
+
 def memo(max_entries: int) -> Any:
     """Cache a pure function of hashable arguments whose result is never modified."""
     return st.cache_resource(show_spinner=False, max_entries=max_entries)
@@ -51,6 +72,9 @@ def memo(max_entries: int) -> Any:
 
 #: Scenarios the Compare and Cost tabs put beside the current one.
 REFERENCES = ("cortex-full", "tenfold")
+#: A sampled timeline keeps (samples × months) arrays: the dashboard samples at most this
+#: many (the Timeline view's chance by month, the Uncertainty view's fan).
+TIMELINE_SAMPLES = 20_000
 
 
 @st.cache_resource(show_spinner=False)
@@ -84,6 +108,30 @@ def add_upload(name: str, data: bytes) -> tuple[Library, list[str]]:
         One line naming the file, the key and what would be right.
     """
     return shipped_library().add_text(data, origin=name or "upload", default_name=_stem(name))
+
+
+def check_upload(name: str, data: bytes) -> Library:
+    """Check a scenario file as the uploader does: its size, its YAML and that every scenario
+    in it runs; return the library with it.
+
+    Raises
+    ------
+    CapcalcError
+        One line naming the file, the key and what would be right.
+    """
+    origin = name or "upload"
+    library, names = add_upload(name, data)  # the loader refuses a file over its size limit
+    text = data.decode("utf-8")
+    for scenario in names:
+        try:
+            results((name, text), scenario, ())
+        except CapcalcError:
+            raise
+        except Exception as exc:
+            raise CapcalcError(f"cannot be computed ({type(exc).__name__}: "
+                               f"{clean_text(str(exc), limit=120)})", file=origin,
+                               key=f"scenario {scenario!r}") from None
+    return library
 
 
 @memo(max_entries=512)
@@ -122,6 +170,75 @@ def target(upload: Upload, preset: str, sets: Sets) -> TargetFacts:
     return target_facts(library_for(upload), result, baseline)
 
 
+def from_key(key: PhasesKey) -> tuple[Phase, ...]:
+    """Phases from their cache key (:func:`dashboard.context.phases_key`)."""
+    return tuple(Phase(**dict(items)) for items in key)
+
+
+def default_phases(library: Library, preset: str, sets: dict[str, str]
+                   ) -> tuple[Phase, ...] | None:
+    """The phases the build-out starts from: the scenario's own, or those it is measured on."""
+    scenario = library.scenario(preset, as_library_sets(sorted(sets.items())),
+                                set_origin=SET_ORIGIN)
+    return buildout_phases(library, scenario)[0]
+
+
+@st.cache_resource(show_spinner=False)
+def peers() -> PeersFile:
+    """capcalc's ``peers.yaml`` (read once per server)."""
+    return load_peers(catalog=shipped_library().baseline.catalog)
+
+
+@st.cache_resource(show_spinner=False)
+def slip() -> SlipDistribution:
+    """The default schedule slip of announced phases, from the peers' record
+    (:func:`calc.analysis.slip.default_slip`, as ``capcalc timeline --slip peers``)."""
+    return default_slip(peers())
+
+
+def slipped(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
+    """``phases`` with the peers' slip on every announced phase without a range of its own
+    (:func:`calc.analysis.slip.with_slip`)."""
+    return with_slip(phases, slip())
+
+
+def answer_phases(ctx: Context) -> PhasesKey:
+    """The build-out the answer and the timeline use, as a cache key: the edited phases, with
+    the peers' slip when that setting is on; ``()`` for the scenario's own unslipped."""
+    if not ctx.settings.get("slip"):
+        return ctx.phases_key
+    phases = ctx.phases
+    if phases is None:
+        try:
+            phases = default_phases(ctx.library, ctx.preset, dict(ctx.sets))
+        except CapcalcError:
+            phases = None
+    return phases_key(slipped(phases)) if phases else ctx.phases_key
+
+
+#: What a chart of several scenarios calls the multiple when they measure different things.
+MIXED_MEASURES = "each scenario's own measure"
+
+
+def measure_words(results: list[Result] | tuple[Result, ...]) -> tuple[str, str]:
+    """What the results' multiples measure, in words: one phrase for a chart (or
+    :data:`MIXED_MEASURES` when they differ), and each scenario's for a caption."""
+    titles = {r.name: measure_title(r.scenario.values) for r in results}
+    each = "; ".join(f"{name}: {title}" for name, title in titles.items())
+    if len(set(titles.values())) <= 1:
+        return next(iter(titles.values()), measure_title({})), each
+    return MIXED_MEASURES, each
+
+
+@memo(max_entries=256)
+def answer(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str) -> str:
+    """The finding in words (:func:`calc.presentation.answer.answer_for`), on the edited
+    phases when ``phases`` is not empty."""
+    result, baseline = results(upload, preset, sets)
+    return answer_for(library_for(upload), result, baseline,
+                      phases=from_key(phases) if phases else None, until=until)
+
+
 def _comparison(upload: Upload, preset: str, sets: Sets) -> Table:
     shown = compare_results(upload, preset, sets)
     return tables.comparison_table(shown, shown[0])
@@ -132,12 +249,48 @@ def _power(upload: Upload, preset: str, sets: Sets) -> Table:
     shown = compare_results(upload, preset, sets)
     current_differs = bool(sets) or result.name != baseline.name
     points = shown[:2] if current_differs else shown[:1]  # the baseline and the current one
-    return tables.power_curve_table(library_for(upload), result.scenario,
-                                    baseline.outputs["effective_flop_per_s"], points=points)
+    unit = measure_of(baseline.outputs, target_measure(result.scenario.values))
+    return tables.power_curve_table(library_for(upload), result.scenario, float(unit),
+                                    points=points)
 
 
 def _cost(upload: Upload, preset: str, sets: Sets) -> Table:
     return tables.cost_table(compare_results(upload, preset, sets))
+
+
+def lease_table(results: list[Result]) -> Table:
+    """Owning against leasing per scenario, as calc computes them: the annualized cost of
+    owning and the cost of the same fleet leased, per year and per run, and the break-even
+    utilisation (the share of a year above which owning is cheaper).
+
+    Each value is one of :data:`calc.core.vocabulary.OUTPUTS`; nothing is computed here.
+    """
+    names = ("annualized_cost_usd", "cloud_cost_per_year_usd", "cost_per_run_usd",
+             "cloud_cost_per_run_usd", "lease_breakeven_utilisation")
+    columns: dict[str, list[Any]] = {"scenario": [], "accelerator": [],
+                                     "cloud_usd_per_accelerator_hour": [],
+                                     **{n: [] for n in names}}
+    for result in results:
+        columns["scenario"].append(result.name)
+        columns["accelerator"].append(result.scenario["hardware.accelerator"])
+        columns["cloud_usd_per_accelerator_hour"].append(
+            float(result.scenario.inputs.cost.cloud_usd_per_accelerator_hour))
+        for name in names:
+            columns[name].append(float(result.outputs[name]))
+    return Table(
+        name="lease-versus-own",
+        title="Owning against leasing the same fleet",
+        columns=columns,
+        units={**{n: CURRENCY for n in names[:4]}, "lease_breakeven_utilisation": "1",
+               "cloud_usd_per_accelerator_hour": f"{CURRENCY}/h"},
+        caption=provenance([r.name for r in results], results[0].baseline if results else "",
+                           "owned: capex annualised at the cost of capital plus electricity; "
+                           "leased: accelerators × hours × cloud price"),
+    )
+
+
+def _lease(upload: Upload, preset: str, sets: Sets) -> Table:
+    return lease_table(compare_results(upload, preset, sets))
 
 
 #: Chart name → (table builder, matplotlib chart function).
@@ -146,9 +299,12 @@ CHARTS: dict[str, tuple[Callable[[Upload, str, Sets], Table], Callable[[Table], 
     "power": (_power, charts.power_to_compute),
     "cost": (_cost, charts.cost_breakdown),
 }
+#: Tables without a matplotlib chart yet (their download is the CSV).
+TABLES: dict[str, Callable[[Upload, str, Sets], Table]] = {"lease": _lease}
 
 
 @memo(max_entries=256)
 def table(chart: str, upload: Upload, preset: str, sets: Sets) -> Table:
     """The :class:`~calc.presentation.tables.Table` behind chart ``chart`` for this state."""
-    return CHARTS[chart][0](upload, preset, sets)
+    builder = TABLES[chart] if chart in TABLES else CHARTS[chart][0]
+    return builder(upload, preset, sets)

@@ -3,6 +3,8 @@
 The interactive page shows Vega-Lite charts; the matplotlib figure (the same
 one ``capcalc run --out`` saves, with its provenance caption and metadata) is
 drawn only when a PNG or SVG button is clicked, so it costs nothing per rerun.
+The CSV starts with its header, so ``pandas.read_csv`` reads it with its
+defaults; its provenance is in the PNG and SVG (caption and metadata).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from matplotlib.figure import Figure
 from calc.presentation.export import figure_bytes
 from calc.presentation.tables import Table
 
-__all__ = ["download_buttons"]
+__all__ = ["clean_csv", "download_buttons"]
 
 _MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
@@ -27,6 +29,14 @@ def _rendered(cache_key: Hashable, fmt: str, _table: Table,
     return figure_bytes(_draw(_table), _table, fmt)
 
 
+def clean_csv(table: Table) -> str:
+    """``table``'s CSV without the leading ``#`` provenance lines: header first."""
+    lines = table.to_csv().splitlines(keepends=True)
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return "".join(lines)
+
+
 def _render(table: Table, draw: Callable[[Table], Figure], fmt: str,
             cache_key: Hashable | None) -> bytes:
     if cache_key is None:
@@ -34,7 +44,7 @@ def _render(table: Table, draw: Callable[[Table], Figure], fmt: str,
     return _rendered((table.name, cache_key), fmt, table, draw)
 
 
-def download_buttons(table: Table, draw: Callable[[Table], Figure], *, key: str,
+def download_buttons(table: Table, draw: Callable[[Table], Figure] | None, *, key: str,
                      cache_key: Hashable | None = None,
                      formats: tuple[str, ...] = ("png", "svg")) -> None:
     """One row of buttons: each chart format, then the CSV behind the chart.
@@ -43,8 +53,9 @@ def download_buttons(table: Table, draw: Callable[[Table], Figure], *, key: str,
     ----------
     table : Table
         The data behind the chart; its ``name`` names the files.
-    draw : callable
-        A :mod:`calc.presentation.charts` function ``Table → Figure``, called only on click.
+    draw : callable or None
+        A :mod:`calc.presentation.charts` function ``Table → Figure``, called only on click;
+        None for a table without a drawn chart (its CSV only).
     key : str
         Unique prefix for the buttons' widget keys.
     cache_key : hashable, optional
@@ -52,14 +63,16 @@ def download_buttons(table: Table, draw: Callable[[Table], Figure], *, key: str,
     formats : tuple of str
         Chart formats offered (any of png, svg, pdf).
     """
-    columns = st.columns(len(formats) + 1)
+    formats = formats if draw is not None else ()
+    columns = st.columns(len(formats) + 1) if formats else st.columns([1, 2])
     for column, fmt in zip(columns, formats, strict=False):
+        assert draw is not None
         column.download_button(
             fmt.upper(), data=partial(_render, table, draw, fmt, cache_key),
             file_name=f"{table.name}.{fmt}", mime=_MIME[fmt], key=f"{key}-{fmt}",
             icon=":material/download:", on_click="ignore", width="stretch",
         )
-    columns[-1].download_button(
-        "CSV", data=table.to_csv, file_name=f"{table.name}.csv", mime="text/csv",
+    columns[len(formats)].download_button(
+        "CSV", data=partial(clean_csv, table), file_name=f"{table.name}.csv", mime="text/csv",
         key=f"{key}-csv", icon=":material/download:", on_click="ignore", width="stretch",
     )

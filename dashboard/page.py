@@ -1,46 +1,52 @@
-"""The page around the tabs: session state, the sidebar, the link, and the results header.
+"""The page around the views: session state, the sidebar, the link, and the results header.
 
-State lives in ``st.session_state`` as a preset name and a dict of changed
-inputs (key → text). Widget callbacks edit that state; each run computes the
-result from it (cached), writes the scenario's values into the widgets, draws
-them, and mirrors the state into the URL's query parameters.
+State lives in ``st.session_state``: a preset name, a dict of changed inputs
+(key → text), the edited build-out phases (or None), the views' settings and
+an uploaded file. Widget callbacks edit that state; each run computes the
+result from it (cached), writes the values into the widgets, draws them, and
+mirrors the whole state into the URL's query parameters
+(:func:`dashboard.state.link_params`).
 """
 
 from __future__ import annotations
 
-import re
+import logging
 from typing import Any
 
 import streamlit as st
 
-from calc.core.errors import CapcalcError
-from calc.core.vocabulary import GROUPS, INPUTS
+from calc.core.errors import CapcalcError, clean_text
+from calc.core.phases import PHASE_SET_FIELDS, Phase
+from calc.core.vocabulary import GROUPS, INPUTS, MEASURE_TITLES
 from calc.data.scenario_file import scenario_yaml
+from calc.presentation.answer import changes, heading
+from calc.presentation.formatting import format_value
 
 from dashboard import compute, results_view, widgets
 from dashboard.compute import NO_UPLOAD, Upload
 from dashboard.context import Context, Sets
-from dashboard.state import as_library_sets, link_params, parse_link, value_text
+from dashboard.markup import plain, shown_error
+from dashboard.state import (
+    MAX_LINK_CHARS,
+    PHASES_PARAM,
+    SETTINGS,
+    as_library_sets,
+    default_settings,
+    link_params,
+    parse_link,
+    phase_params,
+    safe_file_name,
+    upload_fits,
+    value_text,
+)
 
-__all__ = ["build"]
+__all__ = ["OPENING_SCENARIO", "bound", "build", "default_preset", "opening", "plain",
+           "set_phases", "sidebar", "slip_line", "slip_words", "upload_scenarios"]
+
+logger = logging.getLogger(__name__)
 
 _PRESET_WIDGET = "w:__preset"
 _UPLOAD_WIDGET = "w:__upload"
-#: Characters Streamlit's Markdown reads as markup (emphasis, links, images, code, math,
-#: colour directives, HTML, tables); a backslash makes each one plain text.
-_MARKUP = re.compile(r"([!\"#$%&*+:<>@\[\\\]^_`{|}~])")
-
-
-def plain(text: str) -> str:
-    r"""``text`` escaped for Streamlit's Markdown, so it shows exactly as written.
-
-    Error lines quote what a file or a link holds; unescaped, ``**``, ``[a](url)`` or
-    ``![img](url)`` in them would be drawn as markup, links or images fetched from afar.
-
-    >>> print(plain("link: site.pue: '![x](http://a/p.png)' is not a number (m**2)"))
-    link\: site.pue\: '\!\[x\](http\://a/p.png)' is not a number (m\*\*2)
-    """
-    return _MARKUP.sub(r"\\\1", text)
 
 
 # ------------------------------------------------------------------ state
@@ -50,9 +56,17 @@ def _state() -> Any:
     return st.session_state
 
 
+#: The scenario the dashboard opens on: the news story's first phase, 100 MW of H100
+#: (the assumptions file's own site), measured against the library's baseline.
+OPENING_SCENARIO = "cortex-phase1"
+
+
 def default_preset() -> str:
-    """The scenario the dashboard opens on: the baseline (the article's phase 1)."""
-    return compute.shipped_library().baseline_name()
+    """The scenario the dashboard opens on: :data:`OPENING_SCENARIO`, or the baseline
+    when the shipped library has no scenario of that name."""
+    library = compute.shipped_library()
+    return OPENING_SCENARIO if OPENING_SCENARIO in library.definitions \
+        else library.baseline_name()
 
 
 def _sets() -> Sets:
@@ -64,18 +78,25 @@ def _upload() -> Upload:
     return upload
 
 
+def opening() -> bool:
+    """Whether this run is a session's first (the page is being opened)."""
+    return "preset" not in _state()
+
+
 def _init() -> None:
     """First run of a session: read the state from the link."""
     state = _state()
     if "preset" in state:
         return
-    library = compute.shipped_library()
-    params = {key: st.query_params[key] for key in st.query_params}
-    preset, sets, warnings = parse_link(library, params, default_preset())
-    state["preset"], state["sets"] = preset, sets
-    state["notices"] = warnings
-    state["upload"] = NO_UPLOAD
-    state["upload_error"] = ""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    link, _library = parse_link(compute.shipped_library(), params, default_preset(),
+                                check_upload=compute.check_upload,
+                                default_phases=compute.default_phases)
+    state["preset"], state["sets"] = link.preset, link.sets
+    state["settings"], state["phases"] = link.settings, link.phases
+    state["upload"], state["upload_error"] = link.upload, ""
+    state["notices"] = link.warnings
+    state["input_errors"] = {}
 
 
 def _results_or_none(upload: Upload, preset: str, sets: Sets) -> Any:
@@ -85,14 +106,16 @@ def _results_or_none(upload: Upload, preset: str, sets: Sets) -> Any:
         return None
 
 
-def _on_input(key: str) -> None:
+def _on_input(key: str, wkey: str) -> None:
     """A widget moved: record its value as text (checked and tidied by the run that follows).
 
     Callbacks cannot be interrupted by a newer rerun, so they only write down the
     change; :func:`_settle` validates it inside the (interruptible) script run.
     """
     state = _state()
-    raw = state[widgets.widget_key(key)]
+    raw = state[wkey]
+    if raw is None:  # a box emptied by the user: keep the value it had
+        return
     text = value_text(float(raw) if isinstance(raw, int) else raw)
     if "before" not in state:
         state["before"] = dict(state["sets"])
@@ -102,13 +125,16 @@ def _on_input(key: str) -> None:
 
 def _settle(upload: Upload, preset: str) -> None:
     """Tidy the inputs changed since the last run: drop those equal to what they would be
-    anyway (so the link stays short), and undo the change if the scenario cannot run."""
+    anyway (so the link stays short), and undo a change the scenario cannot run with,
+    saying at the widget why and what the valid range is."""
     state = _state()
     changed = state.get("changed", [])
     if not changed:
         return
     sets = dict(state["sets"])
+    errors = dict(state.get("input_errors", {}))
     for key in dict.fromkeys(changed):
+        errors.pop(key, None)
         if key not in sets:
             continue
         others = {k: v for k, v in sets.items() if k != key}
@@ -117,12 +143,26 @@ def _settle(upload: Upload, preset: str) -> None:
             sets = others
     try:
         compute.results(upload, preset, tuple(sorted(sets.items())))
-    except CapcalcError as exc:
-        state["notices"] = [*state.get("notices", []), f"{exc}; kept the previous value"]
-        sets = state.get("before", {})
+    except Exception as exc:
+        before = state.get("before", {})
+        for key in dict.fromkeys(changed):
+            if sets.get(key) != before.get(key):
+                errors[key] = _refused(key, sets.get(key, ""), exc)
+        sets = before
     state["sets"] = sets
+    state["input_errors"] = errors
     del state["changed"]
     state.pop("before", None)
+
+
+def _refused(key: str, text: str, exc: Exception) -> str:
+    """Why a typed value was refused, with the valid range, for the line under its box."""
+    spec = INPUTS[key]
+    reason = exc.message if isinstance(exc, CapcalcError) else \
+        f"cannot be computed ({type(exc).__name__})"
+    valid = f" Valid: {widgets.valid_range(spec)}." if spec.kind != "choice" and \
+        "valid range" not in reason else ""
+    return f"{clean_text(text, limit=40)} was not used: {reason}.{valid} Kept the previous value."
 
 
 def _on_sizing() -> None:
@@ -148,8 +188,11 @@ def _on_sizing() -> None:
 
 
 def _forget_changes() -> None:
+    state = _state()
     for name in ("changed", "before"):
-        _state().pop(name, None)
+        state.pop(name, None)
+    state["input_errors"] = {}
+    state["phases"] = None
 
 
 def _on_preset() -> None:
@@ -166,6 +209,7 @@ def _on_reset() -> None:
     state["sets"] = {}
     state["upload"] = NO_UPLOAD
     state["upload_error"] = ""
+    state["settings"] = {**default_settings(), "view": state["settings"]["view"]}
 
 
 def _on_upload() -> None:
@@ -174,10 +218,11 @@ def _on_upload() -> None:
     file = state.get(_UPLOAD_WIDGET)
     if file is None:
         return
-    message = upload_scenarios(file.name, file.getvalue())
+    name = safe_file_name(file.name)  # as a link carries it, so a link reopens the same
+    message = upload_scenarios(name, file.getvalue())
     state["upload_error"] = message
     if not message:
-        state["upload"] = (file.name, file.getvalue().decode("utf-8"))
+        state["upload"] = (name, file.getvalue().decode("utf-8"))
         state["preset"] = compute.add_upload(*state["upload"])[1][0]
         state["sets"] = {}
         _forget_changes()
@@ -186,12 +231,40 @@ def _on_upload() -> None:
 def upload_scenarios(name: str, data: bytes) -> str:
     """Check an uploaded scenario file; return "" when it is good, else one readable line."""
     try:
-        _library, names = compute.add_upload(name, data)
-        for scenario in names:
-            compute.results((name, data.decode("utf-8")), scenario, ())
+        compute.check_upload(name, data)
     except CapcalcError as exc:
-        return str(exc)
+        return shown_error(exc)
     return ""
+
+
+# ------------------------------------------------------------------ settings and phases
+
+
+def bound(name: str, wkey: str, value: Any = None) -> dict[str, Any]:
+    """Keyword arguments that bind a view's widget ``wkey`` to setting ``name``.
+
+    The setting's value (or ``value``, when the view resolves a default such as
+    the output examined) is put in the widget before it is drawn; the widget's
+    change is written back, so the setting outlives the view and travels in the link.
+    """
+    state = _state()
+    current = state["settings"][name] if value is None else value
+    if state.get(wkey) != current:
+        state[wkey] = current
+    return {"key": wkey, "on_change": _on_setting, "args": (name, wkey)}
+
+
+def _on_setting(name: str, wkey: str) -> None:
+    state = _state()
+    value = state[wkey]
+    if value is None:
+        return
+    state["settings"] = {**state["settings"], name: value}
+
+
+def set_phases(phases: tuple[Phase, ...] | None) -> None:
+    """Record the phase table as the user edited it (None: back to the scenario's)."""
+    _state()["phases"] = phases
 
 
 # ------------------------------------------------------------------ sidebar
@@ -211,7 +284,7 @@ def _sidebar(ctx: Context) -> None:
                  help="Start from a preset of scenarios.yaml (or an uploaded file).")
     sb.button("Reset to defaults", on_click=_on_reset, key="w:__reset",
               icon=":material/restart_alt:",
-              help=f"Back to the baseline, {default_preset()}, with nothing changed.")
+              help=f"Back to the opening view, {default_preset()}, with nothing changed.")
     widgets.sync(scenario.values)
     sized_by = "site.facility_power_mw" if scenario["site.accelerators"] is None \
         else "site.accelerators"
@@ -222,13 +295,18 @@ def _sidebar(ctx: Context) -> None:
         "hardware.accelerator": list(catalog),
         "training.precision": list(INPUTS["training.precision"].choices),
         "target.baseline": library.names,
+        "target.measure": list(INPUTS["target.measure"].choices),
     }
     formats = {
         "hardware.accelerator": lambda k: k if catalog[k].status == "shipping"
         else f"{k} ({catalog[k].status})",
+        "target.measure": lambda k: str(MEASURE_TITLES.get(k, k)),
     }
+    errors = state.get("input_errors", {})
     for group in GROUPS:
-        with sb.expander(widgets.GROUP_TITLES[group], expanded=group in ("site", "hardware")):
+        opened = group in ("site", "hardware") or any(
+            INPUTS[key].group == group for key in errors)
+        with sb.expander(widgets.GROUP_TITLES[group], expanded=opened):
             if group == "site":
                 st.radio("Size the site by", widgets.SIZING_KEYS, key=widgets.SIZING_WIDGET,
                          format_func=widgets.SIZING_LABELS.__getitem__, horizontal=True,
@@ -238,8 +316,8 @@ def _sidebar(ctx: Context) -> None:
             for key in widgets.group_keys(group, sized_by):
                 widgets.input_widget(INPUTS[key], scenario.assumptions[key],
                                      options.get(key, ()), _on_input,
-                                     formats.get(key, str))
-    with sb.expander("Scenario file", expanded=False):
+                                     formats.get(key, str), error=errors.get(key))
+    with sb.expander("Scenario file", expanded=bool(state.get("upload_error"))):
         st.file_uploader("Upload a scenario YAML", type=["yaml", "yml"], key=_UPLOAD_WIDGET,
                          on_change=_on_upload,
                          help="One scenario (dotted keys, optional `base:`) or several under "
@@ -249,12 +327,30 @@ def _sidebar(ctx: Context) -> None:
         file_name = f"{ctx.preset}-custom.yaml"
         st.download_button(
             "Download this scenario (YAML)",
-            data=lambda: scenario_yaml(library, ctx.preset, as_library_sets(ctx.sets),
-                                       file_name=file_name),
+            data=lambda: _scenario_file(ctx, file_name),
             file_name=file_name, mime="application/x-yaml", key="w:__scenario_yaml",
             on_click="ignore", icon=":material/download:",
-            help="A scenario file that reproduces these numbers with `capcalc run FILE.yaml`.")
-    sb.caption("The address bar holds every changed input: share the link to reopen this view.")
+            help="A scenario file that reproduces these numbers with `capcalc run FILE.yaml` "
+                 "(phase edits included; the Monte Carlo settings in its first lines).")
+    if upload_fits(ctx.upload):
+        sb.caption("The address bar holds everything you changed, the uploaded file "
+                   "included: share the link to reopen this view.")
+    else:
+        sb.warning(f"The uploaded file is too large to travel in the link (more than "
+                   f"{MAX_LINK_CHARS:,} characters packed): the link reopens the shipped "
+                   "scenarios only. Share the downloaded scenario file instead.",
+                   icon=":material/link_off:")
+
+
+def _scenario_file(ctx: Context, file_name: str) -> str:
+    title, description = _heading(ctx)
+    settings = ctx.settings
+    used = compute.answer_phases(ctx)
+    phases = compute.from_key(used) if used else ctx.phases
+    return scenario_yaml(ctx.library, ctx.preset, as_library_sets(ctx.sets),
+                         file_name=file_name, title=title, description=description,
+                         phases=phases, samples=int(settings["samples"]),
+                         seed=int(settings["seed"]), until=ctx.until)
 
 
 # ------------------------------------------------------------------ build
@@ -269,30 +365,122 @@ def _context() -> Context:
     _settle(upload, state["preset"])
     try:
         result, baseline = compute.results(upload, state["preset"], _sets())
-    except CapcalcError as exc:
-        state["notices"] = [*state.get("notices", []), f"{exc}; showing {default_preset()}"]
-        state["preset"], state["sets"] = default_preset(), {}
+    except Exception as exc:
+        logger.warning("state cannot be computed: %s", exc)
+        reason = shown_error(exc) if isinstance(exc, CapcalcError) else \
+            f"{type(exc).__name__}: {clean_text(str(exc), limit=120)}"
+        state["notices"] = [*state.get("notices", []), f"{reason}; showing {default_preset()}"]
+        state["preset"], state["sets"], state["phases"] = default_preset(), {}, None
         result, baseline = compute.results(upload, state["preset"], ())
     return Context(library=library, scenario=result.scenario, result=result, baseline=baseline,
-                   sets=_sets(), preset=state["preset"], upload=upload)
+                   sets=_sets(), preset=state["preset"], upload=upload,
+                   phases=state.get("phases"), settings=dict(state["settings"]))
 
 
-def _mirror_link(ctx: Context) -> None:
-    wanted = link_params(ctx.preset, ctx.sets, default_preset())
+def _phase_link(ctx: Context) -> dict[str, str]:
+    if ctx.phases is None:
+        return {}
+    return phase_params(_default_phases(ctx), ctx.phases)
+
+
+def mirror_link(ctx: Context) -> None:
+    """Write the state into the address bar (only when it changed)."""
+    wanted = link_params(ctx.preset, ctx.sets, default_preset(), settings=ctx.settings,
+                         phases=_phase_link(ctx), upload=ctx.upload)
     current = {key: st.query_params[key] for key in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
 
 
+def _heading(ctx: Context) -> tuple[str, str]:
+    definition = ctx.library.definitions.get(ctx.preset)
+    return heading(ctx.scenario, ctx.result.outputs, preset=ctx.preset,
+                   preset_title=definition.title if definition else None,
+                   changed=bool(ctx.sets) or ctx.phases is not None)
+
+
+def changed_list(ctx: Context) -> list[str]:
+    """Every input the user moved, the phase edits and the peers' slip (when switched on),
+    as "Title: old → new"."""
+    slip = bool(ctx.settings.get("slip"))
+    if not ctx.sets and ctx.phases is None and not slip:
+        return []
+    before = compute.results(ctx.upload, ctx.preset, ())[0].scenario
+    lines = changes(before, ctx.scenario, [key for key, _ in ctx.sets])
+    if ctx.phases is not None:
+        lines += phase_changes(_default_phases(ctx), ctx.phases)
+    if slip:
+        lines.append(slip_line())
+    return lines
+
+
+def slip_line() -> str:
+    """The peers' slip in words, as the changed list and the Timeline view say it."""
+    return f"Announced phases slip as peers did: {slip_words()} (off → on)"
+
+
+def slip_words() -> str:
+    """The peers' slip of announced phases, short: "median 1 month, 90 % within 0–6 months"."""
+    delays = compute.slip().delays()
+    return (f"median {delays.value} month{'' if delays.value == 1 else 's'}, 90 % within "
+            f"{delays.low}–{delays.high} months")
+
+
+def _default_phases(ctx: Context) -> tuple[Phase, ...]:
+    try:
+        return compute.default_phases(ctx.library, ctx.preset, dict(ctx.sets)) or ()
+    except CapcalcError:
+        return ()
+
+
+def phase_changes(default: tuple[Phase, ...], edited: tuple[Phase, ...]) -> list[str]:
+    """The phase edits in words: "Phase name: field old → new", or that rows changed."""
+    params = phase_params(default, edited)
+    if PHASES_PARAM in params:
+        return [f"Phase table: {len(default)} rows → {len(edited)} rows (rows added, removed "
+                "or renamed)"]
+    lines = []
+    for i, (old, new) in enumerate(zip(default, edited, strict=True)):
+        for field in PHASE_SET_FIELDS:
+            before, after = _phase_value(old, field), _phase_value(new, field)
+            if before != after:
+                lines.append(f"{new.name} (timeline[{i}]): {field.replace('_', ' ')} "
+                             f"{before} → {after}")
+    return lines
+
+
+def _phase_value(phase: Phase, field: str) -> str:
+    value = getattr(phase, field)
+    if field == "facility_power_mw":
+        return format_value(float(value), "MW")
+    if field == "delay_months":
+        if phase.delay_low is None or phase.delay_high is None:
+            return str(phase.delay_months)
+        return f"{phase.delay_months} ({phase.delay_low}–{phase.delay_high})"
+    return "the scenario's chip" if value is None else str(value)
+
+
 def build() -> Context:
-    """Draw the sidebar and the results header; return the context the tabs render from."""
+    """Draw the results header; return the context the sidebar and the views render from.
+
+    The header (the answer and the cards) is sent first, so the browser shows it
+    before it has loaded the code of the sidebar's widgets and the view's charts.
+    """
     _init()
-    ctx = _context()
     state = _state()
+    settings = state.setdefault("settings", default_settings())
+    for name, setting in SETTINGS.items():
+        settings.setdefault(name, setting.default)
+    ctx = _context()
     for notice in state.get("notices", []):
         st.warning(plain(notice), icon=":material/warning:")
     state["notices"] = []
-    _sidebar(ctx)
-    _mirror_link(ctx)
-    results_view.render(ctx)
+    mirror_link(ctx)
+    title, description = _heading(ctx)
+    results_view.render(ctx, title, description, changed_list(ctx))
     return ctx
+
+
+def sidebar(ctx: Context) -> None:
+    """Draw the sidebar: the scenario, every input, the scenario file."""
+    _sidebar(ctx)

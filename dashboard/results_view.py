@@ -1,4 +1,10 @@
-"""The results header: the scenario, metric cards with deltas from the baseline, the target."""
+"""The results header: the title, the answer in words, then the metric cards.
+
+The answer comes first (:func:`calc.presentation.answer.answer_for`, the same
+words as ``capcalc run``); the cards follow in a row that wraps, each as wide as
+its text, so no value or delta is ever cut short; a delta is the short ratio to
+the baseline ("5.4× baseline") and a card equal to the baseline shows none.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,16 @@ import math
 
 import streamlit as st
 
-from calc.core.vocabulary import OUTPUTS
-from calc.presentation.answer import describe
+from calc.core.vocabulary import OUTPUTS, measure_title
 from calc.presentation.formatting import format_value, times
 
 from dashboard import compute
 from dashboard.context import Context
+from dashboard.markup import plain
 
-__all__ = ["CARDS", "delta_text", "render"]
+__all__ = ["CARDS", "card_label", "card_text", "delta_text", "render"]
 
-#: The outputs shown as metric cards, in order (two rows of four).
+#: The outputs shown as metric cards, in order.
 CARDS = (
     "facility_power_mw", "accelerators", "h100_equivalents", "effective_flop_per_s",
     "training_flop_per_run", "annual_energy_mwh", "capex_usd", "compute_multiple",
@@ -24,54 +30,72 @@ CARDS = (
 _NEUTRAL = {"facility_power_mw", "annual_energy_mwh", "capex_usd"}
 
 
-def delta_text(value: float, base: float, unit: str, baseline: str) -> str | None:
-    """The change from the baseline: signed difference and ratio; None when equal.
+def card_text(name: str, value: float) -> str:
+    """A card's value as the tables write it (the multiple with its ×).
 
-    >>> delta_text(500.0, 100.0, "MW", "cortex-phase1")
-    '+400 MW (5.0× cortex-phase1)'
-    >>> delta_text(50.0, 100.0, "MW", "b")
-    '-50.0 MW (0.5× b)'
-    >>> delta_text(1.0, 1.0, "1", "b") is None
-    True
+    >>> card_text("compute_multiple", 5.0), card_text("facility_power_mw", 500.0)
+    ('5.00×', '500 MW')
     """
-    diff = value - base
-    if base == value or (base and abs(diff / base) < 1e-12):
+    return format_value(value, OUTPUTS[name].unit) + ("×" if name == "compute_multiple" else "")
+
+
+def card_label(name: str, measure: str) -> str:
+    """A card's label: the output's title; the compute multiple's says what it measures.
+
+    >>> card_label("compute_multiple", "training FLOP per run")
+    'Compute multiple (training FLOP per run)'
+    >>> card_label("capex_usd", "effective FLOP/s")
+    'Capex'
+    """
+    title = OUTPUTS[name].title
+    return f"{title} ({measure})" if name == "compute_multiple" else title
+
+
+def delta_text(value: float, base: float) -> str | None:
+    """The change from the baseline, short: the ratio; None when equal (or not a ratio).
+
+    >>> delta_text(500.0, 100.0), delta_text(50.0, 100.0), delta_text(1.0, 1.0)
+    ('5.0× baseline', '0.5× baseline', None)
+    """
+    if not (math.isfinite(value) and math.isfinite(base)) or base == 0:
         return None
-    sign = "+" if diff > 0 else "-"
-    ratio = f" ({times(value / base)} {baseline})" if base else ""
-    return f"{sign}{format_value(abs(diff), unit)}{ratio}"
+    if value == base or abs(value / base - 1) < 5e-4:
+        return None
+    return f"{times(value / base)} baseline"
 
 
 def _exact(value: float, unit: str) -> str:
     return f"Exact value: {value!r} {unit}".rstrip() if math.isfinite(value) else ""
 
 
-def render(ctx: Context) -> None:
-    """Title, scenario description, metric cards and the distance to the target in words."""
-    scenario = ctx.result.scenario
-    title = scenario.title + (" — changed" if ctx.sets else "")
+def render(ctx: Context, title: str, description: str, changed: list[str]) -> None:
+    """Title and description (written from the current inputs), the answer, what the user
+    changed, and the metric cards."""
     st.subheader(title)
-    if scenario.description:
-        st.caption(scenario.description)
-    if ctx.sets:
-        st.caption("Changed: " + ", ".join(f"`{k}={v}`" for k, v in ctx.sets))
-    outputs, base = ctx.result.outputs, ctx.baseline.outputs
-    for row in (CARDS[:4], CARDS[4:]):
-        for column, name in zip(st.columns(4), row, strict=True):
-            spec = OUTPUTS[name]
-            value = outputs[name]
-            shown = format_value(value, spec.unit) + ("×" if name == "compute_multiple" else "")
-            delta = delta_text(value, base[name], spec.unit, ctx.baseline.name)
-            column.metric(
-                spec.title, shown,
-                delta=delta if delta is not None else "± 0 (the baseline)",
-                delta_color="off" if delta is None or name in _NEUTRAL else "normal",
-                delta_arrow="auto" if delta is not None else "off",
-                help=f"{spec.description}\n\n{_exact(value, spec.unit)}",
-                border=True,
-            )
+    if description:
+        st.caption(description)
+    text = compute.answer(*ctx.key, compute.answer_phases(ctx), ctx.until)
     facts = compute.target(*ctx.key)
     if facts.met:
-        st.success(describe(facts), icon=":material/check_circle:")
+        st.success(text, icon=":material/check_circle:")
     else:
-        st.info(describe(facts), icon=":material/flag:")
+        st.info(text, icon=":material/flag:")
+    outputs, base = ctx.result.outputs, ctx.baseline.outputs
+    measure = measure_title(ctx.scenario.values)
+    with st.container(horizontal=True, wrap=True, gap="small", key="cards"):
+        for name in CARDS:
+            spec = OUTPUTS[name]
+            value = outputs[name]
+            delta = None if name == "compute_multiple" else delta_text(value, base[name])
+            up = value > base[name]
+            st.metric(
+                card_label(name, measure), card_text(name, value), delta=delta,
+                delta_color="gray" if name in _NEUTRAL else ("green" if up else "red"),
+                delta_arrow=("up" if up else "down") if delta else "off",
+                help=f"{spec.description}\n\nAgainst the baseline, {ctx.baseline.name}: "
+                     f"{card_text(name, base[name])}.\n\n{_exact(value, spec.unit)}",
+                border=True, width="content",
+            )
+    if changed:
+        st.caption(f"**Changed from {plain(ctx.preset)}:** "
+                   + " · ".join(plain(line) for line in changed))

@@ -1,33 +1,80 @@
-"""The dashboard's state as text: preset and changed inputs, and their shareable link form.
+"""The dashboard's state as text: everything a user changed, and its shareable link form.
 
-The state is a preset name plus the inputs the user changed, each as
-``(dotted key, value as text)``, the same text ``--set`` takes. That text is
-what the URL's query parameters carry (``?scenario=cortex-full&site.pue=1.3``),
-what keys the caches, and what a downloaded scenario file is written from.
+The state is a preset name, the inputs the user changed (each as ``(dotted
+key, value as text)``, the same text ``--set`` takes), the build-out phases
+if the user edited them, the view's settings (which view, the horizon, the
+Monte Carlo's samples and seed, ...) and an uploaded scenario file. The URL's
+query parameters carry all of it:
+
+* ``scenario=cortex-full`` and one parameter per changed input (``site.pue=1.3``);
+* phase edits as ``timeline[3].facility_power_mw=600`` (as ``--set`` writes them), or,
+  when rows were added, removed or renamed, the whole table packed in ``timeline=…``;
+* a phase's slip range as ``timeline[3].delay_months={value: 0, low: 0, high: 12}``;
+* ``view=timeline``, ``until=2035``, ``samples=20000``, ``seed=7``, ``probability=90``
+  (the target box's, in per cent), ``slip=1`` (announced phases slip as the peers'
+  did), ... when not the default;
+* an uploaded file packed (zlib, then URL-safe base64) in ``upload=…`` with its name
+  in ``upload_name=…``, checked exactly as an upload is when the link is opened.
+
 These functions hold no Streamlit state and can be tested directly.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import logging
 import math
-from collections.abc import Iterable, Mapping
+import re
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from calc.core.errors import CapcalcError, suggest
+from pydantic import ValidationError
+
+from calc.analysis.limits import DEFAULT_SAMPLES
+from calc.core.errors import CapcalcError, clean_text, suggest
+from calc.core.months import DEFAULT_UNTIL
+from calc.core.phases import PHASE_SET_FIELDS, Phase, phase_key
+from calc.core.vocabulary import OUTPUTS
+from calc.data.io import MAX_YAML_BYTES
+from calc.data.phases import apply_phase_sets, check_phases, to_phases
 from calc.data.scenarios import Library, to_change
+from calc.data.schema import PhaseSpec
+from calc.data.validation import validation_message
 
 from dashboard.context import Sets
 
 __all__ = [
     "LINK_ORIGIN",
+    "MAX_LINK_CHARS",
+    "MAX_PARAMS",
+    "MAX_UPLOAD_BYTES",
+    "PHASES_PARAM",
     "PRESET_PARAM",
+    "SETTINGS",
     "SET_ORIGIN",
+    "UPLOAD_NAME_PARAM",
+    "UPLOAD_PARAM",
+    "VIEWS",
+    "LinkState",
+    "Setting",
     "as_library_sets",
+    "delay_text",
     "link_params",
+    "pack",
     "parse_link",
+    "phase_params",
+    "phases_from_records",
+    "safe_file_name",
+    "unpack",
     "validate_set",
     "value_text",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: The name errors give to values read from the URL.
 LINK_ORIGIN = "link"
@@ -35,6 +82,28 @@ LINK_ORIGIN = "link"
 SET_ORIGIN = "set in the dashboard"
 #: Query parameter holding the preset's name.
 PRESET_PARAM = "scenario"
+#: Query parameter holding the whole phase table when field edits cannot say it.
+PHASES_PARAM = "timeline"
+#: Query parameters of an uploaded scenario file: its packed text and its name.
+UPLOAD_PARAM, UPLOAD_NAME_PARAM = "upload", "upload_name"
+#: A packed value longer than this does not travel in a link: many servers and chat
+#: programs cut URLs of more than ~8,000 characters.
+MAX_LINK_CHARS = 6_000
+#: The largest scenario file read, from the uploader or a link (capcalc's YAML limit).
+MAX_UPLOAD_BYTES = MAX_YAML_BYTES
+#: A link with more parameters than this is not what the page wrote; the rest are ignored.
+MAX_PARAMS = 200
+
+#: The views, in order: (link value, label shown).
+VIEWS: tuple[tuple[str, str], ...] = (
+    ("compare", "Compare"),
+    ("power", "Power → compute"),
+    ("cost", "Cost"),
+    ("timeline", "Timeline & target"),
+    ("peers", "Peers"),
+    ("uncertainty", "Uncertainty"),
+    ("assumptions", "Assumptions"),
+)
 
 
 def value_text(value: Any) -> str:
@@ -77,54 +146,394 @@ def validate_set(library: Library, preset: str, sets: Mapping[str, str], key: st
     return text
 
 
-def parse_link(library: Library, params: Mapping[str, str], default_preset: str
-               ) -> tuple[str, dict[str, str], list[str]]:
+# ---------------------------------------------------------------- view settings
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting of the views that the link carries when it is not the default.
+
+    ``kind`` is ``choice`` (one of ``choices``; "" means "the page decides"), ``int``
+    (a whole number from ``lower`` to ``upper``) or ``flag`` (on or off).
+    """
+
+    param: str
+    label: str
+    default: Any
+    kind: str
+    choices: tuple[str, ...] = ()
+    lower: int = 0
+    upper: int = 0
+
+    def parse(self, raw: str) -> Any:
+        """The value of link text ``raw``; a CapcalcError keyed by the parameter if invalid."""
+        text = raw.strip()
+        if self.kind == "flag":
+            if text in ("1", "true", "on"):
+                return True
+            if text in ("0", "false", "off", ""):
+                return False
+            raise CapcalcError(f"must be 1 or 0 (got {clean_text(text, limit=40)!r})",
+                               file=LINK_ORIGIN, key=self.param)
+        if self.kind == "int":
+            try:
+                number = float(text.replace("_", "").replace(",", ""))
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number) or number != int(number) or \
+                    not self.lower <= number <= self.upper:
+                raise CapcalcError(
+                    f"must be a whole number from {self.lower:,} to {self.upper:,} "
+                    f"(got {clean_text(text, limit=40)!r})", file=LINK_ORIGIN, key=self.param)
+            return int(number)
+        if text not in self.choices:
+            raise CapcalcError(f"unknown {self.label.lower()} {clean_text(text, limit=40)!r}"
+                               f"{suggest(text, self.choices)}", file=LINK_ORIGIN,
+                               key=self.param)
+        return text
+
+    def text(self, value: Any) -> str:
+        """Link text of ``value``."""
+        if self.kind == "flag":
+            return "1" if value else "0"
+        return str(value)
+
+
+SETTINGS: dict[str, Setting] = {s.param: s for s in (
+    Setting("view", "View", VIEWS[0][0], "choice", choices=tuple(v for v, _ in VIEWS)),
+    Setting("until", "Horizon", int(DEFAULT_UNTIL[:4]), "int", lower=2025, upper=2060),
+    Setting("samples", "Samples", DEFAULT_SAMPLES, "int", lower=1_000, upper=200_000),
+    Setting("seed", "Seed", 0, "int", lower=0, upper=2**31 - 1),
+    Setting("output", "Output", "", "choice", choices=tuple(OUTPUTS)),
+    Setting("sobol", "Sobol indices", False, "flag"),
+    Setting("fan", "Timeline under uncertainty", False, "flag"),
+    Setting("slip", "Announced phases slip as peers did", False, "flag"),
+    Setting("probability", "Probability (%)", 80, "int", lower=1, upper=99),
+)}
+
+
+def default_settings() -> dict[str, Any]:
+    """Every setting at its default."""
+    return {name: s.default for name, s in SETTINGS.items()}
+
+
+# ---------------------------------------------------------------- packed text
+
+
+def pack(text: str) -> str:
+    """``text`` compressed and written with URL-safe characters only.
+
+    >>> pack("site.pue: 1.3\\n")
+    'eNorzixJ1SsoTbVSMNQz5gIAJVUEJA'
+    >>> unpack(pack("name: mine\\nsite.pue: 1.3\\n"))
+    'name: mine\\nsite.pue: 1.3\\n'
+    """
+    return base64.urlsafe_b64encode(zlib.compress(text.encode("utf-8"), 9)).decode(
+        "ascii").rstrip("=")
+
+
+_PACKED = re.compile(r"^[A-Za-z0-9_-]*$")
+
+
+def unpack(blob: str, *, key: str = UPLOAD_PARAM, limit: int = MAX_UPLOAD_BYTES) -> str:
+    """The text :func:`pack` wrote; at most ``limit`` bytes are ever inflated.
+
+    Raises
+    ------
+    CapcalcError
+        Keyed by ``key``, when the text is too long, not packed text, or larger than ``limit``.
+    """
+    if len(blob) > MAX_LINK_CHARS:
+        raise CapcalcError(f"is {len(blob):,} characters long; a link carries at most "
+                           f"{MAX_LINK_CHARS:,}", file=LINK_ORIGIN, key=key)
+    if not _PACKED.match(blob):
+        raise CapcalcError("is not packed text (letters, digits, - and _ only)",
+                           file=LINK_ORIGIN, key=key)
+    try:
+        data = base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4))
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(data, limit + 1)
+    except (binascii.Error, ValueError, zlib.error):
+        raise CapcalcError("is damaged (not zlib data in URL-safe base64); copy the whole "
+                           "link", file=LINK_ORIGIN, key=key) from None
+    if len(raw) > limit or inflater.unconsumed_tail:
+        raise CapcalcError(f"unpacks to more than {limit:,} bytes", file=LINK_ORIGIN, key=key)
+    if not inflater.eof:
+        raise CapcalcError("is cut short; copy the whole link", file=LINK_ORIGIN, key=key)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CapcalcError("is not UTF-8 text", file=LINK_ORIGIN, key=key) from None
+
+
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,79}\.ya?ml$")
+
+
+def safe_file_name(name: str) -> str:
+    """An uploaded file's name as the page and the link use it (else ``upload.yaml``).
+
+    >>> safe_file_name("cortex-2027.yaml"), safe_file_name("../../etc/passwd")
+    ('cortex-2027.yaml', 'upload.yaml')
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base if _FILE_NAME.match(base) else "upload.yaml"
+
+
+# ---------------------------------------------------------------- phases
+
+
+def phases_from_records(records: Sequence[Mapping[str, Any]], *, catalog: Any,
+                        file: str) -> tuple[Phase, ...]:
+    """Phase records (``name``, ``start``, ``facility_power_mw``, ...) checked as a scenario
+    file's ``timeline:`` is; a CapcalcError naming the row and the field otherwise."""
+    specs = []
+    for i, record in enumerate(records):
+        try:
+            specs.append(PhaseSpec.model_validate(dict(record)))
+        except ValidationError as exc:
+            key, message = validation_message(exc, known=PhaseSpec.model_fields)
+            raise CapcalcError(message, file=file, key=f"row {i + 1}: {key}") from None
+    phases = to_phases(specs, file=file)
+    check_phases(phases, catalog, file=file)
+    return phases
+
+
+def delay_text(phase: Phase) -> str:
+    """A phase's delay as ``--set timeline[N].delay_months=`` takes it: whole months, or
+    the slip's 90 % range as a YAML flow mapping.
+
+    >>> delay_text(Phase("p", "2026-07", 500, delay_months=3))
+    '3'
+    >>> delay_text(Phase("p", "2026-07", 500, delay_months=2, delay_low=0, delay_high=12))
+    '{value: 2, low: 0, high: 12}'
+    """
+    if phase.delay_low is None or phase.delay_high is None:
+        return str(int(phase.delay_months))
+    return (f"{{value: {int(phase.delay_months)}, low: {int(phase.delay_low)}, "
+            f"high: {int(phase.delay_high)}}}")
+
+
+#: Fields of a phase that a link's ``timeline[N].FIELD`` parameters may change: those of
+#: ``--set``, the slip range travelling with ``delay_months``.
+_LINK_FIELDS = {*PHASE_SET_FIELDS, "delay_low", "delay_high"}
+
+
+def _field_text(phase: Phase, name: str) -> str:
+    return delay_text(phase) if name == "delay_months" else value_text(getattr(phase, name))
+
+
+def _field_changed(old: Phase, new: Phase, name: str) -> bool:
+    if name == "delay_months":
+        return (old.delay_months, old.delay_low, old.delay_high) != \
+            (new.delay_months, new.delay_low, new.delay_high)
+    return bool(getattr(old, name) != getattr(new, name))
+
+
+def phase_params(default: Sequence[Phase], phases: Sequence[Phase]) -> dict[str, str]:
+    """The link parameters that turn ``default`` into ``phases``.
+
+    Field edits of the same rows become ``timeline[N].FIELD`` parameters (as
+    ``--set`` takes them; a slip range as ``timeline[N].delay_months={value: 0, low: 0,
+    high: 12}``); anything else packs the whole table in ``timeline``.
+    """
+    if tuple(default) == tuple(phases):
+        return {}
+    same_rows = len(default) == len(phases) and all(
+        {k: v for k, v in a.to_dict().items() if k not in _LINK_FIELDS} ==
+        {k: v for k, v in b.to_dict().items() if k not in _LINK_FIELDS}
+        for a, b in zip(default, phases, strict=True))
+    if same_rows:
+        out = {}
+        for i, (old, new) in enumerate(zip(default, phases, strict=True)):
+            for name in PHASE_SET_FIELDS:
+                if _field_changed(old, new, name):
+                    out[phase_key(i, name)] = _field_text(new, name)
+        return out
+    records = [p.to_dict() for p in phases]
+    return {PHASES_PARAM: pack(json.dumps(records, separators=(",", ":"), ensure_ascii=False))}
+
+
+# ---------------------------------------------------------------- the link
+
+
+@dataclass
+class LinkState:
+    """What a link asks for, each part checked; ``warnings`` say what was left out and why."""
+
+    preset: str
+    sets: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=default_settings)
+    phases: tuple[Phase, ...] | None = None
+    upload: tuple[str, str] = ("", "")
+    warnings: list[str] = field(default_factory=list)
+
+
+#: Checks an uploaded file (name, bytes) exactly as the uploader does; returns its library.
+UploadCheck = Callable[[str, bytes], Library]
+#: The phases a scenario's build-out starts from (its own, or those it is measured on).
+DefaultPhases = Callable[[Library, str, dict[str, str]], tuple[Phase, ...] | None]
+
+
+def _problem(exc: Exception) -> str:
+    """One line for an error that is not a CapcalcError (a link must never crash the page)."""
+    return f"cannot be used ({type(exc).__name__}: {clean_text(str(exc), limit=120)})"
+
+
+def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_preset: str, *,
+               check_upload: UploadCheck, default_phases: DefaultPhases
+               ) -> tuple[LinkState, Library]:
     """Read the state from query parameters; invalid ones fall back to their default.
 
     Parameters
     ----------
-    library : Library
-        Knows the scenarios a link may name.
-    params : mapping of str to str
-        The URL's query parameters (``scenario`` and dotted input keys).
+    shipped : Library
+        The baseline and shipped scenarios.
+    params : mapping of str to list of str
+        The URL's query parameters, each with every value it was given.
     default_preset : str
         The preset used when the link names none or an unknown one.
+    check_upload : callable
+        Validates an uploaded file as the file uploader does; returns its library.
+    default_phases : callable
+        The build-out phases of a preset with inputs applied (None when it has none).
 
     Returns
     -------
-    preset : str
-    sets : dict of str to str
-        The valid inputs, as canonical text.
-    warnings : list of str
-        One line per parameter ignored, saying why.
+    LinkState, Library
+        The state (with one warning per parameter left out, saying why) and the
+        library it runs in (the shipped one, plus the uploaded file).
     """
     warnings: list[str] = []
-    preset = params.get(PRESET_PARAM) or default_preset
-    if preset not in library.definitions:
+    items = list(params.items())
+    if len(items) > MAX_PARAMS:
+        warnings.append(f"{LINK_ORIGIN}: the link has {len(items):,} parameters; the page "
+                        f"reads at most {MAX_PARAMS}, so the last {len(items) - MAX_PARAMS:,} "
+                        "were ignored")
+        items = items[:MAX_PARAMS]
+    values: dict[str, str] = {}
+    for key, given in items:
+        given = list(given) or [""]
+        if len(given) > 1:
+            warnings.append(f"{LINK_ORIGIN}: {clean_text(key, limit=60)} is given "
+                            f"{len(given)} times; using the last")
+        values[key] = given[-1]
+
+    library, upload = shipped, ("", "")
+    if UPLOAD_PARAM in values:
+        name = safe_file_name(values.pop(UPLOAD_NAME_PARAM, "upload.yaml"))
+        try:
+            text = unpack(values.pop(UPLOAD_PARAM))
+            library = check_upload(name, text.encode("utf-8"))
+            upload = (name, text)
+        except CapcalcError as exc:
+            warnings.append(f"{exc}; the uploaded scenario is not shown")
+    values.pop(UPLOAD_NAME_PARAM, None)
+
+    state = LinkState(preset=values.pop(PRESET_PARAM, "") or default_preset, upload=upload,
+                      warnings=warnings)
+    if state.preset not in library.definitions:
+        asked = clean_text(state.preset, limit=60)
         warnings.append(
-            f"{LINK_ORIGIN}: {PRESET_PARAM}: unknown scenario {preset!r}"
-            f"{suggest(preset, library.definitions)}; showing {default_preset}"
-        )
-        preset = default_preset
-    sets: dict[str, str] = {}
-    for key, raw in params.items():
-        if key == PRESET_PARAM:
+            f"{LINK_ORIGIN}: {PRESET_PARAM}: unknown scenario {asked!r}"
+            f"{suggest(state.preset, library.definitions)}; showing {default_preset}")
+        state.preset = default_preset
+
+    for name, setting in SETTINGS.items():
+        if name in values:
+            try:
+                state.settings[name] = setting.parse(values.pop(name))
+            except CapcalcError as exc:
+                warnings.append(f"{exc}; using the default")
+
+    packed = values.pop(PHASES_PARAM, None)
+    phase_sets = [(k, v) for k, v in values.items() if k.startswith("timeline")]
+    for key, raw in values.items():
+        if key.startswith("timeline"):
             continue
         try:
-            sets[key] = validate_set(library, preset, sets, key, str(raw))
+            state.sets[key] = validate_set(library, state.preset, state.sets, key, str(raw))
         except CapcalcError as exc:
-            warnings.append(f"{exc}; using the default for {key}")
-    return preset, sets, warnings
+            warnings.append(f"{exc}; using the default for {clean_text(key, limit=60)}")
+        except Exception as exc:
+            logger.warning("link parameter %s: %s", key, exc)
+            warnings.append(f"{LINK_ORIGIN}: {clean_text(key, limit=60)}: {_problem(exc)}; "
+                            "using the default")
+    if packed is not None or phase_sets:
+        state.phases = _link_phases(library, state, packed, phase_sets, default_phases)
+    return state, library
 
 
-def link_params(preset: str, sets: Sets, default_preset: str) -> dict[str, str]:
-    """The query parameters of a state: ``scenario`` unless default, then every changed input.
+def _link_phases(library: Library, state: LinkState, packed: str | None,
+                 phase_sets: list[tuple[str, str]], default_phases: DefaultPhases
+                 ) -> tuple[Phase, ...] | None:
+    catalog = library.baseline.catalog
+    phases: tuple[Phase, ...] | None = None
+    if packed is not None:
+        try:
+            records = json.loads(unpack(packed, key=PHASES_PARAM, limit=100_000))
+            if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+                raise CapcalcError("is not a list of phases", file=LINK_ORIGIN,
+                                   key=PHASES_PARAM)
+            phases = phases_from_records(records, catalog=catalog,
+                                         file=f"{LINK_ORIGIN}: {PHASES_PARAM}")
+        except CapcalcError as exc:
+            state.warnings.append(f"{exc}; using the scenario's phases")
+        except ValueError as exc:
+            state.warnings.append(f"{LINK_ORIGIN}: {PHASES_PARAM}: {_problem(exc)}; using "
+                                  "the scenario's phases")
+    if phases is None:
+        try:
+            phases = default_phases(library, state.preset, state.sets)
+        except CapcalcError:
+            phases = None
+    if phases is None:
+        if phase_sets:
+            state.warnings.append(f"{LINK_ORIGIN}: {phase_sets[0][0]}: the scenario has no "
+                                  "build-out phases; ignored")
+        return None
+    for key, raw in phase_sets:
+        try:
+            phases = apply_phase_sets(phases, [(key, raw)], file=LINK_ORIGIN, catalog=catalog)
+        except CapcalcError as exc:
+            state.warnings.append(f"{exc}; using the phase's own value")
+        except Exception as exc:
+            logger.warning("link parameter %s: %s", key, exc)
+            state.warnings.append(f"{LINK_ORIGIN}: {clean_text(key, limit=60)}: "
+                                  f"{_problem(exc)}; using the phase's own value")
+    return phases
+
+
+def link_params(preset: str, sets: Sets, default_preset: str, *,
+                settings: Mapping[str, Any] | None = None,
+                phases: Mapping[str, str] | None = None,
+                upload: tuple[str, str] = ("", "")) -> dict[str, str]:
+    """The query parameters of a state: ``scenario`` unless default, every changed input,
+    the phase edits, every setting not at its default, and the uploaded file if it fits.
 
     >>> link_params("cortex-full", (("site.pue", "1.3"),), "cortex-phase1")
     {'scenario': 'cortex-full', 'site.pue': '1.3'}
-    >>> link_params("cortex-phase1", (), "cortex-phase1")
-    {}
+    >>> link_params("cortex-phase1", (), "cortex-phase1", settings={"view": "cost", "seed": 0})
+    {'view': 'cost'}
     """
     params = {} if preset == default_preset else {PRESET_PARAM: preset}
     params.update(sets)
+    params.update(phases or {})
+    for name, value in (settings or {}).items():
+        setting = SETTINGS[name]
+        if value != setting.default:
+            params[name] = setting.text(value)
+    name, text = upload
+    if text:
+        packed = pack(text)
+        if len(packed) <= MAX_LINK_CHARS:
+            params[UPLOAD_PARAM] = packed
+            params[UPLOAD_NAME_PARAM] = safe_file_name(name)
     return params
+
+
+def upload_fits(upload: tuple[str, str]) -> bool:
+    """Whether an uploaded file travels in the link (see :data:`MAX_LINK_CHARS`)."""
+    return not upload[1] or len(pack(upload[1])) <= MAX_LINK_CHARS
+
+
+__all__ += ["default_settings", "upload_fits"]

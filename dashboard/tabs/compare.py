@@ -1,4 +1,4 @@
-"""Compare tab: the current scenario beside the baseline, ``cortex-full`` and ``tenfold``."""
+"""Compare view: the current scenario beside the baseline, ``cortex-full`` and ``tenfold``."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from dashboard.downloads import download_buttons
 __all__ = ["comparison_markdown", "render"]
 
 
-def comparison_markdown(table: Table) -> str:
-    """The comparison as a Markdown table: outputs down, scenarios across, ratios in brackets."""
+def comparison_markdown(table: Table, measure: str | None = None) -> str:
+    """The comparison as a Markdown table: outputs down, scenarios across, ratios in brackets;
+    the compute multiple's row says what it measures (``measure``)."""
     scenarios = list(dict.fromkeys(table.columns["scenario"]))
     cells: dict[tuple[str, str], str] = {}
     titles: dict[str, str] = {}
@@ -28,7 +29,8 @@ def comparison_markdown(table: Table) -> str:
         elif row["scenario"] != table.meta.get("baseline"):
             text += f" ({row['ratio']:.3g}×)"
         cells[(row["output"], row["scenario"])] = text
-        titles[row["output"]] = row["title"]
+        titles[row["output"]] = f"Compute multiple ({measure})" if measure and \
+            row["output"] == "compute_multiple" else row["title"]
     lines = ["| | " + " | ".join(f"**{s}**" for s in scenarios) + " |",
              "|---|" + "---:|" * len(scenarios)]
     for output, title in titles.items():
@@ -37,17 +39,19 @@ def comparison_markdown(table: Table) -> str:
 
 
 @compute.memo(max_entries=64)
-def _view(key: tuple[object, ...]) -> tuple[dict[str, object], str]:
+def _view(key: tuple[object, ...]) -> tuple[dict[str, object], str, str]:
     table = compute.table("comparison", *key)
-    return comparison_spec(table), comparison_markdown(table)
+    measure, each = compute.measure_words(compute.compare_results(*key))
+    mixed = f" Compute multiples measure {each}." if measure == compute.MIXED_MEASURES else ""
+    return comparison_spec(table, measure=measure), comparison_markdown(table, measure), mixed
 
 
 def render(ctx: Context) -> None:
-    """Bars and a table of key outputs, each scenario against the baseline."""
-    spec, markdown = _view(ctx.key)
-    st.vega_lite_chart(spec, width="content")
-    st.markdown(markdown)
-    st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
-               "own inputs; only the current one carries your changes.")
+    """Bars of key outputs against the baseline, and the same as a table."""
+    spec, markdown, mixed = _view(ctx.key)
+    st.vega_lite_chart(spec, width="stretch")
     download_buttons(compute.table("comparison", *ctx.key), charts.scenario_comparison,
                      key="dl-comparison", cache_key=ctx.key)
+    st.markdown(markdown)
+    st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
+               f"own inputs; only the current one carries your changes.{mixed}")

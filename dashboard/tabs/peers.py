@@ -1,4 +1,4 @@
-"""Peers tab: Cortex among the largest AI training sites, the model against them, the report.
+"""Peers view: Cortex among the largest AI training sites, the model against them, the report.
 
 Charts are Vega-Lite specs built from the same :mod:`calc.data.peers` tables the
 matplotlib charts draw; the calibration runs once per server (it uses
@@ -21,6 +21,7 @@ from calc.presentation.charts.peers import (
     among_peers,
     largest_site_timeline,
 )
+from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
 from calc.presentation.tables.peers import among_peers_table, largest_site_table, peers_table
 from calc.presentation.vega.peers import among_spec, largest_site_spec
@@ -33,6 +34,9 @@ from dashboard.state import as_library_sets
 __all__ = ["render", "report_html"]
 
 Spec = dict[str, Any]
+
+#: Unit of each calibrated quantity, for its published and modelled figures.
+_QUANTITY_UNITS = {"power": "MW", "h100_equivalents": "H100e", "capex": "USD_2025"}
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,6 +64,13 @@ def _specs(upload: tuple[str, str], preset: str, sets: Sets) -> tuple[Spec, Spec
     return among_spec(among), largest_site_spec(timeline)
 
 
+def _shown(value: Any, unit: str) -> str:
+    """A table cell as the cards write it; "—" where the source gives nothing."""
+    if value is None or value == "":
+        return "—"
+    return format_value(float(value), unit) if isinstance(value, int | float) else str(value)
+
+
 @st.cache_data(show_spinner=False)
 def _peer_rows() -> list[dict[str, Any]]:
     table = peers_table(_peers(), compute.shipped_library())
@@ -68,11 +79,12 @@ def _peer_rows() -> list[dict[str, Any]]:
         links = source_links(row["source"])
         rows.append({
             "site": row["site"], "operator": row["operator"], "date": row["date"],
-            "status": row["status"], "accelerators": row["accelerators"],
-            "power (MW)": row["power_mw"], "basis": row["power_basis"],
-            "H100e": row["h100_equivalents"], "capex (USD 2025)": row["capex_usd"],
+            "status": row["status"], "accelerators": _shown(row["accelerators"], ""),
+            "power": _shown(row["power_mw"], "MW"), "basis": _shown(row["power_basis"], ""),
+            "H100e": _shown(row["h100_equivalents"], "H100e"),
+            "capex (US$ 2025)": _shown(row["capex_usd"], "USD_2025"),
             "confidence": row["confidence"], "source": links[0] if links else "",
-            "other figures": row["other_figures"], "note": row["note"],
+            "other figures": _shown(row["other_figures"], ""), "note": _shown(row["note"], ""),
         })
     return rows
 
@@ -86,9 +98,11 @@ def _calibration_rows() -> tuple[list[dict[str, Any]], dict[str, list[str]], str
         if c.status == "n/a":
             missing.setdefault(reason_text(c), []).append(f"{c.peer} {c.quantity}")
             continue
+        unit = _QUANTITY_UNITS.get(c.quantity, "")
         rows.append({
             "peer": c.peer, "quantity": c.quantity + ("" if c.primary else " (alt)"),
-            "basis": c.basis, "published": c.published, "model": c.model,
+            "basis": _shown(c.basis, ""), "published": _shown(c.published, unit),
+            "model": _shown(c.model, unit),
             "deviation": c.deviation, "tolerance": c.tolerance, "status": c.status,
             "confidence": c.confidence,
             "independent": "yes" if c.independent else "no: " + ", ".join(c.circular),
@@ -136,9 +150,6 @@ def render(ctx: Context) -> None:
         _peer_rows(), hide_index=True, width="stretch",
         column_config={
             "source": st.column_config.LinkColumn("source", display_text=r"https?://([^/]+)"),
-            "power (MW)": st.column_config.NumberColumn(format="%.4g"),
-            "H100e": st.column_config.NumberColumn(format="%.4g"),
-            "capex (USD 2025)": st.column_config.NumberColumn(format="$%.3e"),
         })
 
     st.subheader("Calibration: the model against published figures")
@@ -147,8 +158,6 @@ def render(ctx: Context) -> None:
     st.dataframe(
         rows, hide_index=True, width="stretch",
         column_config={
-            "published": st.column_config.NumberColumn(format="%.4g"),
-            "model": st.column_config.NumberColumn(format="%.4g"),
             "deviation": st.column_config.NumberColumn(format="percent"),
             "tolerance": st.column_config.NumberColumn(format="percent"),
             "source": st.column_config.LinkColumn("source", display_text=r"https?://([^/]+)"),

@@ -1,9 +1,10 @@
-"""Power → compute tab: effective FLOP/s against facility power for every catalog accelerator."""
+"""Power → compute view: effective FLOP/s against facility power for every catalog accelerator."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from calc.core.vocabulary import measure_title
 from calc.presentation import charts
 from calc.presentation.vega.scenarios import power_spec
 
@@ -26,7 +27,8 @@ def render(ctx: Context) -> None:
         "Each curve keeps the current scenario's other assumptions and swaps the accelerator "
         f"(the thick line is {ctx.scenario['hardware.accelerator']}). Circles: "
         f"{ctx.baseline.name} and the current scenario. Dashed: the target, "
-        f"{ctx.scenario.inputs.target.compute_multiplier:g}× {ctx.baseline.name}."
+        f"{ctx.scenario.inputs.target.compute_multiplier:g}× {ctx.baseline.name}'s "
+        f"{measure_title(ctx.scenario.values)}."
     )
     download_buttons(compute.table("power", *ctx.key), charts.power_to_compute,
                      key="dl-power", cache_key=ctx.key)

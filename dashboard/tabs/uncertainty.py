@@ -1,22 +1,31 @@
-"""Uncertainty tab: Monte Carlo over every range, P(target), distributions and which input matters.
+"""Uncertainty view: Monte Carlo over every range, P(target), distributions, which input
+matters (tornado, Sobol indices) and what knowing each input would do to P(target).
 
 Everything shown comes from :func:`calc.simulate` and :mod:`calc.analysis.sensitivity`
-through caches keyed on ``(upload, preset, sets, samples, seed)``: a rerun
-with the same inputs costs a lookup. The Sobol indices (SALib, a fraction of
-a second) are computed only when asked for.
+(the tornado, :func:`~calc.analysis.sensitivity.sobol` and
+:func:`~calc.analysis.sensitivity.p_target_conditional`) through caches keyed on
+``(upload, preset, sets, samples, seed)``: a rerun with the same inputs costs a
+lookup. The Sobol indices (SALib, a fraction of a second) are computed only
+when asked for. The view opens on an output that
+varies for the scenario (the baseline's compute multiple is 1 in every sample,
+being measured against itself); the sample count, the seed, the output and the
+toggles are settings the link carries.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
-from calc.analysis.montecarlo import DEFAULT_SAMPLES, Simulation, simulate, simulate_timeline
-from calc.analysis.sensitivity import Sensitivity, sobol, tornado
-from calc.core.vocabulary import OUTPUTS
+from calc.analysis.montecarlo import Simulation, simulate, simulate_timeline
+from calc.analysis.sensitivity import Sensitivity, p_target_conditional, sobol, tornado
+from calc.core.errors import CapcalcError
+from calc.core.vocabulary import OUTPUTS, measure_title
 from calc.data.scenarios import Library
 from calc.presentation.charts.uncertainty import (
+    conditional_p_chart,
     exceedance_chart,
     histogram,
     sobol_chart,
@@ -26,9 +35,10 @@ from calc.presentation.charts.uncertainty import (
 from calc.presentation.formatting import format_value
 from calc.presentation.montecarlo import precision_warnings
 from calc.presentation.tables import Table
-from calc.presentation.tables.sensitivity import sobol_table, tornado_table
+from calc.presentation.tables.sensitivity import conditional_p_table, sobol_table, tornado_table
 from calc.presentation.tables.uncertainty import exceedance_table, fan_table, histogram_table
 from calc.presentation.vega.uncertainty import (
+    conditional_p_spec,
     exceedance_spec,
     fan_spec,
     histogram_spec,
@@ -36,25 +46,28 @@ from calc.presentation.vega.uncertainty import (
     tornado_spec,
 )
 
-from dashboard import compute
-from dashboard.context import Context, Sets
+from dashboard import compute, page
+from dashboard.context import Context, PhasesKey, Sets
 from dashboard.downloads import download_buttons
-from dashboard.state import as_library_sets
+from dashboard.markup import plain, shown_error
+from dashboard.results_view import card_label
+from dashboard.state import SETTINGS, as_library_sets
 
-__all__ = ["render"]
+__all__ = ["default_output", "render"]
 
 Upload = tuple[str, str]
 Spec = dict[str, Any]
 
-#: Outputs shown as metric cards with their P5–P95 band.
+#: Outputs shown as metric cards: the median, with the 90 % range under it.
 CARDS = ("h100_equivalents", "effective_flop_per_s", "compute_multiple", "capex_usd",
          "facility_power_mw_for_target")
-#: Sample counts offered (the CLI and API go to 2,000,000).
-MAX_DASHBOARD_SAMPLES = 200_000
+#: The output examined first, if it varies; else the next that does.
+PREFERRED = ("compute_multiple", "effective_flop_per_s", "training_flop_per_run",
+             "h100_equivalents", "capex_usd")
 #: Saltelli base sample count of the dashboard's Sobol indices.
 SOBOL_SAMPLES = 512
 #: A sampled timeline keeps (samples × months) arrays: at most this many samples here.
-TIMELINE_SAMPLES = 20_000
+TIMELINE_SAMPLES = compute.TIMELINE_SAMPLES
 
 
 def _library(upload: Upload) -> Library:
@@ -70,6 +83,27 @@ def _simulation(upload: Upload, preset: str, sets: Sets, samples: int, seed: int
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def _spreads(upload: Upload, preset: str, sets: Sets, samples: int, seed: int
+             ) -> dict[str, bool]:
+    """Whether each output varies across the samples (P5 below P95)."""
+    sim = _simulation(upload, preset, sets, samples, seed)
+    out = {}
+    for name in OUTPUTS:
+        s = sim.summary(name)
+        out[name] = bool(s.p95 > s.p5 * (1 + 1e-9)) if s.p5 > 0 else bool(s.p95 != s.p5)
+    return out
+
+
+def default_output(varies: dict[str, bool]) -> str:
+    """The output the view opens on: the first of :data:`PREFERRED` that varies.
+
+    >>> default_output({"compute_multiple": False, "effective_flop_per_s": True})
+    'effective_flop_per_s'
+    """
+    return next((name for name in PREFERRED if varies.get(name)), PREFERRED[0])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def _tables(upload: Upload, preset: str, sets: Sets, samples: int, seed: int,
             output: str) -> tuple[Table, Table, dict[str, tuple[float, float, float]], float,
                                   float, list[str]]:
@@ -79,7 +113,7 @@ def _tables(upload: Upload, preset: str, sets: Sets, samples: int, seed: int,
     for name in CARDS:
         s = sim.summary(name)
         bands[name] = (s.p5, s.p50, s.p95)
-    return (histogram_table([sim], output), exceedance_table([sim]), bands,
+    return (histogram_table([sim], output), exceedance_table([sim], output), bands,
             sim.p_target_reached(), sim.p_target_se(),
             precision_warnings([sim], [*CARDS, output]))
 
@@ -98,24 +132,38 @@ def _sobol(upload: Upload, preset: str, sets: Sets, output: str, seed: int) -> S
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _fan(upload: Upload, preset: str, sets: Sets, samples: int, seed: int) -> Table:
+def _fan(upload: Upload, preset: str, sets: Sets, samples: int, seed: int,
+         phases: PhasesKey = (), until: str | None = None) -> Table:
+    """The sampled build-out's fan, on the phases the Timeline view uses (its edits and the
+    peers' slip; ``()``: the scenario's own) to its horizon."""
     library = _library(upload)
     sim = simulate_timeline(library, library.scenario(preset, as_library_sets(sets)),
-                            samples=samples, seed=seed)
+                            samples=samples, seed=seed, until=until,
+                            phases=compute.from_key(phases) if phases else None)
     return fan_table([sim])
 
 
-# ---------------------------------------------------------------- Vega-Lite specs
+@st.cache_data(show_spinner=False, max_entries=32)
+def _conditional(upload: Upload, preset: str, sets: Sets, samples: int, seed: int) -> Table:
+    """P(target) with each input pinned at its low and its high, widest swing first."""
+    library = _library(upload)
+    return conditional_p_table(p_target_conditional(
+        library, library.scenario(preset, as_library_sets(sets)), samples=samples, seed=seed))
+
+
+# ---------------------------------------------------------------- parts of the view
 
 
 def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     upload, preset, sets = ctx.key
-    if not st.toggle("Build-out timeline under uncertainty", key="unc-timeline",
+    if not st.toggle("Build-out timeline under uncertainty",
                      help="The scenario's phases month by month with every range sampled "
-                          f"(at most {TIMELINE_SAMPLES:,} samples)."):
+                          f"(at most {TIMELINE_SAMPLES:,} samples).",
+                     **page.bound("fan", "unc-timeline")):
         return
     with st.spinner("Sampling the build-out…"):
-        table = _fan(upload, preset, sets, min(samples, TIMELINE_SAMPLES), seed)
+        table = _fan(upload, preset, sets, min(samples, TIMELINE_SAMPLES), seed,
+                     compute.answer_phases(ctx), ctx.until)
     reached = dict(zip(table.columns["date"], table.columns["p_reached"], strict=True))
     year_ends = [m for m in reached if m.endswith("-12")] or [next(reversed(reached))]
     default = "2027-12" if "2027-12" in year_ends else year_ends[-1]
@@ -124,11 +172,36 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     target = ctx.scenario.inputs.target.compute_multiplier
     st.metric(f"P({target:g}× by end of {month[:4]})", f"{reached[month]:.0%}",
               help="Share of samples whose build-out reaches the target multiple by then.")
-    st.vega_lite_chart(fan_spec(table), width="stretch")
-    download_buttons(table, timeline_fan, key="dl-unc-fan", cache_key=(ctx.key, samples, seed))
+    st.vega_lite_chart(fan_spec(table, measure=measure_title(ctx.scenario.values)),
+                       width="stretch")
+    download_buttons(table, timeline_fan, key="dl-unc-fan",
+                     cache_key=(ctx.key, samples, seed, compute.answer_phases(ctx), ctx.until))
 
 
-# ---------------------------------------------------------------- the tab
+def _what_if(ctx: Context, samples: int, seed: int, measure: str) -> None:
+    """What if we knew: P(target) with each input pinned at its low and its high."""
+    upload, preset, sets = ctx.key
+    target = ctx.scenario.inputs.target.compute_multiplier
+    st.subheader("What if we knew")
+    with st.spinner("Pinning each input…"):
+        table = _conditional(upload, preset, sets, samples, seed)
+    p = float(table.meta["p_target"])
+    if not any(swing > 0 for swing in table.columns["swing"]):
+        st.info(f"Knowing no single input would move P(≥ {target:g}×) from {p:.0%} for "
+                f"{ctx.scenario.name}: every input's low and high give the same chance.",
+                icon=":material/info:")
+        return
+    st.vega_lite_chart(conditional_p_spec(table, measure=measure), width="stretch")
+    download_buttons(table, conditional_p_chart, key="dl-unc-whatif",
+                     cache_key=(ctx.key, samples, seed))
+    top = next(row for row in table.rows() if row["swing"] > 0)
+    st.caption(
+        f"Each bar: P({target:g}× {measure} against {ctx.baseline.name}) if one input were "
+        f"known to sit at its low or its high, every other input still sampled ({samples:,} "
+        f"joint samples, seed {seed}; unpinned {p:.0%}). Pinning {top['label'].lower()} "
+        f"moves it most: {top['p_low']:.0%} at its low, {top['p_high']:.0%} at its high. "
+        f"`capcalc sensitivity p_target_reached {preset} --samples {samples} --seed {seed}` "
+        "gives the same.")
 
 
 def _band(value: float, unit: str, output: str) -> str:
@@ -136,50 +209,74 @@ def _band(value: float, unit: str, output: str) -> str:
     return text + "×" if output == "compute_multiple" else text
 
 
+def _controls(ctx: Context) -> tuple[int, int]:
+    left, middle = st.columns(2)
+    samples_setting, seed_setting = SETTINGS["samples"], SETTINGS["seed"]
+    samples = int(left.number_input(
+        "Samples", min_value=samples_setting.lower, max_value=samples_setting.upper,
+        step=1_000, help="Joint draws of every input with a range (90 % intervals in "
+                         "assumptions.yaml).", **page.bound("samples", "unc-samples")))
+    seed = int(middle.number_input(
+        "Seed", min_value=seed_setting.lower, max_value=seed_setting.upper, step=1,
+        help="The same seed gives the same numbers, here and in "
+             "`capcalc run --samples N --seed S`.", **page.bound("seed", "unc-seed")))
+    return samples, seed
+
+
 def render(ctx: Context) -> None:
     """Controls, P(target), metric cards with bands, histogram, exceedance, tornado, Sobol."""
+    _view(ctx)
+
+
+@st.fragment
+def _view(ctx: Context) -> None:
+    """The view as a fragment: its own controls (samples, seed, output, toggles) rerun only
+    this part of the page, since nothing above depends on them; the link still follows."""
+    ctx = replace(ctx, settings=dict(st.session_state["settings"]))
+    page.mirror_link(ctx)
     upload, preset, sets = ctx.key
-    left, middle, right = st.columns([1, 1, 2])
-    samples = int(left.number_input(
-        "Samples", min_value=1_000, max_value=MAX_DASHBOARD_SAMPLES, value=DEFAULT_SAMPLES,
-        step=1_000, key="unc-samples",
-        help="Joint draws of every input with a range (90 % intervals in assumptions.yaml)."))
-    seed = int(middle.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1,
-                                   key="unc-seed",
-                                   help="The same seed gives the same numbers, here and in "
-                                        "`capcalc run --samples N --seed S`."))
-    output = str(right.selectbox(
-        "Output to examine", list(OUTPUTS), index=list(OUTPUTS).index("compute_multiple"),
-        format_func=lambda name: OUTPUTS[name].title, key="unc-output"))
-    slow = samples > 50_000
-    if slow:
-        with st.spinner(f"Sampling {samples:,} joint draws…"):
-            hist, exceed, bands, p_target, p_se, warnings = _tables(upload, preset, sets,
-                                                                    samples, seed, output)
-    else:
-        hist, exceed, bands, p_target, p_se, warnings = _tables(upload, preset, sets,
-                                                                samples, seed, output)
+    samples, seed = _controls(ctx)
+    try:
+        with st.spinner(f"Sampling {samples:,} joint draws…", show_time=samples > 50_000):
+            varies = _spreads(upload, preset, sets, samples, seed)
+    except CapcalcError as exc:
+        st.error(plain(shown_error(exc)), icon=":material/error:")
+        return
+    measure = measure_title(ctx.scenario.values)
+    chosen = str(ctx.settings.get("output") or "")
+    output = chosen or default_output(varies)
+    output = str(st.selectbox(
+        "Output to examine", list(OUTPUTS), format_func=lambda name: card_label(name, measure),
+        **page.bound("output", "unc-output", value=output)))
+    if not chosen and output != "compute_multiple" and not varies.get("compute_multiple"):
+        st.caption(f"The compute multiple of {ctx.scenario.name} does not vary: it is measured "
+                   f"against {ctx.baseline.name} with the same samples"
+                   + (" (itself)" if ctx.scenario.name == ctx.baseline.name else "")
+                   + f". Showing {OUTPUTS[output].title.lower()}, which does.")
+    hist, exceed, bands, p_target, p_se, warnings = _tables(upload, preset, sets, samples,
+                                                            seed, output)
     target = ctx.scenario.inputs.target.compute_multiplier
-    columns = st.columns(len(CARDS) + 1)
-    columns[0].metric(f"P(≥ {target:g}×)", f"{p_target:.0%}" if p_se >= 0.0005 or
-                      p_target in (0, 1) else f"{p_target:.1%}",
-                      help=f"Share of the {samples:,} samples in which the compute multiple "
-                           f"reaches {target:g}× {ctx.baseline.name} (± {p_se:.1%}).")
-    for column, name in zip(columns[1:], CARDS, strict=True):
-        p5, p50, p95 = bands[name]
-        unit = OUTPUTS[name].unit
-        column.metric(OUTPUTS[name].title, _band(p50, unit, name),
-                      help=f"Median of the samples; the central run gives "
-                           f"{_band(ctx.result.outputs[name], unit, name)}.")
-        column.caption(f"90 %: {_band(p5, unit, name)} – {_band(p95, unit, name)}")
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        st.metric(f"P(≥ {target:g}×)", f"{p_target:.0%}" if p_se >= 0.0005 or
+                  p_target in (0, 1) else f"{p_target:.1%}", border=True, width="content",
+                  help=f"Share of the {samples:,} samples in which the compute multiple "
+                       f"of {measure} reaches {target:g}× {ctx.baseline.name} (± {p_se:.1%}).")
+        for name in CARDS:
+            p5, p50, p95 = bands[name]
+            unit = OUTPUTS[name].unit
+            st.metric(f"{card_label(name, measure)}, median", _band(p50, unit, name),
+                      delta=f"90 %: {_band(p5, unit, name)} – {_band(p95, unit, name)}",
+                      delta_color="gray", delta_arrow="off", border=True, width="content",
+                      help=f"Median of the samples, and the 90 % range (P5 to P95) under it; "
+                           f"the central run gives {_band(ctx.result.outputs[name], unit, name)}.")
     for line in warnings:
         st.caption(f"⚠ {line}")
-    st.vega_lite_chart(histogram_spec(hist), width="stretch")
+    st.vega_lite_chart(histogram_spec(hist, measure=measure), width="stretch")
     download_buttons(hist, histogram, key="dl-unc-hist",
                      cache_key=(ctx.key, samples, seed, output))
-    st.vega_lite_chart(exceedance_spec(exceed), width="stretch")
+    st.vega_lite_chart(exceedance_spec(exceed, measure=measure), width="stretch")
     download_buttons(exceed, exceedance_chart, key="dl-unc-exceed",
-                     cache_key=(ctx.key, samples, seed))
+                     cache_key=(ctx.key, samples, seed, output))
     st.subheader("Which input matters")
     ranking = _tornado(upload, preset, sets, output)
     table = tornado_table(ranking)
@@ -190,14 +287,16 @@ def render(ctx: Context) -> None:
         st.vega_lite_chart(tornado_spec(table), width="stretch")
         download_buttons(table, tornado_chart, key="dl-unc-tornado",
                          cache_key=(ctx.key, output))
-    if st.toggle("Sobol indices (share of variance; SALib)", key="unc-sobol",
-                 help=f"Saltelli sampling with N = {SOBOL_SAMPLES}: about a second."):
+    if st.toggle("Sobol indices (share of variance; SALib)",
+                 help=f"Saltelli sampling with N = {SOBOL_SAMPLES}: about a second.",
+                 **page.bound("sobol", "unc-sobol")):
         with st.spinner("Computing Sobol indices…"):
             result = _sobol(upload, preset, sets, output, seed)
         table = sobol_table(result)
         st.vega_lite_chart(sobol_spec(table), width="stretch")
         download_buttons(table, sobol_chart, key="dl-unc-sobol",
                          cache_key=(ctx.key, output, seed))
+    _what_if(ctx, samples, seed, measure)
     if getattr(ctx.scenario, "timeline", None):
         st.subheader("When")
         _timeline_section(ctx, samples, seed)
