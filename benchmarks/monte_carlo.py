@@ -1,8 +1,8 @@
 """Monte Carlo speed: capcalc against the same model in bare numpy and in squigglepy.
 
 All three draw the same inputs — cortex-full and its baseline cortex-phase1,
-every range of ``assumptions.yaml`` as a lognormal fitted to its 90 %
-interval and truncated to the input's valid range, MFU and availability
+every range of ``assumptions.yaml`` as a two-piece lognormal through its
+p5, p50 and p95 and truncated to the input's valid range, MFU and availability
 rank-correlated as declared — and compute the full static chain (every
 output of ``calc.core.chain.evaluate``, the compute multiple against the
 baseline's samples). Inputs the scenario does not change are shared with the
@@ -13,9 +13,10 @@ baseline (common random numbers) in all three.
   generator, truncation by redrawing, a 2×2 Cholesky for the correlation.
   The practical limit for this model in Python.
 * squigglepy: its lognormals from the same 90 % intervals (``lclip``/``rclip``
-  at the valid range), ``sq.correlate`` for the correlation, ``sq.sample``
-  for the arrays, then the same numpy formulas (its fastest use for a model
-  with several outputs sharing one set of draws).
+  at the valid range; squigglepy has no two-piece family, so its medians sit at
+  the geometric mean of low and high), ``sq.correlate`` for the correlation,
+  ``sq.sample`` for the arrays, then the same numpy formulas (its fastest use
+  for a model with several outputs sharing one set of draws).
 
 Also times what the dashboard's Uncertainty tab computes on a rerun that
 misses the cache (a 10,000-sample run with every chart table), and the whole
@@ -80,15 +81,20 @@ def bare_numpy(scenario_values: dict[str, Any], baseline_values: dict[str, Any],
                dists: dict[str, Marginal], scenario_only: dict[str, Marginal],
                shared_keys: set[str], correlated: tuple[str, str], rank_r: float, n: int,
                seed: int) -> dict[str, Any]:
-    """The chain by hand: truncated lognormals by redrawing, then every output."""
+    """The chain by hand: truncated two-piece lognormals by redrawing, then every output."""
     rng = np.random.default_rng(seed)
+    if any(m.family != "lognormal" for m in dists.values()):
+        raise SystemExit("the bare-numpy benchmark draws two-piece lognormals only")
+
+    def two_piece(m: Marginal, z: np.ndarray) -> np.ndarray:
+        centre, below, above = m.params
+        return np.exp(centre + np.where(z < 0, below, above) * z)
 
     def lognormal(m: Marginal, size: int) -> np.ndarray:
-        mu, sigma = m.params
-        x = np.exp(mu + sigma * rng.standard_normal(size))
+        x = two_piece(m, rng.standard_normal(size))
         bad = np.flatnonzero((x < m.lower) | (x > m.upper))
         while bad.size:
-            x[bad] = np.exp(mu + sigma * rng.standard_normal(bad.size))
+            x[bad] = two_piece(m, rng.standard_normal(bad.size))
             bad = bad[(x[bad] < m.lower) | (x[bad] > m.upper)]
         return x
 
@@ -96,14 +102,12 @@ def bare_numpy(scenario_values: dict[str, Any], baseline_values: dict[str, Any],
     a, b = (dists[k] for k in correlated)
     z1 = rng.standard_normal(n)
     z2 = rank_r * z1 + math.sqrt(1 - rank_r ** 2) * rng.standard_normal(n)
-    x1 = np.exp(a.params[0] + a.params[1] * z1)
-    x2 = np.exp(b.params[0] + b.params[1] * z2)
+    x1, x2 = two_piece(a, z1), two_piece(b, z2)
     bad = np.flatnonzero((x1 < a.lower) | (x1 > a.upper) | (x2 < b.lower) | (x2 > b.upper))
     while bad.size:
         w1 = rng.standard_normal(bad.size)
         w2 = rank_r * w1 + math.sqrt(1 - rank_r ** 2) * rng.standard_normal(bad.size)
-        x1[bad] = np.exp(a.params[0] + a.params[1] * w1)
-        x2[bad] = np.exp(b.params[0] + b.params[1] * w2)
+        x1[bad], x2[bad] = two_piece(a, w1), two_piece(b, w2)
         bad = bad[(x1[bad] < a.lower) | (x1[bad] > a.upper) | (x2[bad] < b.lower)
                   | (x2[bad] > b.upper)]
     base[correlated[0]], base[correlated[1]] = x1, x2
@@ -117,8 +121,12 @@ def bare_numpy(scenario_values: dict[str, Any], baseline_values: dict[str, Any],
 
         pue = v("site.pue")
         w_each = v("hardware.tdp_w") * v("hardware.server_overhead") * v("site.it_overhead") * pue
-        power = v("site.facility_power_mw")
-        count = power * 1e6 / w_each
+        if values.get("site.accelerators") is not None:  # sized by its chips
+            count = v("site.accelerators")
+            power = count * w_each / 1e6
+        else:
+            power = v("site.facility_power_mw")
+            count = power * 1e6 / w_each
         peak = count * v("hardware.peak_flop_per_s")
         effective = peak * v("training.mfu") * v("training.availability")
         run_days = v("training.run_days")
@@ -127,8 +135,13 @@ def bare_numpy(scenario_values: dict[str, Any], baseline_values: dict[str, Any],
         electricity = energy * v("cost.electricity_usd_per_mwh")
         acc_capex = count * v("cost.accelerator_capex_usd")
         fac_capex = power * v("cost.facility_capex_usd_per_mw")
-        annualized = (acc_capex / v("cost.hardware_lifetime_years")
-                      + fac_capex / v("cost.facility_lifetime_years") + electricity)
+        wacc = v("cost.wacc")
+
+        def recovery(years: Any) -> Any:  # capital recovery factor r / (1 - (1 + r)^-n)
+            return np.where(wacc > 0, wacc / -np.expm1(-years * np.log1p(wacc)), 1 / years)
+
+        annualized = (acc_capex * recovery(v("cost.hardware_lifetime_years"))
+                      + fac_capex * recovery(v("cost.facility_lifetime_years")) + electricity)
         multiple = effective / base_eff
         return {
             "facility_power_mw": power, "it_power_mw": power / pue,
@@ -185,15 +198,16 @@ def squigglepy_run(scenario_values: dict[str, Any], baseline_values: dict[str, A
 
 def uncertainty_tab_compute(library: calc.Library, seed: int) -> None:
     """What the Uncertainty tab computes on a cache miss: 10,000 samples and every chart table."""
-    from calc.analysis import montecarlo as uncertainty
-    from calc.analysis import sensitivity
+    from calc.analysis.sensitivity import tornado
+    from calc.presentation.tables import uncertainty
+    from calc.presentation.tables.sensitivity import tornado_table
 
     sim = calc.simulate(library, SCENARIO, samples=10_000, seed=seed)
     uncertainty.distribution_table([sim])
     uncertainty.histogram_table([sim], "compute_multiple")
     uncertainty.histogram_table([sim], "effective_flop_per_s")
     uncertainty.exceedance_table([sim])
-    sensitivity.tornado_table(sensitivity.tornado(library, SCENARIO, "compute_multiple"))
+    tornado_table(tornado(library, SCENARIO, "compute_multiple"))
 
 
 def dashboard_rerun_ms(reruns: int) -> float | None:
@@ -206,6 +220,10 @@ def dashboard_rerun_ms(reruns: int) -> float | None:
     at.run()
     if at.exception:
         print(f"the dashboard raised: {at.exception[0].value}")
+        return None
+    seeds = [w for w in at.number_input if w.key == "unc-seed"]
+    if not seeds:
+        print("the dashboard shows no Monte Carlo seed on its first screen; rerun not timed")
         return None
     times = []
     for seed in range(1, reruns + 1):

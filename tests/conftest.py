@@ -1,11 +1,25 @@
-"""Shared pytest fixtures: the repository root, a real ``capcalc`` subprocess, tidy figures."""
+"""Shared pytest setup: fixtures (the repository root, the CLI in-process and as a real
+subprocess, the shipped library), tidy figures, hypothesis profiles, xdist groups and a
+private cache folder.
+
+Hypothesis profiles: ``ci`` (chosen when ``CI`` is set to a true value) draws a fixed,
+derandomized budget of examples, so a CI run is reproducible and takes the same time
+each time; ``dev`` (the default) draws fresh examples each run. Neither has a deadline:
+tests never time things, and a loaded machine must not fail them.
+``HYPOTHESIS_PROFILE=NAME`` picks a profile explicitly.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 # Before anything imports matplotlib: never open a window, in tests or in subprocesses.
 os.environ["MPLBACKEND"] = "Agg"
+# capcalc's cache of the shipped library (calc.data.cache) goes to a folder of this test
+# process, removed at its end, never to ~/.cache; CLI subprocesses inherit the setting.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="capcalc-test-cache-")
 
 import subprocess
 from collections.abc import Callable, Iterator
@@ -14,6 +28,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
+from hypothesis import HealthCheck, settings
 
 import calc
 
@@ -22,8 +37,48 @@ from tests.cli_runner import run_in_process, run_subprocess
 matplotlib.use("Agg")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+BROWSER_TESTS = REPO_ROOT / "tests" / "browser"
 
 CliRunner = Callable[..., "subprocess.CompletedProcess[str]"]
+_CACHE_HOME = os.environ["XDG_CACHE_HOME"]
+
+settings.register_profile(
+    "dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", deadline=None, derandomize=True, database=None, print_blob=True,
+    max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    else "dev"))
+
+
+#: Test modules whose module-scoped fixtures cost seconds (a corpus of CLI runs, a whole
+#: report, reference output sets): each runs in one xdist worker, so they are built once.
+ONE_WORKER_MODULES = frozenset({
+    "test_bad_inputs.py",
+    "test_output_transactions.py",
+    "test_report.py",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put tests that share something costly in one xdist group, so one worker runs them.
+
+    With ``--dist loadgroup`` (``make test``) the browser tests run one after the
+    other on a single worker, sharing its session's Streamlit server and Chromium,
+    and each module of :data:`ONE_WORKER_MODULES` builds its module fixtures once;
+    the other tests are spread over the workers. Without xdist the groups do nothing.
+    """
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.path.name in ONE_WORKER_MODULES:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this process's cache folder."""
+    shutil.rmtree(_CACHE_HOME, ignore_errors=True)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -93,8 +148,8 @@ def library() -> calc.Library:
 
 @pytest.fixture(scope="session")
 def baseline_effective(library: calc.Library) -> float:
-    """Effective FLOP/s of the baseline, cortex-phase1."""
-    return float(calc.run(library, "cortex-phase1")["effective_flop_per_s"])
+    """Effective FLOP/s of the default baseline (target.baseline of assumptions.yaml)."""
+    return float(calc.run(library, library.baseline_name())["effective_flop_per_s"])
 
 
 @pytest.fixture(scope="session")

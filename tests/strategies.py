@@ -34,10 +34,12 @@ PINNED: tuple[Interval, ...] = (
     ("site.pue", "normal", 1.02, 1.0, 1.05),
     # a uniform over the whole valid range of MFU (its 5 % margins fall outside)
     ("training.mfu", "uniform", 0.5, 1e-6, 1.0),
-    # a PERT whose mode is the upper bound
-    ("site.load_factor", "pert", 1.0, 0.9, 1.0),
-    # a triangular with the mode below the interval
-    ("training.run_days", "triangular", 50.0, 60.0, 120.0),
+    # a median at the upper end: the upper half is an atom at the bound
+    ("site.load_factor", "lognormal", 1.0, 0.9, 1.0),
+    # a skewed triangular no member of the family can have (refused with one line)
+    ("training.run_days", "triangular", 62.0, 60.0, 120.0),
+    # a median at the lower end of a two-piece normal
+    ("site.pue", "normal", 1.0, 1.0, 1.3),
     # eight decades of spread on an open lower bound at 0
     ("site.facility_power_mw", "lognormal", 1.0, 1e-3, 1e5),
 )
@@ -53,7 +55,8 @@ def pinned(test: Callable[..., Any]) -> Callable[..., Any]:
 @st.composite
 def intervals(draw: st.DrawFn, *, keys: tuple[str, ...] = NUMERIC_KEYS,
               families: tuple[str, ...] = FAMILIES, max_ratio: float | None = None) -> Interval:
-    """A key, a family and ``value, low, high`` with ``low < high`` inside the key's range.
+    """A key, a family and ``value, low, high`` with ``low <= value <= high``, ``low < high``,
+    inside the key's range (``value`` is the median, ``low``/``high`` the 5th/95th percentiles).
 
     ``max_ratio`` bounds ``high / low`` (moderate spreads, for accuracy tests).
     """

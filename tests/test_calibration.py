@@ -11,7 +11,12 @@ import yaml
 
 from calc.analysis.calibration import calibrate, site_model
 from calc.data.peers import parse_peers
-from calc.presentation.calibration import calibration_json, calibration_table, reason_text
+from calc.presentation.calibration import (
+    calibration_json,
+    calibration_table,
+    calibration_text,
+    reason_text,
+)
 
 from tests.paths import PEERS_FILE
 
@@ -121,6 +126,7 @@ def _single(peer: dict[str, Any]) -> dict[str, Any]:
     data = copy.deepcopy(RAW)
     data["peers"] = [peer]
     data["trend"]["anchor"] = peer["id"]
+    data["schedules"] = []  # they name the shipped rows, which this file no longer has
     return data
 
 
@@ -158,3 +164,28 @@ def test_the_json_form_round_trips(result):
     assert document["tolerances"]["power"]["value"] == 0.15
     assert len(document["comparisons"]) == len(result.comparisons)
     assert {c["status"] for c in document["comparisons"]} == {"within", "outside", "n/a"}
+
+
+@pytest.mark.parametrize("peer", ["colossus-2-2025-10", "stargate-abilene-full"])
+def test_blackwell_sites_as_built_are_within_the_power_tolerance(result, peer):
+    """GB200's overheads come from NVL72 rack power and Colossus 2; Abilene is a check on them
+    that no assumption was derived from."""
+    comparison = _by(result, peer, "power")
+    assert comparison.status == "within", reason_text(comparison)
+    assert abs(comparison.deviation) <= comparison.tolerance
+
+
+def test_the_sites_that_pin_each_chip_factor_are_named(result, peers):
+    pinned = result.pinned
+    assert set(pinned["catalog.GB200.server_overhead"]) == {
+        peer.id for peer in peers.peers if "catalog.GB200.server_overhead" in peer.informs}
+    assert "colossus-2-2025-10" in pinned["catalog.GB200.server_overhead"]
+    assert all("stargate" not in peer for ids in pinned.values() for peer in ids)
+    text = calibration_text(result)
+    line = next(row for row in text.splitlines()
+                if row.startswith("- catalog.GB200.server_overhead:"))
+    assert all(peer in line for peer in pinned["catalog.GB200.server_overhead"])
+    document = calibration_json(result)
+    assert document["pinned_by"] == {k: list(v) for k, v in pinned.items()}
+    # a pinned factor makes its own site's comparison circular, and says so
+    assert "catalog.GB200.server_overhead" in _by(result, "colossus-2-2025-10", "power").circular

@@ -1,4 +1,4 @@
-"""``capcalc peers``, ``calibrate`` and ``report`` run as real subprocesses."""
+"""``capcalc peers``, ``calibrate`` and ``report`` through the command line (in-process)."""
 
 from __future__ import annotations
 
@@ -84,6 +84,7 @@ def test_peers_lists_every_row(capcalc_cli):
     assert table.returncode == 0 and "colossus-2-2025-10" in table.stdout
 
 
+@pytest.mark.slow
 def test_report_writes_one_html_and_its_files_then_refuses_to_clobber(capcalc_cli, tmp_path):
     out = tmp_path / "rep"
     result = capcalc_cli("report", "cortex-phase1", "cortex-full", "--out", out,
@@ -103,6 +104,7 @@ def test_report_writes_one_html_and_its_files_then_refuses_to_clobber(capcalc_cl
     assert forced.returncode == 0, forced.stderr
 
 
+@pytest.mark.slow
 def test_report_takes_a_scenario_file_and_set(capcalc_cli, tmp_path):
     scenario = tmp_path / "mine.yaml"
     scenario.write_text("name: mine\ntitle: My Cortex\nbase: cortex-full\n"

@@ -73,6 +73,7 @@ def test_csv_gains_percentile_columns(capcalc_cli):
     assert rows[0]["samples"] == "500" and rows[0]["seed"] == "0"
 
 
+@pytest.mark.slow
 def test_out_writes_charts_with_csv_and_never_clobbers(capcalc_cli, tmp_path):
     result = capcalc_cli("run", "cortex-full", "--samples", "1000", "--seed", "4", "--out",
                          "out", "--formats", "png")
@@ -131,6 +132,7 @@ def test_sensitivity_table_and_charts(capcalc_cli, tmp_path):
         assert (tmp_path / "sens" / f"{name}.csv").exists()
 
 
+@pytest.mark.slow
 def test_timeline_samples_give_the_chance_of_the_target_by_each_month(capcalc_cli, tmp_path):
     from calc.analysis.montecarlo import simulate_timeline
 

@@ -2,10 +2,11 @@
 
 A hypothesis state machine drives one real dashboard session (Streamlit's
 AppTest, the real script) the way a restless user would: any sidebar input to
-any value its widget allows, any option of any select box, the sizing switch,
-the build-out horizon and solver, a mutated scenario upload, a reset. After
-every step the page has raised nothing, shows no NaN or infinity in any text
-or metric, and hands no NaN or infinity to any chart.
+any value its widget allows (typed boxes to any number at all), any option of
+any select box or log-spaced slider, any view, the sizing switch, the build-out
+horizon and solver, a mutated scenario upload, a reset. After every step the
+page has raised nothing, shows no NaN or infinity in any text or metric, and
+hands no NaN or infinity to any chart (spec or dataset).
 """
 
 from __future__ import annotations
@@ -15,12 +16,18 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
+from calc.core.vocabulary import INPUTS
+
+from dashboard.state import VIEWS
+from dashboard.widgets import number_widget
 from tests.test_fuzz_loader import scenario_trees
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -62,13 +69,34 @@ class DashboardSession(RuleBasedStateMachine):
         numbers = self._numbers()
         key = data.draw(st.sampled_from(sorted(numbers)), label="widget")
         widget = numbers[key]
-        low = widget.min
-        high = min(widget.max, OTHER_NUMBERS.get(key) or widget.max)
-        value = data.draw(st.one_of(st.sampled_from([low, high]),
-                                    st.floats(min_value=low, max_value=high)), label="value")
+        if widget.min is None:  # a typed box: any number a user could type
+            value = data.draw(st.one_of(
+                st.floats(allow_nan=False, allow_infinity=False),
+                st.sampled_from([0.0, -1.0, 1e-320, 1e300, float(widget.value or 1) * 2])),
+                label="typed")
+        else:
+            low = widget.min
+            high = min(widget.max, OTHER_NUMBERS.get(key) or widget.max)
+            value = data.draw(st.one_of(st.sampled_from([low, high]),
+                                        st.floats(min_value=low, max_value=high)),
+                              label="value")
         if isinstance(widget.value, int) and not isinstance(widget.value, bool):
             value = round(value)
         widget.set_value(value).run()
+
+    @rule(data=st.data())
+    def slide_a_log_slider(self, data: st.DataObject) -> None:
+        sliders = {w.key: w for w in self.at.select_slider if w.key and w.key.startswith("w:")}
+        if not sliders:
+            return
+        key = data.draw(st.sampled_from(sorted(sliders)), label="log slider")
+        spec = INPUTS[key.removeprefix("w:")]
+        options = number_widget(spec, float(sliders[key].value)).options
+        sliders[key].set_value(data.draw(st.sampled_from(options), label="option")).run()
+
+    @rule(view=st.sampled_from([name for name, _ in VIEWS if name != "peers"]))
+    def open_a_view(self, view: str) -> None:
+        self.at.button_group(key="w:__view").set_value(view).run()
 
     @rule(data=st.data())
     def pick_an_option(self, data: st.DataObject) -> None:
@@ -118,6 +146,12 @@ class DashboardSession(RuleBasedStateMachine):
             assert not bad, f"a chart is given {bad.group(0)}: …{_around(spec, bad)}"
             for value in _numbers_in(spec):
                 assert math.isfinite(value)
+            for dataset in chart.proto.datasets:
+                frame = convert_arrow_bytes_to_pandas_df(dataset.data.data)
+                # a missing value (None → NaN) is allowed; an infinity is not
+                values = frame.select_dtypes("number").to_numpy(dtype=float, na_value=0.0)
+                assert all(math.isfinite(v) for v in values.flat), \
+                    f"a chart's data {dataset.name} holds a non-finite number"
 
 
 def _around(text: str, match: re.Match[str]) -> str:
@@ -132,4 +166,4 @@ def _numbers_in(spec: str) -> list[float]:
 DashboardSession.TestCase.settings = settings(
     max_examples=6, stateful_step_count=12, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-TestDashboardSession = DashboardSession.TestCase
+TestDashboardSession = pytest.mark.slow(DashboardSession.TestCase)

@@ -1,4 +1,4 @@
-"""Input distributions: 90 % intervals, bounds never left, rank correlation obtained, YAML."""
+"""Input distributions: median and 90 % interval reproduced, bounds kept, rank correlation."""
 
 from __future__ import annotations
 
@@ -34,6 +34,15 @@ def _assumption(key: str, value: float, low: float | None, high: float | None,
                       as_of="2025", low=low, high=high, dist=dist)
 
 
+#: The input key each catalog figure feeds (its valid range applies to the figure).
+_CATALOG_INPUT = {"tdp_w": "hardware.tdp_w", "server_overhead": "hardware.server_overhead",
+                  "bf16_flop_per_s": "hardware.peak_flop_per_s",
+                  "fp8_flop_per_s": "hardware.peak_8bit_flop_per_s",
+                  "capex_usd": "cost.accelerator_capex_usd",
+                  "cloud_usd_per_hour": "cost.cloud_usd_per_accelerator_hour",
+                  "mfu_at_scale": "training.mfu"}
+
+
 def _inside(key: str, x: np.ndarray) -> bool:
     spec = INPUTS[key]
     ok = np.isfinite(x)
@@ -65,69 +74,115 @@ def test_samples_never_leave_the_valid_range(case):
     assert _inside(key, m.quantile(np.array([0.0, 1e-300, 0.5, 1 - 1e-16, 1.0])))
 
 
-@settings(max_examples=60, deadline=None)
-@given(case=intervals(families=("lognormal", "normal", "uniform"), max_ratio=1e3))
+@settings(max_examples=80, deadline=None)
+@given(case=intervals(max_ratio=1e3))
 @pinned
-def test_the_fitted_distribution_has_the_declared_interval(case):
-    """Quantiles at 5 % and 95 % are low and high, exactly (truncation refitted), where the
-    family can have them inside the valid range."""
+def test_the_fit_goes_through_the_median_and_the_90_percent_interval(case):
+    """Quantiles at 5 %, 50 % and 95 % are low, value and high, exactly (truncation
+    refitted), for every family that can have them; a family that cannot says so."""
     key, family, value, low, high = case
     if family == "lognormal" and low <= 0:
         return
     try:
         m = fit_marginal(key, family, value, low, high)
-    except ValueError:
+    except ValueError as exc:
+        assert family in ("triangular", "pert") and "no " + family in str(exc)
         return
     u_lo, u_hi = m.u_range
-    q5, q95 = m.quantile(np.array([0.05, 0.95]))
-    if u_lo < 1e-12 and u_hi > 1 - 1e-12:  # nothing truncated: the plain fit
-        assert q5 == pytest.approx(low, rel=1e-9, abs=1e-12)
-        assert q95 == pytest.approx(high, rel=1e-9, abs=1e-12)
-    elif abs(q5 - low) > 1e-6 * (high - low) or abs(q95 - high) > 1e-6 * (high - low):
-        # no member of the family has this interval inside the range: the fit was kept
-        plain = fit(family, value, low, high)
-        assert m.params == pytest.approx(plain)
+    q = m.quantile(np.array([0.05, 0.5, 0.95]))
+    exact = np.abs(q - np.array([low, value, high])) <= 1e-6 * (high - low) + 1e-12
+    if not exact.all():
+        # no member of the family has these points inside the valid range: the plain fit
+        # was kept, and truncation moved a percentile by at most the mass it cut off
+        assert m.params == pytest.approx(fit(family, value, low, high))
+        assert u_lo > 1e-12 or u_hi < 1 - 1e-12
 
 
-def test_lognormal_fit_is_the_geometric_mean_of_the_interval():
-    mu, sigma = fit("lognormal", 100.0, 90.0, 130.0)
-    assert math.exp(mu) == pytest.approx(math.sqrt(90.0 * 130.0))
-    assert math.exp(mu + 1.6448536269514722 * sigma) == pytest.approx(130.0)
+def test_the_default_lognormal_has_the_value_as_its_median():
+    centre, below, above = fit("lognormal", 100.0, 90.0, 130.0)
+    assert math.exp(centre) == pytest.approx(100.0)
+    assert math.exp(centre - 1.6448536269514722 * below) == pytest.approx(90.0)
+    assert math.exp(centre + 1.6448536269514722 * above) == pytest.approx(130.0)
+    # with value at the geometric mean it is the plain lognormal of the interval
+    centre, below, above = fit("lognormal", math.sqrt(90.0 * 130.0), 90.0, 130.0)
+    assert below == pytest.approx(above)
+
+
+def test_every_shipped_input_and_family_reproduces_its_three_points(library):
+    """For each input with a range in any shipped scenario or the catalog, every family
+    either reproduces p5/p50/p95 or refuses with one line naming the key."""
+    checked = refused = 0
+    entries = [a for name in library.names for a in library.scenario(name).assumptions.values()]
+    entries += [a for acc in library.baseline.catalog.values() for a in acc.entries.values()]
+    seen: set[tuple[str, float, float, float]] = set()
+    for a in entries:
+        if a.low is None or a.high is None or not isinstance(a.value, float) or a.low == a.high:
+            continue
+        key = a.key if a.key in INPUTS else _CATALOG_INPUT[a.key.rsplit(".", 1)[1]]
+        if (key, a.value, a.low, a.high) in seen:
+            continue
+        seen.add((key, a.value, a.low, a.high))
+        for family in ("lognormal", "normal", "uniform", "triangular", "pert"):
+            try:
+                m = marginal(_assumption(key, a.value, a.low, a.high, family))
+            except CapcalcError as exc:
+                assert family in ("triangular", "pert"), (a.key, family, exc)
+                assert exc.key == key and "\n" not in str(exc)
+                refused += 1
+                continue
+            assert m is not None
+            q = m.quantile(np.array([0.05, 0.5, 0.95]))
+            np.testing.assert_allclose(q, [a.low, a.value, a.high],
+                                       rtol=1e-6, atol=1e-6 * (a.high - a.low))
+            checked += 1
+    assert checked > 50
 
 
 @pytest.mark.parametrize(("key", "value", "low", "high"), [
     ("cost.electricity_usd_per_mwh", 60.0, 30.0, 90.0),    # nothing truncated
     ("training.availability", 0.87, 0.80, 0.95),           # truncated at 1, refitted
-    ("site.pue", 1.2, 1.1, 1.4),                           # truncated at 1, refitted
+    ("site.load_factor", 0.75, 0.6, 0.95),                 # truncated at 1, refitted
+    ("site.pue", 1.2, 1.1, 1.4),                           # skewed, truncated at 1
 ])
-def test_a_lognormal_inputs_sampled_p5_p95_reproduce_its_interval(key, value, low, high):
+def test_a_lognormal_inputs_sampled_percentiles_reproduce_its_three_points(key, value, low,
+                                                                           high):
     m = marginal(_assumption(key, value, low, high))
     assert m is not None and m.family == "lognormal"
     for draw in (lambda n: m.sample(stream(11, key), n),
                  lambda n: m.from_normal(stream(12, key).standard_normal(n))):
         s = summarize(draw(200_000))
         assert abs(s.p5 - low) < 4 * s.p5_se
+        assert abs(s.p50 - value) < 4 * s.p50_se
         assert abs(s.p95 - high) < 4 * s.p95_se
 
 
 @pytest.mark.parametrize("family", ["normal", "uniform", "triangular", "pert"])
-def test_every_family_reproduces_the_interval(family):
-    m = marginal(_assumption("training.run_days", 90.0, 60.0, 120.0, family))
+def test_every_family_reproduces_the_three_points_when_sampled(family):
+    m = marginal(_assumption("training.run_days", 85.0, 60.0, 120.0, family))
     assert m is not None and m.family == family
     s = summarize(m.sample(stream(5, "x"), 200_000))
     assert abs(s.p5 - 60.0) < 4 * s.p5_se
+    assert abs(s.p50 - 85.0) < 4 * s.p50_se
     assert abs(s.p95 - 120.0) < 4 * s.p95_se
 
 
-def test_triangular_and_pert_take_the_value_as_their_mode():
-    for family in ("triangular", "pert"):
-        a, c, b = fit(family, 80.0, 60.0, 120.0)
-        assert c == 80.0 and a < 60.0 and b > 120.0
-        x = marginal(_assumption("training.run_days", 80.0, 60.0, 120.0, family)).sample(
-            stream(1, family), 400_000)
-        counts, edges = np.histogram(x, bins=60)
-        peak = (edges[counts.argmax()] + edges[counts.argmax() + 1]) / 2
-        assert peak == pytest.approx(80.0, abs=(b - a) / 20)
+def test_a_family_that_cannot_have_the_points_is_refused_in_one_line():
+    with pytest.raises(CapcalcError, match="no triangular distribution") as caught:
+        marginal(_assumption("training.run_days", 62.0, 60.0, 120.0, "triangular"))
+    assert caught.value.key == "training.run_days" and "dist: lognormal" in str(caught.value)
+
+
+def test_a_value_outside_its_interval_is_refused():
+    with pytest.raises(CapcalcError, match="median"):
+        marginal(_assumption("training.run_days", 50.0, 60.0, 120.0))
+
+
+def test_every_shipped_inputs_sample_median_is_its_value(library):
+    sim = calc.simulate(library, "cortex-full", samples=100_000, seed=4)
+    for key, samples in {**sim.baseline_inputs, **sim.inputs}.items():
+        value = float(sim.scenario[key] if key in sim.inputs else sim.baseline[key])
+        s = summarize(samples)
+        assert abs(s.p50 - value) <= 4 * s.p50_se + 1e-12 * abs(value), key
 
 
 def test_no_range_or_a_point_range_is_no_distribution():

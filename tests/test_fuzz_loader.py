@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 import calc
 from calc.analysis.run import Result
 from calc.core.errors import CapcalcError
-from calc.core.vocabulary import OUTPUTS
+from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.data.assumptions import parse_baseline, parse_baseline_text
 from calc.data.scenarios import Library, parse_scenarios
 
@@ -40,7 +41,9 @@ LIBRARY = calc.load()
 #: Units a person might write, right or wrong for the key they land on.
 UNITS = ["MW", "kW", "GW", "W", "1", "%", "", "day", "year", "s", "kg", "FLOP/s", "PFLOP/s",
          "USD_2025", "USD_2023", "USD_2025/MW", "USD_2025/MWh", "accelerator", "megawat",
-         "MW**2", "1/year"]
+         "MW**2", "1/year",
+         # units that convert yet mean another kind of quantity
+         "degree", "rad", "%%", "percent**2", "Hz", "bit", "turn", "ppm"]
 
 #: Values found where a number or a name belongs.
 JUNK = st.one_of(
@@ -49,7 +52,13 @@ JUNK = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0, -1, 1e308, 1e-308, 10**400, "nan", "inf", "-inf MW", "1e400",
                      "500 MW", "0.5 GW", "40 %", "H100", "GB200", "bf16", "2024-08", "",
-                     "../../etc/passwd", "5 m/m**9**9**9"]),
+                     "../../etc/passwd", "5 m/m**9**9**9",
+                     # tiny numbers, subnormals, fractions of a count
+                     1e-300, 1e-320, 5e-324, -1e-320, "1e-320", "1e-300 MW", 1000.5,
+                     # what YAML 1.1 would have read as numbers or booleans
+                     "010", "0500", "0x10", "1:30", "190:20:30", "yes", "no", "on", "off",
+                     # units of another kind, and terminal escapes
+                     "40 degree", "40 %%", "1e-8 Hz", "\x1b]0;pwned\x07\x1b[2J"]),
     st.text(max_size=12),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.sampled_from(["value", "unit", "low", "high", "x"]),
@@ -108,7 +117,8 @@ def mutated(draw: st.DrawFn, original: Any, *, at_most: int = 3) -> Any:
             node[draw(st.sampled_from(["extra", "valu", "sorce", "peu", "low", "unit"]))] = \
                 draw(JUNK)
         elif edit == "scale" and _number(node):
-            parent[last] = node * draw(st.sampled_from([-1, 0, 1e-6, 0.1, 10, 1e6, 1e300]))
+            parent[last] = node * draw(st.sampled_from([-1, 0, 1e-6, 0.1, 10, 1e6, 1e300,
+                                                         1e-300, 1e-320]))
         elif edit == "nudge" and _number(node):
             parent[last] = node * draw(st.floats(min_value=0.5, max_value=2))  # often still valid
         elif edit == "unit" and isinstance(node, dict) and "value" in node:
@@ -184,24 +194,37 @@ def test_a_mutated_baseline_loads_soundly_or_fails_in_one_line(tree: Any) -> Non
     run_all(library, names[:4])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(mutated(ASSUMPTIONS, at_most=2))
 def test_a_mutated_baseline_reads_the_same_as_yaml_text(tree: Any) -> None:
     """Through YAML text (safe_dump, then capcalc's bounded loader) the verdict is the same.
 
-    The same baseline, or an error at the same key (YAML may fold a character
-    such as U+0085 in text, so the values a message quotes can differ).
+    The same baseline, or an error at the same entry (YAML may fold a character
+    such as U+0085 in text, so the values a message quotes can differ; and
+    PyYAML writes text such as ``1e-320`` unquoted, as YAML 1.1 has no such
+    float, which capcalc reads as YAML 1.2 does: a number, so the error names
+    the entry's field rather than the entry).
     """
     try:
         expected: Any = parse_baseline(tree, source="mine.yaml")
     except CapcalcError as error:
-        expected = (error.file, error.key)
+        expected = (error.file, _entry(error.key))
     text = yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
     try:
         got: Any = parse_baseline_text(text, source="mine.yaml")
     except CapcalcError as error:
-        got = (error.file, error.key)
+        got = (error.file, _entry(error.key))
     assert got == expected
+
+
+def _entry(key: str | None) -> str | None:
+    """The entry an error key names: ``catalog.H200.tdp_w.unit`` → ``catalog.H200.tdp_w``."""
+    if key is None:
+        return None
+    parts = key.split(".")
+    depth = 3 if parts[0] == "catalog" else 2
+    return ".".join(parts[:depth])
 
 
 # ------------------------------------------------------------------ scenario files
@@ -227,6 +250,7 @@ def scenario_trees(draw: st.DrawFn) -> Any:
     return draw(mutated(whole))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(tree=scenario_trees())
 @example(tree={"name": "mine", "base": "cortex-full", "site.pue": 1.3})
@@ -289,3 +313,54 @@ def test_any_tree_gives_one_capcalc_error(tree: Any) -> None:
             load()
         except CapcalcError as error:
             assert_one_line(error, "mine.yaml")
+
+
+# ------------------------------------------------------------------ YAML 1.1 numbers
+
+NUMERIC_KEYS = [key for key, spec in INPUTS.items() if spec.kind != "choice"]
+#: Plain scalars YAML 1.1 reads as numbers (octal, base 60, hex) that nobody types as such.
+YAML_1_1_NUMBERS = st.one_of(
+    st.integers(1, 10**6).map(lambda n: f"0{n}"),                                # octal
+    st.integers(0, 10**6).map(lambda n: f"0{n:o}").filter(lambda t: len(t) > 1),  # octal
+    st.tuples(st.integers(1, 999), st.integers(0, 59)).map(lambda p: f"{p[0]}:{p[1]:02d}"),
+    st.tuples(st.integers(1, 99), st.integers(0, 59), st.integers(0, 59))
+    .map(lambda p: f"{p[0]}:{p[1]:02d}:{p[2]:02d}"),                               # base 60
+    st.integers(1, 10**6).map(lambda n: f"0x{n:x}"),                                # hex
+    st.sampled_from(["0o17", "0b101", "-010", "+0500", "00", "01.5", "1:30.5"]),
+)
+
+
+@SETTINGS
+@given(key=st.sampled_from(NUMERIC_KEYS), token=YAML_1_1_NUMBERS,
+       nested=st.booleans(), unit=st.sampled_from(["", " MW", " %"]))
+@example(key="site.facility_power_mw", token="010", nested=False, unit="")
+@example(key="training.run_days", token="1:30", nested=False, unit="")
+def test_a_yaml_1_1_number_is_refused_naming_its_key(key: str, token: str, nested: bool,
+                                                      unit: str) -> None:
+    """Never read as octal, base 60 or hex, never silently as text: one line, the key named."""
+    group, name = key.split(".", 1)
+    text = f"{group}:\n  {name}: {token}{unit}\n" if nested else f"{key}: {token}{unit}\n"
+    try:
+        LIBRARY.add_text(text, origin="mine.yaml")
+    except CapcalcError as error:
+        assert_one_line(error, "mine.yaml")
+        assert error.key == key, str(error)
+        return
+    raise AssertionError(f"{text!r} was accepted")
+
+
+@SETTINGS
+@given(key=st.sampled_from(NUMERIC_KEYS),
+       magnitude=st.floats(min_value=5e-324, max_value=1e-12, allow_subnormal=True))
+@example(key="hardware.peak_flop_per_s", magnitude=1e-320)
+@example(key="cost.wacc", magnitude=5e-324)
+def test_a_tiny_number_is_refused_or_runs_to_finite_outputs(key: str, magnitude: float) -> None:
+    """Below each key's plausible range: refused naming the range; a subnormal, always."""
+    try:
+        library, names = LIBRARY.add_text(f"{key}: {magnitude!r}\n", origin="mine.yaml")
+    except CapcalcError as error:
+        assert_one_line(error, "mine.yaml")
+        assert error.key == key and "valid range" in str(error), str(error)
+        return
+    assert INPUTS[key].lower == 0 and magnitude >= 2.2250738585072014e-308
+    run_all(library, names)

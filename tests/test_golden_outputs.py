@@ -12,6 +12,7 @@ import pytest
 from tests.golden_outputs import CASES, compare, normal_text, run_case, same_csv, same_json
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_output_matches_the_recording(name: str) -> None:
     problems = compare(name, run_case(CASES[name]))

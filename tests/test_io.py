@@ -17,6 +17,7 @@ from calc.data.io import (
     check_writable,
     load_yaml,
     parse_yaml,
+    read_limited,
     resolve_inside,
     write_text,
 )
@@ -130,3 +131,92 @@ def test_a_symlink_out_of_the_folder_is_refused(tmp_path):
 def test_resolved_path_stays_inside(tmp_path):
     assert resolve_inside(tmp_path, "x/y.png") == (tmp_path / "x" / "y.png").resolve()
     assert Path(resolve_inside(tmp_path, "a.png")).parent == tmp_path.resolve()
+
+
+# ------------------------------------------------------------------ YAML 1.2 numbers
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a: 010", "010"),          # YAML 1.1: octal 8
+    ("a: 0o17", "0o17"),        # YAML 1.2 octal, 1.1 text: text here, refused where a number goes
+    ("a: 0x1F", "0x1F"),
+    ("a: 1:30", "1:30"),        # YAML 1.1: base 60, 90
+    ("a: 190:20:30", "190:20:30"),
+    ("a: yes", "yes"), ("a: No", "No"), ("a: on", "on"), ("a: OFF", "OFF"), ("a: y", "y"),
+    ("a: 2024-08-01", "2024-08-01"),  # not a date object
+    ("a: 1_000", "1_000"),
+    ("a: =", "="),
+    ("a: 1e3", 1000.0),         # YAML 1.1 reads text; 1.2 a number, as people mean it
+    ("a: -.5", -0.5), ("a: +1", 1), ("a: 0", 0), ("a: 0.5", 0.5), ("a: 12", 12),
+    ("a: .inf", float("inf")), ("a: true", True), ("a: FALSE", False),
+    ("a: ~", None), ("a: null", None), ("a:", None),
+])
+def test_plain_scalars_are_typed_as_yaml_1_2_types_them(text, expected):
+    value = parse_yaml(text, source="x.yaml")["a"]
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize("text", ["a: !!int 010", "a: !!int 0x10", "a: !!int 1:30",
+                                  "a: !!float 1:30", "a: !!bool yes", "a: !!bool off"])
+def test_explicit_tags_cannot_bring_yaml_1_1_back(text):
+    with pytest.raises(CapcalcError) as info:
+        parse_yaml(text, source="x.yaml")
+    assert str(info.value).startswith("x.yaml: line 1") and "\n" not in str(info.value)
+
+
+def test_the_shipped_files_read_the_same_as_yaml_1_1_read_them(repo_root):
+    """Nothing capcalc ships relies on a YAML 1.1 conversion (dates were text already)."""
+    import yaml
+
+    for name in ("assumptions.yaml", "scenarios.yaml", "peers.yaml"):
+        text = (repo_root / name).read_text(encoding="utf-8")
+        old = yaml.safe_load(text)
+        new = parse_yaml(text, source=name)
+        assert yaml.safe_dump(new, sort_keys=True) == yaml.safe_dump(old, sort_keys=True)
+
+
+# ------------------------------------------------------------------ only regular files
+
+
+def test_a_fifo_is_refused_at_once_without_a_writer(tmp_path):
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(CapcalcError, match="is a named pipe"):
+        load_yaml(fifo)
+
+
+def test_a_link_to_a_device_is_refused_unread(tmp_path):
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(CapcalcError, match="is a character device") as info:
+        load_yaml(link)
+    assert str(info.value).startswith(f"{link}: ")
+
+
+def test_a_socket_and_a_folder_are_refused(tmp_path):
+    import socket
+
+    path = tmp_path / "s.yaml"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(CapcalcError, match="is a socket"):
+            load_yaml(path)
+    (tmp_path / "folder.yaml").mkdir()
+    with pytest.raises(CapcalcError, match="is a folder"):
+        load_yaml(tmp_path / "folder.yaml")
+
+
+def test_a_file_whose_size_says_0_is_read_only_up_to_the_limit():
+    """``/proc`` files report size 0 whatever they hold: the read stops at the limit + 1."""
+    assert read_limited(Path("/proc/self/status"), limit=10_000).startswith(b"Name:")
+    with pytest.raises(CapcalcError, match="file is over 100 bytes"):
+        read_limited(Path("/proc/self/status"), limit=100)
+
+
+def test_a_missing_or_unreadable_file_is_one_line(tmp_path):
+    with pytest.raises(CapcalcError, match="no such file"):
+        load_yaml(tmp_path / "absent.yaml")
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    with pytest.raises(CapcalcError, match="cannot read"):
+        load_yaml(loop)

@@ -43,6 +43,7 @@ def assert_refused(result, *words: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writer", list(WRITERS))
 def test_out_never_overwrites_without_force(capcalc_cli, tmp_path: Path, writer: str) -> None:
     args = WRITERS[writer]
@@ -73,6 +74,7 @@ def test_out_never_overwrites_without_force(capcalc_cli, tmp_path: Path, writer:
     assert not [p for p in out.rglob("*") if p.name.startswith(".")], "a temporary file is left"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writer", ["run", "report", "timeline"])
 def test_forced_files_are_complete(capcalc_cli, tmp_path: Path, writer: str) -> None:
     """What --force writes reads back: JSON parses, CSV has its header, PNG its signature."""
@@ -90,6 +92,7 @@ def test_forced_files_are_complete(capcalc_cli, tmp_path: Path, writer: str) -> 
             assert data.rstrip().endswith((b"</svg>", b"</html>")), name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writer", list(WRITERS))
 @pytest.mark.parametrize("where", ["a-file", "a-file/inside"])
 def test_out_that_is_a_file_is_refused(capcalc_cli, tmp_path: Path, writer: str,

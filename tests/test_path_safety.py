@@ -22,6 +22,7 @@ import calc
 from calc.core.errors import CapcalcError
 from calc.data.schema import ScenarioName
 
+from dashboard import page
 from tests.test_no_clobber import TIMEOUT_S, WRITERS, snapshot
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -49,6 +50,7 @@ def test_a_file_name_becomes_a_safe_scenario_name(library: calc.Library, file_na
     assert "/" not in name and "\\" not in name and not name.startswith(".")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writer", list(WRITERS))
 def test_writers_write_only_inside_out(capcalc_cli, tmp_path: Path, writer: str) -> None:
     (tmp_path / "mine.yaml").write_text(MINE, encoding="utf-8")
@@ -64,6 +66,7 @@ def test_writers_write_only_inside_out(capcalc_cli, tmp_path: Path, writer: str)
     assert set(before) <= set(after)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writer", list(WRITERS))
 def test_a_planted_link_cannot_redirect_a_write(capcalc_cli, tmp_path: Path,
                                                 writer: str) -> None:
@@ -116,7 +119,8 @@ def test_a_link_with_paths_is_refused_and_writes_nothing(in_empty_folder: Path,
     assert at.warning, "a refused link parameter should say so"
     for warning in at.warning:
         assert "\n" not in warning.value
-    expected = "cortex-full" if query.get("scenario") == "cortex-full" else "cortex-phase1"
+    expected = "cortex-full" if query.get("scenario") == "cortex-full" \
+        else page.default_preset()
     assert at.selectbox(key="w:__preset").value == expected
     kept = dict(at.query_params)
     assert all(key in ("scenario",) for key in kept), f"refused parameters kept: {kept}"

@@ -133,7 +133,7 @@ def _with_peer(index: int, **changes: Any) -> dict[str, Any]:
     ({"accelerators": [{"chip": "H10O", "count": 10}]}, "did you mean 'H100'",
      "peers[tesla-10k-h100-2023].accelerators[0].chip"),
     ({"sourcce": "x"}, "unknown key", "peers[tesla-10k-h100-2023].sourcce"),
-    ({"date": "Aug 2023"}, "pattern", "peers[tesla-10k-h100-2023].date"),
+    ({"date": "Aug 2023"}, "is not a date", "peers[tesla-10k-h100-2023].date"),
 ])
 def test_a_mistake_names_the_file_the_row_and_the_key(library, change, fragment, key):
     with pytest.raises(CapcalcError) as info:
@@ -245,6 +245,7 @@ def test_the_peers_tab_renders_with_the_calibration(library, peers):
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"),
                            default_timeout=120)
+    at.query_params["view"] = "peers"
     at.run()
     assert not at.exception
     assert "Calibration: the model against published figures" in [s.value for s in at.subheader]

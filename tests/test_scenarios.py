@@ -129,7 +129,14 @@ def test_a_range_override_keeps_the_value_and_sets_the_range(library, tmp_path):
     ("site.peu: 1.2\n", "did you mean 'site.pue'"),
     ("site: {pue: 0.9}\n", "at least 1"),
     ("training.mfu: 1.5\n", "at most 1"),
-    ("site.facility_power_mw: -5\n", "greater than 0"),
+    ("site.facility_power_mw: -5\n", "must be at least 0.001 (got -5)"),
+    ("site.facility_power_mw: 1e-300\n", "valid range 0.001 to 100000 MW"),
+    ("site.facility_power_mw: 010\n", "'010' has a leading zero"),
+    ("training.run_days: 1:30\n", "'1:30' is not a number"),
+    ("training.mfu: 40 degree\n", "is an angle"),
+    ("site.facility_power_mw: null\nsite.accelerators: 2500.5\n", "whole number"),
+    ("site.pue: {value: 1.5, low: 1.1, high: 1.3}\n", "outside its own 90 % range"),
+    ("name: mine\nbase: tenfold\ntarget.baseline: mine\n", "'mine' is the scenario itself"),
     ("site.facility_power_mw: 5 kg\n", "cannot be converted"),
     ("hardware.accelerator: H1000\n", "not in the catalog; did you mean 'H100'"),
     ("site.pue: lots\n", "site.pue"),
@@ -161,5 +168,49 @@ def test_meet_target_reaches_the_target_on_another_chip(library):
 
 def test_setting_the_solved_key_turns_meet_target_off(library):
     result = calc.run(library, library.scenario("tenfold", [("site.facility_power_mw", 200)]))
-    assert result["facility_power_mw"] == 200
-    assert result["compute_multiple"] == pytest.approx(2.0)
+    half = calc.run(library, library.scenario("tenfold", [("site.facility_power_mw", 100)]))
+    assert result["facility_power_mw"] == 200 and result.scenario.meet_target is None
+    assert result["compute_multiple"] == pytest.approx(2 * half["compute_multiple"])
+
+
+def test_a_scenario_measured_from_itself_is_the_reference_unless_it_solves_to_itself(
+        library):
+    with pytest.raises(CapcalcError, match="'tenfold' is the scenario itself") as caught:
+        library.scenario("tenfold", [("target.baseline", "tenfold")])  # meet_target: circular
+    assert caught.value.key == "target.baseline" and caught.value.file == "--set"
+    default = library.baseline_name()  # the assumptions' own baseline: a multiple of 1
+    assert calc.run(library, library.scenario(default))["compute_multiple"] == pytest.approx(1)
+    # `--set target.baseline=cortex-phase1` over a list that holds cortex-phase1 itself
+    itself = calc.run(library, library.scenario("cortex-phase1",
+                                                [("target.baseline", "cortex-phase1")]))
+    assert itself["compute_multiple"] == pytest.approx(1.0, rel=1e-12)
+
+
+def test_a_whole_count_of_accelerators_is_accepted_in_any_spelling(library):
+    for text in ("2500", "2500.0", "2.5e3", "2500 accelerators"):
+        scenario = library.scenario("cortex-full", [("site.accelerators", text)])
+        assert scenario["site.accelerators"] == 2500.0
+
+
+@pytest.mark.parametrize(("phases", "key", "words"), [
+    ("  - {name: a, start: '2027-01', facility_power_mw: 100}\n"
+     "  - {name: b, start: '2026-01', facility_power_mw: 300}\n",
+     "timeline[1].start", "before the previous phase's start (2027-01)"),
+    ("  - {name: a, start: '1999-12', facility_power_mw: 100}\n",
+     "timeline[0].start", "1999-12 is outside 2000-01 to 2100-12"),
+    ("  - {name: a, start: '2026-01', facility_power_mw: 100, delay_months: 601}\n",
+     "timeline.0.delay_months", "600"),
+])
+def test_phases_out_of_order_or_out_of_range_are_refused(library, phases, key, words):
+    with pytest.raises(CapcalcError) as caught:
+        library.add_text(f"name: bad\nbase: cortex-phase1\ntimeline:\n{phases}",
+                         origin="mine.yaml")
+    assert caught.value.key == key and words in str(caught.value), str(caught.value)
+
+
+def test_phases_starting_in_the_same_month_are_in_order(library):
+    mine, _ = library.add_text(
+        "name: same\nbase: cortex-phase1\ntimeline:\n"
+        "  - {name: a, start: '2026-01', facility_power_mw: 100}\n"
+        "  - {name: b, start: '2026-01', facility_power_mw: 300}\n", origin="mine.yaml")
+    assert [p.start for p in mine.scenario("same").timeline] == ["2026-01", "2026-01"]

@@ -37,6 +37,7 @@ def test_tornado_of_the_multiple_moves_shared_inputs_in_both(library):
     """An input the scenario shares with its baseline moves in both; the multiple at each end
     is the ratio of the two direct runs with that --set."""
     result = tornado(library, "cortex-2026", "compute_multiple")
+    baseline = calc.run(library, "cortex-2026").baseline
     sides = {bar.parameter.label: bar for bar in result.tornado}
     assert sides["training.mfu"].parameter.side == "both"
     for bar in result.tornado:
@@ -44,11 +45,13 @@ def test_tornado_of_the_multiple_moves_shared_inputs_in_both(library):
         for value, got in ((bar.input_low, bar.output_low), (bar.input_high, bar.output_high)):
             sets = [(key, repr(value))]
             mine = _effective(library, "cortex-2026", sets if side != "baseline" else [])
-            theirs = _effective(library, "cortex-phase1", sets if side != "scenario" else [])
+            theirs = _effective(library, baseline, sets if side != "scenario" else [])
             assert got == pytest.approx(mine / theirs, rel=1e-12), bar.parameter.label
-    # only the two powers differ between cortex-2026 and its baseline
-    movers = [bar.parameter.label for bar in result.tornado if bar.swing > 0]
-    assert movers == ["site.facility_power_mw", "site.facility_power_mw (baseline)"]
+    # MFU scales both sides alike and cancels; the baseline is sized by its count, so the
+    # scenario's power and PUE move the multiple while they leave the baseline alone
+    swing = {bar.parameter.label: bar.swing for bar in result.tornado}
+    assert swing["training.mfu"] == pytest.approx(0, abs=1e-12)
+    assert swing["site.facility_power_mw"] > 0 and swing["site.pue"] > 0
 
 
 def test_bars_are_sorted_by_swing_and_indices_by_total_effect(library):
@@ -78,7 +81,7 @@ def test_sobol_indices_split_a_product_as_its_log_variances(library, tmp_path):
     doc: dict[str, object] = {"name": "two", "base": "cortex-phase1", "correlations": [
         {"keys": ["training.mfu", "training.availability"], "rank": 0.0,
          "source": "assumption", "note": "independent for this test"}]}
-    for key in ("site.pue", "site.it_overhead", "site.facility_power_mw"):
+    for key in ("site.pue", "site.it_overhead", "site.facility_power_mw", "training.share"):
         value = calc.load().baseline.assumptions[key].value
         doc[key] = {"low": value, "high": value}
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")

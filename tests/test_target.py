@@ -1,9 +1,10 @@
 """Distance to the target (analysis.target) and scenario files written from a state.
 
-The target facts are checked against the model's own identities and the
-article's reference points (500 MW of H100 is half of the tenfold need); the
-scenario files are run through the real ``capcalc`` CLI and must give the same
-numbers as ``calc.run`` on the state they were written from.
+The target facts are checked against the model's own identities (the power
+for the target scales with the multiple); the answer in words against the
+facts and the build-out it is built from, and ``capcalc run`` must print the
+same words; the scenario files are run through the real ``capcalc`` CLI and must
+give the same numbers as ``calc.run`` on the state they were written from.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import calc
 from calc.analysis.target import target_facts
 from calc.data.scenario_file import scenario_document, scenario_yaml
 from calc.presentation.answer import describe
+from calc.presentation.formatting import times
 
 
 def facts_for(library: calc.Library, name: str, sets: list[tuple[str, Any]] | None = None
@@ -27,14 +29,17 @@ def facts_for(library: calc.Library, name: str, sets: list[tuple[str, Any]] | No
     return target_facts(library, result, calc.run(library, result.baseline))
 
 
-def test_500_mw_of_h100_is_half_the_tenfold_need(library: calc.Library) -> None:
+def test_the_power_for_the_target_scales_with_the_multiple(library: calc.Library) -> None:
     facts = facts_for(library, "cortex-full")
-    assert facts.compute_multiple == pytest.approx(5.0, rel=1e-12)
-    assert facts.gain_needed == pytest.approx(2.0, rel=1e-12)
-    assert facts.facility_power_mw_for_target == pytest.approx(1000, rel=1e-12)
+    baseline = calc.run(library, library.baseline_name())
+    full = calc.run(library, "cortex-full")
+    multiple = full.outputs["effective_flop_per_s"] / baseline.outputs["effective_flop_per_s"]
+    assert facts.compute_multiple == pytest.approx(multiple, rel=1e-12)
+    assert facts.gain_needed == pytest.approx(10 / multiple, rel=1e-12)
+    assert facts.facility_power_mw_for_target == pytest.approx(500 * 10 / multiple, rel=1e-9)
     assert not facts.met
     text = describe(facts)
-    assert text.startswith("500 MW of H100 gives 5.0× cortex-phase1. 10× needs 1.00 GW of H100")
+    assert text.startswith(f"500 MW of H100 gives {times(multiple)} {facts.baseline}.")
 
 
 def test_each_chip_reaches_the_target_at_the_power_its_own_scenario_solves(
@@ -46,7 +51,7 @@ def test_each_chip_reaches_the_target_at_the_power_its_own_scenario_solves(
     assert by_name["GB200"].facility_power_mw_for_target == pytest.approx(solved, rel=1e-9)
     at_500 = calc.run(library, "cortex-full-gb200").outputs["compute_multiple"]
     assert by_name["GB200"].compute_multiple == pytest.approx(at_500, rel=1e-12)
-    assert by_name["GB200"].gain == pytest.approx(at_500 / 5.0, rel=1e-12)
+    assert by_name["GB200"].gain == pytest.approx(at_500 / facts.compute_multiple, rel=1e-12)
     powers = [c.facility_power_mw_for_target for c in facts.chips]
     assert powers == sorted(powers)
 
@@ -134,3 +139,94 @@ def test_written_name_never_clashes_with_a_shipped_scenario(library: calc.Librar
     taken, _ = library.add_text("name: cortex-full-custom\nbase: cortex-full\n",
                                 origin="upload.yaml")
     assert scenario_document(taken, "cortex-full")["name"] == "cortex-full-custom-2"
+
+
+# ------------------------------------------------------------------ the answer in words
+
+
+def test_the_answer_states_the_site_the_need_and_the_date(library: calc.Library) -> None:
+    from calc.analysis.timeline import run_timeline
+    from calc.presentation.answer import answer_for
+    from calc.presentation.formatting import count_text, format_value, month_text
+
+    result = calc.run(library, "cortex-full")
+    facts = facts_for(library, "cortex-full")
+    text = answer_for(library, result)
+    assert f"{count_text(facts.accelerators)} H100 accelerators" in text
+    assert format_value(result.outputs["effective_flop_per_s"], "FLOP/s") in text
+    assert f"needs {format_value(facts.facility_power_mw_for_target, 'MW')} of H100" in text
+    best = min(facts.chips, key=lambda c: c.facility_power_mw_for_target)
+    assert f"{format_value(best.facility_power_mw_for_target, 'MW')} of {best.accelerator}" \
+        in text
+    buildout = run_timeline(library, result.scenario,
+                            phases=library.scenario("cortex-buildout").timeline)
+    if buildout.target_reached:
+        assert f"in {month_text(buildout.target_reached)}" in text
+    else:
+        assert "does not reach" in text
+    assert "cortex-buildout" not in text, "the answer uses words, not internal names"
+
+
+def test_the_answer_names_what_sets_the_date(library: calc.Library) -> None:
+    from calc.analysis.timeline import run_timeline
+    from calc.presentation.answer import answer_for
+
+    # a phase of its own reaches the target: the answer names it
+    result = calc.run(library, "cortex-buildout")
+    timeline = run_timeline(library, result.scenario)
+    text = answer_for(library, result)
+    begun = [i for i in timeline.installs if i.begin == timeline.target_reached]
+    assert timeline.target_reached and begun
+    driver = max(begun, key=lambda i: i.h100_equivalents)
+    if driver.refresh:
+        assert "lifetime" in text
+    else:
+        assert driver.phase in text
+    # far less compute per chip: only the hardware refreshes get there, after its lifetime
+    slow = calc.run(library, "cortex-buildout", [("training.mfu", "0.05")])
+    late = answer_for(library, slow, until="2045-12")
+    assert "lifetime" in late or "does not reach" in late
+
+
+def test_capcalc_run_prints_the_same_answer(library: calc.Library,
+                                            capcalc_cli: Callable[..., Any]) -> None:
+    from calc.presentation.answer import answer_for
+
+    run = capcalc_cli("run", "cortex-full", "--set", "hardware.accelerator=GB200")
+    assert run.returncode == 0, run.stderr
+    result = calc.run(library, "cortex-full", [("hardware.accelerator", "GB200")])
+    assert run.stdout.rstrip().endswith(answer_for(library, result))
+    both = capcalc_cli("run", "cortex-full", "tenfold")
+    assert "cortex-full: The site is" in both.stdout and "tenfold: The site is" in both.stdout
+
+
+def test_a_changed_scenario_is_titled_from_its_inputs(library: calc.Library) -> None:
+    doc = scenario_document(library, "tenfold", [("hardware.accelerator", "GB200")])
+    assert "GB200" in doc["title"] and "H100" not in doc["title"]
+    assert "hardware.accelerator=GB200" in doc["description"]
+    assert scenario_document(library, "tenfold")["title"] == library.scenario("tenfold").title
+
+
+def test_edited_phases_and_monte_carlo_settings_go_into_the_file(
+        library: calc.Library, tmp_path: Path, capcalc_cli: Callable[..., Any]) -> None:
+    from dataclasses import replace
+
+    from calc.analysis.timeline import run_timeline
+
+    phases = library.scenario("cortex-buildout").timeline
+    assert phases is not None
+    edited = (*phases[:-1], replace(phases[-1], facility_power_mw=650.0))
+    path = tmp_path / "edited.yaml"
+    path.write_text(scenario_yaml(library, "cortex-buildout", [("training.mfu", "0.45")],
+                                  phases=edited, samples=20_000, seed=7, until="2032-12",
+                                  file_name=path.name), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "--samples 20000 --seed 7" in text and "--until 2032-12" in text
+    run = capcalc_cli("timeline", str(path), "--until", "2032-12", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    got = json.loads(run.stdout)
+    scenario = library.scenario("cortex-buildout", [("training.mfu", "0.45")])
+    expected = run_timeline(library, scenario, until="2032-12", phases=edited)
+    assert got["target_reached"] == expected.target_reached
+    assert got["series"]["compute_multiple"] == pytest.approx(
+        [float(x) for x in expected.series["compute_multiple"]], rel=1e-12)

@@ -1,4 +1,4 @@
-"""The report opened in headless Chromium from a file:// URL, and the dashboard's Peers tab."""
+"""The report opened in headless Chromium from a file:// URL, and the dashboard's Peers view."""
 
 from __future__ import annotations
 
@@ -56,11 +56,11 @@ def test_the_report_renders_offline_with_every_section_and_image(page, report_fi
     assert errors == []
 
 
-def test_the_peers_tab_shows_its_charts_tables_and_offers_the_report(st_page, streamlit_server,
+def test_the_peers_view_shows_its_charts_tables_and_offers_the_report(st_page, streamlit_server,
                                                                        tmp_path):
     page = st_page.open(streamlit_server).page
-    page.get_by_role("tab", name="Peers").click()
-    panel = page.get_by_role("tabpanel", name="Peers")
+    st_page.view("Peers")
+    panel = page.get_by_test_id("stMain")
     chart = panel.get_by_test_id("stVegaLiteChart").first
     expect(chart.locator("canvas, svg").first).to_be_visible()
     expect(panel.get_by_text("Calibration: the model against published figures")).to_be_visible()
