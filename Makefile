@@ -9,12 +9,19 @@ STAMP  := $(VENV)/.capcalc-installed
 CHART_SCENARIOS ?= cortex-phase1 cortex-full cortex-full-gb200 tenfold
 CHART_DIR       ?= charts/
 
+# pytest: every test, in parallel (pytest-xdist; the browser tests share one worker and
+# one Streamlit server, see tests/conftest.py), then the ten slowest.
+PYTEST_ARGS      ?= -n auto --dist loadgroup --durations=10
+# make test-fast: what runs in well under a minute, for while you work.
+PYTEST_FAST_ARGS ?= -n auto -q -m "not slow and not browser"
+
 export MPLBACKEND := Agg
 
-.PHONY: help venv test lint pytest docs dashboard charts bench clean install-check
+.PHONY: help venv test test-fast lint pytest docs dashboard charts bench clean install-check
 
 help:
 	@echo "make test       ruff check + mypy + pytest (creates $(VENV) on first use)"
+	@echo "make test-fast  the quick tests only (no slow, no browser): under a minute"
 	@echo "make lint       ruff check + mypy"
 	@echo "make docs       regenerate the JSON Schemas, docs/assumptions.md and README tables"
 	@echo "make dashboard  serve the dashboard on http://localhost:8501 (capcalc dashboard)"
@@ -40,6 +47,9 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_FAST_ARGS)
 
 docs: $(STAMP)
 	$(BIN)/python -m calc.presentation.docs
