@@ -105,6 +105,19 @@ def test_report_writes_one_html_and_its_files_then_refuses_to_clobber(capcalc_cl
 
 
 @pytest.mark.slow
+def test_the_report_footer_names_the_peers_file_it_read(capcalc_cli, tmp_path, repo_root):
+    mine = tmp_path / "my-peers.yaml"
+    mine.write_bytes((repo_root / "peers.yaml").read_bytes())
+    out = tmp_path / "rep"
+    result = capcalc_cli("report", "cortex-phase1", "--out", out, "--samples", "200",
+                         "--formats", "png", "--peers", mine)
+    assert result.returncode == 0, result.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    footer = html[html.rindex("Peers file"):]
+    assert "my-peers.yaml" in footer.split("</tr>")[0]
+
+
+@pytest.mark.slow
 def test_report_takes_a_scenario_file_and_set(capcalc_cli, tmp_path):
     scenario = tmp_path / "mine.yaml"
     scenario.write_text("name: mine\ntitle: My Cortex\nbase: cortex-full\n"

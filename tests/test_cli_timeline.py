@@ -187,3 +187,10 @@ def test_a_user_scenario_file_with_a_timeline(capcalc_cli, tmp_path):
                    encoding="utf-8")
     line = _one_line_error(capcalc_cli("timeline", bad))
     assert "typo.yaml" in line and "delay" in line and "unknown key" in line
+
+
+@pytest.mark.parametrize("key", ["site.facility_power_mw", "site.accelerators"])
+def test_solving_a_build_out_by_the_site_s_size_points_to_the_phases(capcalc_cli, key):
+    message = _one_line_error(capcalc_cli("solve", key, "--target", "compute_multiple=10",
+                                          "--by", "2027-01", "cortex-buildout"))
+    assert key in message and "timeline[3].facility_power_mw" in message

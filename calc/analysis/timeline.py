@@ -235,6 +235,11 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
     if parsed is None:
         if key not in INPUTS:
             raise CapcalcError(f"unknown key{suggest(key, INPUTS)}", key=key)
+        if key in ("site.facility_power_mw", "site.accelerators"):
+            raise CapcalcError(
+                "a build-out's size is its phases' facility_power_mw, not the site's; solve "
+                f"a phase's power instead, e.g. timeline[{len(chosen) - 1}].facility_power_mw",
+                key=key)
 
         def outcome(x: FloatArray) -> FloatArray:
             return at_by({**base_values, key: np.asarray(x, dtype=float)})

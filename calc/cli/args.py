@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from calc.core.errors import shown
+
 __all__ = [
     "FLAGS",
     "add_monte_carlo_args",
@@ -88,7 +90,7 @@ def samples(text: str) -> int:
     cleaned = text.replace(",", "").replace("_", "").strip()
     if not cleaned.isdigit() or len(cleaned) > 9:
         raise argparse.ArgumentTypeError(
-            f"{text[:20]!r} is not a whole number of samples (e.g. 10000)")
+            f"{shown(text)} is not a whole number of samples (e.g. 10000)")
     return int(cleaned)
 
 
@@ -97,7 +99,7 @@ def seed(text: str) -> int:
     cleaned = text.strip()
     if not cleaned.isdigit() or len(cleaned) > 19 or int(cleaned) >= 2 ** 63:
         raise argparse.ArgumentTypeError(
-            f"must be a whole number, 0 or more, below 2**63 (got {text[:20]!r})")
+            f"must be a whole number, 0 or more, below 2**63 (got {shown(text)})")
     return int(cleaned)
 
 
@@ -112,7 +114,7 @@ def probability(text: str) -> float:
     if not 0.0 < value < 1.0:
         raise argparse.ArgumentTypeError(
             f"must be a probability strictly between 0 and 1, such as 0.8 or 80% "
-            f"(got {text[:20]!r})")
+            f"(got {shown(text)})")
     return value
 
 

@@ -27,7 +27,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                            key=phase_sets[0][0])
     library, names = load_scenarios(library_of(args), args.scenarios)
     report = build_report(library, names if args.scenarios else (), sets, seed=args.seed,
-                          samples=args.samples, peers=peers_of(args, library), formats=formats)
+                          samples=args.samples, peers=peers_of(args, library),
+                          peers_source=str(args.peers) if args.peers else None, formats=formats)
     written = write_files(args.out, report_files(report), force=args.force)
     emit(f"wrote {len(written)} files to {args.out}; open {args.out / REPORT_FILE}")
     return 0

@@ -457,6 +457,7 @@ class _Context:
     peers: PeersFile
     calibration: CalibrationResult
     notes: list[str] = field(default_factory=list)
+    peers_source: str = "peers.yaml"
 
 
 def _scenario_names(library: Library, names: Sequence[str]) -> list[str]:
@@ -857,7 +858,7 @@ def _provenance(ctx: _Context, generated: str) -> Provenance:
         ("Scenarios", ", ".join(r.name for r in ctx.results)),
         ("Overrides (--set)", ", ".join(f"{k}={v}" for k, v in ctx.sets) or "none"),
         ("Assumptions file", str(ctx.library.baseline.source or "")),
-        ("Peers file", "peers.yaml"),
+        ("Peers file", ctx.peers_source),
     )
     return Provenance(items=items, notes=tuple(ctx.notes), scenario_yaml=_scenario_yaml(ctx))
 
@@ -906,6 +907,7 @@ def _render_page(page: Page) -> str:
 def build_report(library: Library, names: Sequence[str] = (),
                  sets: Sequence[tuple[str, Any]] = (), *, seed: int = 0,
                  samples: int = 2_000, peers: PeersFile | None = None,
+                 peers_source: str | None = None,
                  formats: Sequence[str] = ("png", "svg"),
                  generated: dt.datetime | None = None, files_beside: bool = True) -> Report:
     """Run ``names`` (default: the article's scenarios) and build the report.
@@ -920,6 +922,8 @@ def build_report(library: Library, names: Sequence[str] = (),
         Seed and sample count of the Monte Carlo sections.
     peers : PeersFile, optional
         The peers (default: capcalc's ``peers.yaml``).
+    peers_source : str, optional
+        Where ``peers`` was read from, for the footer (default ``peers.yaml``).
     formats : sequence of str
         Chart files kept beside the HTML (PNG is always embedded).
     generated : datetime, optional
@@ -936,7 +940,8 @@ def build_report(library: Library, names: Sequence[str] = (),
         or reference_run(library, baseline_name)
     peers = peers or load_peers(catalog=library.baseline.catalog)
     ctx = _Context(library=library, results=results, baseline=baseline, sets=sets, seed=seed,
-                   samples=samples, peers=peers, calibration=calibrate(library, peers))
+                   samples=samples, peers=peers, calibration=calibrate(library, peers),
+                   peers_source=peers_source or "peers.yaml")
     stamp = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     groups: dict[str, list[Chart]] = {key: [] for key, _ in _SECTIONS}
     question = _question(ctx)
