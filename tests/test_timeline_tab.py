@@ -54,6 +54,23 @@ def test_the_tab_shows_the_reach_date_the_cli_computes():
     assert any("Low confidence: Cortex 2 first phase" in c.value for c in at.caption)
 
 
+def test_a_phase_s_own_mfu_in_the_link_matches_the_cli(capcalc_cli):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.query_params.update({"scenario": "cortex-buildout", "view": "timeline",
+                            "timeline[3].mfu": "0.25", "timeline[3].precision": "fp8"})
+    at.run()
+    assert not at.exception and not at.error
+    doc = json.loads(capcalc_cli("timeline", "cortex-buildout", "--format", "json",
+                                 "--set", "timeline[3].mfu=0.25",
+                                 "--set", "timeline[3].precision=fp8").stdout)
+    assert _metric(at, "Multiple in 2030-12 (effective FLOP/s)") == \
+        f"{doc['final_multiple']:.3g}×"
+    plain = run_timeline(calc.load(), calc.load().scenario("cortex-buildout"))
+    assert f"{doc['final_multiple']:.3g}" != f"{plain.final_multiple:.3g}", \
+        "the phase's MFU and precision change the answer"
+    assert at.query_params["timeline[3].mfu"] == "0.25"
+
+
 def test_the_horizon_is_a_setting_of_the_link():
     at = _open("cortex-buildout")
     at.number_input(key="tl:horizon").set_value(2035).run()
