@@ -294,6 +294,7 @@ def _sidebar(ctx: Context) -> None:
     options = {
         "hardware.accelerator": list(catalog),
         "training.precision": list(INPUTS["training.precision"].choices),
+        "training.availability_model": list(INPUTS["training.availability_model"].choices),
         "target.baseline": library.names,
         "target.measure": list(INPUTS["target.measure"].choices),
     }

@@ -22,15 +22,22 @@ the command line, the dashboard, the report and the tests use.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from calc.analysis.run import Result, run
 from calc.analysis.target import target_facts
 from calc.analysis.timeline import Timeline
-from calc.core.chain import target_measure
+from calc.core.chain import (
+    availability_load,
+    facility_power_mw_for_target,
+    target_measure,
+    wall_time_availability,
+)
 from calc.core.constants import SECONDS_PER_DAY, W_PER_MW
 from calc.core.errors import CapcalcError
 from calc.core.months import month_index
@@ -90,6 +97,9 @@ class SiteState:
     run_days : float or None
         Run length, days, when the multiple measures FLOP per run; None when
         it measures FLOP/s.
+    interruption_load : float
+        Hours lost per hour trained under the interruptions availability model
+        (:func:`calc.core.chain.interruption_load`); 0 with a fixed availability.
     """
 
     facility_power_mw: float
@@ -100,6 +110,7 @@ class SiteState:
     accelerator: str = ""
     share: float = 1.0
     run_days: float | None = None
+    interruption_load: float = 0.0
 
     @property
     def effective_flop_per_s(self) -> float:
@@ -124,6 +135,11 @@ def _run_days(training_run_days: float, measure: str) -> float | None:
     return training_run_days if measure == "training_flop_per_run" else None
 
 
+def _load_of(values: Mapping[str, Any], accelerators: float) -> float:
+    load = availability_load(values, accelerators)
+    return 0.0 if load is None else float(load)
+
+
 def state_of(result: Result, measure: str | None = None) -> SiteState:
     """The lever values of a static result (``measure``: default the result's own)."""
     inputs = result.scenario.inputs
@@ -133,7 +149,9 @@ def state_of(result: Result, measure: str | None = None) -> SiteState:
         flop_per_tdp_w=inputs.hardware.peak_flop_per_s / tdp,
         facility_w_per_tdp_w=result["facility_w_per_accelerator"] / tdp,
         mfu=inputs.training.mfu,
-        availability=inputs.training.availability,
+        availability=float(wall_time_availability(result.scenario.values,
+                                                  result["accelerators"])),
+        interruption_load=_load_of(result.scenario.values, result["accelerators"]),
         accelerator=inputs.hardware.accelerator,
         share=inputs.training.share,
         run_days=_run_days(inputs.training.run_days,
@@ -163,16 +181,19 @@ def state_of_timeline(timeline: Timeline, month: str | None = None) -> SiteState
     in_use = [g for g, v in timeline.arrays.by_generation.get("accelerators", {}).items()
               if float(v[position]) > 0]
     peak = float(series["peak_flop_per_s"][position])
+    chips_in_use = float(series["accelerators"][position])
+    availability = float(wall_time_availability(timeline.scenario.values, chips_in_use))
     mfu = training.mfu
     if any(p.mfu is not None for p in timeline.phases):  # the fleet's blend of phase MFUs
         mfu = float(series["effective_flop_per_s"][position]) / (
-            peak * training.availability * training.share)
+            peak * availability * training.share)
     return SiteState(
         facility_power_mw=power,
         flop_per_tdp_w=peak / tdp,
         facility_w_per_tdp_w=power * W_PER_MW / tdp,
         mfu=mfu,
-        availability=training.availability,
+        availability=availability,
+        interruption_load=_load_of(timeline.scenario.values, chips_in_use),
         accelerator=in_use[0] if len(in_use) == 1 else "the mixed fleet",
         share=training.share,
         run_days=_run_days(training.run_days, target_measure(timeline.scenario.values)),
@@ -296,11 +317,13 @@ def single_lever_paths(decomposition: Decomposition, state: SiteState,
     chip = state.accelerator or "the chip"
     power_now = state.facility_power_mw
     paths = []
-    power = float(f"{state.facility_power_mw * need:.12g}")  # 999.9999999 MW reads 1.00 GW
+    # with the interruptions model, more chips also lose more time: power grows faster
+    load = state.interruption_load
+    power = float(f"{facility_power_mw_for_target(state.facility_power_mw, 1.0, need, load):.12g}")
     power_spec = INPUTS["site.facility_power_mw"]
     paths.append(LeverPath(
         "facility_power_mw", "Facility power", power, "MW",
-        check_bounds(power_spec, power) is None, state.facility_power_mw,
+        math.isfinite(power) and check_bounds(power_spec, power) is None, state.facility_power_mw,
         limit=float(power_spec.upper or 0), need=need, chip=chip,
         facility_power_mw=power_now))
     reaching = tuple(sorted((c for c in chips if c.multiple >= decomposition.target * (1 - 1e-12)),
@@ -311,7 +334,7 @@ def single_lever_paths(decomposition: Decomposition, state: SiteState,
         True, state.flop_per_tdp_w, reaching=reaching, best=best,
         catalog_checked=bool(chips), need=need, chip=chip,
         facility_power_mw=power_now))
-    overhead = state.facility_w_per_tdp_w / need
+    overhead = state.facility_w_per_tdp_w * (1 + load * (1 - need)) / need
     paths.append(LeverPath(
         "facility_w_per_tdp_w", "Overheads and PUE", overhead, "W/W", overhead >= 1,
         state.facility_w_per_tdp_w, limit=1.0, need=need, chip=chip,

@@ -136,6 +136,8 @@ def summarize(samples: FloatArray) -> Summary:
     (50.0, 500.0, 950.0)
     >>> round(s.p50_se, 1)
     16.0
+    >>> summarize(np.array([1.0, np.inf, np.inf, np.inf])).p50
+    inf
     """
     x = np.asarray(samples, dtype=float).ravel()
     n = x.size
@@ -158,11 +160,15 @@ def summarize(samples: FloatArray) -> Summary:
     part = np.partition(x, sorted(kth))
     values: dict[str, float] = {}
     for name, (lo, frac, k_lo, k_hi) in ranks.items():
-        upper = part[min(lo + 1, n - 1)]
-        values[name] = float(part[lo] + frac * (upper - part[lo])) if frac else float(part[lo])
-        values[f"{name}_se"] = float(part[k_hi] - part[k_lo]) / 2
-    return Summary(mean=mean, mean_se=float(x.std(ddof=1)) / math.sqrt(n), samples=n,
-                   **values)
+        lower, upper = part[lo], part[min(lo + 1, n - 1)]
+        # equal neighbours (two infinite powers for an out-of-reach target) need no interpolation
+        values[name] = float(lower + frac * (upper - lower)) if frac and upper != lower \
+            else float(lower)
+        values[f"{name}_se"] = 0.0 if part[k_hi] == part[k_lo] \
+            else float(part[k_hi] - part[k_lo]) / 2
+    with np.errstate(invalid="ignore"):  # inf − inf in the spread of out-of-reach samples
+        spread = float(x.std(ddof=1))
+    return Summary(mean=mean, mean_se=spread / math.sqrt(n), samples=n, **values)
 
 
 def shown_digits(value: float, se: float, most: int = 3) -> int:

@@ -257,6 +257,10 @@ def sobol(library: Library, scenario: str | Scenario, output: str,
     unit = sobol_sample.sample(problem, base, calc_second_order=False, seed=seed)
     values = np.column_stack([p.marginal.quantile(unit[:, j]) for j, p in enumerate(params)])
     y = evaluate_parameters(found.scenario, found.baseline, output, params, values)
+    if not np.all(np.isfinite(y)):  # out of reach in some runs: variance is not defined
+        logger.info("%s is not finite in every run of %s; no Sobol indices", output,
+                    found.scenario.name)
+        return found
     if float(np.ptp(y)) == 0.0:
         indices = [SobolIndex(p, 0.0, 0.0, 0.0, 0.0) for p in params]
     else:

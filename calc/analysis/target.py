@@ -11,10 +11,17 @@ other assumption kept.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 from calc.analysis.run import Result, model_inputs
-from calc.core.chain import evaluate, measure_of, target_measure
+from calc.core.chain import (
+    availability_load,
+    evaluate,
+    measure_of,
+    multiple_ceiling,
+    target_measure,
+)
 from calc.data.scenarios import Library
 
 __all__ = ["ChipOption", "TargetFacts", "target_facts"]
@@ -68,6 +75,10 @@ class TargetFacts:
         relative to the scenario's, to reach the target at the same power.
     chips : tuple of ChipOption
         Every other catalog accelerator, lowest power for the target first.
+    ceiling : float
+        The largest multiple the scenario's chips reach at any size: infinite,
+        except under the interruptions availability model, where a target at or
+        above it needs infinite power (``facility_power_mw_for_target`` is inf).
     """
 
     scenario: str
@@ -81,6 +92,12 @@ class TargetFacts:
     facility_power_mw_for_target: float
     gain_needed: float
     chips: tuple[ChipOption, ...]
+    ceiling: float = math.inf
+
+    @property
+    def reachable(self) -> bool:
+        """Whether some facility power of the scenario's chip reaches the target."""
+        return math.isfinite(self.facility_power_mw_for_target)
 
     @property
     def met(self) -> bool:
@@ -89,8 +106,10 @@ class TargetFacts:
 
     @property
     def better_chips(self) -> tuple[ChipOption, ...]:
-        """Chips with more effective FLOP per facility watt than the scenario's."""
-        return tuple(c for c in self.chips if c.gain > 1 + 1e-9)
+        """Chips with more effective FLOP per facility watt than the scenario's that reach
+        the target at some power."""
+        return tuple(c for c in self.chips
+                     if c.gain > 1 + 1e-9 and math.isfinite(c.facility_power_mw_for_target))
 
 
 def target_facts(library: Library, result: Result, baseline: Result) -> TargetFacts:
@@ -134,6 +153,7 @@ def target_facts(library: Library, result: Result, baseline: Result) -> TargetFa
         ))
     chips.sort(key=lambda c: c.facility_power_mw_for_target)
     target = scenario.inputs.target.compute_multiplier
+    load = availability_load(model_inputs(scenario), outputs["accelerators"])
     return TargetFacts(
         scenario=scenario.name,
         baseline=result.baseline,
@@ -146,4 +166,6 @@ def target_facts(library: Library, result: Result, baseline: Result) -> TargetFa
         facility_power_mw_for_target=outputs["facility_power_mw_for_target"],
         gain_needed=target / outputs["compute_multiple"],
         chips=tuple(chips),
+        ceiling=math.inf if load is None
+        else float(multiple_ceiling(outputs["compute_multiple"], load)),
     )

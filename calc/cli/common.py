@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -137,7 +136,9 @@ def styled(render: Any, *args: Any, **kwargs: Any) -> str:
 
 def emit_json(document: Any) -> None:
     """Print ``document`` as indented JSON (control characters in its text escaped)."""
-    print(json.dumps(document, indent=2))
+    from calc.presentation.jsondoc import json_text
+
+    print(json_text(document, indent=2))
 
 
 def warn(lines: Sequence[str]) -> None:

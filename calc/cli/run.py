@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING
 
@@ -42,6 +41,7 @@ def run_files(library: Library, results: list[Result], baseline: Result,
         scenario_comparison,
     )
     from calc.presentation.export import chart_files
+    from calc.presentation.jsondoc import json_text
     from calc.presentation.tables.scenarios import comparison_table, cost_table, power_curve_table
 
     unit = measure_of(baseline.outputs, target_measure(results[0].scenario.values))
@@ -52,7 +52,7 @@ def run_files(library: Library, results: list[Result], baseline: Result,
         (cost_breakdown, cost_table(results)),
     ]
     files = chart_files(charts, formats)
-    files["results.json"] = (json.dumps(results_json(results), indent=2) + "\n").encode()
+    files["results.json"] = (json_text(results_json(results), indent=2) + "\n").encode()
     files["results.csv"] = results_csv(results).encode()
     return files
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -36,6 +35,8 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     A horizon with no hardware in use has no levers to draw: the levers CSV
     then holds the sentence saying so, and no waterfall is drawn.
     """
+    from calc.presentation.jsondoc import json_text
+
     levers = levers_of_timeline(library, timeline)
     stated = peers.stated(peers.subject) if peers is not None and peers.subject else ()
     charts: list[Chart] = [
@@ -43,7 +44,7 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
         (levers_waterfall if levers.decomposition is not None else None, levers_table(levers)),
     ]
     files = chart_files(charts, formats)
-    files["timeline.json"] = (json.dumps(timeline_document(timeline, peers), indent=2)
+    files["timeline.json"] = (json_text(timeline_document(timeline, peers), indent=2)
                               + "\n").encode()
     return files
 

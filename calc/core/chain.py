@@ -30,6 +30,7 @@ __all__ = [
     "annual_energy_mwh",
     "annual_training_flop",
     "annualized_cost_usd",
+    "availability_load",
     "capex_usd",
     "capital_recovery_factor",
     "cloud_cost_usd",
@@ -42,13 +43,16 @@ __all__ = [
     "facility_power_mw_for_target",
     "facility_w_per_accelerator",
     "h100_equivalents",
+    "interruption_load",
     "it_power_mw",
     "lease_breakeven_utilisation",
     "measure_of",
     "measured",
+    "multiple_ceiling",
     "peak_flop_per_s",
     "target_measure",
     "training_flop_per_run",
+    "wall_time_availability",
 ]
 
 Array: TypeAlias = float | npt.NDArray[np.float64]
@@ -132,6 +136,60 @@ def effective_flop_per_s(peak: Array, mfu: Array, availability: Array,
     1.8e+17
     """
     return peak * mfu * availability * share
+
+
+def interruption_load(accelerators: Array, interruptions_per_accelerator_day: Array,
+                      hours_lost_per_interruption: Array) -> Array:
+    """Hours a synchronous run loses per hour it trains: N × rate × hours lost ÷ 24.
+
+    Any one accelerator's interruption stops the whole run, so the load grows
+    with the cluster. Llama 3 on 16,384 H100 (466 interruptions in 54 days,
+    about 0.309 h lost each) had a load of 0.111: 90 % effective training time.
+
+    >>> round(interruption_load(16_384, 466 / (54 * 16_384), 0.309), 3)
+    0.111
+    """
+    return (accelerators * interruptions_per_accelerator_day * hours_lost_per_interruption
+            / HOURS_PER_DAY)
+
+
+def wall_time_availability(inputs: Mapping[str, Any], accelerators: Array) -> Array:
+    """Share of wall time the cluster trains: ``training.availability``, or with the
+    ``interruptions`` model (``training.availability_model``) 1 ÷ (1 + interruption load).
+
+    >>> wall_time_availability({"training.availability": 0.87}, 1e5)
+    0.87
+    >>> round(wall_time_availability({"training.availability_model": "interruptions",
+    ...     "training.interruptions_per_accelerator_day": 466 / (54 * 16_384),
+    ...     "training.hours_lost_per_interruption": 0.309}, 16_384), 3)
+    0.9
+    """
+    load = availability_load(inputs, accelerators)
+    return inputs["training.availability"] if load is None else 1.0 / (1.0 + load)
+
+
+def availability_load(inputs: Mapping[str, Any], accelerators: Array) -> Array | None:
+    """The interruption load, or None under the ``fixed`` availability model."""
+    if inputs.get("training.availability_model", "fixed") != "interruptions":
+        return None
+    return interruption_load(accelerators, inputs["training.interruptions_per_accelerator_day"],
+                             inputs["training.hours_lost_per_interruption"])
+
+
+def multiple_ceiling(multiple: Array, load: Array) -> Array:
+    """The largest multiple the same chips reach at any size under the interruptions model.
+
+    Effective FLOP/s grow as N ÷ (1 + kN), which tends to 1 ÷ k: the ceiling is
+    ``multiple`` × (1 + load) ÷ load (infinite with no interruptions).
+
+    >>> multiple_ceiling(2.0, 1.0)
+    4.0
+    """
+    m = np.asarray(multiple, dtype=float)
+    k = np.asarray(load, dtype=float)
+    with np.errstate(divide="ignore"):
+        out = np.where(k > 0, m * (1 + k) / np.where(k > 0, k, 1.0), np.inf)
+    return float(out) if out.ndim == 0 else out
 
 
 def training_flop_per_run(effective: Array, run_days: Array) -> Array:
@@ -263,17 +321,29 @@ def compute_multiple(effective: Array, baseline_effective: Array) -> Array:
 
 
 def facility_power_mw_for_target(
-    facility_power_mw: Array, multiple: Array, target_multiplier: Array
+    facility_power_mw: Array, multiple: Array, target_multiplier: Array, load: Array = 0.0
 ) -> Array:
     """Facility power, MW, at which a scenario reaches ``target_multiplier``.
 
     Compute is proportional to power at fixed hardware and utilisation, so
-    the power scales by target ÷ achieved multiple.
+    the power scales by target ÷ achieved multiple, q. Under the interruptions
+    availability model (``load`` > 0, :func:`interruption_load`) compute grows
+    as N ÷ (1 + kN) and the power scales by q ÷ (1 + load × (1 − q)); a target
+    at or above :func:`multiple_ceiling` needs infinite power (``inf``).
 
     >>> facility_power_mw_for_target(500, 5.0, 10)
     1000.0
+    >>> facility_power_mw_for_target(500, 5.0, 10, load=0.5)
+    2000.0
+    >>> facility_power_mw_for_target(500, 5.0, 20, load=0.5)
+    inf
     """
-    return facility_power_mw * target_multiplier / multiple
+    q = np.asarray(target_multiplier, dtype=float) / np.asarray(multiple, dtype=float)
+    scale = 1.0 + np.asarray(load, dtype=float) * (1.0 - q)
+    with np.errstate(divide="ignore", invalid="ignore"):  # power × T ÷ (m × scale)
+        out = np.where(scale > 0, facility_power_mw * target_multiplier
+                       / (multiple * np.where(scale > 0, scale, 1.0)), np.inf)
+    return float(out) if out.ndim == 0 else out
 
 
 def measured(measure: str, effective: Array, per_run: Array) -> Array:
@@ -333,7 +403,9 @@ def evaluate(inputs: Mapping[str, Any], baseline_measure: Array) -> dict[str, Ar
     else:
         power = facility_power_for_accelerators(count, w_each)
     peak = peak_flop_per_s(count, inputs["hardware.peak_flop_per_s"])
-    effective = effective_flop_per_s(peak, inputs["training.mfu"], inputs["training.availability"],
+    load = availability_load(inputs, count)
+    availability = inputs["training.availability"] if load is None else 1.0 / (1.0 + load)
+    effective = effective_flop_per_s(peak, inputs["training.mfu"], availability,
                                      inputs.get("training.share", 1.0))
     energy = annual_energy_mwh(power, inputs["site.load_factor"])
     electricity = annual_electricity_cost_usd(energy, inputs["cost.electricity_usd_per_mwh"])
@@ -373,6 +445,7 @@ def evaluate(inputs: Mapping[str, Any], baseline_measure: Array) -> dict[str, Ar
         "lease_breakeven_utilisation": lease_breakeven_utilisation(annualized, leased_year),
         "compute_multiple": multiple,
         "facility_power_mw_for_target": facility_power_mw_for_target(
-            power, multiple, inputs["target.compute_multiplier"]
+            power, multiple, inputs["target.compute_multiplier"],
+            0.0 if load is None else load,
         ),
     }

@@ -33,6 +33,7 @@ from calc.core.chain import (
     accelerators_for_power,
     annual_electricity_cost_usd,
     annual_energy_mwh,
+    availability_load,
     compute_multiple,
     effective_flop_per_s,
     facility_w_per_accelerator,
@@ -77,8 +78,8 @@ _SERIES: tuple[OutputSpec, ...] = (
     OutputSpec("peak_flop_per_s", "Peak FLOP/s", "FLOP/s",
                "Dense peak of the fleet, each phase at its training precision."),
     OutputSpec("effective_flop_per_s", "Effective FLOP/s", "FLOP/s",
-               "Peak FLOP/s × MFU (each phase's own, where it has one) × availability × "
-               "training share."),
+               "Peak FLOP/s × MFU (each phase's own, where it has one) × availability (with "
+               "the interruptions model, of the chips in use that month) × training share."),
     OutputSpec("compute_multiple", "Compute multiple", "1",
                "Effective FLOP/s ÷ the baseline scenario's."),
     OutputSpec("training_flop_per_run", "Training FLOP per run", "FLOP",
@@ -451,9 +452,12 @@ def _series(totals: Mapping[str, FloatArray], values: Mapping[str, Any], baselin
         # with a phase of its own MFU, each install's peak × MFU adds up instead
         achieved, mfu = (totals["achieved"], col(1.0)) if "achieved" in totals \
             else (peak, col(values["training.mfu"]))
+        # the interruptions model: availability falls with the chips in use that month
+        load = availability_load(values, totals["count"]) if "count" in totals else None
+        availability = col(values["training.availability"]) if load is None \
+            else 1.0 / (1.0 + load)
         effective = series["effective_flop_per_s"] = effective_flop_per_s(
-            achieved, mfu, col(values["training.availability"]),
-            col(values.get("training.share", 1.0)))
+            achieved, mfu, availability, col(values.get("training.share", 1.0)))
         if "compute_multiple" in wanted:
             series["compute_multiple"] = compute_multiple(
                 _measured_series(np.asarray(effective), values, n, months_since), col(baseline))
@@ -568,6 +572,8 @@ def simulate(
     needed = {total for name in wanted for total in _NEEDS[name]}
     if "peak" in needed and any(p.mfu is not None for p in phases):
         needed.add("achieved")
+    if "peak" in needed and values.get("training.availability_model") == "interruptions":
+        needed.add("count")
     split = not shape if by_generation is None else by_generation
     totals, per_generation = _running_totals(installs, plan, values, needed, len(chips.labels),
                                              split, start_month, months, n)

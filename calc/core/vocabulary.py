@@ -205,6 +205,29 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
         reason="a share of wall time; below 1 % the cluster does not train",
     ),
     InputSpec(
+        "training.availability_model", "Availability model", "",
+        "fixed: availability is training.availability at any size; interruptions: it "
+        "falls with the cluster's size, 1 ÷ (1 + accelerators × interruption rate × time "
+        "lost per interruption), from Llama 3's published interruptions (off by default).",
+        kind="choice", choices=("fixed", "interruptions"),
+    ),
+    InputSpec(
+        "training.interruptions_per_accelerator_day", "Interruption rate",
+        "1/day",
+        "Job interruptions per accelerator per day of training, for the interruptions "
+        "availability model (a synchronous run stops for any one of them).",
+        lower=1e-8, upper=1, widget=(1e-5, 1e-2), log_scale=True,
+        reason=("from one interruption per accelerator in 270,000 years to one a day, beyond "
+                "any cluster on record"),
+    ),
+    InputSpec(
+        "training.hours_lost_per_interruption", "Time lost per interruption", "h",
+        "Wall-clock hours one interruption costs the whole run (detection, restart, work "
+        "since the last checkpoint), for the interruptions availability model.",
+        lower=0.001, upper=720, decimals=2, widget=(0.05, 4.0),
+        reason="from four seconds to a month",
+    ),
+    InputSpec(
         "training.share", "Training share", "1",
         "Share of the fleet's effective FLOP/s that trains; the rest serves inference, "
         "simulation, auto-labelling and evaluation.",

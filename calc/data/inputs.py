@@ -101,6 +101,12 @@ class TrainingInputs:
     """MFU."""
     availability: float
     """Availability."""
+    availability_model: str
+    """Availability model."""
+    interruptions_per_accelerator_day: float
+    """Interruption rate [1/day]."""
+    hours_lost_per_interruption: float
+    """Time lost per interruption [h]."""
     share: float
     """Training share."""
     run_days: float
@@ -113,6 +119,10 @@ class TrainingInputs:
             precision=_name(values, "training.precision"),
             mfu=_number(values, "training.mfu"),
             availability=_number(values, "training.availability"),
+            availability_model=_name(values, "training.availability_model"),
+            interruptions_per_accelerator_day=_number(
+                values, "training.interruptions_per_accelerator_day"),
+            hours_lost_per_interruption=_number(values, "training.hours_lost_per_interruption"),
             share=_number(values, "training.share"),
             run_days=_number(values, "training.run_days"),
         )

@@ -13,6 +13,7 @@ current inputs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -70,6 +71,8 @@ def describe(facts: TargetFacts, max_chips: int = 3) -> str:
     head = f"{site} gives {times(facts.compute_multiple)} {facts.baseline}"
     target = f"{facts.target_multiple:g}×"
     needed = f"{format_value(facts.facility_power_mw_for_target, 'MW')} of {facts.accelerator}"
+    if not facts.reachable:
+        return f"{head}. {_unreachable(facts)}"
     if facts.met:
         return f"{head}: the {target} target is met ({needed} would reach it)."
     better = facts.better_chips
@@ -110,7 +113,28 @@ def _site(result: Result, facts: TargetFacts, baseline_title: str) -> str:
             f"effective training compute, {against}.")
 
 
+def _unreachable(facts: TargetFacts) -> str:
+    """The sentence for a target no size of the chip reaches (the interruptions model).
+
+    >>> facts = TargetFacts("s", "b", "H100", "power", 100.0, 5.7e4, 0.7, 10.0,
+    ...     float("inf"), 14.3, (), ceiling=2.4)
+    >>> print(_unreachable(facts))  # doctest: +NORMALIZE_WHITESPACE
+    No size of H100 cluster reaches 10×: with interruptions growing with its size, it tops
+    out at 2.4× (training.availability_model = interruptions).
+    """
+    text = (f"No size of {facts.accelerator} cluster reaches {facts.target_multiple:g}×: with "
+            f"interruptions growing with its size, it tops out at {times(facts.ceiling)} "
+            "(training.availability_model = interruptions)")
+    better = facts.better_chips
+    if better:
+        text += (f"; {better[0].accelerator} reaches it at "
+                 f"~{format_value(better[0].facility_power_mw_for_target, 'MW')}")
+    return text + "."
+
+
 def _target(result: Result, facts: TargetFacts) -> str:
+    if not facts.reachable:
+        return _unreachable(facts)
     target = f"{facts.target_multiple:g}×"
     baseline_flop = result.outputs["effective_flop_per_s"] / facts.compute_multiple \
         if facts.compute_multiple else 0.0
@@ -118,7 +142,8 @@ def _target(result: Result, facts: TargetFacts) -> str:
     on_chip = f"{format_value(facts.facility_power_mw_for_target, 'MW')} of {facts.accelerator}"
     if facts.met:
         return f"It meets the {target} target ({wanted}), which needs {on_chip}."
-    best = min(facts.chips, key=lambda c: c.facility_power_mw_for_target, default=None)
+    best = min((c for c in facts.chips if math.isfinite(c.facility_power_mw_for_target)),
+               key=lambda c: c.facility_power_mw_for_target, default=None)
     if best is None or best.gain <= 1 + 1e-9:
         return (f"{target} the baseline ({wanted}) needs {on_chip}; no catalog chip does "
                 "more per watt.")

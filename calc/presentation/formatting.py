@@ -67,13 +67,17 @@ def format_value(value: float | str | None, unit: str, digits: int = 3) -> str:
     '5.00'
     >>> format_value(0.4, "1/year")
     '0.400 /year'
+    >>> format_value(0.309, "h")
+    '0.309 h'
+    >>> format_value(float("inf"), "MW")
+    'out of reach'
     """
     if value is None:
         return "—"
     if isinstance(value, str):
         return value
-    if not math.isfinite(value):
-        return str(value)
+    if not math.isfinite(value):  # +inf: a power no cluster size reaches
+        return "out of reach" if value > 0 else "—"
     if unit.startswith("USD_"):
         rest = unit.split("/", 1)[1] if "/" in unit else ""
         suffix = f"/{rest}" if rest else ""
@@ -95,6 +99,8 @@ def format_value(value: float | str | None, unit: str, digits: int = 3) -> str:
         return _sig(value, digits)
     if unit.startswith("1/"):  # a rate: 0.4 /year
         return f"{_sig(value, digits)} /{unit[2:]}"
+    if unit in ("h", "day", "year"):  # time spans take no SI prefix: 0.309 h, not 309 mh
+        return f"{_sig(value, digits)} {unit}"
     return si(value, unit, digits)
 
 

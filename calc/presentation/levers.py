@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from calc.analysis.levers import Decomposition, LeverPath, Levers
@@ -26,6 +27,9 @@ def path_text(path: LeverPath) -> str:
     if path.lever == "facility_power_mw":
         if path.possible:
             return f"power alone: {format_value(path.needed, 'MW')} of {clean_text(path.chip)}"
+        if not math.isfinite(path.needed):
+            return (f"power alone: not possible (interruptions grow with the cluster, so no "
+                    f"size of {clean_text(path.chip)} reaches it)")
         return (f"power alone: not possible (needs {format_value(path.needed, 'MW')}, beyond "
                 f"capcalc's {format_value(path.limit or 0.0, 'MW')})")
     if path.lever == "flop_per_tdp_w":
@@ -47,6 +51,9 @@ def path_text(path: LeverPath) -> str:
         if path.possible:
             return (f"overheads and PUE alone: {path.needed:.3g} facility W per TDP W "
                     f"(now {path.current:.3g})")
+        if path.needed <= 0:
+            return ("overheads and PUE alone: not possible (more chips on the same power would "
+                    "lose more time to interruptions than they add)")
         return (f"overheads and PUE alone: not possible (needs {path.needed:.3g} facility W "
                 "per TDP W < 1)")
     unit = "" if path.unit in ("", "1") else f" {format_unit(path.unit)}"

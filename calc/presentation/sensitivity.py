@@ -44,6 +44,9 @@ def sensitivity_text(result: Sensitivity) -> str:
             rows.append([index.parameter.label, f"{_fixed(index.S1)} ± {_fixed(index.S1_conf)}",
                          f"{_fixed(index.ST)} ± {_fixed(index.ST_conf)}"])
         lines.append(render_table(header, rows))
+    elif result.tornado:  # skipped by calc.analysis.sensitivity.sobol: not finite
+        lines += ["", f"No Sobol indices: {result.output} is out of reach in some runs "
+                      "(infinite), so its variance is not defined."]
     if not result.tornado:
         lines += ["", "No input of this scenario has a range: nothing varies."]
     return "\n".join(lines)

@@ -149,9 +149,12 @@ def _no_browser(reason: str) -> NoReturn:
 def browser() -> Iterator[Browser]:
     """Headless Debian Chromium driven by Playwright (never a downloaded browser build)."""
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _no_browser("playwright is not installed (pip install -e '.[test]')")
+    # assertions wait longer than Playwright's 5 s: a 2-core machine running the rest of
+    # the suite beside the browser can take that long to rerun a page
+    expect.set_options(timeout=15_000)
     if chromium_executable() is None:
         _no_browser("Chromium not found: apt-get install chromium")
     with sync_playwright() as playwright:

@@ -69,20 +69,25 @@ def histogram(table: Table) -> Figure:
                   label=name)
         if many:
             ax.stairs(shares, edges, color=colour, linewidth=1.6)
-        pct = table.meta["percentiles"][name]
+        # a percentile or central run out of reach (infinite) has no place on the axis
+        pct = table.meta["percentiles"].get(name, {})
         for stat, style in (("p5", ":"), ("p50", "--"), ("p95", ":")):
-            ax.axvline(pct[stat], color=colour if many else "black", linestyle=style,
-                       linewidth=1.2)
+            if stat in pct:
+                ax.axvline(pct[stat], color=colour if many else "black", linestyle=style,
+                           linewidth=1.2)
         if not many:
             for stat in ("p5", "p50", "p95"):
+                if stat not in pct:
+                    continue
                 ax.text(pct[stat], 1.0, _text(f" {stat.upper()} {format_value(pct[stat], unit)}"),
                         transform=ax.get_xaxis_transform(), fontsize=8, va="bottom",
                         rotation=0, ha="center")
-            central = table.meta["central"][name]
-            ax.axvline(central, color=PALETTE[3], linewidth=1.5)
-            ax.text(central, 0.92, _text(f" central {format_value(central, unit)}"),
-                    color=PALETTE[3],
-                    transform=ax.get_xaxis_transform(), fontsize=8)
+            central = table.meta["central"].get(name)
+            if central is not None:
+                ax.axvline(central, color=PALETTE[3], linewidth=1.5)
+                ax.text(central, 0.92, _text(f" central {format_value(central, unit)}"),
+                        color=PALETTE[3],
+                        transform=ax.get_xaxis_transform(), fontsize=8)
     if table.meta.get("log"):
         ax.set_xscale("log")
     ax.xaxis.set_major_formatter(ticks(unit))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from calc.analysis.sensitivity import ConditionalP, Sensitivity
@@ -16,11 +17,25 @@ def _slug(output: str) -> str:
 
 
 def tornado_table(result: Sensitivity) -> Table:
-    """Output at each input's low and high, widest swing first."""
+    """Output at each input's low and high, widest swing first.
+
+    An input at whose low or high the output is out of reach (an infinite power
+    for the target) has no bar; the caption names it. When the central value
+    itself is out of reach, no input has a bar.
+    """
     cols: dict[str, list[Any]] = {k: [] for k in (
         "key", "label", "side", "input_unit", "input_low", "input_high", "output_low",
         "output_high", "swing")}
-    for bar in result.tornado:
+    central_ok = math.isfinite(result.central)
+    drawn = [b for b in result.tornado if central_ok and math.isfinite(b.output_low)
+             and math.isfinite(b.output_high)]
+    beyond = [b.parameter.label for b in result.tornado if b not in drawn]
+    note = "low/high are 90 % intervals; other inputs at their central value"
+    if not central_ok:
+        note += "; out of reach at the central values, so no input has a bar"
+    elif beyond:
+        note += f"; out of reach at an end, not drawn: {', '.join(beyond)}"
+    for bar in drawn:
         cols["key"].append(bar.parameter.key)
         cols["label"].append(bar.parameter.label)
         cols["side"].append(bar.parameter.side)
@@ -36,10 +51,10 @@ def tornado_table(result: Sensitivity) -> Table:
         title=f"{OUTPUTS[result.output].title}: each input from its low to its high",
         columns=cols,
         units={"output_low": unit, "output_high": unit, "swing": unit},
-        caption=provenance([result.scenario.name], result.baseline.name,
-                           "low/high are 90 % intervals; other inputs at their central value"),
-        meta={"output": result.output, "unit": unit, "central": result.central,
-              "scenario": result.scenario.name},
+        caption=provenance([result.scenario.name], result.baseline.name, note),
+        meta={"output": result.output, "unit": unit,
+              "central": result.central if central_ok else 0.0,
+              "central_out_of_reach": not central_ok, "scenario": result.scenario.name},
     )
 
 

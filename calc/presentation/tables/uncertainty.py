@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from calc.analysis.montecarlo import Simulation, TimelineSimulation, exceedance
 from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.vocabulary import OUTPUTS
 from calc.presentation.tables.base import Table, provenance
+
+FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "REACH_MARKS",
@@ -63,11 +67,31 @@ def _slug(output: str) -> str:
     return output.replace("_", "-")
 
 
+def _finite(values: Any) -> FloatArray:
+    """The finite samples of an output (an out-of-reach power is infinite and not drawn)."""
+    x = np.asarray(values, dtype=float).ravel()
+    return x[np.isfinite(x)]
+
+
+def _out_of_reach(sims: Sequence[Simulation], output: str) -> str:
+    """The caption's note on samples that are out of reach, or ``""`` when there are none."""
+    shares = {s.name: 1 - _finite(s[output]).size / s.samples for s in sims}
+    if not any(shares.values()):
+        return ""
+    return "out of reach (not drawn): " + ", ".join(
+        f"{name} {share:.0%}" for name, share in shares.items() if share)
+
+
 def histogram_table(sims: Sequence[Simulation], output: str, bins: int = 40) -> Table:
-    """Counts of ``output``'s samples in shared bins (log-spaced when they span a decade)."""
-    lows = [float(np.min(s[output])) for s in sims]
-    highs = [float(np.max(s[output])) for s in sims]
-    low, high = min(lows), max(highs)
+    """Counts of ``output``'s samples in shared bins (log-spaced when they span a decade).
+
+    Samples that are not finite (a target out of reach) are left out of the bins
+    and counted in the caption; shares are of all samples.
+    """
+    finite = [_finite(s[output]) for s in sims]
+    drawn = [x for x in finite if x.size]
+    low = min((float(x.min()) for x in drawn), default=0.0)
+    high = max((float(x.max()) for x in drawn), default=1.0)
     log = _spans_decade(low, high)
     if high == low:
         edges = np.array([low - 0.5 * abs(low or 1), high + 0.5 * abs(high or 1)])
@@ -78,8 +102,8 @@ def histogram_table(sims: Sequence[Simulation], output: str, bins: int = 40) -> 
         edges = np.linspace(low, high, bins + 1)
     cols: dict[str, list[Any]] = {k: [] for k in ("scenario", "bin_low", "bin_high", "count",
                                                    "share")}
-    for sim in sims:
-        counts, _ = np.histogram(sim[output], bins=edges)
+    for sim, x in zip(sims, finite, strict=True):
+        counts, _ = np.histogram(x, bins=edges)
         for lo, hi, count in zip(edges[:-1], edges[1:], counts, strict=True):
             cols["scenario"].append(sim.name)
             cols["bin_low"].append(float(lo))
@@ -87,34 +111,46 @@ def histogram_table(sims: Sequence[Simulation], output: str, bins: int = 40) -> 
             cols["count"].append(int(count))
             cols["share"].append(float(count) / sim.samples)
     unit = OUTPUTS[output].unit
+    notes = "; ".join(t for t in ("histogram of all samples, no smoothing",
+                                  _out_of_reach(sims, output)) if t)
     return Table(
         name=f"histogram-{_slug(output)}",
         title=f"{OUTPUTS[output].title}: distribution",
         columns=cols,
         units={"bin_low": unit, "bin_high": unit, "share": "1"},
-        caption=_mc_caption(sims, "histogram of all samples, no smoothing"),
+        caption=_mc_caption(sims, notes),
         meta={"output": output, "unit": unit, "log": log, "samples": sims[0].samples,
               "seed": sims[0].seed,
-              "percentiles": {s.name: {k: getattr(s.summary(output), k)
-                                       for k in ("p5", "p50", "p95")} for s in sims},
-              "central": {s.name: s.result.outputs[output] for s in sims}},
+              "percentiles": {s.name: {k: v for k in ("p5", "p50", "p95")
+                                       if math.isfinite(v := getattr(s.summary(output), k))}
+                              for s in sims},
+              "central": {s.name: float(s.result.outputs[output]) for s in sims
+                          if math.isfinite(s.result.outputs[output])}},
     )
 
 
 def exceedance_table(sims: Sequence[Simulation], output: str = "compute_multiple",
                      points: int = 201) -> Table:
-    """P(output ≥ x) against x for each scenario; for the multiple, the target is marked."""
+    """P(output ≥ x) against x for each scenario; for the multiple, the target is marked.
+
+    Samples that are not finite (out of reach) lie above every drawn x: they add
+    their share to every P and are noted in the caption.
+    """
     cols: dict[str, list[Any]] = {k: [] for k in ("scenario", "value", "p_exceed")}
     for sim in sims:
-        values, p = exceedance(sim[output], points)
+        x = _finite(sim[output])
+        if not x.size:
+            continue
+        values, p = exceedance(x, points)
+        beyond = 1 - x.size / sim.samples
         cols["scenario"] += [sim.name] * len(values)
         cols["value"] += [float(v) for v in values]
-        cols["p_exceed"] += [float(v) for v in p]
+        cols["p_exceed"] += [float(beyond + (1 - beyond) * v) for v in p]
     meta: dict[str, Any] = {"output": output, "unit": OUTPUTS[output].unit,
                             "samples": sims[0].samples, "seed": sims[0].seed}
     values = np.asarray(cols["value"], dtype=float)
-    meta["log"] = _spans_decade(float(values.min()), float(values.max()))
-    extra = ""
+    meta["log"] = bool(values.size) and _spans_decade(float(values.min()), float(values.max()))
+    extra = _out_of_reach(sims, output)
     if output == "compute_multiple":
         meta["target"] = sims[0].target_central
         meta["p_target"] = {s.name: s.p_target_reached() for s in sims}
@@ -127,7 +163,6 @@ def exceedance_table(sims: Sequence[Simulation], output: str = "compute_multiple
         caption=_mc_caption(sims, extra),
         meta=meta,
     )
-
 
 
 def fan_table(sims: Sequence[TimelineSimulation], output: str = "compute_multiple") -> Table:

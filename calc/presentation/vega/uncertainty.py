@@ -53,16 +53,15 @@ def histogram_spec(table: Table, *, measure: str | None = None) -> Spec:
     if not meta["log"]:
         x["scale"] = {"zero": False}
     marks = []
-    for name, pct in meta["percentiles"].items():
-        marks += [{"x": pct["p5"], "what": _RANGE,
-                   "label": f"P5 {_shown(pct['p5'], unit, output)}"},
-                  {"x": pct["p95"], "what": _RANGE,
-                   "label": f"P95 {_shown(pct['p95'], unit, output)}"},
-                  {"x": pct["p50"], "what": _MEDIAN,
-                   "label": f"median {_shown(pct['p50'], unit, output)}"}]
-        central = meta["central"][name]
-        marks.append({"x": central, "what": _CENTRAL,
-                      "label": f"central {_shown(central, unit, output)}"})
+    for name, pct in meta["percentiles"].items():  # out-of-reach ones are left out
+        marks += [{"x": pct[stat], "what": what,
+                   "label": f"{word} {_shown(pct[stat], unit, output)}"}
+                  for stat, what, word in (("p5", _RANGE, "P5"), ("p95", _RANGE, "P95"),
+                                           ("p50", _MEDIAN, "median")) if stat in pct]
+        central = meta["central"].get(name)
+        if central is not None:
+            marks.append({"x": central, "what": _CENTRAL,
+                          "label": f"central {_shown(central, unit, output)}"})
     scale = style.colour_scale({"share of samples": style.PALETTE[0], _MEDIAN: "#000000",
                                 _RANGE: style.NEUTRAL, _CENTRAL: style.PALETTE[1]})
     colour = {"field": "what", "type": "nominal", "scale": scale, "title": None}
