@@ -14,6 +14,7 @@ from calc.data.cache import shipped_library
 from calc.data.io import FileData, write_files
 from calc.data.phases import apply_phase_sets
 from calc.data.scenarios import Library, Scenario, load_library
+from calc.presentation.jsondoc import json_text
 from calc.presentation.text import terminal_style, wants_terminal_style
 
 __all__ = [
@@ -136,8 +137,6 @@ def styled(render: Any, *args: Any, **kwargs: Any) -> str:
 
 def emit_json(document: Any) -> None:
     """Print ``document`` as indented JSON (control characters in its text escaped)."""
-    from calc.presentation.jsondoc import json_text
-
     print(json_text(document, indent=2))
 
 

@@ -23,6 +23,7 @@ from calc.core.errors import CapcalcError
 from calc.data.io import FileData
 from calc.data.scenarios import Library
 from calc.presentation.answer import answer_lines
+from calc.presentation.jsondoc import json_text
 from calc.presentation.results import results_csv, results_json, results_table
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ def run_files(library: Library, results: list[Result], baseline: Result,
         scenario_comparison,
     )
     from calc.presentation.export import chart_files
-    from calc.presentation.jsondoc import json_text
     from calc.presentation.tables.scenarios import comparison_table, cost_table, power_curve_table
 
     unit = measure_of(baseline.outputs, target_measure(results[0].scenario.values))

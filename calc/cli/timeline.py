@@ -18,6 +18,7 @@ from calc.data.scenarios import Library
 from calc.presentation.charts.timeline import levers_waterfall, timeline_chart
 from calc.presentation.charts.uncertainty import reach_probability_chart, timeline_fan
 from calc.presentation.export import Chart, chart_files
+from calc.presentation.jsondoc import json_text
 from calc.presentation.levers import levers_table
 from calc.presentation.montecarlo import timeline_monte_carlo_json, timeline_monte_carlo_text
 from calc.presentation.statements import statements_json, statements_text
@@ -35,8 +36,6 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     A horizon with no hardware in use has no levers to draw: the levers CSV
     then holds the sentence saying so, and no waterfall is drawn.
     """
-    from calc.presentation.jsondoc import json_text
-
     levers = levers_of_timeline(library, timeline)
     stated = peers.stated(peers.subject) if peers is not None and peers.subject else ()
     charts: list[Chart] = [
