@@ -46,9 +46,13 @@ assert status == {status}, status
 """
 
 
-def loaded_after(body: str, cwd: Path) -> set[str]:
-    """Top-level packages imported once ``body`` has run in a new interpreter."""
+def loaded_after(body: str, cwd: Path, cache_home: Path | None = None) -> set[str]:
+    """Top-level packages imported once ``body`` has run in a new interpreter (with the
+    shipped-library cache in ``cache_home``, or without a cache)."""
     env = {**os.environ, "MPLBACKEND": "Agg", "CAPCALC_NO_CACHE": "1"}
+    if cache_home is not None:
+        env.pop("CAPCALC_NO_CACHE")
+        env["XDG_CACHE_HOME"] = str(cache_home)
     done = subprocess.run([sys.executable, "-c", _REPORT.format(body=body)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
@@ -92,6 +96,16 @@ def test_running_a_scenario_loads_no_chart_or_sampling_library(label: str, tmp_p
     loaded = loaded_after(RUN_PATH[label], tmp_path)
     assert "numpy" in loaded  # the guard sees what the command really imported
     assert not loaded & set(HEAVY), f"{label} imported {sorted(loaded & set(HEAVY))}"
+
+
+@pytest.mark.parametrize("label", ["capcalc run cortex-phase1 --format table",
+                                   "capcalc run --set site.peu=1"])
+def test_on_the_cached_library_a_run_validates_nothing(label: str, tmp_path: Path) -> None:
+    home = tmp_path / "xdg"
+    loaded_after(RUN_PATH[label], tmp_path, cache_home=home)  # the first run writes the cache
+    loaded = loaded_after(RUN_PATH[label], tmp_path, cache_home=home)
+    assert "numpy" in loaded
+    assert "pydantic" not in loaded, f"{label} imported pydantic with the cache warm"
 
 
 # ------------------------------------------------------------------ the cache

@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from calc.core.errors import CapcalcError, shown, suggest
 from calc.core.vocabulary import GROUPS, INPUTS, InputSpec, check_bounds, check_value
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.resources import ASSUMPTIONS, shipped_bytes
-from calc.data.schema import AcceleratorSpec, AssumptionsFile, CorrelationSpec, Entry
 from calc.data.units import UnitError, check_number_text, convert
-from calc.data.validation import validation_message
+
+if TYPE_CHECKING:
+    from calc.data.schema import AcceleratorSpec, CorrelationSpec, Entry
 
 __all__ = [
     "Accelerator",
@@ -288,6 +287,12 @@ def parse_baseline(data: Any, *, source: str) -> Baseline:
     """Validate a parsed assumptions tree and convert it to a :class:`Baseline`."""
     if not isinstance(data, dict):
         raise CapcalcError("must be a mapping of sections (site, hardware, ...)", file=source)
+    # deferred: pydantic only when the file is read (the cached shipped library needs none)
+    from pydantic import ValidationError
+
+    from calc.data.schema import AssumptionsFile
+    from calc.data.validation import validation_message
+
     try:
         model = AssumptionsFile.model_validate(data)
     except ValidationError as exc:

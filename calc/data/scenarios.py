@@ -15,9 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from calc.core.errors import CapcalcError, shown, suggest
 from calc.core.phases import Phase
@@ -43,9 +42,10 @@ from calc.data.inputs import Inputs
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.phases import check_phases, to_phases
 from calc.data.resources import SCENARIOS, shipped_bytes
-from calc.data.schema import Override, ScenarioName, ScenariosFile, ScenarioSpec
 from calc.data.units import NumberTextError, UnitError, convert, parse_quantity
-from calc.data.validation import validation_message
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = [
     "Change",
@@ -199,15 +199,28 @@ def to_change(key: str, raw: Any, origin: str) -> Change:
         raise CapcalcError(f"unknown key{suggest(key, INPUTS)}", file=origin, key=key)
     spec = INPUTS[key]
     raw = flow_mapping(raw, origin, key)
-    if isinstance(raw, dict):
-        try:
-            raw = Override.model_validate(raw)
-        except ValidationError as exc:
-            where, message = validation_message(exc, known=list(Override.model_fields))
-            raise CapcalcError(message, file=origin,
-                               key=f"{key}.{where}" if where else key) from None
-    override = raw if isinstance(raw, Override) else Override(value=raw)
-    fields = override.model_fields_set if isinstance(raw, Override) else {"value"}
+    override: Any
+    if isinstance(raw, str) or raw is None:  # --set text: nothing for pydantic to check
+        override = SimpleNamespace(value=raw, unit=None, low=None, high=None, dist=None,
+                                   source=None, as_of=None, note=None)
+        fields: set[str] = {"value"}
+    else:
+        # deferred: pydantic validates what files hold; `capcalc run NAME --set ...` on the
+        # cached shipped library needs none of it
+        from pydantic import ValidationError
+
+        from calc.data.schema import Override
+        from calc.data.validation import validation_message
+
+        if isinstance(raw, dict):
+            try:
+                raw = Override.model_validate(raw)
+            except ValidationError as exc:
+                where, message = validation_message(exc, known=list(Override.model_fields))
+                raise CapcalcError(message, file=origin,
+                                   key=f"{key}.{where}" if where else key) from None
+        override = raw if isinstance(raw, Override) else Override(value=raw)
+        fields = override.model_fields_set if isinstance(raw, Override) else {"value"}
     value: Value = override.value
     low, high = override.low, override.high
     if spec.kind == "choice":
@@ -299,6 +312,12 @@ def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
         raw = {}
     if not isinstance(raw, dict):
         raise CapcalcError(f"scenario {name!r} must be a mapping of overrides", file=origin)
+    # deferred: pydantic only when a file is read (the cached shipped library needs none)
+    from pydantic import ValidationError
+
+    from calc.data.schema import ScenarioSpec
+    from calc.data.validation import validation_message
+
     try:
         spec = ScenarioSpec.model_validate({k: v for k, v in raw.items() if k != "name"})
     except ValidationError as exc:
@@ -337,6 +356,12 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str) -> dict[str, S
                            file=origin)
     if not isinstance(data, dict):
         raise CapcalcError("must be a mapping of keys to values", file=origin)
+    # deferred: pydantic only when a file is read (the cached shipped library needs none)
+    from pydantic import TypeAdapter, ValidationError
+
+    from calc.data.schema import ScenarioName, ScenariosFile
+    from calc.data.validation import validation_message
+
     if "scenarios" in data:
         try:
             ScenariosFile.model_validate({"scenarios": {n: {} for n in data["scenarios"] or {}}}
