@@ -43,8 +43,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The browser tests run on their own, one at a time, after the rest: a page driven in real
+# Chromium waits on Streamlit reruns, which other tests on the same cores slow past timeouts.
 pytest: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not browser"
+	$(BIN)/python -m pytest --durations=10 -m browser tests/browser
 
 test: lint pytest
 

@@ -25,8 +25,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import calc
+from calc.analysis.buildout_montecarlo import simulate_timeline
 from calc.analysis.confidence import solve_probability
-from calc.analysis.montecarlo import simulate_timeline
 from calc.analysis.run import baseline_measure, solve_input
 from calc.analysis.sensitivity import p_target_conditional
 from calc.analysis.slip import default_slip, with_slip

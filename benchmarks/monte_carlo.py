@@ -45,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 import calc
-from calc.analysis.distributions import Marginal, marginals, normal_correlation
+from calc.analysis.distributions import Marginal, marginals
+from calc.analysis.joint_sampling import normal_correlation
 from calc.core.constants import H100_FP8_FLOP_PER_S
 
 SCENARIO = "cortex-full"

@@ -23,17 +23,14 @@ from calc.analysis.run import Result
 from calc.analysis.slip import SlipDistribution, default_slip, with_slip
 from calc.analysis.target import TargetFacts, target_facts
 from calc.core.chain import measure_of, target_measure
-from calc.core.constants import CURRENCY
 from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import Phase
-from calc.core.vocabulary import measure_title
 from calc.data.peers import PeersFile, load_peers
-from calc.data.scenarios import Library
+from calc.data.scenarios import Library, Scenario
 from calc.presentation import charts
 from calc.presentation.answer import answer_for, buildout_phases
 from calc.presentation.tables import Table
 from calc.presentation.tables import scenarios as tables
-from calc.presentation.tables.base import provenance
 
 from dashboard.context import Context, PhasesKey, Sets, phases_key
 from dashboard.state import SET_ORIGIN, as_library_sets
@@ -48,12 +45,11 @@ __all__ = [
     "compare_results",
     "default_phases",
     "from_key",
-    "lease_table",
     "library_for",
-    "measure_words",
     "memo",
     "peers",
     "results",
+    "scenario_of",
     "slip",
     "slipped",
     "table",
@@ -134,12 +130,16 @@ def check_upload(name: str, data: bytes) -> Library:
     return library
 
 
+def scenario_of(upload: Upload, preset: str, sets: Sets) -> Scenario:
+    """The scenario as ``capcalc`` reads it from a name and ``--set``s (not yet solved)."""
+    return library_for(upload).scenario(preset, as_library_sets(sets), set_origin=SET_ORIGIN)
+
+
 @memo(max_entries=512)
 def results(upload: Upload, preset: str, sets: Sets) -> tuple[Result, Result]:
     """The current scenario's result and its baseline's: ``calc.run`` as the CLI calls it."""
     library = library_for(upload)
-    scenario = library.scenario(preset, as_library_sets(sets), set_origin=SET_ORIGIN)
-    result = calc.run(library, scenario)
+    result = calc.run(library, scenario_of(upload, preset, sets))
     return result, calc.run(library, result.baseline)
 
 
@@ -216,20 +216,6 @@ def answer_phases(ctx: Context) -> PhasesKey:
     return phases_key(slipped(phases)) if phases else ctx.phases_key
 
 
-#: What a chart of several scenarios calls the multiple when they measure different things.
-MIXED_MEASURES = "each scenario's own measure"
-
-
-def measure_words(results: list[Result] | tuple[Result, ...]) -> tuple[str, str]:
-    """What the results' multiples measure, in words: one phrase for a chart (or
-    :data:`MIXED_MEASURES` when they differ), and each scenario's for a caption."""
-    titles = {r.name: measure_title(r.scenario.values) for r in results}
-    each = "; ".join(f"{name}: {title}" for name, title in titles.items())
-    if len(set(titles.values())) <= 1:
-        return next(iter(titles.values()), measure_title({})), each
-    return MIXED_MEASURES, each
-
-
 @memo(max_entries=256)
 def answer(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str) -> str:
     """The finding in words (:func:`calc.presentation.answer.answer_for`), on the edited
@@ -258,39 +244,8 @@ def _cost(upload: Upload, preset: str, sets: Sets) -> Table:
     return tables.cost_table(compare_results(upload, preset, sets))
 
 
-def lease_table(results: list[Result]) -> Table:
-    """Owning against leasing per scenario, as calc computes them: the annualized cost of
-    owning and the cost of the same fleet leased, per year and per run, and the break-even
-    utilisation (the share of a year above which owning is cheaper).
-
-    Each value is one of :data:`calc.core.vocabulary.OUTPUTS`; nothing is computed here.
-    """
-    names = ("annualized_cost_usd", "cloud_cost_per_year_usd", "cost_per_run_usd",
-             "cloud_cost_per_run_usd", "lease_breakeven_utilisation")
-    columns: dict[str, list[Any]] = {"scenario": [], "accelerator": [],
-                                     "cloud_usd_per_accelerator_hour": [],
-                                     **{n: [] for n in names}}
-    for result in results:
-        columns["scenario"].append(result.name)
-        columns["accelerator"].append(result.scenario["hardware.accelerator"])
-        columns["cloud_usd_per_accelerator_hour"].append(
-            float(result.scenario.inputs.cost.cloud_usd_per_accelerator_hour))
-        for name in names:
-            columns[name].append(float(result.outputs[name]))
-    return Table(
-        name="lease-versus-own",
-        title="Owning against leasing the same fleet",
-        columns=columns,
-        units={**{n: CURRENCY for n in names[:4]}, "lease_breakeven_utilisation": "1",
-               "cloud_usd_per_accelerator_hour": f"{CURRENCY}/h"},
-        caption=provenance([r.name for r in results], results[0].baseline if results else "",
-                           "owned: capex annualised at the cost of capital plus electricity; "
-                           "leased: accelerators × hours × cloud price"),
-    )
-
-
 def _lease(upload: Upload, preset: str, sets: Sets) -> Table:
-    return lease_table(compare_results(upload, preset, sets))
+    return tables.lease_table(compare_results(upload, preset, sets))
 
 
 #: Chart name → (table builder, matplotlib chart function).

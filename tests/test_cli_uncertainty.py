@@ -134,7 +134,7 @@ def test_sensitivity_table_and_charts(capcalc_cli, tmp_path):
 
 @pytest.mark.slow
 def test_timeline_samples_give_the_chance_of_the_target_by_each_month(capcalc_cli, tmp_path):
-    from calc.analysis.montecarlo import simulate_timeline
+    from calc.analysis.buildout_montecarlo import simulate_timeline
 
     args = ("timeline", "cortex-buildout", "--until", "2029-12", "--samples", "1000",
             "--seed", "3", "--format", "json")

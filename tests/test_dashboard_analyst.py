@@ -24,8 +24,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import calc
+from calc.analysis.buildout_montecarlo import simulate_timeline
 from calc.analysis.confidence import solve_probability
-from calc.analysis.montecarlo import simulate_timeline
 from calc.analysis.sensitivity import p_target_conditional
 from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.timeline import run_timeline
@@ -38,7 +38,7 @@ from calc.presentation.vega.scenarios import breakeven_text
 
 from dashboard import app, state
 from dashboard.state import parse_link, phase_params
-from dashboard.tabs import timeline as timeline_tab
+from dashboard.tabs import phase_table
 
 APP = Path(app.__file__)
 TIMEOUT_S = 120
@@ -232,10 +232,10 @@ def test_slip_edits_of_the_table_are_checked_and_become_link_parameters(
         library: calc.Library) -> None:
     catalog = library.baseline.catalog
     default = library.scenario("cortex-buildout").timeline
-    rows = timeline_tab._rows(default).to_dict("records")
+    rows = phase_table._rows(default).to_dict("records")
     rows[3] = {**rows[3], "delay_months": 2.0, "delay_low": 0.0, "delay_high": 12.0}
     rows[2] = {**rows[2], "status": "announced"}
-    edited = timeline_tab.phases_from_rows(rows, catalog=catalog)
+    edited = phase_table.phases_from_rows(rows, catalog=catalog)
     assert (edited[3].delay_months, edited[3].delay_low, edited[3].delay_high) == (2, 0, 12)
     assert edited[2].status == "announced"
     link = phase_params(default, edited)
@@ -249,9 +249,9 @@ def test_slip_edits_of_the_table_are_checked_and_become_link_parameters(
     back = (*edited[:3], replace(edited[3], delay_low=None, delay_high=None))
     assert phase_params(default, back)["timeline[3].delay_months"] == "2"
     with pytest.raises(CapcalcError, match="low and the high"):
-        timeline_tab.phases_from_rows([{**rows[3], "delay_high": None}], catalog=catalog)
+        phase_table.phases_from_rows([{**rows[3], "delay_high": None}], catalog=catalog)
     with pytest.raises(CapcalcError, match="must hold the value"):
-        timeline_tab.phases_from_rows([{**rows[0], "delay_months": 5.0, "delay_low": 0.0,
+        phase_table.phases_from_rows([{**rows[0], "delay_months": 5.0, "delay_low": 0.0,
                                         "delay_high": 3.0}], catalog=catalog)
     assert state.delay_text(Phase("p", "2026-07", 500.0)) == "0"
 

@@ -11,15 +11,8 @@ from hypothesis import given, settings
 from scipy.stats import spearmanr
 
 import calc
-from calc.analysis.distributions import (
-    JointSampler,
-    fit,
-    fit_marginal,
-    marginal,
-    marginals,
-    normal_correlation,
-    stream,
-)
+from calc.analysis.distributions import fit, fit_marginal, marginal, marginals
+from calc.analysis.joint_sampling import JointSampler, normal_correlation, stream
 from calc.analysis.montecarlo import summarize
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS

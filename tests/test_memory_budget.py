@@ -21,7 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from calc.analysis.montecarlo import available_memory, simulate_timeline, timeline_memory_budget
+from calc.analysis.buildout_montecarlo import (
+    available_memory,
+    simulate_timeline,
+    timeline_memory_budget,
+)
 from calc.core.errors import CapcalcError
 
 TIMEOUT_S = 600

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calc.analysis.montecarlo import delay_marginal, phase_delays, simulate_timeline
+from calc.analysis.buildout_montecarlo import delay_marginal, phase_delays, simulate_timeline
 from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.timeline import scenario_phases
 from calc.core.errors import CapcalcError

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 import calc
+from calc.analysis import sensitivity as sensitivity_module
 from calc.analysis.calibration import calibrate
 from calc.analysis.run import reference_run
 from calc.analysis.statements import capex_checks, stated_checks
@@ -26,7 +27,8 @@ from calc.core.vocabulary import INPUTS
 from calc.presentation import report as report_module
 from calc.presentation.answer import answer_for
 from calc.presentation.calibration import calibration_text
-from calc.presentation.report import REPORT_FILE, build_report, sources, write_report
+from calc.presentation.report import REPORT_FILE, build_report, write_report
+from calc.presentation.report_page import sources
 from calc.presentation.statements import capex_sentence, statements_text
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -224,7 +226,7 @@ def hostile(library, tmp_path_factory) -> tuple[str, Document]:
         raise CapcalcError("<i>cannot</i> & won't")
 
     with pytest.MonkeyPatch.context() as patch:  # a part that fails, with markup in its words
-        patch.setattr(report_module.sensitivity, "tornado", fails)
+        patch.setattr(sensitivity_module, "tornado", fails)
         text = build_report(library, ["hostile"], samples=100).html
     return text, parse(text)
 

@@ -12,9 +12,10 @@ import calc
 from calc.analysis.timeline import run_timeline
 from calc.core.errors import CapcalcError
 from calc.presentation.tables.timeline import timeline_table
+from calc.presentation.vega.timeline import timeline_spec
 
 from dashboard import app
-from dashboard.tabs import timeline as tab
+from dashboard.tabs import phase_table
 
 APP = Path(app.__file__)
 TIMEOUT_S = 120
@@ -130,19 +131,19 @@ def test_edited_rows_are_checked_like_a_scenario_file():
             {"name": "b", "start": "2026-01", "facility_power_mw": 300.0, "accelerator":
              "latest", "delay_months": 3.0, "refresh": True, "confidence": None},
             {"name": None, "start": None, "facility_power_mw": None}]  # an empty added row
-    first, second = tab.phases_from_rows(rows, catalog=catalog)
+    first, second = phase_table.phases_from_rows(rows, catalog=catalog)
     assert first.accelerator is None and second.delay_months == 3 and second.refresh
     with pytest.raises(CapcalcError, match=r"phase table.*cannot fall"):
-        tab.phases_from_rows([rows[1], {**rows[0], "name": "c", "start": "2027-01"}],
+        phase_table.phases_from_rows([rows[1], {**rows[0], "name": "c", "start": "2027-01"}],
                              catalog=catalog)
     with pytest.raises(CapcalcError, match="row 1"):
-        tab.phases_from_rows([{**rows[0], "start": "Jan 2025"}], catalog=catalog)
+        phase_table.phases_from_rows([{**rows[0], "start": "Jan 2025"}], catalog=catalog)
 
 
 def test_the_interactive_specs_carry_the_tables_data():
     library = calc.load()
     table = timeline_table(run_timeline(library, library.scenario("cortex-buildout")))
-    spec = tab.timeline_spec(table)
+    spec = timeline_spec(table)
     json.dumps(spec)  # plain data, as st.vega_lite_chart takes it
     area = next(rows for rows in spec["datasets"].values() if rows and "generation" in rows[0])
     total = sum(r["h100e"] for r in area if r["month"] == "2030-12-01")

@@ -257,7 +257,7 @@ def test_the_uncertainty_tab_shows_the_apis_p_target(library, repo_root):
 
 
 def test_a_sampled_timeline_reaches_the_target_as_its_series_say(library):
-    from calc.analysis.montecarlo import simulate_timeline
+    from calc.analysis.buildout_montecarlo import simulate_timeline
     from calc.presentation.tables.uncertainty import fan_table
 
     sim = simulate_timeline(library, "cortex-buildout", samples=3_000, seed=2, until="2030-12")
@@ -278,7 +278,7 @@ def test_a_sampled_timeline_reaches_the_target_as_its_series_say(library):
 
 
 def test_a_timeline_without_spread_reaches_the_target_when_the_central_run_does(tmp_path):
-    from calc.analysis.montecarlo import simulate_timeline
+    from calc.analysis.buildout_montecarlo import simulate_timeline
     from calc.analysis.timeline import run_timeline
     from calc.core.months import month_index, month_label
 

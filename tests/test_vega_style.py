@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 import calc
+from calc.analysis.buildout_montecarlo import simulate_timeline
 from calc.analysis.levers import levers_of_timeline
-from calc.analysis.montecarlo import simulate, simulate_timeline
+from calc.analysis.montecarlo import simulate
 from calc.analysis.sensitivity import p_target_conditional, sobol, tornado
 from calc.analysis.timeline import run_timeline
 from calc.core.phases import Phase
@@ -27,6 +28,7 @@ from calc.data.peers import load_peers
 from calc.presentation.levers import levers_table
 from calc.presentation.tables import scenarios as tables
 from calc.presentation.tables.peers import among_peers_table, largest_site_table
+from calc.presentation.tables.scenarios import lease_table
 from calc.presentation.tables.sensitivity import conditional_p_table, sobol_table, tornado_table
 from calc.presentation.tables.timeline import timeline_table
 from calc.presentation.tables.uncertainty import (
@@ -40,8 +42,6 @@ from calc.presentation.vega import scenarios as vega_scenarios
 from calc.presentation.vega import style
 from calc.presentation.vega import timeline as vega_timeline
 from calc.presentation.vega import uncertainty as vega_uncertainty
-
-from dashboard.compute import lease_table
 
 Spec = dict[str, Any]
 UNIT = re.compile(r"\(.+\)$")

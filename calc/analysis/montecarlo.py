@@ -16,12 +16,8 @@ the sample quantile, a distribution-free binomial argument).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import os
-import sys
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,52 +25,40 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from calc.analysis.distributions import JointSampler, Marginal, fit, marginals, stream_tag
-from calc.analysis.limits import DEFAULT_SAMPLES, MAX_SAMPLES, MAX_TIMELINE_SAMPLES, MIN_SAMPLES
+from calc.analysis.distributions import marginals
+from calc.analysis.joint_sampling import JointSampler, stream_tag
+from calc.analysis.limits import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES
 from calc.analysis.run import Result, run, solve_meet_target
 from calc.analysis.solver import solve_vectorised
-from calc.analysis.timeline import scenario_phases
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError
-from calc.core.fleet import simulate as simulate_fleet
-from calc.core.months import DEFAULT_UNTIL, month_index, month_label
-from calc.core.phases import Phase, phase_key
 from calc.core.vocabulary import (
     INPUTS,
     OUTPUTS,
-    PHASE_DOMAINS,
     SIZING_KEYS,
     other_sizing,
 )
-from calc.data.phases import check_phases
 from calc.data.scenarios import Library, Scenario
-
-if sys.platform != "win32":  # resource limits exist on Unix only
-    import resource
 
 __all__ = [
     "CHUNK",
     "DEFAULT_SAMPLES",
     "MAX_SAMPLES",
     "MIN_SAMPLES",
+    "PERCENTILES",
     "PairedDraws",
     "Simulation",
     "SolveSimulation",
     "Summary",
-    "TimelineSimulation",
-    "available_memory",
-    "delay_marginal",
     "exceedance",
     "p_exceeds",
     "paired_draws",
-    "phase_delays",
+    "paired_samplers",
     "resolve",
     "shown_digits",
     "simulate",
-    "simulate_timeline",
     "solve_samples",
     "summarize",
-    "timeline_memory_budget",
 ]
 
 logger = logging.getLogger(__name__)
@@ -302,7 +286,7 @@ def _joined(parts: Sequence[Mapping[str, FloatArray]]) -> dict[str, FloatArray]:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def _paired_samplers(scenario: Scenario, baseline: Scenario,
+def paired_samplers(scenario: Scenario, baseline: Scenario,
                      seed: int) -> tuple[JointSampler, JointSampler]:
     try:
         reference = JointSampler(marginals(baseline.assumptions), baseline.correlations, seed)
@@ -353,7 +337,7 @@ def simulate(library: Library, scenario: str | Scenario,
     samples = check_samples(samples)
     result, baseline = resolve(library, scenario, sets)
     scenario = result.scenario
-    reference, own = _paired_samplers(scenario, baseline, seed)
+    reference, own = paired_samplers(scenario, baseline, seed)
     fixed_s = {k: v for k, v in scenario.values.items() if k not in own.marginals}
     fixed_b = {k: v for k, v in baseline.values.items() if k not in reference.marginals}
     parts_s: list[dict[str, FloatArray]] = []
@@ -380,284 +364,6 @@ def simulate(library: Library, scenario: str | Scenario,
     return Simulation(scenario=scenario, baseline=baseline, result=result, samples=samples,
                       seed=seed, inputs=inputs, baseline_inputs=base_inputs, outputs=outputs,
                       shared=own.shared)
-
-
-# ---------------------------------------------------------------- timeline
-
-#: Stream tag of the phases' slips (apart from every input's stream).
-_DELAY_STREAM = 0x51_1B
-
-#: Series a sampled timeline computes unless asked for others.
-TIMELINE_SERIES = ("compute_multiple", "effective_flop_per_s", "facility_power_mw")
-
-
-@dataclass(frozen=True)
-class TimelineSimulation:
-    """Samples of a build-out: each series as ``(samples, months)``, and the reach month.
-
-    ``reach`` holds, per sample, the position in ``months`` where the compute
-    multiple first reaches the target (-1 where it never does by ``until``).
-    """
-
-    scenario: Scenario
-    baseline: Scenario
-    samples: int
-    seed: int
-    months: tuple[str, ...]
-    series: Mapping[str, FloatArray]
-    reach: npt.NDArray[np.int64]
-    until: str
-    target: float
-
-    @property
-    def name(self) -> str:
-        """The scenario's name."""
-        return self.scenario.name
-
-    def fan(self, output: str = "compute_multiple") -> dict[str, FloatArray]:
-        """P5, P50 and P95 of ``output`` in each month."""
-        p5, p50, p95 = np.percentile(self.series[output], [5, 50, 95], axis=0)
-        return {"p5": p5, "p50": p50, "p95": p95}
-
-    def p_reached_by(self, month: str) -> float:
-        """P(the target multiple is reached in or before ``month``, ``YYYY-MM``)."""
-        position = month_index(month, key="by") - month_index(self.months[0])
-        if position < 0:
-            return 0.0
-        return float(np.mean((self.reach >= 0) & (self.reach <= position)))
-
-    def p_reached_se(self, month: str) -> float:
-        """Monte Carlo standard error of :meth:`p_reached_by` (binomial)."""
-        p = self.p_reached_by(month)
-        return math.sqrt(p * (1 - p) / self.samples)
-
-    def reach_distribution(self) -> dict[str, float]:
-        """P(reached by the end of each month), month by month (the reach date's CDF)."""
-        counts = np.bincount(self.reach[self.reach >= 0], minlength=len(self.months))
-        cumulative = np.cumsum(counts[:len(self.months)]) / self.samples
-        return {m: float(p) for m, p in zip(self.months, cumulative, strict=True)}
-
-    def reach_month(self, probability: float) -> str | None:
-        """The first month by which a share ``probability`` of the samples reach the target."""
-        cdf = np.array(list(self.reach_distribution().values()))
-        hit = np.flatnonzero(cdf >= probability)
-        return self.months[int(hit[0])] if hit.size else None
-
-    def reach_percentiles(self) -> dict[str, str | None]:
-        """The month by which 5 %, 50 % and 95 % of the samples have reached the target."""
-        return {name: self.reach_month(p) for name, p in PERCENTILES.items()}
-
-
-# ---------------------------------------------------------------- the memory a timeline needs
-
-#: Share of the memory free when a sampled timeline starts that it may take. The rest is
-#: left to the system, the other programs and this process's own working set.
-MEMORY_FRACTION = 0.5
-#: Bytes of one float64 value.
-_FLOAT = 8
-#: Arrays of (samples, months + 1) the fleet core holds at once while it runs a chunk,
-#: beyond the series asked for (running totals, their sums, derived series): measured
-#: at about 2.3 with tracemalloc, rounded up.
-_WORK_ARRAYS = 6
-#: Arrays of (samples,) each install (a phase, or one of its refreshes) holds.
-_INSTALL_ARRAYS = 12
-
-
-def _status_bytes(field: str) -> int | None:
-    """A ``kB`` field of ``/proc/self/status`` (``VmSize``, ``VmData``) in bytes, if readable."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(f"{field}:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def available_memory() -> int | None:
-    """Bytes this process may still take, or None where the system does not say.
-
-    The smaller of the memory the system has available (``MemAvailable`` of
-    ``/proc/meminfo``, else free pages from ``os.sysconf``) and the headroom
-    under this process's own limits (``RLIMIT_AS`` and ``RLIMIT_DATA``).
-    """
-    found: list[int] = []
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    found.append(int(line.split()[1]) * 1024)
-    except (OSError, ValueError, IndexError):
-        pass
-    if not found:
-        with contextlib.suppress(ValueError, OSError, AttributeError):
-            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    if sys.platform == "win32":  # no resource limits to read
-        return min(found) if found else None
-    for limit_name, used_field in (("RLIMIT_AS", "VmSize"), ("RLIMIT_DATA", "VmData")):
-        limit = getattr(resource, limit_name, None)
-        if limit is None:
-            continue
-        soft = resource.getrlimit(limit)[0]
-        used = _status_bytes(used_field)
-        if soft != resource.RLIM_INFINITY and used is not None:
-            found.append(max(0, soft - used))
-    return min(found) if found else None
-
-
-def timeline_memory_budget() -> int | None:
-    """Bytes a sampled timeline may take: :data:`MEMORY_FRACTION` of :func:`available_memory`."""
-    free = available_memory()
-    return None if free is None else int(free * MEMORY_FRACTION)
-
-
-def _size(n: float) -> str:
-    """Bytes for people: ``'8.7 MB'``, ``'15 GB'``.
-
-    >>> _size(8.7e6), _size(1.5e10)
-    ('8.7 MB', '15 GB')
-    """
-    return f"{n / 1e6:.2g} MB" if n < 1e9 else f"{n / 1e9:.2g} GB"
-
-
-def _plan_chunks(samples: int, months: int, series: int, installs: int, drawn: int,
-                 budget: int | None) -> int:
-    """Samples per chunk of a sampled timeline; a CapcalcError when the run does not fit.
-
-    What is kept for every sample (each series over ``months``, one more for a
-    percentile's working copy, the ``drawn`` input samples) must fit in ``budget``
-    together with one chunk's working arrays; the chunk takes a quarter of the
-    budget at most.
-    """
-    kept = _FLOAT * (months * (series + 1) + drawn + 2)
-    work = _FLOAT * ((months + 1) * (series + _WORK_ARRAYS) + installs * _INSTALL_ARRAYS)
-    if budget is None:
-        return max(1, min(samples, CHUNK // max(1, months)))
-    chunk = max(1, min(samples, budget // 4 // work))
-    need = samples * kept + chunk * work
-    if need > budget:
-        largest = max(0, (budget - chunk * work) // kept)
-        fits = (f"at most {largest:,} samples fit" if largest >= MIN_SAMPLES else
-                f"not even {MIN_SAMPLES:,} samples fit")
-        raise CapcalcError(
-            f"{samples:,} samples over {months:,} months need about {_size(need)} of "
-            f"memory, more than the {_size(budget)} a sampled timeline may take (half of "
-            f"the memory free); {fits}, or choose a nearer horizon", key="samples")
-    return chunk
-
-
-# ---------------------------------------------------------------- timeline
-
-
-def simulate_timeline(library: Library, scenario: str | Scenario,
-                      sets: Iterable[tuple[str, Any]] = (), *, samples: int = DEFAULT_SAMPLES,
-                      seed: int = 0, until: str | None = None, phases: Sequence[Any] | None = None,
-                      outputs: Sequence[str] = TIMELINE_SERIES,
-                      memory_budget: int | None = None) -> TimelineSimulation:
-    """Monte Carlo of a scenario's build-out, with the same joint samples as :func:`simulate`.
-
-    Every input with a range (MFU, lifetimes, the perf-per-watt trend, ...)
-    is sampled as in :func:`simulate`, the baseline's effective FLOP/s with
-    common random numbers; the timeline core (:func:`calc.core.fleet.simulate`)
-    runs the samples in chunks, so its working arrays stay small.
-
-    Before any chunk runs, the memory the whole run needs (every series of
-    every sample, and one chunk's working arrays) is checked against
-    ``memory_budget`` bytes, by default :func:`timeline_memory_budget` (half
-    the memory free): a run that would not fit is refused at once, naming the
-    largest sample count that does (key ``samples``).
-    """
-    samples = check_samples(samples)
-    if samples > MAX_TIMELINE_SAMPLES:
-        raise CapcalcError(f"a sampled timeline takes at most {MAX_TIMELINE_SAMPLES:,} samples "
-                           f"(got {samples:,})", key="samples")
-    result, baseline = resolve(library, scenario, sets)
-    scenario = result.scenario
-    chosen = scenario_phases(scenario, phases)
-    check_phases(chosen, library.baseline.catalog, file=scenario.origin)
-    reference, own = _paired_samplers(scenario, baseline, seed)
-    drawn_b = reference.draw(samples)
-    drawn_s = {**own.draw(samples), **phase_delays(chosen, samples, seed)}
-    fixed_b = {k: v for k, v in baseline.values.items() if k not in reference.marginals}
-    fixed_s = {k: v for k, v in scenario.values.items() if k not in own.marginals}
-    measure = target_measure(scenario.values)
-    base_eff = np.broadcast_to(np.asarray(
-        measure_of(evaluate({**fixed_b, **drawn_b}, 1.0), measure), dtype=float), (samples,))
-    horizon = until or DEFAULT_UNTIL
-    wanted = list(dict.fromkeys(["compute_multiple", *outputs]))
-    catalog = library.baseline.catalog
-
-    def run_rows(rows: slice | npt.NDArray[np.int64], first: str | None = None) -> Any:
-        values = {**fixed_s, **{k: v[rows] for k, v in drawn_s.items()}}
-        return simulate_fleet(values, chosen, catalog, base_eff[rows], until=horizon,
-                              first=first, outputs=wanted, by_generation=False)
-
-    # one sample first, the one that retires its hardware soonest (the most refreshes):
-    # the months and installs of every chunk, and a quick answer to a horizon out of range
-    lifetime = drawn_s.get("cost.hardware_lifetime_years")
-    probe_row = int(np.argmin(lifetime)) if lifetime is not None else 0
-    # every sample's months start where the earliest-beginning sample's do
-    first = month_label(min(
-        p.start_month + int(np.min(drawn_s.get(phase_key(i, "delay_months"), p.delay_months)))
-        for i, p in enumerate(chosen)))
-    probe = run_rows(np.array([probe_row]), first)
-    months = len(probe.months)
-    budget = timeline_memory_budget() if memory_budget is None else memory_budget
-    chunk = _plan_chunks(samples, months, len(wanted), len(probe.installs),
-                         len(drawn_s) + len(drawn_b), budget)
-    series = {name: np.empty((samples, months)) for name in probe.series}
-    reach = np.empty(samples, dtype=np.int64)
-    for lo in range(0, samples, chunk):
-        part = slice(lo, min(samples, lo + chunk))
-        arrays = run_rows(part, first)
-        n = part.stop - part.start
-        for name, values in arrays.series.items():
-            series[name][part] = np.broadcast_to(np.asarray(values, dtype=float), (n, months))
-        reach[part] = np.broadcast_to(np.asarray(arrays.reach, dtype=np.int64), (n,))
-    return TimelineSimulation(
-        scenario=scenario, baseline=baseline, samples=samples, seed=seed,
-        months=tuple(probe.months), series=series, reach=reach,
-        until=month_label(month_index(horizon, key="until")),
-        target=scenario.inputs.target.compute_multiplier)
-
-
-def delay_marginal(phase: Phase, index: int) -> Marginal:
-    """The slip of a phase with a delay range: a two-piece normal through (low, value, high).
-
-    Months add, so the family is normal, not lognormal: a median of 0 with a low
-    of 0 puts half the mass on "on time" and spreads the rest up to ``high``.
-    Samples are clipped to the phases' delay domain and rounded to whole months.
-
-    >>> from calc.core.phases import Phase
-    >>> m = delay_marginal(Phase("p", "2026-07", 500, delay_low=0, delay_high=12), 3)
-    >>> [float(q) for q in np.rint(m.quantile(np.array([0.05, 0.5, 0.95])))]
-    [0.0, 0.0, 12.0]
-    """
-    assert phase.delay_low is not None and phase.delay_high is not None
-    lowest, highest, _ = PHASE_DOMAINS["delay_months"]
-    value, low, high = float(phase.delay_months), float(phase.delay_low), float(phase.delay_high)
-    return Marginal(key=phase_key(index, "delay_months"), family="normal",
-                    params=fit("normal", value, low, high), lower=float(lowest),
-                    upper=float(highest), value=value, low=low, high=high)
-
-
-def phase_delays(phases: Sequence[Phase], samples: int, seed: int) -> dict[str, FloatArray]:
-    """Whole-month slips of every phase with a delay range, keyed ``timeline[N].delay_months``.
-
-    Each phase has its own random stream (from the seed and its position), so
-    giving one phase a range leaves every other draw of the run as it was: a
-    slip range can then only delay capacity, never move another sample.
-    """
-    out: dict[str, FloatArray] = {}
-    for i, phase in enumerate(phases):
-        if not phase.delay_uncertain:
-            continue
-        key = phase_key(i, "delay_months")
-        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-            [seed, zlib.crc32(key.encode()), _DELAY_STREAM])))
-        out[key] = np.rint(delay_marginal(phase, i).sample(rng, samples))
-    return out
 
 
 # ---------------------------------------------------------------- solving under uncertainty
@@ -776,7 +482,7 @@ def paired_draws(library: Library, scenario: str | Scenario,
     """Draw ``samples`` joint samples of ``scenario`` and its baseline (as :func:`simulate`)."""
     samples = check_samples(samples)
     result, baseline = resolve(library, scenario, sets)
-    reference, own = _paired_samplers(result.scenario, baseline, seed)
+    reference, own = paired_samplers(result.scenario, baseline, seed)
     fixed_b = {k: v for k, v in baseline.values.items() if k not in reference.marginals}
     fixed_s = {k: v for k, v in result.scenario.values.items() if k not in own.marginals}
     drawn_b, drawn_s = reference.draw(samples), own.draw(samples)

@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from calc.analysis.buildout_montecarlo import simulate_timeline
 from calc.analysis.levers import levers_of_timeline
-from calc.analysis.montecarlo import simulate_timeline
 from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.statements import capex_checks, stated_checks
 from calc.analysis.timeline import Timeline, run_timeline

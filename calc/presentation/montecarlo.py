@@ -12,12 +12,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from calc.analysis.montecarlo import (
-    Simulation,
-    SolveSimulation,
-    TimelineSimulation,
-    shown_digits,
-)
+from calc.analysis.buildout_montecarlo import TimelineSimulation
+from calc.analysis.montecarlo import Simulation, SolveSimulation, shown_digits
 from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table

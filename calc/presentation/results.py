@@ -14,7 +14,7 @@ from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
-__all__ = ["results_csv", "results_json", "results_table"]
+__all__ = ["MIXED_MEASURES", "measure_words", "results_csv", "results_json", "results_table"]
 
 
 def _target_column(baseline: Result) -> dict[str, float]:
@@ -92,9 +92,21 @@ def results_csv(results: Sequence[Result]) -> str:
     return buffer.getvalue()
 
 
+#: What a chart of several scenarios calls the multiple when they measure different things.
+MIXED_MEASURES = "each scenario's own measure"
+
+
+def measure_words(results: Sequence[Result]) -> tuple[str, str]:
+    """What the results' multiples measure, in words: one phrase for a chart (or
+    :data:`MIXED_MEASURES` when they differ), and each scenario's for a caption."""
+    titles = {r.name: measure_title(r.scenario.values) for r in results}
+    each = "; ".join(f"{name}: {title}" for name, title in titles.items())
+    if len(set(titles.values())) <= 1:
+        return next(iter(titles.values()), measure_title({})), each
+    return MIXED_MEASURES, each
+
+
 def _measures(results: Sequence[Result]) -> str:
     """What the multiples measure: one phrase, or each scenario's when they differ."""
-    titles = {r.name: measure_title(r.scenario.values) for r in results}
-    if len(set(titles.values())) == 1:
-        return next(iter(titles.values()))
-    return "; ".join(f"{name}: {title}" for name, title in titles.items())
+    one, each = measure_words(results)
+    return each if one == MIXED_MEASURES else one

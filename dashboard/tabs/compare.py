@@ -6,6 +6,7 @@ import streamlit as st
 
 from calc.presentation import charts
 from calc.presentation.formatting import format_value
+from calc.presentation.results import MIXED_MEASURES, measure_words
 from calc.presentation.tables import Table
 from calc.presentation.vega.scenarios import comparison_spec
 
@@ -41,8 +42,8 @@ def comparison_markdown(table: Table, measure: str | None = None) -> str:
 @compute.memo(max_entries=64)
 def _view(key: tuple[object, ...]) -> tuple[dict[str, object], str, str]:
     table = compute.table("comparison", *key)
-    measure, each = compute.measure_words(compute.compare_results(*key))
-    mixed = f" Compute multiples measure {each}." if measure == compute.MIXED_MEASURES else ""
+    measure, each = measure_words(compute.compare_results(*key))
+    mixed = f" Compute multiples measure {each}." if measure == MIXED_MEASURES else ""
     return comparison_spec(table, measure=measure), comparison_markdown(table, measure), mixed
 
 

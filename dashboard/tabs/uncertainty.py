@@ -19,7 +19,8 @@ from typing import Any
 
 import streamlit as st
 
-from calc.analysis.montecarlo import Simulation, simulate, simulate_timeline
+from calc.analysis.buildout_montecarlo import simulate_timeline
+from calc.analysis.montecarlo import Simulation, simulate
 from calc.analysis.sensitivity import Sensitivity, p_target_conditional, sobol, tornado
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import OUTPUTS, measure_title

@@ -218,6 +218,24 @@ class StreamlitPage:
         yield
         self.page.wait_for_function(RERUN_DONE, arg=before, timeout=timeout_ms)
 
+    def upload(self, path: Path, timeout_ms: float = DEFAULT_TIMEOUT_MS * 6) -> None:
+        """Upload ``path`` with the sidebar's file uploader and wait for the rerun it starts.
+
+        The "Scenario file" section must be open. An upload the page drops (the widget
+        still drawing when the file arrives) starts no rerun: it is sent once more.
+        """
+        # deferred: the harness imports without playwright (its tests then skip)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+        chooser = self.page.get_by_test_id("stSidebar").locator('input[type="file"]')
+        self.page.get_by_test_id("stFileUploader").first.wait_for(state="visible")
+        try:
+            with self.rerun(timeout_ms=DEFAULT_TIMEOUT_MS):
+                chooser.set_input_files(path)
+        except PlaywrightTimeoutError:
+            with self.rerun(timeout_ms=timeout_ms):
+                chooser.set_input_files(path)
+
     # widgets, by their label
     def number_input(self, label: str) -> Locator:
         return self.page.get_by_label(label, exact=True)
@@ -274,13 +292,17 @@ class StreamlitPage:
 
     def select_slider_to(self, label: str, shown: str, *, limit: int = 60) -> None:
         """Press arrow keys on the log-spaced slider ``label`` until its thumb reads ``shown``."""
+        # deferred: the harness imports without playwright (its tests then skip)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
         thumb = self.slider(label)
         for _ in range(limit):
             now = thumb.get_attribute("aria-valuetext") or ""
             if now == shown:
                 return
             key = "ArrowRight" if _number(shown) > _number(now) else "ArrowLeft"
-            with self.rerun():
+            # a slider can drop a key press (no rerun follows): read it again and press again
+            with contextlib.suppress(PlaywrightTimeoutError), self.rerun(timeout_ms=10_000):
                 thumb.focus()
                 thumb.press(key)
         raise AssertionError(f"{label} never showed {shown!r}")

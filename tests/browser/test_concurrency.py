@@ -138,17 +138,13 @@ def test_same_file_name_different_contents_stay_apart(
     contents = {pue: f"name: mine\nbase: cortex-full\nsite.pue: {pue}\n" for pue in (1.1, 1.6)}
     with sessions(browser, len(contents)) as pages:
         open_all(pages, [streamlit_server] * len(pages))
-        befores = []
         for i, (st_page, text) in enumerate(zip(pages, contents.values(), strict=True)):
             folder = tmp_path / str(i)
             folder.mkdir()
             (folder / "mine.yaml").write_text(text, encoding="utf-8")
             sidebar = st_page.page.get_by_test_id("stSidebar")
             sidebar.get_by_text("Scenario file", exact=True).click()
-            befores.append(int(st_page.page.evaluate(_INSTALL_RUN_COUNTER)))
-            sidebar.locator('input[type="file"]').set_input_files(folder / "mine.yaml")
-        for st_page, before in zip(pages, befores, strict=True):
-            st_page.page.wait_for_function(_RERUN_DONE, arg=before, timeout=SETTLE_MS)
+            st_page.upload(folder / "mine.yaml", timeout_ms=SETTLE_MS)
         for st_page, text in zip(pages, contents.values(), strict=True):
             mine = library.add_text(text, origin="mine.yaml")[0]
             assert read_cards(st_page) == expected(mine, "mine", [])
@@ -248,11 +244,16 @@ def test_a_bad_file_uploaded_in_the_browser_shows_the_cli_line(
     page = st_page.open(streamlit_server).page
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Scenario file", exact=True).click()
-    with st_page.rerun():
-        sidebar.locator('input[type="file"]').set_input_files(CORPUS / name)
+    wanted = line.removeprefix("capcalc: ").removeprefix(f"{CORPUS}/").strip()
     alert = sidebar.get_by_test_id("stAlert")
-    expect(alert).to_have_text(line.removeprefix("capcalc: ").removeprefix(f"{CORPUS}/")
-                               .strip(), timeout=SETTLE_MS)  # a busy machine parses slowly
+    upload = sidebar.locator('input[type="file"]')
+    upload.set_input_files(CORPUS / name)
+    with contextlib.suppress(AssertionError):  # an upload the page dropped is sent again
+        expect(alert).to_have_text(wanted, timeout=30_000)
+    if alert.count() == 0:
+        upload.set_input_files(CORPUS / name)
+    expect(alert).to_have_text(wanted, timeout=SETTLE_MS)  # a busy machine parses slowly
+    st_page.page.wait_for_function(_IDLE)
     st_page.assert_healthy()
 
 

@@ -218,12 +218,10 @@ def test_uploaded_scenario_file(streamlit_server: str, st_page: StreamlitPage,
     page = st_page.open(streamlit_server).page
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Scenario file", exact=True).click()
-    chooser = sidebar.locator('input[type="file"]')
 
     bad = tmp_path / "typo.yaml"
     bad.write_text("base: cortex-full\nsite.peu: 1.3\n", encoding="utf-8")
-    with st_page.rerun():
-        chooser.set_input_files(bad)
+    st_page.upload(bad)
     alert = sidebar.get_by_test_id("stAlert")
     expect(alert).to_contain_text("typo.yaml")
     expect(alert).to_contain_text("did you mean 'site.pue'")
@@ -232,8 +230,7 @@ def test_uploaded_scenario_file(streamlit_server: str, st_page: StreamlitPage,
 
     good = tmp_path / "austin-2.yaml"
     good.write_text("name: austin-2\nbase: cortex-full\nsite.pue: 1.35\n", encoding="utf-8")
-    with st_page.rerun():
-        chooser.set_input_files(good)
+    st_page.upload(good)
     wanted = expected_text(library.add_text(good.read_text(), origin="austin-2.yaml")[0],
                            "austin-2", [])
     expect(st_page.metric("Capex").first.get_by_test_id("stMetricValue")).to_have_text(
@@ -248,8 +245,7 @@ def test_an_uploaded_scenario_travels_in_the_link(
     page = st_page.open(streamlit_server).page
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Scenario file", exact=True).click()
-    with st_page.rerun():
-        sidebar.locator('input[type="file"]').set_input_files(EXAMPLE)
+    st_page.upload(EXAMPLE)
     mine, names = library.add_text(EXAMPLE.read_bytes(), origin=EXAMPLE.name)
     st_page.select("Scenario", f"{names[1]} — {mine.definitions[names[1]].title}")
     wanted = expected_text(mine, names[1], [])

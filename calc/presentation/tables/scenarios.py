@@ -14,7 +14,7 @@ from calc.core.vocabulary import OUTPUTS
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.tables.base import Table, provenance
 
-__all__ = ["comparison_table", "cost_table", "power_curve_table"]
+__all__ = ["comparison_table", "cost_table", "lease_table", "power_curve_table"]
 
 COMPARISON_OUTPUTS = (
     "facility_power_mw",
@@ -127,4 +127,35 @@ def cost_table(results: Sequence[Result]) -> Table:
         units={"usd": CURRENCY},
         caption=provenance([r.name for r in results], results[0].baseline if results else "",
                            "capex annualised at the cost of capital over each lifetime"),
+    )
+
+
+def lease_table(results: Sequence[Result]) -> Table:
+    """Owning against leasing per scenario, as calc computes them: the annualized cost of
+    owning and the cost of the same fleet leased, per year and per run, and the break-even
+    utilisation (the share of a year above which owning is cheaper).
+
+    Each value is one of :data:`calc.core.vocabulary.OUTPUTS`; nothing is computed here.
+    """
+    names = ("annualized_cost_usd", "cloud_cost_per_year_usd", "cost_per_run_usd",
+             "cloud_cost_per_run_usd", "lease_breakeven_utilisation")
+    columns: dict[str, list[Any]] = {"scenario": [], "accelerator": [],
+                                     "cloud_usd_per_accelerator_hour": [],
+                                     **{n: [] for n in names}}
+    for result in results:
+        columns["scenario"].append(result.name)
+        columns["accelerator"].append(result.scenario["hardware.accelerator"])
+        columns["cloud_usd_per_accelerator_hour"].append(
+            float(result.scenario.inputs.cost.cloud_usd_per_accelerator_hour))
+        for name in names:
+            columns[name].append(float(result.outputs[name]))
+    return Table(
+        name="lease-versus-own",
+        title="Owning against leasing the same fleet",
+        columns=columns,
+        units={**{n: CURRENCY for n in names[:4]}, "lease_breakeven_utilisation": "1",
+               "cloud_usd_per_accelerator_hour": f"{CURRENCY}/h"},
+        caption=provenance([r.name for r in results], results[0].baseline if results else "",
+                           "owned: capex annualised at the cost of capital plus electricity; "
+                           "leased: accelerators × hours × cloud price"),
     )

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from calc.analysis.montecarlo import Simulation, TimelineSimulation, exceedance
+from calc.analysis.buildout_montecarlo import TimelineSimulation
+from calc.analysis.montecarlo import Simulation, exceedance
 from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.vocabulary import OUTPUTS
 from calc.presentation.tables.base import Table, provenance
