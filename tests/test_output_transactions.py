@@ -1,6 +1,6 @@
 """Output folders as transactions: one run's whole set, or the previous set untouched.
 
-:func:`calc.data.io.write_files` writes every file of a run into a temporary
+:func:`calc.data.output_folder.write_files` writes every file of a run into a temporary
 folder beside the targets and renames them into place only when all are
 written, under a lock file that a second run into the same folder stops at.
 These tests hold it to that with real files, real ``capcalc`` processes and
@@ -8,7 +8,9 @@ real signals: two runs started together, a run killed with SIGKILL or SIGTERM
 while it writes, a disk that fills (a file size limit, ``RLIMIT_FSIZE``), a
 write that fails part-way, two output names that a link makes one file, and
 an empty ``--out``. Nothing here times anything: a test waits for a file to
-appear, never for a number of seconds.
+appear, never for a number of seconds, and a run it signals or races against
+is first frozen (SIGSTOP) at a moment known to precede its commit, so the
+outcome never rests on how the scheduler happened to share the cores.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from calc.core.errors import CapcalcError
-from calc.data.io import LOCK_NAME, write_files
+from calc.data.output_folder import LOCK_NAME, folder_lock, write_files
 
 #: A process that has not ended well within this has hung (no test measures speed).
 TIMEOUT_S = 300
@@ -115,8 +118,12 @@ def test_a_second_run_into_a_folder_being_written_stops_at_the_lock(tmp_path, re
     out = tmp_path / "out"
     first = start("run", "cortex-full", "--out", "out", "--force", cwd=tmp_path)
     assert wait_for(lambda: (out / LOCK_NAME).exists(), first), finish(first)
-    second = start("run", "tenfold", "--out", "out", "--force", cwd=tmp_path)
-    code2, out2, err2 = finish(second)
+    first.send_signal(signal.SIGSTOP)  # held inside its transaction, however fast it is
+    try:
+        second = start("run", "tenfold", "--out", "out", "--force", cwd=tmp_path)
+        code2, out2, err2 = finish(second)
+    finally:
+        first.send_signal(signal.SIGCONT)
     code1, _, err1 = finish(first)
     assert code1 == 0, err1
     assert (code2, out2) == (2, ""), err2
@@ -158,15 +165,52 @@ def _staging(out: Path) -> bool:
     return any(p.name.startswith(".capcalc-tmp-") for p in out.iterdir())
 
 
+def _staged(out: Path) -> int:
+    """How many files the runs' temporary folders in ``out`` hold."""
+    return sum(1 for p in out.glob(".capcalc-tmp-*/*"))
+
+
+#: Runs started before one is caught writing (each try is a fresh run).
+TRIES = 5
+
+
+def frozen_while_writing(folder: Path, expected: dict[str, bytes], count: int,
+                         *args: str) -> subprocess.Popen[str]:
+    """A ``capcalc ARGS`` run stopped (SIGSTOP) while it writes into ``folder``.
+
+    The run is caught only at a moment that is certainly before its commit: its
+    temporary folder holds fewer than its ``count`` files and ``folder`` still
+    holds ``expected``. A run caught too late (the renames under way, or done)
+    is let finish and ``folder`` is put back for a fresh try, so the signal the
+    test sends next lands while the run writes, not by luck of the scheduler.
+    """
+    for _ in range(TRIES):
+        process = start(*args, cwd=folder.parent)
+        if wait_for(lambda: _staging(folder), process):
+            process.send_signal(signal.SIGSTOP)
+            visible = {k: v for k, v in snapshot(folder).items() if not k.startswith(".")}
+            if _staged(folder) < count and visible == expected:
+                return process
+            process.send_signal(signal.SIGCONT)
+        finish(process)
+        for path in folder.iterdir():
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        for name, data in expected.items():
+            (folder / name).write_bytes(data)
+    pytest.fail(f"no run was caught writing in {TRIES} tries")
+
+
 @pytest.mark.slow
 def test_a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_tidies(
         tmp_path, previous, reference):
-    process = start("run", "tenfold", "--out", "out", "--force", cwd=tmp_path)
-    caught = wait_for(lambda: _staging(previous), process)
+    process = frozen_while_writing(previous, reference["cortex-full"],
+                                   len(reference["tenfold"]),
+                                   "run", "tenfold", "--out", "out", "--force")
     process.kill()
     finish(process)
-    if not caught:
-        pytest.fail("the run ended before its temporary folder was seen")
     assert {k: v for k, v in snapshot(previous).items() if not k.startswith(".")} \
         == reference["cortex-full"], "a killed run changed the previous set"
     # SIGKILL leaves its lock and temporary folder; the next run takes over and removes them
@@ -180,12 +224,12 @@ def test_a_run_killed_while_writing_leaves_the_previous_set_and_the_next_run_tid
 @pytest.mark.slow
 def test_sigterm_while_writing_unwinds_leaving_the_previous_set_and_nothing_else(
         tmp_path, previous, reference):
-    process = start("run", "tenfold", "--out", "out", "--force", cwd=tmp_path)
-    caught = wait_for(lambda: _staging(previous), process)
-    process.send_signal(signal.SIGTERM)
+    process = frozen_while_writing(previous, reference["cortex-full"],
+                                   len(reference["tenfold"]),
+                                   "run", "tenfold", "--out", "out", "--force")
+    process.send_signal(signal.SIGTERM)  # pending while stopped, handled on resuming
+    process.send_signal(signal.SIGCONT)
     code, _, stderr = finish(process)
-    if not caught:
-        pytest.fail("the run ended before its temporary folder was seen")
     assert code == 130, stderr
     one_line(stderr, "interrupted")
     assert snapshot(previous) == reference["cortex-full"]
@@ -238,14 +282,25 @@ def test_a_write_that_fails_part_way_renames_nothing(tmp_path):
 def test_a_live_lock_stops_a_run_and_is_left_to_its_owner(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    (out / LOCK_NAME).write_text(f"{os.getpid()}\n", encoding="ascii")  # alive: this test
-    with pytest.raises(CapcalcError, match=f"another capcalc run \\(process {os.getpid()}\\)"):
-        write_files(out, {"a.csv": b"a"}, force=False)
-    assert snapshot(out) == {LOCK_NAME: f"{os.getpid()}\n".encode()}
+    with folder_lock(out):  # held by this test, as a running capcalc holds it
+        with pytest.raises(CapcalcError,
+                           match=f"another capcalc run \\(process {os.getpid()}\\)"):
+            write_files(out, {"a.csv": b"a"}, force=False)
+        assert snapshot(out) == {LOCK_NAME: f"{os.getpid()}\n".encode()}
+    assert snapshot(out) == {}, "the holder removes its lock"
+
+
+def test_a_lock_file_nobody_holds_is_taken_even_if_it_names_a_live_process(tmp_path):
+    """The kernel lock, not the recorded id, says who writes: an id can be reused."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).write_text(f"{os.getpid()}\n", encoding="ascii")  # a live id, no lock
+    write_files(out, {"a.csv": b"a"}, force=False)
+    assert snapshot(out) == {"a.csv": b"a"}
 
 
 @pytest.mark.parametrize("content", ["{pid}\n", "", "not a number\n"])
-def test_a_stale_lock_is_taken_over_and_removed(tmp_path, content):
+def test_a_lock_file_left_by_an_ended_run_is_taken_over_and_removed(tmp_path, content):
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                            capture_output=True, text=True, check=True)
     out = tmp_path / "out"

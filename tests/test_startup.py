@@ -161,7 +161,8 @@ def test_an_entry_under_another_key_is_never_used(cache_home: Path, library: Lib
 
 
 @pytest.mark.parametrize("name", ["os:system", "subprocess:Popen", "builtins:eval",
-                                  "calc.data.io:write_files", "calc.data.scenarios:load_library",
+                                  "calc.data.output_folder:write_files",
+                                  "calc.data.scenarios:load_library",
                                   "calc.data.cache:Path", "calc:CapcalcError"])
 def test_a_planted_file_can_build_capcalc_data_only(cache_home: Path, tmp_path: Path,
                                                     library: Library, name: str) -> None:

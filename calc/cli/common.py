@@ -11,7 +11,7 @@ from typing import Any
 from calc.core.errors import CapcalcError, suggest
 from calc.core.phases import Phase
 from calc.data.cache import shipped_library
-from calc.data.io import FileData, write_files
+from calc.data.output_folder import FileData, write_files
 from calc.data.phases import apply_phase_sets
 from calc.data.scenarios import Library, Scenario, load_library
 from calc.presentation.jsondoc import json_text

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from calc.analysis.montecarlo import Simulation, simulate
 from calc.analysis.run import Result
-from calc.data.io import FileData
+from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
 from calc.presentation.charts.uncertainty import exceedance_chart, histogram
 from calc.presentation.export import Chart, chart_files

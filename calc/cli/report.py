@@ -8,7 +8,7 @@ from calc.analysis.limits import MAX_SAMPLES, MIN_SAMPLES
 from calc.cli.common import emit, library_of, load_scenarios, parse_sets
 from calc.cli.peers import peers_of
 from calc.core.errors import CapcalcError
-from calc.data.io import write_files
+from calc.data.output_folder import write_files
 from calc.presentation.export import check_formats
 from calc.presentation.report import REPORT_FILE, build_report, report_files
 

@@ -20,7 +20,7 @@ from calc.cli.common import (
 )
 from calc.core.chain import measure_of, target_measure
 from calc.core.errors import CapcalcError
-from calc.data.io import FileData
+from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
 from calc.presentation.answer import answer_lines
 from calc.presentation.jsondoc import json_text

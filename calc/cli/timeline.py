@@ -12,7 +12,7 @@ from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.statements import capex_checks, stated_checks
 from calc.analysis.timeline import Timeline, run_timeline
 from calc.cli.common import emit, emit_json, phases_of, single_scenario, styled, write_out
-from calc.data.io import FileData
+from calc.data.output_folder import FileData
 from calc.data.peers import PeersFile, load_peers
 from calc.data.scenarios import Library
 from calc.presentation.charts.timeline import levers_waterfall, timeline_chart

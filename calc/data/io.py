@@ -6,8 +6,9 @@ size limit plus one byte; YAML is parsed with PyYAML's safe loader only, typed
 as YAML 1.2 types plain scalars (no octal ``010``, base 60 ``1:30`` or
 ``yes``/``no`` booleans), with limits on size, nesting and aliases so a hostile
 file costs bounded work. Writing goes to a temporary file (or, for a run's
-whole set, a temporary folder) beside the target and is renamed into place, so
-an interrupted write leaves the old file intact.
+whole set, a temporary folder: :mod:`calc.data.output_folder`) beside the
+target and is renamed into place, so an interrupted write leaves the old file
+intact.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
-import signal
 import stat
 import tempfile
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +32,15 @@ __all__ = [
     "MAX_NODES",
     "MAX_YAML_BYTES",
     "atomic_write",
+    "blocked_path",
     "check_writable",
     "load_yaml",
+    "new_file_mode",
     "parse_yaml",
     "read_limited",
     "resolve_inside",
-    "write_files",
+    "write_bytes",
+    "write_text",
 ]
 
 # Limits on what one YAML document may cost. capcalc's own files are tens of kilobytes
@@ -348,7 +349,7 @@ def resolve_inside(folder: Path, name: str) -> Path:
     return target
 
 
-def _blocked(path: Path) -> CapcalcError | None:
+def blocked_path(path: Path) -> CapcalcError | None:
     """Why ``path`` cannot be written as a file: a folder is in its place or a file in its way."""
     if path.is_dir():
         return CapcalcError("is a folder; capcalc would write a file here", file=str(path))
@@ -366,7 +367,7 @@ def check_writable(paths: list[Path], *, force: bool) -> None:
     file would go, or a file where a folder is needed.
     """
     for path in paths:
-        problem = _blocked(path)
+        problem = blocked_path(path)
         if problem:
             raise problem
     existing = [p for p in paths if p.exists()]
@@ -384,7 +385,7 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def _file_mode(path: Path) -> int:
+def new_file_mode(path: Path) -> int:
     """The mode a new file would get (0666 less the umask), or the existing file's mode."""
     try:
         return path.stat().st_mode & 0o777
@@ -400,7 +401,7 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[Any]:
     the temporary file where it can. A failure of the file system (a file where
     a folder should be, a full disk, no permission) is a :class:`CapcalcError`.
     """
-    problem = _blocked(path)
+    problem = blocked_path(path)
     if problem:
         raise problem
     try:
@@ -409,7 +410,7 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[Any]:
     except OSError as exc:
         raise CapcalcError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     try:
-        os.fchmod(fd, _file_mode(path))
+        os.fchmod(fd, new_file_mode(path))
         with os.fdopen(fd, mode) as handle:
             yield handle
             handle.flush()
@@ -432,170 +433,3 @@ def write_bytes(path: Path, data: bytes) -> None:
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     write_bytes(path, text.encode("utf-8"))
-
-
-# ---------------------------------------------------------------- output folders
-
-#: The lock a run holds on its output folder while it writes there.
-LOCK_NAME = ".capcalc.lock"
-_TMP_PREFIX = ".capcalc-tmp-"
-
-FileData = bytes | Callable[[], bytes]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
-@contextlib.contextmanager
-def folder_lock(folder: Path) -> Iterator[Path]:
-    """Hold ``folder``'s lock file (created with ``O_EXCL``) while the block runs.
-
-    A lock left by a process that no longer runs (killed) is stale and taken
-    over; a live one makes this run stop with one line.
-    """
-    lock = folder / LOCK_NAME
-    for attempt in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                pid = int(lock.read_text(encoding="ascii").strip() or "0")
-            except (OSError, ValueError):
-                pid = 0
-            if attempt == 0 and (pid <= 0 or not _alive(pid)):
-                with contextlib.suppress(FileNotFoundError):
-                    lock.unlink()
-                continue
-            raise CapcalcError(
-                f"another capcalc run (process {pid}) is writing into this folder; wait for "
-                f"it to finish, or remove {LOCK_NAME} if no capcalc is running",
-                file=str(folder)) from None
-        except OSError as exc:
-            raise CapcalcError(f"cannot write: {exc.strerror or exc}", file=str(folder)) from None
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(f"{os.getpid()}\n")
-        break
-    try:
-        yield lock
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            lock.unlink()
-
-
-@contextlib.contextmanager
-def _terminate_cleanly() -> Iterator[None]:
-    """Within the block, SIGTERM unwinds like Ctrl-C, so temporary files are removed."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Defer SIGINT and SIGTERM until the block ends (the renames that commit a set)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _plan(folder: Path, names: list[str], force: bool) -> list[Path]:
-    """The entries ``names`` take in ``folder``, checked before anything is written."""
-    root = folder.resolve()
-    entries = []
-    seen: dict[Path, str] = {}
-    for name in names:
-        if not name or "/" in name or name in (".", "..") or name.startswith(_TMP_PREFIX):
-            raise CapcalcError(f"{name!r} is not a plain file name", file=str(folder))
-        target = resolve_inside(root, name)
-        if target in seen:
-            raise CapcalcError(
-                f"{seen[target]} and {name} are the same file (a link joins them); capcalc "
-                "writes each output once: remove the link", file=str(folder))
-        seen[target] = name
-        entry = root / name
-        if entry.is_dir() and not entry.is_symlink():
-            raise CapcalcError("is a folder; capcalc would write a file here", file=str(entry))
-        entries.append(entry)
-    existing = [e for e in entries if e.exists() or e.is_symlink()]
-    if existing and not force:
-        listed = ", ".join(str(p) for p in existing[:3])
-        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
-        raise CapcalcError(f"{listed}{more} already exist; pass --force to overwrite",
-                           file=str(folder))
-    return entries
-
-
-def write_files(folder: Path, files: Mapping[str, FileData], *, force: bool) -> list[Path]:
-    """Write a whole set of files into ``folder`` as one transaction; return their paths.
-
-    Under ``folder``'s lock (a second run into the same folder stops with one
-    line), every file is first written into a temporary folder beside them; only
-    when all are written are they renamed into place, with Ctrl-C and SIGTERM
-    held off for those renames. An interrupted or failed run (a full disk, a
-    kill) therefore leaves the previous set as it was and no temporary files.
-    A value may be a callable giving the bytes (a chart is drawn only then).
-
-    Raises
-    ------
-    CapcalcError
-        An empty folder name, a name that is not plain, two names that are one
-        file, existing files without ``force``, or a file system error.
-    """
-    if str(folder) == "":
-        raise CapcalcError("is empty; name the folder to write into", key="out")
-    problem = _blocked(folder / "x")
-    if problem is not None or (folder.exists() and not folder.is_dir()):
-        raise problem or CapcalcError("is a file, not a folder; capcalc writes into a folder",
-                                      file=str(folder))
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CapcalcError(f"cannot write: {exc.strerror or exc}", file=str(folder)) from None
-    with _terminate_cleanly(), folder_lock(folder):
-        for stale in folder.glob(f"{_TMP_PREFIX}*"):  # left by a killed run; the lock is ours
-            shutil.rmtree(stale, ignore_errors=True)
-        entries = _plan(folder, list(files), force)
-        staging = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=folder))
-        try:
-            staged = []
-            for (name, data), entry in zip(files.items(), entries, strict=True):
-                payload = data() if callable(data) else data
-                path = staging / name
-                try:
-                    with open(path, "wb") as handle:
-                        handle.write(payload)
-                        handle.flush()
-                        os.fsync(handle.fileno())
-                    os.chmod(path, _file_mode(entry))
-                except OSError as exc:
-                    raise CapcalcError(f"cannot write: {exc.strerror or exc}",
-                                       file=str(entry)) from None
-                staged.append((path, entry))
-            with _signals_held():
-                for path, entry in staged:
-                    os.replace(path, entry)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return entries

@@ -1,6 +1,6 @@
 """Charts as files: PNG/SVG/PDF bytes with provenance metadata, each beside the CSV it draws.
 
-A saved set is written by :func:`calc.data.io.write_files`: all files or none,
+A saved set is written by :func:`calc.data.output_folder.write_files`: all files or none,
 never a mix of two runs. Drawing happens only when a file is written, so
 building the set costs nothing for formats not asked for.
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from calc.core.errors import CapcalcError
 from calc.core.version import __version__
-from calc.data.io import FileData, write_files
+from calc.data.output_folder import FileData, write_files
 from calc.presentation.tables.base import Table
 
 if TYPE_CHECKING:

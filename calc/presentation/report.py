@@ -5,7 +5,7 @@ document: every chart is embedded as a PNG data URI, the style sheet is
 inline, and nothing is fetched from any server when the file is opened (the
 source links are ordinary ``<a href>`` links a reader may follow). The same
 charts are kept as PNG and SVG, with the CSV behind each, and
-:func:`write_report` writes them beside the HTML through :mod:`calc.data.io`.
+:func:`write_report` writes them beside the HTML through :mod:`calc.data.output_folder`.
 
 The report is made in two steps. :mod:`calc.presentation.report_sections` builds
 every section as plain data, the frozen dataclasses of strings of
@@ -37,7 +37,7 @@ from calc.analysis.calibration import calibrate
 from calc.analysis.run import reference_run, run
 from calc.core.errors import clean_text
 from calc.core.version import __version__
-from calc.data.io import FileData, write_files
+from calc.data.output_folder import FileData, write_files
 from calc.data.peers import PeersFile, load_peers
 from calc.data.scenarios import Library
 from calc.presentation.calibration import calibration_table
