@@ -3,8 +3,9 @@
 The interactive page shows Vega-Lite charts; the matplotlib figure (the same
 one ``capcalc run --out`` saves, with its provenance caption and metadata) is
 drawn only when a PNG or SVG button is clicked, so it costs nothing per rerun.
-The CSV starts with its header, so ``pandas.read_csv`` reads it with its
-defaults; its provenance is in the PNG and SVG (caption and metadata).
+The CSV starts with its header (as every CSV capcalc writes), so
+``pandas.read_csv`` reads it with its defaults; its provenance is in the PNG
+and SVG (caption and metadata).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from matplotlib.figure import Figure
 from calc.presentation.export import figure_bytes
 from calc.presentation.tables import Table
 
-__all__ = ["clean_csv", "download_buttons"]
+__all__ = ["download_buttons"]
 
 _MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
@@ -27,14 +28,6 @@ _MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 def _rendered(cache_key: Hashable, fmt: str, _table: Table,
               _draw: Callable[[Table], Figure]) -> bytes:
     return figure_bytes(_draw(_table), _table, fmt)
-
-
-def clean_csv(table: Table) -> str:
-    """``table``'s CSV without the leading ``#`` provenance lines: header first."""
-    lines = table.to_csv().splitlines(keepends=True)
-    while lines and lines[0].startswith("#"):
-        lines.pop(0)
-    return "".join(lines)
 
 
 def _render(table: Table, draw: Callable[[Table], Figure], fmt: str,
@@ -73,6 +66,6 @@ def download_buttons(table: Table, draw: Callable[[Table], Figure] | None, *, ke
             icon=":material/download:", on_click="ignore", width="stretch",
         )
     columns[len(formats)].download_button(
-        "CSV", data=partial(clean_csv, table), file_name=f"{table.name}.csv", mime="text/csv",
+        "CSV", data=table.to_csv, file_name=f"{table.name}.csv", mime="text/csv",
         key=f"{key}-csv", icon=":material/download:", on_click="ignore", width="stretch",
     )

@@ -172,4 +172,5 @@ def test_the_cli_pins_each_input_for_p_target(capcalc_cli, tmp_path):
     rows = document["p_target_conditional"]
     assert rows[0]["key"] == "site.pue" and rows[0]["p_low"] > rows[0]["p_high"]
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
-        "p-target-conditional.png", "p-target-conditional.svg", "p-target-conditional.csv"}
+        "p-target-conditional.png", "p-target-conditional.svg", "p-target-conditional.csv",
+        "datapackage.json"}

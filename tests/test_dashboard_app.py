@@ -27,7 +27,7 @@ from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.presentation.answer import answer_for
 from calc.presentation.tables import scenarios as tables
 
-from dashboard import app, compute, downloads, markup, page, results_view, state, widgets
+from dashboard import app, compute, markup, page, results_view, state, widgets
 from dashboard.tabs import assumptions as assumptions_tab
 from dashboard.tabs import uncertainty as uncertainty_tab
 
@@ -563,7 +563,7 @@ def test_a_dashboard_error_names_the_widget_not_a_flag() -> None:
 def test_the_chart_csv_loads_with_pandas_defaults(library: calc.Library) -> None:
     shown = [calc.run(library, name) for name in ("cortex-phase1", "cortex-full")]
     table = tables.comparison_table(shown, shown[0])
-    frame = pd.read_csv(io.StringIO(downloads.clean_csv(table)))
+    frame = pd.read_csv(io.StringIO(table.to_csv()))
     assert len(frame) == len(table)
     assert [c.split(" [")[0] for c in frame.columns] == list(table.columns)
 

@@ -38,8 +38,9 @@ def test_the_timeline_with_out_writes_the_empty_levers_instead_of_failing(capcal
     result = capcalc_cli("timeline", "cortex-buildout", "--until", "2034-12", *RETIRED,
                          "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    first_line = (tmp_path / "out" / "levers.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert sentence in first_line  # the CSV's provenance line says why it has no rows
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
+    (levers,) = [r for r in package["resources"] if r["path"] == "levers.csv"]
+    assert sentence in levers["description"]  # the CSV's description says why it has no rows
     without = capcalc_cli("timeline", "cortex-buildout", "--until", "2034-12", *RETIRED)
     assert without.returncode == 0, without.stderr
 

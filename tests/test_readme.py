@@ -34,7 +34,8 @@ def test_the_scenario_file_and_api_examples_run(tmp_path, capcalc_cli, monkeypat
     monkeypatch.chdir(tmp_path)
     runpy.run_path(str(script), run_name="__main__")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "scenario-comparison.csv", "scenario-comparison.png", "scenario-comparison.svg"]
+        "datapackage.json", "scenario-comparison.csv", "scenario-comparison.png",
+        "scenario-comparison.svg"]
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ from calc.core.errors import CapcalcError
 from calc.core.vocabulary import OUTPUTS
 from calc.data.assumptions import parse_baseline
 from calc.data.scenarios import Library, parse_scenarios
+from calc.presentation.datapackage import resource_of
 from calc.presentation.export import figure_bytes
 from calc.presentation.montecarlo import precision_warnings
 from calc.presentation.tables.uncertainty import (
@@ -226,7 +227,7 @@ def test_charts_render_with_samples_and_seed_in_their_caption(library):
         assert "2,000 samples, seed 9" in table.caption
         png = figure_bytes(draw(table), table, "png")
         assert png.startswith(b"\x89PNG") and b"seed 9" in png
-        assert table.to_csv().splitlines()[0].startswith(f"# {table.title}")
+        assert resource_of(table).description == table.caption  # beside the CSV, not in it
     dist = distribution_table(sims)
     assert len(dist) == 2 * len(OUTPUTS)
 

@@ -147,7 +147,10 @@ def warn(lines: Sequence[str]) -> None:
 
 
 def write_out(folder: Path, files: Mapping[str, FileData], *, force: bool) -> list[Path]:
-    """Write ``files`` into ``folder`` as one set and say so on stderr."""
-    written = write_files(folder, files, force=force)
+    """Write ``files`` into ``folder`` as one set, its CSV files described in
+    ``datapackage.json``, and say so on stderr."""
+    from calc.presentation.datapackage import with_datapackage  # deferred: only with --out
+
+    written = write_files(folder, with_datapackage(files), force=force)
     print(f"wrote {len(written)} files to {folder}", file=sys.stderr)
     return written

@@ -24,7 +24,7 @@ from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
 from calc.presentation.answer import answer_lines
 from calc.presentation.jsondoc import json_text
-from calc.presentation.results import results_csv, results_json, results_table
+from calc.presentation.results import results_csv, results_file, results_json, results_table
 
 if TYPE_CHECKING:
     from calc.analysis.montecarlo import Simulation
@@ -53,7 +53,7 @@ def run_files(library: Library, results: list[Result], baseline: Result,
     ]
     files = chart_files(charts, formats)
     files["results.json"] = (json_text(results_json(results), indent=2) + "\n").encode()
-    files["results.csv"] = results_csv(results).encode()
+    files["results.csv"] = results_file(results)
     return files
 
 

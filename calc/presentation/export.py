@@ -1,4 +1,5 @@
-"""Charts as files: PNG/SVG/PDF bytes with provenance metadata, each beside the CSV it draws.
+"""Charts as files: PNG/SVG/PDF bytes with provenance metadata, each beside the CSV it draws
+(described, with the set's other CSV files, in ``datapackage.json``).
 
 A saved set is written by :func:`calc.data.output_folder.write_files`: all files or none,
 never a mix of two runs. Drawing happens only when a file is written, so
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from calc.core.errors import CapcalcError
 from calc.core.version import __version__
 from calc.data.output_folder import FileData, write_files
+from calc.presentation.datapackage import csv_file, with_datapackage
 from calc.presentation.tables.base import Table
 
 if TYPE_CHECKING:
@@ -66,7 +68,8 @@ def chart_files(charts: Sequence[Chart], formats: Sequence[str]) -> dict[str, Fi
     """File name → content of each chart in every format, and of its CSV.
 
     The content of a picture is a callable: the chart is drawn once, when the
-    first of its files is written.
+    first of its files is written. A CSV is a :class:`~calc.presentation.datapackage.CsvFile`,
+    so :func:`save_charts` (and the command line) can describe it in ``datapackage.json``.
     """
     check_formats(formats)
     files: dict[str, FileData] = {}
@@ -82,14 +85,15 @@ def chart_files(charts: Sequence[Chart], formats: Sequence[str]) -> dict[str, Fi
 
             for fmt in formats:
                 files[f"{table.name}.{fmt}"] = functools.partial(render, fmt)
-        files[f"{table.name}.csv"] = table.to_csv().encode("utf-8")
+        files[f"{table.name}.csv"] = csv_file(table)
     return files
 
 
 def save_charts(charts: Sequence[Chart], folder: Path, *,
                 formats: Sequence[str] = ("png", "svg"), force: bool = False) -> list[Path]:
-    """Write several charts with their CSVs into ``folder``, all or nothing."""
-    return write_files(folder, chart_files(charts, formats), force=force)
+    """Write several charts with their CSVs and ``datapackage.json`` into ``folder``,
+    all or nothing."""
+    return write_files(folder, with_datapackage(chart_files(charts, formats)), force=force)
 
 
 def save_chart(draw: Callable[[Table], Figure], table: Table, folder: Path, *,

@@ -4,7 +4,8 @@
 document: every chart is embedded as a PNG data URI, the style sheet is
 inline, and nothing is fetched from any server when the file is opened (the
 source links are ordinary ``<a href>`` links a reader may follow). The same
-charts are kept as PNG and SVG, with the CSV behind each, and
+charts are kept as PNG and SVG, with the CSV behind each (all described in
+``datapackage.json``), and
 :func:`write_report` writes them beside the HTML through :mod:`calc.data.output_folder`.
 
 The report is made in two steps. :mod:`calc.presentation.report_sections` builds
@@ -41,6 +42,7 @@ from calc.data.output_folder import FileData, write_files
 from calc.data.peers import PeersFile, load_peers
 from calc.data.scenarios import Library
 from calc.presentation.calibration import calibration_table
+from calc.presentation.datapackage import PACKAGE_FILE, package_bytes, resource_of
 from calc.presentation.report_page import (
     Chart,
     Page,
@@ -64,6 +66,8 @@ from calc.presentation.tables.peers import peers_table
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from calc.presentation.tables.base import Table
 
 __all__ = ["REPORT_FILE", "Report", "build_report", "report_files", "write_report"]
 
@@ -184,6 +188,7 @@ def build_report(library: Library, names: Sequence[str] = (),
     calibration = calibration_section(ctx, groups["calibration"])
     assumptions = assumptions_section(ctx)
     files: dict[str, bytes] = {}
+    described: list[Table] = []
     figures: dict[str, tuple[ReportFigure, ...]] = {}
     for key, charts in groups.items():
         rendered = [render_chart(chart, formats) for chart in charts]
@@ -191,10 +196,13 @@ def build_report(library: Library, names: Sequence[str] = (),
             for fmt, data in item.files.items():
                 if fmt in formats or fmt == "csv":
                     files[f"{item.chart.table.name}.{fmt}"] = data
+            described.append(item.chart.table)
         figures[key] = tuple(report_figure(item, formats if files_beside else None)
                              for item in rendered)
-    files["calibration.csv"] = calibration_table(ctx.calibration).to_csv().encode("utf-8")
-    files["peers.csv"] = peers_table(peers, library).to_csv().encode("utf-8")
+    for table in (calibration_table(ctx.calibration), peers_table(peers, library)):
+        files[f"{table.name}.csv"] = table.to_csv().encode("utf-8")
+        described.append(table)
+    files[PACKAGE_FILE] = package_bytes([resource_of(table) for table in described])
     page = Page(
         title=f"capcalc report: {baseline.scenario.title} and {len(results)} scenarios",
         subtitle=(f"{baseline.scenario.title}: what {len(results)} scenarios give, and what "

@@ -11,10 +11,12 @@ from calc.analysis.run import Result
 from calc.core.constants import CURRENCY_YEAR
 from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
+from calc.presentation.datapackage import CsvFile, Resource
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
-__all__ = ["MIXED_MEASURES", "measure_words", "results_csv", "results_json", "results_table"]
+__all__ = ["MIXED_MEASURES", "measure_words", "results_csv", "results_file", "results_json",
+           "results_table"]
 
 
 def _target_column(baseline: Result) -> dict[str, float]:
@@ -90,6 +92,23 @@ def results_csv(results: Sequence[Result]) -> str:
         writer.writerow([r.name, *["" if values[k] is None else values[k] for k in keys],
                          *[repr(r.outputs[o]) for o in outputs]])
     return buffer.getvalue()
+
+
+def results_file(results: Sequence[Result]) -> CsvFile:
+    """``results.csv`` (:func:`results_csv`) with its description for ``datapackage.json``."""
+    fields = [("scenario", "string", "")]
+    for key, spec in INPUTS.items():
+        header = f"{key} [{spec.unit}]" if spec.unit else key
+        fields.append((header, "string" if spec.kind == "choice" else "number", spec.unit))
+    for name, output in OUTPUTS.items():
+        fields.append((f"{name} [{output.unit}]" if output.unit else name, "number", output.unit))
+    names = ", ".join(r.name for r in results)
+    resource = Resource(
+        path="results.csv", title="Every input and output of each scenario",
+        description=(f"One row per scenario ({names}); inputs in the vocabulary's units, "
+                     f"money in US dollars of {CURRENCY_YEAR}. capcalc {__version__}."),
+        fields=tuple(fields))
+    return CsvFile(results_csv(results), resource)
 
 
 #: What a chart of several scenarios calls the multiple when they measure different things.

@@ -41,13 +41,14 @@ class Table:
             *self.columns.values(), strict=True)]
 
     def to_csv(self) -> str:
-        """CSV text: a commented provenance line, then a header with units.
+        """CSV text: a header with units, then the rows (nothing before the header, so
+        ``pandas.read_csv`` reads it with its defaults; the title and provenance are
+        described beside a saved file, in :mod:`calc.presentation.datapackage`).
 
         Text is cleaned of control characters (as on a terminal), so a title or a
         source read from a file cannot drive the terminal of whoever views the CSV.
         """
         buffer = io.StringIO()
-        buffer.write(f"# {clean_text(self.title)}. {clean_text(self.caption)}\n")
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([
             f"{name} [{self.units[name]}]" if self.units.get(name) else name

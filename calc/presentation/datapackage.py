@@ -1,0 +1,154 @@
+"""What a saved set's CSV files are: a Frictionless Tabular Data Package beside them.
+
+Every CSV capcalc writes starts with its header row, so ``pandas.read_csv``, R's
+``read.csv`` and spreadsheets read it with their defaults. What a file holds —
+its title, its provenance (scenarios, baseline, the assumptions that shape it,
+capcalc's version) and each column's type and unit — is described beside the
+files in ``datapackage.json``, in the `Frictionless Data Package
+<https://specs.frictionlessdata.io/data-package/>`_ form that ``frictionless``,
+``datapackage-py`` and many data portals read. The charts carry the same
+provenance in their PNG/SVG/PDF metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from calc.core.constants import CURRENCY_YEAR
+from calc.core.version import __version__
+from calc.data.output_folder import FileData
+from calc.presentation.tables.base import Table
+
+__all__ = ["PACKAGE_FILE", "CsvFile", "Resource", "csv_file", "field_type", "package_bytes",
+           "resource_of", "with_datapackage"]
+
+#: The file describing a saved set's CSV files.
+PACKAGE_FILE = "datapackage.json"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One CSV file as the data package describes it.
+
+    ``fields`` are ``(header, type, unit)``: the header exactly as in the file,
+    a Table Schema type (``number``, ``integer``, ``boolean``, ``string``) and
+    the unit ("" for none).
+    """
+
+    path: str
+    title: str
+    description: str
+    fields: tuple[tuple[str, str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resource's entry of ``datapackage.json``."""
+        fields = []
+        for header, kind, unit in self.fields:
+            entry: dict[str, str] = {"name": header, "type": kind}
+            if unit:
+                entry["unit"] = unit
+            fields.append(entry)
+        return {"profile": "tabular-data-resource", "name": _resource_name(self.path),
+                "path": self.path, "format": "csv", "mediatype": "text/csv",
+                "encoding": "utf-8", "title": self.title, "description": self.description,
+                "schema": {"fields": fields, "missingValues": [""]}}
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file of a saved set with its description; calling it gives its bytes."""
+
+    text: str
+    resource: Resource
+
+    def __call__(self) -> bytes:
+        return self.text.encode("utf-8")
+
+
+def _resource_name(path: str) -> str:
+    """A data-package name: lower case letters, digits and ``-._`` (from the file name)."""
+    stem = path.rsplit(".", 1)[0].lower()
+    return "".join(c if (c.isalnum() and c.isascii()) or c in "-._" else "-" for c in stem)
+
+
+def field_type(values: Iterable[Any]) -> str:
+    """The Table Schema type of a column from its values (blanks ignored).
+
+    >>> field_type([1, 2]), field_type([1, 2.5]), field_type([True]), field_type(["H100", 3])
+    ('integer', 'number', 'boolean', 'string')
+    """
+    kinds = set()
+    for value in values:
+        if value is None or (isinstance(value, str) and value == ""):
+            continue
+        if isinstance(value, bool | np.bool_):
+            kinds.add("boolean")
+        elif isinstance(value, numbers.Integral):
+            kinds.add("integer")
+        elif isinstance(value, numbers.Real):
+            kinds.add("number")
+        else:
+            kinds.add("string")
+    if not kinds:
+        return "string"
+    if kinds <= {"integer"}:
+        return "integer"
+    if kinds <= {"integer", "number"}:
+        return "number"
+    return kinds.pop() if len(kinds) == 1 else "string"
+
+
+def resource_of(table: Table, path: str | None = None) -> Resource:
+    """``table``'s CSV as a data-package resource (its file ``NAME.csv`` unless ``path``)."""
+    fields = tuple((f"{name} [{table.units[name]}]" if table.units.get(name) else name,
+                    field_type(values), table.units.get(name, ""))
+                   for name, values in table.columns.items())
+    return Resource(path=path or f"{table.name}.csv", title=table.title,
+                    description=table.caption, fields=fields)
+
+
+def csv_file(table: Table) -> CsvFile:
+    """``table``'s CSV text with its description, ready for a saved set."""
+    return CsvFile(table.to_csv(), resource_of(table))
+
+
+def package_bytes(resources: Sequence[Resource]) -> bytes:
+    """``datapackage.json`` describing ``resources`` (in file-name order), as UTF-8 bytes."""
+    document = {
+        "profile": "tabular-data-package",
+        "name": "capcalc-output",
+        "title": f"capcalc {__version__} output",
+        "description": ("The CSV files of one capcalc run. Each starts with its header row; "
+                        "units are in the headers (in brackets) and in each field's unit. "
+                        f"Money is in US dollars of {CURRENCY_YEAR}."),
+        "resources": [r.to_dict() for r in sorted(resources, key=lambda r: r.path)],
+    }
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False,
+                      default=_plain)
+    return (text + "\n").encode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return str(value)
+
+
+def with_datapackage(files: Mapping[str, FileData]) -> dict[str, FileData]:
+    """``files`` with ``datapackage.json`` describing each of its :class:`CsvFile` entries.
+
+    A set without described CSV files is returned as it is.
+    """
+    resources = [Resource(name, data.resource.title, data.resource.description,
+                          data.resource.fields)
+                 for name, data in files.items() if isinstance(data, CsvFile)]
+    if not resources:
+        return dict(files)
+    return {**files, PACKAGE_FILE: package_bytes(resources)}
