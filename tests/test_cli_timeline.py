@@ -67,7 +67,7 @@ def test_timeline_out_writes_charts_and_data_and_never_clobbers(capcalc_cli, tmp
     assert first.returncode == 0, first.stderr
     names = {p.name for p in out.iterdir()}
     assert names == {"timeline.png", "timeline.svg", "timeline.csv", "levers.png", "levers.svg",
-                     "levers.csv", "timeline.json"}
+                     "levers.csv", "timeline.json", "datapackage.json"}
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     again = capcalc_cli("timeline", "cortex-buildout", "--out", out, "--until", "2029-12")
     assert "--force" in _one_line_error(again)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -73,17 +74,23 @@ def test_csv_gains_percentile_columns(capcalc_cli):
     assert rows[0]["samples"] == "500" and rows[0]["seed"] == "0"
 
 
+def _descriptions(folder: Path) -> dict[str, str]:
+    """Each saved CSV's provenance, as ``datapackage.json`` beside it gives it."""
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    return {r["path"]: r["description"] for r in package["resources"]}
+
+
 @pytest.mark.slow
 def test_out_writes_charts_with_csv_and_never_clobbers(capcalc_cli, tmp_path):
     result = capcalc_cli("run", "cortex-full", "--samples", "1000", "--seed", "4", "--out",
                          "out", "--formats", "png")
     assert result.returncode == 0, result.stderr
     out = tmp_path / "out"
+    described = _descriptions(out)
     for name in ("histogram-compute-multiple", "histogram-capex-usd",
                  "exceedance-compute-multiple"):
         assert (out / f"{name}.png").read_bytes().startswith(b"\x89PNG")
-        head = (out / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
-        assert "1,000 samples, seed 4" in head
+        assert "1,000 samples, seed 4" in described[f"{name}.csv"]
     assert (out / "distribution.csv").exists()
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     again = capcalc_cli("run", "cortex-full", "--samples", "1000", "--seed", "5", "--out",
@@ -149,8 +156,8 @@ def test_timeline_samples_give_the_chance_of_the_target_by_each_month(capcalc_cl
     assert table.returncode == 0, table.stderr
     assert "P(10× by then)" in table.stdout
     assert (tmp_path / "fan" / "timeline-fan-compute-multiple.png").exists()
-    assert "1,000 samples, seed 3" in (tmp_path / "fan" / "timeline-fan-compute-multiple.csv"
-                                       ).read_text(encoding="utf-8").splitlines()[0]
+    assert "1,000 samples, seed 3" in _descriptions(tmp_path / "fan")[
+        "timeline-fan-compute-multiple.csv"]
 
 
 def test_solve_samples_give_the_distribution_of_the_answer(capcalc_cli):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import numpy as np
 import pytest
@@ -106,22 +107,26 @@ def test_charts_are_saved_with_their_data_and_provenance(library, tmp_path):
     written = save_charts([(timeline_chart, series), (levers_waterfall, levers)],
                           tmp_path, formats=("png", "svg"))
     assert {p.name for p in written} == {"timeline.png", "timeline.svg", "timeline.csv",
-                                         "levers.png", "levers.svg", "levers.csv"}
+                                         "levers.png", "levers.svg", "levers.csv",
+                                         "datapackage.json"}
     with Image.open(tmp_path / "timeline.png") as image:
         assert "cortex-buildout" in image.info["Description"]
         assert timeline.target_reached is not None
         assert f"reached {timeline.target_reached}" in image.info["Description"]
     rows = list(csv.reader(io.StringIO((tmp_path / "timeline.csv").read_text())))
-    assert rows[0][0].startswith("# Build-out of cortex-buildout")
-    header = rows[1]
-    months = [r[0] for r in rows[2:]]
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    (described,) = [r for r in package["resources"] if r["path"] == "timeline.csv"]
+    assert described["title"].startswith("Build-out of cortex-buildout")
+    header = rows[0]
+    assert [f["name"] for f in described["schema"]["fields"]] == header
+    months = [r[0] for r in rows[1:]]
     assert months == list(timeline.months)
     column = header.index("compute_multiple [1]")
-    np.testing.assert_allclose([float(r[column]) for r in rows[2:]],
+    np.testing.assert_allclose([float(r[column]) for r in rows[1:]],
                                timeline.series["compute_multiple"], rtol=1e-15)
     generations = [h for h in header if h.startswith("h100_equivalents:")]
     total = header.index("h100_equivalents [H100e]")
-    for row in rows[2:]:
+    for row in rows[1:]:
         assert sum(float(row[header.index(g)]) for g in generations) == pytest.approx(
             float(row[total]), rel=1e-12, abs=1e-6)
     svg = (tmp_path / "levers.svg").read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import json
 import os
 import re
 import subprocess
@@ -370,5 +371,8 @@ def test_calibration_and_peers_tables_are_in_the_report(report):
     assert "Published figures the model cannot reproduce" in text
     assert "xAI Colossus 1" in text and "Meta Prometheus" in text
     files: dict[str, Any] = report.files
-    assert files["calibration.csv"].decode().startswith("# Calibration")
+    assert files["calibration.csv"].decode().startswith("peer,"), "the header comes first"
+    package = json.loads(files["datapackage.json"])
+    assert {r["path"] for r in package["resources"]} == {
+        name for name in files if name.endswith(".csv")}
     assert Path(REPORT_FILE).suffix == ".html"
