@@ -149,7 +149,8 @@ def warn(lines: Sequence[str]) -> None:
 def write_out(folder: Path, files: Mapping[str, FileData], *, force: bool) -> list[Path]:
     """Write ``files`` into ``folder`` as one set, its CSV files described in
     ``datapackage.json``, and say so on stderr."""
-    from calc.presentation.datapackage import with_datapackage  # deferred: only with --out
+    # deferred: numpy (through the tables), needed only when --out writes files
+    from calc.presentation.datapackage import with_datapackage
 
     written = write_files(folder, with_datapackage(files), force=force)
     print(f"wrote {len(written)} files to {folder}", file=sys.stderr)
