@@ -9,12 +9,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calc.core.errors import CapcalcError
 from calc.data.io import (
     MAX_YAML_BYTES,
     atomic_write,
     check_writable,
+    dump_yaml,
     load_yaml,
     parse_yaml,
     read_limited,
@@ -162,6 +165,33 @@ def test_explicit_tags_cannot_bring_yaml_1_1_back(text):
     with pytest.raises(CapcalcError) as info:
         parse_yaml(text, source="x.yaml")
     assert str(info.value).startswith("x.yaml: line 1") and "\n" not in str(info.value)
+
+
+#: Text as a scenario title, note or source may hold it (YAML folds line and
+#: paragraph separators and C0/C1 controls, which capcalc cleans from text anyway).
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=30)
+_SCALARS = st.one_of(_TEXT, st.sampled_from(["1e400", "1e3", "0o17", "010", "yes", "null",
+                                              "~", ".inf", "1:30", "-.5", "True", ""]),
+                     st.integers(-10**20, 10**20), st.booleans(), st.none(),
+                     st.floats(allow_nan=False))
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(_TEXT, st.one_of(_SCALARS, st.lists(_SCALARS, max_size=4)),
+                       max_size=6))
+def test_capcalcs_yaml_writer_reads_back_as_the_same_values(document):
+    """What capcalc writes (a saved scenario, a report's scenario YAML) it reads back
+    unchanged: text that looks like a number in either YAML version stays text."""
+    assert parse_yaml(dump_yaml(document), source="x.yaml") == document
+
+
+def test_the_writer_quotes_text_that_either_yaml_version_would_type():
+    import yaml
+
+    for text in ("1e400", "1e3", "010", "0o17", "yes", "1:30", "null", "true", "2024-08-01"):
+        written = dump_yaml({"a": text})
+        assert parse_yaml(written, source="x.yaml") == {"a": text}
+        assert yaml.safe_load(written) == {"a": text}, "YAML 1.1 readers keep it text too"
 
 
 def test_the_shipped_files_read_the_same_as_yaml_1_1_read_them(repo_root):

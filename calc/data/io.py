@@ -34,6 +34,7 @@ __all__ = [
     "atomic_write",
     "blocked_path",
     "check_writable",
+    "dump_yaml",
     "load_yaml",
     "new_file_mode",
     "parse_yaml",
@@ -191,6 +192,38 @@ _YAML12 = [
 _BoundedSafeLoader.yaml_implicit_resolvers = {}
 for _tag, _pattern, _first in _YAML12:
     _BoundedSafeLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+class _QuotingSafeDumper(yaml.SafeDumper):
+    """SafeDumper that quotes text which YAML 1.2 (capcalc) *or* YAML 1.1 would type.
+
+    PyYAML's dumper quotes only what YAML 1.1 reads as a number, so text such as
+    ``1e400`` would be written plain and read back by capcalc as a float.
+    """
+
+
+_QuotingSafeDumper.yaml_implicit_resolvers = {
+    first: list(resolvers) for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()}
+for _tag, _pattern, _first in _YAML12:
+    _QuotingSafeDumper.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+def dump_yaml(document: Any, *, width: int = 100) -> str:
+    """``document`` as YAML text that :func:`parse_yaml` reads back as the same values.
+
+    Keys keep their order; text that YAML 1.2 or YAML 1.1 would read as a
+    number, a boolean or null is quoted, so it stays text for capcalc and for
+    other YAML readers alike.
+
+    Examples
+    --------
+    >>> print(dump_yaml({"note": "1e400", "value": 1e400, "ok": "yes"}), end="")
+    note: '1e400'
+    value: .inf
+    ok: 'yes'
+    """
+    return yaml.dump(document, Dumper=_QuotingSafeDumper, sort_keys=False,
+                     allow_unicode=True, width=width)
 
 
 def parse_yaml(text: str | bytes, *, source: str) -> Any:

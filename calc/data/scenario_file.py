@@ -16,9 +16,8 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import yaml
-
 from calc.core.phases import Phase
+from calc.data.io import dump_yaml
 from calc.data.scenarios import Library, Scenario, to_change
 
 __all__ = ["scenario_document", "scenario_title", "scenario_yaml"]
@@ -145,7 +144,7 @@ def scenario_yaml(library: Library, preset: str, sets: Iterable[tuple[str, Any]]
     """
     doc = scenario_document(library, preset, sets, name=name, title=title,
                             description=description, phases=phases)
-    body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    body = dump_yaml(doc)
     header = _HEADER.format(file=file_name)
     if samples is not None:
         header += (f"# Its Monte Carlo: capcalc run {file_name} --samples {samples}"

@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
-
 from calc.analysis import buildout_montecarlo, montecarlo, sensitivity
 from calc.analysis.calibration import CalibrationResult
 from calc.analysis.levers import levers_of_result, levers_of_timeline
@@ -29,6 +27,7 @@ from calc.core.errors import CapcalcError
 from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
 from calc.data.assumptions import Value
+from calc.data.io import dump_yaml
 from calc.data.peers import PeersFile
 from calc.data.scenarios import Library
 from calc.data.units import format_unit
@@ -506,8 +505,7 @@ def _scenario_yaml(ctx: ReportContext) -> str:
         if phases:
             doc["timeline"] = [phase.to_dict() for phase in phases]
         documents[name] = doc
-    text = yaml.safe_dump({"scenarios": documents}, sort_keys=False, allow_unicode=True,
-                          width=100)
+    text = dump_yaml({"scenarios": documents})
     if ctx.sets:
         text += "# applied to every scenario (--set):\n" + "".join(
             f"#   {k}={v}\n" for k, v in ctx.sets)
