@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import unicodedata
 from collections.abc import Iterable, Mapping
 
 __all__ = ["CapcalcError", "NoSolution", "clean_text", "shown", "suggest"]
@@ -109,15 +108,21 @@ def clean_text(text: str, *, limit: int | None = None, ascii_only: bool = False)
     >>> clean_text("x" * 30, limit=11)
     'xxxxx…xxxxx'
     """
-    out = []
-    for c in text:
-        if ascii_only and not c.isascii():
-            out.append(c.encode("unicode_escape").decode("ascii"))
-        elif c.isprintable() and unicodedata.category(c) not in ("Cf", "Co", "Cs"):
-            out.append(c)
-        else:
-            out.append(repr(c)[1:-1] if c.isascii() else c.encode("unicode_escape").decode())
-    cleaned = "".join(out)
+    # str.isprintable is False for every control, format (Cf), private-use (Co),
+    # surrogate (Cs), unassigned and separator character but the space: a text that
+    # is printable whole (the usual case, and a long one) needs no look at each character.
+    if text.isprintable() and (not ascii_only or text.isascii()):
+        cleaned = text
+    else:
+        out = []
+        for c in text:
+            if ascii_only and not c.isascii():
+                out.append(c.encode("unicode_escape").decode("ascii"))
+            elif c.isprintable():
+                out.append(c)
+            else:
+                out.append(repr(c)[1:-1] if c.isascii() else c.encode("unicode_escape").decode())
+        cleaned = "".join(out)
     if limit is not None and len(cleaned) > limit:
         keep = max(limit - 1, 2)
         cleaned = cleaned[:(keep + 1) // 2] + "…" + cleaned[len(cleaned) - keep // 2:]

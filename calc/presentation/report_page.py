@@ -17,7 +17,7 @@ from typing import Generic, TypeAlias, TypeVar
 
 from matplotlib.figure import Figure
 
-from calc.presentation.export import figure_bytes
+from calc.presentation.export import figure_bytes, keep_layout
 from calc.presentation.tables.base import Table
 
 __all__ = [
@@ -315,8 +315,10 @@ def render_chart(chart: Chart, formats: Sequence[str]) -> Rendered:
 
     fig = chart.draw(chart.table)
     try:
-        files = {fmt: figure_bytes(fig, chart.table, fmt) for fmt in
-                 dict.fromkeys(["png", *formats])}
+        files = {}
+        for fmt in dict.fromkeys(["png", *formats]):
+            files[fmt] = figure_bytes(fig, chart.table, fmt)
+            keep_layout(fig)
     finally:
         plt.close(fig)
     files["csv"] = chart.table.to_csv().encode("utf-8")

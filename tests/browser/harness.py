@@ -194,6 +194,23 @@ IDLE = """() => {
 
 RERUN_DONE = f"""(before) => window.__capcalcRuns > before && ({IDLE})()"""
 
+#: What a wait that timed out saw: runs counted, script state, stale and skeleton
+#: elements, whether the observed app element is still the page's, and the uploader.
+PAGE_STATE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return {runs: window.__capcalcRuns,
+          state: app && app.getAttribute('data-test-script-state'),
+          stale: document.querySelectorAll('[data-stale="true"]').length,
+          skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+          uploaded: Array.from(document.querySelectorAll(
+            '[data-testid="stFileUploaderFile"], [data-testid="stFileUploaderFileName"]'))
+            .map(e => e.textContent).slice(0, 3),
+          errors: Array.from(document.querySelectorAll('[data-testid="stAlert"]'))
+            .map(e => e.textContent.slice(0, 80)).slice(0, 3),
+          connection: (document.querySelector('[data-testid="stStatusWidget"]') || {})
+            .textContent || ""};
+}"""
+
 
 class StreamlitPage:
     """A Playwright page showing a Streamlit app, with the waits Streamlit needs."""
@@ -214,9 +231,17 @@ class StreamlitPage:
     @contextlib.contextmanager
     def rerun(self, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> Iterator[None]:
         """Wait, after the ``with`` body, for the rerun it triggers to finish."""
+        # deferred: the harness imports without playwright (its tests then skip)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
         before = self.page.evaluate(INSTALL_RUN_COUNTER)
         yield
-        self.page.wait_for_function(RERUN_DONE, arg=before, timeout=timeout_ms)
+        try:
+            self.page.wait_for_function(RERUN_DONE, arg=before, timeout=timeout_ms)
+        except PlaywrightTimeoutError as error:
+            state = self.page.evaluate(PAGE_STATE)
+            raise PlaywrightTimeoutError(
+                f"{error.message.splitlines()[0]}; runs before {before}, page {state}") from None
 
     def upload(self, path: Path, timeout_ms: float = DEFAULT_TIMEOUT_MS * 6) -> None:
         """Upload ``path`` with the sidebar's file uploader and wait for the rerun it starts.
