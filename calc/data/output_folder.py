@@ -46,11 +46,19 @@ _PID_READS = 200
 FileData = bytes | Callable[[], bytes]
 
 
-def _busy(folder: Path, pid: int) -> CapcalcError:
+def _busy(folder: Path, pid: int, *, kernel_lock: bool = True) -> CapcalcError:
+    """The one line for a folder another run is writing into.
+
+    A kernel lock is held only by a live process, so the line says to wait; a
+    lock file alone (where there is no ``flock``) may outlive a crashed run, so
+    the line also says when it may be removed.
+    """
     holder = f" (process {pid})" if pid > 0 else ""
+    advice = "wait for it to finish" if kernel_lock else (
+        f"wait for it to finish, or remove {LOCK_NAME} if no capcalc is running")
     return CapcalcError(
-        f"another capcalc run{holder} is writing into this folder; wait for it to finish, "
-        f"or remove {LOCK_NAME} if no capcalc is running", file=str(folder))
+        f"another capcalc run{holder} is writing into this folder (it holds {LOCK_NAME}); "
+        f"{advice}", file=str(folder))
 
 
 def _holder(lock: Path) -> int:
@@ -113,7 +121,7 @@ def _exclusive_file(folder: Path, lock: Path) -> None:
                 with contextlib.suppress(FileNotFoundError):
                     lock.unlink()
                 continue
-            raise _busy(folder, pid) from None
+            raise _busy(folder, pid, kernel_lock=False) from None
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(f"{os.getpid()}\n")
         return
