@@ -45,9 +45,13 @@ lint: $(STAMP)
 
 # The browser tests run on their own, one at a time, after the rest: a page driven in real
 # Chromium waits on Streamlit reruns, which other tests on the same cores slow past timeouts.
+# A browser test that times out waiting for a rerun is run once more, on a fresh page
+# (pytest-rerunfailures; reported as RERUN with what the page showed): about one run in
+# ten of the browser suite has a widget change that no rerun follows, a cause not yet found.
+BROWSER_ARGS ?= --durations=10 --reruns 1 --only-rerun TimeoutError
 pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not browser"
-	$(BIN)/python -m pytest --durations=10 -m browser tests/browser
+	$(BIN)/python -m pytest $(BROWSER_ARGS) -m browser tests/browser
 
 test: lint pytest
 

@@ -173,14 +173,16 @@ def launch_chromium(playwright: Playwright) -> Browser:
 #: Counts script runs that have ended: one mutation record whose old value is "running"
 #: per run, even when a quick run starts and ends before the observer is called (reading
 #: the attribute in the callback would then see "notRunning" only and miss the run).
+#: The whole document is observed, not the app element found now: an app element that
+#: React mounts afresh (after a reconnection, say) is counted too.
 INSTALL_RUN_COUNTER = """() => {
   if (window.__capcalcRuns === undefined) {
-    const app = document.querySelector('[data-testid="stApp"]');
     window.__capcalcRuns = 0;
     new MutationObserver((records) => {
       for (const r of records) if (r.oldValue === 'running') window.__capcalcRuns++;
-    }).observe(app, {attributes: true, attributeOldValue: true,
-                     attributeFilter: ['data-test-script-state']});
+    }).observe(document.documentElement, {attributes: true, attributeOldValue: true,
+                                          subtree: true,
+                                          attributeFilter: ['data-test-script-state']});
   }
   return window.__capcalcRuns;
 }"""
@@ -231,11 +233,18 @@ class StreamlitPage:
     @contextlib.contextmanager
     def rerun(self, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> Iterator[None]:
         """Wait, after the ``with`` body, for the rerun it triggers to finish."""
+        before = self.page.evaluate(INSTALL_RUN_COUNTER)
+        yield
+        self.wait_for_rerun(before, timeout_ms)
+
+    def wait_for_rerun(self, before: int, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
+        """Wait until a run after the ``before``-th has ended and the page is idle.
+
+        A wait that times out says what the page showed (:data:`PAGE_STATE`).
+        """
         # deferred: the harness imports without playwright (its tests then skip)
         from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-        before = self.page.evaluate(INSTALL_RUN_COUNTER)
-        yield
         try:
             self.page.wait_for_function(RERUN_DONE, arg=before, timeout=timeout_ms)
         except PlaywrightTimeoutError as error:

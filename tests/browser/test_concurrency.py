@@ -32,7 +32,7 @@ from calc.core.vocabulary import OUTPUTS
 from calc.presentation.formatting import format_value
 
 from dashboard import page as dashboard_page
-from tests.browser.conftest import _IDLE, _INSTALL_RUN_COUNTER, _RERUN_DONE, StreamlitPage
+from tests.browser.conftest import _IDLE, _INSTALL_RUN_COUNTER, StreamlitPage
 
 SHOWN = ("facility_power_mw", "accelerators", "h100_equivalents", "capex_usd")
 #: One facility power per simultaneous session (MW): all different, all valid.
@@ -123,7 +123,7 @@ def test_a_dozen_sessions_at_once_each_see_their_own_numbers(
         waits = {i: select_without_waiting(st_page.page, "Accelerator", "GB200")
                  for i, st_page in enumerate(pages) if i % 2 == 0}
         for i, before in waits.items():
-            pages[i].page.wait_for_function(_RERUN_DONE, arg=before, timeout=SETTLE_MS)
+            pages[i].wait_for_rerun(before, timeout_ms=SETTLE_MS)
         for i, st_page in enumerate(pages):
             sets = [power[i], *([("hardware.accelerator", "GB200")] if i % 2 == 0 else [])]
             wanted_i = expected(library, dashboard_page.default_preset(), sets)
