@@ -39,9 +39,10 @@ from calc.core.errors import CapcalcError, clean_text, suggest
 from calc.core.months import DEFAULT_UNTIL
 from calc.core.phases import PHASE_SET_FIELDS, Phase, phase_key
 from calc.core.vocabulary import OUTPUTS
+from calc.data.changes import to_change
 from calc.data.io import MAX_YAML_BYTES
 from calc.data.phases import apply_phase_sets, check_phases, to_phases
-from calc.data.scenarios import Library, to_change
+from calc.data.scenarios import Library
 from calc.data.schema import PhaseSpec
 from calc.data.validation import validation_message
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from calc.core.chain import (
     accelerators_for_power,
@@ -45,10 +44,11 @@ from calc.core.chain import (
 )
 from calc.core.constants import CURRENCY, MONTHS_PER_YEAR, SECONDS_PER_MONTH
 from calc.core.errors import CapcalcError, suggest
-from calc.core.generations import Chip, Generations, generations, trend_factors
+from calc.core.fleet_chips import FleetChips, FloatArray, IntArray
+from calc.core.generations import Chip, generations
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import LATEST, Phase, phase_key
-from calc.core.vocabulary import CATALOG_FIELDS, INPUTS, OutputSpec
+from calc.core.vocabulary import INPUTS, OutputSpec
 
 __all__ = [
     "MAX_MONTHS",
@@ -58,8 +58,6 @@ __all__ = [
     "simulate",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 _REACH_TOLERANCE = 1e-9  # relative: rounding in a solved input still reaches its target
 #: Longest timeline, in months: a century, beyond any build-out worth charting.
@@ -117,15 +115,6 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "electricity_cost_cumulative_usd": ("in_use",),
     "accelerator_tdp_w": ("tdp",),
 }
-
-_CHIP_FIELDS = {  # hardware key → name inside the core
-    "hardware.tdp_w": "tdp_w",
-    "hardware.server_overhead": "server_overhead",
-    "hardware.peak_flop_per_s": "peak",
-    "hardware.peak_8bit_flop_per_s": "peak8",
-    "cost.accelerator_capex_usd": "capex",
-}
-
 
 @dataclass(frozen=True)
 class TimelineArrays:
@@ -203,7 +192,6 @@ def _sample_shape(values: Mapping[str, Any], baseline: Any) -> tuple[int, ...]:
     return shape
 
 
-Params = dict[str, FloatArray]
 
 
 @dataclass(frozen=True)
@@ -239,86 +227,7 @@ def _plan(values: Mapping[str, Any], phases: Sequence[Phase], n: int) -> _Plan:
     return _Plan(tuple(planned), tuple(begins), tuple(added), life)
 
 
-class _Chips:
-    """The parameters of every chip a timeline installs, per sample, and the current one by month.
-
-    A catalog chip takes its catalog figures, overridden by ``catalog.<NAME>.<field>``
-    values, and for the scenario's own ``hardware.accelerator`` by its
-    ``hardware.*`` and ``cost.accelerator_capex_usd`` values.
-    """
-
-    def __init__(self, values: Mapping[str, Any], catalog: Mapping[str, Chip], n: int,
-                 span: Generations) -> None:
-        self.values, self.catalog, self.n, self.span = values, catalog, n, span
-        self.precision = str(values["training.precision"])
-        self.own = str(values["hardware.accelerator"])
-        self.labels: list[str] = []
-        self._params: dict[tuple[str, str], Params] = {}
-        self._stacked: dict[str, Params] = {}
-        self._label_ids: IntArray = np.zeros(0, dtype=np.int64)
-        self.growth_w = self._vec(values["hardware.perf_per_watt_growth_per_year"])
-        self.growth_p = self._vec(values["hardware.price_performance_growth_per_year"])
-
-    def _vec(self, x: Any) -> FloatArray:
-        return np.broadcast_to(np.asarray(x, dtype=float), (self.n,))
-
-    def label(self, text: str) -> int:
-        """Index of a generation label (added on first use, in order of installation)."""
-        if text not in self.labels:
-            self.labels.append(text)
-        return self.labels.index(text)
-
-    def of(self, name: str, precision: str | None = None) -> Params:
-        """Parameters of catalog chip ``name`` at ``precision`` (default the scenario's):
-        ``tdp_w``, ``server_overhead``, ``peak``, ``peak8`` and ``capex``, each ``(samples,)``.
-
-        The scenario's ``hardware.peak_flop_per_s`` applies at its own precision only.
-        """
-        precision = precision or self.precision
-        if (name, precision) not in self._params:
-            acc = self.catalog[name]
-            params = {}
-            for hw_key, inner in _CHIP_FIELDS.items():
-                field = CATALOG_FIELDS[hw_key].format(precision=precision)
-                value = self.values.get(f"catalog.{name}.{field}")
-                if value is None and name == self.own and (
-                        precision == self.precision or hw_key != "hardware.peak_flop_per_s"):
-                    value = self.values.get(hw_key)
-                params[inner] = self._vec(acc.field(field) if value is None else value)
-            self._params[(name, precision)] = params
-        return self._params[(name, precision)]
-
-    def current(self, at: IntArray, phase: str,
-                precision: str | None = None) -> tuple[Params, IntArray]:
-        """The generation current in months ``at`` (samples,): its parameters at ``precision``
-        (default the scenario's) and label index. Generations are ranked at the scenario's
-        precision."""
-        g = self.span
-        precision = precision or self.precision
-        if not self._label_ids.size:
-            self._label_ids = np.array([self.label(x) for x in g.labels], dtype=np.int64)
-        if precision not in self._stacked:  # every chip the span can pick: (chips, samples)
-            named = [c or self.own for c in g.chips]
-            self._stacked[precision] = {
-                inner: np.stack([self.of(c, precision)[inner] for c in named])
-                for inner in _CHIP_FIELDS.values()}
-        stacked = self._stacked[precision]
-        row = g.lookup(at)
-        picks = g.chip_at[row]
-        if "" in g.chips and np.any(picks == g.chips.index("")):
-            raise CapcalcError(f"no catalog accelerator is released by "
-                               f"{month_label(int(np.min(at)))} for phase {phase!r}",
-                               key="accelerator")
-        samples = np.arange(self.n)
-        params = {inner: stacked[inner][picks, samples] for inner in _CHIP_FIELDS.values()}
-        flop, price = trend_factors(g.trend_months[row], self.growth_w, self.growth_p)
-        params["peak"] = params["peak"] * flop
-        params["peak8"] = params["peak8"] * flop
-        params["capex"] = params["capex"] * price
-        return params, self._label_ids[g.label_at[row]]
-
-
-def _installs(phases: Sequence[Phase], plan: _Plan, chips: _Chips, values: Mapping[str, Any],
+def _installs(phases: Sequence[Phase], plan: _Plan, chips: FleetChips, values: Mapping[str, Any],
               last: int) -> list[dict[str, Any]]:
     """Every install: a phase's own hardware, then its refreshes, on the planned calendar.
 
@@ -566,7 +475,7 @@ def simulate(
                            f"capcalc runs timelines of at most {MAX_MONTHS} months",
                            key="until")
     span_first = min(start_month, min(int(p.min()) for p in plan.planned))
-    chips = _Chips(values, catalog, n, generations(catalog, str(values["training.precision"]),
+    chips = FleetChips(values, catalog, n, generations(catalog, str(values["training.precision"]),
                                                    span_first, max(last, span_first)))
     installs = _installs(phases, plan, chips, values, last)
     needed = {total for name in wanted for total in _NEEDS[name]}

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from calc.core.phases import Phase
+from calc.data.changes import to_change
 from calc.data.io import dump_yaml
-from calc.data.scenarios import Library, Scenario, to_change
+from calc.data.scenarios import Library, Scenario
 
 __all__ = ["scenario_document", "scenario_title", "scenario_yaml"]
 
