@@ -11,7 +11,7 @@ import yaml
 
 from calc.analysis.levers import levers_of_timeline
 from calc.analysis.timeline import run_timeline
-from calc.presentation.report import build_report
+from calc.presentation.report import REPORT_FILE, build_report
 
 #: One-year hardware that is never replaced: by 2034-12 every phase has retired.
 RETIRED = ["--set", "cost.hardware_lifetime_years=1",
@@ -67,6 +67,7 @@ def test_the_report_says_the_same_sentence(library, sentence, tmp_path):
     mine, names = library.add_file(path)
     report = build_report(mine, names, samples=200, seed=1, formats=("png",))
     text = html.unescape(report.html)
+    assert report.names() == [REPORT_FILE, *report.files]  # PNG only: no SVG named or drawn
     horizon_sentence = sentence.replace("2034-12", "2030-12")
     assert horizon_sentence[:1].upper() + horizon_sentence[1:] in text
 

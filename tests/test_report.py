@@ -353,7 +353,9 @@ def test_write_report_never_clobbers_without_force(report, tmp_path):
     out = tmp_path / "out"
     written = write_report(report, out)
     assert written[0] == out / REPORT_FILE
-    assert sorted(p.name for p in written) == sorted(report.names())
+    # the names known before any chart is drawn are the files drawing gives, in order
+    assert report.names() == [REPORT_FILE, *report.files]
+    assert [p.name for p in written] == report.names()
     assert (out / REPORT_FILE).read_text(encoding="utf-8") == report.html
     (out / "peers.csv").write_text("mine", encoding="utf-8")
     with pytest.raises(CapcalcError, match="already exist"):
@@ -376,3 +378,12 @@ def test_calibration_and_peers_tables_are_in_the_report(report):
     assert {r["path"] for r in package["resources"]} == {
         name for name in files if name.endswith(".csv")}
     assert Path(REPORT_FILE).suffix == ".html"
+
+
+def test_this_module_runs_in_one_xdist_worker(request: pytest.FixtureRequest) -> None:
+    """Under ``make test`` (xdist, ``--dist loadgroup``) every test here shares one worker,
+    so the module's reports are built once, not once per worker (tests/conftest.py)."""
+    if getattr(request.config, "workerinput", None) is None \
+            or not request.config.getvalue("loadgroup"):
+        pytest.skip("only under pytest-xdist with --dist loadgroup")
+    assert request.node.nodeid.endswith("@test_report.py"), request.node.nodeid

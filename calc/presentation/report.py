@@ -1,12 +1,14 @@
 """A one-file report: the question, the answer, scenarios, tenfold, uncertainty, peers, assumptions.
 
-:func:`build_report` runs the scenarios and renders one self-contained HTML
+:func:`build_report` runs the scenarios and makes one self-contained HTML
 document: every chart is embedded as a PNG data URI, the style sheet is
 inline, and nothing is fetched from any server when the file is opened (the
 source links are ordinary ``<a href>`` links a reader may follow). The same
 charts are kept as PNG and SVG, with the CSV behind each (all described in
-``datapackage.json``), and
-:func:`write_report` writes them beside the HTML through :mod:`calc.data.output_folder`.
+``datapackage.json``), and :func:`write_report` writes them beside the HTML
+through :mod:`calc.data.output_folder`. The charts are drawn only when the
+HTML or a file is first asked for, so a run that must refuse to write (files
+already there, say) answers before drawing anything.
 
 The report is made in two steps. :mod:`calc.presentation.report_sections` builds
 every section as plain data, the frozen dataclasses of strings of
@@ -26,11 +28,12 @@ phases, say) says why in its place instead of failing the whole report.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,16 +90,57 @@ _SECTIONS = (("question", "Question and answer"), ("scenarios", "Scenarios"),
 
 
 @dataclass(frozen=True)
-class Report:
-    """A built report: the HTML text and the files to write beside it, by name."""
+class _Draft:
+    """A report with every number computed and no chart drawn yet."""
 
-    html: str
-    files: dict[str, bytes] = field(default_factory=dict)
-    scenarios: tuple[str, ...] = ()
+    page: Page  # every section but its figures
+    groups: dict[str, list[Chart]]  # each section's charts, by section id
+    tables: tuple[Table, ...]  # the CSV files written beside the charts'
+    formats: tuple[str, ...]
+    files_beside: bool
+
+
+class Report:
+    """A report: its file names at once, its HTML and files when first asked for.
+
+    Drawing the charts is most of a report's cost, so it waits until
+    :attr:`html` or :attr:`files` is read. :func:`report_files` hands the files to
+    :func:`calc.data.output_folder.write_files` as callables: a run that must
+    refuse (files already there, a folder that is a file) answers before any
+    chart is drawn.
+    """
+
+    def __init__(self, draft: _Draft, scenarios: tuple[str, ...]) -> None:
+        self._draft = draft
+        self.scenarios = scenarios
 
     def names(self) -> list[str]:
-        """Every file the report writes, the HTML first."""
-        return [REPORT_FILE, *self.files]
+        """Every file the report writes, the HTML first (known without drawing)."""
+        kept = [fmt for fmt in dict.fromkeys(["png", *self._draft.formats])
+                if fmt in self._draft.formats]
+        charts = [f"{chart.table.name}.{fmt}" for charts in self._draft.groups.values()
+                  for chart in charts for fmt in [*kept, "csv"]]
+        return [REPORT_FILE, *charts, *(f"{table.name}.csv" for table in self._draft.tables),
+                PACKAGE_FILE]
+
+    @functools.cached_property
+    def _built(self) -> tuple[str, dict[str, bytes]]:
+        return _draw(self._draft)
+
+    @property
+    def html(self) -> str:
+        """The self-contained HTML (the charts are drawn on first use)."""
+        return self._built[0]
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """The files beside the HTML by name: each chart's formats and CSV, the tables'
+        CSVs and ``datapackage.json``."""
+        return self._built[1]
+
+    def file_bytes(self, name: str) -> bytes:
+        """The content of the file ``name`` of :meth:`names`."""
+        return self.html.encode("utf-8") if name == REPORT_FILE else self.files[name]
 
 
 @functools.cache
@@ -148,6 +192,9 @@ def build_report(library: Library, names: Sequence[str] = (),
                  generated: dt.datetime | None = None, files_beside: bool = True) -> Report:
     """Run ``names`` (default: the article's scenarios) and build the report.
 
+    Every number is computed here; the charts are drawn when the report's
+    HTML or files are first read (see :class:`Report`).
+
     Parameters
     ----------
     library : Library
@@ -187,37 +234,46 @@ def build_report(library: Library, names: Sequence[str] = (),
     peers_data = peers_section(ctx, groups["peers"])
     calibration = calibration_section(ctx, groups["calibration"])
     assumptions = assumptions_section(ctx)
-    files: dict[str, bytes] = {}
-    described: list[Table] = []
-    figures: dict[str, tuple[ReportFigure, ...]] = {}
-    for key, charts in groups.items():
-        rendered = [render_chart(chart, formats) for chart in charts]
-        for item in rendered:
-            for fmt, data in item.files.items():
-                if fmt in formats or fmt == "csv":
-                    files[f"{item.chart.table.name}.{fmt}"] = data
-            described.append(item.chart.table)
-        figures[key] = tuple(report_figure(item, formats if files_beside else None)
-                             for item in rendered)
-    for table in (calibration_table(ctx.calibration), peers_table(peers, library)):
-        files[f"{table.name}.csv"] = table.to_csv().encode("utf-8")
-        described.append(table)
-    files[PACKAGE_FILE] = package_bytes([resource_of(table) for table in described])
     page = Page(
         title=f"capcalc report: {baseline.scenario.title} and {len(results)} scenarios",
         subtitle=(f"{baseline.scenario.title}: what {len(results)} scenarios give, and what "
                   f"the target takes. Generated {stamp} by capcalc {__version__}."),
         version=__version__, nav=_SECTIONS, question=question, scenarios=scenarios,
         tenfold=tenfold, uncertainty=uncertainty, peers=peers_data, calibration=calibration,
-        assumptions=assumptions, provenance=provenance_section(ctx, stamp), figures=figures)
-    html = _render_page(page)
-    logger.debug("report: %d scenarios, %d files", len(results), len(files))
-    return Report(html=html, files=files, scenarios=tuple(r.name for r in results))
+        assumptions=assumptions, provenance=provenance_section(ctx, stamp), figures={})
+    tables = (calibration_table(ctx.calibration), peers_table(peers, library))
+    draft = _Draft(page=page, groups=groups, tables=tables, formats=tuple(formats),
+                   files_beside=files_beside)
+    return Report(draft, scenarios=tuple(r.name for r in results))
+
+
+def _draw(draft: _Draft) -> tuple[str, dict[str, bytes]]:
+    """Draw every chart of ``draft``; its HTML and the files beside it, by name."""
+    files: dict[str, bytes] = {}
+    described: list[Table] = []
+    figures: dict[str, tuple[ReportFigure, ...]] = {}
+    for key, charts in draft.groups.items():
+        rendered = [render_chart(chart, draft.formats) for chart in charts]
+        for item in rendered:
+            for fmt, data in item.files.items():
+                if fmt in draft.formats or fmt == "csv":
+                    files[f"{item.chart.table.name}.{fmt}"] = data
+            described.append(item.chart.table)
+        figures[key] = tuple(report_figure(item, draft.formats if draft.files_beside else None)
+                             for item in rendered)
+    for table in draft.tables:
+        files[f"{table.name}.csv"] = table.to_csv().encode("utf-8")
+        described.append(table)
+    files[PACKAGE_FILE] = package_bytes([resource_of(table) for table in described])
+    html = _render_page(dataclasses.replace(draft.page, figures=figures))
+    logger.debug("report: %d files drawn", len(files))
+    return html, files
 
 
 def report_files(report: Report) -> dict[str, FileData]:
-    """Every file of the report by name: report.html, then each chart's files and CSVs."""
-    return {REPORT_FILE: report.html.encode("utf-8"), **report.files}
+    """Every file of the report by name (report.html, then each chart's files and CSVs),
+    each a callable: the charts are drawn when the first file is written, not before."""
+    return {name: functools.partial(report.file_bytes, name) for name in report.names()}
 
 
 def write_report(report: Report, folder: Path, *, force: bool = False) -> list[Path]:
