@@ -32,6 +32,9 @@ from tests.test_fuzz_loader import scenario_trees
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 NOT_A_NUMBER = re.compile(r"(?<![\w.])(nan|-?inf(inity)?)(?![\w])", re.IGNORECASE)
+#: A user's own text quoted back in a message, as in ``must be a mapping … (got '-inf MW')``
+#: (an apostrophe inside a word, as in "Tesla's", opens no quotation).
+QUOTED = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)")
 #: In a chart's JSON, NaN and infinities are bare tokens.
 JSON_NOT_A_NUMBER = re.compile(r"(?<![\w\"])(NaN|-?Infinity)(?![\w\"])")
 #: Number widgets outside the sidebar that are cheap to move (the Monte Carlo sample count
@@ -137,7 +140,7 @@ class DashboardSession(RuleBasedStateMachine):
         at = self.at
         assert not at.exception, at.exception[0].value if at.exception else ""
         assert at.metric, "the result cards are gone"
-        text = shown_text(at)
+        text = QUOTED.sub("'…'", shown_text(at))  # what the user wrote may well read 'nan'
         found = NOT_A_NUMBER.search(text)
         assert not found, f"the page shows {found.group(0)!r}: …{_around(text, found)}"
         for chart in at.get("vega_lite_chart"):

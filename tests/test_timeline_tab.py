@@ -79,6 +79,20 @@ def test_the_horizon_is_a_setting_of_the_link():
     assert any(m.label.startswith("Multiple in 2035-12") for m in at.metric)
 
 
+def test_the_farthest_horizon_draws_every_chip_generation_in_its_own_colour():
+    """To 2060 the build-out installs more chip generations than the palette has colours;
+    the chart still draws, each generation in a colour of its own."""
+    at = _open("cortex-buildout")
+    at.number_input(key="tl:horizon").set_value(2060).run()
+    assert not at.exception, at.exception[0].value if at.exception else ""
+    scales = [layer["encoding"]["color"]["scale"] for chart in at.get("vega_lite_chart")
+              for layer in json.loads(chart.proto.spec).get("layer", [])
+              if "scale" in layer.get("encoding", {}).get("color", {})]
+    widest = max(scales, key=lambda scale: len(scale["domain"]))
+    assert len(widest["domain"]) > 12
+    assert len(set(widest["range"])) == len(widest["domain"])
+
+
 def test_solving_an_input_and_applying_it_changes_the_scenario():
     at = _open("cortex-phase1")
     _solve(at, "site.facility_power_mw", 10.0)

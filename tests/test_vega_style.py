@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import calc
 from calc.analysis.buildout_montecarlo import simulate_timeline
@@ -266,9 +268,20 @@ def test_a_spec_stays_the_same_when_only_its_data_changes() -> None:
             {k: v for k, v in new.items() if k != "datasets"}
 
 
-def test_more_series_than_colours_is_refused() -> None:
-    with pytest.raises(ValueError, match="distinct colours"):
-        style.series_colours([str(i) for i in range(len(style.PALETTE) + 1)])
+@given(count=st.integers(0, 300),
+       skip=st.lists(st.sampled_from(style.PALETTE), unique=True, max_size=4))
+def test_every_series_gets_its_own_colour_however_many_there_are(count: int,
+                                                                 skip: list[str]) -> None:
+    """A build-out to 2060 or a file of many scenarios has more series than the palette:
+    each still gets a colour no other series, the target or a reference mark has."""
+    colours = style.series_colours([f"s{i}" for i in range(count)], skip=skip)
+    assert len(colours) == count
+    assert len({c.upper() for c in colours.values()}) == count
+    reserved = {c.upper() for c in (*skip, style.TARGET, style.NEUTRAL, style.GRID)}
+    assert not reserved & {c.upper() for c in colours.values()}
+    palette = [c for c in style.PALETTE if c not in skip]
+    assert list(colours.values())[:len(palette)] == palette[:count]
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in colours.values())
 
 
 def _rows_of(spec: Spec, field: str) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ marks from here, so the rules hold in one place and tests can check them:
 
 from __future__ import annotations
 
+import colorsys
 import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -68,19 +69,41 @@ _MONEY = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
 def series_colours(names: Iterable[str], *, skip: Sequence[str] = ()) -> dict[str, str]:
-    """One colour of :data:`PALETTE` per name, in order, never the target's.
+    """One colour per name, in order: :data:`PALETTE`'s first, never the target's, and
+    never one colour for two names.
 
-    ``skip`` leaves colours out (e.g. yellow where stars use it). More names than
-    colours is a programming error: a colour must never mean two things.
+    ``skip`` leaves colours out (e.g. yellow where stars use it). Beyond the
+    palette (a build-out run to 2060 installs two dozen chip generations; a
+    user's file may hold as many scenarios), further colours are spread around
+    the colour wheel at three lightnesses, each one distinct from every other
+    and from the palette's, the target's and the reference marks'.
 
     >>> series_colours(["H100", "GB200"])
     {'H100': '#0072B2', 'GB200': '#E69F00'}
+    >>> len(set(series_colours(str(i) for i in range(40)).values()))
+    40
     """
     palette = [c for c in PALETTE if c not in skip]
     unique = list(dict.fromkeys(names))
-    if len(unique) > len(palette):
-        raise ValueError(f"{len(unique)} series but {len(palette)} distinct colours")
-    return {name: palette[i] for i, name in enumerate(unique)}
+    taken = {c.upper() for c in (*PALETTE, *skip, TARGET, NEUTRAL, GRID)}
+    colours = palette + _more_colours(len(unique) - len(palette), taken)
+    return {name: colours[i] for i, name in enumerate(unique)}
+
+
+def _more_colours(count: int, taken: set[str]) -> list[str]:
+    """``count`` colours none of which is in ``taken`` (upper-case ``#RRGGBB``) or repeated:
+    hues a golden angle apart, at lightness 40 %, 58 % and 28 % in turn."""
+    found: list[str] = []
+    step = 0
+    while len(found) < count:
+        hue = (0.07 + step * 0.618_033_988_749_895) % 1.0
+        red, green, blue = colorsys.hls_to_rgb(hue, (0.40, 0.58, 0.28)[step % 3], 0.62)
+        colour = f"#{round(red * 255):02X}{round(green * 255):02X}{round(blue * 255):02X}"
+        step += 1
+        if colour not in taken:
+            taken.add(colour)
+            found.append(colour)
+    return found
 
 
 def colour_scale(series: Mapping[str, str], extra: Mapping[str, str] | None = None
