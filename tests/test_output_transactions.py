@@ -84,6 +84,15 @@ def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str]) -> b
     return True
 
 
+def holder_of(lock: Path) -> int | None:
+    """The process id ``lock`` records, if it exists and records one yet."""
+    try:
+        text = lock.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
 def one_line(stderr: str, *words: str) -> str:
     lines = stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("capcalc: "), stderr
@@ -117,7 +126,9 @@ def test_a_second_run_into_a_folder_being_written_stops_at_the_lock(tmp_path, re
     """Started while the first holds the lock, the second exits 2 naming the first; one set."""
     out = tmp_path / "out"
     first = start("run", "cortex-full", "--out", "out", "--force", cwd=tmp_path)
-    assert wait_for(lambda: (out / LOCK_NAME).exists(), first), finish(first)
+    # the lock taken and its holder's process id written (a run stopped in between would
+    # hold a lock that does not yet say whose it is)
+    assert wait_for(lambda: holder_of(out / LOCK_NAME) == first.pid, first), finish(first)
     first.send_signal(signal.SIGSTOP)  # held inside its transaction, however fast it is
     try:
         second = start("run", "tenfold", "--out", "out", "--force", cwd=tmp_path)
