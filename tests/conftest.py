@@ -11,8 +11,10 @@ tests never time things, and a loaded machine must not fail them.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import sys
 import tempfile
 
 # Before anything imports matplotlib: never open a window, in tests or in subprocesses.
@@ -61,6 +63,7 @@ ONE_WORKER_MODULES = frozenset({
 })
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups off the items
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Put tests that share something costly in one xdist group, so one worker runs them.
 
@@ -74,6 +77,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group("browser"))
         elif item.path.name in ONE_WORKER_MODULES:
             item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Let Streamlit look for installed components once per test process, not per AppTest.
+
+    Each new ``AppTest`` reads the metadata of every installed package to find
+    Streamlit components (~0.1 s, and the suite makes hundreds of them). The
+    installed packages do not change while the tests run, so the first scan's
+    answer is kept; the app still registers what the scan found.
+    """
+    if "streamlit.testing.v1" in sys.modules:
+        from streamlit.components.v2 import manifest_scanner
+
+        if not hasattr(manifest_scanner.scan_component_manifests, "cache_info"):
+            manifest_scanner.scan_component_manifests = functools.cache(
+                manifest_scanner.scan_component_manifests)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
