@@ -319,10 +319,14 @@ class StreamlitPage:
             self.page.get_by_role("option", name=option, exact=True).click()
 
     def view(self, label: str) -> None:
-        """Open the view ``label`` of the navigation (a segmented control of radio buttons)."""
+        """Open the view ``label`` of the navigation (a segmented control of radio buttons);
+        a view already open is left as it is (clicking it would start no rerun)."""
+        radio = self.page.get_by_test_id("stButtonGroup").get_by_role(
+            "radio", name=label, exact=True)
+        if radio.get_attribute("aria-checked") == "true":
+            return
         with self.rerun():
-            self.page.get_by_test_id("stButtonGroup").get_by_role(
-                "radio", name=label, exact=True).click()
+            radio.click()
 
     def select_slider_to(self, label: str, shown: str, *, limit: int = 60) -> None:
         """Press arrow keys on the log-spaced slider ``label`` until its thumb reads ``shown``."""

@@ -89,6 +89,29 @@ def colleague(browser: Browser) -> Iterator[Callable[..., StreamlitPage]]:
         context.close()
 
 
+@pytest.fixture(scope="module")
+def kept_open(browser: Browser) -> Iterator[Callable[..., StreamlitPage]]:
+    """Pages opened once per link and window size and kept for this module's tests.
+
+    The view-by-view tests move through the views of one page, as a reader does:
+    a view costs a rerun, not a fresh page load.
+    """
+    pages: dict[tuple[str, int, int], StreamlitPage] = {}
+
+    def page_for(url: str, width: int = 1280, height: int = 900) -> StreamlitPage:
+        key = (url, width, height)
+        if key not in pages:
+            context = browser.new_context(viewport={"width": width, "height": height},
+                                          locale="en-US", timezone_id="UTC")
+            context.set_default_timeout(SETTLE_MS)
+            pages[key] = StreamlitPage(context.new_page()).open(url)
+        return pages[key]
+
+    yield page_for
+    for st_page in pages.values():
+        st_page.page.context.close()
+
+
 def main_alert_text(st_page: StreamlitPage) -> str:
     """The first alert of the main area (the answer), without its icon."""
     alert = st_page.page.get_by_test_id("stMain").get_by_test_id("stAlert").first
@@ -168,13 +191,12 @@ _TRUNCATED = """() => [...document.querySelectorAll('[data-testid="stMetric"] *'
 
 
 @pytest.mark.parametrize("view", ["Compare", "Cost", "Timeline & target", "Uncertainty"])
-def test_no_card_text_is_cut_short_at_1280_px(streamlit_server: str, st_page: StreamlitPage,
+def test_no_card_text_is_cut_short_at_1280_px(streamlit_server: str, kept_open: Any,
                                               view: str) -> None:
     query = {"scenario": "cortex-buildout", "hardware.accelerator": "GB300",
              "training.mfu": "0.31", "site.pue": "1.31"}
-    st_page.open(f"{streamlit_server}/?{urlencode(query)}")
-    if view != "Compare":
-        st_page.view(view)
+    st_page = kept_open(f"{streamlit_server}/?{urlencode(query)}")
+    st_page.view(view)
     metrics = st_page.page.get_by_test_id("stMetric")
     assert metrics.count() >= 4
     assert st_page.page.evaluate(_TRUNCATED) == []
@@ -190,14 +212,13 @@ _OVERFLOW = """() => {
 
 @pytest.mark.parametrize("view", ["Compare", "Power → compute", "Cost", "Timeline & target",
                                   "Peers"])
-def test_the_page_fits_a_390_px_phone(streamlit_server: str, colleague: Any,
+def test_the_page_fits_a_390_px_phone(streamlit_server: str, kept_open: Any,
                                       view: str) -> None:
-    phone = colleague(f"{streamlit_server}/?scenario=cortex-full", width=390, height=844)
+    phone = kept_open(f"{streamlit_server}/?scenario=cortex-full", width=390, height=844)
     page = phone.page
     sidebar = page.get_by_test_id("stSidebar").bounding_box()
     assert sidebar is None or sidebar["x"] + sidebar["width"] <= 0, "the sidebar is collapsed"
-    if view != "Compare":
-        phone.view(view)
+    phone.view(view)
     page.wait_for_function(_IDLE)
     charts = page.get_by_test_id("stVegaLiteChart")
     for i in range(charts.count()):
