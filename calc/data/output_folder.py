@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -262,8 +262,15 @@ def write_files(folder: Path, files: Mapping[str, FileData], *, force: bool) -> 
         for stale in folder.glob(f"{_TMP_PREFIX}*"):  # left by a killed run; the lock is ours
             shutil.rmtree(stale, ignore_errors=True)
         entries = _plan(folder, list(files), force)
-        staging = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=folder))
+        # Named before it is made, and made inside the try: a signal that lands as the
+        # folder is created (inside mkdtemp, say) could otherwise leave it behind.
+        staging = folder / f"{_TMP_PREFIX}{secrets.token_hex(8)}"
         try:
+            try:
+                staging.mkdir(mode=0o700)
+            except OSError as exc:
+                raise CapcalcError(f"cannot write: {exc.strerror or exc}",
+                                   file=str(folder)) from None
             staged = [(_stage(staging, name, data, entry), entry)
                       for (name, data), entry in zip(files.items(), entries, strict=True)]
             with _signals_held():
