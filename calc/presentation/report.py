@@ -45,11 +45,12 @@ from calc.data.output_folder import FileData, write_files
 from calc.data.peers import PeersFile, load_peers
 from calc.data.scenarios import Library
 from calc.presentation.calibration import calibration_table
-from calc.presentation.datapackage import PACKAGE_FILE, package_bytes, resource_of
+from calc.presentation.datapackage import PACKAGE_FILE, csv_file, with_datapackage
 from calc.presentation.report_page import (
     Chart,
     Page,
     ReportFigure,
+    picture_formats,
     render_chart,
     report_figure,
 )
@@ -116,8 +117,7 @@ class Report:
 
     def names(self) -> list[str]:
         """Every file the report writes, the HTML first (known without drawing)."""
-        kept = [fmt for fmt in dict.fromkeys(["png", *self._draft.formats])
-                if fmt in self._draft.formats]
+        kept = _saved_formats(self._draft.formats)
         charts = [f"{chart.table.name}.{fmt}" for charts in self._draft.groups.values()
                   for chart in charts for fmt in [*kept, "csv"]]
         return [REPORT_FILE, *charts, *(f"{table.name}.csv" for table in self._draft.tables),
@@ -247,27 +247,30 @@ def build_report(library: Library, names: Sequence[str] = (),
     return Report(draft, scenarios=tuple(r.name for r in results))
 
 
+def _saved_formats(formats: Sequence[str]) -> list[str]:
+    """The picture formats of a chart written beside the report, in the order drawn."""
+    return [fmt for fmt in picture_formats(formats) if fmt in formats]
+
+
 def _draw(draft: _Draft) -> tuple[str, dict[str, bytes]]:
     """Draw every chart of ``draft``; its HTML and the files beside it, by name."""
-    files: dict[str, bytes] = {}
-    described: list[Table] = []
+    files: dict[str, FileData] = {}
     figures: dict[str, tuple[ReportFigure, ...]] = {}
     for key, charts in draft.groups.items():
         rendered = [render_chart(chart, draft.formats) for chart in charts]
         for item in rendered:
-            for fmt, data in item.files.items():
-                if fmt in draft.formats or fmt == "csv":
-                    files[f"{item.chart.table.name}.{fmt}"] = data
-            described.append(item.chart.table)
+            table = item.chart.table
+            files.update({f"{table.name}.{fmt}": item.files[fmt]
+                          for fmt in _saved_formats(draft.formats)})
+            files[f"{table.name}.csv"] = csv_file(table)
         figures[key] = tuple(report_figure(item, draft.formats if draft.files_beside else None)
                              for item in rendered)
     for table in draft.tables:
-        files[f"{table.name}.csv"] = table.to_csv().encode("utf-8")
-        described.append(table)
-    files[PACKAGE_FILE] = package_bytes([resource_of(table) for table in described])
+        files[f"{table.name}.csv"] = csv_file(table)
     html = _render_page(dataclasses.replace(draft.page, figures=figures))
     logger.debug("report: %d files drawn", len(files))
-    return html, files
+    return html, {name: data() if callable(data) else data
+                  for name, data in with_datapackage(files).items()}
 
 
 def report_files(report: Report) -> dict[str, FileData]:

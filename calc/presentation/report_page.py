@@ -17,14 +17,14 @@ from typing import Generic, TypeAlias, TypeVar
 
 from matplotlib.figure import Figure
 
-from calc.presentation.export import figure_bytes, keep_layout
+from calc.presentation.export import figure_bytes
 from calc.presentation.tables.base import Table
 
 __all__ = [
     "Assumptions", "Block", "Calibration", "Cell", "Chart", "Grid", "Item", "Link", "Page",
     "Peers", "Provenance", "Question", "Rendered", "ReportFigure", "Scenarios", "Spread",
     "Statements", "Tenfold", "Text", "Timelines", "Tornado", "Uncertainty", "cell", "grid",
-    "numeric_text", "render_chart", "report_figure", "rich_cell", "sources",
+    "numeric_text", "picture_formats", "render_chart", "report_figure", "rich_cell", "sources",
 ]
 
 #: The schemes a source needs to become a link.
@@ -301,27 +301,32 @@ class Chart:
     alt: str
 
 
+def picture_formats(formats: Sequence[str]) -> list[str]:
+    """The formats a report's chart is drawn in: PNG first (it is embedded), then ``formats``.
+
+    >>> picture_formats(["svg", "png"])
+    ['png', 'svg']
+    """
+    return list(dict.fromkeys(["png", *formats]))
+
+
 @dataclass(frozen=True)
 class Rendered:
-    """A chart drawn once: PNG bytes (embedded and saved) and SVG bytes (saved)."""
+    """A chart drawn once: its picture bytes by format (PNG always: it is embedded)."""
 
     chart: Chart
     files: dict[str, bytes]
 
 
 def render_chart(chart: Chart, formats: Sequence[str]) -> Rendered:
-    """Draw ``chart`` once and keep its PNG (always), the other ``formats`` and its CSV."""
+    """Draw ``chart`` once and keep its PNG (always) and the other ``formats``."""
     import matplotlib.pyplot as plt  # deferred: pyplot only to release the drawn figure
 
     fig = chart.draw(chart.table)
     try:
-        files = {}
-        for fmt in dict.fromkeys(["png", *formats]):
-            files[fmt] = figure_bytes(fig, chart.table, fmt)
-            keep_layout(fig)
+        files = {fmt: figure_bytes(fig, chart.table, fmt) for fmt in picture_formats(formats)}
     finally:
         plt.close(fig)
-    files["csv"] = chart.table.to_csv().encode("utf-8")
     return Rendered(chart, files)
 
 

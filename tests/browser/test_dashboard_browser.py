@@ -72,21 +72,27 @@ def link_params(page: Page) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(page.url).query))
 
 
+def open_in_new_context(browser: Browser, url: str, width: int = 1280,
+                        height: int = 900) -> StreamlitPage:
+    """``url`` opened in a fresh browser context (another person's browser)."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  locale="en-US", timezone_id="UTC")
+    context.set_default_timeout(SETTLE_MS)
+    return StreamlitPage(context.new_page()).open(url)
+
+
 @pytest.fixture
 def colleague(browser: Browser) -> Iterator[Callable[..., StreamlitPage]]:
     """Fresh browser contexts (another person's browser) opening a link."""
-    contexts = []
+    opened: list[StreamlitPage] = []
 
     def open_link(url: str, width: int = 1280, height: int = 900) -> StreamlitPage:
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      locale="en-US", timezone_id="UTC")
-        context.set_default_timeout(SETTLE_MS)
-        contexts.append(context)
-        return StreamlitPage(context.new_page()).open(url)
+        opened.append(open_in_new_context(browser, url, width, height))
+        return opened[-1]
 
     yield open_link
-    for context in contexts:
-        context.close()
+    for st_page in opened:
+        st_page.page.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -99,13 +105,9 @@ def kept_open(browser: Browser) -> Iterator[Callable[..., StreamlitPage]]:
     pages: dict[tuple[str, int, int], StreamlitPage] = {}
 
     def page_for(url: str, width: int = 1280, height: int = 900) -> StreamlitPage:
-        key = (url, width, height)
-        if key not in pages:
-            context = browser.new_context(viewport={"width": width, "height": height},
-                                          locale="en-US", timezone_id="UTC")
-            context.set_default_timeout(SETTLE_MS)
-            pages[key] = StreamlitPage(context.new_page()).open(url)
-        return pages[key]
+        if (url, width, height) not in pages:
+            pages[url, width, height] = open_in_new_context(browser, url, width, height)
+        return pages[url, width, height]
 
     yield page_for
     for st_page in pages.values():
