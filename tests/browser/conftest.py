@@ -54,6 +54,9 @@ Streamlit + Playwright, as found on Streamlit 1.67 / Chromium 156
   a quick run can start and end between two observer callbacks) and waits until
   a new run has finished and no element is ``data-stale="true"``. For assertions, prefer
   ``expect(locator).to_have_text(...)``, which retries until it holds.
+* A change the page drops starts no run at all: ``st_page.send(action)`` (used by
+  ``upload`` and ``view``) makes a change that is safe to repeat once more when no run
+  has started within 15 s, rather than waiting out the whole timeout.
 * First load: ``st_page.open(url)`` waits for the first run, then for all
   ``stSkeleton`` placeholders to go (charts and dataframes render ~0.4 s after
   the script ends). A Vega-Lite chart has drawn when

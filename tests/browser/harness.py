@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -173,13 +173,19 @@ def launch_chromium(playwright: Playwright) -> Browser:
 #: Counts script runs that have ended: one mutation record whose old value is "running"
 #: per run, even when a quick run starts and ends before the observer is called (reading
 #: the attribute in the callback would then see "notRunning" only and miss the run).
-#: The whole document is observed, not the app element found now: an app element that
-#: React mounts afresh (after a reconnection, say) is counted too.
+#: Runs that have started are counted the same way (records whose old value is not
+#: "running"), in ``window.__capcalcStarts``. The whole document is observed, not the app
+#: element found now: an app element that React mounts afresh (after a reconnection,
+#: say) is counted too.
 INSTALL_RUN_COUNTER = """() => {
   if (window.__capcalcRuns === undefined) {
     window.__capcalcRuns = 0;
+    window.__capcalcStarts = 0;
     new MutationObserver((records) => {
-      for (const r of records) if (r.oldValue === 'running') window.__capcalcRuns++;
+      for (const r of records) {
+        if (r.oldValue === 'running') window.__capcalcRuns++;
+        else window.__capcalcStarts++;
+      }
     }).observe(document.documentElement, {attributes: true, attributeOldValue: true,
                                           subtree: true,
                                           attributeFilter: ['data-test-script-state']});
@@ -195,6 +201,18 @@ IDLE = """() => {
 }"""
 
 RERUN_DONE = f"""(before) => window.__capcalcRuns > before && ({IDLE})()"""
+
+#: What the run counters read now, as ``[started, ended]``.
+RUN_COUNTS = """() => [window.__capcalcStarts, window.__capcalcRuns]"""
+
+#: True once a run has started or ended since the counters read ``[starts, runs]``.
+RUN_STARTED = """([starts, runs]) =>
+  window.__capcalcStarts > starts || window.__capcalcRuns > runs"""
+
+#: How long a widget change may go without starting a run before it is taken as dropped
+#: (a run starts ~40 ms after a change on an idle machine, within a few seconds on a
+#: busy one).
+DROPPED_AFTER_MS = 15_000
 
 #: What a wait that timed out saw: runs counted, script state, stale and skeleton
 #: elements, whether the observed app element is still the page's, and the uploader.
@@ -252,23 +270,33 @@ class StreamlitPage:
             raise PlaywrightTimeoutError(
                 f"{error.message.splitlines()[0]}; runs before {before}, page {state}") from None
 
-    def upload(self, path: Path, timeout_ms: float = DEFAULT_TIMEOUT_MS * 6) -> None:
-        """Upload ``path`` with the sidebar's file uploader and wait for the rerun it starts.
+    def send(self, action: Callable[[], object], timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
+        """Do ``action`` (a widget change that may safely be made twice) and wait for its run.
 
-        The "Scenario file" section must be open. An upload the page drops (the widget
-        still drawing when the file arrives) starts no rerun: it is sent once more.
+        A change the page drops (the widget still drawing when it arrives) starts no run
+        within :data:`DROPPED_AFTER_MS`: it is made once more, then the run is waited
+        for up to ``timeout_ms``.
         """
         # deferred: the harness imports without playwright (its tests then skip)
         from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+        with self.rerun(timeout_ms=timeout_ms):
+            counts = self.page.evaluate(RUN_COUNTS)
+            action()
+            try:
+                self.page.wait_for_function(RUN_STARTED, arg=counts, timeout=DROPPED_AFTER_MS)
+            except PlaywrightTimeoutError:
+                action()
+
+    def upload(self, path: Path, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
+        """Upload ``path`` with the sidebar's file uploader and wait for the rerun it starts
+        (sent again if the page drops it, see :meth:`send`).
+
+        The "Scenario file" section must be open.
+        """
         chooser = self.page.get_by_test_id("stSidebar").locator('input[type="file"]')
         self.page.get_by_test_id("stFileUploader").first.wait_for(state="visible")
-        try:
-            with self.rerun(timeout_ms=DEFAULT_TIMEOUT_MS):
-                chooser.set_input_files(path)
-        except PlaywrightTimeoutError:
-            with self.rerun(timeout_ms=timeout_ms):
-                chooser.set_input_files(path)
+        self.send(lambda: chooser.set_input_files(path), timeout_ms)
 
     # widgets, by their label
     def number_input(self, label: str) -> Locator:
@@ -323,10 +351,13 @@ class StreamlitPage:
         a view already open is left as it is (clicking it would start no rerun)."""
         radio = self.page.get_by_test_id("stButtonGroup").get_by_role(
             "radio", name=label, exact=True)
-        if radio.get_attribute("aria-checked") == "true":
-            return
-        with self.rerun():
-            radio.click()
+
+        def choose() -> None:  # never clicked twice: a second click would deselect it
+            if radio.get_attribute("aria-checked") != "true":
+                radio.click()
+
+        if radio.get_attribute("aria-checked") != "true":
+            self.send(choose)
 
     def select_slider_to(self, label: str, shown: str, *, limit: int = 60) -> None:
         """Press arrow keys on the log-spaced slider ``label`` until its thumb reads ``shown``."""
