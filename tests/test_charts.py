@@ -6,12 +6,19 @@ import csv
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 import calc
+from calc.analysis.timeline import run_timeline
 from calc.presentation import charts
+from calc.presentation.charts.peers import operator_colours
+from calc.presentation.colours import PALETTE, SCENARIO_STAR, TARGET
 from calc.presentation.export import figure_bytes, save_chart
 from calc.presentation.tables import scenarios as tables
+from calc.presentation.tables.timeline import timeline_table
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +109,51 @@ def test_save_chart_refuses_to_overwrite(results, tmp_path):
     save_chart(charts.cost_breakdown, table, tmp_path)
     with pytest.raises(calc.CapcalcError, match="--force"):
         save_chart(charts.cost_breakdown, table, tmp_path)
+
+
+# ------------------------------------------------------------------ colours
+
+
+def _mark_colours(ax) -> list[str]:
+    """Fill colours of an axis's bars and areas (the marks that carry data), as #rrggbb."""
+    colours = [to_hex(patch.get_facecolor()) for patch in ax.patches]
+    for collection in ax.collections:
+        colours += [to_hex(c) for c in collection.get_facecolor()]
+    return colours
+
+
+def test_no_scenario_bar_takes_the_target_colour_however_many_scenarios(results):
+    """Every shipped scenario side by side: one colour each, none the target line's."""
+    library = results[0]
+    every = calc.run_many(library, library.names)
+    assert len(every) > len(PALETTE), "more scenarios than the palette has colours"
+    fig = charts.scenario_comparison(tables.comparison_table(every, every[0]))
+    multiple_axis = next(ax for ax in fig.axes if ax.get_title().startswith("Compute multiple"))
+    assert [to_hex(line.get_color()) for line in multiple_axis.lines] == [TARGET.lower()]
+    for ax in fig.axes:
+        bars = _mark_colours(ax)
+        assert len(bars) == len(every)
+        assert len(set(bars)) == len(bars), ax.get_title()
+        assert TARGET.lower() not in bars, ax.get_title()
+
+
+def test_a_far_timeline_draws_each_generation_in_its_own_colour_never_the_target():
+    library = calc.load()
+    timeline = run_timeline(library, library.scenario("cortex-buildout"), until="2060-12")
+    table = timeline_table(timeline)
+    generations = table.meta["generations"]
+    assert len(generations) > len(PALETTE), "more generations than the palette has colours"
+    top = charts.timeline_chart(table).axes[0]
+    areas = _mark_colours(top)
+    assert len(areas) == len(generations)
+    assert len(set(areas)) == len(areas)
+    assert TARGET.lower() not in areas and "#000000" not in areas  # the target, the power line
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=8), unique=True, max_size=40))
+def test_operators_get_distinct_colours_never_the_targets_or_the_scenarios(names):
+    colours = operator_colours(names)
+    assert list(colours) == names
+    assert len(set(colours.values())) == len(names)
+    assert not {TARGET, SCENARIO_STAR, "#000000"} & set(colours.values())

@@ -1,8 +1,9 @@
 """Publication charts: functions that take a :class:`Table` and return a matplotlib Figure.
 
-They never show or save (:mod:`calc.presentation.export` saves). Colours are the Okabe–Ito
-palette, safe for colour-blind readers; every figure carries a caption line
-with its provenance.
+They never show or save (:mod:`calc.presentation.export` saves). Colours are the
+dashboard's (:mod:`calc.presentation.colours`): Okabe–Ito first, safe for colour-blind
+readers, one per series however many there are, and the target's vermillion for the
+target alone. Every figure carries a caption line with its provenance.
 """
 
 from __future__ import annotations

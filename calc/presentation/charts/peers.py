@@ -9,25 +9,27 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from calc.presentation.charts._style import PALETTE, caption, figure, ticks
+from calc.presentation.charts._style import PALETTE, TARGET, caption, figure, series_colours, ticks
+from calc.presentation.colours import SCENARIO_STAR
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
 
 __all__ = ["among_peers", "largest_site_timeline", "operator_colours", "short_operator"]
 
 _FILL = {"facility": "full", "it": "none", "unstated": "left"}
-_SCENARIO_COLOUR = "#F0E442"  # Okabe–Ito yellow, with a black edge
+_SCENARIO_COLOUR = SCENARIO_STAR  # with a black edge
+#: Colours kept from operators: yellow marks the scenarios, black the trend line.
+_NOT_FOR_OPERATORS = (SCENARIO_STAR, "#000000")
 
 
 def operator_colours(operators: list[str]) -> dict[str, str]:
-    """One Okabe–Ito colour per operator, in order of first appearance (yellow kept for scenarios).
+    """One colour per operator, in order of first appearance, however many there are:
+    never the target's, the scenarios' yellow or the trend line's black.
 
     >>> operator_colours(["Tesla", "xAI", "Tesla"])
     {'Tesla': '#0072B2', 'xAI': '#E69F00'}
     """
-    palette = [c for c in PALETTE if c != _SCENARIO_COLOUR]
-    names = list(dict.fromkeys(operators))
-    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+    return series_colours(operators, skip=_NOT_FOR_OPERATORS)
 
 
 def short_operator(name: str) -> str:
@@ -83,9 +85,9 @@ def among_peers(table: Table) -> Figure:
                     textcoords="offset points", xytext=(8, 6), fontsize=8, fontweight="bold")
     target = table.meta.get("target_h100e")
     if target:
-        ax.axhline(target, color=PALETTE[3], linestyle="--", linewidth=1.5, zorder=2)
+        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.5, zorder=2)
         ax.text(0.01, target, f" target: {table.meta['target']:g}× {table.meta['baseline']} "
-                f"= {format_value(target, 'H100e')} H100e", color=PALETTE[3], fontsize=8,
+                f"= {format_value(target, 'H100e')} H100e", color=TARGET, fontsize=8,
                 va="bottom", transform=ax.get_yaxis_transform())
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -163,9 +165,9 @@ def largest_site_timeline(table: Table) -> Figure:
                     zorder=2)
     target = table.meta.get("target_h100e")
     if target:
-        ax.axhline(target, color=PALETTE[3], linestyle="--", linewidth=1.2)
+        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.2)
         ax.text(0.01, target, f" {table.meta['target']:g}× {table.meta['baseline']}",
-                color=PALETTE[3], fontsize=8, va="bottom", transform=ax.get_yaxis_transform())
+                color=TARGET, fontsize=8, va="bottom", transform=ax.get_yaxis_transform())
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(ticks("H100e"))
     ax.xaxis.set_major_locator(MultipleLocator(1))

@@ -10,7 +10,7 @@ from matplotlib.ticker import MaxNLocator
 
 from calc.core.vocabulary import OUTPUTS
 from calc.data.units import format_unit
-from calc.presentation.charts._style import PALETTE, caption, figure, ticks
+from calc.presentation.charts._style import TARGET, caption, figure, series_colours, ticks
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
 
@@ -28,8 +28,8 @@ def scenario_comparison(table: Table) -> Figure:
     for ax, (output, items) in zip(axes.flat, by_output.items(), strict=False):
         names = [n for n, _ in items]
         values = [v for _, v in items]
-        colours = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
-        bars = ax.barh(names, values, color=colours)
+        colours = series_colours(names)
+        bars = ax.barh(names, values, color=[colours[n] for n in names])
         for bar, name in zip(bars, names, strict=True):
             if name == baseline:
                 bar.set_hatch("//")
@@ -44,8 +44,8 @@ def scenario_comparison(table: Table) -> Figure:
         ax.margins(x=0.25)
         if output == "compute_multiple":
             target = float(table.meta["target"])
-            ax.axvline(target, color=PALETTE[3], linestyle="--", linewidth=1.5)
-            ax.text(target, 1.0, f" target {target:g}×", color=PALETTE[3], fontsize=8,
+            ax.axvline(target, color=TARGET, linestyle="--", linewidth=1.5)
+            ax.text(target, 1.0, f" target {target:g}×", color=TARGET, fontsize=8,
                     transform=ax.get_xaxis_transform(), va="bottom")
             ax.set_xlim(0, max(max(values), target) * 1.3)
         ax.spines[["top", "right"]].set_visible(False)
@@ -63,8 +63,9 @@ def power_to_compute(table: Table) -> Figure:
         for key in ("facility_power_mw", "h100_equivalents", "effective_flop_per_s"):
             series[row["accelerator"]][key].append(row[key])
     points: list[dict[str, Any]] = list(table.meta.get("points", []))
+    colours = series_colours(series)
     for i, (name, data) in enumerate(series.items()):
-        style = {"color": PALETTE[i % len(PALETTE)], "linestyle": ("-", "--", ":")[i // 7 % 3]}
+        style = {"color": colours[name], "linestyle": ("-", "--", ":")[i // 7 % 3]}
         width = 2.6 if name == table.meta.get("accelerator") else 1.4
         ax_h.plot(data["facility_power_mw"], data["h100_equivalents"], label=name,
                   linewidth=width, **style)
@@ -91,9 +92,9 @@ def power_to_compute(table: Table) -> Figure:
     ax_f.set_ylabel("Effective training FLOP/s")
     target_flop = table.meta.get("target_effective_flop_per_s")
     if target_flop:
-        ax_f.axhline(target_flop, color=PALETTE[3], linestyle="--", linewidth=1.5)
+        ax_f.axhline(target_flop, color=TARGET, linestyle="--", linewidth=1.5)
         ax_f.text(0.99, target_flop, f"target: {table.meta['target']:g}× baseline",
-                  color=PALETTE[3], transform=ax_f.get_yaxis_transform(), va="bottom",
+                  color=TARGET, transform=ax_f.get_yaxis_transform(), va="bottom",
                   ha="right", fontsize=8)
     fig.legend(*ax_f.get_legend_handles_labels(), fontsize=8, loc="outside right center",
                frameon=False)
@@ -112,10 +113,11 @@ def cost_breakdown(table: Table) -> Figure:
         scenarios = list(dict.fromkeys(r["scenario"] for r in rows))
         parts = list(dict.fromkeys(r["part"] for r in rows))
         left = [0.0] * len(scenarios)
-        for j, part in enumerate(parts):
+        colours = series_colours(parts)
+        for part in parts:
             values = [next(r["usd"] for r in rows if r["scenario"] == s and r["part"] == part)
                       for s in scenarios]
-            ax.barh(scenarios, values, left=left, label=part, color=PALETTE[j % len(PALETTE)])
+            ax.barh(scenarios, values, left=left, label=part, color=colours[part])
             left = [a + b for a, b in zip(left, values, strict=True)]
         for y, total in enumerate(left):
             ax.text(total, y, " " + format_value(total, "USD_2025"), va="center", fontsize=8)

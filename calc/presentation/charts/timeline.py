@@ -9,14 +9,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from calc.presentation.charts._style import PALETTE, caption, figure, ticks
+from calc.presentation.charts._style import PALETTE, TARGET, caption, figure, series_colours, ticks
+from calc.presentation.colours import DIRECTIONS
 from calc.presentation.tables import Table
 
 __all__ = ["levers_waterfall", "timeline_chart"]
 
-_TARGET = PALETTE[3]  # vermillion: the target, everywhere
-#: Generation colours: the palette without the target's vermillion and the power line's black.
-_GENERATION_COLOURS = tuple(c for i, c in enumerate(PALETTE) if i not in (3, 7))
+#: The facility power's step line (no generation takes its colour).
+_POWER = "#000000"
 
 
 def _dates(months: list[str]) -> np.ndarray:
@@ -45,11 +45,12 @@ def timeline_chart(table: Table) -> Figure:
     x = _dates(list(columns["month"]))
     lower = np.zeros(len(x))
     generations = list(table.meta.get("generations", []))
-    for i, generation in enumerate(generations):
+    colours = series_colours(generations, skip=(_POWER,))
+    for generation in generations:
         values = _step(list(columns[f"h100_equivalents:{generation}"]))
         trend = generation.startswith("trend")
         top.fill_between(x, lower, lower + values, step="post", linewidth=0,
-                         color=_GENERATION_COLOURS[i % len(_GENERATION_COLOURS)], alpha=0.85,
+                         color=colours[generation], alpha=0.85,
                          hatch="//" if trend else None, edgecolor="white",
                          label=generation + (" (trend)" if trend and "trend" not in
                                              generation else ""))
@@ -58,7 +59,7 @@ def timeline_chart(table: Table) -> Figure:
     target = float(table.meta.get("target", 0))
     if needed:
         shown = np.array([np.nan if v is None else v for v in needed], dtype=float)
-        top.step(x, _step(list(shown)), where="post", color=_TARGET, linestyle="--",
+        top.step(x, _step(list(shown)), where="post", color=TARGET, linestyle="--",
                  linewidth=1.5, label=f"H100e for {target:g}×")
     stated = [s for s in table.meta.get("stated", [])
               if x[0] <= np.datetime64(s["month"], "M") <= x[-1]]
@@ -93,8 +94,8 @@ def timeline_chart(table: Table) -> Figure:
     multiple = _step(list(columns["compute_multiple"]))
     bottom.step(x, multiple, where="post", color=PALETTE[0], linewidth=1.8,
                 label="compute multiple")
-    bottom.axhline(target, color=_TARGET, linestyle="--", linewidth=1.4)
-    bottom.text(x[0], target, f" target {target:g}×", color=_TARGET, fontsize=8, va="bottom")
+    bottom.axhline(target, color=TARGET, linestyle="--", linewidth=1.4)
+    bottom.text(x[0], target, f" target {target:g}×", color=TARGET, fontsize=8, va="bottom")
     positive = multiple[multiple > 0]
     if positive.size:
         bottom.set_yscale("log")
@@ -106,14 +107,14 @@ def timeline_chart(table: Table) -> Figure:
         ax.grid(True, axis="y", linewidth=0.4, alpha=0.5)
         ax.spines[["top"]].set_visible(False)
         if reached:
-            ax.axvline(np.datetime64(reached, "M"), color=_TARGET, linewidth=1.4)
+            ax.axvline(np.datetime64(reached, "M"), color=TARGET, linewidth=1.4)
     if reached:
         bottom.annotate(f"{target:g}× in {reached}", (np.datetime64(reached, "M"), target),
-                        xytext=(6, -14), textcoords="offset points", color=_TARGET,
+                        xytext=(6, -14), textcoords="offset points", color=TARGET,
                         fontsize=9, fontweight="bold")
     else:
         bottom.text(0.99, 0.05, f"{target:g}× not reached by {table.meta.get('until', '')}",
-                    transform=bottom.transAxes, ha="right", color=_TARGET, fontsize=9)
+                    transform=bottom.transAxes, ha="right", color=TARGET, fontsize=9)
     handles, labels = top.get_legend_handles_labels()
     more, more_labels = power_axis.get_legend_handles_labels()
     fig.legend(handles + more, labels + more_labels, fontsize=8, frameon=False,
@@ -133,9 +134,8 @@ def levers_waterfall(table: Table) -> Figure:
     for i, row in enumerate(rows):
         start, end = float(row["start"]), float(row["end"])
         total = row["lever"] == "total"
-        colour = PALETTE[0] if total else (PALETTE[2] if end > start * (1 + 1e-9) else
-                                           PALETTE[3] if end < start * (1 - 1e-9) else
-                                           PALETTE[8])
+        colour = DIRECTIONS["total" if total else "raises" if end > start * (1 + 1e-9) else
+                            "lowers" if end < start * (1 - 1e-9) else "no change"]
         low, high = min(start, end), max(start, end)
         if high / low < 1.01:  # no change: a thin mark so the lever still shows
             low, high = low / 1.01, high * 1.01
@@ -151,8 +151,8 @@ def levers_waterfall(table: Table) -> Figure:
     bottom = min(min(float(r["end"]) for r in rows), min(float(r["start"]) for r in rows), 1.0)
     ax.set_ylim(bottom / 1.6, top * 1.8)
     if target:
-        ax.axhline(target, color=_TARGET, linestyle="--", linewidth=1.4)
-        ax.text(len(rows) - 0.5, target, f"target {target:g}×", color=_TARGET, fontsize=8,
+        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.4)
+        ax.text(len(rows) - 0.5, target, f"target {target:g}×", color=TARGET, fontsize=8,
                 ha="right", va="bottom")
     ax.axhline(1, color="#555555", linewidth=0.8)
     ax.set_xticks(range(len(rows)), names, rotation=15, ha="right", fontsize=9)

@@ -16,7 +16,7 @@ from matplotlib.ticker import PercentFormatter
 
 from calc.core.vocabulary import OUTPUTS
 from calc.data.units import format_unit
-from calc.presentation.charts._style import PALETTE, caption, figure, ticks
+from calc.presentation.charts._style import PALETTE, TARGET, caption, figure, series_colours, ticks
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
 
@@ -61,8 +61,9 @@ def histogram(table: Table) -> Figure:
     output, unit = table.meta["output"], table.meta["unit"]
     groups = _by(table.rows(), "scenario")
     many = len(groups) > 1
-    for i, (name, rows) in enumerate(groups.items()):
-        colour = PALETTE[i % len(PALETTE)]
+    colours = series_colours(groups)
+    for name, rows in groups.items():
+        colour = colours[name]
         edges = [r["bin_low"] for r in rows] + [rows[-1]["bin_high"]]
         shares = [r["share"] for r in rows]
         ax.stairs(shares, edges, fill=not many, alpha=0.35 if many else 0.8, color=colour,
@@ -84,9 +85,9 @@ def histogram(table: Table) -> Figure:
                         rotation=0, ha="center")
             central = table.meta["central"].get(name)
             if central is not None:
-                ax.axvline(central, color=PALETTE[3], linewidth=1.5)
+                ax.axvline(central, color=PALETTE[1], linewidth=1.5)
                 ax.text(central, 0.92, _text(f" central {format_value(central, unit)}"),
-                        color=PALETTE[3],
+                        color=PALETTE[1],
                         transform=ax.get_xaxis_transform(), fontsize=8)
     if table.meta.get("log"):
         ax.set_xscale("log")
@@ -108,17 +109,19 @@ def exceedance_chart(table: Table) -> Figure:
     ax = fig.subplots()
     unit = table.meta["unit"]
     p_target = table.meta.get("p_target", {})
-    for i, (name, rows) in enumerate(_by(table.rows(), "scenario").items()):
+    groups = _by(table.rows(), "scenario")
+    colours = series_colours(groups)
+    for name, rows in groups.items():
         label = name
         if name in p_target:
             label = f"{name}: P(≥ target) = {p_target[name]:.0%}"
         ax.plot([r["value"] for r in rows], [r["p_exceed"] for r in rows],
-                color=PALETTE[i % len(PALETTE)], linewidth=2, label=label,
+                color=colours[name], linewidth=2, label=label,
                 drawstyle="steps-post")
     target = table.meta.get("target")
     if target is not None:
-        ax.axvline(target, color=PALETTE[3], linestyle="--", linewidth=1.5)
-        ax.text(target, 1.0, f" target {target:g}×", color=PALETTE[3], fontsize=8,
+        ax.axvline(target, color=TARGET, linestyle="--", linewidth=1.5)
+        ax.text(target, 1.0, f" target {target:g}×", color=TARGET, fontsize=8,
                 transform=ax.get_xaxis_transform(), va="bottom")
     if table.meta.get("log"):
         ax.set_xscale("log")
@@ -198,16 +201,18 @@ def timeline_fan(table: Table) -> Figure:
     fig = figure(10, 5)
     ax = fig.subplots()
     unit = table.meta.get("unit", "1")
-    for i, (name, rows) in enumerate(_by(table.rows(), "scenario").items()):
-        colour = PALETTE[i % len(PALETTE)]
+    groups = _by(table.rows(), "scenario")
+    colours = series_colours(groups)
+    for name, rows in groups.items():
+        colour = colours[name]
         x = [np.datetime64(r["date"]) for r in rows]
         ax.fill_between(x, [r["p5"] for r in rows], [r["p95"] for r in rows], color=colour,
                         alpha=0.25, linewidth=0, label=f"{name}: P5–P95")
         ax.plot(x, [r["p50"] for r in rows], color=colour, linewidth=2, label=f"{name}: P50")
     target = table.meta.get("target")
     if target is not None:
-        ax.axhline(target, color=PALETTE[3], linestyle="--", linewidth=1.5)
-        ax.text(0.01, target, f"target {target:g}×", color=PALETTE[3], fontsize=8,
+        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.5)
+        ax.text(0.01, target, f"target {target:g}×", color=TARGET, fontsize=8,
                 transform=ax.get_yaxis_transform(), va="bottom")
     values = [r[k] for r in table.rows() for k in ("p5", "p95") if r[k] > 0]
     if values and max(values) / min(values) > 10:
@@ -222,8 +227,10 @@ def reach_probability_chart(table: Table) -> Figure:
     fig = figure(10, 4.6)
     ax = fig.subplots()
     marks = table.meta.get("marks", {})
-    for i, (name, rows) in enumerate(_by(table.rows(), "scenario").items()):
-        colour = PALETTE[i % len(PALETTE)]
+    groups = _by(table.rows(), "scenario")
+    colours = series_colours(groups)
+    for name, rows in groups.items():
+        colour = colours[name]
         x = np.array([np.datetime64(r["date"], "M") for r in rows])
         ax.step(x, [r["p_reached_by"] for r in rows], where="post", color=colour,
                 linewidth=2, label=name)
@@ -250,7 +257,7 @@ def conditional_p_chart(table: Table) -> Figure:
     central = float(table.meta["p_target"])
     for y, row in enumerate(reversed(rows)):
         low, high = row["p_low"], row["p_high"]
-        ax.barh(y, low - central, left=central, color=PALETTE[5], height=0.6,
+        ax.barh(y, low - central, left=central, color=PALETTE[4], height=0.6,
                 label="input at its low" if y == 0 else None)
         ax.barh(y, high - central, left=central, color=PALETTE[0], height=0.6,
                 label="input at its high" if y == 0 else None)

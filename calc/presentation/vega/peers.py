@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from calc.presentation.charts.peers import short_operator
+from calc.presentation.charts.peers import operator_colours, short_operator
+from calc.presentation.colours import SCENARIO_STAR
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
 from calc.presentation.vega import style
@@ -21,9 +22,6 @@ __all__ = ["among_spec", "largest_site_spec", "place_labels"]
 
 Spec = dict[str, Any]
 
-_STAR_COLOUR = "#F0E442"
-#: Colours kept from operators: yellow marks the scenarios, black the trend lines.
-_NOT_FOR_OPERATORS = (_STAR_COLOUR, "#000000")
 _BASIS_FILL = {"facility": 1.0, "unstated": 0.45, "it": 0.0}
 #: The plot area the labels are placed for (px): the chart's typical size in the dashboard.
 _PLOT = (720.0, 400.0)
@@ -107,7 +105,7 @@ def _label_layers(rows: Sequence[dict[str, Any]], x: dict[str, Any], y: dict[str
 
 def _operator_scale(table: Table, target_label: str | None) -> dict[str, Any]:
     operators = [short_operator(o) for o in table.meta.get("operators", [])]
-    colours = style.series_colours(operators, skip=_NOT_FOR_OPERATORS)
+    colours = operator_colours(operators)
     return style.colour_scale(colours, {target_label: style.TARGET} if target_label else None)
 
 
@@ -173,7 +171,7 @@ def among_spec(table: Table) -> Spec:
     if scenarios:
         layers.append({"data": {"values": scenarios}, "layer": [
             {"mark": {"type": "point", "shape": style.STAR, "size": 320, "filled": True,
-                      "color": _STAR_COLOUR, "stroke": "black", "strokeWidth": 1.2},
+                      "color": SCENARIO_STAR, "stroke": "black", "strokeWidth": 1.2},
              "encoding": {"x": x, "y": y, "tooltip": [
                  {"field": "label", "title": "scenario"},
                  {"field": "power_mw", "title": "facility power (MW)", "format": ",.4~g"},

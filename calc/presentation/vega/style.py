@@ -4,7 +4,8 @@ Every spec of :mod:`calc.presentation.vega` takes its colours, axes and target
 marks from here, so the rules hold in one place and tests can check them:
 
 * the target has its own colour, :data:`TARGET`, which no data series uses, and
-  it is named in the legend (:func:`colour_scale` puts it there);
+  it is named in the legend (:func:`colour_scale` puts it there); the colours
+  themselves live in :mod:`calc.presentation.colours`, shared with the saved charts;
 * a quantity axis carries its unit in the title, in the prefix the metric cards
   use for the data's size — "Capex ($ B)", "Facility power (MW)",
   "Effective FLOP/s (EFLOP/s)" — and plain numbers on its ticks (:func:`quantity`);
@@ -14,12 +15,12 @@ marks from here, so the rules hold in one place and tests can check them:
 
 from __future__ import annotations
 
-import colorsys
 import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from calc.presentation.colours import GRID, NEUTRAL, PALETTE, TARGET, series_colours
 from calc.presentation.tables import Table
 
 __all__ = [
@@ -49,16 +50,6 @@ Spec = dict[str, Any]
 #: Streamlit 1.67 draws with Vega-Lite 6.
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
-#: The target's colour (Okabe–Ito vermillion): used for the target and nothing else.
-TARGET = "#D55E00"
-#: Colours of data series, in order: Okabe–Ito without vermillion, then three of Paul
-#: Tol's colours, grey and yellow last (yellow is faint on white; peers keep it for stars).
-PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000",
-                            "#882255", "#44AA99", "#332288", "#999999", "#F0E442")
-#: Marks that are neither data nor target (reference lines such as the 100 MW mark).
-NEUTRAL = "#777777"
-#: Light rule colour for reference bands.
-GRID = "#BBBBBB"
 #: A five-pointed star for scenarios among the peers.
 STAR = ("M0,-1L0.22,-0.31L0.95,-0.31L0.36,0.12L0.59,0.81L0,0.38L-0.59,0.81L-0.36,0.12"
         "L-0.95,-0.31L-0.22,-0.31Z")
@@ -66,44 +57,6 @@ STAR = ("M0,-1L0.22,-0.31L0.95,-0.31L0.36,0.12L0.59,0.81L0,0.38L-0.59,0.81L-0.36
 _SI = ((1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
        (1e6, "M"), (1e3, "k"))
 _MONEY = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
-
-
-def series_colours(names: Iterable[str], *, skip: Sequence[str] = ()) -> dict[str, str]:
-    """One colour per name, in order: :data:`PALETTE`'s first, never the target's, and
-    never one colour for two names.
-
-    ``skip`` leaves colours out (e.g. yellow where stars use it). Beyond the
-    palette (a build-out run to 2060 installs two dozen chip generations; a
-    user's file may hold as many scenarios), further colours are spread around
-    the colour wheel at three lightnesses, each one distinct from every other
-    and from the palette's, the target's and the reference marks'.
-
-    >>> series_colours(["H100", "GB200"])
-    {'H100': '#0072B2', 'GB200': '#E69F00'}
-    >>> len(set(series_colours(str(i) for i in range(40)).values()))
-    40
-    """
-    palette = [c for c in PALETTE if c not in skip]
-    unique = list(dict.fromkeys(names))
-    taken = {c.upper() for c in (*PALETTE, *skip, TARGET, NEUTRAL, GRID)}
-    colours = palette + _more_colours(len(unique) - len(palette), taken)
-    return {name: colours[i] for i, name in enumerate(unique)}
-
-
-def _more_colours(count: int, taken: set[str]) -> list[str]:
-    """``count`` colours none of which is in ``taken`` (upper-case ``#RRGGBB``) or repeated:
-    hues a golden angle apart, at lightness 40 %, 58 % and 28 % in turn."""
-    found: list[str] = []
-    step = 0
-    while len(found) < count:
-        hue = (0.07 + step * 0.618_033_988_749_895) % 1.0
-        red, green, blue = colorsys.hls_to_rgb(hue, (0.40, 0.58, 0.28)[step % 3], 0.62)
-        colour = f"#{round(red * 255):02X}{round(green * 255):02X}{round(blue * 255):02X}"
-        step += 1
-        if colour not in taken:
-            taken.add(colour)
-            found.append(colour)
-    return found
 
 
 def colour_scale(series: Mapping[str, str], extra: Mapping[str, str] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from calc.presentation.colours import DIRECTIONS
 from calc.presentation.formatting import month_text, times
 from calc.presentation.tables import Table
 from calc.presentation.vega import style
@@ -147,11 +148,6 @@ def multiple_spec(table: Table, *, measure: str | None = None) -> Spec:
                   "anchor": "start", "fontSize": 12}})
 
 
-#: Colours of the levers' bars: what a lever does.
-_DIRECTIONS = {"raises": "#009E73", "lowers": "#CC79A7", "no change": "#999999",
-               "total": "#0072B2"}
-
-
 def levers_spec(table: Table, *, measure: str | None = None) -> Spec:
     """The waterfall: each lever's factor as a bar from the running product before to after.
 
@@ -173,7 +169,7 @@ def levers_spec(table: Table, *, measure: str | None = None) -> Spec:
     target = float(table.meta.get("target", 0))
     target_label = f"target {target:g}×"
     baseline = table.meta.get("baseline", "baseline")
-    scale = style.colour_scale(_DIRECTIONS, {target_label: style.TARGET})
+    scale = style.colour_scale(DIRECTIONS, {target_label: style.TARGET})
     colour = {"type": "nominal", "scale": scale, "title": None, "legend": {"orient": "bottom"}}
     name = style.multiple_name(measure, baseline)
     running = f"Running {name[0].lower()}{name[1:]}"
