@@ -89,6 +89,7 @@ from tests.browser.harness import (
     IDLE,
     INSTALL_RUN_COUNTER,
     RERUN_DONE,
+    RESENT,
     ServerError,
     StreamlitPage,
     chromium_executable,
@@ -111,6 +112,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """List the changes a page dropped and :meth:`StreamlitPage.send` made again, with what
+    the page showed: how often it happens, and clues to why."""
+    if RESENT:
+        terminalreporter.section("browser changes sent again (the page started no run)")
+        for line in RESENT:
+            terminalreporter.write_line(line)
 
 
 # ------------------------------------------------------------------ Streamlit server

@@ -35,6 +35,7 @@ __all__ = [
     "INSTALL_RUN_COUNTER",
     "REPO_ROOT",
     "RERUN_DONE",
+    "RESENT",
     "ServerError",
     "StreamlitPage",
     "chromium_executable",
@@ -214,6 +215,10 @@ RUN_STARTED = """([starts, runs]) =>
 #: busy one).
 DROPPED_AFTER_MS = 15_000
 
+#: Every change :meth:`StreamlitPage.send` made again, with what the page showed when
+#: no run had started (the browser conftest prints them after the tests).
+RESENT: list[str] = []
+
 #: What a wait that timed out saw: runs counted, script state, stale and skeleton
 #: elements, whether the observed app element is still the page's, and the uploader.
 PAGE_STATE = """() => {
@@ -286,6 +291,8 @@ class StreamlitPage:
             try:
                 self.page.wait_for_function(RUN_STARTED, arg=counts, timeout=DROPPED_AFTER_MS)
             except PlaywrightTimeoutError:
+                RESENT.append(f"{self.page.url}: no run within {DROPPED_AFTER_MS} ms, "
+                              f"page {self.page.evaluate(PAGE_STATE)}")
                 action()
 
     def upload(self, path: Path, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
