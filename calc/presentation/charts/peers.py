@@ -17,7 +17,6 @@ from calc.presentation.tables import Table
 __all__ = ["among_peers", "largest_site_timeline", "operator_colours", "short_operator"]
 
 _FILL = {"facility": "full", "it": "none", "unstated": "left"}
-_SCENARIO_COLOUR = SCENARIO_STAR  # with a black edge
 #: Colours kept from operators: yellow marks the scenarios, black the trend line.
 _NOT_FOR_OPERATORS = (SCENARIO_STAR, "#000000")
 
@@ -79,7 +78,7 @@ def among_peers(table: Table) -> Figure:
     scenarios = [r for r in rows if r["kind"] == "scenario"]
     for row in scenarios:
         ax.plot([row["power_mw"]], [row["h100_equivalents"]], marker="*", markersize=16,
-                markerfacecolor=_SCENARIO_COLOUR, markeredgecolor="black", markeredgewidth=1.2,
+                markerfacecolor=SCENARIO_STAR, markeredgecolor="black", markeredgewidth=1.2,
                 linestyle="none", zorder=4)
         ax.annotate(row["label"], (row["power_mw"], row["h100_equivalents"]),
                     textcoords="offset points", xytext=(8, 6), fontsize=8, fontweight="bold")
@@ -112,7 +111,7 @@ def among_peers(table: Table) -> Figure:
     ]
     if scenarios:
         handles.append(Line2D([], [], marker="*", markersize=12,
-                              markerfacecolor=_SCENARIO_COLOUR, markeredgecolor="black",
+                              markerfacecolor=SCENARIO_STAR, markeredgecolor="black",
                               linestyle="none", label="capcalc scenario"))
     fig.legend(handles=handles, fontsize=8, loc="outside right center", frameon=False)
     not_drawn = table.meta.get("not_drawn") or []
