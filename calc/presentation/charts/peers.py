@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator
@@ -12,6 +13,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 from calc.presentation.charts._style import PALETTE, TARGET, caption, figure, series_colours, ticks
 from calc.presentation.colours import SCENARIO_STAR
 from calc.presentation.formatting import format_value
+from calc.presentation.label_places import PLACES, place_labels
 from calc.presentation.tables import Table
 
 __all__ = ["among_peers", "largest_site_timeline", "operator_colours", "short_operator"]
@@ -36,6 +38,37 @@ def short_operator(name: str) -> str:
     return ", ".join(part.split(" (")[0].strip() for part in name.split(","))
 
 
+def _label(ax: Axes, scenarios: list[dict[str, Any]], sites: list[dict[str, Any]]
+           ) -> list[str]:
+    """Label the scenarios' stars (bold) and each site's latest marker where no other label
+    or marker is (:func:`place_labels`, as the dashboard does); the sites left unlabelled.
+
+    Call once the axes are log–log and hold every mark: labels are placed for the axes'
+    limits and size then.
+    """
+    order = [*scenarios, *sorted(sites, key=lambda r: -float(r["h100_equivalents"]))]
+    box = ax.get_window_extent()
+    places = place_labels([(float(r["power_mw"]), float(r["h100_equivalents"]), str(r["label"]))
+                           for r in order], plot=(box.width, box.height),
+                          ranges=(ax.get_xlim(), ax.get_ylim()))
+    to_points = 72 / ax.figure.dpi
+    offsets = {name: (dx * to_points, -dy * to_points, align) for name, dx, dy, align in PLACES}
+    crowded = []
+    for row, place in zip(order, places, strict=True):
+        scenario = row["kind"] == "scenario"
+        if place is None and not scenario:
+            crowded.append(str(row["label"]))
+            continue
+        dx, dy, align = offsets[place or "right"]
+        away = 1.6 if scenario else 1.0  # clear of the star, which is larger than a marker
+        ax.annotate(row["label"], (row["power_mw"], row["h100_equivalents"]),
+                    textcoords="offset points", xytext=(dx * away, dy * away), ha=align,
+                    va="center",
+                    fontsize=8 if scenario else 7.5, color="black" if scenario else "#222222",
+                    fontweight="bold" if scenario else "normal", zorder=5)
+    return crowded
+
+
 def among_peers(table: Table) -> Figure:
     """Power against H100-equivalents, log–log: the peers, the scenarios and the target.
 
@@ -53,7 +86,7 @@ def among_peers(table: Table) -> Figure:
     by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in peers:
         by_label[row["label"]].append(row)
-    for label, group in by_label.items():
+    for group in by_label.values():
         group.sort(key=lambda r: r["date"])
         colour = colours[short_operator(group[0]["operator"])]
         if len(group) > 1:
@@ -72,16 +105,11 @@ def among_peers(table: Table) -> Figure:
                 ax.annotate("", xy=(row["power_mw"], row["h100_equivalents"] * 1.6),
                             xytext=(row["power_mw"], row["h100_equivalents"]),
                             arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
-        last = group[-1]
-        ax.annotate(label, (last["power_mw"], last["h100_equivalents"]),
-                    textcoords="offset points", xytext=(6, -3), fontsize=7.5, color="#222222")
     scenarios = [r for r in rows if r["kind"] == "scenario"]
     for row in scenarios:
         ax.plot([row["power_mw"]], [row["h100_equivalents"]], marker="*", markersize=16,
                 markerfacecolor=SCENARIO_STAR, markeredgecolor="black", markeredgewidth=1.2,
                 linestyle="none", zorder=4)
-        ax.annotate(row["label"], (row["power_mw"], row["h100_equivalents"]),
-                    textcoords="offset points", xytext=(8, 6), fontsize=8, fontweight="bold")
     target = table.meta.get("target_h100e")
     if target:
         ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.5, zorder=2)
@@ -90,6 +118,7 @@ def among_peers(table: Table) -> Figure:
                 va="bottom", transform=ax.get_yaxis_transform())
     ax.set_xscale("log")
     ax.set_yscale("log")
+    crowded = _label(ax, scenarios, [group[-1] for group in by_label.values()])
     ax.set_xlabel("Power, as published (MW)")
     ax.set_ylabel("H100-equivalents")
     ax.xaxis.set_major_formatter(ticks("MW"))
@@ -114,9 +143,11 @@ def among_peers(table: Table) -> Figure:
                               markerfacecolor=SCENARIO_STAR, markeredgecolor="black",
                               linestyle="none", label="capcalc scenario"))
     fig.legend(handles=handles, fontsize=8, loc="outside right center", frameon=False)
-    not_drawn = table.meta.get("not_drawn") or []
-    if not_drawn:
-        ax.text(0.01, 0.99, "Not drawn:\n" + "\n".join(not_drawn),
+    notes = [f"Not drawn:\n{chr(10).join(table.meta['not_drawn'])}"
+             if table.meta.get("not_drawn") else "",
+             f"Unlabelled (no free place): {', '.join(crowded)}" if crowded else ""]
+    if any(notes):
+        ax.text(0.01, 0.99, "\n".join(note for note in notes if note),
                 transform=ax.transAxes, fontsize=6.5, color="#555555", ha="left", va="top")
     fig.suptitle(table.title, fontsize=12)
     caption(fig, table)

@@ -7,14 +7,13 @@ place keeps its tooltip only.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from calc.presentation.charts.peers import operator_colours, short_operator
 from calc.presentation.colours import SCENARIO_STAR
 from calc.presentation.formatting import format_value
+from calc.presentation.label_places import PLACES, place_labels
 from calc.presentation.tables import Table
 from calc.presentation.vega import style
 
@@ -23,75 +22,6 @@ __all__ = ["among_spec", "largest_site_spec", "place_labels"]
 Spec = dict[str, Any]
 
 _BASIS_FILL = {"facility": 1.0, "unstated": 0.45, "it": 0.0}
-#: The plot area the labels are placed for (px): the chart's typical size in the dashboard.
-_PLOT = (720.0, 400.0)
-_CHAR_PX = 6.0
-_LINE_PX = 12.0
-#: Where a label may sit around its marker: (name, dx, dy, align), tried in order.
-_PLACES = (("right", 8, 0, "left"), ("left", -8, 0, "right"), ("above", 0, -11, "center"),
-           ("below", 0, 12, "center"))
-
-
-@dataclass(frozen=True)
-class _Box:
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    def hits(self, other: _Box) -> bool:
-        return not (self.x1 <= other.x0 or other.x1 <= self.x0 or
-                    self.y1 <= other.y0 or other.y1 <= self.y0)
-
-
-def _scaled(value: float, low: float, high: float, size: float) -> float:
-    if high <= low:
-        return size / 2
-    return (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low)) * size
-
-
-def place_labels(points: Sequence[tuple[float, float, str]], *,
-                 plot: tuple[float, float] = _PLOT) -> list[str | None]:
-    """Where each label goes (``right``, ``left``, ``above``, ``below``) so none overlaps
-    another label or a marker, or None when it has no free place; log–log axes.
-
-    ``points`` are ``(x, y, label)`` in data units, most important first.
-
-    >>> place_labels([(100, 1e5, "Cortex"), (100, 1e5, "Twin")])
-    ['right', 'left']
-    """
-    good = [(x, y) for x, y, _ in points if x > 0 and y > 0]
-    if not good:
-        return [None] * len(points)
-    xs, ys = [p[0] for p in good], [p[1] for p in good]
-    x_range = (min(xs) / 1.3, max(xs) * 1.3)
-    y_range = (min(ys) / 1.3, max(ys) * 1.3)
-    width, height = plot
-    at = [(_scaled(x, *x_range, width), height - _scaled(y, *y_range, height))
-          if x > 0 and y > 0 else None for x, y, _ in points]
-    taken = [_Box(px - 4, py - 4, px + 4, py + 4) for px, py in filter(None, at)]
-    places: list[str | None] = []
-    for spot, (_x, _y, label) in zip(at, points, strict=True):
-        if spot is None:
-            places.append(None)
-            continue
-        px, py = spot
-        text_width = _CHAR_PX * len(label)
-        chosen = None
-        for name, dx, dy, align in _PLACES:
-            left = px + dx - (text_width if align == "right" else
-                              text_width / 2 if align == "center" else 0)
-            box = _Box(left, py + dy - _LINE_PX / 2, left + text_width, py + dy + _LINE_PX / 2)
-            inside = box.x0 >= -20 and box.x1 <= width + 20 and box.y0 >= -10 and \
-                box.y1 <= height + 10
-            if inside and not any(box.hits(other) for other in taken):
-                chosen = name
-                taken.append(box)
-                break
-        places.append(chosen)
-    return places
-
-
 def _label_layers(rows: Sequence[dict[str, Any]], x: dict[str, Any], y: dict[str, Any],
                   **mark: Any) -> list[Spec]:
     """One text layer per place a label takes (Vega-Lite cannot vary a mark's offset)."""
@@ -100,7 +30,7 @@ def _label_layers(rows: Sequence[dict[str, Any]], x: dict[str, Any], y: dict[str
              "mark": {"type": "text", "align": align, "baseline": "middle", "dx": dx, "dy": dy,
                       **mark},
              "encoding": {"x": x, "y": y, "text": {"field": "label"}}}
-            for name, dx, dy, align in _PLACES if name in used]
+            for name, dx, dy, align in PLACES if name in used]
 
 
 def _operator_scale(table: Table, target_label: str | None) -> dict[str, Any]:

@@ -1,0 +1,89 @@
+"""Where the labels of a log–log scatter go: next to each marker, at a place no other
+label or marker takes. The dashboard's peers chart (Vega-Lite) and the saved one
+(matplotlib) place their labels alike.
+
+Sizes are in pixels of the plot area; the text's width is estimated from its
+length (:data:`CHAR_PX` per character), close enough at the charts' 10–11 px fonts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["CHAR_PX", "DASHBOARD_PLOT", "LINE_PX", "PLACES", "place_labels"]
+
+#: The plot area labels are placed for by default (px): the dashboard's peers chart.
+DASHBOARD_PLOT = (720.0, 400.0)
+#: A label's estimated width per character and its line height (px).
+CHAR_PX = 6.0
+LINE_PX = 12.0
+#: Where a label may sit around its marker: (name, dx, dy, align) with offsets in px
+#: (y down), tried in order.
+PLACES = (("right", 8, 0, "left"), ("left", -8, 0, "right"), ("above", 0, -11, "center"),
+          ("below", 0, 12, "center"))
+
+
+@dataclass(frozen=True)
+class _Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def hits(self, other: _Box) -> bool:
+        return not (self.x1 <= other.x0 or other.x1 <= self.x0 or
+                    self.y1 <= other.y0 or other.y1 <= self.y0)
+
+
+def _scaled(value: float, low: float, high: float, size: float) -> float:
+    if high <= low:
+        return size / 2
+    return (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low)) * size
+
+
+def place_labels(points: Sequence[tuple[float, float, str]], *,
+                 plot: tuple[float, float] = DASHBOARD_PLOT,
+                 ranges: tuple[tuple[float, float], tuple[float, float]] | None = None
+                 ) -> list[str | None]:
+    """Where each label goes (``right``, ``left``, ``above``, ``below``) so none overlaps
+    another label or a marker, or None when it has no free place; log–log axes.
+
+    ``points`` are ``(x, y, label)`` in data units, most important first; ``plot`` is
+    the plot area's size (px) and ``ranges`` its x and y limits (default: the points'
+    own, widened 1.3× each way, as the dashboard's axes are).
+
+    >>> place_labels([(100, 1e5, "Cortex"), (100, 1e5, "Twin")])
+    ['right', 'left']
+    """
+    good = [(x, y) for x, y, _ in points if x > 0 and y > 0]
+    if not good:
+        return [None] * len(points)
+    xs, ys = [p[0] for p in good], [p[1] for p in good]
+    x_range, y_range = ranges or ((min(xs) / 1.3, max(xs) * 1.3),
+                                  (min(ys) / 1.3, max(ys) * 1.3))
+    width, height = plot
+    at = [(_scaled(x, *x_range, width), height - _scaled(y, *y_range, height))
+          if x > 0 and y > 0 else None for x, y, _ in points]
+    taken = [_Box(px - 4, py - 4, px + 4, py + 4) for px, py in filter(None, at)]
+    places: list[str | None] = []
+    for spot, (_x, _y, label) in zip(at, points, strict=True):
+        if spot is None:
+            places.append(None)
+            continue
+        px, py = spot
+        text_width = CHAR_PX * len(label)
+        chosen = None
+        for name, dx, dy, align in PLACES:
+            left = px + dx - (text_width if align == "right" else
+                              text_width / 2 if align == "center" else 0)
+            box = _Box(left, py + dy - LINE_PX / 2, left + text_width, py + dy + LINE_PX / 2)
+            inside = box.x0 >= -20 and box.x1 <= width + 20 and box.y0 >= -10 and \
+                box.y1 <= height + 10
+            if inside and not any(box.hits(other) for other in taken):
+                chosen = name
+                taken.append(box)
+                break
+        places.append(chosen)
+    return places
