@@ -238,35 +238,53 @@ def test_charts_draw_log_log_with_the_scenarios(peers, library):
     assert timeline.axes[0].get_yscale() == "log"
 
 
-def test_the_saved_peers_chart_labels_every_site_once_and_no_label_overlaps(peers, library):
-    """Each site's name sits by its latest marker clear of every other name, or is listed
-    as unlabelled; each scenario's star is named. Read from the drawn figure."""
+def _drawn_names(fig) -> tuple[dict[str, Any], list[str]]:
+    """The names written on a drawn chart's plot (name → its box on the canvas) and those
+    its note lists as unlabelled."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from calc.presentation.charts.peers import among_peers
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    ax = fig.axes[0]
+    texts = [text.get_text() for text in ax.texts]
+    notes = [line for text in texts for line in text.splitlines()]
+    unlabelled = next((line.split(": ", 1)[1].split(", ") for line in notes
+                       if line.startswith("Unlabelled")), [])
+    names = [text for text in ax.texts if text.get_text() and "\n" not in text.get_text()
+             and not text.get_text().lstrip().startswith(("target", "Unlabelled"))
+             and "×" not in text.get_text()]
+    boxes = {text.get_text(): text.get_window_extent(canvas.get_renderer()) for text in names}
+    assert len(boxes) == len(names), "a name written twice"
+    return boxes, unlabelled
+
+
+def _assert_apart(boxes: dict[str, Any]) -> None:
+    items = list(boxes.items())
+    for i, (name, box) in enumerate(items):
+        for other, other_box in items[i + 1:]:
+            assert not box.overlaps(other_box), (name, other)
+
+
+def test_the_saved_peers_charts_name_every_site_once_and_no_names_overlap(peers, library):
+    """Each site's name sits by its latest marker clear of every other name, or is listed
+    as unlabelled; each scenario's star is named. Read from the drawn figures."""
+    from calc.presentation.charts.peers import among_peers, largest_site_timeline
 
     results = calc.run_many(library, ["cortex-phase1", "cortex-full", "cortex-full-gb200",
                                       "tenfold", "tenfold-gb200"])
     table = among_peers_table(peers, library, results, results[0])
-    fig = among_peers(table)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    ax = fig.axes[0]
-    renderer = canvas.get_renderer()
-    labels = {text.get_text(): text.get_window_extent(renderer) for text in ax.texts
-              if text.get_text() and "\n" not in text.get_text()
-              and not text.get_text().lstrip().startswith(("target", "Unlabelled"))}
+    boxes, unlabelled = _drawn_names(among_peers(table))
     sites = {row["label"] for row in table.rows() if row["kind"] == "peer"}
-    notes = "\n".join(text.get_text() for text in ax.texts)
-    unlabelled = next((line.split(": ", 1)[1].split(", ") for line in notes.splitlines()
-                       if line.startswith("Unlabelled")), [])
-    assert set(labels) | set(unlabelled) == sites | {r.name for r in results}
-    assert not set(labels) & set(unlabelled)
+    assert set(boxes) | set(unlabelled) == sites | {r.name for r in results}
+    assert not set(boxes) & set(unlabelled)
     assert len(unlabelled) <= len(sites) // 4, "most sites keep their name"
-    boxes = list(labels.items())
-    for i, (name, box) in enumerate(boxes):
-        for other, other_box in boxes[i + 1:]:
-            assert not box.overlaps(other_box), (name, other)
+    _assert_apart(boxes)
+
+    timeline = largest_site_table(peers, library, results[0])
+    boxes, unlabelled = _drawn_names(largest_site_timeline(timeline))
+    assert {"Colossus 1", "Cortex phase 1"} <= set(boxes), "records and Tesla's own are named"
+    assert not set(boxes) & set(unlabelled)
+    _assert_apart(boxes)
 
 
 def test_the_peers_tab_renders_with_the_calibration(library, peers):

@@ -37,22 +37,25 @@ class _Box:
                     self.y1 <= other.y0 or other.y1 <= self.y0)
 
 
-def _scaled(value: float, low: float, high: float, size: float) -> float:
+def _scaled(value: float, low: float, high: float, size: float, log: bool) -> float:
+    if log:
+        value, low, high = math.log10(value), math.log10(low), math.log10(high)
     if high <= low:
         return size / 2
-    return (math.log10(value) - math.log10(low)) / (math.log10(high) - math.log10(low)) * size
+    return (value - low) / (high - low) * size
 
 
 def place_labels(points: Sequence[tuple[float, float, str]], *,
                  plot: tuple[float, float] = DASHBOARD_PLOT,
-                 ranges: tuple[tuple[float, float], tuple[float, float]] | None = None
-                 ) -> list[str | None]:
+                 ranges: tuple[tuple[float, float], tuple[float, float]] | None = None,
+                 log_x: bool = True) -> list[str | None]:
     """Where each label goes (``right``, ``left``, ``above``, ``below``) so none overlaps
-    another label or a marker, or None when it has no free place; log–log axes.
+    another label or a marker, or None when it has no free place; a log y axis, and a
+    log x axis unless ``log_x`` is off (a time axis).
 
     ``points`` are ``(x, y, label)`` in data units, most important first; ``plot`` is
     the plot area's size (px) and ``ranges`` its x and y limits (default: the points'
-    own, widened 1.3× each way, as the dashboard's axes are).
+    own, widened 1.3× each way, as the dashboard's log–log axes are).
 
     >>> place_labels([(100, 1e5, "Cortex"), (100, 1e5, "Twin")])
     ['right', 'left']
@@ -64,7 +67,7 @@ def place_labels(points: Sequence[tuple[float, float, str]], *,
     x_range, y_range = ranges or ((min(xs) / 1.3, max(xs) * 1.3),
                                   (min(ys) / 1.3, max(ys) * 1.3))
     width, height = plot
-    at = [(_scaled(x, *x_range, width), height - _scaled(y, *y_range, height))
+    at = [(_scaled(x, *x_range, width, log_x), height - _scaled(y, *y_range, height, True))
           if x > 0 and y > 0 else None for x, y, _ in points]
     taken = [_Box(px - 4, py - 4, px + 4, py + 4) for px, py in filter(None, at)]
     places: list[str | None] = []

@@ -38,35 +38,37 @@ def short_operator(name: str) -> str:
     return ", ".join(part.split(" (")[0].strip() for part in name.split(","))
 
 
-def _label(ax: Axes, scenarios: list[dict[str, Any]], sites: list[dict[str, Any]]
-           ) -> list[str]:
-    """Label the scenarios' stars (bold) and each site's latest marker where no other label
-    or marker is (:func:`place_labels`, as the dashboard does); the sites left unlabelled.
+def _name_marks(ax: Axes, marks: list[tuple[float, float, str, bool]], *,
+                log_x: bool = True) -> list[str]:
+    """Write each mark's name beside it where no other name or mark is (:func:`place_labels`,
+    as the dashboard does); ``marks`` are ``(x, y, name, bold)``, most important first.
+    A bold name is always written; the others with no free place are returned.
 
-    Call once the axes are log–log and hold every mark: labels are placed for the axes'
+    Call once the axes have their scales and every mark: names are placed for the axes'
     limits and size then.
     """
-    order = [*scenarios, *sorted(sites, key=lambda r: -float(r["h100_equivalents"]))]
     box = ax.get_window_extent()
-    places = place_labels([(float(r["power_mw"]), float(r["h100_equivalents"]), str(r["label"]))
-                           for r in order], plot=(box.width, box.height),
-                          ranges=(ax.get_xlim(), ax.get_ylim()))
+    places = place_labels([(x, y, name) for x, y, name, _bold in marks],
+                          plot=(box.width, box.height), ranges=(ax.get_xlim(), ax.get_ylim()),
+                          log_x=log_x)
     to_points = 72 / ax.figure.dpi
     offsets = {name: (dx * to_points, -dy * to_points, align) for name, dx, dy, align in PLACES}
     crowded = []
-    for row, place in zip(order, places, strict=True):
-        scenario = row["kind"] == "scenario"
-        if place is None and not scenario:
-            crowded.append(str(row["label"]))
+    for (x, y, name, bold), place in zip(marks, places, strict=True):
+        if place is None and not bold:
+            crowded.append(name)
             continue
         dx, dy, align = offsets[place or "right"]
-        away = 1.6 if scenario else 1.0  # clear of the star, which is larger than a marker
-        ax.annotate(row["label"], (row["power_mw"], row["h100_equivalents"]),
-                    textcoords="offset points", xytext=(dx * away, dy * away), ha=align,
-                    va="center",
-                    fontsize=8 if scenario else 7.5, color="black" if scenario else "#222222",
-                    fontweight="bold" if scenario else "normal", zorder=5)
+        away = 1.6 if bold else 1.0  # clear of a scenario's star, larger than a marker
+        ax.annotate(name, (x, y), textcoords="offset points", xytext=(dx * away, dy * away),
+                    ha=align, va="center", fontsize=8 if bold else 7.5,
+                    color="black" if bold else "#222222",
+                    fontweight="bold" if bold else "normal", zorder=5)
     return crowded
+
+
+def _unlabelled_note(crowded: list[str]) -> str:
+    return f"Unlabelled (no free place): {', '.join(crowded)}" if crowded else ""
 
 
 def among_peers(table: Table) -> Figure:
@@ -118,7 +120,11 @@ def among_peers(table: Table) -> Figure:
                 va="bottom", transform=ax.get_yaxis_transform())
     ax.set_xscale("log")
     ax.set_yscale("log")
-    crowded = _label(ax, scenarios, [group[-1] for group in by_label.values()])
+    sites = sorted((group[-1] for group in by_label.values()),
+                   key=lambda r: -float(r["h100_equivalents"]))
+    crowded = _name_marks(ax, [(float(r["power_mw"]), float(r["h100_equivalents"]),
+                                str(r["label"]), r["kind"] == "scenario")
+                               for r in [*scenarios, *sites]])
     ax.set_xlabel("Power, as published (MW)")
     ax.set_ylabel("H100-equivalents")
     ax.xaxis.set_major_formatter(ticks("MW"))
@@ -145,7 +151,7 @@ def among_peers(table: Table) -> Figure:
     fig.legend(handles=handles, fontsize=8, loc="outside right center", frameon=False)
     notes = [f"Not drawn:\n{chr(10).join(table.meta['not_drawn'])}"
              if table.meta.get("not_drawn") else "",
-             f"Unlabelled (no free place): {', '.join(crowded)}" if crowded else ""]
+             _unlabelled_note(crowded)]
     if any(notes):
         ax.text(0.01, 0.99, "\n".join(note for note in notes if note),
                 transform=ax.transAxes, fontsize=6.5, color="#555555", ha="left", va="top")
@@ -155,14 +161,18 @@ def among_peers(table: Table) -> Figure:
 
 
 def largest_site_timeline(table: Table) -> Figure:
-    """Site size (H100e, log) against date: every row, the running record and the trends."""
+    """Site size (H100e, log) against date: every row, the running record and the trends.
+
+    The records, the planned sites and the focus operator's sites are named, each
+    once (at its latest such row), where no other name or mark is.
+    """
     fig = figure(11, 5.8)
     ax = fig.subplots()
     rows = table.rows()
     peers = [r for r in rows if r["series"] == "peer"]
     colours = operator_colours([short_operator(o) for o in table.meta.get("operators", [])]
                                + [short_operator(r["operator"]) for r in peers])
-    labels: dict[tuple[float, float], list[str]] = defaultdict(list)
+    named: dict[str, dict[str, Any]] = {}  # each site named once, at its latest mark shown
     for row in peers:
         colour = colours[short_operator(row["operator"])]
         ax.plot([row["year"]], [row["h100_equivalents"]],
@@ -175,12 +185,7 @@ def largest_site_timeline(table: Table) -> Figure:
                         arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
         if (row["record"] or row["status"] == "planned"
                 or row["operator"] == table.meta.get("focus")):
-            point = (round(row["year"], 2), round(row["h100_equivalents"], -2))
-            if row["label"] not in labels[point]:
-                labels[point].append(row["label"])
-    for (x, y), names in labels.items():
-        ax.annotate(" / ".join(names), (x, y), textcoords="offset points", xytext=(5, -10),
-                    fontsize=7)
+            named[row["label"]] = row
     records = [r for r in peers if r["record"]]
     if records:
         xs = [r["year"] for r in records]
@@ -199,6 +204,12 @@ def largest_site_timeline(table: Table) -> Figure:
         ax.text(0.01, target, f" {table.meta['target']:g}× {table.meta['baseline']}",
                 color=TARGET, fontsize=8, va="bottom", transform=ax.get_yaxis_transform())
     ax.set_yscale("log")
+    sites = sorted(named.values(), key=lambda r: -float(r["h100_equivalents"]))
+    crowded = _name_marks(ax, [(float(r["year"]), float(r["h100_equivalents"]), str(r["label"]),
+                                False) for r in sites], log_x=False)
+    if crowded:
+        ax.text(0.01, 0.99, _unlabelled_note(crowded), transform=ax.transAxes, fontsize=6.5,
+                color="#555555", ha="left", va="top")
     ax.yaxis.set_major_formatter(ticks("H100e"))
     ax.xaxis.set_major_locator(MultipleLocator(1))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
