@@ -114,9 +114,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
+#: Why each browser test that was run again failed first (pytest-rerunfailures shows
+#: only its name): the last line of its error, which says what the page showed.
+_RERUN_WHY: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.outcome == "rerun" and report.longrepr is not None:
+        errors = [line for line in report.longreprtext.splitlines() if line.startswith("E ")]
+        _RERUN_WHY.append(f"{report.nodeid}: {errors[-1][1:].strip() if errors else '?'}")
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """List the changes a page dropped and :meth:`StreamlitPage.send` made again, with what
-    the page showed: how often it happens, and clues to why."""
+    """List why browser tests were run again, and the changes a page dropped that
+    :meth:`StreamlitPage.send` made again, with what the page showed: how often each
+    happens, and clues to why."""
+    if _RERUN_WHY:
+        terminalreporter.section("why browser tests were run again")
+        for line in _RERUN_WHY:
+            terminalreporter.write_line(line)
     if RESENT:
         terminalreporter.section("browser changes sent again (the page started no run)")
         for line in RESENT:

@@ -286,14 +286,30 @@ class StreamlitPage:
         from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
         with self.rerun(timeout_ms=timeout_ms):
-            counts = self.page.evaluate(RUN_COUNTS)
+            counts = self.run_counts()
             action()
             try:
-                self.page.wait_for_function(RUN_STARTED, arg=counts, timeout=DROPPED_AFTER_MS)
-            except PlaywrightTimeoutError:
-                RESENT.append(f"{self.page.url}: no run within {DROPPED_AFTER_MS} ms, "
-                              f"page {self.page.evaluate(PAGE_STATE)}")
+                self.wait_for_start(counts, DROPPED_AFTER_MS)
+            except PlaywrightTimeoutError as error:
+                RESENT.append(f"{self.page.url}: {error.message}")
                 action()
+
+    def run_counts(self) -> list[int]:
+        """The runs started and ended so far, for :meth:`wait_for_start`."""
+        return list(self.page.evaluate(RUN_COUNTS))
+
+    def wait_for_start(self, counts: list[int], timeout_ms: float = DROPPED_AFTER_MS) -> None:
+        """Wait until a run has started since the counters read ``counts``; a wait that
+        times out says what the page showed (:data:`PAGE_STATE`)."""
+        # deferred: the harness imports without playwright (its tests then skip)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+        try:
+            self.page.wait_for_function(RUN_STARTED, arg=counts, timeout=timeout_ms)
+        except PlaywrightTimeoutError:
+            raise PlaywrightTimeoutError(
+                f"no run started within {timeout_ms:.0f} ms of a change; "
+                f"page {self.page.evaluate(PAGE_STATE)}") from None
 
     def upload(self, path: Path, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
         """Upload ``path`` with the sidebar's file uploader and wait for the rerun it starts

@@ -39,6 +39,8 @@ SHOWN = ("facility_power_mw", "accelerators", "h100_equivalents", "capex_usd")
 POWERS = (50, 75, 120, 180, 250, 333, 410, 500, 640, 777, 900, 1234)
 #: Twelve sessions rendering at once on two cores take a while; this only bounds a hang.
 SETTLE_MS = 180_000
+#: A change's run starts within seconds even then (the whole test takes ~30 s).
+STARTED_MS = 60_000
 CORPUS = Path(__file__).resolve().parent.parent / "bad_inputs"
 
 
@@ -85,14 +87,18 @@ def open_all(pages: list[StreamlitPage], urls: list[str]) -> None:
         page.evaluate(_INSTALL_RUN_COUNTER)
 
 
-def select_without_waiting(page: Page, label: str, option: str) -> int:
-    """Pick ``option`` in select box ``label``; return the run count to wait past.
+def select_without_waiting(st_page: StreamlitPage, label: str, option: str
+                           ) -> tuple[int, list[int]]:
+    """Pick ``option`` in select box ``label``; return the run count to wait past and the
+    run counters to wait for a start past (see :meth:`StreamlitPage.wait_for_start`).
 
     The option is typed to filter the list, and the pick is checked on the box: a busy
     page can drop the click that opens the list, so it is tried again until the box
     shows ``option``.
     """
+    page = st_page.page
     before = int(page.evaluate(_INSTALL_RUN_COUNTER))
+    counts = st_page.run_counts()
     box = page.get_by_role("combobox", name=label, exact=True)
     for _ in range(5):
         with contextlib.suppress(PlaywrightTimeoutError, AssertionError):
@@ -100,7 +106,7 @@ def select_without_waiting(page: Page, label: str, option: str) -> int:
             box.fill(option, timeout=10_000)
             page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
             expect(box).to_have_value(option, timeout=10_000)
-            return before
+            return before, counts
     raise AssertionError(f"{label} never showed {option!r}")
 
 
@@ -120,9 +126,11 @@ def test_a_dozen_sessions_at_once_each_see_their_own_numbers(
             assert read_cards(st_page) == want
 
         # Every other user switches to GB200 at once; the rest keep their H100s.
-        waits = {i: select_without_waiting(st_page.page, "Accelerator", "GB200")
+        waits = {i: select_without_waiting(st_page, "Accelerator", "GB200")
                  for i, st_page in enumerate(pages) if i % 2 == 0}
-        for i, before in waits.items():
+        for i, (before, counts) in waits.items():
+            # a change no run follows fails in a minute, not after SETTLE_MS (and is run again)
+            pages[i].wait_for_start(counts, timeout_ms=STARTED_MS)
             pages[i].wait_for_rerun(before, timeout_ms=SETTLE_MS)
         for i, st_page in enumerate(pages):
             sets = [power[i], *([("hardware.accelerator", "GB200")] if i % 2 == 0 else [])]
