@@ -43,7 +43,16 @@ def streamlit_command(port: int, address: str = "localhost", *, headless: bool =
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    """``capcalc dashboard``: serve the app on ``--address`` (localhost) and ``--port``."""
+    """``capcalc dashboard``: serve the app on ``--address`` (localhost) and ``--port``.
+
+    On POSIX the server takes this process's place (``exec``), so a signal sent to
+    ``capcalc`` (a ``kill``, a supervisor stopping it) stops the server too instead of
+    leaving it serving on its own; elsewhere capcalc waits for it.
+    """
     headless = not sys.stdout.isatty()
-    return subprocess.call(streamlit_command(args.port, args.address, headless=headless),
-                           env=os.environ.copy())
+    command = streamlit_command(args.port, args.address, headless=headless)
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(command[0], command)
+    return subprocess.call(command)
