@@ -27,6 +27,7 @@ from calc.analysis.sensitivity import p_target_conditional, sobol, tornado
 from calc.analysis.timeline import run_timeline
 from calc.core.phases import Phase
 from calc.data.peers import load_peers
+from calc.presentation.label_places import place_labels
 from calc.presentation.levers import levers_table
 from calc.presentation.tables import scenarios as tables
 from calc.presentation.tables.peers import among_peers_table, largest_site_table
@@ -242,7 +243,7 @@ def test_label_places_never_overlap() -> None:
     points = [(100.0, 5e4, "Cortex phase 1"), (100.0, 5e4, "Cortex again"),
               (105.0, 5.2e4, "Close by"), (110.0, 5.5e4, "Closer still"),
               (1000.0, 1e6, "Far away")]
-    places = vega_peers.place_labels(points)
+    places = place_labels(points)
     assert places[0] is not None and places[-1] is not None
     assert places[0] != places[1]
 

@@ -1,6 +1,6 @@
-"""Where the labels of a log–log scatter go: next to each marker, at a place no other
-label or marker takes. The dashboard's peers chart (Vega-Lite) and the saved one
-(matplotlib) place their labels alike.
+"""Where the labels of a scatter go (log y axis, log or linear x): next to each marker, at
+a place no other label or marker takes. The dashboard's peers chart (Vega-Lite) and the
+saved peers charts (matplotlib) place their labels alike.
 
 Sizes are in pixels of the plot area; the text's width is estimated from its
 length (:data:`CHAR_PX` per character), close enough at the charts' 10–11 px fonts.

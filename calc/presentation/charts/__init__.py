@@ -8,7 +8,6 @@ target alone. Every figure carries a caption line with its provenance.
 
 from __future__ import annotations
 
-from calc.presentation.charts._style import PALETTE
 from calc.presentation.charts.peers import among_peers, largest_site_timeline
 from calc.presentation.charts.scenarios import cost_breakdown, power_to_compute, scenario_comparison
 from calc.presentation.charts.timeline import levers_waterfall, timeline_chart
@@ -21,6 +20,7 @@ from calc.presentation.charts.uncertainty import (
     timeline_fan,
     tornado_chart,
 )
+from calc.presentation.colours import PALETTE
 
 __all__ = [
     "PALETTE",

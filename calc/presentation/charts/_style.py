@@ -1,4 +1,4 @@
-"""Shared look of capcalc's charts: colours, figure, caption and tick formatting."""
+"""Shared look of capcalc's charts: figure, caption and tick formatting."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ matplotlib.use("Agg")  # charts are files; the dashboard draws its own interacti
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from calc.presentation.colours import PALETTE, TARGET, series_colours
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
 
-# The colours are the dashboard's (calc.presentation.colours): Okabe & Ito (2008), "Color
-# Universal Design", distinguishable with any colour vision, with the target's vermillion
-# kept for the target alone.
-__all__ = ["PALETTE", "TARGET", "caption", "figure", "series_colours", "ticks"]
+# The colours are the dashboard's: calc.presentation.colours.
+__all__ = ["caption", "figure", "ticks"]
 
 
 def figure(width: float, height: float) -> Figure:

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from calc.presentation.charts._style import PALETTE, TARGET, caption, figure, series_colours, ticks
-from calc.presentation.colours import SCENARIO_STAR
+from calc.presentation.charts._style import caption, figure, ticks
+from calc.presentation.colours import PALETTE, SCENARIO_STAR, TARGET, series_colours
 from calc.presentation.formatting import format_value
 from calc.presentation.label_places import PLACES, place_labels
 from calc.presentation.tables import Table

@@ -10,7 +10,8 @@ from matplotlib.ticker import MaxNLocator
 
 from calc.core.vocabulary import OUTPUTS
 from calc.data.units import format_unit
-from calc.presentation.charts._style import TARGET, caption, figure, series_colours, ticks
+from calc.presentation.charts._style import caption, figure, ticks
+from calc.presentation.colours import TARGET, series_colours
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
 

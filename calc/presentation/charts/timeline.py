@@ -9,8 +9,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from calc.presentation.charts._style import PALETTE, TARGET, caption, figure, series_colours, ticks
-from calc.presentation.colours import DIRECTIONS
+from calc.presentation.charts._style import caption, figure, ticks
+from calc.presentation.colours import DIRECTIONS, PALETTE, TARGET, series_colours
 from calc.presentation.tables import Table
 
 __all__ = ["levers_waterfall", "timeline_chart"]

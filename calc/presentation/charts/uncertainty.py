@@ -16,7 +16,8 @@ from matplotlib.ticker import PercentFormatter
 
 from calc.core.vocabulary import OUTPUTS
 from calc.data.units import format_unit
-from calc.presentation.charts._style import PALETTE, TARGET, caption, figure, series_colours, ticks
+from calc.presentation.charts._style import caption, figure, ticks
+from calc.presentation.colours import PALETTE, TARGET, series_colours
 from calc.presentation.formatting import format_value
 from calc.presentation.tables import Table
 

@@ -17,7 +17,7 @@ from calc.presentation.label_places import PLACES, place_labels
 from calc.presentation.tables import Table
 from calc.presentation.vega import style
 
-__all__ = ["among_spec", "largest_site_spec", "place_labels"]
+__all__ = ["among_spec", "largest_site_spec"]
 
 Spec = dict[str, Any]
 
