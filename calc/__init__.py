@@ -21,6 +21,7 @@ from calc.core.version import __version__
 if TYPE_CHECKING:
     from calc.analysis.montecarlo import simulate
     from calc.analysis.run import Result, run, run_many
+    from calc.analysis.sweep import sweep
     from calc.core.errors import CapcalcError
     from calc.data.scenarios import Library, Scenario, load_library
 
@@ -37,6 +38,7 @@ __all__ = [
     "run",
     "run_many",
     "simulate",
+    "sweep",
 ]
 
 #: Public name → (module, attribute), imported on first use.
@@ -50,6 +52,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "run": ("calc.analysis.run", "run"),
     "run_many": ("calc.analysis.run", "run_many"),
     "simulate": ("calc.analysis.montecarlo", "simulate"),
+    "sweep": ("calc.analysis.sweep", "sweep"),
 }
 
 
