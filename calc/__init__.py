@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from calc.core.version import __version__
 
 if TYPE_CHECKING:
+    from calc.analysis.discover import discover
     from calc.analysis.montecarlo import simulate
     from calc.analysis.run import Result, run, run_many
     from calc.analysis.sweep import sweep
@@ -33,6 +34,7 @@ __all__ = [
     "Result",
     "Scenario",
     "__version__",
+    "discover",
     "load",
     "load_library",
     "run",
@@ -52,6 +54,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "run": ("calc.analysis.run", "run"),
     "run_many": ("calc.analysis.run", "run_many"),
     "simulate": ("calc.analysis.montecarlo", "simulate"),
+    "discover": ("calc.analysis.discover", "discover"),
     "sweep": ("calc.analysis.sweep", "sweep"),
 }
 
