@@ -231,9 +231,18 @@ def sweep(source: Path | str | Mapping[str, Any] | SweepFile, library: Library |
         _execute(plan, pending, finished(None), workers=workers, client=client)
     else:
         description = {"scenario": plan.sweep.spec.scenario, "points": plan.points,
-                       "blocks": total, "block_size": plan.block_size,
                        "capcalc_version": plan.attrs["capcalc_version"]}
-        with open_journal(Path(out), plan.key, description, restart=restart) as journal:
+        with open_journal(Path(out), plan.key, plan.block_size, description,
+                          restart=restart) as journal:
+            if journal.block_size != plan.block_size:
+                if block_size is not None or checked.spec.block_size is not None:
+                    raise CapcalcError(
+                        f"holds this sweep in blocks of {journal.block_size:,} points; resume "
+                        f"with --block-size {journal.block_size} (the results are the same), "
+                        "or choose another --out", file=str(Path(out) / journal.folder.name))
+                plan = plan_sweep(library, checked, block_size=journal.block_size,
+                                  memory_budget=memory_budget)
+                total = plan.blocks
             for index in sorted(journal.done(total)):
                 arrays = journal.read(index)
                 if _valid(plan, index, arrays):

@@ -445,7 +445,7 @@ def plan_sweep(library: Library, sweep: SweepFile, *, block_size: int | None = N
         attrs["until"] = until
     document = {"spec": spec.model_dump(mode="json", exclude={"block_size"}),
                 "axes": [repr(a) for a in axes], "assumptions": digest,
-                "version": __version__, "block_size": size}
+                "version": __version__}
     key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:20]
     return SweepPlan(sweep=sweep, library=library, design=design,
                      axis_keys=tuple(a.key for a in axes), categorical=categorical,

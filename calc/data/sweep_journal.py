@@ -40,10 +40,12 @@ def _block_name(index: int) -> str:
 
 @dataclass(frozen=True)
 class Journal:
-    """The blocks of one sweep (identified by ``key``) stored in ``folder``."""
+    """The blocks of one sweep (identified by ``key``) stored in ``folder``, each of
+    ``block_size`` points."""
 
     folder: Path
     key: str
+    block_size: int
 
     def done(self, blocks: int) -> set[int]:
         """The blocks of ``range(blocks)`` whose results are stored and readable."""
@@ -65,22 +67,28 @@ class Journal:
             return None
 
 
-def _stored_key(folder: Path) -> str | None:
+def _stored(folder: Path) -> tuple[str | None, int | None]:
+    """The key and block size ``plan.json`` records (None where it cannot be read)."""
     try:
         document = json.loads((folder / _PLAN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    key = document.get("key") if isinstance(document, dict) else None
-    return key if isinstance(key, str) else None
+        return None, None
+    if not isinstance(document, dict):
+        return None, None
+    key, size = document.get("key"), document.get("block_size")
+    return (key if isinstance(key, str) else None,
+            size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None)
 
 
 @contextlib.contextmanager
-def open_journal(out: Path, key: str, description: Mapping[str, Any], *,
+def open_journal(out: Path, key: str, block_size: int, description: Mapping[str, Any], *,
                  restart: bool = False) -> Iterator[Journal]:
     """The journal of sweep ``key`` in ``out``, locked while the block runs.
 
     A journal of another sweep in ``out`` is refused (one line naming the
-    folder) unless ``restart``, which removes its blocks first.
+    folder) unless ``restart``, which removes its blocks first. A journal of the
+    same sweep keeps the block size it was started with (the journal's
+    ``block_size``), which the caller then uses.
     """
     folder = out / JOURNAL_FOLDER
     if out.exists() and not out.is_dir():
@@ -91,7 +99,7 @@ def open_journal(out: Path, key: str, description: Mapping[str, Any], *,
     except OSError as exc:
         raise CapcalcError(f"cannot write: {exc.strerror or exc}", file=str(out)) from None
     with folder_lock(folder):
-        stored = _stored_key(folder)
+        stored, stored_size = _stored(folder)
         blocks = list(folder.glob("block-*.npz"))
         if stored != key and (blocks or stored is not None):
             if not restart:
@@ -101,8 +109,10 @@ def open_journal(out: Path, key: str, description: Mapping[str, Any], *,
                     file=str(folder))
             for path in blocks:
                 path.unlink()
-        if stored != key:
-            write_text(folder / _PLAN_FILE, json.dumps({"key": key, **description},
-                                                       indent=2, sort_keys=True) + "\n")
-        yield Journal(folder, key)
+        if stored != key or stored_size is None:
+            write_text(folder / _PLAN_FILE, json.dumps(
+                {"key": key, "block_size": block_size, **description}, indent=2,
+                sort_keys=True) + "\n")
+            stored_size = block_size
+        yield Journal(folder, key, stored_size)
 

@@ -58,9 +58,10 @@ def sweep_text(result: SweepResult, rows: int = SHOWN_ROWS) -> str:
     header = [f"{n} [{table.units[n]}]" if table.units.get(n) else n for n in names]
     body = [[_cell(table.columns[n][i], table.units.get(n, "")) for n in names]
             for i in range(min(rows, len(table)))]
+    blocks = result.computed + result.resumed
     resumed = f", {result.resumed} read back from the journal" if result.resumed else ""
     lines = [f"Sweep of {result.attrs.get('scenario')}: {len(result):,} points "
-             f"({result.computed + result.resumed} blocks{resumed}); "
+             f"({blocks} block{'' if blocks == 1 else 's'}{resumed}); "
              f"{provenance_line(result.attrs)}.", "", render_table(header, body)]
     if len(table) > rows:
         lines.append(f"… {len(table) - rows:,} more rows: --format csv prints them all, "
