@@ -23,6 +23,7 @@ line naming the file and the key when something is wrong.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,7 +208,13 @@ def _value(key: str, raw: Any, unit: str | None, origin: str, what: str) -> Any:
         raise CapcalcError("a name has no range; list the names to sweep, e.g. [H100, GB200]",
                            file=origin, key=key)
     written = {"value": raw, "unit": unit} if unit is not None else raw
-    change = to_change(key, written, origin)
+    try:
+        change = to_change(key, written, origin)
+    except CapcalcError as exc:
+        message = exc.message
+        if what != "value" and message.startswith("value "):
+            message = f"{what} {message[len('value '):]}"
+        raise CapcalcError(message, file=origin, key=f"axes.{key}") from None
     if change.value is None:
         raise CapcalcError(f"{what} cannot be null on an axis", file=origin, key=key)
     return change.value
@@ -276,6 +283,8 @@ def read_sweep(source: Path | str | Mapping[str, Any], *, origin: str | None = N
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
         key, message = validation_message(exc, known=list(SweepSpec.model_fields))
+        # an axis is a list or a range: pydantic names the member tried, which the user never wrote
+        key = re.sub(r"\.(?:list\[.*?\]\]|RangeSpec)(?=\.|$)", "", key)
         raise CapcalcError(message, file=where, key=key) from None
     ranges = [k for k, v in spec.axes.items() if isinstance(v, RangeSpec)]
     if ranges and spec.points is None:
