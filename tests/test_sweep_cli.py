@@ -32,9 +32,9 @@ BAD = {
         "scenario: cortex-phase1\naxes: {site.pue: {low: 0.5, high: 1.4}}\npoints: 8\n",
         "axes.site.pue: low must be at least 1 (got 0.5)"),
     "10¹² points": ("scenario: cortex-phase1\naxes:\n"
-                    + "".join(f"  timeline[{i}].delay_months: [{', '.join(map(str, range(1000)))}]\n"
-                              for i in range(4)),
-                    "points is more than a sweep takes"),
+                    "  site.facility_power_mw: {low: 100, high: 1000}\n"
+                    "  hardware.accelerator: [H100, GB200]\npoints: 500000000000\n",
+                    "1,000,000,000,000 points is more than a sweep takes"),
     "unknown axis": ("scenario: cortex-phase1\naxes: {site.peu: [1.2]}\n",
                      "axes.site.peu: unknown key; did you mean 'site.pue'?"),
     "unknown output": ("scenario: cortex-phase1\naxes: {training.mfu: [0.3]}\n"
