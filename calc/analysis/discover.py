@@ -141,9 +141,9 @@ def _outside(box: Box | None, reference: Mapping[str, Any]) -> tuple[tuple[str, 
                                                                    ...]:
     if box is None:
         return ()
-    out = []
+    out: list[tuple[str, Any, Any, Any]] = []
     for key in box.restricted:
-        value = reference.get(key)
+        value: Any = reference.get(key)
         if key in box.limits:
             low, high = box.limits[key]
             number = float(month_index(str(value))) if key.endswith(".start") \

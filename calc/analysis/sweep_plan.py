@@ -408,7 +408,8 @@ def plan_sweep(library: Library, sweep: SweepFile, *, block_size: int | None = N
     groups = _groups(library, sweep, axes, categorical)
     design = design_of(axes, spec.design, spec.points, spec.seed)
     until = month_label(month_index(spec.until or DEFAULT_UNTIL, key="until"))
-    first, months = month_index(until), ()
+    first = month_index(until)
+    months: tuple[str, ...] = ()
     if sweep.buildout:
         starts = [p.start_month for g in groups for p in g.phases or ()]
         for axis in axes:

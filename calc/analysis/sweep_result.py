@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,10 +21,6 @@ from calc.data import frames
 from calc.data.frames import Tidy
 from calc.data.io import write_bytes
 from calc.data.notebook import cards_html, quantity
-
-if TYPE_CHECKING:
-    import pandas as pd
-    import xarray as xr
 
 __all__ = ["SweepResult", "provenance_line"]
 
@@ -131,7 +127,7 @@ class SweepResult:
         return Tidy("sweep", variables, coords, {**self.units, "p_target_by": "1"},
                     dict(self.attrs), descriptions)
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self) -> frames.DataFrame:
         """The tidy table: one row per point, the axes then the kept columns.
 
         ``frame.attrs`` holds the provenance, ``frame.attrs["units"]`` each column's
@@ -142,7 +138,7 @@ class SweepResult:
         return frames.to_frame(Tidy(tidy.name, flat, {}, tidy.units, tidy.attrs,
                                     tidy.descriptions))
 
-    def to_xarray(self) -> xr.Dataset:
+    def to_xarray(self) -> frames.Dataset:
         """The sweep as an :class:`xarray.Dataset`, ``units`` on every variable.
 
         A pure grid has one dimension per axis (its values as coordinates), so

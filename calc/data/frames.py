@@ -31,12 +31,16 @@ import numpy.typing as npt
 
 from calc.data.io import write_bytes
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the types, for annotations here and in the results that call down here
     import pandas as pd
     import xarray as xr
+    from pandas import DataFrame
+    from xarray import Dataset
 
 __all__ = [
     "PARQUET_KEY",
+    "DataFrame",
+    "Dataset",
     "Tidy",
     "parquet_bytes",
     "read_parquet",
