@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.buildout_montecarlo import timeline_memory_budget
+from calc.analysis.provenance import assumptions_hash
 from calc.analysis.run import baseline_measure
 from calc.analysis.sweep_design import Design, design_of
 from calc.core.errors import CapcalcError
@@ -40,7 +41,6 @@ __all__ = [
     "Column",
     "Group",
     "SweepPlan",
-    "assumptions_hash",
     "plan_sweep",
     "quantile_name",
 ]
@@ -173,28 +173,6 @@ def axis_unit(key: str) -> str:
 
 def _axis(design: Design, key: str) -> Axis:
     return next(a for a in (*design.grid, *design.ranges) if a.key == key)
-
-
-def assumptions_hash(library: Library, scenarios: Sequence[Scenario],
-                     phases: Sequence[Sequence[Phase] | None] = ()) -> str:
-    """A short hash of every number the sweep's scenarios and their baselines rest on.
-
-    Values, ranges, distributions, correlations, the catalog and the build-out
-    phases: two sweeps with the same hash computed from the same assumptions.
-    """
-    digest = hashlib.sha256()
-    names = {s.baseline_name for s in scenarios}
-    for scenario in [*scenarios, *(library.scenario(n) for n in sorted(names))]:
-        for key in sorted(scenario.assumptions):
-            a = scenario.assumptions[key]
-            digest.update(repr((key, a.value, a.low, a.high, a.dist)).encode())
-        digest.update(repr(sorted((c.keys, c.rank) for c in scenario.correlations)).encode())
-        digest.update(repr(scenario.timeline).encode())
-    for chosen in phases:
-        digest.update(repr(chosen).encode())
-    for name in sorted(library.baseline.catalog):
-        digest.update(repr(library.baseline.catalog[name]).encode())
-    return digest.hexdigest()[:16]
 
 
 def _canonical_axes(sweep: SweepFile, scenario: Scenario) -> tuple[Axis, ...]:
@@ -429,7 +407,10 @@ def plan_sweep(library: Library, sweep: SweepFile, *, block_size: int | None = N
     budget = timeline_memory_budget() if memory_budget is None else memory_budget
     _check_memory(design.points, len(columns), len(months), size, spec.samples, drawn,
                   sweep.buildout, budget, sweep.origin)
-    digest = assumptions_hash(library, [g.scenario for g in groups], [g.phases for g in groups])
+    baselines = [library.scenario(n) for n in sorted({g.scenario.baseline_name for g in groups})]
+    digest = assumptions_hash([*(g.scenario for g in groups), *baselines],
+                              catalog=library.baseline.catalog,
+                              phases=[g.phases for g in groups])
     attrs: dict[str, Any] = {
         "scenario": spec.scenario,
         "baseline": groups[0].scenario.baseline_name,

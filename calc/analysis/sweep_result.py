@@ -17,31 +17,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from calc.analysis.provenance import provenance_line
 from calc.data import frames
 from calc.data.frames import Tidy
 from calc.data.io import write_bytes
 from calc.data.notebook import cards_html, quantity
 
-__all__ = ["SweepResult", "provenance_line"]
+__all__ = ["SweepResult"]
 
 IntArray = npt.NDArray[np.int64]
-
-
-def provenance_line(attrs: Mapping[str, Any]) -> str:
-    """One line saying how a result can be reproduced.
-
-    >>> provenance_line({"capcalc_version": "1.0", "assumptions_hash": "ab12", "seed": 1,
-    ...                  "samples": 2000})
-    'capcalc 1.0 · assumptions ab12 · seed 1 · 2,000 samples'
-    """
-    parts = [f"capcalc {attrs.get('capcalc_version', '?')}"]
-    if attrs.get("assumptions_hash"):
-        parts.append(f"assumptions {attrs['assumptions_hash']}")
-    if attrs.get("samples"):
-        parts += [f"seed {attrs.get('seed', 0)}", f"{int(attrs['samples']):,} samples"]
-    else:
-        parts.append("at central values")
-    return " · ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from calc.analysis.discover import Discovery, Ladder
 from calc.analysis.prim import Box
-from calc.analysis.sweep_result import provenance_line
+from calc.analysis.provenance import provenance_line
 from calc.core.months import month_label
 from calc.presentation.formatting import format_value
 from calc.presentation.tables.base import Table

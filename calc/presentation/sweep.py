@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from calc.analysis.sweep_result import SweepResult, provenance_line
+from calc.analysis.provenance import provenance_line
+from calc.analysis.sweep_result import SweepResult
 from calc.data.output_folder import FileData
 from calc.presentation.datapackage import DataFile, Resource, field_type, with_datapackage
 from calc.presentation.formatting import format_value
