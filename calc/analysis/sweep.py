@@ -96,7 +96,13 @@ def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], 
         return
     assert workers is not None
     digest = hashlib.sha256(blob).hexdigest()
-    context = multiprocessing.get_context("spawn")
+    # forkserver: workers fork from a server that has imported capcalc once (fast, and safe
+    # with the threads a parent may run); spawn where there is no fork
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["calc.analysis.sweep"])
+    else:  # pragma: no cover - Windows
+        context = multiprocessing.get_context("spawn")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                   initializer=_install, initargs=(blob,))
     try:
