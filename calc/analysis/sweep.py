@@ -98,6 +98,7 @@ def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], 
     digest = hashlib.sha256(blob).hexdigest()
     # forkserver: workers fork from a server that has imported capcalc once (fast, and safe
     # with the threads a parent may run); spawn where there is no fork
+    context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["calc.analysis.sweep"])

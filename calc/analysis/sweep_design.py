@@ -136,19 +136,6 @@ class Design:
                 out[axis.key] = _scaled(axis, u[:, j])
         return out
 
-    def bounds(self) -> dict[str, tuple[float, float]]:
-        """Lowest and highest value of each numeric axis."""
-        out: dict[str, tuple[float, float]] = {}
-        for axis in (*self.grid, *self.ranges):
-            if axis.categorical:
-                continue
-            if axis.values is not None:
-                out[axis.key] = (float(min(axis.values)), float(max(axis.values)))
-            else:
-                assert axis.low is not None and axis.high is not None
-                out[axis.key] = (axis.low, axis.high)
-        return out
-
 
 def _scaled(axis: Axis, u: FloatArray) -> FloatArray:
     """Unit-cube coordinates ``u`` mapped onto ``axis``'s range (log or linear)."""

@@ -152,13 +152,6 @@ class SweepPlan:
         return np.asarray(np.ravel_multi_index([where[k] for k in self.categorical], lengths),
                           dtype=np.int64)
 
-    def unit_of(self, name: str) -> str:
-        """Unit of an axis key or a column."""
-        for column in self.columns:
-            if column.name == name:
-                return column.unit
-        return axis_unit(name)
-
 
 def axis_unit(key: str) -> str:
     """Unit of an axis key: the input's, MW or month for a phase field.

@@ -155,17 +155,6 @@ class SweepFile:
     folder: Path | None = None
 
     @property
-    def grid_size(self) -> int:
-        """Points the grid axes make (1 without any)."""
-        return math.prod(len(a.values) for a in self.axes if a.values is not None)
-
-    @property
-    def points(self) -> int:
-        """Every point of the sweep: the grid's combinations times the design's points."""
-        ranges = any(a.is_range for a in self.axes)
-        return self.grid_size * ((self.spec.points or 0) if ranges else 1)
-
-    @property
     def buildout(self) -> bool:
         """Whether the sweep runs the scenario's build-out (it keeps a reach output)."""
         return any(o in BUILDOUT_OUTPUTS for o in self.spec.outputs) or bool(self.spec.by)
