@@ -132,3 +132,31 @@ def test_a_killed_sweep_resumes_and_equals_an_uninterrupted_one(tmp_path: Path,
     whole = calc.sweep(tmp_path / "sweep.yaml", library)
     for column in whole.columns:
         assert np.array_equal(whole[column], resumed[column]), column
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "examples"
+                                         / "sweeps").glob("*.yaml")), ids=lambda p: p.name)
+def test_the_example_sweep_files_are_valid_and_plan(path: Path, library: calc.Library) -> None:
+    from calc.analysis.sweep_plan import plan_sweep
+    from calc.data.sweep_file import read_sweep
+
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../sweep.schema.json"
+    plan = plan_sweep(library, read_sweep(path))
+    assert plan.points >= 8 and plan.blocks >= 1
+
+
+def test_a_sobol_design_fills_its_ranges_and_a_log_scale_spreads_by_decade(
+        library: calc.Library) -> None:
+    result = calc.sweep({"scenario": "cortex-phase1", "design": "sobol", "points": 64,
+                         "axes": {"site.facility_power_mw": {"low": 10, "high": 10000,
+                                                             "scale": "log"},
+                                  "training.mfu":
+                                      {"low": 0.3, "high": 0.5}}}, library)
+    power = result["site.facility_power_mw"]
+    assert len(result) == 64 and power.min() >= 10 and power.max() <= 10000
+    decades = np.histogram(np.log10(power), bins=[1, 2, 3, 4])[0]
+    assert decades.min() >= 16  # about a third of the points in each decade
+    central = calc.run(library, "cortex-phase1", [("site.facility_power_mw", power[5]),
+                                                   ("training.mfu", result["training.mfu"][5])])
+    assert result["compute_multiple"][5] == central["compute_multiple"]

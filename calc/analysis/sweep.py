@@ -18,10 +18,8 @@ computes only the others.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
 import logging
 import multiprocessing
-import pickle
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -46,30 +44,23 @@ logger = logging.getLogger(__name__)
 Arrays = dict[str, npt.NDArray[Any]]
 Progress = Callable[[float], None]
 
-#: Plans this process has unpickled, by the hash of their bytes.
+#: The plan a pool worker received when it started, by the plan's key.
 _PLANS: dict[str, SweepPlan] = {}
 
 
-def _plan_of(blob: bytes) -> SweepPlan:
-    digest = hashlib.sha256(blob).hexdigest()
-    if digest not in _PLANS:
-        _PLANS.clear()
-        _PLANS[digest] = pickle.loads(blob)
-    return _PLANS[digest]
+def run_block(plan: SweepPlan, index: int) -> Arrays:
+    """Evaluate block ``index`` of ``plan`` (what a Dask worker runs)."""
+    return evaluate_block(plan, index)
 
 
-def run_block(blob: bytes, index: int) -> Arrays:
-    """Evaluate block ``index`` of the pickled plan ``blob`` (what a worker runs)."""
-    return evaluate_block(_plan_of(blob), index)
+def _install(plan: SweepPlan) -> None:
+    """A pool worker's initializer: keep the plan (sent once per worker, not per block)."""
+    _PLANS.clear()
+    _PLANS[plan.key] = plan
 
 
-def _install(blob: bytes) -> None:
-    """A pool worker's initializer: unpickle the plan once."""
-    _plan_of(blob)
-
-
-def _run_installed(digest: str, index: int) -> Arrays:
-    return evaluate_block(_PLANS[digest], index)
+def _run_installed(key: str, index: int) -> Arrays:
+    return evaluate_block(_PLANS[key], index)
 
 
 def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], None], *,
@@ -82,9 +73,9 @@ def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], 
         for index in pending:
             done(index, evaluate_block(plan, index))
         return
-    blob = pickle.dumps(plan)
     if client is not None:
-        shared = client.scatter(blob, broadcast=True, hash=False)
+        # the plan goes to every worker once; each task names only its block
+        shared = client.scatter(plan, broadcast=True, hash=False)
         executor = client.get_executor(pure=False)
         futures = {executor.submit(run_block, shared, i): i for i in pending}
         try:
@@ -95,7 +86,6 @@ def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], 
                 future.cancel()
         return
     assert workers is not None
-    digest = hashlib.sha256(blob).hexdigest()
     # forkserver: workers fork from a server that has imported capcalc once (fast, and safe
     # with the threads a parent may run); spawn where there is no fork
     context: multiprocessing.context.BaseContext
@@ -105,9 +95,9 @@ def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], 
     else:  # pragma: no cover - Windows
         context = multiprocessing.get_context("spawn")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                  initializer=_install, initargs=(blob,))
+                                  initializer=_install, initargs=(plan,))
     try:
-        futures = {pool.submit(_run_installed, digest, i): i for i in pending}
+        futures = {pool.submit(_run_installed, plan.key, i): i for i in pending}
         for future in cf.as_completed(futures):
             done(futures[future], future.result())
     finally:
