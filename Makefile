@@ -17,13 +17,14 @@ PYTEST_FAST_ARGS ?= -n auto -q -m "not slow and not browser"
 
 export MPLBACKEND := Agg
 
-.PHONY: help venv test test-fast lint pytest docs dashboard charts bench clean install-check
+.PHONY: help venv test test-fast lint pytest docs site dashboard charts bench clean install-check
 
 help:
 	@echo "make test       ruff check + mypy + pytest (creates $(VENV) on first use)"
 	@echo "make test-fast  the quick tests only (no slow, no browser): under a minute"
 	@echo "make lint       ruff check + mypy"
 	@echo "make docs       regenerate the JSON Schemas, docs/assumptions.md and README tables"
+	@echo "make site       build the documentation site into site/ (MkDocs, warnings are errors)"
 	@echo "make dashboard  serve the dashboard on http://localhost:8501 (capcalc dashboard)"
 	@echo "make charts     render the article scenarios into $(CHART_DIR)"
 	@echo "make bench      run every benchmarks/*.py (installs the bench extra)"
@@ -62,6 +63,10 @@ test-fast: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m calc.presentation.docs
 
+# The suite builds the same site once (tests/test_docs_site.py), so `make test` checks it.
+site: $(STAMP)
+	$(BIN)/python -m mkdocs build --strict
+
 dashboard: $(STAMP)
 	$(BIN)/capcalc dashboard
 
@@ -83,5 +88,5 @@ bench: $(VENV)/.capcalc-bench-installed
 	[ $$found -eq 1 ] || echo "no benchmarks/*.py found"
 
 clean:
-	rm -rf build dist out charts .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf build dist out charts site .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

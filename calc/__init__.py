@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 from calc.core.version import __version__
 
 if TYPE_CHECKING:
+    from calc.analysis.discover import discover
     from calc.analysis.montecarlo import simulate
     from calc.analysis.run import Result, run, run_many
+    from calc.analysis.sweep import sweep
     from calc.core.errors import CapcalcError
     from calc.data.scenarios import Library, Scenario, load_library
 
@@ -32,11 +34,13 @@ __all__ = [
     "Result",
     "Scenario",
     "__version__",
+    "discover",
     "load",
     "load_library",
     "run",
     "run_many",
     "simulate",
+    "sweep",
 ]
 
 #: Public name → (module, attribute), imported on first use.
@@ -50,6 +54,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "run": ("calc.analysis.run", "run"),
     "run_many": ("calc.analysis.run", "run_many"),
     "simulate": ("calc.analysis.montecarlo", "simulate"),
+    "discover": ("calc.analysis.discover", "discover"),
+    "sweep": ("calc.analysis.sweep", "sweep"),
 }
 
 

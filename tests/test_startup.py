@@ -26,8 +26,9 @@ from calc.data.scenarios import Library, load_library
 
 from tests.cli_runner import run_in_process
 
-#: Libraries only charts, Monte Carlo, sensitivity and the dashboard use.
-HEAVY = ("matplotlib", "scipy", "SALib", "pandas", "streamlit")
+#: Libraries only charts, Monte Carlo, sensitivity, sweeps' frames and the dashboard use.
+HEAVY = ("matplotlib", "scipy", "SALib", "pandas", "streamlit", "xarray", "pyarrow", "zarr",
+         "dask", "distributed")
 #: Libraries ``--help``, ``--version`` and ``import calc`` have no use for at all.
 NUMERIC = ("numpy", "pydantic", "yaml", "pint", "rich", "jinja2")
 
@@ -70,6 +71,8 @@ LIGHT = {
     "capcalc --help": cli_body("--help"),
     "capcalc --version": cli_body("--version"),
     "capcalc run --help": cli_body("run", "--help"),
+    "capcalc sweep --help": cli_body("sweep", "--help"),
+    "capcalc discover --help": cli_body("discover", "--help"),
     "a usage mistake": cli_body("run", "--format", "xml", status=2),
 }
 RUN_PATH = {
@@ -267,3 +270,13 @@ def test_a_users_assumptions_file_is_parsed_never_cached(cache_home: Path, tmp_p
         seen.append(json.loads(result.stdout)["scenarios"][0]["inputs"]["site.pue"])
     assert seen == [1.6, 1.7]
     assert cache_home.read_bytes() == cached
+
+
+def test_a_sweep_printed_as_csv_loads_no_frame_library(tmp_path: Path) -> None:
+    from tests.test_sweep import SMALLEST
+
+    (tmp_path / "sweep.yaml").write_text(SMALLEST, encoding="utf-8")
+    loaded = loaded_after(cli_body("sweep", "sweep.yaml", "--format", "csv"), tmp_path)
+    assert "numpy" in loaded
+    frames = {"pandas", "xarray", "pyarrow", "zarr", "dask", "distributed"}
+    assert not loaded & frames, f"capcalc sweep --format csv imported {sorted(loaded & frames)}"

@@ -30,6 +30,7 @@ from calc.analysis.montecarlo import (
     paired_samplers,
     resolve,
 )
+from calc.analysis.tabular_timeline import SampledTimelineTabular
 from calc.analysis.timeline import scenario_phases
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError
@@ -67,7 +68,7 @@ TIMELINE_SERIES = ("compute_multiple", "effective_flop_per_s", "facility_power_m
 
 
 @dataclass(frozen=True)
-class TimelineSimulation:
+class TimelineSimulation(SampledTimelineTabular):  # to_frame, to_xarray, notebook cards
     """Samples of a build-out: each series as ``(samples, months)``, and the reach month.
 
     ``reach`` holds, per sample, the position in ``months`` where the compute

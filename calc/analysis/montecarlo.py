@@ -28,8 +28,10 @@ import numpy.typing as npt
 from calc.analysis.distributions import marginals
 from calc.analysis.joint_sampling import JointSampler, stream_tag
 from calc.analysis.limits import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES
-from calc.analysis.run import Result, run, solve_meet_target
+from calc.analysis.provenance import provenance
+from calc.analysis.run import CARD_OUTPUTS, Result, run, solve_meet_target
 from calc.analysis.solver import solve_vectorised
+from calc.analysis.tabular import Tabular
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import (
@@ -38,6 +40,8 @@ from calc.core.vocabulary import (
     SIZING_KEYS,
     other_sizing,
 )
+from calc.data.frames import Tidy
+from calc.data.notebook import quantity
 from calc.data.scenarios import Library, Scenario
 
 __all__ = [
@@ -196,7 +200,7 @@ def exceedance(samples: FloatArray, points: int = 201) -> tuple[FloatArray, Floa
 
 
 @dataclass(frozen=True)
-class Simulation:
+class Simulation(Tabular):
     """Samples of one scenario's inputs and outputs, drawn jointly with its baseline's.
 
     Attributes
@@ -268,6 +272,28 @@ class Simulation:
     def distribution(self) -> dict[str, dict[str, float]]:
         """The JSON form: ``{output: {"mean", "p5", "p50", "p95", ...and their _se}}``."""
         return {o: s.to_dict() for o, s in self.summaries().items()}
+
+    def tidy(self) -> Tidy:
+        """One row per sample: every sampled input, then every output, with units."""
+        variables = {k: (("sample",), np.asarray(v, dtype=float))
+                     for k, v in {**self.inputs, **self.outputs}.items()}
+        units = {**{k: INPUTS[k].unit for k in self.inputs if k in INPUTS},
+                 **{k: OUTPUTS[k].unit for k in self.outputs if k in OUTPUTS}}
+        return Tidy("simulation", variables,
+                    {"sample": (("sample",), np.arange(self.samples))}, units,
+                    provenance(self.scenario, self.baseline, seed=self.seed,
+                               samples=self.samples, p_target_reached=self.p_target_reached()))
+
+    def cards(self) -> tuple[str, list[tuple[str, str]]]:
+        """P(target) and each headline output's median with its 90 % range."""
+        cards = [(f"P(≥ {self.target_central:g}× {self.scenario.baseline_name})",
+                  f"{self.p_target_reached():.1%} ± {self.p_target_se():.1%}")]
+        for k in CARD_OUTPUTS:
+            summary, unit = self.summary(k), OUTPUTS[k].unit
+            cards.append((f"{OUTPUTS[k].title} (median, 90 %)",
+                          f"{quantity(summary.p50, unit)} ({quantity(summary.p5, unit)} – "
+                          f"{quantity(summary.p95, unit)})"))
+        return self.scenario.title, cards
 
 
 def resolve(library: Library, scenario: str | Scenario,

@@ -9,10 +9,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from calc.analysis.provenance import provenance
 from calc.analysis.solver import Solution, solve_scalar
+from calc.analysis.tabular import Tabular
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS, MEASURES, OUTPUTS, SIZING_KEYS, other_sizing
+from calc.data.frames import Tidy
+from calc.data.notebook import quantity
 from calc.data.scenarios import Library, Scenario
 
 __all__ = [
@@ -29,8 +33,13 @@ __all__ = [
     "whole_count",
 ]
 
+#: The outputs a result's notebook cards show.
+CARD_OUTPUTS = ("compute_multiple", "facility_power_mw", "accelerators", "h100_equivalents",
+                "effective_flop_per_s", "capex_usd")
+
+
 @dataclass(frozen=True)
-class Result:
+class Result(Tabular):
     """One scenario's outputs, with the scenario (inputs and provenance) that made them."""
 
     scenario: Scenario
@@ -61,6 +70,19 @@ class Result:
             "outputs": dict(self.outputs),
             "units": self.units,
         }
+
+    def tidy(self) -> Tidy:
+        """One observation: every output (a 0-d array each) with its unit."""
+        return Tidy("result", {k: ((), np.asarray(v)) for k, v in self.outputs.items()},
+                    units={k: OUTPUTS[k].unit for k in self.outputs if k in OUTPUTS},
+                    attrs=provenance(self.scenario),
+                    descriptions={k: OUTPUTS[k].title for k in self.outputs if k in OUTPUTS})
+
+    def cards(self) -> tuple[str, list[tuple[str, str]]]:
+        """The scenario's title and its headline outputs, at central values."""
+        return (f"{self.scenario.title} (at central values)",
+                [(OUTPUTS[k].title, quantity(self.outputs[k], OUTPUTS[k].unit))
+                 for k in CARD_OUTPUTS if k in self.outputs])
 
 
 def model_inputs(scenario: Scenario) -> dict[str, Any]:

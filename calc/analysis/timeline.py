@@ -17,14 +17,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from calc.analysis.provenance import provenance
 from calc.analysis.run import baseline_measure
 from calc.analysis.solver import Solution, solve_scalar
+from calc.analysis.tabular import Tabular
 from calc.core.errors import CapcalcError, NoSolution, suggest
 from calc.core.fleet import TIMELINE_OUTPUTS, TimelineArrays, simulate
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import PHASE_FIELDS, Phase, phase_key
 from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS
+from calc.data.frames import Tidy
+from calc.data.notebook import quantity
 from calc.data.phases import check_phases, parse_phase_key
 from calc.data.scenarios import Library, Scenario
 
@@ -60,7 +64,7 @@ class Install:
 
 
 @dataclass(frozen=True)
-class Timeline:
+class Timeline(Tabular):
     """A scenario's build-out run to a horizon, with its baseline and provenance."""
 
     scenario: Scenario
@@ -128,6 +132,27 @@ class Timeline:
                      if float(multiple[peak]) > self.final_multiple * (1 + 1e-9) else "")
         return (f"{target} is not reached by {self.until}: {self.final_multiple:#.3g}× "
                 f"in {self.until}{peak_text}.")
+
+    def tidy(self) -> Tidy:
+        """One row per month: every series with its unit."""
+        return Tidy("timeline", {k: (("month",), np.asarray(v, dtype=float))
+                                 for k, v in self.series.items()},
+                    {"month": (("month",), np.array(self.months, dtype=object))},
+                    {k: TIMELINE_OUTPUTS[k].unit for k in self.series},
+                    provenance(self.scenario, until=self.until,
+                               target_reached=self.target_reached or ""),
+                    {k: TIMELINE_OUTPUTS[k].title for k in self.series})
+
+    def cards(self) -> tuple[str, list[tuple[str, str]]]:
+        """When the target is reached, and the fleet in the horizon's month."""
+        cards = [(f"{self.target:g}× {self.baseline} first reached",
+                  self.target_reached or f"not by {self.until}"),
+                 (f"Compute multiple in {self.until}", f"{self.final_multiple:.3g}×")]
+        for k in ("facility_power_mw", "h100_equivalents"):
+            if k in self.series:
+                cards.append((f"{TIMELINE_OUTPUTS[k].title} in {self.until}",
+                              quantity(float(self.series[k][-1]), TIMELINE_OUTPUTS[k].unit)))
+        return f"{self.scenario.title} (at central values)", cards
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: months, every series as a list, generations and the reach date."""

@@ -20,9 +20,11 @@ __all__ = [
     "add_monte_carlo_args",
     "add_output_args",
     "add_scenario_args",
+    "add_sweep_args",
     "allow_intermixed",
     "chart_formats",
     "out_folder",
+    "positive",
     "probability",
     "samples",
     "seed",
@@ -42,6 +44,9 @@ FLAGS: dict[str, str] = {
     "out": "--out",
     "output": "OUTPUT",
     "scenario": "SCENARIO",
+    "workers": "--workers",
+    "scheduler": "--scheduler",
+    "density": "--density",
 }
 
 
@@ -83,6 +88,33 @@ def add_output_args(parser: argparse.ArgumentParser, formats: Sequence[str]) -> 
                         help="chart formats for --out: any of png,svg,pdf (default png,svg)")
     parser.add_argument("--force", action="store_true",
                         help="overwrite files that already exist in --out")
+
+
+def positive(text: str) -> int:
+    """A whole number of at least 1 (``--workers``, ``--block-size``)."""
+    cleaned = text.replace(",", "").replace("_", "").strip()
+    if not cleaned.isdigit() or len(cleaned) > 9 or int(cleaned) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more (got {shown(text)})")
+    return int(cleaned)
+
+
+def add_sweep_args(parser: argparse.ArgumentParser) -> None:
+    """The sweep file and where its blocks run: ``--out``, ``--workers``, ``--scheduler``."""
+    parser.add_argument("file", type=Path, metavar="SWEEP",
+                        help="a sweep file (YAML; see sweep.schema.json)")
+    parser.add_argument("--out", type=out_folder, metavar="DIR",
+                        help="write each finished block into DIR/sweep-blocks (a killed sweep "
+                        "run again with the same --out resumes) and the results as "
+                        "sweep.parquet (and sweep.zarr.zip) with datapackage.json")
+    parser.add_argument("--force", action="store_true",
+                        help="start over when --out holds another sweep's blocks, and "
+                        "overwrite its files")
+    parser.add_argument("--workers", type=positive, metavar="N",
+                        help="run the blocks on a local pool of N processes")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run the blocks on a Dask cluster (needs capcalc[dask])")
+    parser.add_argument("--block-size", dest="block_size", type=positive, metavar="N",
+                        help="points per block (default: what fits; results do not change)")
 
 
 def samples(text: str) -> int:

@@ -17,6 +17,7 @@ from calc.cli.args import (
     add_monte_carlo_args,
     add_output_args,
     add_scenario_args,
+    add_sweep_args,
     allow_intermixed,
     chart_formats,
     out_folder,
@@ -187,4 +188,33 @@ def build_parser() -> argparse.ArgumentParser:
         f"Saltelli base samples of the Sobol indices (default {DEFAULT_SOBOL_SAMPLES:,}); "
         f"joint samples for p_target_reached (default {DEFAULT_SAMPLES:,})"))
     p.set_defaults(handler="calc.cli.sensitivity:cmd_sensitivity")
+
+    p = sub.add_parser(
+        "sweep", help="run a sweep file: outputs over a grid or design of inputs, as a table",
+        description="Run a sweep file (a base scenario, axes over any inputs or phase fields, "
+        "optional Monte Carlo samples per point, the outputs to keep) in blocks of points × "
+        "samples. Prints the tidy table: one row per point, the axes, then each output or "
+        "reduction, units in brackets. --out DIR saves each block as it finishes (a killed "
+        "sweep run again resumes) and the results as Parquet (and Zarr) with "
+        "datapackage.json.")
+    add_sweep_args(p)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="table (the first rows), csv (every row) or json (default table)")
+    p.set_defaults(handler="calc.cli.sweep:cmd_sweep")
+
+    p = sub.add_parser(
+        "discover", help="what must be true for a target: PRIM boxes over a sweep's inputs",
+        description="Run a sweep file (or resume it from --out) and find, with PRIM, the "
+        "ranges of its inputs in which the target is met in at least --density of the "
+        "futures, covering as many of the futures that meet it as possible; with --by, for "
+        "that deadline and each quarter before it (a build-out sweep keeping reach_month).")
+    add_sweep_args(p)
+    p.add_argument("--target", required=True, metavar="OUTPUT=VALUE",
+                   help="the target, e.g. compute_multiple=10")
+    p.add_argument("--by", metavar="YYYY-MM",
+                   help="the deadline (a build-out sweep; default its horizon)")
+    p.add_argument("--density", type=probability, default=0.8, metavar="D",
+                   help="share of a box's futures that must meet the target (default 0.8)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler="calc.cli.sweep:cmd_discover")
     return parser

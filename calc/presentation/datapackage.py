@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import math
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,8 +26,8 @@ from calc.core.version import __version__
 from calc.data.output_folder import FileData
 from calc.presentation.tables.base import Table
 
-__all__ = ["PACKAGE_FILE", "CsvFile", "Resource", "csv_file", "field_type", "package_bytes",
-           "resource_of", "with_datapackage"]
+__all__ = ["PACKAGE_FILE", "CsvFile", "DataFile", "Resource", "csv_file", "field_type",
+           "package_bytes", "resource_of", "with_datapackage"]
 
 #: The file describing a saved set's CSV files.
 PACKAGE_FILE = "datapackage.json"
@@ -46,19 +46,31 @@ class Resource:
     title: str
     description: str
     fields: tuple[tuple[str, str, str], ...]
+    format: str = "csv"
+    mediatype: str = "text/csv"
 
     def to_dict(self) -> dict[str, Any]:
-        """The resource's entry of ``datapackage.json``."""
+        """The resource's entry of ``datapackage.json``.
+
+        A file with ``fields`` is a tabular resource with its schema (CSV,
+        Parquet); one without (a zipped Zarr store) is a plain data resource.
+        """
         fields = []
         for header, kind, unit in self.fields:
             entry: dict[str, str] = {"name": header, "type": kind}
             if unit:
                 entry["unit"] = unit
             fields.append(entry)
-        return {"profile": "tabular-data-resource", "name": _resource_name(self.path),
-                "path": self.path, "format": "csv", "mediatype": "text/csv",
-                "encoding": "utf-8", "title": self.title, "description": self.description,
-                "schema": {"fields": fields, "missingValues": [""]}}
+        document: dict[str, Any] = {
+            "profile": "tabular-data-resource" if fields else "data-resource",
+            "name": _resource_name(self.path), "path": self.path, "format": self.format,
+            "mediatype": self.mediatype}
+        if self.format == "csv":
+            document["encoding"] = "utf-8"
+        document.update(title=self.title, description=self.description)
+        if fields:
+            document["schema"] = {"fields": fields, "missingValues": [""]}
+        return document
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,18 @@ class CsvFile:
 
     def __call__(self) -> bytes:
         return self.text.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """Any other file of a saved set (Parquet, a zipped Zarr store) with its description;
+    calling it gives its bytes."""
+
+    data: Callable[[], bytes]
+    resource: Resource
+
+    def __call__(self) -> bytes:
+        return self.data()
 
 
 def _resource_name(path: str) -> str:
@@ -142,13 +166,13 @@ def _plain(value: Any) -> Any:
 
 
 def with_datapackage(files: Mapping[str, FileData]) -> dict[str, FileData]:
-    """``files`` with ``datapackage.json`` describing each of its :class:`CsvFile` entries.
+    """``files`` with ``datapackage.json`` describing each of its :class:`CsvFile` and
+    :class:`DataFile` entries.
 
-    A set without described CSV files is returned as it is.
+    A set without described files is returned as it is.
     """
-    resources = [Resource(name, data.resource.title, data.resource.description,
-                          data.resource.fields)
-                 for name, data in files.items() if isinstance(data, CsvFile)]
+    resources = [replace(data.resource, path=name)
+                 for name, data in files.items() if isinstance(data, CsvFile | DataFile)]
     if not resources:
         return dict(files)
     return {**files, PACKAGE_FILE: package_bytes(resources)}

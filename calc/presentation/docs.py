@@ -22,6 +22,7 @@ from calc.data.io import write_text
 from calc.data.peers import PeersFile
 from calc.data.scenarios import load_library
 from calc.data.schema import AssumptionsFile, ScenariosFile
+from calc.data.sweep_file import SweepSpec
 from calc.data.units import format_unit
 from calc.presentation.formatting import format_value
 
@@ -199,6 +200,7 @@ GENERATED: dict[str, Callable[[], str]] = {
     "scenarios.schema.json": lambda: json_schema(ScenariosFile, "capcalc scenarios"),
     "docs/assumptions.md": lambda: assumptions_markdown(load_baseline()),
     "peers.schema.json": lambda: _peers_schema(),
+    "sweep.schema.json": lambda: json_schema(SweepSpec, "capcalc sweep"),
     "calc/data/inputs.py": inputs_module_source,
     "README.md": lambda: readme(Path.cwd()),
 }

@@ -1,0 +1,196 @@
+"""One block of a sweep: its points × samples through the vectorised chain, reduced.
+
+A block is a run of consecutive points. Its numeric axis values become arrays
+of shape ``(points, 1)`` and the Monte Carlo draws of shape ``(1, samples)``, so
+:func:`calc.core.chain.evaluate` computes every point-sample at once by
+broadcasting; a build-out flattens them to ``(points × samples,)`` for
+:func:`calc.core.fleet.simulate`. The only Python loops are over the
+combinations of categorical axes present in the block and over fixed-size
+chunks of samples, never over points.
+
+The draws are those :func:`calc.analysis.montecarlo.paired_draws` makes for
+the same seed — the samples :func:`calc.simulate` uses — shared by every
+point (common random numbers). They depend on the seed and the input's key,
+never on the block, so any block size, and serial, pool or cluster runs,
+give the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from calc.analysis.buildout_montecarlo import phase_delays
+from calc.analysis.montecarlo import PairedDraws, paired_draws
+from calc.analysis.sweep_plan import Group, SweepPlan, quantile_name
+from calc.core.chain import evaluate
+from calc.core.fleet import simulate as simulate_fleet
+from calc.core.months import month_label
+
+__all__ = ["evaluate_block", "reach_quantile"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Draws of the plans this process has evaluated, per (plan key, group): drawn once each.
+_DRAWS: dict[tuple[str, int], tuple[PairedDraws, dict[str, FloatArray]]] = {}
+
+
+def _draws(plan: SweepPlan, group: Group) -> tuple[PairedDraws, dict[str, FloatArray]]:
+    """The group's joint draws and its phases' sampled slips, made once per process."""
+    key = (plan.key, group.index)
+    if key not in _DRAWS:
+        if len(_DRAWS) > 64:  # another plan's draws: not needed again in this process
+            _DRAWS.clear()
+        assert plan.samples is not None
+        draws = paired_draws(plan.library, group.scenario, samples=plan.samples,
+                             seed=plan.seed)
+        delays = phase_delays(group.phases, plan.samples, plan.seed) if group.phases else {}
+        _DRAWS[key] = (draws, delays)
+    return _DRAWS[key]
+
+
+def _numeric(plan: SweepPlan, values: Mapping[str, Any], rows: IntArray) -> dict[str, FloatArray]:
+    """The numeric axis values of ``rows``, as float arrays."""
+    return {k: np.asarray(values[k][rows], dtype=float) for k in plan.axis_keys
+            if k not in plan.categorical}
+
+
+def _static_central(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray]
+                    ) -> dict[str, FloatArray]:
+    n = len(next(iter(numeric.values()))) if numeric else 1
+    inputs = {**group.scenario.values, **{k: v for k, v in numeric.items()
+                                          if not k.startswith("timeline")}}
+    out = evaluate(inputs, group.baseline)
+    return {o: np.broadcast_to(np.asarray(out[o], dtype=float), (n,)) for o in plan.outputs}
+
+
+def _static_sampled(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray],
+                    n: int) -> dict[str, FloatArray]:
+    """P(target) and the quantiles of each output over the samples, for ``n`` points."""
+    draws, _ = _draws(plan, group)
+    samples, chunk = draws.samples, plan.sample_chunk
+    kept = {o: np.empty((n, samples)) for o in plan.outputs}
+    reached = np.zeros(n)
+    points = {k: v[:, None] for k, v in numeric.items() if not k.startswith("timeline")}
+    for lo in range(0, samples, chunk):
+        part = slice(lo, min(samples, lo + chunk))
+        inputs = {**draws.fixed, **{k: v[None, part] for k, v in draws.drawn.items()},
+                  **points}
+        out = evaluate(inputs, draws.baseline_effective[None, part])
+        target = np.asarray(inputs["target.compute_multiplier"], dtype=float)
+        reached += np.sum(np.asarray(out["compute_multiple"]) >= target, axis=1)
+        for o in plan.outputs:
+            kept[o][:, part] = np.broadcast_to(np.asarray(out[o], dtype=float),
+                                               (n, part.stop - part.start))
+    result = {"p_target_reached": reached / samples}
+    quantiles = plan.sweep.spec.quantiles
+    for o in plan.outputs:
+        found = np.quantile(kept[o], quantiles, axis=1)
+        for q, row in zip(quantiles, found, strict=True):
+            result[f"{o}_{quantile_name(q)}"] = row
+    return result
+
+
+def _fleet_values(group: Group, numeric: Mapping[str, FloatArray]) -> dict[str, Any]:
+    values: dict[str, Any] = dict(group.scenario.values)
+    values.update(numeric)
+    return values
+
+
+def _reach_central(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray],
+                   n: int) -> IntArray:
+    """Month index (from the plan's first month) where each point first reaches the target."""
+    assert group.phases is not None
+    values = _fleet_values(group, numeric)
+    baseline = np.full(n, group.baseline)
+    arrays = simulate_fleet(values, group.phases, plan.library.baseline.catalog, baseline,
+                            until=plan.until, first=month_label(plan.first),
+                            outputs=["compute_multiple"], by_generation=False)
+    return np.broadcast_to(np.asarray(arrays.reach, dtype=np.int64), (n,)).copy()
+
+
+def _reach_sampled(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray],
+                   n: int) -> FloatArray:
+    """P(reached by the end of each month), ``(n, months)``."""
+    assert group.phases is not None
+    draws, delays = _draws(plan, group)
+    samples, chunk = draws.samples, plan.sample_chunk
+    months = len(plan.months)
+    counts = np.zeros((n, months + 1))
+    catalog = plan.library.baseline.catalog
+    for lo in range(0, samples, chunk):
+        part = slice(lo, min(samples, lo + chunk))
+        s = part.stop - part.start
+        drawn = {**{k: v[part] for k, v in draws.drawn.items()},
+                 **{k: v[part] for k, v in delays.items() if k not in numeric}}
+        values: dict[str, Any] = {**draws.fixed, **{k: np.tile(v, n) for k, v in drawn.items()},
+                                  **{k: np.repeat(v, s) for k, v in numeric.items()}}
+        baseline = np.tile(draws.baseline_effective[part], n)
+        arrays = simulate_fleet(values, group.phases, catalog, baseline, until=plan.until,
+                                first=month_label(plan.first), outputs=["compute_multiple"],
+                                by_generation=False)
+        reach = np.asarray(arrays.reach, dtype=np.int64).reshape(n, s)
+        slot = np.where(reach >= 0, reach, months)  # never reached: the extra slot
+        np.add.at(counts, (np.repeat(np.arange(n), s), slot.ravel()), 1.0)
+    return np.cumsum(counts[:, :months], axis=1) / samples
+
+
+def reach_quantile(p_by: FloatArray, q: float) -> IntArray:
+    """First month (index) by which a share ``q`` of the samples reached the target; -1 if none.
+
+    >>> reach_quantile(np.array([[0.0, 0.4, 0.6, 1.0]]), 0.5).tolist()
+    [2]
+    >>> reach_quantile(np.array([[0.0, 0.1]]), 0.5).tolist()
+    [-1]
+    """
+    hit = p_by >= q
+    return np.where(hit.any(axis=1), hit.argmax(axis=1), -1).astype(np.int64)
+
+
+def _buildout(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray], n: int
+              ) -> dict[str, Any]:
+    out: dict[str, Any] = {"reach_month": _reach_central(plan, group, numeric, n)}
+    if plan.samples is None:
+        return out
+    p_by = _reach_sampled(plan, group, numeric, n)
+    out["p_target_by"] = p_by
+    for q in plan.sweep.spec.quantiles:
+        out[f"reach_month_{quantile_name(q)}"] = reach_quantile(p_by, q)
+    for month in (*plan.sweep.spec.by, plan.until):
+        out[f"p_target_by_{month}"] = p_by[:, plan.months.index(month)]
+    return out
+
+
+def evaluate_block(plan: SweepPlan, index: int) -> dict[str, npt.NDArray[Any]]:
+    """Every column of the points of block ``index`` (and ``p_target_by`` of a sampled
+    build-out, ``(points, months)``), plus ``group``: each point's categorical combination.
+    """
+    lo, hi = plan.block_range(index)
+    n = hi - lo
+    values = plan.design.values(lo, hi)
+    group_ids = plan.group_ids(lo, hi)
+    out: dict[str, npt.NDArray[Any]] = {"group": group_ids}
+    for column in plan.columns:
+        out[column.name] = np.empty(n, dtype=np.int64 if column.integer else float)
+    if plan.keeps_months:
+        out["p_target_by"] = np.empty((n, len(plan.months)))
+    for group in plan.groups:
+        rows = np.flatnonzero(group_ids == group.index)
+        if rows.size == 0:
+            continue
+        numeric = _numeric(plan, values, rows)
+        found: dict[str, Any] = {}
+        if plan.outputs:
+            found.update(_static_central(plan, group, numeric))
+            if plan.samples is not None:
+                found.update(_static_sampled(plan, group, numeric, rows.size))
+        if plan.buildout:
+            found.update(_buildout(plan, group, numeric, rows.size))
+        for name, column in found.items():
+            out[name][rows] = column
+    return out
+
