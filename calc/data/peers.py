@@ -37,10 +37,12 @@ __all__ = [
     "CompanyCapex",
     "Component",
     "Figure",
+    "PaceSettings",
     "Peer",
     "PeersFile",
     "PowerFigure",
     "ScheduleMilestone",
+    "SlipRecord",
     "StatedCompute",
     "check_chips",
     "decimal_year",
@@ -254,10 +256,14 @@ class StatedCompute(Frozen):
 
 
 class CompanyCapex(Frozen):
-    """A company's capital expenditure for a calendar year: reported, or guided in advance."""
+    """A company's capital expenditure for a calendar year (or one quarter of it): reported,
+    or guided in advance."""
 
     company: Text
     year: Annotated[int, Field(ge=1990, le=2100)]
+    quarter: Annotated[int, Field(ge=1, le=4)] | None = Field(
+        None, description="The calendar quarter (1-4) of a quarterly figure; none for the "
+        "whole year.")
     usd_2025: Annotated[float, Field(ge=1e6, le=1e13, allow_inf_nan=False)] = Field(
         description="Capex of the year, US dollars (nominal, taken as dollars of 2025).")
     kind: Literal["reported", "guided"]
@@ -334,6 +340,45 @@ class ScheduleMilestone(Frozen):
         return self
 
 
+class SlipRecord(Frozen):
+    """How the schedule record is read into the slip of an announced phase."""
+
+    @model_validator(mode="after")
+    def _check(self) -> SlipRecord:
+        if not 0 <= self.min_horizon_months.value <= 60:
+            raise ValueError("min_horizon_months must be 0 to 60 months "
+                             f"(got {self.min_horizon_months.value:g})")
+        if not 0 < self.prior_milestones.value <= 100:
+            raise ValueError("prior_milestones must be above 0 and at most 100 "
+                             f"(got {self.prior_milestones.value:g})")
+        return self
+
+    min_horizon_months: SourcedValue = Field(
+        description="Milestones promised fewer months ahead are kept but not fitted.")
+    prior_milestones: SourcedValue = Field(
+        description="Weight of the other operators' record, in milestones of the operator's.")
+
+
+class PaceSettings(Frozen):
+    """How an operator's pace is drawn through its stated compute, and when a build-out is
+    flagged as running above it."""
+
+    @model_validator(mode="after")
+    def _check(self) -> PaceSettings:
+        if not 1 <= self.min_step_months.value <= 120:
+            raise ValueError("min_step_months must be 1 to 120 months "
+                             f"(got {self.min_step_months.value:g})")
+        if not 1 <= self.warn_factor.value <= 100:
+            raise ValueError(f"warn_factor must be 1 to 100 (got {self.warn_factor.value:g})")
+        return self
+
+    min_step_months: SourcedValue = Field(
+        description="Shortest step between statements the pace's range is read over, months.")
+    warn_factor: SourcedValue = Field(
+        description="A build-out above this multiple of the operator's fastest pace is "
+        "flagged.")
+
+
 class PeersFile(Frozen):
     """capcalc's peers: sourced figures of the largest AI training sites."""
 
@@ -352,6 +397,8 @@ class PeersFile(Frozen):
     schedules: tuple[ScheduleMilestone, ...] = Field(
         (), description="Build-out milestones: announced against delivered dates (the "
         "schedule-slip record).")
+    slip_record: SlipRecord = Field(description="How the schedule record gives a slip.")
+    pace: PaceSettings = Field(description="How an operator's own pace is drawn.")
 
     def stated(self, operator: str) -> tuple[StatedCompute, ...]:
         """``operator``'s statements of its training compute, oldest first."""
@@ -359,8 +406,14 @@ class PeersFile(Frozen):
                             key=lambda s: s.date))
 
     def capex_of(self, company: str) -> dict[int, CompanyCapex]:
-        """``company``'s capex by year."""
-        return {c.year: c for c in self.company_capex if c.company == company}
+        """``company``'s capex by year (whole-year figures)."""
+        return {c.year: c for c in self.company_capex
+                if c.company == company and c.quarter is None}
+
+    def quarterly_capex_of(self, company: str) -> dict[tuple[int, int], CompanyCapex]:
+        """``company``'s capex by (year, quarter), where it reported quarters."""
+        return {(c.year, c.quarter): c for c in self.company_capex
+                if c.company == company and c.quarter is not None}
 
     @model_validator(mode="after")
     def _check(self) -> PeersFile:
