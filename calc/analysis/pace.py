@@ -20,13 +20,27 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from calc.core.constants import MONTHS_PER_YEAR
 from calc.core.months import month_index, month_label
-from calc.data.peers import PeersFile, StatedCompute
+from calc.data.records import PeerRecords, records_of
+
+if TYPE_CHECKING:
+    from calc.data.peers import PeersFile
+
+
+class Stated(Protocol):
+    """A statement of training compute (:class:`calc.data.records.Statement` or
+    :class:`calc.data.peers.StatedCompute`)."""
+
+    @property
+    def date(self) -> str: ...
+    @property
+    def h100_equivalents(self) -> float: ...
 
 __all__ = ["Pace", "PaceWarning", "fit_pace", "operator_pace", "pace_warning", "statement_month"]
 
@@ -118,7 +132,7 @@ def _rate(first: tuple[int, float], last: tuple[int, float]) -> float:
     return float((last[1] / first[1]) ** (MONTHS_PER_YEAR / (last[0] - first[0])))
 
 
-def fit_pace(statements: Sequence[StatedCompute], *, min_step_months: float,
+def fit_pace(statements: Sequence[Stated], *, min_step_months: float,
              operator: str = "") -> Pace | None:
     """The pace through ``statements`` (None with fewer than two dated months).
 
@@ -160,13 +174,14 @@ def fit_pace(statements: Sequence[StatedCompute], *, min_step_months: float,
                 points=tuple(points))
 
 
-def operator_pace(peers: PeersFile, operator: str | None = None) -> Pace | None:
+def operator_pace(peers: PeersFile | PeerRecords, operator: str | None = None) -> Pace | None:
     """The pace of ``operator`` (default ``peers.subject``) from its statements in
     ``peers``, or None when it has fewer than two."""
-    name = operator or peers.subject
+    records = records_of(peers)
+    name = operator or records.subject
     if not name:
         return None
-    return fit_pace(peers.stated(name), min_step_months=peers.pace.min_step_months.value,
+    return fit_pace(records.stated(name), min_step_months=records.min_step_months,
                     operator=name)
 
 

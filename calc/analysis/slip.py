@@ -32,14 +32,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from calc.core.errors import CapcalcError, suggest
 from calc.core.phases import Phase
 from calc.core.vocabulary import PHASE_DOMAINS
-from calc.data.peers import CONFIDENCE_ORDER, PeersFile, ScheduleMilestone, month_index
+from calc.data.records import CONFIDENCE_ORDER, Milestone, PeerRecords, month_index, records_of
+
+if TYPE_CHECKING:
+    from calc.data.peers import PeersFile
 
 __all__ = [
     "NO_SLIP",
@@ -71,6 +74,24 @@ METHOD = ("Kaplan-Meier over milestone slips (a milestone still late counts as a
           "lateness: its weight moves to the later slips, or stays at its bound when none is "
           "later); an operator's own record mixed with the others' by weight n / (n + k); "
           "p5/p50/p95 by midpoint interpolation, rounded to whole months")
+
+
+class Dated(Protocol):
+    """A schedule milestone's dates, as :class:`calc.data.records.Milestone` and
+    :class:`calc.data.peers.ScheduleMilestone` both hold them."""
+
+    @property
+    def announced(self) -> str: ...
+    @property
+    def announced_on(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def delivered(self) -> str | None: ...
+    @property
+    def as_of(self) -> str | None: ...
+    @property
+    def revised(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -159,7 +180,7 @@ class SlipRow:
                 "fitted": self.fitted}
 
 
-def slip_months(milestone: ScheduleMilestone) -> float:
+def slip_months(milestone: Dated) -> float:
     """Months from the announced due month to delivery, or the least slip of a late milestone.
 
     A delivered milestone's slip is ``delivered - announced`` in whole calendar
@@ -244,7 +265,7 @@ def slip_quantiles(slips: Sequence[float] | np.ndarray, censored: Sequence[bool]
     return np.interp(np.asarray(probabilities, dtype=float), middles, values)
 
 
-def horizon_months(milestone: ScheduleMilestone) -> int:
+def horizon_months(milestone: Dated) -> int:
     """Months from the day a promise was made to the month it fell due (its horizon).
 
     >>> from calc.data.peers import ScheduleMilestone
@@ -289,42 +310,43 @@ def _whole(months: float) -> int:
     return int(np.floor(months + 0.5))
 
 
-def _confident(peers: PeersFile, weakest: str) -> tuple[ScheduleMilestone, ...]:
+def _confident(peers: PeerRecords, weakest: str) -> tuple[Milestone, ...]:
     if weakest not in CONFIDENCE_ORDER:
         raise CapcalcError(f"{weakest!r} is not a confidence level (one of "
                            f"{', '.join(CONFIDENCE_ORDER)})", key="weakest")
     limit = CONFIDENCE_ORDER.index(weakest)
-    return tuple(m for m in peers.schedules if CONFIDENCE_ORDER.index(m.confidence) <= limit)
+    return tuple(m for m in peers.milestones if CONFIDENCE_ORDER.index(m.confidence) <= limit)
 
 
-def _fitted(peers: PeersFile, milestone: ScheduleMilestone) -> bool:
+def _fitted(peers: PeerRecords, milestone: Dated) -> bool:
     """Whether a milestone was promised far enough ahead to count in a fitted slip."""
-    return horizon_months(milestone) >= peers.slip_record.min_horizon_months.value
+    return horizon_months(milestone) >= peers.min_horizon_months
 
 
-def record_names(peers: PeersFile) -> tuple[str, ...]:
+def record_names(peers: PeersFile | PeerRecords) -> tuple[str, ...]:
     """What ``--slip`` takes: every operator in the record, ``peers`` and ``none``."""
-    operators = dict.fromkeys(m.operator for m in peers.schedules)
+    operators = dict.fromkeys(m.operator for m in records_of(peers).milestones)
     return (*operators, POOLED, NO_SLIP)
 
 
-def _operator(peers: PeersFile, record: str) -> str:
+def _operator(peers: PeerRecords, record: str) -> str:
     """The operator named ``record`` (any case), or a CapcalcError listing the choices."""
-    for name in dict.fromkeys(m.operator for m in peers.schedules):
+    for name in dict.fromkeys(m.operator for m in peers.milestones):
         if name.lower() == record.strip().lower():
             return name
     choices = record_names(peers)
-    raise CapcalcError(f"no schedule record of {record!r}{suggest(record, choices)}; choose "
-                       f"an operator of peers.yaml's schedules, {POOLED} (every operator "
-                       f"pooled) or {NO_SLIP} ({', '.join(choices)})", key="slip")
+    raise CapcalcError(f"no schedule record of {record!r}: choose an operator of peers.yaml's "
+                       f"schedules, {POOLED} (every operator pooled) or {NO_SLIP} ("
+                       + ", ".join(repr(c) for c in choices) + ")" + suggest(record, choices),
+                       key="slip")
 
 
-def _km(milestones: Sequence[ScheduleMilestone]) -> tuple[np.ndarray, np.ndarray]:
+def _km(milestones: Sequence[Dated]) -> tuple[np.ndarray, np.ndarray]:
     return kaplan_meier_weights([slip_months(m) for m in milestones],
                                 [m.status == "not_delivered" for m in milestones])
 
 
-def default_slip(peers: PeersFile, record: str | None = None, *,
+def default_slip(peers: PeersFile | PeerRecords, record: str | None = None, *,
                  weakest: str = "secondary") -> SlipDistribution:
     """The schedule slip of an announced phase: p5/p50/p95 of a record, whole months.
 
@@ -347,12 +369,12 @@ def default_slip(peers: PeersFile, record: str | None = None, *,
         slip lies beyond the longest delay a phase may take (a record of dates that
         cannot be meant: refused rather than sampled as something else).
     """
+    peers = records_of(peers)
     used = tuple(m for m in _confident(peers, weakest) if _fitted(peers, m))
     short = sum(1 for m in _confident(peers, weakest) if not _fitted(peers, m))
     if not used:
         raise CapcalcError(f"no schedule milestone at confidence {weakest} or stronger, "
-                           "promised at least "
-                           f"{peers.slip_record.min_horizon_months.value:g} months ahead; add "
+                           f"promised at least {peers.min_horizon_months:g} months ahead; add "
                            "some under schedules: in peers.yaml", key="schedules")
     name = record if record is not None else (peers.subject or POOLED)
     if name.strip().lower() == POOLED:
@@ -361,11 +383,11 @@ def default_slip(peers: PeersFile, record: str | None = None, *,
         own_count, weight, label = 0, 0.0, POOLED
     else:
         # the subject with no milestone of its own takes the others'; a named record must exist
-        label = name if record is None and name not in {m.operator for m in peers.schedules} \
+        label = name if record is None and name not in {m.operator for m in peers.milestones} \
             else _operator(peers, name)
         own = [m for m in used if m.operator == label]
         others = [m for m in used if m.operator != label]
-        k = peers.slip_record.prior_milestones.value
+        k = peers.prior_milestones
         weight = len(own) / (len(own) + k) if others else 1.0
         parts = [(*_km(own), weight)] if own else []
         if others:
@@ -387,15 +409,16 @@ def default_slip(peers: PeersFile, record: str | None = None, *,
                             weight=weight, short=short)
 
 
-def slip_table(peers: PeersFile) -> tuple[SlipRow, ...]:
+def slip_table(peers: PeersFile | PeerRecords) -> tuple[SlipRow, ...]:
     """Every recorded milestone with its slip and horizon, in file order, for display."""
+    peers = records_of(peers)
     return tuple(
         SlipRow(id=m.id, site=m.site, milestone=m.milestone, announced=m.announced,
                 delivered=m.delivered, as_of=m.as_of, slip_months=slip_months(m),
                 censored=m.status == "not_delivered", confidence=m.confidence,
                 operator=m.operator, horizon_months=horizon_months(m),
                 fitted=_fitted(peers, m))
-        for m in peers.schedules)
+        for m in peers.milestones)
 
 
 def with_slip(phases: Sequence[Phase], slip: SlipDistribution) -> tuple[Phase, ...]:

@@ -29,6 +29,7 @@ from pydantic import (
 
 from calc.core.errors import CapcalcError, suggest
 from calc.data.io import load_yaml, parse_yaml
+from calc.data.records import CONFIDENCE_ORDER, month_index
 from calc.data.resources import PEERS, shipped_bytes
 from calc.data.schema import Frozen, Text
 
@@ -116,8 +117,6 @@ Label = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 InformsKey = Annotated[
     str, Field(pattern=r"^(catalog\.[A-Za-z0-9_.+-]+\.[a-z0-9_]+|[a-z]+\.[a-z0-9_]+)$")]
 
-#: Order of confidence, strongest first.
-CONFIDENCE_ORDER: tuple[str, ...] = ("confirmed", "secondary", "unconfirmed")
 
 
 class Figure(Frozen):
@@ -618,16 +617,3 @@ def _ends_before(later: str, earlier: str) -> bool:
     """
     return _period(later)[1] < _period(earlier)[0]
 
-
-def month_index(date: str) -> int:
-    """A dated month as a count of months since year 0, to subtract dates in whole months.
-
-    The day, when given, is ignored: a slip is counted in calendar months.
-
-    >>> month_index("2024-12") - month_index("2024-10-23")
-    2
-    """
-    parts = date.split("-")
-    if len(parts) < 2:
-        raise ValueError(f"{date!r} names no month")
-    return int(parts[0]) * 12 + int(parts[1]) - 1
