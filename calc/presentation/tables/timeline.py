@@ -71,7 +71,8 @@ def timeline_table(timeline: Timeline, stated: Sequence[StatedCompute] = (),
         units=units,
         caption=provenance(
             [scenario.name], timeline.baseline,
-            f"target {timeline.target:g}× reached {reached or 'not by ' + timeline.until}; "
+            f"target {timeline.target:g}× reached "
+            f"{(reached + ' at central values') if reached else 'not by ' + timeline.until}; "
             f"hardware life {lifetime:g} yr; beyond the catalog perf/W +{growth:.0%}/yr, "
             f"FLOP/$ +{scenario.inputs.hardware.price_performance_growth_per_year:.0%}/yr; "
             f"MFU {scenario.inputs.training.mfu:g}"
