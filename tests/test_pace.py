@@ -11,6 +11,7 @@ import yaml
 
 from calc.analysis.pace import fit_pace, operator_pace, pace_warning
 from calc.analysis.timeline import run_timeline
+from calc.core.errors import CapcalcError
 from calc.core.months import month_index, month_label
 from calc.data.peers import StatedCompute, parse_peers
 
@@ -88,3 +89,12 @@ def test_a_higher_warn_factor_in_the_file_silences_the_warning(library):
     data["pace"]["warn_factor"]["value"] = 0.5
     with pytest.raises(Exception, match="warn_factor must be 1 to 100"):
         parse_peers(data, source="peers.yaml")
+
+
+def test_a_peers_file_without_its_pace_section_is_one_line():
+    raw = yaml.safe_load(PEERS_FILE.read_text(encoding="utf-8"))
+    del raw["pace"]
+    with pytest.raises(CapcalcError, match=r"^mine\.yaml: pace: missing: the file needs its "
+                                           r"pace: section") as info:
+        parse_peers(raw, source="mine.yaml")
+    assert "\n" not in str(info.value)

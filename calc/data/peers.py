@@ -491,6 +491,9 @@ def parse_peers(data: Any, *, source: str, catalog: Mapping[str, Any] | None = N
         kind = error["type"]
         if kind == "extra_forbidden":
             message = "unknown key"
+        elif kind == "missing" and key in PeersFile.model_fields:
+            message = (f"missing: the file needs its {key}: section (capcalc's own peers.yaml "
+                       "shows each one with its sources)")
         elif kind == "missing":
             message = "missing; every peer needs id, site, label, operator, date, status, " \
                       "source and confidence" if key.count(".") <= 1 else "missing"
