@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calc.analysis.limits import ANSWER_SAMPLES
-from calc.analysis.reach import Reach, reach
 from calc.analysis.run import Result, run
 from calc.analysis.target import ChipOption, TargetFacts, target_facts
 from calc.analysis.timeline import Timeline
@@ -33,6 +32,9 @@ from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.formatting import count_text, format_value, month_text, times
 from calc.presentation.reach import date_clause, pace_sentence, warning_sentence
+
+if TYPE_CHECKING:
+    from calc.analysis.reach import Reach
 
 __all__ = [
     "BUILDOUT",
@@ -270,6 +272,10 @@ def buildout_reach(library: Library, scenario: Scenario, *,
         borrowed = "edited build-out"
     if not chosen:
         return None
+    # deferred: the sampled build-out loads the sampling machinery, which an error or the
+    # JSON of `capcalc run` has no use for
+    from calc.analysis.reach import reach
+
     try:
         return reach(library, scenario, records or shipped_records(), phases=chosen,
                      until=until, samples=samples, seed=seed, slip=slip, borrowed=borrowed)

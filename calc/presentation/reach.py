@@ -7,10 +7,14 @@ The command line, the report and the dashboard say these sentences, built from o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from calc.analysis.pace import PaceWarning
-from calc.analysis.reach import Reach
 from calc.analysis.slip import NO_SLIP, SlipDistribution
 from calc.presentation.formatting import format_value, month_text
+
+if TYPE_CHECKING:
+    from calc.analysis.reach import Reach
 
 __all__ = ["date_clause", "pace_sentence", "reach_lines", "slip_sentence", "warning_sentence"]
 
