@@ -112,3 +112,24 @@ def test_the_cortex_headline_does_not_move_with_a_month_of_the_last_phase(librar
         phases = apply_phase_sets(scenario.timeline, [("timeline[-1].start", start)])
         reached.add(run_timeline(library, scenario, phases=phases).target_reached)
     assert len(reached) == 1 and None not in reached
+
+
+@settings(max_examples=40, deadline=None)
+@given(lead=st.integers(0, 12), life=st.sampled_from([4.0, 4.5, 5.0, 5.5, 6.0]),
+       mfu=st.floats(0.3, 0.5), shift=st.sampled_from([-1, 1]))
+def test_a_month_of_the_last_phase_moves_the_cortex_date_by_a_month_at_most(
+        library, lead, life, mfu, shift):
+    """With no chip coming into volume between the orders of "mid-2026" a month apart (Rubin
+    is in volume from late 2026), a month's change of Cortex 2's full build moves the month
+    10x is first reached at central values by at most that month: no jump of years."""
+    scenario = library.scenario("cortex-buildout", [
+        ("hardware.procurement_lead_months", str(lead)),
+        ("cost.hardware_lifetime_years", str(life)), ("training.mfu", str(mfu))])
+    start = month_index(scenario.timeline[-1].start)
+    moved = apply_phase_sets(scenario.timeline,
+                             [("timeline[-1].start", month_label(start + shift))])
+    before = run_timeline(library, scenario, until="2036-12").target_reached
+    after = run_timeline(library, scenario, phases=moved, until="2036-12").target_reached
+    assert (before is None) == (after is None)
+    if before is not None and after is not None:
+        assert abs(month_index(after) - month_index(before)) <= 1
