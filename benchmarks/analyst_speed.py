@@ -4,7 +4,8 @@
   samples, against the central ``solve_input`` (goal: under 2 s).
 * "The odds of 10× by each month, with slip": ``simulate_timeline`` of
   ``cortex-buildout`` over ten years at 10,000 samples, its announced phases
-  slipping as the peers' did, against one central ``run_timeline`` (goal: under 2 s).
+  slipping by their operator's record (the default), against one central ``run_timeline``
+  (goal: under 2 s).
 * "What if we knew": ``p_target_conditional`` at 10,000 samples, against one
   ``calc.simulate`` of the same samples.
 

@@ -19,16 +19,19 @@ import streamlit as st
 from matplotlib.figure import Figure
 
 import calc
+from calc.analysis.limits import ANSWER_SAMPLES
+from calc.analysis.reach import Reach
 from calc.analysis.run import Result
-from calc.analysis.slip import SlipDistribution, default_slip, with_slip
+from calc.analysis.slip import NO_SLIP, SlipDistribution, default_slip, with_slip
 from calc.analysis.target import TargetFacts, target_facts
 from calc.core.chain import measure_of, target_measure
 from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import Phase
 from calc.data.peers import PeersFile, load_peers
+from calc.data.records import PeerRecords, records_of
 from calc.data.scenarios import Library, Scenario
 from calc.presentation import charts
-from calc.presentation.answer import answer_for, buildout_phases
+from calc.presentation.answer import answer_with, buildout_phases, buildout_reach
 from calc.presentation.tables import Table
 from calc.presentation.tables import scenarios as tables
 
@@ -48,6 +51,8 @@ __all__ = [
     "library_for",
     "memo",
     "peers",
+    "reach_of",
+    "records",
     "results",
     "scenario_of",
     "slip",
@@ -190,21 +195,28 @@ def peers() -> PeersFile:
 
 
 @st.cache_resource(show_spinner=False)
+def records() -> PeerRecords:
+    """The schedule record and stated compute of ``peers.yaml`` (read once per server)."""
+    return records_of(peers())
+
+
+@st.cache_resource(show_spinner=False)
 def slip() -> SlipDistribution:
-    """The default schedule slip of announced phases, from the peers' record
-    (:func:`calc.analysis.slip.default_slip`, as ``capcalc timeline --slip peers``)."""
-    return default_slip(peers())
+    """The schedule slip of announced phases: the shipped build-outs' operator's record,
+    shrunk toward the others' (:func:`calc.analysis.slip.default_slip`, as
+    ``capcalc timeline``'s default)."""
+    return default_slip(records())
 
 
 def slipped(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
-    """``phases`` with the peers' slip on every announced phase without a range of its own
+    """``phases`` with the slip on every announced phase without a range of its own
     (:func:`calc.analysis.slip.with_slip`)."""
     return with_slip(phases, slip())
 
 
 def answer_phases(ctx: Context) -> PhasesKey:
-    """The build-out the answer and the timeline use, as a cache key: the edited phases, with
-    the peers' slip when that setting is on; ``()`` for the scenario's own unslipped."""
+    """The build-out the timeline uses, as a cache key: the edited phases, with the slip
+    when that setting is on; ``()`` for the scenario's own unslipped."""
     if not ctx.settings.get("slip"):
         return ctx.phases_key
     phases = ctx.phases
@@ -216,13 +228,29 @@ def answer_phases(ctx: Context) -> PhasesKey:
     return phases_key(slipped(phases)) if phases else ctx.phases_key
 
 
+@memo(max_entries=16)
+def reach_of(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str,
+             slip_on: bool, seed: int) -> Reach | None:
+    """The date of the build-out the scenario is measured on, sampled over
+    :data:`~calc.analysis.limits.ANSWER_SAMPLES` build-outs with ``seed``
+    (:func:`calc.presentation.answer.buildout_reach`, as ``capcalc run`` and ``timeline``
+    give it), on the edited phases when ``phases`` is not empty, announced phases slipping
+    when ``slip_on``. Cached on its inputs: a rerun with the same ones costs a lookup."""
+    result, _ = results(upload, preset, sets)
+    return buildout_reach(library_for(upload), result.scenario,
+                          phases=from_key(phases) if phases else None, until=until,
+                          records=records(), slip=None if slip_on else NO_SLIP,
+                          samples=ANSWER_SAMPLES, seed=seed)
+
+
 @memo(max_entries=256)
-def answer(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str) -> str:
-    """The finding in words (:func:`calc.presentation.answer.answer_for`), on the edited
-    phases when ``phases`` is not empty."""
+def answer(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str,
+           slip_on: bool = True, seed: int = 0) -> str:
+    """The finding in words (:func:`calc.presentation.answer.answer_with`), its date from
+    :func:`reach_of`."""
     result, baseline = results(upload, preset, sets)
-    return answer_for(library_for(upload), result, baseline,
-                      phases=from_key(phases) if phases else None, until=until)
+    return answer_with(library_for(upload), result, baseline,
+                       reach_of(upload, preset, sets, phases, until, slip_on, seed))
 
 
 def _comparison(upload: Upload, preset: str, sets: Sets) -> Table:

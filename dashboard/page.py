@@ -401,30 +401,32 @@ def _heading(ctx: Context) -> tuple[str, str]:
 
 
 def changed_list(ctx: Context) -> list[str]:
-    """Every input the user moved, the phase edits and the peers' slip (when switched on),
-    as "Title: old → new"."""
-    slip = bool(ctx.settings.get("slip"))
-    if not ctx.sets and ctx.phases is None and not slip:
+    """Every input the user moved, the phase edits and the slip (when switched off), as
+    "Title: old → new"."""
+    slip_off = not ctx.settings.get("slip")
+    if not ctx.sets and ctx.phases is None and not slip_off:
         return []
     before = compute.results(ctx.upload, ctx.preset, ())[0].scenario
     lines = changes(before, ctx.scenario, [key for key, _ in ctx.sets])
     if ctx.phases is not None:
         lines += phase_changes(_default_phases(ctx), ctx.phases)
-    if slip:
+    if slip_off:
         lines.append(slip_line())
     return lines
 
 
 def slip_line() -> str:
-    """The peers' slip in words, as the changed list and the Timeline view say it."""
-    return f"Announced phases slip as peers did: {slip_words()} (off → on)"
+    """The slip switched off, in words, as the changed list says it."""
+    return f"Announced phases slip by their operator's record ({slip_words()}): on → off"
 
 
 def slip_words() -> str:
-    """The peers' slip of announced phases, short: "median 1 month, 90 % within 0–6 months"."""
-    delays = compute.slip().delays()
-    return (f"median {delays.value} month{'' if delays.value == 1 else 's'}, 90 % within "
-            f"{delays.low}–{delays.high} months")
+    """The slip of announced phases, short: "Tesla's record ..., median 7 months, 90 %
+    within 0–16 months"."""
+    slip = compute.slip()
+    delays = slip.delays()
+    return (f"{slip.described}, median {delays.value} month{'' if delays.value == 1 else 's'}, "
+            f"90 % within {delays.low}–{delays.high} months")
 
 
 def _default_phases(ctx: Context) -> tuple[Phase, ...]:

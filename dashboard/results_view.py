@@ -74,7 +74,8 @@ def render(ctx: Context, title: str, description: str, changed: list[str]) -> No
     st.subheader(title)
     if description:
         st.caption(description)
-    text = compute.answer(*ctx.key, compute.answer_phases(ctx), ctx.until)
+    text = compute.answer(*ctx.key, ctx.phases_key, ctx.until, bool(ctx.settings.get("slip")),
+                          int(ctx.settings["seed"]))
     facts = compute.target(*ctx.key)
     if facts.met:
         st.success(text, icon=":material/check_circle:")

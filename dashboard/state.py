@@ -11,8 +11,8 @@ query parameters carry all of it:
   when rows were added, removed or renamed, the whole table packed in ``timeline=…``;
 * a phase's slip range as ``timeline[3].delay_months={value: 0, low: 0, high: 12}``;
 * ``view=timeline``, ``until=2035``, ``samples=20000``, ``seed=7``, ``probability=90``
-  (the target box's, in per cent), ``slip=1`` (announced phases slip as the peers'
-  did), ... when not the default;
+  (the target box's, in per cent), ``slip=0`` (announced phases keep their dates
+  instead of slipping as their operator's record says), ... when not the default;
 * an uploaded file packed (zlib, then URL-safe base64) in ``upload=…`` with its name
   in ``upload_name=…``, checked exactly as an upload is when the link is opened.
 
@@ -208,7 +208,7 @@ SETTINGS: dict[str, Setting] = {s.param: s for s in (
     Setting("output", "Output", "", "choice", choices=tuple(OUTPUTS)),
     Setting("sobol", "Sobol indices", False, "flag"),
     Setting("fan", "Timeline under uncertainty", False, "flag"),
-    Setting("slip", "Announced phases slip as peers did", False, "flag"),
+    Setting("slip", "Announced phases slip as their operator's record", True, "flag"),
     Setting("probability", "Probability (%)", 80, "int", lower=1, upper=99),
 )}
 

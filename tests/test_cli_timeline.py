@@ -44,7 +44,8 @@ def test_a_short_horizon_is_not_reached_and_says_what_is(capcalc_cli):
     result = capcalc_cli("timeline", "cortex-buildout", "--until", "2026-06")
     assert result.returncode == 0, result.stderr
     baseline = calc.load().baseline_name()
-    assert f"10× {baseline} is not reached by 2026-06" in result.stdout
+    assert f"Against {baseline}, the build-out does not reach 10× by June 2026" in result.stdout
+    assert "at central values not by June 2026" in result.stdout
     assert "[low confidence: unconfirmed]" in result.stdout
     doc = _json(capcalc_cli("timeline", "cortex-buildout", "--until", "2026-06",
                             "--format", "json"))
@@ -145,11 +146,22 @@ def test_solve_a_phase_power_by_a_date_round_trips_through_timeline(capcalc_cli)
                             "compute_multiple=10", "--by", "2027-12", "cortex-buildout",
                             "--format", "json"))
     assert doc["solved_key"] == "timeline[3].facility_power_mw" and doc["by"] == "2027-12"
+    # solve takes the phases as written: the timeline without the operator's slip
     timeline = _json(capcalc_cli(
         "timeline", "cortex-buildout", "--until", "2027-12", "--format", "json",
-        "--set", f"timeline[3].facility_power_mw={doc['value']!r}"))
+        "--set", f"timeline[3].facility_power_mw={doc['value']!r}", "--slip", "none"))
     assert timeline["series"]["compute_multiple"][-1] == pytest.approx(10, rel=1e-6)
     assert timeline["target_reached"] == "2026-07"  # when the last phase begins
+    assert timeline["slip"] is None and timeline["reach"]["slip"] is None
+    # by default the announced last phase slips by the median of Tesla's record
+    slipped = _json(capcalc_cli(
+        "timeline", "cortex-buildout", "--until", "2027-12", "--format", "json",
+        "--set", f"timeline[3].facility_power_mw={doc['value']!r}"))
+    delay = slipped["slip"]["value"]
+    assert slipped["slip"]["record"] == "Tesla" and delay > 0
+    assert slipped["target_reached"] == f"2026-{7 + delay:02d}" if delay <= 5 else \
+        slipped["target_reached"] == f"2027-{7 + delay - 12:02d}"
+    assert slipped["series"]["compute_multiple"][-1] == pytest.approx(10, rel=1e-6)
 
 
 def test_solve_a_phase_start_answers_a_month(capcalc_cli):
@@ -180,7 +192,8 @@ def test_a_user_scenario_file_with_a_timeline(capcalc_cli, tmp_path):
                     "  - {name: start, start: '2025-01', facility_power_mw: 100}\n"
                     "  - {name: big, start: '2027-01', facility_power_mw: 1.2 GW, "
                     "accelerator: H100}\n", encoding="utf-8")
-    doc = _json(capcalc_cli("timeline", good, "--format", "json", "--until", "2027-06"))
+    doc = _json(capcalc_cli("timeline", good, "--format", "json", "--until", "2027-06",
+                            "--slip", "none"))
     assert doc["scenario"] == "plan" and doc["target_reached"] == "2027-01"
     bad = tmp_path / "typo.yaml"
     bad.write_text("name: typo\nbase: cortex-phase1\ntimeline:\n"

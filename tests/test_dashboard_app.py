@@ -22,8 +22,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import calc
+from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.timeline import run_timeline
 from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.data.peers import load_peers
 from calc.presentation.answer import answer_for
 from calc.presentation.tables import scenarios as tables
 
@@ -85,6 +87,13 @@ def cards(at: AppTest) -> dict[str, float]:
 def unescaped(text: Any) -> str:
     """Markdown the page escaped (:func:`dashboard.markup.plain`) as it reads on screen."""
     return re.sub(r"\\(.)", r"\1", str(text))
+
+
+def problems(at: AppTest) -> list[str]:
+    """The page's warnings, but the one that the build-out runs above Tesla's own pace (a
+    finding of the shipped build-out, not a problem with the input)."""
+    return [str(w.value) for w in at.warning
+            if not str(w.value).startswith("Warning: the modelled build-out runs above")]
 
 
 def answer(at: AppTest) -> str:
@@ -396,12 +405,13 @@ def test_phase_edits_travel_in_the_link_and_move_the_answer() -> None:
     params = dict(at.query_params)
     assert "timeline[3].facility_power_mw" in params, params
     assert answer(at) != before, "the answer follows the edited phases"
-    reached = next(m.value for m in at.metric if m.label.endswith("reached"))
+    reached = next(m.value for m in at.metric if m.label.endswith("at central values"))
     opened = fresh(params)
-    assert not opened.warning
+    assert not problems(opened)
     assert dict(opened.query_params) == params
     assert answer(opened) == answer(at)
-    assert next(m.value for m in opened.metric if m.label.endswith("reached")) == reached
+    assert next(m.value for m in opened.metric
+                if m.label.endswith("at central values")) == reached
     phase = calc.load().scenario("cortex-buildout").timeline[3]
     assert any(f"{phase.name} (timeline[3]): facility power" in unescaped(c.value)
                for c in opened.caption), "the changed list names the phase edit"
@@ -414,10 +424,11 @@ def test_a_whole_phase_table_travels_packed(library: calc.Library) -> None:
     params = state.phase_params(default, edited)
     assert list(params) == [state.PHASES_PARAM]
     at = fresh({"scenario": "cortex-buildout", "view": "timeline", **params})
-    assert not at.warning, [w.value for w in at.warning]
+    assert not problems(at), problems(at)
     assert at.session_state["phases"] == edited
-    timeline = run_timeline(library, library.scenario("cortex-buildout"), phases=edited)
-    reached = next(m.value for m in at.metric if m.label.endswith("reached"))
+    timeline = run_timeline(library, library.scenario("cortex-buildout"),
+                            phases=with_slip(edited, default_slip(load_peers())))
+    reached = next(m.value for m in at.metric if m.label.endswith("at central values"))
     assert reached == (timeline.target_reached or f"not by {timeline.until}")
     assert dict(at.query_params)[state.PHASES_PARAM] == params[state.PHASES_PARAM]
 
@@ -553,7 +564,7 @@ def test_a_dashboard_error_names_the_widget_not_a_flag() -> None:
     at.text_input(key="tl:solve-by").set_value("2000-01")  # before the build-out starts
     next(b for b in at.button if b.label == "Solve").click()
     at.run()
-    (warning,) = [unescaped(w.value) for w in at.warning]
+    (warning,) = [unescaped(w) for w in problems(at)]
     # calc keys the error by its own word, "by"; the page names the widget the user touched
     assert warning.startswith("By (YYYY-MM): 2000-01"), warning
     assert "--by" not in warning and "--" not in warning

@@ -83,3 +83,37 @@ def test_llama_3_table_4_throughput_is_its_mfu_of_the_h100_peak(library, gpus, t
         ("site.accelerators", gpus), ("training.mfu", mfu), ("training.availability", 1.0)]))
     per_gpu = result["effective_flop_per_s"] / gpus / 1e12
     assert per_gpu == pytest.approx(tflops_per_gpu, rel=0.02)
+
+
+def test_isambard_ai_on_grace_hopper_node_factors_is_under_its_five_megawatts(library):
+    """Isambard-AI (Bristol; Isambard-AI paper, CUG 2024, via glennklockwood.com): 5,448
+    GH200 "for under 5 MW" and "over 21 exaflops" of 8-bit AI compute (a sparse figure).
+    On the GH200 entry's own node factors the IT power is under 5 MW (4.65 MW) and its dense
+    8-bit FLOP/s are half the headline; modelled as HGX H100 servers it would be ~7.9 MW,
+    58 % over, because a GH200's 680 W already holds the CPU an HGX server adds."""
+    def it_mw(chip: str) -> float:
+        result = calc.run(library, library.scenario(
+            "cortex-phase1", [("hardware.accelerator", chip), ("site.accelerators", 5_448)]))
+        return float(result["it_power_mw"])
+
+    grace_hopper = calc.run(library, library.scenario(
+        "cortex-phase1", [("hardware.accelerator", "GH200"), ("site.accelerators", 5_448)]))
+    assert 4.0 < it_mw("GH200") < 5.0
+    assert it_mw("H100") / 5.0 == pytest.approx(1.58, abs=0.01)
+    sparse_8bit = 2 * grace_hopper["h100_equivalents"] * model.H100_FP8_FLOP_PER_S
+    assert sparse_8bit == pytest.approx(21e18, rel=0.03)
+
+
+def test_rubin_as_built_draws_the_reported_rack_power(library):
+    """A Vera Rubin NVL72 (72 packages) is reported at 190-230 kW (Max-Q to Max-P): 2.64-3.19
+    kW per package at the rack, 3.6-4.4 kW of facility power at capcalc's IT overhead (1.14)
+    and PUE (1.2). The catalog's Rubin (2.3 kW TDP, server factor 1.39) sits at Max-P, and
+    its range's Max-Q end (1.8 kW) reaches the 190 kW rack."""
+    rubin = library.baseline.catalog["Rubin"]
+    per_package = model.facility_w_per_accelerator(rubin.tdp_w, rubin.server_overhead, 1.14, 1.2)
+    assert per_package == pytest.approx(230e3 / 72 * 1.14 * 1.2, rel=0.01)
+    low_tdp = rubin.entries["tdp_w"].low
+    high_factor = rubin.entries["server_overhead"].high
+    assert low_tdp is not None and high_factor is not None
+    assert low_tdp * high_factor * 72 == pytest.approx(190e3, rel=0.06)
+    assert 3.6e3 <= per_package <= 4.4e3

@@ -20,14 +20,15 @@ import yaml
 import calc
 from calc.analysis import sensitivity as sensitivity_module
 from calc.analysis.calibration import calibrate
+from calc.analysis.reach import reach
 from calc.analysis.run import reference_run
-from calc.analysis.statements import capex_checks, stated_checks
-from calc.analysis.timeline import run_timeline
+from calc.analysis.statements import capex_checks, quarter_checks, stated_checks
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS
 from calc.presentation import report as report_module
 from calc.presentation.answer import answer_for
 from calc.presentation.calibration import calibration_text
+from calc.presentation.reach import reach_lines
 from calc.presentation.report import REPORT_FILE, build_report, write_report
 from calc.presentation.report_page import sources
 from calc.presentation.statements import capex_sentence, statements_text
@@ -307,21 +308,27 @@ def test_importing_the_report_module_leaves_jinja_unloaded():
 
 @pytest.mark.slow
 def test_the_timeline_carries_what_capcalc_timeline_says(report, library, peers, capcalc_cli):
-    """Stated compute and capex by year, as ``capcalc timeline cortex-buildout`` prints them."""
-    built = run_timeline(library, library.scenario("cortex-buildout"))
+    """The date as a range, the pace, stated compute and capex by year and quarter, as
+    ``capcalc timeline cortex-buildout --samples 500 --seed 7`` prints them."""
+    answer = reach(library, library.scenario("cortex-buildout"), peers, samples=500, seed=7)
+    built = answer.timeline
     subject = peers.subject
     assert subject
     stated = stated_checks(built, peers.stated(subject))
     capex = capex_checks(built, peers.capex_of(subject))
-    expected = statements_text(stated, capex, subject)
-    assert capex_sentence(capex, subject) in expected
+    quarters = quarter_checks(built, peers.quarterly_capex_of(subject))
+    checks = statements_text(stated, capex, subject, quarters)
+    assert capex_sentence(capex, subject) in checks
+    expected = "\n".join([*reach_lines(answer), "", checks])
     tenfold = report.html[report.html.index("<h3>Timeline and reach date</h3>"):
                           report.html.index('<section id="uncertainty">')]
     shown = re.findall(r'<pre class="statements">(.*?)</pre>', tenfold, re.S)
     assert [html.unescape(text) for text in shown] == [expected]
-    said = capcalc_cli("timeline", "cortex-buildout", env={"NO_COLOR": "1"})
+    said = capcalc_cli("timeline", "cortex-buildout", "--samples", "500", "--seed", "7",
+                       env={"NO_COLOR": "1"})
     assert said.returncode == 0, said.stderr
-    assert expected in said.stdout
+    assert checks in said.stdout
+    assert all(line in said.stdout for line in reach_lines(answer))
 
 
 @pytest.mark.slow

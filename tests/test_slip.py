@@ -30,15 +30,26 @@ RAW = yaml.safe_load(PEERS_FILE.read_text(encoding="utf-8"))
 #: Each shipped milestone's slip, counted by hand from its dates (months; negative = early).
 HAND_COUNTED: dict[str, float] = {
     "tesla-cortex-50k-h100": 2,          # due 2024-10, deployed by 2024-12 (end of Q4)
-    "tesla-85k-h100e-2024": 6,           # due 2024-12, still short at 2025-06: at least 6
+    "tesla-85k-h100e-2024": 16,          # due 2024-12, passed with Cortex 2 in 2026-04
+    "tesla-500mw-18-months": 6,          # due 2025-12, still projected 2026-06: at least 6
+    "tesla-dojo-100-exaflops": 10,       # due 2024-10, disbanded 2025-08: at least 10
     "tesla-cortex2-online": 0,           # due 2026-04, online 2026-04-22
+    "tesla-cortex2-full-build": -1,      # due 2026-06, still projected at 2026-05: at least -1
     "colossus-1-100k-h100": -12,         # due 2025-09, 100k H100 online 2024-09-02
-    "colossus-2-1gw": 4,                 # claimed 2026-01, Epoch projects 2026-05: at least 4
+    "colossus-2-1gw": 5,                 # claimed 2026-01, ~1 GW crossed by 2026-06
     "colossus-2-1500mw": 5,              # due 2026-04, still short at 2026-09: at least 5
     "stargate-abilene-phase1": 0,        # due 2025-06 (1H 2025), energized 2025-06
-    "stargate-abilene-full-build": 6,    # due 2026-06, revised to 2026-12: at least 6
+    "stargate-abilene-full-build": 5,    # due 2026-06, revised to 2026-11: at least 5
     "fairwater-wisconsin-online": 1,     # due 2026-03 (early 2026), online 2026-04
     "rainier-online": -2,                # due 2025-12 (later this year), live 2025-10-29
+}
+#: Months from each promise to its due month, counted by hand; under three are not fitted.
+HAND_HORIZON: dict[str, int] = {
+    "tesla-cortex-50k-h100": 0, "tesla-85k-h100e-2024": 8, "tesla-500mw-18-months": 18,
+    "tesla-dojo-100-exaflops": 15, "tesla-cortex2-online": 1, "tesla-cortex2-full-build": 3,
+    "colossus-1-100k-h100": 16, "colossus-2-1gw": 0, "colossus-2-1500mw": 3,
+    "stargate-abilene-phase1": 3, "stargate-abilene-full-build": 15,
+    "fairwater-wisconsin-online": 6, "rainier-online": 5,
 }
 
 
@@ -123,21 +134,78 @@ def test_the_table_lists_every_milestone_with_its_slip(peers):
     assert [r.id for r in rows] == [m.id for m in peers.schedules]
     for row in rows:
         assert row.slip_months == HAND_COUNTED[row.id]
+        assert row.horizon_months == HAND_HORIZON[row.id]
+        assert row.fitted == (HAND_HORIZON[row.id] >= 3)
         assert row.censored == (row.as_of is not None)
         shown = row.as_dict()
-        assert set(shown) == {"id", "site", "milestone", "announced", "delivered_or_as_of",
-                              "slip_months", "censored", "confidence"}
+        assert set(shown) == {"id", "site", "operator", "milestone", "announced",
+                              "delivered_or_as_of", "slip_months", "censored", "confidence",
+                              "horizon_months", "fitted"}
         assert shown["delivered_or_as_of"] in (row.delivered, row.as_of)
 
 
 def test_a_weaker_or_stronger_confidence_changes_which_milestones_count(peers):
     everything = default_slip(peers, weakest="unconfirmed")
-    assert everything.n == len(peers.schedules)
+    assert everything.n == sum(h >= 3 for h in HAND_HORIZON.values())
     confirmed = default_slip(peers, weakest="confirmed")
     assert all(next(m for m in peers.schedules if m.id == i).confidence == "confirmed"
                for i in confirmed.sources)
     with pytest.raises(CapcalcError, match="not a confidence level"):
         default_slip(peers, weakest="rumoured")
+
+
+def test_promises_made_under_three_months_ahead_are_kept_but_not_fitted(peers):
+    short = {i for i, h in HAND_HORIZON.items() if h < 3}
+    assert short == {"tesla-cortex-50k-h100", "tesla-cortex2-online", "colossus-2-1gw"}
+    slip = default_slip(peers)
+    assert not short & set(slip.sources) and slip.short == len(short)
+    assert short <= {m.id for m in peers.schedules}
+
+
+def test_the_default_is_teslas_record_shrunk_toward_the_others_by_hand(peers):
+    """Tesla's fitted milestones: 85k H100e (16, exact), >500 MW (at least 6), Dojo (at least
+    10). Kaplan-Meier moves the two censored weights onto 16: all of Tesla's mass sits at 16.
+    The other operators' five: -12, -2, 0, 1 and Abilene's full build at least 5 (the last,
+    kept at its bound), 1/5 each. With k = 3 prior milestones Tesla's record weighs
+    3 / (3 + 3) = 1/2: the pooled weights are 0.1 x 5 and 0.5, their middles 0.05, 0.15,
+    0.25, 0.35, 0.45 and 0.75, so p50 = 5 + (0.5 - 0.45) / (0.75 - 0.45) x (16 - 5) = 6.83
+    → 7; p5 = -12 (before the first middle) and p95 = 16 (after the last)."""
+    slip = default_slip(peers)
+    assert (slip.record, slip.own, slip.weight) == ("Tesla", 3, pytest.approx(0.5))
+    assert (slip.value, slip.low, slip.high) == (7, -12, 16)
+    assert (slip.delays().value, slip.delays().low, slip.delays().high) == (7, 0, 16)
+    pooled = default_slip(peers, "peers")
+    # pooled: -12, -2, 0, 1 at 1/8 each, the censored 5, 6, 10 pass theirs on to 16 (1/2):
+    # middles 1/16, 3/16, 5/16, 7/16 and 3/4, so p50 = 1 + (1/2 - 7/16) / (3/4 - 7/16) x 15 = 4
+    assert (pooled.record, pooled.value, pooled.low, pooled.high) == ("peers", 4, -12, 16)
+    assert default_slip(peers, "TESLA") == slip  # an operator's name in any case
+    with pytest.raises(CapcalcError, match=r"no schedule record of 'Teslaa'.*did you mean"):
+        default_slip(peers, "Teslaa")
+
+
+def test_kaplan_meier_quantiles_match_a_hand_computation():
+    """Slips 1, at least 3, 4, at least 8, 10 (months). Each starts at 1/5; the late 3 passes
+    its 1/5 in thirds to 4, 8 and 10 (4/15 each), the late 8 its 4/15 to 10 (8/15). So 1,
+    4 and 10 weigh 3/15, 4/15 and 8/15, their middles sit at 0.1, 1/3 and 11/15: p5 = 1,
+    p50 = 4 + (0.5 - 1/3) / (11/15 - 1/3) x 6 = 6.5, p95 = 10."""
+    values, weights = kaplan_meier_weights([1, 3, 4, 8, 10], [False, True, False, True, False])
+    assert values.tolist() == [1, 4, 10]
+    assert weights == pytest.approx([3 / 15, 4 / 15, 8 / 15])
+    assert slip_quantiles([1, 3, 4, 8, 10], [False, True, False, True, False]) == \
+        pytest.approx([1.0, 6.5, 10.0])
+    peers = _parse([_milestone("a", 1), _milestone("b", 3, late=True), _milestone("c", 4),
+                    _milestone("d", 8, late=True), _milestone("e", 10)])
+    slip = default_slip(peers)
+    assert (slip.low, slip.value, slip.high) == (1, 7, 10)  # 6.5 rounds half up
+
+
+def test_a_record_of_900_month_delays_is_refused_in_one_line():
+    """Dates decades apart (a typo in a year) would give a slip beyond the longest delay a
+    phase may take; it is refused rather than sampled as something it does not mean."""
+    peers = _parse([_milestone("a", 900), _milestone("b", 905), _milestone("c", 910)])
+    with pytest.raises(CapcalcError, match=r"up to 910 months.*beyond the 600 months") as info:
+        default_slip(peers)
+    assert info.value.key == "schedules" and "\n" not in str(info.value)
 
 
 # ------------------------------------------------------------------ the method

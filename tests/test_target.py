@@ -222,7 +222,8 @@ def test_edited_phases_and_monte_carlo_settings_go_into_the_file(
                                   file_name=path.name), encoding="utf-8")
     text = path.read_text(encoding="utf-8")
     assert "--samples 20000 --seed 7" in text and "--until 2032-12" in text
-    run = capcalc_cli("timeline", str(path), "--until", "2032-12", "--format", "json")
+    run = capcalc_cli("timeline", str(path), "--until", "2032-12", "--format", "json",
+                      "--slip", "none")
     assert run.returncode == 0, run.stderr
     got = json.loads(run.stdout)
     scenario = library.scenario("cortex-buildout", [("training.mfu", "0.45")])

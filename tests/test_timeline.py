@@ -22,6 +22,8 @@ from calc.core.months import month_index, month_label
 from calc.core.phases import LATEST, Phase
 from calc.data.phases import apply_phase_sets, with_phase_value
 
+from tests.buildout_strategies import build_outs
+
 
 @pytest.mark.parametrize("name", ["cortex-phase1", "cortex-full", "cortex-full-gb200",
                                   "cortex-phase1-fp8", "colossus-2-2025"])
@@ -164,8 +166,12 @@ def test_latest_is_the_best_chip_released_by_then_preliminary_ones_included(libr
         assert name in released and years == 0.0
         assert _per_server_watt(catalog[name]) == max(_per_server_watt(catalog[k])
                                                       for k in released)
-    assert current_accelerator(catalog, "2026-06")[0] != "Rubin"  # not before its month
-    assert current_accelerator(catalog, "2026-07")[0] == "Rubin"
+    rubin = month_index(catalog["Rubin"].release)
+    assert current_accelerator(catalog, month_label(rubin - 1))[0] != "Rubin"  # not before
+    assert current_accelerator(catalog, month_label(rubin))[0] == "Rubin"
+    # a reference chip (figures of power-capped HPC systems) is never the one 'latest' buys
+    assert all(current_accelerator(catalog, month_label(m))[0] != "GH200"
+               for m in range(month_index("2024-01"), rubin + 1))
 
 
 @settings(max_examples=20, deadline=None)
@@ -177,7 +183,8 @@ def test_the_trend_chip_starts_as_the_chip_it_extends(library, growth_w, growth_
     newest = max(month_index(a.release) for a in catalog.values())
     values = {**library.scenario("cortex-phase1").values,
               "hardware.perf_per_watt_growth_per_year": growth_w,
-              "hardware.price_performance_growth_per_year": growth_p}
+              "hardware.price_performance_growth_per_year": growth_p,
+              "hardware.procurement_lead_months": 0}  # bought in the month it starts
     per_chip = {}
     for month in (newest, newest + 1, newest + 25):
         when = month_label(month)
@@ -198,22 +205,6 @@ def test_the_trend_chip_starts_as_the_chip_it_extends(library, growth_w, growth_
 
 
 # ---------------------------------------------------------------- properties of build-outs
-
-CHIPS = (None, LATEST, "H100", "H200", "GB200", "GB300", "Rubin")
-
-
-@st.composite
-def build_outs(draw: st.DrawFn) -> tuple[list[Phase], float]:
-    """A random build-out: 1-4 phases in order of start and total power, and a hardware life."""
-    count = draw(st.integers(1, 4))
-    starts = sorted(draw(st.lists(st.integers(2024 * 12, 2031 * 12), min_size=count,
-                                  max_size=count)))
-    totals = sorted(draw(st.lists(st.floats(10.0, 2000.0), min_size=count, max_size=count)))
-    phases = [Phase(f"p{i}", month_label(start), total, draw(st.sampled_from(CHIPS)),
-                    delay_months=draw(st.integers(0, 18)), refresh=draw(st.booleans()))
-              for i, (start, total) in enumerate(zip(starts, totals, strict=True))]
-    return phases, draw(st.sampled_from([2.0, 3.5, 5.0, 6.0]))
-
 
 def _compute(library, phases, life):  # type: ignore[no-untyped-def]
     values = {**library.scenario("cortex-phase1").values, "cost.hardware_lifetime_years": life}
@@ -270,15 +261,17 @@ def test_the_cortex_buildout_never_gets_its_target_earlier_for_a_late_phase(libr
 
 
 def test_latest_buys_the_generation_of_the_planned_start_even_when_late(library):
-    """A phase planned for 2026-06 (before Rubin's stated 2026-07) and delayed gets the chip
-    ordered for June; slipping never buys a better chip."""
+    """A phase planned for 2027-06 and delayed gets the chip ordered a lead time before
+    June 2027; slipping never buys a better chip."""
     scenario = library.scenario("cortex-phase1")
+    lead = int(scenario.inputs.hardware.procurement_lead_months)
     for delay in (0, 3, 12):
-        phases = [Phase("only", "2026-06", 300.0, LATEST, delay_months=delay)]
-        timeline = run_timeline(library, scenario, phases=phases, until="2028-12")
+        phases = [Phase("only", "2027-06", 300.0, LATEST, delay_months=delay)]
+        timeline = run_timeline(library, scenario, phases=phases, until="2029-12")
         chips = [g for g, v in timeline.arrays.by_generation["accelerators"].items()
                  if np.any(v > 0)]
-        assert chips == [current_accelerator(library.baseline.catalog, "2026-06")[0]]
+        ordered = month_label(month_index("2027-06") - lead)
+        assert chips == [current_accelerator(library.baseline.catalog, ordered)[0]]
 
 
 def test_hardware_serves_its_life_from_the_planned_start(library):
@@ -328,17 +321,20 @@ def test_aschenbrenner_trillion_dollar_cluster_table(library):
     assert year_of_energy[4] / 1e6 / 4250 > 0.20
 
 
-def test_tesla_reported_scale_in_mid_2025_is_matched(library):
-    """Tesla's Q2 2025 deck: 67k H100e of training compute after adding 16k H200.
-
-    The default timeline gives 73k H100e in 2025-06: the news story's 100 MW holds
-    57k H100 against the 50k Tesla reported, so it sits ~10 % above Tesla's figure.
-    """
-    timeline = run_timeline(library, library.scenario("cortex-buildout"), until="2025-06")
+def test_the_buildout_equals_its_baseline_at_the_baselines_date(library):
+    """Tesla's Q2 2025 deck: 67k H100e of training compute (the baseline, tesla-2025-q2)
+    after adding 16k H200 to Cortex's ~50k H100. In 2025-06 the build-out holds the
+    baseline's H100-equivalents and effective compute within 3 %."""
+    scenario = library.scenario("cortex-buildout")
+    timeline = run_timeline(library, scenario, until="2025-06")
+    baseline = calc.run(library, library.scenario(scenario.baseline_name))
     h100e = float(timeline.series["h100_equivalents"][-1])
-    assert 67_000 < h100e < 67_000 * 1.15
+    assert h100e == pytest.approx(float(baseline["h100_equivalents"]), rel=0.03)
+    assert float(timeline.series["compute_multiple"][-1]) == pytest.approx(1.0, rel=0.03)
     h200 = float(timeline.arrays.by_generation["accelerators"]["H200"][-1])
     assert h200 == pytest.approx(16_000, rel=0.01)
+    h100 = float(timeline.arrays.by_generation["accelerators"]["H100"][-1])
+    assert h100 == pytest.approx(50_000, rel=0.01)
 
 
 def test_the_shipped_cortex_buildout_inherits_and_labels_its_phases(library):
@@ -433,7 +429,7 @@ def test_phases_write_back_what_they_read(library):
     phase = library.scenario("cortex-buildout").timeline[1]
     assert replace(phase) == phase
     written = phase.to_dict()
-    assert written["facility_power_mw"] == 128.0 and written["refresh"] is True
+    assert written["facility_power_mw"] == phase.facility_power_mw and written["refresh"] is True
 
 
 def test_set_changes_a_phase_chip_and_refresh_and_checks_them(library):

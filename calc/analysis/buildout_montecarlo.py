@@ -3,8 +3,11 @@
 The same joint samples as :func:`calc.analysis.montecarlo.simulate` (common
 random numbers with the baseline) run through the month-by-month fleet core
 (:func:`calc.core.fleet.simulate`) in chunks, after a check that the whole run
-fits in memory. Phases with a slip range draw whole-month delays from their own
-random streams, so giving one phase a range moves no other draw.
+fits in memory. Every catalog chip's ranged figures and release month are drawn
+once per sample (:mod:`calc.analysis.catalog_draws`), shared by every phase and
+refresh on that chip, so ``latest`` chooses within each sample. Phases with a
+slip range draw whole-month delays from their own random streams, so giving one
+phase a range moves no other draw.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from calc.analysis.catalog_draws import catalog_draws
 from calc.analysis.distributions import Marginal, fit
 from calc.analysis.joint_sampling import stream
 from calc.analysis.limits import DEFAULT_SAMPLES, MAX_TIMELINE_SAMPLES, MIN_SAMPLES
@@ -233,10 +237,13 @@ def simulate_timeline(library: Library, scenario: str | Scenario,
                       memory_budget: int | None = None) -> TimelineSimulation:
     """Monte Carlo of a scenario's build-out, with the same joint samples as :func:`simulate`.
 
-    Every input with a range (MFU, lifetimes, the perf-per-watt trend, ...)
-    is sampled as in :func:`simulate`, the baseline's effective FLOP/s with
-    common random numbers; the timeline core (:func:`calc.core.fleet.simulate`)
-    runs the samples in chunks, so its working arrays stay small.
+    Every input with a range (MFU, lifetimes, the perf-per-watt trend, the
+    procurement lead time, ...) is sampled as in :func:`simulate`, the
+    baseline's effective FLOP/s with common random numbers; so is every catalog
+    chip's ranged figure and release month (:func:`catalog_draws`, one draw per
+    chip shared by all its phases and refreshes) and every phase's slip range.
+    The timeline core (:func:`calc.core.fleet.simulate`) runs the samples in
+    chunks, so its working arrays stay small.
 
     Before any chunk runs, the memory the whole run needs (every series of
     every sample, and one chunk's working arrays) is checked against
@@ -254,7 +261,8 @@ def simulate_timeline(library: Library, scenario: str | Scenario,
     check_phases(chosen, library.baseline.catalog, file=scenario.origin)
     reference, own = paired_samplers(scenario, baseline, seed)
     drawn_b = reference.draw(samples)
-    drawn_s = {**own.draw(samples), **phase_delays(chosen, samples, seed)}
+    drawn_s = {**own.draw(samples), **phase_delays(chosen, samples, seed),
+               **catalog_draws(library.baseline.catalog, scenario.values, samples, seed)}
     fixed_b = {k: v for k, v in baseline.values.items() if k not in reference.marginals}
     fixed_s = {k: v for k, v in scenario.values.items() if k not in own.marginals}
     measure = target_measure(scenario.values)

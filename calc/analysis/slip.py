@@ -5,9 +5,18 @@ sites in the peers list (Colossus, Stargate Abilene, Cortex, Fairwater,
 Rainier, ...) with the month each promise fell due and the month it was met,
 or, for a milestone still late, the date of the latest evidence that it was
 (a right-censored observation). This module turns that record into a slip
-per milestone and into capcalc's default schedule-slip distribution: a 90 %
-interval of months of delay of an announced build-out phase, which a user can
-switch on for the phases of a timeline.
+per milestone and into the schedule-slip distribution of an announced
+build-out phase: a 90 % interval of months of delay, which the sampled
+timeline applies by default.
+
+The slip of an operator's phase is fitted on that operator's own record,
+shrunk toward the other operators': a mixture of the two Kaplan-Meier
+distributions, the operator's weighted n / (n + k) for its n milestones and
+``slip_record.prior_milestones`` = k in ``peers.yaml``. A promise made less
+than ``slip_record.min_horizon_months`` before it fell due ("by the end of
+this month", "now operational") is kept in the record but not fitted: it is a
+claim of work nearly done, not a schedule. The pooled record of every
+operator is ``--slip peers``.
 
 Slips are counted in whole calendar months (the day of a date is ignored). A
 site that delivered early has a negative slip and is kept as such in the
@@ -23,25 +32,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from calc.core.errors import CapcalcError
+from calc.core.errors import CapcalcError, suggest
 from calc.core.phases import Phase
-from calc.data.peers import CONFIDENCE_ORDER, PeersFile, ScheduleMilestone, month_index
+from calc.core.vocabulary import PHASE_DOMAINS
+from calc.data.records import CONFIDENCE_ORDER, Milestone, PeerRecords, month_index, records_of
+
+if TYPE_CHECKING:
+    from calc.data.peers import PeersFile
 
 __all__ = [
+    "NO_SLIP",
+    "POOLED",
     "PROBABILITIES",
     "SlipDistribution",
     "SlipRow",
     "default_slip",
+    "horizon_months",
     "kaplan_meier_weights",
+    "mixture_quantiles",
+    "record_names",
     "slip_months",
     "slip_quantiles",
     "slip_table",
     "with_slip",
 ]
+
+#: ``--slip`` value for every operator's milestones pooled.
+POOLED = "peers"
+#: ``--slip`` value that turns the slip off.
+NO_SLIP = "none"
 
 #: The probabilities of ``low``, ``value`` and ``high``: a 90 % interval around the median.
 PROBABILITIES: tuple[float, float, float] = (0.05, 0.5, 0.95)
@@ -49,7 +72,26 @@ PROBABILITIES: tuple[float, float, float] = (0.05, 0.5, 0.95)
 #: The one-line description of the method, carried by every distribution.
 METHOD = ("Kaplan-Meier over milestone slips (a milestone still late counts as at least its "
           "lateness: its weight moves to the later slips, or stays at its bound when none is "
-          "later); p5/p50/p95 by midpoint interpolation, rounded to whole months")
+          "later); an operator's own record mixed with the others' by weight n / (n + k); "
+          "p5/p50/p95 by midpoint interpolation, rounded to whole months")
+
+
+class Dated(Protocol):
+    """A schedule milestone's dates, as :class:`calc.data.records.Milestone` and
+    :class:`calc.data.peers.ScheduleMilestone` both hold them."""
+
+    @property
+    def announced(self) -> str: ...
+    @property
+    def announced_on(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def delivered(self) -> str | None: ...
+    @property
+    def as_of(self) -> str | None: ...
+    @property
+    def revised(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -70,6 +112,28 @@ class SlipDistribution:
     censored: int
     sources: tuple[str, ...]
     method: str = METHOD
+    record: str = POOLED
+    own: int = 0
+    weight: float = 0.0
+    short: int = 0
+
+    @property
+    def described(self) -> str:
+        """Which record the slip comes from, in words.
+
+        >>> SlipDistribution(7, 0, 16, 8, 4, (), record="Tesla", own=3, weight=0.5).described
+        "Tesla's record (3 milestones, weighted 50 %) shrunk toward 5 of other operators"
+        >>> SlipDistribution(4, 0, 16, 8, 4, ()).described
+        "the peers' pooled record (8 milestones)"
+        """
+        if self.record == POOLED:
+            return f"the peers' pooled record ({self.n} milestones)"
+        others = self.n - self.own
+        if not self.own:
+            return (f"the other operators' record ({others} milestones; {self.record} has none "
+                    "of its own)")
+        return (f"{self.record}'s record ({self.own} milestone{'s' if self.own != 1 else ''}, "
+                f"weighted {self.weight * 100:.0f} %) shrunk toward {others} of other operators")
 
     def delays(self) -> SlipDistribution:
         """The same interval as a delay: early deliveries clipped to 0 months (on time).
@@ -84,7 +148,9 @@ class SlipDistribution:
         """The distribution as plain data (for JSON and tables)."""
         return {"value": self.value, "low": self.low, "high": self.high, "unit": "months",
                 "n": self.n, "censored": self.censored, "sources": list(self.sources),
-                "method": self.method}
+                "method": self.method, "record": self.record, "own_milestones": self.own,
+                "own_weight": self.weight, "short_horizon_left_out": self.short,
+                "described": self.described}
 
 
 @dataclass(frozen=True)
@@ -100,16 +166,21 @@ class SlipRow:
     slip_months: float
     censored: bool
     confidence: str
+    operator: str = ""
+    horizon_months: int = 0
+    fitted: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         """The row as plain data; ``delivered_or_as_of`` is the date the slip is counted to."""
-        return {"id": self.id, "site": self.site, "milestone": self.milestone,
-                "announced": self.announced, "delivered_or_as_of": self.delivered or self.as_of,
+        return {"id": self.id, "site": self.site, "operator": self.operator,
+                "milestone": self.milestone, "announced": self.announced,
+                "delivered_or_as_of": self.delivered or self.as_of,
                 "slip_months": self.slip_months, "censored": self.censored,
-                "confidence": self.confidence}
+                "confidence": self.confidence, "horizon_months": self.horizon_months,
+                "fitted": self.fitted}
 
 
-def slip_months(milestone: ScheduleMilestone) -> float:
+def slip_months(milestone: Dated) -> float:
     """Months from the announced due month to delivery, or the least slip of a late milestone.
 
     A delivered milestone's slip is ``delivered - announced`` in whole calendar
@@ -194,53 +265,160 @@ def slip_quantiles(slips: Sequence[float] | np.ndarray, censored: Sequence[bool]
     return np.interp(np.asarray(probabilities, dtype=float), middles, values)
 
 
+def horizon_months(milestone: Dated) -> int:
+    """Months from the day a promise was made to the month it fell due (its horizon).
+
+    >>> from calc.data.peers import ScheduleMilestone
+    >>> m = ScheduleMilestone(id="x", site="s", operator="o", milestone="m",
+    ...     announced="2025-12", announced_as="over the next 18 months",
+    ...     announced_on="2024-06-20", announced_in="post", status="delivered",
+    ...     delivered="2026-06", source="https://a.example", confidence="secondary")
+    >>> horizon_months(m)
+    18
+    """
+    return month_index(milestone.announced) - month_index(_month_of(milestone.announced_on))
+
+
+def _month_of(date: str) -> str:
+    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date as a month (a bare year: its January)."""
+    return date if len(date.split("-")) > 1 else f"{date}-01"
+
+
+def mixture_quantiles(parts: Sequence[tuple[np.ndarray, np.ndarray, float]],
+                      probabilities: Sequence[float] = PROBABILITIES) -> np.ndarray:
+    """Quantiles of a mixture of discrete distributions, by midpoint interpolation.
+
+    Each part is ``(values, weights, share)``: the weights sum to 1 within a part, and
+    the shares of the parts to 1; values are pooled with weight ``weight x share``
+    and read as :func:`slip_quantiles` reads one distribution.
+
+    >>> a = (np.array([0.0, 2.0]), np.array([0.5, 0.5]), 0.5)
+    >>> b = (np.array([10.0]), np.array([1.0]), 0.5)
+    >>> round(float(mixture_quantiles([a, b], [0.5])[0]), 3)  # 2 + (0.125 / 0.375) x 8
+    4.667
+    """
+    values = np.concatenate([v for v, _, share in parts if share > 0])
+    weights = np.concatenate([w * share for _, w, share in parts if share > 0])
+    order = np.argsort(values, kind="stable")
+    values, weights = values[order], weights[order]
+    middles = np.cumsum(weights) - weights / 2
+    return np.interp(np.asarray(probabilities, dtype=float), middles, values)
+
+
 def _whole(months: float) -> int:
     """Round half up to whole months (monotone, so rounding keeps the order of quantiles)."""
     return int(np.floor(months + 0.5))
 
 
-def _used(peers: PeersFile, weakest: str) -> tuple[ScheduleMilestone, ...]:
+def _confident(peers: PeerRecords, weakest: str) -> tuple[Milestone, ...]:
     if weakest not in CONFIDENCE_ORDER:
         raise CapcalcError(f"{weakest!r} is not a confidence level (one of "
                            f"{', '.join(CONFIDENCE_ORDER)})", key="weakest")
     limit = CONFIDENCE_ORDER.index(weakest)
-    return tuple(m for m in peers.schedules if CONFIDENCE_ORDER.index(m.confidence) <= limit)
+    return tuple(m for m in peers.milestones if CONFIDENCE_ORDER.index(m.confidence) <= limit)
 
 
-def default_slip(peers: PeersFile, *, weakest: str = "secondary") -> SlipDistribution:
-    """capcalc's default schedule slip: p5/p50/p95 of the recorded milestones, whole months.
+def _fitted(peers: PeerRecords, milestone: Dated) -> bool:
+    """Whether a milestone was promised far enough ahead to count in a fitted slip."""
+    return horizon_months(milestone) >= peers.min_horizon_months
 
-    Uses every milestone of ``peers.schedules`` whose confidence is
-    ``weakest`` or stronger (by default confirmed and secondary; the
-    unconfirmed ones are recorded but left out). Delivered milestones are
-    exact observations; the not delivered ones are right-censored at their
-    least slip and enter by Kaplan-Meier (:func:`kaplan_meier_weights`), so a
-    milestone still late can only raise the interval. The quantiles are
-    those of :func:`slip_quantiles`, rounded half up to whole months.
+
+def record_names(peers: PeersFile | PeerRecords) -> tuple[str, ...]:
+    """What ``--slip`` takes: every operator in the record, ``peers`` and ``none``."""
+    operators = dict.fromkeys(m.operator for m in records_of(peers).milestones)
+    return (*operators, POOLED, NO_SLIP)
+
+
+def _operator(peers: PeerRecords, record: str) -> str:
+    """The operator named ``record`` (any case), or a CapcalcError listing the choices."""
+    for name in dict.fromkeys(m.operator for m in peers.milestones):
+        if name.lower() == record.strip().lower():
+            return name
+    choices = record_names(peers)
+    raise CapcalcError(f"no schedule record of {record!r}: choose an operator of peers.yaml's "
+                       f"schedules, {POOLED} (every operator pooled) or {NO_SLIP} ("
+                       + ", ".join(repr(c) for c in choices) + ")" + suggest(record, choices),
+                       key="slip")
+
+
+def _km(milestones: Sequence[Dated]) -> tuple[np.ndarray, np.ndarray]:
+    return kaplan_meier_weights([slip_months(m) for m in milestones],
+                                [m.status == "not_delivered" for m in milestones])
+
+
+def default_slip(peers: PeersFile | PeerRecords, record: str | None = None, *,
+                 weakest: str = "secondary") -> SlipDistribution:
+    """The schedule slip of an announced phase: p5/p50/p95 of a record, whole months.
+
+    Uses every milestone of ``peers.schedules`` whose confidence is ``weakest`` or
+    stronger (by default confirmed and secondary) and that was promised at least
+    ``slip_record.min_horizon_months`` ahead. Delivered milestones are exact
+    observations; the not delivered ones are right-censored at their least slip
+    and enter by Kaplan-Meier (:func:`kaplan_meier_weights`), so a milestone still
+    late can only raise the interval.
+
+    ``record`` names whose record: an operator (default ``peers.subject``, the
+    operator of the shipped build-outs) — its own milestones mixed with the other
+    operators' by weight n / (n + k), k = ``slip_record.prior_milestones`` — or
+    :data:`POOLED` for every operator's milestones as one record.
 
     Raises
     ------
     CapcalcError
-        When no milestone is recorded at that confidence.
+        When no milestone qualifies, the record names no operator, or the fitted
+        slip lies beyond the longest delay a phase may take (a record of dates that
+        cannot be meant: refused rather than sampled as something else).
     """
-    used = _used(peers, weakest)
+    peers = records_of(peers)
+    used = tuple(m for m in _confident(peers, weakest) if _fitted(peers, m))
+    short = sum(1 for m in _confident(peers, weakest) if not _fitted(peers, m))
     if not used:
-        raise CapcalcError(f"no schedule milestone at confidence {weakest} or stronger; add "
+        raise CapcalcError(f"no schedule milestone at confidence {weakest} or stronger, "
+                           f"promised at least {peers.min_horizon_months:g} months ahead; add "
                            "some under schedules: in peers.yaml", key="schedules")
-    slips = [slip_months(m) for m in used]
-    late = [m.status == "not_delivered" for m in used]
-    low, value, high = (_whole(q) for q in slip_quantiles(slips, late, PROBABILITIES))
-    return SlipDistribution(value=value, low=low, high=high, n=len(used), censored=sum(late),
-                            sources=tuple(m.id for m in used))
+    name = record if record is not None else (peers.subject or POOLED)
+    if name.strip().lower() == POOLED:
+        values, weights = _km(used)
+        quantiles = mixture_quantiles([(values, weights, 1.0)])
+        own_count, weight, label = 0, 0.0, POOLED
+    else:
+        # the subject with no milestone of its own takes the others'; a named record must exist
+        label = name if record is None and name not in {m.operator for m in peers.milestones} \
+            else _operator(peers, name)
+        own = [m for m in used if m.operator == label]
+        others = [m for m in used if m.operator != label]
+        k = peers.prior_milestones
+        weight = len(own) / (len(own) + k) if others else 1.0
+        parts = [(*_km(own), weight)] if own else []
+        if others:
+            parts.append((*_km(others), 1.0 - weight if own else 1.0))
+        quantiles = mixture_quantiles(parts)
+        own_count = len(own)
+        weight = weight if own else 0.0
+    low, value, high = (_whole(q) for q in quantiles)
+    longest = int(PHASE_DOMAINS["delay_months"][1])
+    if high > longest:
+        raise CapcalcError(
+            f"the schedule record gives a slip of up to {high:,} months (95th percentile), "
+            f"beyond the {longest} months a phase's delay may take; check the dates of "
+            "schedules: in peers.yaml (a promise due, met or still late decades apart), or "
+            f"run with --slip {NO_SLIP}", key="schedules")
+    return SlipDistribution(value=value, low=low, high=high, n=len(used),
+                            censored=sum(m.status == "not_delivered" for m in used),
+                            sources=tuple(m.id for m in used), record=label, own=own_count,
+                            weight=weight, short=short)
 
 
-def slip_table(peers: PeersFile) -> tuple[SlipRow, ...]:
-    """Every recorded milestone with its slip, in file order, for display."""
+def slip_table(peers: PeersFile | PeerRecords) -> tuple[SlipRow, ...]:
+    """Every recorded milestone with its slip and horizon, in file order, for display."""
+    peers = records_of(peers)
     return tuple(
         SlipRow(id=m.id, site=m.site, milestone=m.milestone, announced=m.announced,
                 delivered=m.delivered, as_of=m.as_of, slip_months=slip_months(m),
-                censored=m.status == "not_delivered", confidence=m.confidence)
-        for m in peers.schedules)
+                censored=m.status == "not_delivered", confidence=m.confidence,
+                operator=m.operator, horizon_months=horizon_months(m),
+                fitted=_fitted(peers, m))
+        for m in peers.milestones)
 
 
 def with_slip(phases: Sequence[Phase], slip: SlipDistribution) -> tuple[Phase, ...]:

@@ -1,11 +1,11 @@
 """A build-out against what its operator says: stated training compute, and capex by year.
 
-Two checks of a timeline against published figures of ``peers.yaml``: the
+Three checks of a timeline against published figures of ``peers.yaml``: the
 H100-equivalents it models in each month an operator stated its training
-compute, and the capex it implies per calendar year beside the company's
-reported or guided total capex — so a reader sees at once when the modelled
-AI build alone would take more than the company says it will spend on
-everything.
+compute, the capex it implies per calendar year beside the company's reported
+or guided total capex, and per calendar quarter beside the company's quarterly
+capex — so a reader sees at once when the modelled AI build alone would take
+more than the company says it spends on everything.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from calc.analysis.timeline import Timeline
 from calc.core.months import month_index
 from calc.data.peers import CompanyCapex, StatedCompute
 
-__all__ = ["CapexYear", "StatedCheck", "capex_by_year", "capex_checks", "stated_checks"]
+__all__ = ["CapexQuarter", "CapexYear", "StatedCheck", "capex_by_quarter", "capex_by_year",
+           "capex_checks", "quarter_checks", "stated_checks"]
 
 
 @dataclass(frozen=True)
@@ -128,3 +129,46 @@ def capex_checks(timeline: Timeline, company: dict[int, CompanyCapex]) -> tuple[
     return tuple(CapexYear(year, usd, months_in[year], company.get(year))
                  for year, usd in capex_by_year(timeline).items()
                  if usd > 0 or year in company)
+
+
+def capex_by_quarter(timeline: Timeline) -> dict[tuple[int, int], float]:
+    """Capex the build-out spends in each calendar quarter of the timeline, USD, keyed
+    ``(year, quarter)`` (as :func:`capex_by_year` counts it)."""
+    cumulative = np.asarray(timeline.series["capex_cumulative_usd"], dtype=float)
+    quarters = [(int(m[:4]), (int(m[5:7]) - 1) // 3 + 1) for m in timeline.months]
+    spend: dict[tuple[int, int], float] = {}
+    before = 0.0
+    for position, quarter in enumerate(quarters):
+        if position + 1 == len(quarters) or quarters[position + 1] != quarter:
+            spend[quarter] = float(cumulative[position]) - before
+            before = float(cumulative[position])
+    return spend
+
+
+@dataclass(frozen=True)
+class CapexQuarter:
+    """The build-out's capex in one calendar quarter beside the company's reported figure
+    of that quarter (None where it reported none)."""
+
+    year: int
+    quarter: int
+    modelled_usd: float
+    company: CompanyCapex | None
+
+    @property
+    def label(self) -> str:
+        """``YYYY-Qn``."""
+        return f"{self.year}-Q{self.quarter}"
+
+    @property
+    def share(self) -> float | None:
+        """Modelled ÷ the company's figure of the quarter."""
+        return None if self.company is None else self.modelled_usd / self.company.usd_2025
+
+
+def quarter_checks(timeline: Timeline, company: dict[tuple[int, int], CompanyCapex]
+                   ) -> tuple[CapexQuarter, ...]:
+    """Capex per calendar quarter that the build-out spends in, or the company reported."""
+    return tuple(CapexQuarter(year, quarter, usd, company.get((year, quarter)))
+                 for (year, quarter), usd in capex_by_quarter(timeline).items()
+                 if usd > 0 or (year, quarter) in company)

@@ -23,8 +23,9 @@ from calc.analysis.solver import Solution, solve_scalar
 from calc.analysis.tabular import Tabular
 from calc.core.errors import CapcalcError, NoSolution, suggest
 from calc.core.fleet import TIMELINE_OUTPUTS, TimelineArrays, simulate
+from calc.core.generations import central_table
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
-from calc.core.phases import PHASE_FIELDS, Phase, phase_key
+from calc.core.phases import LATEST, PHASE_FIELDS, Phase, phase_key
 from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS
 from calc.data.frames import Tidy
@@ -34,7 +35,9 @@ from calc.data.scenarios import Library, Scenario
 
 __all__ = [
     "Install",
+    "PhaseChip",
     "Timeline",
+    "phase_chips",
     "run_timeline",
     "scenario_phases",
     "solve_timeline",
@@ -121,17 +124,18 @@ class Timeline(Tabular):
         return tuple(sorted(out, key=lambda i: i.begin))
 
     def summary(self) -> str:
-        """One line: when the target is reached, or what is reached by the horizon."""
+        """One line: when the target is reached at central values, or what is reached by the
+        horizon."""
         target = f"{self.target:g}× {self.baseline}"
         reached = self.target_reached
         if reached:
-            return f"{target} is first reached in {reached}."
+            return f"{target} is first reached in {reached} at central values."
         multiple = self.series["compute_multiple"]
         peak = int(np.argmax(multiple))
         peak_text = (f"; the most is {float(multiple[peak]):#.3g}× in {self.months[peak]}"
                      if float(multiple[peak]) > self.final_multiple * (1 + 1e-9) else "")
-        return (f"{target} is not reached by {self.until}: {self.final_multiple:#.3g}× "
-                f"in {self.until}{peak_text}.")
+        return (f"{target} is not reached by {self.until} at central values: "
+                f"{self.final_multiple:#.3g}× in {self.until}{peak_text}.")
 
     def tidy(self) -> Tidy:
         """One row per month: every series with its unit."""
@@ -174,6 +178,60 @@ class Timeline(Tabular):
             "phases": [p.to_dict() for p in self.phases],
             "installs": [asdict(i) for i in self.installs],
         }
+
+
+@dataclass(frozen=True)
+class PhaseChip:
+    """The chip a phase got at central values, and why.
+
+    ``ordered`` is the month it was bought (its planned start less ``lead`` months);
+    for ``latest``, ``later``/``later_release`` name the better chip (more FLOP/s per
+    server watt) that was not yet in volume then, if any.
+    """
+
+    phase: str
+    chip: str
+    latest: bool
+    ordered: str
+    lead: int
+    later: str | None = None
+    later_release: str | None = None
+
+    def why(self) -> str:
+        """The reason in words: "latest → GB200: the best in volume by 2025-12, 7 months
+        before its planned start (Rubin only from 2026-12)"."""
+        if not self.latest:
+            return self.chip
+        text = (f"latest → {self.chip}: the best in volume by {self.ordered}, {self.lead} "
+                f"months before its planned start")
+        if self.later is not None:
+            text += f" ({self.later} only from {self.later_release})"
+        return text
+
+
+def phase_chips(library: Library, timeline: Timeline) -> tuple[PhaseChip, ...]:
+    """What each phase installed first at central values, with the month it was ordered."""
+    firsts = {inst.phase: inst.generation for inst in timeline.installs if inst.refresh == 0}
+    values = timeline.scenario.values
+    table = central_table(library.baseline.catalog, str(values["training.precision"]))
+    out = []
+    for phase in timeline.phases:
+        lead = round(timeline.scenario.inputs.hardware.procurement_lead_months) \
+            if phase.lead_months is None else phase.lead_months
+        chip = firsts.get(phase.name) or phase.accelerator or str(values["hardware.accelerator"])
+        ordered = phase.start_month - lead
+        later = later_release = None
+        if phase.accelerator == LATEST and chip in table.names:
+            rank = float(table.ratio[table.names.index(chip), 0])
+            better = [(int(table.release[i, 0]), name) for i, name in enumerate(table.names)
+                      if float(table.ratio[i, 0]) > rank and int(table.release[i, 0]) > ordered]
+            if better:
+                when, later = min(better)
+                later_release = month_label(when)
+        out.append(PhaseChip(phase=phase.name, chip=chip, latest=phase.accelerator == LATEST,
+                             ordered=month_label(ordered), lead=lead, later=later,
+                             later_release=later_release))
+    return tuple(out)
 
 
 def scenario_phases(scenario: Scenario, phases: Sequence[Phase] | None = None

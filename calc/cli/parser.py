@@ -130,10 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"last month of the timeline (default {DEFAULT_UNTIL})")
     add_output_args(p, ("table", "json", "csv"))
     add_monte_carlo_args(p)
-    p.add_argument("--slip", choices=("peers",), metavar="peers",
-                   help="give every announced phase without a slip range of its own the "
-                   "schedule slip peers.yaml records (announced versus delivered dates of "
-                   "peer sites); sampled with --samples")
+    p.add_argument("--slip", metavar="RECORD", default=None,
+                   help="whose announced-versus-delivered record (peers.yaml schedules) every "
+                   "announced phase without a slip range of its own slips by: an operator "
+                   "(default: the operator of the shipped build-outs, Tesla, shrunk toward "
+                   "the others), 'peers' (every operator pooled) or 'none' (no slip). The "
+                   "month at central values takes the median, the sampled date the range")
     p.set_defaults(handler="calc.cli.timeline:cmd_timeline")
 
     p = sub.add_parser(

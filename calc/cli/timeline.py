@@ -6,11 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from calc.analysis.buildout_montecarlo import simulate_timeline
+from calc.analysis.buildout_montecarlo import TIMELINE_SERIES
 from calc.analysis.levers import levers_of_timeline
-from calc.analysis.slip import default_slip, with_slip
-from calc.analysis.statements import capex_checks, stated_checks
-from calc.analysis.timeline import Timeline, run_timeline
+from calc.analysis.limits import ANSWER_SAMPLES
+from calc.analysis.reach import Reach, reach
+from calc.analysis.statements import capex_checks, quarter_checks, stated_checks
+from calc.analysis.timeline import Timeline, phase_chips
 from calc.cli.common import emit, emit_json, phases_of, single_scenario, styled, write_out
 from calc.data.output_folder import FileData
 from calc.data.peers import PeersFile, load_peers
@@ -30,31 +31,46 @@ __all__ = ["cmd_timeline", "timeline_files"]
 
 
 def timeline_files(library: Library, timeline: Timeline, formats: list[str],
-                   peers: PeersFile | None = None) -> dict[str, FileData]:
+                   peers: PeersFile | None = None, answer: Reach | None = None
+                   ) -> dict[str, FileData]:
     """The build-out chart and the levers waterfall with their CSVs, and timeline.json.
 
     A horizon with no hardware in use has no levers to draw: the levers CSV
-    then holds the sentence saying so, and no waterfall is drawn.
+    then holds the sentence saying so, and no waterfall is drawn. With ``answer``,
+    the operator's pace is a series of the chart and its warning is in its data.
     """
     levers = levers_of_timeline(library, timeline)
     stated = peers.stated(peers.subject) if peers is not None and peers.subject else ()
+    pace, warning = (answer.pace, answer.warning) if answer is not None else (None, None)
     charts: list[Chart] = [
-        (timeline_chart, timeline_table(timeline, stated=stated)),
+        (timeline_chart, timeline_table(timeline, stated=stated, pace=pace, warning=warning)),
         (levers_waterfall if levers.decomposition is not None else None, levers_table(levers)),
     ]
     files = chart_files(charts, formats)
-    files["timeline.json"] = (json_text(timeline_document(timeline, peers), indent=2)
+    files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer), indent=2)
                               + "\n").encode()
     return files
 
 
-def timeline_document(timeline: Timeline, peers: PeersFile | None) -> dict[str, Any]:
-    """The timeline's JSON, with what its operator has said beside it (``statements``)."""
+def _statements(timeline: Timeline, peers: PeersFile) -> tuple[Any, Any, Any]:
+    subject = peers.subject or ""
+    return (stated_checks(timeline, peers.stated(subject)),
+            capex_checks(timeline, peers.capex_of(subject)),
+            quarter_checks(timeline, peers.quarterly_capex_of(subject)))
+
+
+def timeline_document(timeline: Timeline, peers: PeersFile | None,
+                      answer: Reach | None = None) -> dict[str, Any]:
+    """The timeline's JSON, with what its operator has said beside it (``statements``), and
+    with ``answer`` the date as a range (``reach``) and the pace warning (``pace_warning``)."""
     document = timeline.to_dict()
     if peers is not None and peers.subject:
-        document["statements"] = statements_json(
-            stated_checks(timeline, peers.stated(peers.subject)),
-            capex_checks(timeline, peers.capex_of(peers.subject)), peers.subject)
+        stated, capex, quarters = _statements(timeline, peers)
+        document["statements"] = statements_json(stated, capex, peers.subject, quarters)
+    if answer is not None:
+        document["reach"] = answer.as_dict()
+        document["slip"] = None if answer.slip is None else answer.slip.as_dict()
+        document["pace_warning"] = None if answer.warning is None else answer.warning.as_dict()
     return document
 
 
@@ -63,44 +79,34 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     library, scenario, phase_sets = single_scenario(args, timeline=True)
     peers = load_peers(catalog=library.baseline.catalog)
     phases = phases_of(library, scenario, phase_sets)
-    if args.slip == "peers":
-        phases = with_slip(phases, default_slip(peers))
-    timeline = run_timeline(library, scenario, until=args.until, phases=phases)
-    sampled = simulate_timeline(library, scenario, samples=args.samples, seed=args.seed,
-                                until=args.until, phases=phases) \
-        if args.samples is not None else None
+    sampling = args.samples is not None
+    answer = reach(library, scenario, peers, phases=phases, until=args.until,
+                   samples=args.samples if sampling else ANSWER_SAMPLES, seed=args.seed,
+                   slip=args.slip,
+                   outputs=TIMELINE_SERIES if sampling else ("compute_multiple",))
+    timeline = answer.timeline
+    sampled = answer.sampled if sampling else None
     if args.out:
-        files = timeline_files(library, timeline, args.formats, peers)
+        files = timeline_files(library, timeline, args.formats, peers, answer)
         if sampled is not None:
             files.update(chart_files([(timeline_fan, fan_table([sampled])),
                                       (reach_probability_chart,
                                        reach_probability_table([sampled]))], args.formats))
         write_out(args.out, files, force=args.force)
     if args.format == "json":
-        document = timeline_document(timeline, peers)
-        if args.slip == "peers":
-            document["slip"] = default_slip(peers).as_dict()
+        document = timeline_document(timeline, peers, answer)
         if sampled is not None:
             timeline_monte_carlo_json(document, sampled)
         emit_json(document)
     elif args.format == "csv":
-        sys.stdout.write(timeline_table(timeline).to_csv())
+        sys.stdout.write(timeline_table(timeline, pace=answer.pace,
+                                        warning=answer.warning).to_csv())
     else:
-        emit(styled(timeline_text, timeline))
-        if args.slip == "peers":
-            slip = default_slip(peers)
-            emit(f"\n--slip peers: announced phases slip by the record of {slip.n} peer "
-                 f"milestones in peers.yaml ({slip.censored} still late): median "
-                 f"{slip.delays().value} month{'' if slip.delays().value == 1 else 's'}, "
-                 f"90 % within {slip.delays().low}–{slip.delays().high} months (early "
-                 "deliveries count as on time). "
-                 + ("Sampled with --samples." if sampled is not None else
-                    "The central run uses the median; add --samples N for the chance by "
-                    "each month."))
+        emit(styled(timeline_text, timeline, answer, phase_chips(library, timeline)))
         if peers.subject:
+            stated, capex, quarters = _statements(timeline, peers)
             emit("")
-            emit(styled(statements_text, stated_checks(timeline, peers.stated(peers.subject)),
-                        capex_checks(timeline, peers.capex_of(peers.subject)), peers.subject))
+            emit(styled(statements_text, stated, capex, peers.subject, quarters))
         if sampled is not None:
             emit("")
             emit(styled(timeline_monte_carlo_text, sampled))

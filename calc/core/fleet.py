@@ -4,14 +4,17 @@ A site is a list of phases. Each phase has a planned start month, the site's
 *total* facility power from then on, and the accelerator installed in the
 capacity it adds (the power above the previous phase's, in list order).
 
-Hardware follows the **planned calendar**: it is ordered for the planned start
-(``latest`` buys the generation current then), serves
-``cost.hardware_lifetime_years`` from that month, and with ``refresh`` is
-replaced at the end of each life by the generation current in that planned
-refresh month (:mod:`calc.core.generations`). A phase's ``delay_months`` moves
-only the month its capacity starts training: a late phase runs its chips for
-less of their life and never gets a better chip for being late. So a delay
-never raises compute in any month, and more power never lowers it.
+Hardware follows the **planned calendar**: it is ordered a procurement lead
+time before the planned start (``hardware.procurement_lead_months``, or the
+phase's own ``lead_months``), so ``latest`` buys the best chip in volume
+availability by then; it serves ``cost.hardware_lifetime_years`` from the
+planned start, and with ``refresh`` is replaced at the end of each life by the
+best chip available a lead time before that planned refresh month
+(:mod:`calc.core.generations`). A phase's ``delay_months`` moves only the month
+its capacity starts training: a late phase runs its chips for less of their
+life and never gets a better chip for being late. So a delay never raises
+compute in any month, a chip released later never does either, and more power
+never lowers it.
 
 :func:`simulate` is pure and vectorised: every input may be a float or an
 array of samples of shape ``(samples,)``; months broadcast, so series come
@@ -45,7 +48,7 @@ from calc.core.chain import (
 from calc.core.constants import CURRENCY, MONTHS_PER_YEAR, SECONDS_PER_MONTH
 from calc.core.errors import CapcalcError, suggest
 from calc.core.fleet_chips import FleetChips, FloatArray, IntArray
-from calc.core.generations import Chip, generations
+from calc.core.generations import Chip
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import LATEST, Phase, phase_key
 from calc.core.vocabulary import INPUTS, OutputSpec
@@ -196,25 +199,31 @@ def _sample_shape(values: Mapping[str, Any], baseline: Any) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class _Plan:
-    """Each phase's planned start and begin month (samples,), the power it adds, and the life."""
+    """Each phase's planned start, begin month and procurement lead (samples,), the power
+    it adds, and the life."""
 
     planned: tuple[IntArray, ...]
     begins: tuple[IntArray, ...]
     added: tuple[FloatArray, ...]
     life: IntArray
+    lead: tuple[IntArray, ...]
 
 
 def _plan(values: Mapping[str, Any], phases: Sequence[Phase], n: int) -> _Plan:
     def vec(x: Any) -> FloatArray:
         return np.broadcast_to(np.asarray(x, dtype=float), (n,))
 
-    planned, begins, totals = [], [], []
+    planned, begins, totals, leads = [], [], [], []
     for i, phase in enumerate(phases):
         start = values.get(phase_key(i, "start"), phase.start_month)
         delay = values.get(phase_key(i, "delay_months"), phase.delay_months)
+        lead = values.get(phase_key(i, "lead_months"), phase.lead_months)
+        if lead is None:
+            lead = values["hardware.procurement_lead_months"]
         planned_month = np.rint(vec(month_index(start) if isinstance(start, str) else start))
         planned.append(planned_month.astype(np.int64))
         begins.append(np.rint(planned_month + vec(delay)).astype(np.int64))
+        leads.append(np.maximum(0, np.rint(vec(lead))).astype(np.int64))
         totals.append(vec(values.get(phase_key(i, "facility_power_mw"), phase.facility_power_mw)))
     added = [totals[0], *(totals[i] - totals[i - 1] for i in range(1, len(totals)))]
     for i, power in enumerate(added):
@@ -224,7 +233,7 @@ def _plan(values: Mapping[str, Any], phases: Sequence[Phase], n: int) -> _Plan:
                                key=phase_key(i, "facility_power_mw"))
     life = np.maximum(1, np.rint(vec(values["cost.hardware_lifetime_years"])
                                  * MONTHS_PER_YEAR)).astype(np.int64)
-    return _Plan(tuple(planned), tuple(begins), tuple(added), life)
+    return _Plan(tuple(planned), tuple(begins), tuple(added), life, tuple(leads))
 
 
 def _installs(phases: Sequence[Phase], plan: _Plan, chips: FleetChips, values: Mapping[str, Any],
@@ -233,18 +242,20 @@ def _installs(phases: Sequence[Phase], plan: _Plan, chips: FleetChips, values: M
 
     Install ``k`` of a phase serves the planned window ``[p + kL, p + (k+1)L)``,
     from the month its capacity begins at the earliest; a window the delay
-    swallows whole installs nothing.
+    swallows whole installs nothing. ``latest`` and every refresh buy the chip
+    available the phase's procurement lead before the window starts.
     """
     n = chips.n
     pue = np.broadcast_to(np.asarray(values["site.pue"], dtype=float), (n,))
     it_overhead = np.broadcast_to(np.asarray(values["site.it_overhead"], dtype=float), (n,))
     installs: list[dict[str, Any]] = []
     for i, phase in enumerate(phases):
-        planned, begin, life = plan.planned[i], plan.begins[i], plan.life
+        planned, begin, life, lead = plan.planned[i], plan.begins[i], plan.life, plan.lead[i]
         name = chips.own if phase.accelerator is None else phase.accelerator
         precision = phase.precision
         if name == LATEST:
-            first_params, first_label = chips.current(planned, phase.name, precision)
+            first_params, first_label = chips.current(planned - lead, phase.name, precision,
+                                                      lead)
         else:
             if name not in chips.catalog:
                 raise CapcalcError(f"{name!r} is not in the catalog"
@@ -257,7 +268,7 @@ def _installs(phases: Sequence[Phase], plan: _Plan, chips: FleetChips, values: M
         for k in range(refreshes + 1):
             window_start = planned + k * life
             params, label = (first_params, first_label) if k == 0 else \
-                chips.current(window_start, phase.name, precision)
+                chips.current(window_start - lead, phase.name, precision, lead)
             start = np.maximum(window_start, begin)
             end = np.maximum(window_start + life, start)  # empty when the delay swallows it
             runs = end > start
@@ -474,9 +485,7 @@ def simulate(
         raise CapcalcError(f"{months} months from {month_label(start_month)} to {until}; "
                            f"capcalc runs timelines of at most {MAX_MONTHS} months",
                            key="until")
-    span_first = min(start_month, min(int(p.min()) for p in plan.planned))
-    chips = FleetChips(values, catalog, n, generations(catalog, str(values["training.precision"]),
-                                                   span_first, max(last, span_first)))
+    chips = FleetChips(values, catalog, n)
     installs = _installs(phases, plan, chips, values, last)
     needed = {total for name in wanted for total in _NEEDS[name]}
     if "peak" in needed and any(p.mfu is not None for p in phases):

@@ -1,10 +1,12 @@
-"""The chips of a build-out: each catalog chip's figures per sample, and the one current
-in a month (the trend chip beyond the catalog grown from its start).
+"""The chips of a build-out: each catalog chip's figures per sample, and the one a phase
+buys when it orders (the trend chip beyond the catalog grown from its start).
 
 A catalog chip takes its catalog figures, overridden by ``catalog.<NAME>.<field>``
-values, and for the scenario's own ``hardware.accelerator`` by its ``hardware.*``
-and ``cost.accelerator_capex_usd`` values. :mod:`calc.core.fleet` asks for the chip
-each install gets.
+values (the build-out Monte Carlo's draws, shared by every phase and refresh on
+that chip), and for the scenario's own ``hardware.accelerator`` by its
+``hardware.*`` and ``cost.accelerator_capex_usd`` values; its release month by
+``catalog.<NAME>.release`` (a month index, per sample). :mod:`calc.core.fleet`
+asks for the chip each install gets.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.core.errors import CapcalcError
-from calc.core.generations import Chip, Generations, trend_factors
-from calc.core.months import month_label
+from calc.core.generations import BUYABLE, Chip, ChipTable, latest_pick, trend_factors
+from calc.core.months import month_index, month_label
 from calc.core.vocabulary import CATALOG_FIELDS
 
-__all__ = ["CHIP_FIELDS", "FleetChips", "FloatArray", "IntArray", "Params"]
+__all__ = ["CHIP_FIELDS", "FleetChips", "FloatArray", "IntArray", "Params", "release_key"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -36,24 +38,31 @@ CHIP_FIELDS = {  # hardware key → name inside the core
 }
 
 
+def release_key(name: str) -> str:
+    """The values key of a catalog chip's release month (a month index, per sample).
+
+    >>> release_key("Rubin")
+    'catalog.Rubin.release'
+    """
+    return f"catalog.{name}.release"
+
 
 class FleetChips:
-    """The parameters of every chip a timeline installs, per sample, and the current one by month.
+    """The parameters of every chip a timeline installs, per sample, and the one a phase buys.
 
     A catalog chip takes its catalog figures, overridden by ``catalog.<NAME>.<field>``
     values, and for the scenario's own ``hardware.accelerator`` by its
     ``hardware.*`` and ``cost.accelerator_capex_usd`` values.
     """
 
-    def __init__(self, values: Mapping[str, Any], catalog: Mapping[str, Chip], n: int,
-                 span: Generations) -> None:
-        self.values, self.catalog, self.n, self.span = values, catalog, n, span
+    def __init__(self, values: Mapping[str, Any], catalog: Mapping[str, Chip], n: int) -> None:
+        self.values, self.catalog, self.n = values, catalog, n
         self.precision = str(values["training.precision"])
         self.own = str(values["hardware.accelerator"])
         self.labels: list[str] = []
         self._params: dict[tuple[str, str], Params] = {}
         self._stacked: dict[str, Params] = {}
-        self._label_ids: IntArray = np.zeros(0, dtype=np.int64)
+        self._table: ChipTable | None = None
         self.growth_w = self._vec(values["hardware.perf_per_watt_growth_per_year"])
         self.growth_p = self._vec(values["hardware.price_performance_growth_per_year"])
 
@@ -86,31 +95,65 @@ class FleetChips:
             self._params[(name, precision)] = params
         return self._params[(name, precision)]
 
-    def current(self, at: IntArray, phase: str,
-                precision: str | None = None) -> tuple[Params, IntArray]:
-        """The generation current in months ``at`` (samples,): its parameters at ``precision``
-        (default the scenario's) and label index. Generations are ranked at the scenario's
-        precision."""
-        g = self.span
+    def release(self, name: str) -> IntArray:
+        """Month index from which chip ``name`` is in volume availability, ``(samples,)``."""
+        value = self.values.get(release_key(name))
+        if value is None:
+            value = month_index(self.catalog[name].release)
+        return np.rint(self._vec(value)).astype(np.int64)
+
+    def table(self) -> ChipTable:
+        """Every buyable chip's release month and rank (FLOP/s at the scenario's precision
+        per server watt), per sample."""
+        if self._table is None:
+            names = tuple(k for k, a in self.catalog.items() if a.status in BUYABLE)
+            if not names:
+                raise CapcalcError("the catalog has no accelerator a build-out can buy",
+                                   key="catalog")
+            ratio = []
+            for name in names:
+                p = self.of(name)
+                ratio.append(p["peak"] / (p["tdp_w"] * p["server_overhead"]))
+            newest = np.max(np.stack([self.release(k) for k in self.catalog]), axis=0)
+            self._table = ChipTable(names, np.stack([self.release(k) for k in names]),
+                                    np.stack(ratio), newest + 1)
+        return self._table
+
+    def current(self, order: IntArray, phase: str, precision: str | None = None,
+                lead: IntArray | None = None) -> tuple[Params, IntArray]:
+        """The chip bought by an order in months ``order`` (samples,): its parameters at
+        ``precision`` (default the scenario's) and label index. Chips are ranked at the
+        scenario's precision; ``lead`` (months before the start) is for the message when
+        none is released yet."""
+        table = self.table()
         precision = precision or self.precision
-        if not self._label_ids.size:
-            self._label_ids = np.array([self.label(x) for x in g.labels], dtype=np.int64)
-        if precision not in self._stacked:  # every chip the span can pick: (chips, samples)
-            named = [c or self.own for c in g.chips]
+        if precision not in self._stacked:  # every chip the table can pick: (chips, samples)
             self._stacked[precision] = {
-                inner: np.stack([self.of(c, precision)[inner] for c in named])
+                inner: np.stack([self.of(c, precision)[inner] for c in table.names])
                 for inner in CHIP_FIELDS.values()}
         stacked = self._stacked[precision]
-        row = g.lookup(at)
-        picks = g.chip_at[row]
-        if "" in g.chips and np.any(picks == g.chips.index("")):
-            raise CapcalcError(f"no catalog accelerator is released by "
-                               f"{month_label(int(np.min(at)))} for phase {phase!r}",
-                               key="accelerator")
+        pick, months, trend = latest_pick(table, order)
+        if np.any(pick < 0):
+            early = int(np.min(np.where(pick < 0, order, np.iinfo(np.int64).max)))
+            ahead = "" if lead is None else (
+                f", {int(np.max(lead))} months (the procurement lead time) before it starts")
+            raise CapcalcError(f"no catalog accelerator is released by {month_label(early)} "
+                               f"for phase {phase!r}{ahead}", key="accelerator")
         samples = np.arange(self.n)
-        params = {inner: stacked[inner][picks, samples] for inner in CHIP_FIELDS.values()}
-        flop, price = trend_factors(g.trend_months[row], self.growth_w, self.growth_p)
+        params = {inner: stacked[inner][pick, samples] for inner in CHIP_FIELDS.values()}
+        flop, price = trend_factors(months, self.growth_w, self.growth_p)
         params["peak"] = params["peak"] * flop
         params["peak8"] = params["peak8"] * flop
         params["capex"] = params["capex"] * price
-        return params, self._label_ids[g.label_at[row]]
+        return params, self._labels_of(pick, trend, order)
+
+    def _labels_of(self, pick: IntArray, trend: IntArray, order: IntArray) -> IntArray:
+        """Label index per sample: the catalog name, or ``trend YYYY`` by the order's year."""
+        codes = np.where(trend > 0, -1 - order // 12, pick)
+        unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        ids = np.empty(len(unique), dtype=np.int64)
+        for position in np.argsort(first):  # in order of the samples that first show them
+            code = int(unique[position])
+            text = f"trend {-1 - code}" if code < 0 else self.table().names[code]
+            ids[position] = self.label(text)
+        return ids[inverse.reshape(-1)]

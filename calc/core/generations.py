@@ -1,15 +1,21 @@
-"""Generations: the then-current accelerator for each month, from the catalog and the trend.
+"""Generations: which chip a build-out can buy for a month, from the catalog and the trend.
 
 A power-limited site buys the chip with the most peak FLOP/s per server watt
-among those released by a month; each catalog chip enters on its own release
-month (a preliminary chip, from the month its maker has stated) at its own
-price. After the catalog's newest release the *trend chip* takes over: in its
-first month it is exactly the chip current the month before (same FLOP/s,
-watts and price), and from then its FLOP/s per watt grow by
-``hardware.perf_per_watt_growth_per_year`` and its FLOP/s per dollar by
+among those in volume availability by the month it orders them (a phase's
+planned start less the procurement lead time, :mod:`calc.core.fleet`). Each
+catalog chip enters on its own release month (a preliminary chip, from the
+month its maker or its buyers have stated; an uncertain month is sampled like
+any input) at its own price. After the catalog's newest release the *trend
+chip* takes over: in its first month it is exactly the chip current the month
+before (same FLOP/s, watts and price), and from then its FLOP/s per watt grow
+by ``hardware.perf_per_watt_growth_per_year`` and its FLOP/s per dollar by
 ``hardware.price_performance_growth_per_year``. So the current chip's FLOP/s
 per facility watt never fall from one month to the next, and nothing jumps
 where the catalog ends.
+
+Everything is vectorised over samples: release months, watts and FLOP/s may
+differ from sample to sample (the build-out Monte Carlo draws them), and each
+sample picks its own chip (:func:`latest_pick`).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from calc.core.constants import MONTHS_PER_YEAR
 from calc.core.errors import CapcalcError
 from calc.core.months import month_index
 
-__all__ = ["Chip", "Generations", "current_accelerator", "generations", "trend_factors"]
+__all__ = ["Chip", "ChipTable", "current_accelerator", "latest_pick", "trend_factors"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -53,91 +59,50 @@ class Chip(Protocol):
         ...
 
 
-def _ratio(acc: Chip, precision: str) -> float:
-    """Peak FLOP/s at ``precision`` per server watt: how a power-limited site ranks chips."""
-    return acc.field(f"{precision}_flop_per_s") / (acc.tdp_w * acc.server_overhead)
-
-
 @dataclass(frozen=True)
-class Generations:
-    """The then-current chip for each month of a span.
+class ChipTable:
+    """The chips a build-out may buy, per sample: when each is available and how it ranks.
 
     Attributes
     ----------
-    first : int
-        Month index of the span's first month.
-    chips : tuple of str
-        Catalog names the span picks ("" where nothing is released yet).
-    chip_at : ndarray of int
-        ``(months,)`` index into ``chips``: the current catalog chip, or for trend
-        months the chip the trend extends.
-    trend_months : ndarray of float
-        ``(months,)`` months since the trend started (0 in its first month and
-        for catalog months): the exponent of the trend's growth, in twelfths.
-    labels : tuple of str
-        Generation labels: catalog names, and ``trend YYYY`` by calendar year.
-    label_at : ndarray of int
-        ``(months,)`` index into ``labels``.
-    trend_start : int
-        Month index of the trend's first month (the month after the newest release).
+    names : tuple of str
+        Catalog names of the buyable chips, in catalog order (ties go to the first).
+    release : ndarray of int
+        ``(chips, samples)`` month index from which each chip is in volume availability.
+    ratio : ndarray of float
+        ``(chips, samples)`` peak FLOP/s at the ranking precision per server watt.
+    trend_start : ndarray of int
+        ``(samples,)`` the month after the catalog's newest release: the trend's first month.
     """
 
-    first: int
-    chips: tuple[str, ...]
-    chip_at: IntArray
-    trend_months: FloatArray
-    labels: tuple[str, ...]
-    label_at: IntArray
-    trend_start: int
-
-    def lookup(self, month: IntArray) -> IntArray:
-        """Row of each month in the span (months outside are clipped to its ends)."""
-        return np.clip(np.asarray(month) - self.first, 0, len(self.chip_at) - 1)
+    names: tuple[str, ...]
+    release: IntArray
+    ratio: FloatArray
+    trend_start: IntArray
 
 
-def generations(catalog: Mapping[str, Chip], precision: str, first: int,
-                last: int) -> Generations:
-    """The current chip of every month from ``first`` to ``last`` (month indices).
+def latest_pick(table: ChipTable, order: IntArray) -> tuple[IntArray, FloatArray, IntArray]:
+    """The chip each sample buys when it orders in month ``order`` (samples,).
+
+    Returns the row of ``table.names`` (-1 where no chip is released by then),
+    the months of trend growth (0 before the trend starts) and whether the chip
+    is the trend chip (1) or a catalog chip (0). A chip released later, or
+    ordered earlier, can only be a chip of fewer FLOP/s per server watt.
 
     Examples
     --------
-    >>> from calc.data.assumptions import load_baseline
-    >>> g = generations(load_baseline().catalog, "bf16", 2023 * 12, 2030 * 12)
-    >>> g.labels[int(g.label_at[0])], g.labels[int(g.label_at[-1])]
-    ('H100', 'trend 2030')
+    >>> t = ChipTable(("old", "new"), np.array([[0], [10]]), np.array([[1.0], [2.0]]),
+    ...               np.array([11]))
+    >>> [tuple(int(x[0]) for x in latest_pick(t, np.array([m]))) for m in (5, 10, 14)]
+    [(0, 0, 0), (1, 0, 0), (1, 3, 1)]
     """
-    buyable = [a for a in catalog.values() if a.status in BUYABLE]
-    if not buyable:
-        raise CapcalcError("the catalog has no accelerator a build-out can buy", key="catalog")
-    release = {a.key: month_index(a.release) for a in buyable}
-    trend_start = max(month_index(a.release) for a in catalog.values()) + 1
-    months = np.arange(first, last + 1)
-    chips: list[str] = []
-    labels: list[str] = []
-    chip_at = np.zeros(len(months), dtype=np.int64)
-    label_at = np.zeros(len(months), dtype=np.int64)
-    trend_months = np.zeros(len(months))
-
-    def best_by(month: int) -> str:
-        released = [a for a in buyable if release[a.key] <= month]
-        return max(released, key=lambda a: _ratio(a, precision)).key if released else ""
-
-    extended = best_by(trend_start - 1)
-    for row, month in enumerate(months):
-        if month >= trend_start:
-            name = extended
-            trend_months[row] = float(month - trend_start)
-            label = f"trend {month // MONTHS_PER_YEAR}"
-        else:
-            name = label = best_by(int(month))
-        if name not in chips:
-            chips.append(name)
-        if label not in labels:
-            labels.append(label)
-        chip_at[row] = chips.index(name)
-        label_at[row] = labels.index(label)
-    return Generations(first, tuple(chips), chip_at, trend_months, tuple(labels), label_at,
-                       trend_start)
+    order = np.asarray(order, dtype=np.int64)
+    released = table.release <= order[None, :]
+    score = np.where(released, table.ratio, -np.inf)
+    pick = np.where(released.any(axis=0), np.argmax(score, axis=0), -1).astype(np.int64)
+    trend = order >= table.trend_start
+    months = np.maximum(0, order - table.trend_start).astype(float)
+    return pick, months, trend.astype(np.int64)
 
 
 def trend_factors(trend_months: FloatArray, perf_per_watt_growth: FloatArray,
@@ -156,9 +121,24 @@ def trend_factors(trend_months: FloatArray, perf_per_watt_growth: FloatArray,
     return flop, flop / (1 + np.asarray(price_performance_growth, dtype=float)) ** years
 
 
+def central_table(catalog: Mapping[str, Chip], precision: str) -> ChipTable:
+    """The :class:`ChipTable` of one sample: every catalog figure at its central value."""
+    buyable = [a for a in catalog.values() if a.status in BUYABLE]
+    if not buyable:
+        raise CapcalcError("the catalog has no accelerator a build-out can buy", key="catalog")
+    newest = max(month_index(a.release) for a in catalog.values())
+    return ChipTable(
+        names=tuple(a.key for a in buyable),
+        release=np.array([[month_index(a.release)] for a in buyable], dtype=np.int64),
+        ratio=np.array([[a.field(f"{precision}_flop_per_s") / (a.tdp_w * a.server_overhead)]
+                        for a in buyable]),
+        trend_start=np.array([newest + 1], dtype=np.int64))
+
+
 def current_accelerator(catalog: Mapping[str, Chip], month: str,
                         precision: str = "bf16") -> tuple[str, float]:
-    """The then-current chip in ``month``: its catalog name and years of trend growth applied.
+    """The best chip in volume availability in ``month`` at central values: its catalog
+    name and the years of trend growth applied.
 
     Examples
     --------
@@ -167,9 +147,8 @@ def current_accelerator(catalog: Mapping[str, Chip], month: str,
     >>> current_accelerator(catalog, "2023-06")
     ('H100', 0.0)
     """
-    index = month_index(month)
-    gens = generations(catalog, precision, index, index)
-    name = gens.chips[int(gens.chip_at[0])]
-    if not name:
+    table = central_table(catalog, precision)
+    pick, months, _ = latest_pick(table, np.array([month_index(month)]))
+    if int(pick[0]) < 0:
         raise CapcalcError(f"no catalog accelerator is released by {month}", key="accelerator")
-    return name, float(gens.trend_months[0]) / MONTHS_PER_YEAR
+    return table.names[int(pick[0])], float(months[0]) / MONTHS_PER_YEAR

@@ -19,7 +19,8 @@ PHASE_FIELDS: dict[str, str] = {
 }
 #: Fields ``--set`` may also change (not solvable: a name and a switch).
 PHASE_SET_FIELDS: dict[str, str] = {**PHASE_FIELDS, "accelerator": "", "refresh": "",
-                                     "status": "", "mfu": "1", "precision": ""}
+                                     "status": "", "mfu": "1", "precision": "",
+                                     "lead_months": "month"}
 #: Whether a phase's capacity is only announced (its date may slip) or already delivered.
 PHASE_STATUSES = ("announced", "delivered")
 
@@ -60,6 +61,11 @@ class Phase:
         Training precision of this phase's capacity (``bf16`` or ``fp8``); None
         for the scenario's ``training.precision``. Which generation is "latest"
         is still ranked at the scenario's precision.
+    lead_months : int or None
+        Procurement lead time of this phase, months: ``latest`` (and each
+        refresh) takes the best chip in volume availability this long before
+        the planned start; None for the scenario's
+        ``hardware.procurement_lead_months``.
     source, confidence, note : str or None
         Provenance, as for an assumption.
     """
@@ -78,6 +84,7 @@ class Phase:
     status: str = "announced"
     mfu: float | None = None
     precision: str | None = None
+    lead_months: int | None = None
 
     @property
     def delay_uncertain(self) -> bool:
@@ -110,7 +117,7 @@ class Phase:
             out["refresh"] = True
         if self.status != "announced":
             out["status"] = self.status
-        for own in ("mfu", "precision"):
+        for own in ("mfu", "precision", "lead_months"):
             if getattr(self, own) is not None:
                 out[own] = getattr(self, own)
         for extra in ("source", "confidence", "note"):

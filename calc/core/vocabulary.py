@@ -187,6 +187,15 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
         reason="from no growth to tripling every year, beyond any decade on record",
     ),
     InputSpec(
+        "hardware.procurement_lead_months", "Procurement lead time", "month",
+        "Months from ordering a build-out's chips to the month they start training: a "
+        "phase taking the 'latest' chip (and a refresh) gets the best chip in volume "
+        "availability this long before its planned start. A phase may set its own "
+        "(lead_months).",
+        lower=0, upper=60, decimals=0, widget=(0, 24),
+        reason="from chips already on site to five years, beyond any order book on record",
+    ),
+    InputSpec(
         "training.precision", "Training precision", "",
         "Number format of the training run; selects the catalog's dense peak.",
         kind="choice", choices=("bf16", "fp8"),
@@ -333,6 +342,7 @@ PHASE_DOMAINS: dict[str, tuple[str | int, str | int, str]] = {
     "start": ("2000-01", "2100-12",
               "AI training sites are built this century; a timeline spans at most 100 years"),
     "delay_months": (0, 600, "a whole number of months, from none to 50 years"),
+    "lead_months": (0, 60, "a whole number of months, from chips on site to five years ahead"),
 }
 
 #: Inputs that follow the catalog entry of ``hardware.accelerator`` unless set,

@@ -84,6 +84,8 @@ class Accelerator:
     cloud_usd_per_hour: float
     entries: Mapping[str, Assumption]
     mfu_at_scale: float | None = None
+    release_low: str | None = None
+    release_high: str | None = None
 
     def field(self, name: str) -> float:
         """Return a numeric field by name (``tdp_w``, ``fp8_flop_per_s``, ...)."""
@@ -276,10 +278,11 @@ def _accelerator(key: str, spec: AcceleratorSpec) -> Accelerator:
             key=where, value=number, unit=unit, source=entry.source, as_of=entry.as_of,
             low=low, high=high, dist=entry.dist, note=entry.note, confidence=entry.confidence,
         )
-    release = spec.release.value
+    release = spec.release
     return Accelerator(
         key=key, name=spec.name, vendor=spec.vendor, status=spec.status,
-        release=str(release), entries=entries, **numbers,
+        release=release.value, release_low=release.low, release_high=release.high,
+        entries=entries, **numbers,
     )
 
 

@@ -5,7 +5,10 @@ pydantic validation, unit conversion, every scenario resolved once) is most of
 what a ``capcalc run`` costs beyond its imports, and it gives the same
 :class:`~calc.data.scenarios.Library` every time for the same files and code.
 So the command line keeps that library in one JSON file under
-``$XDG_CACHE_HOME/capcalc`` (default ``~/.cache/capcalc``).
+``$XDG_CACHE_HOME/capcalc`` (default ``~/.cache/capcalc``), and beside it, under
+the same key, the operators' records every answer reads from ``peers.yaml``
+(:class:`~calc.data.records.PeerRecords`: the schedule record and the stated
+compute), so a warm ``capcalc run`` validates no file at all.
 
 The cache can never be stale: its key is the SHA-256 of the three shipped
 files' bytes, of the source of the code that parses them (``calc.core`` and
@@ -36,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from calc.core.version import __version__
+from calc.data.records import PeerRecords, records_of
 from calc.data.resources import ASSUMPTIONS, PEERS, SCENARIOS, shipped_bytes
 from calc.data.scenarios import Library, load_library
 
@@ -43,6 +47,7 @@ __all__ = [
     "CACHE_FILE",
     "FORMAT",
     "NO_CACHE_ENV",
+    "RECORDS_FILE",
     "cache_dir",
     "cache_enabled",
     "cache_key",
@@ -50,6 +55,7 @@ __all__ = [
     "encode",
     "read_library",
     "shipped_library",
+    "shipped_records",
     "write_library",
 ]
 
@@ -59,6 +65,8 @@ logger = logging.getLogger(__name__)
 NO_CACHE_ENV = "CAPCALC_NO_CACHE"
 #: The one cache file: a newer key replaces the older entry rather than piling up beside it.
 CACHE_FILE = "shipped-library.json"
+#: The operators' records of the shipped peers.yaml, under the same key.
+RECORDS_FILE = "shipped-records.json"
 #: The format, the first field of the file; a file without it is not ours.
 FORMAT = "capcalc shipped library 1"
 #: The shipped files the key covers (peers.yaml too, so one key stands for the shipped data).
@@ -194,8 +202,8 @@ def _trusted(path: Path) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
-def read_library(path: Path, key: str) -> Library | None:
-    """The library cached in ``path`` under ``key``; None if absent, foreign, corrupt or stale."""
+def _read(path: Path, key: str, kind: type) -> Any:
+    """The ``kind`` cached in ``path`` under ``key``; None if absent, foreign, corrupt or stale."""
     try:
         if not path.is_file() or not _trusted(path) or path.stat().st_size > _MAX_BYTES:
             return None
@@ -203,18 +211,18 @@ def read_library(path: Path, key: str) -> Library | None:
         if not (isinstance(entry, dict) and entry.get("format") == FORMAT
                 and entry.get("key") == key):
             return None
-        library = decode(entry.get("library"))
+        value = decode(entry.get("library"))
     except Exception as exc:  # a broken cache is only a slower start, never an error
         logger.debug("ignoring the cache %s: %s", path, exc)
         return None
-    return library if isinstance(library, Library) else None
+    return value if isinstance(value, kind) else None
 
 
-def write_library(path: Path, key: str, library: Library) -> bool:
-    """Store ``library`` under ``key`` in ``path`` atomically; False if it cannot be written."""
+def _write(path: Path, key: str, value: Any) -> bool:
+    """Store ``value`` under ``key`` in ``path`` atomically; False if it cannot be written."""
     temporary: str | None = None
     try:
-        data = json.dumps({"format": FORMAT, "key": key, "library": encode(library)},
+        data = json.dumps({"format": FORMAT, "key": key, "library": encode(value)},
                           ensure_ascii=False, allow_nan=True, separators=(",", ":"))
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
@@ -225,12 +233,44 @@ def write_library(path: Path, key: str, library: Library) -> bool:
         temporary = None
         return True
     except (OSError, TypeError, ValueError) as exc:
-        logger.debug("not caching the shipped library in %s: %s", path, exc)
+        logger.debug("not caching %s: %s", path, exc)
         return False
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+def read_library(path: Path, key: str) -> Library | None:
+    """The library cached in ``path`` under ``key``; None if absent, foreign, corrupt or stale."""
+    found: Library | None = _read(path, key, Library)
+    return found
+
+
+def write_library(path: Path, key: str, library: Library) -> bool:
+    """Store ``library`` under ``key`` in ``path`` atomically; False if it cannot be written."""
+    return _write(path, key, library)
+
+
+def _shipped_peer_records() -> PeerRecords:
+    # deferred: the peers file is validated with pydantic, only when the cache cannot answer
+    from calc.data.peers import load_peers
+
+    return records_of(load_peers())
+
+
+def shipped_records(build: Callable[[], PeerRecords] = _shipped_peer_records) -> PeerRecords:
+    """The operators' records of capcalc's own ``peers.yaml``, from the cache when it holds
+    this content (as :func:`shipped_library`)."""
+    if not cache_enabled():
+        return build()
+    path = cache_dir() / RECORDS_FILE
+    key = cache_key()
+    records: PeerRecords | None = _read(path, key, PeerRecords)
+    if records is None:
+        records = build()
+        _write(path, key, records)
+    return records
 
 
 def shipped_library(build: Callable[[], Library] = load_library) -> Library:

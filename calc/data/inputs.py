@@ -75,6 +75,8 @@ class HardwareInputs:
     """Performance-per-watt growth [1/year]."""
     price_performance_growth_per_year: float
     """Price-performance growth [1/year]."""
+    procurement_lead_months: float
+    """Procurement lead time [month]."""
 
     @classmethod
     def of(cls, values: Mapping[str, object]) -> HardwareInputs:
@@ -88,6 +90,7 @@ class HardwareInputs:
             perf_per_watt_growth_per_year=_number(values, "hardware.perf_per_watt_growth_per_year"),
             price_performance_growth_per_year=_number(
                 values, "hardware.price_performance_growth_per_year"),
+            procurement_lead_months=_number(values, "hardware.procurement_lead_months"),
         )
 
 

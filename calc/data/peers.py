@@ -11,7 +11,6 @@ and checks the file (a strict, frozen pydantic model, like the assumptions);
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,7 +27,9 @@ from pydantic import (
 )
 
 from calc.core.errors import CapcalcError, suggest
+from calc.data.dates import calendar_date, decimal_year, ends_before, with_month
 from calc.data.io import load_yaml, parse_yaml
+from calc.data.records import CONFIDENCE_ORDER, month_index
 from calc.data.resources import PEERS, shipped_bytes
 from calc.data.schema import Frozen, Text
 
@@ -37,10 +38,12 @@ __all__ = [
     "CompanyCapex",
     "Component",
     "Figure",
+    "PaceSettings",
     "Peer",
     "PeersFile",
     "PowerFigure",
     "ScheduleMilestone",
+    "SlipRecord",
     "StatedCompute",
     "check_chips",
     "decimal_year",
@@ -60,22 +63,6 @@ Basis = Literal["facility", "it", "unstated"]
 Bound = Literal["at_least", "at_most"]
 
 
-def _calendar_date(text: str) -> str:
-    """``text`` if it is a real date written YYYY, YYYY-MM or YYYY-MM-DD between 1990 and 2100."""
-    parts = text.split("-")
-    try:
-        numbers = [int(p) for p in parts]
-        if len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]) or len(parts) > 3:
-            raise ValueError
-        dt.date(numbers[0], numbers[1] if len(numbers) > 1 else 1,
-                numbers[2] if len(numbers) > 2 else 1)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD") from None
-    if not 1990 <= numbers[0] <= 2100:
-        raise ValueError(f"{text!r} is outside 1990-2100")
-    return text
-
-
 def _not_tiny(value: float) -> float:
     if value < 1e-6:
         raise ValueError(f"{value:g} is too small for a published figure (at least 1e-06)")
@@ -89,7 +76,7 @@ def _whole(value: float) -> float:
 
 
 #: A date as peers.yaml writes it: a real calendar date (no month 13), YYYY, YYYY-MM or YYYY-MM-DD.
-AsOf = Annotated[StrictStr, AfterValidator(_calendar_date)]
+AsOf = Annotated[StrictStr, AfterValidator(calendar_date)]
 #: A positive figure of any kind, within a magnitude no published figure leaves.
 Positive = Annotated[float, Field(strict=False, gt=0, le=1e30, allow_inf_nan=False),
                      AfterValidator(_not_tiny)]
@@ -99,23 +86,13 @@ Count = Annotated[float, Field(strict=False, ge=1, le=1e9, allow_inf_nan=False),
 PeerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 
 
-def _with_month(text: str) -> str:
-    """``text`` if it is a calendar date that names its month (YYYY-MM or YYYY-MM-DD)."""
-    if len(text.split("-")) < 2:
-        raise ValueError(f"{text!r} needs a month: write YYYY-MM (a promise 'in {text}' "
-                         f"falls due in {text}-12)")
-    return text
-
-
 #: A date to the month at least (YYYY-MM or YYYY-MM-DD): a schedule slip is counted in months.
-Month = Annotated[StrictStr, AfterValidator(_calendar_date), AfterValidator(_with_month)]
+Month = Annotated[StrictStr, AfterValidator(calendar_date), AfterValidator(with_month)]
 ChipName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
 Label = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 InformsKey = Annotated[
     str, Field(pattern=r"^(catalog\.[A-Za-z0-9_.+-]+\.[a-z0-9_]+|[a-z]+\.[a-z0-9_]+)$")]
 
-#: Order of confidence, strongest first.
-CONFIDENCE_ORDER: tuple[str, ...] = ("confirmed", "secondary", "unconfirmed")
 
 
 class Figure(Frozen):
@@ -254,10 +231,14 @@ class StatedCompute(Frozen):
 
 
 class CompanyCapex(Frozen):
-    """A company's capital expenditure for a calendar year: reported, or guided in advance."""
+    """A company's capital expenditure for a calendar year (or one quarter of it): reported,
+    or guided in advance."""
 
     company: Text
     year: Annotated[int, Field(ge=1990, le=2100)]
+    quarter: Annotated[int, Field(ge=1, le=4)] | None = Field(
+        None, description="The calendar quarter (1-4) of a quarterly figure; none for the "
+        "whole year.")
     usd_2025: Annotated[float, Field(ge=1e6, le=1e13, allow_inf_nan=False)] = Field(
         description="Capex of the year, US dollars (nominal, taken as dollars of 2025).")
     kind: Literal["reported", "guided"]
@@ -317,7 +298,7 @@ class ScheduleMilestone(Frozen):
     @classmethod
     def _not_before_announcement(cls, value: str | None, info: ValidationInfo) -> str | None:
         made = info.data.get("announced_on")
-        if value is not None and made is not None and _ends_before(value, made):
+        if value is not None and made is not None and ends_before(value, made):
             raise ValueError(f"{info.field_name} {value!r} is before announced_on {made!r}: a "
                              "milestone cannot be met, checked or rescheduled before it is "
                              "announced")
@@ -332,6 +313,45 @@ class ScheduleMilestone(Frozen):
             raise ValueError("status not_delivered needs `as_of:` (the date of the latest "
                              "evidence it was still late) and no `delivered:`")
         return self
+
+
+class SlipRecord(Frozen):
+    """How the schedule record is read into the slip of an announced phase."""
+
+    @model_validator(mode="after")
+    def _check(self) -> SlipRecord:
+        if not 0 <= self.min_horizon_months.value <= 60:
+            raise ValueError("min_horizon_months must be 0 to 60 months "
+                             f"(got {self.min_horizon_months.value:g})")
+        if not 0 < self.prior_milestones.value <= 100:
+            raise ValueError("prior_milestones must be above 0 and at most 100 "
+                             f"(got {self.prior_milestones.value:g})")
+        return self
+
+    min_horizon_months: SourcedValue = Field(
+        description="Milestones promised fewer months ahead are kept but not fitted.")
+    prior_milestones: SourcedValue = Field(
+        description="Weight of the other operators' record, in milestones of the operator's.")
+
+
+class PaceSettings(Frozen):
+    """How an operator's pace is drawn through its stated compute, and when a build-out is
+    flagged as running above it."""
+
+    @model_validator(mode="after")
+    def _check(self) -> PaceSettings:
+        if not 1 <= self.min_step_months.value <= 120:
+            raise ValueError("min_step_months must be 1 to 120 months "
+                             f"(got {self.min_step_months.value:g})")
+        if not 1 <= self.warn_factor.value <= 100:
+            raise ValueError(f"warn_factor must be 1 to 100 (got {self.warn_factor.value:g})")
+        return self
+
+    min_step_months: SourcedValue = Field(
+        description="Shortest step between statements the pace's range is read over, months.")
+    warn_factor: SourcedValue = Field(
+        description="A build-out above this multiple of the operator's fastest pace is "
+        "flagged.")
 
 
 class PeersFile(Frozen):
@@ -352,6 +372,8 @@ class PeersFile(Frozen):
     schedules: tuple[ScheduleMilestone, ...] = Field(
         (), description="Build-out milestones: announced against delivered dates (the "
         "schedule-slip record).")
+    slip_record: SlipRecord = Field(description="How the schedule record gives a slip.")
+    pace: PaceSettings = Field(description="How an operator's own pace is drawn.")
 
     def stated(self, operator: str) -> tuple[StatedCompute, ...]:
         """``operator``'s statements of its training compute, oldest first."""
@@ -359,8 +381,14 @@ class PeersFile(Frozen):
                             key=lambda s: s.date))
 
     def capex_of(self, company: str) -> dict[int, CompanyCapex]:
-        """``company``'s capex by year."""
-        return {c.year: c for c in self.company_capex if c.company == company}
+        """``company``'s capex by year (whole-year figures)."""
+        return {c.year: c for c in self.company_capex
+                if c.company == company and c.quarter is None}
+
+    def quarterly_capex_of(self, company: str) -> dict[tuple[int, int], CompanyCapex]:
+        """``company``'s capex by (year, quarter), where it reported quarters."""
+        return {(c.year, c.quarter): c for c in self.company_capex
+                if c.company == company and c.quarter is not None}
 
     @model_validator(mode="after")
     def _check(self) -> PeersFile:
@@ -439,6 +467,9 @@ def parse_peers(data: Any, *, source: str, catalog: Mapping[str, Any] | None = N
         kind = error["type"]
         if kind == "extra_forbidden":
             message = "unknown key"
+        elif kind == "missing" and key in PeersFile.model_fields:
+            message = (f"missing: the file needs its {key}: section (capcalc's own peers.yaml "
+                       "shows each one with its sources)")
         elif kind == "missing":
             message = "missing; every peer needs id, site, label, operator, date, status, " \
                       "source and confidence" if key.count(".") <= 1 else "missing"
@@ -514,67 +545,3 @@ def source_links(text: str) -> list[str]:
     ['https://a.example/x', 'https://b.example']
     """
     return [p.strip() for p in text.split(";") if p.strip().startswith(("http://", "https://"))]
-
-
-def decimal_year(date: str) -> float:
-    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date as a year with a fraction.
-
-    A year stands for its middle and a month for its middle, so an undated
-    snapshot is drawn half-way through its year, not on 1 January.
-
-    >>> decimal_year("2026")
-    2026.5
-    >>> round(decimal_year("2024-09-02"), 3)
-    2024.669
-    """
-    parts = [int(p) for p in date.split("-")]
-    if len(parts) == 1:
-        return parts[0] + 0.5
-    if len(parts) == 2:
-        return parts[0] + (parts[1] - 0.5) / 12
-    day = dt.date(*parts)
-    start = dt.date(parts[0], 1, 1)
-    length = (dt.date(parts[0] + 1, 1, 1) - start).days
-    return parts[0] + (day - start).days / length
-
-
-# ------------------------------------------------------------------ schedules
-
-
-def _period(date: str) -> tuple[dt.date, dt.date]:
-    """The first and last day a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date can mean."""
-    parts = [int(p) for p in date.split("-")]
-    if len(parts) == 3:
-        day = dt.date(*parts)
-        return day, day
-    if len(parts) == 2:
-        first = dt.date(parts[0], parts[1], 1)
-        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
-        return first, following - dt.timedelta(days=1)
-    return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
-
-
-def _ends_before(later: str, earlier: str) -> bool:
-    """Whether every day ``later`` can mean comes before every day ``earlier`` can mean.
-
-    Dates of mixed precision compare as periods: "2024-10" is not before
-    "2024-10-23" (the promise "by the end of this month" made that day).
-
-    >>> _ends_before("2024-10", "2024-10-23"), _ends_before("2024-09", "2024-10-23")
-    (False, True)
-    """
-    return _period(later)[1] < _period(earlier)[0]
-
-
-def month_index(date: str) -> int:
-    """A dated month as a count of months since year 0, to subtract dates in whole months.
-
-    The day, when given, is ignored: a slip is counted in calendar months.
-
-    >>> month_index("2024-12") - month_index("2024-10-23")
-    2
-    """
-    parts = date.split("-")
-    if len(parts) < 2:
-        raise ValueError(f"{date!r} names no month")
-    return int(parts[0]) * 12 + int(parts[1]) - 1

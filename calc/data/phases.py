@@ -121,6 +121,23 @@ def _delay_range(value: Any, *, file: str | None, key: str
     return months, low, high
 
 
+def _lead(value: Any, *, file: str | None, key: str) -> int | None:
+    """A phase's own procurement lead time (None: the scenario's), whole months in its range."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "null", "none")):
+        return None
+    lowest, highest, reason = PHASE_DOMAINS["lead_months"]
+    try:
+        months = float(value)
+    except (TypeError, ValueError, OverflowError):
+        months = math.nan
+    if isinstance(value, bool) or not math.isfinite(months) or months != int(months) \
+            or not int(lowest) <= months <= int(highest):
+        raise CapcalcError(f"must be a whole number of months from {lowest} to {highest}, or "
+                           f"null for hardware.procurement_lead_months ({reason}; got "
+                           f"{shown(value)})", file=file, key=key)
+    return int(months)
+
+
 def _mfu(value: Any, *, file: str | None, key: str) -> float | None:
     """A phase's own MFU (None: the scenario's), a share in ``training.mfu``'s range."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "null", "none")):
@@ -205,6 +222,8 @@ def to_phases(specs: Iterable[Any], *, file: str | None = None) -> tuple[Phase, 
                            key=f"timeline[{i}].status"),
             mfu=_mfu(spec.mfu, file=file, key=f"timeline[{i}].mfu"),
             precision=_precision(spec.precision, file=file, key=f"timeline[{i}].precision"),
+            lead_months=_lead(getattr(spec, "lead_months", None), file=file,
+                              key=f"timeline[{i}].lead_months"),
         ))
     result = tuple(phases)
     _check_order(result, file)
@@ -283,6 +302,8 @@ def with_phase_value(phases: Sequence[Phase], index: int, field: str, value: Any
         new = replace(phase, mfu=_mfu(value, file=file, key=key))
     elif field == "precision":
         new = replace(phase, precision=_precision(value, file=file, key=key))
+    elif field == "lead_months":
+        new = replace(phase, lead_months=_lead(value, file=file, key=key))
     else:
         delay, low, high = _delay_range(value, file=file, key=key)
         new = replace(phase, delay_months=delay, delay_low=low, delay_high=high)

@@ -22,6 +22,7 @@ __all__ = [
     "Entry",
     "Override",
     "PhaseSpec",
+    "ReleaseEntry",
     "ScenarioSpec",
     "ScenariosFile",
 ]
@@ -77,13 +78,47 @@ class Entry(Frozen):
         return self
 
 
+MonthText = Annotated[StrictStr, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class ReleaseEntry(Frozen):
+    """A chip's month of volume availability, with its 90 % range and provenance."""
+
+    value: MonthText = Field(description="YYYY-MM: the median month the chip is in volume "
+                             "availability to buyers like the scenario's.")
+    low: MonthText | None = Field(None, description="5th percentile month, YYYY-MM.")
+    high: MonthText | None = Field(None, description="95th percentile month, YYYY-MM.")
+    source: Text = Field(
+        description="URL(s) or document; `assumption` (with a note saying why) where none exists."
+    )
+    as_of: AsOf = Field(description="Date the value was true or published.")
+    note: Text | None = Field(None, description="How the month was read or chosen.")
+    confidence: Confidence | None = Field(None, description="How well the source confirms it.")
+
+    @model_validator(mode="after")
+    def _check(self) -> ReleaseEntry:
+        if self.source.strip().lower() == "assumption" and not self.note:
+            raise ValueError("`source: assumption` needs a `note` saying why this value")
+        if (self.low is None) != (self.high is None):
+            raise ValueError("give both low and high (a 90 % range of months), or neither")
+        if self.low is not None and self.high is not None \
+                and not self.low <= self.value <= self.high:
+            raise ValueError(f"the range {self.low} to {self.high} must hold the value "
+                             f"{self.value}")
+        return self
+
+
 class AcceleratorSpec(Frozen):
     """One catalog accelerator; every number is a sourced entry."""
 
     name: Text = Field(description="Display name, e.g. 'NVIDIA H100 SXM5'.")
     vendor: Text
-    status: Literal["shipping", "preliminary"] = "shipping"
-    release: Entry = Field(description="Release (or volume shipment) date, YYYY-MM.")
+    status: Literal["shipping", "preliminary", "reference"] = Field(
+        "shipping", description="`shipping`; `preliminary` (announced, figures may change); "
+        "`reference` (in the catalog for the sites that use it: a build-out buys it only "
+        "where a phase names it, never as `latest`).")
+    release: ReleaseEntry = Field(
+        description="Month of volume availability (YYYY-MM), with an optional 90 % range.")
     tdp_w: Entry = Field(description="Board power, W.")
     bf16_flop_per_s: Entry = Field(description="Dense BF16 peak, FLOP/s.")
     fp8_flop_per_s: Entry = Field(description="Dense 8-bit peak, FLOP/s.")
@@ -218,6 +253,10 @@ class PhaseSpec(Frozen):
     precision: Literal["bf16", "fp8"] | None = Field(
         None, description="Training precision of this phase's capacity; default the "
         "scenario's training.precision.")
+    lead_months: Annotated[int, Field(strict=True, ge=0, le=60)] | None = Field(
+        None, description="Procurement lead time of this phase, months: `latest` (and each "
+        "refresh) takes the best chip in volume availability this long before the planned "
+        "start; default the scenario's hardware.procurement_lead_months.")
     source: Text | None = Field(None, description="URL(s) or document the phase comes from.")
     confidence: Confidence | None = Field(None, description="How well the source confirms it.")
     note: Text | None = Field(None, description="How the phase's figures were read or derived.")

@@ -2,9 +2,11 @@
 
 The command line, the report and the dashboard say the same words, built here
 from analysis results: :func:`calc.analysis.target.target_facts` (the site and
-the power or chip the target needs) and :func:`calc.analysis.timeline.run_timeline`
-(when the build-out reaches the target, and which phase or assumption sets the
-date). :func:`answer_for` computes both and returns the finding;
+the power or chip the target needs) and :func:`calc.analysis.reach.reach` (when
+the build-out reaches the target: the sampled median with its 10–90 % range and
+the chance by the horizon, the month at central values and which phase or
+assumption sets it, and the operator's own pace beside it). :func:`answer_for`
+computes both and returns the finding;
 :func:`finding` writes it from results already computed; :func:`describe` is
 the shorter distance-to-target sentence the report lists per scenario.
 :func:`heading` and :func:`changes` title a scenario the user changed, from its
@@ -15,23 +17,32 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.run import Result, run
 from calc.analysis.target import ChipOption, TargetFacts, target_facts
-from calc.analysis.timeline import Timeline, run_timeline
+from calc.analysis.timeline import Timeline
 from calc.core.errors import CapcalcError
 from calc.core.months import DEFAULT_UNTIL
 from calc.core.phases import Phase
 from calc.core.vocabulary import INPUTS
+from calc.data.cache import shipped_records
+from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.formatting import count_text, format_value, month_text, times
+from calc.presentation.reach import date_clause, pace_sentence, warning_sentence
+
+if TYPE_CHECKING:
+    from calc.analysis.reach import Reach
 
 __all__ = [
     "BUILDOUT",
     "answer_for",
     "answer_lines",
+    "answer_with",
     "buildout_phases",
+    "buildout_reach",
     "changes",
     "describe",
     "finding",
@@ -184,19 +195,25 @@ def _driver(timeline: Timeline, month: str) -> str:
     return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
-def _date(timeline: Timeline, borrowed: str | None) -> str:
+def _date(answer: Reach, borrowed: str | None) -> str:
+    """When the build-out reaches the target: sampled, at central values (with what sets
+    that month), at the operator's own pace, and the warning when it runs above it."""
     subject = f"On the phases of the {borrowed}, it" if borrowed else "Its build-out"
-    target = f"{timeline.target:g}×"
+    timeline = answer.timeline
     reached = timeline.target_reached
     if reached:
         driver = _driver(timeline, reached)
-        return f"{subject} reaches {target} in {month_text(reached)}" + \
-            (f", {driver}." if driver else ".")
-    return (f"{subject} does not reach {target} by {month_text(timeline.until)}: "
-            f"{times(timeline.final_multiple)} then.")
+        central = f"at central values in {month_text(reached)}" + (
+            f", {driver}" if driver else "")
+    else:
+        central = (f"at central values not by {month_text(timeline.until)}: "
+                   f"{times(timeline.final_multiple)} then")
+    sentences = [f"{date_clause(answer, subject)}; {central}.", pace_sentence(answer),
+                 warning_sentence(answer.warning)]
+    return " ".join(s for s in sentences if s)
 
 
-def finding(result: Result, facts: TargetFacts, buildout: Timeline | None = None, *,
+def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *,
             borrowed: str | None = None, baseline_title: str | None = None) -> str:
     """The answer in plain sentences: the site, what the target needs, and when.
 
@@ -206,8 +223,9 @@ def finding(result: Result, facts: TargetFacts, buildout: Timeline | None = None
         The scenario's run.
     facts : TargetFacts
         ``target_facts`` of ``result``.
-    buildout : Timeline, optional
-        The scenario's build-out (or one it is measured on); without it the date is left out.
+    buildout : Reach, optional
+        The date of the scenario's build-out (or of one it is measured on); without it the
+        date is left out.
     borrowed : str, optional
         What the build-out's phases are, when they are not the scenario's own.
     baseline_title : str, optional
@@ -235,28 +253,56 @@ def buildout_phases(library: Library, scenario: Scenario
     return None, None
 
 
-def answer_for(library: Library, result: Result, baseline: Result | None = None, *,
-               phases: Sequence[Phase] | None = None, until: str = DEFAULT_UNTIL) -> str:
-    """:func:`finding` for ``result``, computing its target facts and its build-out.
+def buildout_reach(library: Library, scenario: Scenario, *,
+                   phases: Sequence[Phase] | None = None, until: str = DEFAULT_UNTIL,
+                   records: PeerRecords | None = None, slip: str | None = None,
+                   samples: int = ANSWER_SAMPLES, seed: int = 0) -> Reach | None:
+    """The date of the build-out ``scenario`` is measured on (:func:`calc.analysis.reach.reach`).
 
     ``phases`` replaces the build-out's phases (the dashboard's edits); without
     them the scenario's own timeline is used, or the shipped :data:`BUILDOUT`'s.
+    The date is sampled over ``samples`` build-outs with ``seed``, announced phases
+    slipping by ``slip``'s record (default the operator's, ``"none"`` off), from
+    ``records`` (default the shipped ``peers.yaml``'s). None when there is no
+    build-out to run, or it cannot run (its phases name no chip in volume, say).
     """
-    baseline = baseline if baseline is not None else run(library, result.baseline)
-    facts = target_facts(library, result, baseline)
-    own, borrowed = buildout_phases(library, result.scenario)
+    own, borrowed = buildout_phases(library, scenario)
     chosen = tuple(phases) if phases is not None else own
     if phases is not None:
         borrowed = "edited build-out"
-    timeline = None
-    if chosen:
-        try:
-            timeline = run_timeline(library, result.scenario, until=until, phases=chosen)
-        except CapcalcError:
-            timeline = None
+    if not chosen:
+        return None
+    # deferred: the sampled build-out loads the sampling machinery, which an error or the
+    # JSON of `capcalc run` has no use for
+    from calc.analysis.reach import reach
+
+    try:
+        return reach(library, scenario, records or shipped_records(), phases=chosen,
+                     until=until, samples=samples, seed=seed, slip=slip, borrowed=borrowed)
+    except CapcalcError:
+        return None
+
+
+def answer_with(library: Library, result: Result, baseline: Result,
+                buildout: Reach | None) -> str:
+    """:func:`finding` for ``result`` with its build-out's date already computed."""
+    facts = target_facts(library, result, baseline)
     definition = library.definitions.get(baseline.name)
     title = short_title(definition.title if definition else None, baseline.name)
-    return finding(result, facts, timeline, borrowed=borrowed, baseline_title=title)
+    return finding(result, facts, buildout, borrowed=buildout.borrowed if buildout else None,
+                   baseline_title=title)
+
+
+def answer_for(library: Library, result: Result, baseline: Result | None = None, *,
+               phases: Sequence[Phase] | None = None, until: str = DEFAULT_UNTIL,
+               records: PeerRecords | None = None, slip: str | None = None,
+               samples: int = ANSWER_SAMPLES, seed: int = 0) -> str:
+    """:func:`finding` for ``result``, computing its target facts and its build-out's date
+    (:func:`buildout_reach`, which the keywords are passed to)."""
+    baseline = baseline if baseline is not None else run(library, result.baseline)
+    buildout = buildout_reach(library, result.scenario, phases=phases, until=until,
+                              records=records, slip=slip, samples=samples, seed=seed)
+    return answer_with(library, result, baseline, buildout)
 
 
 def answer_lines(library: Library, results: Iterable[Result]) -> str:

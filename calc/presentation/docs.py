@@ -14,17 +14,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from calc.analysis.reach import reach
 from calc.analysis.run import run
+from calc.analysis.slip import POOLED, default_slip
 from calc.core.vocabulary import CATALOG_FIELDS, GROUPS, INPUTS, OUTPUTS, InputSpec
 from calc.data.assumptions import Baseline, load_baseline
 from calc.data.inputs_source import inputs_module_source
 from calc.data.io import write_text
-from calc.data.peers import PeersFile
+from calc.data.peers import PeersFile, load_peers
 from calc.data.scenarios import load_library
 from calc.data.schema import AssumptionsFile, ScenariosFile
 from calc.data.sweep_file import SweepSpec
 from calc.data.units import format_unit
 from calc.presentation.formatting import format_value
+from calc.presentation.reach import reach_lines
 
 __all__ = ["GENERATED", "assumptions_markdown", "generated_files", "json_schema"]
 
@@ -123,8 +126,10 @@ def assumptions_markdown(baseline: Baseline) -> str:
         def tagged(name: str, text: str, acc: Any = acc) -> str:
             return f"{text} ({acc.entries[name].confidence or 'untagged'})"
 
+        release = acc.release if acc.release_low is None else \
+            f"{acc.release} ({acc.release_low} – {acc.release_high})"
         lines.append(
-            f"| `{key}` {acc.name} | {acc.status} | {acc.release} | "
+            f"| `{key}` {acc.name} | {acc.status} | {release} | "
             f"{tagged('tdp_w', format_value(acc.tdp_w, 'W'))} | "
             f"{tagged('bf16_flop_per_s', format_value(acc.bf16_flop_per_s, 'FLOP/s'))} | "
             f"{tagged('fp8_flop_per_s', format_value(acc.fp8_flop_per_s, 'FLOP/s'))} | "
@@ -164,6 +169,41 @@ def scenarios_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The build-out whose date the README says as a range.
+README_BUILDOUT = "cortex-buildout"
+
+
+def reach_markdown() -> str:
+    """The README's answer for the shipped build-out: the date as a range, at central values,
+    Tesla's pace, the pace warning and the slip, as ``capcalc timeline`` prints them."""
+    library = load_library()
+    answer = reach(library, library.scenario(README_BUILDOUT), load_peers())
+    lines = [f"`capcalc timeline {README_BUILDOUT}` (seed 0, "
+             f"{answer.sampled.samples:,} samples):", ""]
+    lines += [f"> {line}" + ("  " if i < 3 else "") for i, line in
+              enumerate(reach_lines(answer))]
+    return "\n".join(lines) + "\n"
+
+
+def slip_markdown() -> str:
+    """The README's table of fitted slips: each operator's record (shrunk toward the others')
+    and every operator pooled, from ``peers.yaml``."""
+    peers = load_peers()
+    records = [None, POOLED, *dict.fromkeys(m.operator for m in peers.schedules
+                                            if m.operator != peers.subject)]
+    lines = ["| record (`--slip`) | milestones fitted | median | 90 % | from |",
+             "|---|---:|---:|---:|---|"]
+    for record in records:
+        slip = default_slip(peers, record)
+        delays = slip.delays()
+        name = f"{slip.record} (default)" if record is None else slip.record
+        months = "month" if delays.value == 1 else "months"
+        lines.append(f"| `{_cell(name)}` | {slip.n} ({slip.censored} still late) | "
+                     f"{delays.value} {months} | {delays.low}–{delays.high} months | "
+                     f"{_cell(slip.described)} |")
+    return "\n".join(lines) + "\n"
+
+
 def glossary_markdown() -> str:
     """The README's glossary: every input key and output with its unit and meaning."""
     lines = ["| name | unit | meaning |", "|---|---|---|"]
@@ -187,6 +227,8 @@ def readme(root: Path) -> str:
     """``root``/README.md with its generated sections brought up to date."""
     text = (root / "README.md").read_text(encoding="utf-8")
     text = _with_section(text, "scenarios-table", scenarios_markdown())
+    text = _with_section(text, "reach", reach_markdown())
+    text = _with_section(text, "slip-table", slip_markdown())
     return _with_section(text, "glossary", glossary_markdown())
 
 

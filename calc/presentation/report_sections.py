@@ -13,14 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from calc.analysis import buildout_montecarlo, montecarlo, sensitivity
+from calc.analysis import montecarlo, sensitivity
 from calc.analysis.calibration import CalibrationResult
 from calc.analysis.levers import levers_of_result, levers_of_timeline
+from calc.analysis.reach import reach
 from calc.analysis.run import Result
-from calc.analysis.slip import default_slip, with_slip
-from calc.analysis.statements import capex_checks, stated_checks
+from calc.analysis.statements import capex_checks, quarter_checks, stated_checks
 from calc.analysis.target import target_facts
-from calc.analysis.timeline import run_timeline
 from calc.core.chain import measure_of, target_measure
 from calc.core.constants import CURRENCY, CURRENCY_YEAR
 from calc.core.errors import CapcalcError
@@ -29,6 +28,7 @@ from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
 from calc.data.assumptions import Value
 from calc.data.io import dump_yaml
 from calc.data.peers import PeersFile
+from calc.data.records import records_of
 from calc.data.scenarios import Library
 from calc.data.units import format_unit
 from calc.presentation.answer import answer_for
@@ -47,6 +47,7 @@ from calc.presentation.charts.uncertainty import (
 )
 from calc.presentation.formatting import format_value, times
 from calc.presentation.levers import levers_sentence, levers_table, path_text
+from calc.presentation.reach import reach_lines
 from calc.presentation.report_page import (
     Assumptions,
     Block,
@@ -144,7 +145,8 @@ def question_section(ctx: ReportContext) -> Question:
         f"The question is what {times(target)} that compute takes — power, chips, money and "
         "time — and how far each scenario gets.")
     # the same words as `capcalc run` and the dashboard
-    answers = tuple(Item(result.name, answer_for(ctx.library, result, base))
+    answers = tuple(Item(result.name, answer_for(ctx.library, result, base,
+                                                 records=records_of(ctx.peers)))
                     for result in ctx.results
                     if not (result.name == base.name and len(ctx.results) > 1))
     met = [r.name for r in ctx.results
@@ -327,29 +329,39 @@ def _timeline_block(ctx: ReportContext, charts: list[Chart]) -> Timelines:
     levers = []
     subject = ctx.peers.subject
     for i, name in enumerate(names):
-        built = run_timeline(ctx.library, ctx.library.scenario(name, ctx.sets))
-        rows.append([name, built.target_reached or f"not by {built.until}",
-                     f"{built.final_multiple:.3g}×", built.summary()])
+        answer = reach(ctx.library, ctx.library.scenario(name, ctx.sets), ctx.peers,
+                       samples=ctx.samples, seed=ctx.seed)
+        built = answer.timeline
+        low, median, high = answer.months
+        until = built.until
+        rows.append([name, median or f"not by {until}",
+                     f"{low or 'after ' + until} to {high or 'after ' + until}",
+                     f"{answer.p_by_horizon:.0%}", built.target_reached or f"not by {until}",
+                     answer.pace_months[0] or "—", f"{built.final_multiple:.3g}×"])
         levers.append(Item(f"{name} in {built.until}",
                            levers_sentence(levers_of_timeline(ctx.library, built))))
         if i == 0:
             stated = ctx.peers.stated(subject) if subject else ()
-            charts.append(Chart(timeline_table(built, stated=stated), timeline_chart,
-                                f"The build-out of {name} month by month, with the target"))
-            # the chance of the target by each month, announced phases slipping as peers did
-            phases = with_slip(built.phases, default_slip(ctx.peers))
-            sampled = buildout_montecarlo.simulate_timeline(
-                ctx.library, built.scenario, samples=ctx.samples, seed=ctx.seed,
-                until=built.until, phases=phases)
-            charts.append(Chart(reach_probability_table([sampled]), reach_probability_chart,
+            charts.append(Chart(timeline_table(built, stated=stated, pace=answer.pace,
+                                               warning=answer.warning), timeline_chart,
+                                f"The build-out of {name} month by month, with the target"
+                                + (f" and {answer.pace.operator}'s own pace"
+                                   if answer.pace else "")))
+            slipping = (f"its announced phases slipping by {answer.slip.described}"
+                        if answer.slip else "its announced phases on their dates")
+            charts.append(Chart(reach_probability_table([answer.sampled]),
+                                reach_probability_chart,
                                 f"The chance that {name} has reached the target by each month, "
-                                "its announced phases slipping as the peers' did"))
+                                f"{slipping}"))
         if subject:
-            text = statements_text(stated_checks(built, ctx.peers.stated(subject)),
-                                   capex_checks(built, ctx.peers.capex_of(subject)), subject)
+            text = "\n".join([*reach_lines(answer), "", statements_text(
+                stated_checks(built, ctx.peers.stated(subject)),
+                capex_checks(built, ctx.peers.capex_of(subject)), subject,
+                quarter_checks(built, ctx.peers.quarterly_capex_of(subject)))])
             statements.append(Statements(scenario=name, text=text))
-    table = grid(["Scenario", "Target first reached", "Multiple at the horizon", "Summary"],
-                  rows, "timeline")
+    table = grid(["Scenario", "Target reached (sampled median)", "10–90 %",
+                  "P(by the horizon)", "At central values", "At the operator's pace",
+                  "Multiple at the horizon"], rows, "timeline")
     return Timelines(table=table, shown_instead=shown_instead, statements=tuple(statements),
                      levers=tuple(levers))
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from calc.analysis.statements import CapexYear, StatedCheck
+from calc.analysis.statements import CapexQuarter, CapexYear, StatedCheck
 from calc.core.constants import CURRENCY
 from calc.core.errors import clean_text
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
-__all__ = ["capex_sentence", "statements_json", "statements_text"]
+__all__ = ["capex_sentence", "quarter_sentence", "statements_json", "statements_text"]
 
 _BOUND = {"at_least": "more than ", "at_most": "up to ", None: ""}
 
@@ -48,9 +48,31 @@ def capex_sentence(items: Sequence[CapexYear], operator: str) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+def quarter_sentence(quarters: Sequence[CapexQuarter], operator: str) -> str:
+    """The modelled build's largest quarter beside the company's quarterly capex."""
+    spent = [q for q in quarters if q.modelled_usd > 0]
+    if not spent:
+        return "The modelled AI build spends nothing in the timeline's quarters."
+    peak = max(spent, key=lambda q: q.modelled_usd)
+    text = (f"The modelled AI build's largest quarter, {peak.label}, spends "
+            f"{format_value(peak.modelled_usd, CURRENCY)}")
+    if peak.company is not None:
+        text += (f", {peak.share:.0%} of {operator}'s reported capex of that quarter for the "
+                 f"whole company ({format_value(peak.company.usd_2025, CURRENCY)})")
+    reported = [(q, q.company) for q in quarters if q.company is not None]
+    if reported:
+        most, figure = max(reported, key=lambda pair: pair[1].usd_2025)
+        text += (f"; {operator}'s largest reported quarter in the timeline, {most.label}, "
+                 f"was {format_value(figure.usd_2025, CURRENCY)} for the whole company: "
+                 f"the peak is {peak.modelled_usd / figure.usd_2025:.1f}× that")
+    else:
+        text += f"; {operator} reported no quarter inside the timeline"
+    return text + "."
+
+
 def statements_text(stated: Sequence[StatedCheck], capex: Sequence[CapexYear],
-                    operator: str) -> str:
-    """The two checks as text tables with a sentence each."""
+                    operator: str, quarters: Sequence[CapexQuarter] = ()) -> str:
+    """The checks as text tables with a sentence each."""
     lines = [f"Against what {operator} has said (peers.yaml):", ""]
     rows = []
     for check in stated:
@@ -71,12 +93,21 @@ def statements_text(stated: Sequence[StatedCheck], capex: Sequence[CapexYear],
     lines.append(render_table(["year", "modelled AI capex", f"{operator} total capex",
                                "share", ""], rows, "lrrrl"))
     lines += ["", capex_sentence(capex, operator)]
+    if quarters:
+        lines += ["", "Capex by calendar quarter, where the modelled AI build spends or "
+                  f"{operator} reported:", ""]
+        rows = [[q.label, format_value(q.modelled_usd, CURRENCY),
+                 "—" if q.company is None else format_value(q.company.usd_2025, CURRENCY),
+                 "" if q.share is None else f"{q.share:.0%}"] for q in quarters]
+        lines.append(render_table(["quarter", "modelled AI capex", f"{operator} capex",
+                                   "share"], rows, "lrrr"))
+        lines += ["", quarter_sentence(quarters, operator)]
     return "\n".join(lines)
 
 
 def statements_json(stated: Sequence[StatedCheck], capex: Sequence[CapexYear],
-                    operator: str) -> dict[str, Any]:
-    """The two checks for ``capcalc timeline --format json``."""
+                    operator: str, quarters: Sequence[CapexQuarter] = ()) -> dict[str, Any]:
+    """The checks for ``capcalc timeline --format json``."""
     return {
         "operator": operator,
         "stated_compute": [{
@@ -92,4 +123,10 @@ def statements_json(stated: Sequence[StatedCheck], capex: Sequence[CapexYear],
             "share": i.share, "exceeds": i.exceeds,
             "source": None if i.company is None else i.company.source} for i in capex],
         "capex_summary": capex_sentence(capex, operator),
+        "capex_by_quarter": [{
+            "quarter": q.label, "modelled_usd": q.modelled_usd,
+            "company_usd": None if q.company is None else q.company.usd_2025,
+            "share": q.share, "source": None if q.company is None else q.company.source}
+            for q in quarters],
+        "capex_quarter_summary": quarter_sentence(quarters, operator) if quarters else None,
     }

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from calc.analysis.timeline import Timeline
+from collections.abc import Sequence
+
+from calc.analysis.reach import Reach
+from calc.analysis.timeline import PhaseChip, Timeline
 from calc.core.constants import CURRENCY, CURRENCY_YEAR
 from calc.core.errors import clean_text
 from calc.core.vocabulary import measure_title
 from calc.presentation.formatting import format_value
+from calc.presentation.reach import reach_lines
 from calc.presentation.text import render_table
 
 __all__ = ["timeline_text"]
@@ -29,8 +33,11 @@ def _events(timeline: Timeline) -> dict[str, list[str]]:
     return events
 
 
-def timeline_text(timeline: Timeline) -> str:
-    """The people's table: a row at each change of the fleet and each year end."""
+def timeline_text(timeline: Timeline, answer: Reach | None = None,
+                  chips: Sequence[PhaseChip] = ()) -> str:
+    """The people's table: a row at each change of the fleet and each year end; under it
+    the date (as a range with ``answer``, else the month at central values), the phases
+    with the chip each got and why (``chips``), and how hardware is bought."""
     months = timeline.months
     series = timeline.series
     events = _events(timeline)
@@ -62,7 +69,7 @@ def timeline_text(timeline: Timeline) -> str:
              f"Compute multiple of {measure_title(scenario.values)} against "
              f"{timeline.baseline}, target {timeline.target:g}×, to {timeline.until}.", "",
              render_table(header, rows, "lrrrrrrrl"), ""]
-    lines.append(timeline.summary())
+    lines.extend(reach_lines(answer) if answer is not None else [timeline.summary()])
     lines.append("")
     lines.append("Phases (facility power is the site's total from the phase's start):")
     for phase in timeline.phases:
@@ -76,18 +83,23 @@ def timeline_text(timeline: Timeline) -> str:
             delay = f", {phase.delay_months} months late" if phase.delay_months else ""
         if phase.status == "delivered":
             delay += ", delivered"
-        chip = phase.accelerator or scenario.inputs.hardware.accelerator
+        chosen = {c.phase: c for c in chips}.get(phase.name)
+        chip = chosen.why() if chosen is not None else (
+            phase.accelerator or scenario.inputs.hardware.accelerator)
         power = format_value(phase.facility_power_mw, "MW")
         lines.append(f"  {phase.begins}  {clean_text(phase.name)}: {power}, "
                      f"{clean_text(chip)}{delay}{', refreshed' if phase.refresh else ''}{flag}")
     hardware = scenario.inputs.hardware
     lines.append("")
+    lead = hardware.procurement_lead_months
     lines.append(
         f"Hardware retires {scenario.inputs.cost.hardware_lifetime_years:g} years after its "
-        "planned start. 'latest' takes the chip with the most FLOP/s per server watt released "
-        "by the phase's planned start (chips are bought ahead, so a delay never buys a better "
-        "one; preliminary chips from their stated month), a refresh the one released by its "
-        "refresh month. After the catalog's newest release the trend chip continues from it: "
+        "planned start. 'latest' takes the chip with the most FLOP/s per server watt in "
+        f"volume availability a procurement lead time ({lead:g} months, or the phase's own) "
+        "before the phase's planned start (so a delay never buys a better one; preliminary "
+        "chips from their stated month of volume), a refresh the one available a lead time "
+        "before its refresh month. After the catalog's newest release the trend chip "
+        "continues from it: "
         f"FLOP/s per watt +{hardware.perf_per_watt_growth_per_year:.0%} and FLOP/s per dollar "
         f"+{hardware.price_performance_growth_per_year:.0%} a year ('trend YYYY'). Money in "
         f"US dollars of {CURRENCY_YEAR}.")

@@ -6,10 +6,17 @@ The phases come from the current scenario's ``timeline:`` (or, for a scenario
 without one, the shipped Cortex build-out) and can be edited in the table, a
 slip range (delay low/high) and the status of each phase included; the edits
 are the page's state (the link and the scenario file carry them, and the
-answer above uses them). With "announced phases slip as peers did" on, every
-announced phase without a range of its own takes the peers' slip
+answer above uses them). With "announced phases slip as their operator's record"
+on (the default), every announced phase without a range of its own takes the slip
+of the operator's record shrunk toward the other operators'
 (:func:`calc.analysis.slip.with_slip` of :func:`~calc.analysis.slip.default_slip`,
-as ``capcalc timeline --slip peers``).
+as ``capcalc timeline`` does by default; ``--slip none`` is the switch off).
+
+Under the cards the date is said as ``capcalc timeline`` says it: the sampled
+median with its 10–90 % range and the chance by the horizon, the month at
+central values, and the operator's own pace (:func:`compute.reach_of`, cached on
+its inputs); the timeline chart draws that pace, and a build-out above it gets a
+warning.
 
 Everything shown comes from :func:`calc.analysis.timeline.run_timeline`,
 :mod:`calc.analysis.levers`, :func:`calc.analysis.buildout_montecarlo.simulate_timeline`
@@ -31,6 +38,7 @@ import streamlit as st
 
 from calc.analysis.buildout_montecarlo import simulate_timeline
 from calc.analysis.levers import levers_of_timeline
+from calc.analysis.reach import pace_check
 from calc.analysis.timeline import run_timeline
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import measure_title
@@ -38,6 +46,7 @@ from calc.presentation.charts import levers_waterfall, timeline_chart
 from calc.presentation.charts.uncertainty import reach_probability_chart
 from calc.presentation.formatting import format_value, month_text
 from calc.presentation.levers import levers_table
+from calc.presentation.reach import reach_lines, warning_sentence
 from calc.presentation.tables import Table
 from calc.presentation.tables.timeline import timeline_table
 from calc.presentation.tables.uncertainty import reach_probability_table
@@ -68,8 +77,9 @@ def _computed(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until:
     result, _ = compute.results(upload, preset, sets)
     timeline = run_timeline(library, result.scenario, until=until, phases=compute.from_key(phases))
     levers = levers_table(levers_of_timeline(library, timeline))
-    return (timeline_table(timeline), levers, timeline.summary(), timeline.target_reached,
-            timeline.final_multiple)
+    pace, warning = pace_check(timeline, compute.records())
+    return (timeline_table(timeline, pace=pace, warning=warning), levers, timeline.summary(),
+            timeline.target_reached, timeline.final_multiple)
 
 
 @compute.memo(max_entries=64)
@@ -158,11 +168,11 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
               "phase with a slip range. ")
     if ctx.settings.get("slip"):
         delays = compute.slip().delays()
-        note += (f"Announced phases without a range of their own slip as the peers' did: "
+        note += (f"Announced phases without a range of their own slip by "
                  f"{page.slip_words()}, from {delays.n} milestones in peers.yaml "
                  f"({delays.censored} still late; early deliveries count as on time). ")
     note += f"`capcalc timeline {preset} --until {until} --samples {n} --seed {seed}" + \
-        (" --slip peers`" if ctx.settings.get("slip") else "`") + " gives the same."
+        ("`" if ctx.settings.get("slip") else " --slip none`") + " gives the same."
     st.caption(note)
 
 
@@ -179,10 +189,11 @@ def render(ctx: Context) -> None:
                                   step=1, **page.bound("until", "tl:horizon")))
     until = f"{year}-12"
     slip = bool(right.toggle(
-        "Announced phases slip as peers did",
-        help="Every announced phase without a slip range of its own takes the slip of the "
-             "peers' announced-versus-delivered record (peers.yaml): the central run its "
-             "median, the chance by month its 90 % range. As `capcalc timeline --slip peers`.",
+        "Announced phases slip as their operator's record",
+        help="Every announced phase without a slip range of its own takes the slip of its "
+             "operator's announced-versus-delivered record (peers.yaml), shrunk toward the "
+             "other operators': the month at central values its median, the sampled date "
+             "its 90 % range. As `capcalc timeline` by default; off is `--slip none`.",
         **page.bound("slip", "tl:slip")))
     if ctx.phases is not None and right.button("Undo phase edits", key="tl:undo",
                                                icon=":material/undo:"):
@@ -199,8 +210,17 @@ def render(ctx: Context) -> None:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
     target = float(series.meta["target"])
+    answer = compute.reach_of(upload, preset, sets, ctx.phases_key, until, slip,
+                              int(ctx.settings["seed"]))
     with st.container(horizontal=True, wrap=True, gap="small"):
-        st.metric(f"{target:g}× reached", reached or f"not by {until}",
+        if answer is not None:
+            low, median, high = answer.months
+            st.metric(f"{target:g}× reached (median)", median or f"not by {until}",
+                      help=f"Median of {answer.sampled.samples:,} sampled build-outs (seed "
+                           f"{answer.sampled.seed}); 10–90 %: {low or 'after ' + until} to "
+                           f"{high or 'after ' + until}; P(by {until}) = "
+                           f"{answer.p_by_horizon:.0%}.", border=True, width="content")
+        st.metric(f"{target:g}× at central values", reached or f"not by {until}",
                   help=f"{summary} Multiples of {measure} against {ctx.baseline.name}.",
                   border=True, width="content")
         st.metric(f"Multiple in {until} ({measure})", f"{final:.3g}×", border=True,
@@ -211,7 +231,17 @@ def render(ctx: Context) -> None:
         st.metric(f"Capex to {until}",
                   format_value(float(series.columns["capex_cumulative_usd"][-1]), "USD_2025"),
                   border=True, width="content")
-    st.caption(summary)
+    if answer is not None:
+        st.caption(" ".join(reach_lines(answer)[:2]))
+    else:
+        st.caption(summary)
+    warning = series.meta.get("pace_warning")
+    if answer is not None and answer.warning is not None:
+        st.warning(warning_sentence(answer.warning), icon=":material/warning:")
+    elif warning:
+        st.warning(f"The modelled build-out runs above {warning['operator']}'s own pace "
+                   f"(up to {warning['ratio']:.1f}× in {warning['worst_month']}).",
+                   icon=":material/warning:")
     st.vega_lite_chart(specs[0], width="stretch")
     st.vega_lite_chart(specs[1], width="stretch")
     download_buttons(series, timeline_chart, key="dl-tl-buildout",
@@ -235,6 +265,6 @@ def render(ctx: Context) -> None:
                "phase adds the power above the previous one. Hardware retires after "
                f"{ctx.scenario.inputs.cost.hardware_lifetime_years:g} years. The same "
                f"numbers: `capcalc timeline {preset} --until {until}"
-               + (" --slip peers`" if slip else "`")
+               + ("`" if slip else " --slip none`")
                + (" with the phase edits of the link (`--set timeline[N].FIELD=...`)."
                   if ctx.phases is not None else "."))

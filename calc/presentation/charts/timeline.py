@@ -17,6 +17,10 @@ __all__ = ["levers_waterfall", "timeline_chart"]
 
 #: The facility power's step line (no generation takes its colour).
 _POWER = "#000000"
+#: The operator's pace and its statements share one colour.
+_OPERATOR = "#882255"
+#: The operator's pace is drawn up to this multiple of the highest modelled H100e.
+_PACE_CAP = 1.5
 
 
 def _dates(months: list[str]) -> np.ndarray:
@@ -61,6 +65,18 @@ def timeline_chart(table: Table) -> Figure:
         shown = np.array([np.nan if v is None else v for v in needed], dtype=float)
         top.step(x, _step(list(shown)), where="post", color=TARGET, linestyle="--",
                  linewidth=1.5, label=f"H100e for {target:g}×")
+    pace = table.meta.get("pace")
+    if pace and "pace_h100e" in columns:
+        cap = _PACE_CAP * max(float(v) for v in columns["h100_equivalents"])
+        central = _step(list(columns["pace_h100e"]))
+        shown = central <= cap
+        top.fill_between(x[shown], _step(list(columns["pace_h100e_low"]))[shown],
+                         np.minimum(_step(list(columns["pace_h100e_high"])), cap)[shown],
+                         color=_OPERATOR, alpha=0.12, linewidth=0)
+        top.plot(x[shown], central[shown], color=_OPERATOR, linestyle=":", linewidth=1.8,
+                 label=f"{pace['operator']}'s pace ({pace['growth_per_year']:.2f}×/yr, "
+                       f"{pace['slowest_growth_per_year']:.2f}–"
+                       f"{pace['fastest_growth_per_year']:.2f})")
     stated = [s for s in table.meta.get("stated", [])
               if x[0] <= np.datetime64(s["month"], "M") <= x[-1]]
     if stated:
@@ -109,7 +125,8 @@ def timeline_chart(table: Table) -> Figure:
         if reached:
             ax.axvline(np.datetime64(reached, "M"), color=TARGET, linewidth=1.4)
     if reached:
-        bottom.annotate(f"{target:g}× in {reached}", (np.datetime64(reached, "M"), target),
+        bottom.annotate(f"{target:g}× in {reached} at central values",
+                        (np.datetime64(reached, "M"), target),
                         xytext=(6, -14), textcoords="offset points", color=TARGET,
                         fontsize=9, fontweight="bold")
     else:

@@ -14,6 +14,27 @@ __all__ = ["levers_spec", "multiple_spec", "timeline_spec"]
 Spec = dict[str, Any]
 
 _POWER = "facility power (right axis)"
+#: The operator's pace: drawn up to this multiple of the highest modelled H100e, so a pace
+#: growing on past the build-out does not flatten the chart.
+_PACE_CAP = 1.5
+#: The operator's pace and its statements share one colour.
+_OPERATOR = "#882255"
+
+
+def _pace_rows(table: Table, cap: float) -> tuple[str, list[dict[str, Any]]]:
+    """The operator's pace (fitted, least and most its range allows) month by month, up to
+    ``cap`` H100e; its legend label ("" without a pace)."""
+    pace = table.meta.get("pace")
+    if not pace or "pace_h100e" not in table.columns:
+        return "", []
+    label = f"{pace['operator']}'s pace ({pace['growth_per_year']:.2f}×/yr)"
+    rows = [{"month": _date(m), "pace": float(c), "low": float(lo), "high": min(float(hi), cap),
+             "what": label}
+            for m, c, lo, hi in zip(table.columns["month"], table.columns["pace_h100e"],
+                                    table.columns["pace_h100e_low"],
+                                    table.columns["pace_h100e_high"], strict=True)
+            if float(c) <= cap]
+    return label, rows
 
 
 def _date(month: str) -> str:
@@ -30,9 +51,13 @@ def timeline_spec(table: Table) -> Spec:
     stated = [s for s in table.meta.get("stated", []) or []
               if months and months[0] <= s["month"] <= months[-1]]
     stated_label = f"{stated[0]['label']} says (H100e)" if stated else ""
+    modelled_most = max([float(v) for v in table.columns["h100_equivalents"]] or [0.0])
+    pace_label, pace_rows = _pace_rows(table, _PACE_CAP * modelled_most)
     extras = {_POWER: "#000000", needed_label: style.TARGET}
     if stated:
-        extras[stated_label] = "#882255"
+        extras[stated_label] = _OPERATOR
+    if pace_rows:
+        extras[pace_label] = _OPERATOR
     colours = style.series_colours(generations, skip=list(extras.values()))
     scale = style.colour_scale(colours, extras)
     stacked = [{"month": _date(m), "generation": g, "order": k,
@@ -69,7 +94,8 @@ def timeline_spec(table: Table) -> Spec:
     reached = table.meta.get("target_reached")
     if reached:
         left.append({"data": {"values": [{"month": _date(reached),
-                                          "label": f"{target:g}× in {month_text(reached)}"}]},
+                                          "label": f"{target:g}× in {month_text(reached)} "
+                                                   "at central values"}]},
                      "layer": [
                          {"mark": {"type": "rule", "color": style.TARGET, "size": 2},
                           "encoding": {"x": {"field": "month", "type": "temporal"}}},
@@ -77,6 +103,21 @@ def timeline_spec(table: Table) -> Spec:
                                    "dx": 4, "y": 8, "fontWeight": "bold"},
                           "encoding": {"x": {"field": "month", "type": "temporal"},
                                        "text": {"field": "label"}}}]})
+    if pace_rows:
+        left.append({"data": {"values": pace_rows}, "layer": [
+            {"mark": {"type": "area", "opacity": 0.12, "color": _OPERATOR},
+             "encoding": {"x": {"field": "month", "type": "temporal"},
+                          "y": {"field": "low", "type": "quantitative", "stack": None},
+                          "y2": {"field": "high"}}},
+            {"mark": {"type": "line", "strokeDash": [2, 3], "strokeWidth": 2},
+             "encoding": {"x": {"field": "month", "type": "temporal"},
+                          "y": {"field": "pace", "type": "quantitative"},
+                          "color": {**colour, "field": "what"},
+                          "tooltip": [{"field": "month", "type": "temporal",
+                                       "timeUnit": "yearmonth", "title": "month"},
+                                      {"field": "pace", "title": pace_label, "format": ",.0f"},
+                                      {"field": "low", "title": "slowest", "format": ",.0f"},
+                                      {"field": "high", "title": "fastest", "format": ",.0f"}]}}]})
     if stated:
         points = [{"month": _date(s["month"]), "h100e": float(s["h100e"]), "what": stated_label,
                    "bound": "at least" if s.get("bound") == "at_least" else "stated"}

@@ -1,0 +1,102 @@
+"""The operators' records the answer reads from ``peers.yaml``, as plain frozen dataclasses.
+
+Every answer sentence gives a build-out's date with its schedule slip and beside
+the operator's own pace, so ``capcalc run`` reads the schedule record, the stated
+compute and how ``peers.yaml`` says to read them. Validating the whole peers file
+costs pydantic; these dataclasses hold just what the slip and the pace need, so
+the shipped-library cache (:mod:`calc.data.cache`) can keep them beside the
+library, and a warm ``capcalc run`` validates nothing. :func:`records_of` builds
+them from a validated :class:`~calc.data.peers.PeersFile`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["CONFIDENCE_ORDER", "Milestone", "PeerRecords", "Statement", "month_index",
+           "records_of"]
+
+#: Order of confidence, strongest first.
+CONFIDENCE_ORDER: tuple[str, ...] = ("confirmed", "secondary", "unconfirmed")
+
+
+def month_index(date: str) -> int:
+    """A dated month as a count of months since year 0, to subtract dates in whole months.
+
+    The day, when given, is ignored: a slip is counted in calendar months.
+
+    >>> month_index("2024-12") - month_index("2024-10-23")
+    2
+    """
+    parts = date.split("-")
+    if len(parts) < 2:
+        raise ValueError(f"{date!r} names no month")
+    return int(parts[0]) * 12 + int(parts[1]) - 1
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """One schedule milestone, as :class:`~calc.data.peers.ScheduleMilestone` has it."""
+
+    id: str
+    site: str
+    operator: str
+    milestone: str
+    announced: str
+    announced_on: str
+    status: str
+    confidence: str
+    delivered: str | None = None
+    as_of: str | None = None
+    revised: str | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An operator's statement of its training compute, H100-equivalents at a date."""
+
+    operator: str
+    date: str
+    h100_equivalents: float
+    bound: str | None = None
+
+
+@dataclass(frozen=True)
+class PeerRecords:
+    """The schedule record, the stated compute and how ``peers.yaml`` says to read them."""
+
+    subject: str | None
+    milestones: tuple[Milestone, ...]
+    statements: tuple[Statement, ...]
+    min_horizon_months: float
+    prior_milestones: float
+    min_step_months: float
+    warn_factor: float
+
+    def stated(self, operator: str) -> tuple[Statement, ...]:
+        """``operator``'s statements, oldest first."""
+        return tuple(sorted((s for s in self.statements if s.operator == operator),
+                            key=lambda s: s.date))
+
+
+def records_of(peers: Any) -> PeerRecords:
+    """The records of a validated :class:`calc.data.peers.PeersFile` (a :class:`PeerRecords`
+    is returned as it is). Typed loosely: :mod:`calc.data.peers` imports this module."""
+    if isinstance(peers, PeerRecords):
+        return peers
+    return PeerRecords(
+        subject=peers.subject,
+        milestones=tuple(
+            Milestone(id=m.id, site=m.site, operator=m.operator, milestone=m.milestone,
+                      announced=m.announced, announced_on=m.announced_on, status=m.status,
+                      confidence=m.confidence, delivered=m.delivered, as_of=m.as_of,
+                      revised=m.revised)
+            for m in peers.schedules),
+        statements=tuple(Statement(operator=s.operator, date=s.date,
+                                   h100_equivalents=float(s.h100_equivalents), bound=s.bound)
+                         for s in peers.stated_compute),
+        min_horizon_months=float(peers.slip_record.min_horizon_months.value),
+        prior_milestones=float(peers.slip_record.prior_milestones.value),
+        min_step_months=float(peers.pace.min_step_months.value),
+        warn_factor=float(peers.pace.warn_factor.value))
