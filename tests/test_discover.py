@@ -87,7 +87,7 @@ def test_categorical_inputs_are_peeled_one_name_at_a_time() -> None:
 @pytest.fixture(scope="module")
 def ladder(library: calc.Library) -> Ladder:
     result = calc.sweep(BUILDOUT, library)
-    return calc.discover(result, "compute_multiple", 30, by="2028-12", density=0.8)
+    return calc.discover(result, "compute_multiple", 20, by="2028-12", density=0.8)
 
 
 def test_discover_ladders_back_from_the_deadline_by_quarter(ladder: Ladder) -> None:
@@ -109,11 +109,11 @@ def test_capcalc_discover_says_what_must_be_true(tmp_path: Path) -> None:
     import yaml
 
     (tmp_path / "sweep.yaml").write_text(yaml.safe_dump(BUILDOUT), encoding="utf-8")
-    result = run_in_process("discover", "sweep.yaml", "--target", "compute_multiple=30",
+    result = run_in_process("discover", "sweep.yaml", "--target", "compute_multiple=20",
                             "--by", "2027-12", "--density", "0.8", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
-    assert first.startswith("If ") and "compute_multiple ≥ 30 by 2027-12" in first
+    assert first.startswith("If ") and "compute_multiple ≥ 20 by 2027-12" in first
     assert "cortex-buildout itself lies" in result.stdout
     wrong = run_in_process("discover", "sweep.yaml", "--target", "compute_multiple=10",
                            "--by", "2027-12", cwd=tmp_path)

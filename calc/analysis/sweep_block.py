@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.buildout_montecarlo import phase_delays
+from calc.analysis.catalog_draws import catalog_draws
 from calc.analysis.montecarlo import PairedDraws, paired_draws
 from calc.analysis.sweep_plan import Group, SweepPlan, quantile_name
 from calc.core.chain import evaluate
@@ -40,7 +41,9 @@ _DRAWS: dict[tuple[str, int], tuple[PairedDraws, dict[str, FloatArray]]] = {}
 
 
 def _draws(plan: SweepPlan, group: Group) -> tuple[PairedDraws, dict[str, FloatArray]]:
-    """The group's joint draws and its phases' sampled slips, made once per process."""
+    """The group's joint draws, and for a build-out its phases' sampled slips and the
+    catalog chips' draws (as :func:`calc.analysis.buildout_montecarlo.simulate_timeline`
+    makes them), made once per process."""
     key = (plan.key, group.index)
     if key not in _DRAWS:
         if len(_DRAWS) > 64:  # another plan's draws: not needed again in this process
@@ -48,7 +51,9 @@ def _draws(plan: SweepPlan, group: Group) -> tuple[PairedDraws, dict[str, FloatA
         assert plan.samples is not None
         draws = paired_draws(plan.library, group.scenario, samples=plan.samples,
                              seed=plan.seed)
-        delays = phase_delays(group.phases, plan.samples, plan.seed) if group.phases else {}
+        delays = {**phase_delays(group.phases, plan.samples, plan.seed),
+                  **catalog_draws(plan.library.baseline.catalog, group.scenario.values,
+                                  plan.samples, plan.seed)} if group.phases else {}
         _DRAWS[key] = (draws, delays)
     return _DRAWS[key]
 
