@@ -42,10 +42,10 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS, InputSpec
@@ -75,6 +75,13 @@ Z90 = 1.6448536269514722
 _PROBABILITIES = np.array([0.05, 0.5, 0.95])
 #: Mass between an end of the 90 % interval and the median.
 _HALF = 0.45
+
+
+def _special() -> ModuleType:
+    """:mod:`scipy.special` (the normal and beta distribution functions), imported on first use."""
+    from scipy import special  # deferred: ~2× numpy's import; only fits and samples use it
+
+    return special
 
 
 def _bounds(spec: InputSpec) -> tuple[float, float]:
@@ -160,7 +167,7 @@ def _bounded_cdf(family: str, params: tuple[float, ...], x: float) -> float:
     if x >= b:
         return 1.0
     alpha, beta = _pert_shape(a, c, b)
-    return float(special.betainc(alpha, beta, (x - a) / (b - a)))
+    return float(_special().betainc(alpha, beta, (x - a) / (b - a)))
 
 
 def _bounded_ppf(family: str, params: tuple[float, ...], u: FloatArray) -> FloatArray:
@@ -170,7 +177,7 @@ def _bounded_ppf(family: str, params: tuple[float, ...], u: FloatArray) -> Float
         return np.where(u < split, a + np.sqrt(u * (b - a) * (c - a)),
                         b - np.sqrt((1 - u) * (b - a) * (b - c)))
     alpha, beta = _pert_shape(a, c, b)
-    y = np.asarray(special.betaincinv(alpha, beta, u), dtype=float)
+    y = np.asarray(_special().betaincinv(alpha, beta, u), dtype=float)
     lost = np.isnan(y)  # the inversion fails in the far tails (u below ~1e-280)
     if lost.any():
         y[lost] = np.where(np.asarray(u)[lost] < 0.5, 0.0, 1.0)
@@ -203,7 +210,7 @@ class Marginal:
         """Untruncated cumulative probability at ``x``."""
         if self._normal_based():
             z = _two_piece_z(self.family, self.params, x)
-            return float(special.ndtr(z))
+            return float(_special().ndtr(z))
         if self.family == "uniform":
             return _uniform_cdf(self.params, x)
         return _bounded_cdf(self.family, self.params, x)
@@ -212,7 +219,7 @@ class Marginal:
         """Untruncated quantile function at probabilities ``u``."""
         u = np.asarray(u, dtype=float)
         if self._normal_based():
-            return _two_piece_ppf(self.family, self.params, np.asarray(special.ndtri(u)))
+            return _two_piece_ppf(self.family, self.params, np.asarray(_special().ndtri(u)))
         if self.family == "uniform":
             return _uniform_ppf(self.params, u)
         return _bounded_ppf(self.family, self.params, u)
@@ -257,7 +264,7 @@ class Marginal:
         if self._normal_based() and u_lo < 1e-12 and u_hi > 1 - 1e-12:
             return self._clip(np.asarray(_two_piece_ppf(self.family, self.params, z),
                                          dtype=float))
-        return self.quantile(special.ndtr(z))
+        return self.quantile(_special().ndtr(z))
 
     def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
         """``n`` independent draws from the truncated distribution (exact).
@@ -273,7 +280,7 @@ class Marginal:
             return self.quantile(rng.random(n))
         z = rng.standard_normal(n)
         if u_lo > 0 or u_hi < 1:
-            z_lo, z_hi = float(special.ndtri(u_lo)), float(special.ndtri(u_hi))
+            z_lo, z_hi = float(_special().ndtri(u_lo)), float(_special().ndtri(u_hi))
             bad = np.flatnonzero((z < z_lo) | (z > z_hi))
             while bad.size:
                 z[bad] = rng.standard_normal(bad.size)
