@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from calc.analysis.statements import stated_checks
 from calc.analysis.timeline import Timeline
 from calc.core.fleet import TIMELINE_OUTPUTS
-from calc.data.peers import StatedCompute
 from calc.presentation.tables.base import Table, provenance
 
 __all__ = ["timeline_table"]
 
 
-def timeline_table(timeline: Timeline, stated: Sequence[StatedCompute] = ()) -> Table:
+def timeline_table(timeline: Timeline) -> Table:
     """The monthly series with generation columns: the data behind the timeline chart (its CSV)."""
     columns: dict[str, list[Any]] = {"month": list(timeline.months)}
     units: dict[str, str] = {}
@@ -42,23 +39,4 @@ def timeline_table(timeline: Timeline, stated: Sequence[StatedCompute] = ()) -> 
             f"hardware life {lifetime:g} yr; beyond the catalog perf/W +{growth:.0%}/yr, "
             f"FLOP/$ +{scenario.inputs.hardware.price_performance_growth_per_year:.0%}/yr; "
             f"MFU {scenario.inputs.training.mfu:g}"),
-        meta={
-            "target": timeline.target,
-            "target_reached": reached,
-            "baseline": timeline.baseline,
-            "generations": list(generations.get("h100_equivalents", {})),
-            "phases": [{"name": p.name, "begins": p.begins, "confidence": p.confidence,
-                        "facility_power_mw": p.facility_power_mw} for p in timeline.phases],
-            # H100e per unit of compute multiple, month by month (the target line in H100e)
-            "h100e_for_target": [
-                float(h) * timeline.target / float(m) if float(m) > 0 else None
-                for h, m in zip(timeline.series["h100_equivalents"],
-                                timeline.series["compute_multiple"], strict=True)],
-            "until": timeline.until,
-            # what the operator says its training compute was, drawn over the build-out
-            "stated": [{"month": check.month, "h100e": check.statement.h100_equivalents,
-                        "bound": check.statement.bound or "",
-                        "modelled_h100e": check.modelled, "label": check.statement.operator}
-                       for check in stated_checks(timeline, stated)],
-        },
     )
