@@ -43,6 +43,7 @@ class Drawing:
     caption: str = ""
     legend: list[tuple[str, str]] = field(default_factory=list)
     axes: list[set[str]] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     colours: dict[str, set[str]] = field(default_factory=dict)
     targets: list[Any] = field(default_factory=list)
@@ -112,6 +113,7 @@ def _colour(layer: Spec, row: dict[str, Any]) -> str | None:
 def on_screen(specs: list[Spec]) -> Drawing:
     seen = Drawing(title=specs[0]["title"]["text"],
                    caption=" ".join(specs[0]["title"]["subtitle"]))
+    seen.headings = [spec["title"]["text"] for spec in specs[1:]]
     for spec in specs:
         titles: set[str] = set()
         for layer, data in _layers(spec):
@@ -165,6 +167,8 @@ def in_file(fig: Figure, chart: Chart) -> Drawing:
             seen.legend.append((name, _hex(colour)))
     panels: dict[tuple[float, ...], set[str]] = {}
     for ax in fig.axes:  # a right-hand axis has its panel's place
+        if tuple(ax.get_position().bounds) not in panels and panels:
+            seen.headings.append(ax.get_title(loc="left"))
         titles = panels.setdefault(tuple(ax.get_position().bounds), set())
         titles |= {t.replace("\\$", "$") for t in (ax.get_xlabel(), ax.get_ylabel()) if t}
         for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
@@ -251,8 +255,9 @@ def test_the_legend_names_the_same_series_in_the_same_colours(drawn, name: str) 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_axes_carry_the_same_titles_and_units(drawn, name: str) -> None:
-    _chart, screen, file = drawn[name]
+    chart, screen, file = drawn[name]
     assert screen.axes == file.axes
+    assert screen.headings == file.headings == [p.title for p in chart.panels[1:]]
     assert any("(" in title for titles in screen.axes for title in titles)
 
 

@@ -242,7 +242,10 @@ Mark = Line | Area | Bars | Bins | Points | Rule | Segments
 
 @dataclass(frozen=True)
 class Panel:
-    """One plot: its axes and its marks, drawn in order; ``y2`` is an axis on the right."""
+    """One plot: its axes and its marks, drawn in order; ``y2`` is an axis on the right.
+
+    ``title`` heads a panel after the first (the first sits under the chart's title).
+    """
 
     x: Axis
     y: Axis

@@ -111,7 +111,7 @@ def _calibration_rows() -> tuple[list[dict[str, Any]], dict[str, list[str]], str
 def report_html(upload: tuple[str, str], preset: str, sets: Sets) -> bytes:
     """The report of the current state (built on click): the preset with the changed inputs
     as its own scenario, beside the baseline and the reference scenarios."""
-    from calc.presentation.report import build_report  # deferred: drawing loads matplotlib
+    from calc.presentation.report import build_report  # deferred: jinja2 and matplotlib
 
     library = compute.library_for(upload)
     _result, baseline = compute.results(upload, preset, sets)

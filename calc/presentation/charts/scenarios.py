@@ -149,7 +149,8 @@ def cost_chart(results: Sequence[Result]) -> Chart:
         room = top * 1.22 if top > 0 and math.isfinite(top) else 1.0
         panels.append(Panel(Axis(title.split(" (")[0], unit, domain=(0.0, room)),
                             Axis(kind="category", categories=tuple(scenarios)),
-                            (Bars(tuple(bars)),), title=title, height=30 * len(scenarios)))
+                            (Bars(tuple(bars)),), title=title if kind == "annual" else "",
+                            height=30 * len(scenarios)))
     return Chart(table, tuple(panels))
 
 

@@ -64,7 +64,8 @@ def _months(panel: Panel) -> list[str]:
     return sorted(set(out))
 
 
-def _panel(fig: Figure, ax: Any, chart: Chart, panel: Panel) -> None:
+def _panel(ax: Any, panel: Panel, first: bool) -> None:
+    """One panel on ``ax``: its marks, then its axes (scales, titles, ticks) and grid."""
     canvas = draw_marks.Canvas(ax)
     for which, axis in (("x", panel.x), ("y", panel.y)):
         if axis.kind == "category":
@@ -82,7 +83,7 @@ def _panel(fig: Figure, ax: Any, chart: Chart, panel: Panel) -> None:
     if canvas.right is not None and panel.y2 is not None:
         set_axis(canvas.right, "y", panel.y2, panel_values(panel, "y2"))
         canvas.right.spines[["top"]].set_visible(False)
-    if panel.title:
+    if panel.title and not first:  # the first panel sits under the chart's own title
         ax.set_title(panel.title, fontsize=10, loc="left")
     grid = "x" if canvas.along == "y" else "y" if canvas.along == "x" else "both"
     ax.grid(True, axis=grid, which="major", linewidth=0.4, alpha=0.5)
@@ -115,8 +116,8 @@ def draw(chart: Chart) -> Figure:
     if chart.panels:
         axes = fig.subplots(len(heights) if column else 1, 1 if column else len(heights),
                             squeeze=False, height_ratios=heights if column else None)
-        for ax, panel in zip(axes.flat, chart.panels, strict=True):
-            _panel(fig, ax, chart, panel)
+        for i, (ax, panel) in enumerate(zip(axes.flat, chart.panels, strict=True)):
+            _panel(ax, panel, first=i == 0)
     handles = [_handle(entry) for entry in legend(chart)] + [_key(key) for key in chart.keys]
     if handles:
         fig.legend(handles=handles, fontsize=8, loc="outside right upper", frameon=False)
