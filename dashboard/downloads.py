@@ -86,6 +86,8 @@ def show_chart(chart: Chart, specs: Sequence[dict[str, Any]], *, key: str,
     the view), its notes, and the buttons that download it."""
     for spec in specs:
         st.vega_lite_chart(spec, width="stretch")
-    if chart.notes:
+    if chart.notes_title:
         st.markdown(notes_markdown(chart))
+    elif chart.notes:
+        st.caption(notes_markdown(chart))
     download_buttons(chart, key=key, cache_key=cache_key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from calc.analysis.levers import Levers
-from calc.analysis.statements import stated_checks
+from calc.analysis.statements import StatedCheck, stated_checks
 from calc.analysis.timeline import Timeline
 from calc.data.peers import StatedCompute
 from calc.presentation.chart_spec import (
@@ -22,6 +22,7 @@ from calc.presentation.chart_spec import (
     Bar,
     Bars,
     Chart,
+    Key,
     Line,
     Mark,
     Panel,
@@ -48,6 +49,13 @@ MULTIPLE = "compute multiple"
 _LOW_CONFIDENCE = ("unconfirmed", "preliminary")
 
 
+def _shown_statements(timeline: Timeline, stated: Sequence[StatedCompute]
+                      ) -> list[StatedCheck]:
+    """The operator's statements that fall within the build-out's months."""
+    months = timeline.months
+    return [c for c in stated_checks(timeline, stated) if months[0] <= c.month <= months[-1]]
+
+
 def _build_out(timeline: Timeline, stated: Sequence[StatedCompute]) -> Panel:
     """H100e by generation (stacked), what the target needs, the operator's statements,
     the phases' starts, the month the target is reached; facility power on the right."""
@@ -55,7 +63,7 @@ def _build_out(timeline: Timeline, stated: Sequence[StatedCompute]) -> Panel:
     target = timeline.target
     by_generation = timeline.arrays.by_generation.get("h100_equivalents", {})
     stated_label = ""
-    checks = [c for c in stated_checks(timeline, stated) if months[0] <= c.month <= months[-1]]
+    checks = _shown_statements(timeline, stated)
     if checks:
         stated_label = f"{checks[0].statement.operator} says (H100e)"
     needed_label = f"H100e the {target:g}× target needs"
@@ -132,8 +140,11 @@ def timeline_chart(timeline: Timeline, stated: Sequence[StatedCompute] = (), *,
     multiple against the target (``measure`` names what it measures)."""
     reached = timeline.target_reached
     notes = () if reached else (f"{timeline.target:g}× not reached by {timeline.until}",)
+    keys = (Key("stated (H100e)", "diamond"), Key("stated floor: at least", "triangle-up", 0.0)) \
+        if _shown_statements(timeline, stated) else ()
     return Chart(timeline_table(timeline), (_build_out(timeline, stated),
-                                            _multiple(timeline, measure)), notes=notes)
+                                            _multiple(timeline, measure)), notes=notes,
+                 keys=keys)
 
 
 def levers_chart(levers: Levers, *, measure: str | None = None) -> Chart:

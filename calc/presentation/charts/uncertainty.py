@@ -151,6 +151,8 @@ def fan_chart(sims: Sequence[TimelineSimulation], output: str = "compute_multipl
     names = {s.name: ((f"{s.name}: P5–P95", f"{s.name}: P50") if many else (_RANGE, _MEDIAN))
              for s in sims}
     colours = series_colours([names[s.name][1] for s in sims] + [names[s.name][0] for s in sims])
+    if not many:  # one scenario: its median in blue over a light-blue band, as before
+        colours = {_MEDIAN: PALETTE[0], _RANGE: PALETTE[4]}
     marks: list[Mark] = []
     for sim in sims:
         mine = [r for r in rows if r["scenario"] == sim.name]

@@ -219,10 +219,12 @@ def point_layers(marks: Sequence[Points], frame: Frame) -> list[Spec]:
                                          "scale": {"domain": [0, 1], "range": [0, 1]}})
         if len(shapes) == 1:
             mark["shape"] = SHAPES[shapes[0]]
-        else:
+        else:  # named in the legend where the chart's keys say what each shape means
             encoding["shape"] = {"field": "key", "type": "nominal", "title": None,
                                  "scale": {"domain": [keys.get(s, s) for s in shapes],
                                            "range": [SHAPES[s] for s in shapes]}}
+            if not all(s in keys for s in shapes):
+                encoding["shape"]["legend"] = None
         encoding["tooltip"] = ([{"field": f"t{i}", "title": name} for i, name in
                                 enumerate(names)] or
                                [{"field": "series", "title": "series"}, frame.x_tip(),

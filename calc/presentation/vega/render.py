@@ -91,7 +91,7 @@ def _frame(chart: Chart, panel: Panel) -> draw.Frame:
     categories = "y" if panel.y.kind == "category" else "x" if panel.x.kind == "category" \
         else None
     return draw.Frame(
-        x=axis_encoding(panel.x, _x_values(panel)),
+        x=axis_encoding(panel.x, _x_values(panel), slanted=True),
         y=axis_encoding(panel.y, panel_values(panel, "y")),
         y2=axis_encoding(panel.y2, panel_values(panel, "y2"), right=True) if panel.y2 else None,
         colour={"field": "series", "type": "nominal", "scale": scale, "title": None},

@@ -130,18 +130,22 @@ def time_axis(months: Sequence[str]) -> dict[str, Any]:
             "labelOverlap": True}
 
 
-def axis_encoding(axis: Axis, values: Sequence[Any], *, right: bool = False) -> dict[str, Any]:
+def axis_encoding(axis: Axis, values: Sequence[Any], *, right: bool = False,
+                  slanted: bool = False) -> dict[str, Any]:
     """The encoding of one axis (without its field): type, title with the unit, ticks, scale.
 
     ``values`` are what the axis draws (numbers; months for a time axis), for the
-    unit's prefix and the ticks; ``right`` puts the axis on the right.
+    unit's prefix and the ticks; ``right`` puts the axis on the right;
+    ``slanted`` slants a category axis's names (an x axis) so they read.
     """
     numbers = [float(v) for v in values if isinstance(v, int | float)]
     axis_props: dict[str, Any] = {"orient": "right", "grid": False} if right else {}
     scale: dict[str, Any] = {}
     if axis.kind == "category":
         return {"type": "nominal", "sort": list(axis.categories), "title": axis.title or None,
-                "axis": {"labelLimit": 200, **axis_props}}
+                "axis": {"labelLimit": 200 if slanted else 320,
+                         **({"labelAngle": -20} if slanted else {}),
+                         **axis_props}}
     if axis.kind == "time":
         months = sorted({str(v)[:7] for v in values if isinstance(v, str)})
         return {"type": "temporal", "title": axis.title or None,
