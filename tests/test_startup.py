@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 
 from calc.data import cache
+from calc.data.io import parse_yaml
+from calc.data.resources import PEERS, shipped_bytes
 from calc.data.scenarios import Library, load_library
 
 from tests.cli_runner import run_in_process
@@ -300,3 +302,20 @@ def test_a_users_assumptions_file_is_parsed_never_cached(cache_home: Path, tmp_p
         seen.append(json.loads(result.stdout)["scenarios"][0]["inputs"]["site.pue"])
     assert seen == [1.6, 1.7]
     assert cache_home.read_bytes() == cached
+
+
+def test_the_peers_read_from_the_cache_are_the_parsed_ones(cache_home: Path,
+                                                           tmp_path: Path) -> None:
+    """capcalc's own peers.yaml is validated from its parsed YAML kept in the cache; the
+    timeline (which prints what the operator said) answers the same either way."""
+    args = ("timeline", "cortex-buildout", "--format", "json")
+    without = run_in_process(*args, cwd=tmp_path, env={cache.NO_CACHE_ENV: "1"})
+    filling = run_in_process(*args, cwd=tmp_path)
+    kept = cache_home.parent / "shipped-peers.json"
+    assert kept.is_file()
+    assert cache.read_entry(kept, cache.DATA_FORMAT, cache.cache_key(), "data") == \
+        parse_yaml(shipped_bytes(PEERS), source=PEERS)
+    from_cache = run_in_process(*args, cwd=tmp_path)
+    assert without.returncode == filling.returncode == from_cache.returncode == 0
+    assert without.stdout == filling.stdout == from_cache.stdout
+    assert json.loads(from_cache.stdout)["statements"]

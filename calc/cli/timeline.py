@@ -8,11 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 from calc.analysis.statements import capex_checks, stated_checks
 from calc.analysis.timeline import Timeline, run_timeline
-from calc.cli.common import emit, emit_json, phases_of, single_scenario, styled, write_out
+from calc.cli.common import (
+    emit,
+    emit_json,
+    peers_file,
+    phases_of,
+    single_scenario,
+    styled,
+    write_out,
+)
 from calc.core.phases import Phase
 from calc.core.vocabulary import measure_title
 from calc.data.output_folder import FileData
-from calc.data.peers import PeersFile, load_peers
+from calc.data.peers import PeersFile
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.jsondoc import json_text
 from calc.presentation.statements import statements_json, statements_text
@@ -95,7 +103,7 @@ def _sampled_files(sampled: TimelineSimulation, scenario: Scenario,
 def cmd_timeline(args: argparse.Namespace) -> int:
     """``capcalc timeline``."""
     library, scenario, phase_sets = single_scenario(args, timeline=True)
-    peers = load_peers(catalog=library.baseline.catalog)
+    peers = peers_file(None, library)
     phases = phases_of(library, scenario, phase_sets)
     slip = None
     if args.slip == "peers":
