@@ -29,8 +29,8 @@ from pydantic import (
 
 from calc.core.errors import CapcalcError, suggest
 from calc.data.io import load_yaml, parse_yaml
+from calc.data.model_base import Frozen, Text
 from calc.data.resources import PEERS, shipped_bytes
-from calc.data.schema import Frozen, Text
 
 __all__ = [
     "ChipSpec",
