@@ -40,13 +40,14 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 
+from calc.analysis import fit_store
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS, InputSpec
 from calc.data.assumptions import Assumption
@@ -399,7 +400,9 @@ def fit_marginal(key: str, family: str, value: float, low: float, high: float) -
     parameters are solved again so that the *truncated* distribution keeps the
     three percentiles; if no member of the family has them (e.g. ``high`` at
     the bound itself), the untruncated fit is kept and the truncation moves a
-    percentile by at most the mass it cuts off.
+    percentile by at most the mass it cuts off. A solved answer is kept between
+    runs (:mod:`calc.analysis.fit_store`), so the next run takes the same floats
+    without solving.
 
     >>> m = fit_marginal("training.availability", "lognormal", 0.87, 0.80, 0.95)
     >>> [round(float(q), 6) for q in m.quantile(np.array([0.05, 0.5, 0.95]))]
@@ -412,6 +415,10 @@ def fit_marginal(key: str, family: str, value: float, low: float, high: float) -
     u_lo, u_hi = first.u_range
     if u_lo < 1e-12 and u_hi > 1 - 1e-12:
         return first
+    entry = f"{key}|{family}|{value!r}|{low!r}|{high!r}|{lower!r}|{upper!r}"
+    known, kept = fit_store.recall(entry)
+    if known:
+        return first if kept is None else replace(first, params=kept)
     points = np.array([low, value, high])
     wanted = [True, True, True]
     if family in ("lognormal", "normal", "uniform"):
@@ -435,7 +442,10 @@ def fit_marginal(key: str, family: str, value: float, low: float, high: float) -
 
     found = _solve(residuals, np.array(_free(family, params, low, high)))
     if found is not None:
-        return refit(found)
+        solved = refit(found)
+        fit_store.remember(entry, solved.params)
+        return solved
+    fit_store.remember(entry, None)
     logger.debug("%s: kept the untruncated %s fit; truncation cuts %.3g below, %.3g above",
                  key, family, u_lo, 1 - u_hi)
     return first
