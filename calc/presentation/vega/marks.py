@@ -51,6 +51,7 @@ class Frame:
 
     @property
     def time(self) -> bool:
+        """Whether the x axis is a time axis (months)."""
         return self.x.get("type") == "temporal"
 
     def at(self, value: Value) -> Value:
@@ -64,6 +65,7 @@ class Frame:
         return {**base, "field": field}
 
     def x_tip(self, title: str = "") -> dict[str, Any]:
+        """The tooltip's line for a row's x: its month, or its number under the axis title."""
         if self.time:
             return {"field": "x", "type": "temporal", "timeUnit": "yearmonth",
                     "title": "month"}
