@@ -1,4 +1,4 @@
-"""Cached calls into :mod:`calc`: libraries, results, tables and chart bytes.
+"""Cached calls into :mod:`calc`: libraries, results, and the charts of the scenario views.
 
 Every function here is keyed on hashable text (the uploaded file, the preset
 and the changed inputs), so a rerun with the same inputs costs a cache lookup.
@@ -16,7 +16,6 @@ from dataclasses import replace
 from typing import Any
 
 import streamlit as st
-from matplotlib.figure import Figure
 
 import calc
 from calc.analysis.limits import ANSWER_SAMPLES
@@ -27,13 +26,14 @@ from calc.analysis.target import TargetFacts, target_facts
 from calc.core.chain import measure_of, target_measure
 from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import Phase
+from calc.core.vocabulary import measure_title
 from calc.data.peers import PeersFile, load_peers
 from calc.data.records import PeerRecords, records_of
 from calc.data.scenarios import Library, Scenario
-from calc.presentation import charts
 from calc.presentation.answer import answer_with, buildout_phases, buildout_reach
-from calc.presentation.tables import Table
-from calc.presentation.tables import scenarios as tables
+from calc.presentation.chart_spec import Chart
+from calc.presentation.charts import scenarios as charts
+from calc.presentation.results import measure_words
 
 from dashboard.context import Context, PhasesKey, Sets, phases_key
 from dashboard.state import SET_ORIGIN, as_library_sets
@@ -44,6 +44,7 @@ __all__ = [
     "Upload",
     "answer",
     "answer_phases",
+    "chart",
     "check_upload",
     "compare_results",
     "default_phases",
@@ -57,7 +58,6 @@ __all__ = [
     "scenario_of",
     "slip",
     "slipped",
-    "table",
     "target",
 ]
 
@@ -253,41 +253,37 @@ def answer(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: st
                        reach_of(upload, preset, sets, phases, until, slip_on, seed))
 
 
-def _comparison(upload: Upload, preset: str, sets: Sets) -> Table:
+def _comparison(upload: Upload, preset: str, sets: Sets) -> Chart:
     shown = compare_results(upload, preset, sets)
-    return tables.comparison_table(shown, shown[0])
+    measure, _each = measure_words(shown)
+    return charts.comparison_chart(shown, shown[0], measure=measure)
 
 
-def _power(upload: Upload, preset: str, sets: Sets) -> Table:
+def _power(upload: Upload, preset: str, sets: Sets) -> Chart:
     result, baseline = results(upload, preset, sets)
     shown = compare_results(upload, preset, sets)
     current_differs = bool(sets) or result.name != baseline.name
     points = shown[:2] if current_differs else shown[:1]  # the baseline and the current one
     unit = measure_of(baseline.outputs, target_measure(result.scenario.values))
-    return tables.power_curve_table(library_for(upload), result.scenario, float(unit),
-                                    points=points)
+    return charts.power_chart(library_for(upload), result.scenario, float(unit), points,
+                              measure=measure_title(result.scenario.values))
 
 
-def _cost(upload: Upload, preset: str, sets: Sets) -> Table:
-    return tables.cost_table(compare_results(upload, preset, sets))
+def _cost(upload: Upload, preset: str, sets: Sets) -> Chart:
+    return charts.cost_chart(compare_results(upload, preset, sets))
 
 
-def _lease(upload: Upload, preset: str, sets: Sets) -> Table:
-    return tables.lease_table(compare_results(upload, preset, sets))
+def _lease(upload: Upload, preset: str, sets: Sets) -> Chart:
+    return charts.lease_chart(compare_results(upload, preset, sets))
 
 
-#: Chart name → (table builder, matplotlib chart function).
-CHARTS: dict[str, tuple[Callable[[Upload, str, Sets], Table], Callable[[Table], Figure]]] = {
-    "comparison": (_comparison, charts.scenario_comparison),
-    "power": (_power, charts.power_to_compute),
-    "cost": (_cost, charts.cost_breakdown),
+#: Chart name → its declaration for a state (:mod:`calc.presentation.charts.scenarios`).
+CHARTS: dict[str, Callable[[Upload, str, Sets], Chart]] = {
+    "comparison": _comparison, "power": _power, "cost": _cost, "lease": _lease,
 }
-#: Tables without a matplotlib chart yet (their download is the CSV).
-TABLES: dict[str, Callable[[Upload, str, Sets], Table]] = {"lease": _lease}
 
 
 @memo(max_entries=256)
-def table(chart: str, upload: Upload, preset: str, sets: Sets) -> Table:
-    """The :class:`~calc.presentation.tables.Table` behind chart ``chart`` for this state."""
-    builder = TABLES[chart] if chart in TABLES else CHARTS[chart][0]
-    return builder(upload, preset, sets)
+def chart(name: str, upload: Upload, preset: str, sets: Sets) -> Chart:
+    """The declaration of chart ``name`` for this state (its table is the CSV behind it)."""
+    return CHARTS[name](upload, preset, sets)

@@ -11,9 +11,8 @@ from pathlib import Path
 import numpy as np
 
 import calc
-from calc.presentation import charts
+from calc.presentation.charts.scenarios import power_chart
 from calc.presentation.export import save_chart
-from calc.presentation.tables import scenarios as tables
 
 
 def main(out: Path) -> None:
@@ -21,16 +20,15 @@ def main(out: Path) -> None:
     baseline = calc.run(library, "cortex-phase1")
     scenario = library.scenario("cortex-phase1")
     powers = np.linspace(100, 1000, 10)
-    table = tables.power_curve_table(
+    chart = power_chart(
         library, scenario, baseline["effective_flop_per_s"],
-        points=calc.run_many(library, ["cortex-phase1", "cortex-full"]),
+        calc.run_many(library, ["cortex-phase1", "cortex-full"]),
         powers_mw=powers, accelerators=["H100", "B200", "GB200"],
     )
-    for row in table.rows()[::10]:
+    for row in chart.table.rows()[::10]:
         print(f"{row['accelerator']:>6} at {row['facility_power_mw']:6.0f} MW: "
               f"{row['compute_multiple']:5.2f}× the baseline")
-    paths = save_chart(charts.power_to_compute, table, out, formats=("png", "svg"),
-                       force=True)
+    paths = save_chart(chart, out, formats=("png", "svg"), force=True)
     print("saved", ", ".join(p.name for p in paths))
 
 

@@ -10,10 +10,9 @@ import sys
 from pathlib import Path
 
 import calc
-from calc.presentation import charts
+from calc.presentation.charts.scenarios import comparison_chart
 from calc.presentation.export import save_chart
 from calc.presentation.formatting import format_value
-from calc.presentation.tables import scenarios as tables
 
 
 def main(out: Path) -> None:
@@ -28,8 +27,7 @@ def main(out: Path) -> None:
         results.append(result)
     best = max(results, key=lambda r: r["compute_multiple"])
     chosen = [baseline, calc.run(library, "cortex-full"), best]
-    table = tables.comparison_table(chosen, baseline)
-    save_chart(charts.scenario_comparison, table, out, force=True)
+    save_chart(comparison_chart(chosen, baseline), out, force=True)
 
 
 if __name__ == "__main__":

@@ -33,8 +33,8 @@ from calc.core.errors import CapcalcError
 from calc.core.phases import Phase
 from calc.core.vocabulary import MEASURE_TITLES, OUTPUTS
 from calc.data.peers import load_peers
+from calc.presentation.charts.scenarios import LEASED, OWNED, breakeven_text
 from calc.presentation.formatting import month_text
-from calc.presentation.vega.scenarios import breakeven_text
 
 from dashboard import app, state
 from dashboard.state import parse_link, phase_params
@@ -170,7 +170,7 @@ def test_an_answer_that_does_not_exist_is_its_one_line() -> None:
 
 def _reach_rows(at: AppTest) -> pd.DataFrame:
     _spec, data = next(v for k, v in charts(at).items() if k.startswith("Chance of"))
-    curve = next(d for d in data if "p" in d.columns and "label" not in d.columns)
+    curve = next(d for d in data if "y" in d.columns and "label" not in d.columns)
     return curve
 
 
@@ -183,7 +183,7 @@ def test_the_chance_by_month_is_the_sampled_build_out(library: calc.Library,
     sim = simulate_timeline(library, "cortex-buildout", samples=SAMPLES, seed=SEED,
                             until="2030-12", phases=phases)
     curve = _reach_rows(at)
-    assert list(curve["p"]) == list(sim.reach_distribution().values())
+    assert list(curve["y"]) == list(sim.reach_distribution().values())
     for share in (50, 80):
         month = sim.reach_month(share / 100)
         assert metric(at, f"{share} % sure by").value == (month_text(month) if month else
@@ -207,13 +207,13 @@ def test_switching_the_slip_off_moves_the_central_run_and_the_chance(library: ca
     assert metric(at, f"{central.target:g}× at central values").value == central.target_reached
     sim = simulate_timeline(library, "cortex-buildout", samples=SAMPLES, seed=SEED,
                             until="2030-12", phases=phases)
-    assert list(_reach_rows(at)["p"]) == list(sim.reach_distribution().values())
+    assert list(_reach_rows(at)["y"]) == list(sim.reach_distribution().values())
     assert "Announced phases slip by their operator's record" in captions(at), \
         "in the changed list"
     reopened = fresh(params(at))
     assert params(reopened) == params(at)
     assert reopened.toggle(key="tl:slip").value is False
-    assert list(_reach_rows(reopened)["p"]) == list(sim.reach_distribution().values())
+    assert list(_reach_rows(reopened)["y"]) == list(sim.reach_distribution().values())
 
 
 def test_a_phase_slip_range_travels_in_the_link(library: calc.Library) -> None:
@@ -228,7 +228,7 @@ def test_a_phase_slip_range_travels_in_the_link(library: calc.Library) -> None:
     assert params(at) == query, "the page writes the slip range back as it read it"
     sim = simulate_timeline(library, "cortex-buildout", samples=SAMPLES, seed=SEED,
                             until="2030-12", phases=phases)
-    assert list(_reach_rows(at)["p"]) == list(sim.reach_distribution().values())
+    assert list(_reach_rows(at)["y"]) == list(sim.reach_distribution().values())
     assert f"{default[3].name} (timeline[3]): delay months 0 → 2 (0–12)" in captions(at)
     reopened = fresh(params(at))
     assert reopened.session_state["phases"] == phases
@@ -271,14 +271,15 @@ def test_what_if_we_knew_is_the_conditional_chance(library: calc.Library) -> Non
                 "seed": str(SEED)})
     wanted = p_target_conditional(library, "tenfold", samples=SAMPLES, seed=SEED)
     _spec, data = next(v for k, v in charts(at).items() if "if each input were known" in k)
-    bars = next(d for d in data if "to" in d.columns)
+    bars = next(d for d in data if "category" in d.columns)
     moved = [row for row in wanted.pinned if row.swing > 0]
     assert moved and len(bars) == 2 * len(moved)
     for row in moved:
-        ends = bars[bars["label"] == row.parameter.label].set_index("end")["to"].to_dict()
+        mine = bars[bars["category"] == row.parameter.label]
+        ends = mine.set_index("series")["end"].to_dict()
         assert ends == {"input known to be at its low": row.p_low,
                         "input known to be at its high": row.p_high}
-    assert (bars["from"] == wanted.p_target).all()
+    assert (bars["start"] == wanted.p_target).all()
     assert "What if we knew" in [s.value for s in at.subheader]
     assert any(b.key == "dl-unc-whatif-png" for b in at.get("download_button"))
 
@@ -306,9 +307,9 @@ def test_owning_against_leasing(library: calc.Library) -> None:
     assert words.startswith("owning is cheaper above ")
     _spec, data = charts(at)["Owning against leasing the same fleet"]
     bars = data[0]
-    mine = bars[bars["scenario"] == "cortex-full (changed)"].set_index("basis")["usd"]
-    assert sorted(mine) == sorted([outputs["annualized_cost_usd"],
-                                   outputs["cloud_cost_per_year_usd"]])
+    mine = bars[bars["category"] == "cortex-full (changed)"].set_index("series")["end"]
+    assert mine.to_dict() == {OWNED: outputs["annualized_cost_usd"],
+                              LEASED: outputs["cloud_cost_per_year_usd"]}
     assert any(b.key == "dl-lease-csv" for b in at.get("download_button"))
 
 
@@ -329,7 +330,7 @@ def test_the_multiple_says_what_it_measures_everywhere(library: calc.Library,
     assert f"What the multiple measures: effective_flop_per_s → {measure}" in captions(at)
     # the comparison puts the current scenario beside references measured in FLOP/s
     chart_titles = [str(row) for _name, (spec, data) in charts(at).items() for d in data
-                    for row in d.get("title", [])]
+                    for row in d.get("category", [])]
     assert "Multiple of each scenario's own measure" in chart_titles
     assert any("Compute multiple (each scenario's own measure)" in m.value for m in at.markdown)
     assert f"cortex-full (changed): {words}; cortex-full: effective FLOP/s" in captions(at)

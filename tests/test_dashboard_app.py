@@ -161,7 +161,7 @@ def test_one_view_is_drawn_at_a_time() -> None:
     assert len(at.get("vega_lite_chart")) == 1, "only the Compare chart"
     assert len(at.get("download_button")) == 4  # PNG, SVG, CSV and the scenario file
     go(at, "power")
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 2, "the power chart's two panels: H100e, FLOP/s"
     assert at.query_params == {"view": "power"}
     go(at, "assumptions")
     assert not at.get("vega_lite_chart")

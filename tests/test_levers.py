@@ -21,10 +21,9 @@ from calc.analysis.levers import (
 )
 from calc.analysis.run import solve_input
 from calc.analysis.timeline import run_timeline
-from calc.presentation.charts import levers_waterfall, timeline_chart
+from calc.presentation.charts.timeline import levers_chart, timeline_chart
 from calc.presentation.export import save_charts
 from calc.presentation.levers import levers_table, path_text
-from calc.presentation.tables.timeline import timeline_table
 
 
 def test_the_levers_multiply_back_to_the_multiple_for_every_shipped_scenario(library):
@@ -96,16 +95,15 @@ def test_impossible_levers_say_what_they_would_need(library):
 @pytest.mark.slow
 def test_charts_are_saved_with_their_data_and_provenance(library, tmp_path):
     timeline = run_timeline(library, library.scenario("cortex-buildout"))
-    series = timeline_table(timeline)
     baseline = calc.run(library, "cortex-phase1")
     state = state_of_timeline(timeline)
     assert state is not None
     decomposition = decompose(state, state_of(baseline), scenario="cortex-buildout",
                               baseline_name="cortex-phase1", target=timeline.target)
-    levers = levers_table(Levers("cortex-buildout", "cortex-phase1", timeline.target, "",
-                                 decomposition, single_lever_paths(decomposition, state)))
-    written = save_charts([(timeline_chart, series), (levers_waterfall, levers)],
-                          tmp_path, formats=("png", "svg"))
+    levers = Levers("cortex-buildout", "cortex-phase1", timeline.target, "", decomposition,
+                    single_lever_paths(decomposition, state))
+    written = save_charts([timeline_chart(timeline), levers_chart(levers)], tmp_path,
+                          formats=("png", "svg"))
     assert {p.name for p in written} == {"timeline.png", "timeline.svg", "timeline.csv",
                                          "levers.png", "levers.svg", "levers.csv",
                                          "datapackage.json"}

@@ -25,7 +25,12 @@ from calc.data.peers import (
     source_links,
 )
 from calc.presentation.docs import json_schema
-from calc.presentation.tables.peers import among_peers_table, largest_site_table, peers_table
+from calc.presentation.tables.peers import (
+    among_peers_table,
+    largest_site_table,
+    peers_table,
+    unplotted,
+)
 
 from tests.paths import PEERS_FILE
 
@@ -187,11 +192,10 @@ def test_among_peers_draws_or_names_every_row(peers, library):
     results = calc.run_many(library, ["cortex-phase1", "cortex-full"])
     table = among_peers_table(peers, library, results, results[0])
     drawn = [r for r in table.rows() if r["kind"] == "peer"]
-    assert len(drawn) + len(table.meta["not_drawn"]) == len(peers.peers)
+    assert len(drawn) + len(unplotted(peers, library)) == len(peers.peers)
     scenarios = [r for r in table.rows() if r["kind"] == "scenario"]
     assert [r["label"] for r in scenarios] == ["cortex-phase1", "cortex-full"]
-    assert table.meta["target_h100e"] == pytest.approx(
-        10 * results[0].outputs["h100_equivalents"])
+    assert "target 10× cortex-phase1's H100e" in table.caption
     for row in drawn:
         assert row["power_low_mw"] <= row["power_mw"] <= row["power_high_mw"]
     cortex = next(r for r in drawn if r["label"] == "Cortex phase 1")
@@ -210,8 +214,11 @@ def test_the_timeline_records_rise_and_the_trend_doubles_on_epochs_clock(peers, 
     assert trend[1]["h100_equivalents"] / trend[0]["h100_equivalents"] == pytest.approx(2 ** span)
     anchor = peers.peer(peers.trend.anchor)
     assert trend[0]["h100_equivalents"] == anchor.h100_equivalents[0].value
-    fitted = table.meta["fit_doubling_months"]
+    fit = [r for r in rows if r["series"] == "fit"]
+    fitted = (fit[1]["year"] - fit[0]["year"]) * 12 / math.log2(
+        fit[1]["h100_equivalents"] / fit[0]["h100_equivalents"])
     assert 3 < fitted < 24 and math.isfinite(fitted)
+    assert f"doubling every {fitted:.1f} months" in fit[0]["label"]
 
 
 def test_peers_table_csv_has_one_row_per_peer_with_sources(peers, library):
@@ -223,68 +230,20 @@ def test_peers_table_csv_has_one_row_per_peer_with_sources(peers, library):
 
 
 def test_charts_draw_log_log_with_the_scenarios(peers, library):
-    from calc.presentation.charts.peers import among_peers, largest_site_timeline
-    from calc.presentation.export import figure_bytes
+    from calc.presentation.chart_spec import Points
+    from calc.presentation.charts.peers import among_chart, largest_site_chart
+    from calc.presentation.export import chart_bytes
 
     results = calc.run_many(library, ["cortex-phase1", "cortex-full-gb200"])
-    table = among_peers_table(peers, library, results, results[0])
-    fig = among_peers(table)
-    ax = fig.axes[0]
-    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
-    stars = [line for line in ax.get_lines() if line.get_marker() == "*"]
-    assert len(stars) == 2
-    assert figure_bytes(fig, table, "png")[:8] == b"\x89PNG\r\n\x1a\n"
-    timeline = largest_site_timeline(largest_site_table(peers, library, results[0]))
-    assert timeline.axes[0].get_yscale() == "log"
-
-
-def _drawn_names(fig) -> tuple[dict[str, Any], list[str]]:
-    """The names written on a drawn chart's plot (name → its box on the canvas) and those
-    its note lists as unlabelled."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    ax = fig.axes[0]
-    texts = [text.get_text() for text in ax.texts]
-    notes = [line for text in texts for line in text.splitlines()]
-    unlabelled = next((line.split(": ", 1)[1].split(", ") for line in notes
-                       if line.startswith("Unlabelled")), [])
-    names = [text for text in ax.texts if text.get_text() and "\n" not in text.get_text()
-             and not text.get_text().lstrip().startswith(("target", "Unlabelled"))
-             and "×" not in text.get_text()]
-    boxes = {text.get_text(): text.get_window_extent(canvas.get_renderer()) for text in names}
-    assert len(boxes) == len(names), "a name written twice"
-    return boxes, unlabelled
-
-
-def _assert_apart(boxes: dict[str, Any]) -> None:
-    items = list(boxes.items())
-    for i, (name, box) in enumerate(items):
-        for other, other_box in items[i + 1:]:
-            assert not box.overlaps(other_box), (name, other)
-
-
-def test_the_saved_peers_charts_name_every_site_once_and_no_names_overlap(peers, library):
-    """Each site's name sits by its latest marker clear of every other name, or is listed
-    as unlabelled; each scenario's star is named. Read from the drawn figures."""
-    from calc.presentation.charts.peers import among_peers, largest_site_timeline
-
-    results = calc.run_many(library, ["cortex-phase1", "cortex-full", "cortex-full-gb200",
-                                      "tenfold", "tenfold-gb200"])
-    table = among_peers_table(peers, library, results, results[0])
-    boxes, unlabelled = _drawn_names(among_peers(table))
-    sites = {row["label"] for row in table.rows() if row["kind"] == "peer"}
-    assert set(boxes) | set(unlabelled) == sites | {r.name for r in results}
-    assert not set(boxes) & set(unlabelled)
-    assert len(unlabelled) <= len(sites) // 4, "most sites keep their name"
-    _assert_apart(boxes)
-
-    timeline = largest_site_table(peers, library, results[0])
-    boxes, unlabelled = _drawn_names(largest_site_timeline(timeline))
-    assert {"Colossus 1", "Cortex phase 1"} <= set(boxes), "records and Tesla's own are named"
-    assert not set(boxes) & set(unlabelled)
-    _assert_apart(boxes)
+    chart = among_chart(peers, library, results, results[0])
+    panel = chart.panels[0]
+    assert panel.x.log and panel.y.log
+    stars = [p for m in panel.marks if isinstance(m, Points) for p in m.points
+             if p.shape == "star"]
+    assert [(p.label, p.x) for p in stars] == [
+        (r.name, r.outputs["facility_power_mw"]) for r in results]
+    assert chart_bytes(chart, "png")[:8] == b"\x89PNG\r\n\x1a\n"
+    assert largest_site_chart(peers, library, results[0]).panels[0].y.log
 
 
 def test_the_peers_tab_renders_with_the_calibration(library, peers):

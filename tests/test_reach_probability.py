@@ -16,7 +16,7 @@ from calc.core.errors import CapcalcError
 from calc.core.months import month_index
 from calc.core.phases import Phase
 from calc.data.phases import apply_phase_sets
-from calc.presentation.tables.uncertainty import reach_probability_table
+from calc.presentation.tables.uncertainty import reach_marks, reach_probability_table
 
 SAMPLES = 1500
 UNTIL = "2029-12"
@@ -97,7 +97,7 @@ def test_the_json_gives_one_probability_per_month(capcalc_cli):
 
 def test_the_chart_table_marks_the_p50_and_p80_months(plain):
     table = reach_probability_table([plain])
-    marks = table.meta["marks"][plain.name]
+    marks = reach_marks([plain])[plain.name]
     assert marks["p50"] == plain.reach_month(0.5)
     assert marks["p80"] == plain.reach_month(0.8)
     assert table.columns["p_reached_by"] == list(plain.reach_distribution().values())

@@ -8,7 +8,7 @@ import yaml
 import calc
 from calc.analysis.sensitivity import parameters, sensitivity, sobol, tornado
 from calc.core.errors import CapcalcError
-from calc.presentation.tables.sensitivity import sobol_table, tornado_table
+from calc.presentation.tables.sensitivity import sobol_table
 
 
 def _effective(library: calc.Library, name: str, sets: list[tuple[str, str]]) -> float:
@@ -120,12 +120,11 @@ def test_baseline_inputs_appear_only_for_outputs_measured_against_it(library):
 
 
 def test_tables_and_charts_of_a_sensitivity(library):
-    from calc.presentation.charts.uncertainty import sobol_chart, tornado_chart
-    from calc.presentation.export import figure_bytes
+    from calc.presentation.charts.sensitivity import sobol_chart, tornado_chart
+    from calc.presentation.export import chart_bytes
 
     result = sensitivity(library, "cortex-full", "compute_multiple", samples=128, seed=0)
-    for table, draw in ((tornado_table(result), tornado_chart),
-                        (sobol_table(result), sobol_chart)):
-        assert len(table) == len(result.tornado)
-        assert figure_bytes(draw(table), table, "svg").lstrip().startswith(b"<?xml")
+    for chart in (tornado_chart(result), sobol_chart(result)):
+        assert len(chart.table) == len(result.tornado)
+        assert chart_bytes(chart, "svg").lstrip().startswith(b"<?xml")
     assert "seed 0" in sobol_table(result).caption

@@ -4,8 +4,10 @@ The import guard runs each command in a fresh interpreter and reads
 ``sys.modules`` when it is done: asking for help, a version, one scenario's
 table or refusing a typo must not import the libraries only charts, sampling,
 sensitivity and the dashboard need (matplotlib, scipy, SALib, pandas,
-streamlit). It is a guard on behaviour, not a timing; speed itself is measured
-by ``benchmarks/cli_startup.py``.
+streamlit); a build-out's timeline and a Monte Carlo run draw nothing, so they
+load no matplotlib, and scipy only where a distribution is fitted or sampled;
+a chart drawn for the screen loads no matplotlib. It is a guard on behaviour,
+not a timing; speed itself is measured by ``benchmarks/cli_startup.py``.
 
 The cache tests check that :mod:`calc.data.cache` gives exactly the library
 parsing gives, and ignores whatever it cannot trust.
@@ -22,6 +24,8 @@ from pathlib import Path
 import pytest
 
 from calc.data import cache
+from calc.data.io import parse_yaml
+from calc.data.resources import PEERS, shipped_bytes
 from calc.data.scenarios import Library, load_library
 
 from tests.cli_runner import run_in_process
@@ -99,6 +103,37 @@ def test_running_a_scenario_loads_no_chart_or_sampling_library(label: str, tmp_p
     loaded = loaded_after(RUN_PATH[label], tmp_path)
     assert "numpy" in loaded  # the guard sees what the command really imported
     assert not loaded & set(HEAVY), f"{label} imported {sorted(loaded & set(HEAVY))}"
+
+
+#: Commands that draw nothing, and the libraries they must not load.
+DRAWS_NOTHING = {
+    "capcalc timeline cortex-buildout": (cli_body("timeline", "cortex-buildout"),
+                                         set(HEAVY)),
+    "capcalc run tenfold --samples 2000": (cli_body("run", "tenfold", "--samples", "2000"),
+                                           set(HEAVY) - {"scipy"}),
+    "importing the Monte Carlo and its charts": (
+        "import calc.analysis.montecarlo, calc.analysis.buildout_montecarlo\n"
+        "import calc.presentation.charts.uncertainty, calc.presentation.charts.sensitivity",
+        set(HEAVY)),
+    "a chart drawn for the screen": (
+        "import calc\n"
+        "from calc.presentation.charts.scenarios import comparison_chart\n"
+        "from calc.presentation.vega import vega_specs\n"
+        "library = calc.load()\n"
+        "results = calc.run_many(library, ['cortex-phase1', 'cortex-full'])\n"
+        "assert vega_specs(comparison_chart(results, results[0]))",
+        {"matplotlib", "scipy", "SALib", "pandas"}),
+}
+
+
+@pytest.mark.parametrize("label", DRAWS_NOTHING)
+def test_what_draws_nothing_loads_no_drawing_library(label: str, tmp_path: Path) -> None:
+    """A timeline or a Monte Carlo run prints tables; the screen draws Vega-Lite: none of them
+    needs matplotlib (only writing a file does), nor scipy before a distribution is used."""
+    body, unwanted = DRAWS_NOTHING[label]
+    loaded = loaded_after(body, tmp_path)
+    assert "numpy" in loaded  # the guard sees what the command really imported
+    assert not loaded & unwanted, f"{label} imported {sorted(loaded & unwanted)}"
 
 
 @pytest.mark.parametrize("label", ["capcalc run cortex-phase1 --format table",
@@ -280,3 +315,18 @@ def test_a_sweep_printed_as_csv_loads_no_frame_library(tmp_path: Path) -> None:
     assert "numpy" in loaded
     frames = {"pandas", "xarray", "pyarrow", "zarr", "dask", "distributed"}
     assert not loaded & frames, f"capcalc sweep --format csv imported {sorted(loaded & frames)}"
+def test_the_peers_read_from_the_cache_are_the_parsed_ones(cache_home: Path,
+                                                           tmp_path: Path) -> None:
+    """capcalc's own peers.yaml is validated from its parsed YAML kept in the cache; the
+    timeline (which prints what the operator said) answers the same either way."""
+    args = ("timeline", "cortex-buildout", "--format", "json")
+    without = run_in_process(*args, cwd=tmp_path, env={cache.NO_CACHE_ENV: "1"})
+    filling = run_in_process(*args, cwd=tmp_path)
+    kept = cache_home.parent / "shipped-peers.json"
+    assert kept.is_file()
+    assert cache.read_entry(kept, cache.DATA_FORMAT, cache.cache_key(), "data") == \
+        parse_yaml(shipped_bytes(PEERS), source=PEERS)
+    from_cache = run_in_process(*args, cwd=tmp_path)
+    assert without.returncode == filling.returncode == from_cache.returncode == 0
+    assert without.stdout == filling.stdout == from_cache.stdout
+    assert json.loads(from_cache.stdout)["statements"]

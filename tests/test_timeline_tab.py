@@ -13,8 +13,8 @@ from calc.analysis.reach import reach
 from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.timeline import run_timeline
 from calc.core.errors import CapcalcError
-from calc.presentation.tables.timeline import timeline_table
-from calc.presentation.vega.timeline import timeline_spec
+from calc.presentation.charts.timeline import FACILITY_POWER, timeline_chart
+from calc.presentation.vega import vega_specs
 
 from dashboard import app
 from dashboard.tabs import phase_table
@@ -96,11 +96,19 @@ def test_the_farthest_horizon_draws_every_chip_generation_in_its_own_colour():
     at.number_input(key="tl:horizon").set_value(2060).run()
     assert not at.exception, at.exception[0].value if at.exception else ""
     scales = [layer["encoding"]["color"]["scale"] for chart in at.get("vega_lite_chart")
-              for layer in json.loads(chart.proto.spec).get("layer", [])
+              for layer in _layers(json.loads(chart.proto.spec))
               if "scale" in layer.get("encoding", {}).get("color", {})]
     widest = max(scales, key=lambda scale: len(scale["domain"]))
     assert len(widest["domain"]) > 12
     assert len(set(widest["range"])) == len(widest["domain"])
+
+
+def _layers(spec: dict) -> list[dict]:
+    """Every layer of a spec, nested ones included."""
+    found = []
+    for layer in spec.get("layer", []):
+        found += [layer, *_layers(layer)]
+    return found
 
 
 def test_solving_an_input_and_applying_it_changes_the_scenario():
@@ -167,12 +175,13 @@ def test_edited_rows_are_checked_like_a_scenario_file():
 
 def test_the_interactive_specs_carry_the_tables_data():
     library = calc.load()
-    table = timeline_table(run_timeline(library, library.scenario("cortex-buildout")))
-    spec = timeline_spec(table)
+    chart = timeline_chart(run_timeline(library, library.scenario("cortex-buildout")))
+    table = chart.table
+    spec, _multiple = vega_specs(chart)
     json.dumps(spec)  # plain data, as st.vega_lite_chart takes it
-    area = next(rows for rows in spec["datasets"].values() if rows and "generation" in rows[0])
-    total = sum(r["h100e"] for r in area if r["month"] == "2030-12-01")
-    assert total == pytest.approx(table.columns["h100_equivalents"][-1], rel=1e-12)
+    area = next(rows for rows in spec["datasets"].values() if rows and "hi" in rows[0])
+    top = max(r["hi"] for r in area if r["x"] == "2030-12-01")
+    assert top == pytest.approx(table.columns["h100_equivalents"][-1], rel=1e-12)
     power = next(rows for rows in spec["datasets"].values()
-                 if rows and rows[0].get("what") == "facility power (right axis)")
-    assert [r["power"] for r in power] == list(table.columns["facility_power_mw"])
+                 if rows and rows[0].get("series") == FACILITY_POWER)
+    assert [r["y"] for r in power] == list(table.columns["facility_power_mw"])

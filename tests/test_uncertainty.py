@@ -15,12 +15,13 @@ from calc.core.errors import CapcalcError
 from calc.core.vocabulary import OUTPUTS
 from calc.data.assumptions import parse_baseline
 from calc.data.scenarios import Library, parse_scenarios
+from calc.presentation.chart_spec import Chart
+from calc.presentation.charts.uncertainty import exceedance_chart, histogram_chart
 from calc.presentation.datapackage import resource_of
-from calc.presentation.export import figure_bytes
+from calc.presentation.export import chart_bytes
 from calc.presentation.montecarlo import precision_warnings
 from calc.presentation.tables.uncertainty import (
     distribution_table,
-    exceedance_table,
     histogram_table,
 )
 
@@ -207,25 +208,29 @@ def test_histogram_counts_every_sample_and_logs_wide_ranges(library, tmp_path):
     sim = calc.simulate(library, "cortex-full", samples=3_000, seed=2)
     table = histogram_table([sim], "compute_multiple")
     assert sum(table.columns["count"]) == 3_000
-    assert not table.meta["log"]
+    assert not _log_x(histogram_chart([sim], "compute_multiple"))
     path = _scenario_file(tmp_path, "wide-power", base="cortex-phase1",
                           **{"site.facility_power_mw": {"value": 100, "low": 5, "high": 2000}})
     wide, _ = library.add_file(path)
     sim_wide = calc.simulate(wide, "wide-power", samples=3_000, seed=2)
-    assert histogram_table([sim_wide], "effective_flop_per_s").meta["log"]
+    edges = histogram_table([sim_wide], "effective_flop_per_s").columns["bin_low"]
+    assert edges[1] / edges[0] == pytest.approx(edges[2] / edges[1])  # log-spaced bins
+    assert _log_x(histogram_chart([sim_wide], "effective_flop_per_s"))
+
+
+def _log_x(chart: Chart) -> bool:
+    return chart.panels[0].x.log
 
 
 @pytest.mark.slow
 def test_charts_render_with_samples_and_seed_in_their_caption(library):
-    from calc.presentation.charts.uncertainty import exceedance_chart, histogram
-
     sims = [calc.simulate(library, n, samples=2_000, seed=9)
             for n in ("cortex-full", "cortex-full-gb200")]
-    for table, draw in ((histogram_table(sims[:1], "capex_usd"), histogram),
-                        (histogram_table(sims, "compute_multiple"), histogram),
-                        (exceedance_table(sims), exceedance_chart)):
+    for chart in (histogram_chart(sims[:1], "capex_usd"),
+                  histogram_chart(sims, "compute_multiple"), exceedance_chart(sims)):
+        table = chart.table
         assert "2,000 samples, seed 9" in table.caption
-        png = figure_bytes(draw(table), table, "png")
+        png = chart_bytes(chart, "png")
         assert png.startswith(b"\x89PNG") and b"seed 9" in png
         assert resource_of(table).description == table.caption  # beside the CSV, not in it
     dist = distribution_table(sims)

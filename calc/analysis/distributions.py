@@ -40,13 +40,14 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
+from calc.analysis import fit_store
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS, InputSpec
 from calc.data.assumptions import Assumption
@@ -75,6 +76,13 @@ Z90 = 1.6448536269514722
 _PROBABILITIES = np.array([0.05, 0.5, 0.95])
 #: Mass between an end of the 90 % interval and the median.
 _HALF = 0.45
+
+
+def _special() -> ModuleType:
+    """:mod:`scipy.special` (the normal and beta distribution functions), imported on first use."""
+    from scipy import special  # deferred: ~2× numpy's import; only fits and samples use it
+
+    return special
 
 
 def _bounds(spec: InputSpec) -> tuple[float, float]:
@@ -160,7 +168,7 @@ def _bounded_cdf(family: str, params: tuple[float, ...], x: float) -> float:
     if x >= b:
         return 1.0
     alpha, beta = _pert_shape(a, c, b)
-    return float(special.betainc(alpha, beta, (x - a) / (b - a)))
+    return float(_special().betainc(alpha, beta, (x - a) / (b - a)))
 
 
 def _bounded_ppf(family: str, params: tuple[float, ...], u: FloatArray) -> FloatArray:
@@ -170,7 +178,7 @@ def _bounded_ppf(family: str, params: tuple[float, ...], u: FloatArray) -> Float
         return np.where(u < split, a + np.sqrt(u * (b - a) * (c - a)),
                         b - np.sqrt((1 - u) * (b - a) * (b - c)))
     alpha, beta = _pert_shape(a, c, b)
-    y = np.asarray(special.betaincinv(alpha, beta, u), dtype=float)
+    y = np.asarray(_special().betaincinv(alpha, beta, u), dtype=float)
     lost = np.isnan(y)  # the inversion fails in the far tails (u below ~1e-280)
     if lost.any():
         y[lost] = np.where(np.asarray(u)[lost] < 0.5, 0.0, 1.0)
@@ -203,7 +211,7 @@ class Marginal:
         """Untruncated cumulative probability at ``x``."""
         if self._normal_based():
             z = _two_piece_z(self.family, self.params, x)
-            return float(special.ndtr(z))
+            return float(_special().ndtr(z))
         if self.family == "uniform":
             return _uniform_cdf(self.params, x)
         return _bounded_cdf(self.family, self.params, x)
@@ -212,7 +220,7 @@ class Marginal:
         """Untruncated quantile function at probabilities ``u``."""
         u = np.asarray(u, dtype=float)
         if self._normal_based():
-            return _two_piece_ppf(self.family, self.params, np.asarray(special.ndtri(u)))
+            return _two_piece_ppf(self.family, self.params, np.asarray(_special().ndtri(u)))
         if self.family == "uniform":
             return _uniform_ppf(self.params, u)
         return _bounded_ppf(self.family, self.params, u)
@@ -257,7 +265,7 @@ class Marginal:
         if self._normal_based() and u_lo < 1e-12 and u_hi > 1 - 1e-12:
             return self._clip(np.asarray(_two_piece_ppf(self.family, self.params, z),
                                          dtype=float))
-        return self.quantile(special.ndtr(z))
+        return self.quantile(_special().ndtr(z))
 
     def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
         """``n`` independent draws from the truncated distribution (exact).
@@ -273,7 +281,7 @@ class Marginal:
             return self.quantile(rng.random(n))
         z = rng.standard_normal(n)
         if u_lo > 0 or u_hi < 1:
-            z_lo, z_hi = float(special.ndtri(u_lo)), float(special.ndtri(u_hi))
+            z_lo, z_hi = float(_special().ndtri(u_lo)), float(_special().ndtri(u_hi))
             bad = np.flatnonzero((z < z_lo) | (z > z_hi))
             while bad.size:
                 z[bad] = rng.standard_normal(bad.size)
@@ -392,7 +400,9 @@ def fit_marginal(key: str, family: str, value: float, low: float, high: float) -
     parameters are solved again so that the *truncated* distribution keeps the
     three percentiles; if no member of the family has them (e.g. ``high`` at
     the bound itself), the untruncated fit is kept and the truncation moves a
-    percentile by at most the mass it cuts off.
+    percentile by at most the mass it cuts off. A solved answer is kept between
+    runs (:mod:`calc.analysis.fit_store`), so the next run takes the same floats
+    without solving.
 
     >>> m = fit_marginal("training.availability", "lognormal", 0.87, 0.80, 0.95)
     >>> [round(float(q), 6) for q in m.quantile(np.array([0.05, 0.5, 0.95]))]
@@ -405,6 +415,10 @@ def fit_marginal(key: str, family: str, value: float, low: float, high: float) -
     u_lo, u_hi = first.u_range
     if u_lo < 1e-12 and u_hi > 1 - 1e-12:
         return first
+    entry = f"{key}|{family}|{value!r}|{low!r}|{high!r}|{lower!r}|{upper!r}"
+    known, kept = fit_store.recall(entry)
+    if known:
+        return first if kept is None else replace(first, params=kept)
     points = np.array([low, value, high])
     wanted = [True, True, True]
     if family in ("lognormal", "normal", "uniform"):
@@ -428,7 +442,10 @@ def fit_marginal(key: str, family: str, value: float, low: float, high: float) -
 
     found = _solve(residuals, np.array(_free(family, params, low, high)))
     if found is not None:
-        return refit(found)
+        solved = refit(found)
+        fit_store.remember(entry, solved.params)
+        return solved
+    fit_store.remember(entry, None)
     logger.debug("%s: kept the untruncated %s fit; truncation cuts %.3g below, %.3g above",
                  key, family, u_lo, 1 - u_hi)
     return first

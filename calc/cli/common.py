@@ -6,16 +6,19 @@ import argparse
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calc.core.errors import CapcalcError, suggest
 from calc.core.phases import Phase
-from calc.data.cache import shipped_library
+from calc.data.cache import shipped_data, shipped_library
 from calc.data.output_folder import FileData, write_files
 from calc.data.phases import apply_phase_sets
 from calc.data.scenarios import Library, Scenario, load_library
 from calc.presentation.jsondoc import json_text
 from calc.presentation.text import terminal_style, wants_terminal_style
+
+if TYPE_CHECKING:
+    from calc.data.peers import PeersFile
 
 __all__ = [
     "SET_ORIGIN",
@@ -26,6 +29,7 @@ __all__ = [
     "load_scenarios",
     "parse_set",
     "parse_sets",
+    "peers_file",
     "phases_of",
     "single_scenario",
     "warn",
@@ -48,6 +52,19 @@ def library_of(args: argparse.Namespace) -> Library:
     if assumptions is None:
         return shipped_library()
     return load_library(assumptions)
+
+
+def peers_file(path: Path | None, library: Library) -> PeersFile:
+    """The peers file (``--peers FILE``, or capcalc's own), its chips checked against the
+    catalog. capcalc's own is validated from its parsed YAML kept in the cache of
+    :mod:`calc.data.cache`; a user's file is always read."""
+    from calc.data.peers import load_peers, parse_peers  # deferred: pydantic, for peers only
+    from calc.data.resources import PEERS
+
+    catalog = library.baseline.catalog
+    if path is None:
+        return parse_peers(shipped_data(PEERS), source=PEERS, catalog=catalog)
+    return load_peers(path, catalog=catalog)
 
 
 def load_scenarios(library: Library, items: Sequence[str]) -> tuple[Library, list[str]]:

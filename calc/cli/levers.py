@@ -10,7 +10,7 @@ from calc.analysis.run import run
 from calc.analysis.timeline import run_timeline
 from calc.cli.common import emit, emit_json, phases_of, single_scenario, styled, write_out
 from calc.core.errors import CapcalcError
-from calc.presentation.charts.timeline import levers_waterfall
+from calc.presentation.charts.timeline import levers_chart
 from calc.presentation.export import chart_files
 from calc.presentation.levers import levers_json, levers_table, levers_text
 
@@ -31,8 +31,7 @@ def cmd_levers(args: argparse.Namespace) -> int:
                                   run(library, scenario.baseline_name))
     table = levers_table(levers)
     if args.out:
-        draw = levers_waterfall if levers.decomposition is not None else None
-        write_out(args.out, chart_files([(draw, table)], args.formats), force=args.force)
+        write_out(args.out, chart_files([levers_chart(levers)], args.formats), force=args.force)
     if args.format == "json":
         emit_json(levers_json(levers, args.at))
     elif args.format == "csv":

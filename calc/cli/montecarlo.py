@@ -11,13 +11,6 @@ from calc.analysis.montecarlo import Simulation, simulate
 from calc.analysis.run import Result
 from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
-from calc.presentation.charts.uncertainty import exceedance_chart, histogram
-from calc.presentation.export import Chart, chart_files
-from calc.presentation.tables.uncertainty import (
-    distribution_table,
-    exceedance_table,
-    histogram_table,
-)
 from calc.presentation.text import wants_terminal_style
 
 __all__ = ["monte_carlo", "monte_carlo_files", "progress"]
@@ -62,8 +55,11 @@ def monte_carlo(library: Library, results: Sequence[Result], *, samples: int,
 
 def monte_carlo_files(sims: Sequence[Simulation], formats: list[str]) -> dict[str, FileData]:
     """The histograms and the exceedance curve with their CSVs, and the distribution CSV."""
-    charts: list[Chart] = [(histogram, histogram_table(sims, output))
-                           for output in HISTOGRAM_OUTPUTS]
-    charts.append((exceedance_chart, exceedance_table(sims)))
-    charts.append((None, distribution_table(sims)))
-    return chart_files(charts, formats)
+    # deferred: the chart declarations and the file writer only with --out
+    from calc.presentation.charts.uncertainty import exceedance_chart, histogram_chart
+    from calc.presentation.export import Saved, chart_files
+    from calc.presentation.tables.uncertainty import distribution_table
+
+    saved: list[Saved] = [histogram_chart(sims, output) for output in HISTOGRAM_OUTPUTS]
+    saved += [exceedance_chart(sims), distribution_table(sims)]
+    return chart_files(saved, formats)

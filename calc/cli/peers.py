@@ -6,11 +6,19 @@ import argparse
 import sys
 
 from calc.analysis.calibration import calibrate
-from calc.cli.common import SET_ORIGIN, emit, emit_json, library_of, parse_sets, styled
+from calc.cli.common import (
+    SET_ORIGIN,
+    emit,
+    emit_json,
+    library_of,
+    parse_sets,
+    peers_file,
+    styled,
+)
 from calc.cli.listings import rows_out
 from calc.core.constants import CURRENCY
 from calc.core.errors import CapcalcError
-from calc.data.peers import PeersFile, load_peers
+from calc.data.peers import PeersFile
 from calc.data.scenarios import Library
 from calc.presentation.calibration import calibration_json, calibration_table, calibration_text
 from calc.presentation.formatting import format_value
@@ -21,7 +29,7 @@ __all__ = ["cmd_calibrate", "cmd_peers", "peers_of"]
 
 def peers_of(args: argparse.Namespace, library: Library) -> PeersFile:
     """The peers file (``--peers`` or capcalc's own), its chips checked against the catalog."""
-    return load_peers(args.peers, catalog=library.baseline.catalog)
+    return peers_file(args.peers, library)
 
 
 def cmd_peers(args: argparse.Namespace) -> int:

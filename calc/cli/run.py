@@ -20,6 +20,7 @@ from calc.cli.common import (
 )
 from calc.core.chain import measure_of, target_measure
 from calc.core.errors import CapcalcError
+from calc.core.vocabulary import measure_title
 from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
 from calc.presentation.answer import answer_lines
@@ -35,21 +36,16 @@ __all__ = ["cmd_run", "run_files"]
 def run_files(library: Library, results: list[Result], baseline: Result,
               formats: list[str]) -> dict[str, FileData]:
     """The three charts with their CSVs, plus results.json and results.csv."""
-    # deferred: the charts load matplotlib, needed only when --out asks for files
-    from calc.presentation.charts.scenarios import (
-        cost_breakdown,
-        power_to_compute,
-        scenario_comparison,
-    )
+    # deferred: the chart declarations and the file writer are needed only with --out
+    from calc.presentation.charts.scenarios import comparison_chart, cost_chart, power_chart
     from calc.presentation.export import chart_files
-    from calc.presentation.tables.scenarios import comparison_table, cost_table, power_curve_table
 
+    measure = measure_title(results[0].scenario.values)
     unit = measure_of(baseline.outputs, target_measure(results[0].scenario.values))
     charts = [
-        (scenario_comparison, comparison_table(results, baseline)),
-        (power_to_compute, power_curve_table(library, results[0].scenario, float(unit),
-                                             points=results)),
-        (cost_breakdown, cost_table(results)),
+        comparison_chart(results, baseline, measure=measure),
+        power_chart(library, results[0].scenario, float(unit), results, measure=measure),
+        cost_chart(results),
     ]
     files = chart_files(charts, formats)
     files["results.json"] = (json_text(results_json(results), indent=2) + "\n").encode()
@@ -87,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_samples(args: argparse.Namespace, library: Library, results: list[Result],
                  baseline: Result) -> int:
     """``capcalc run --samples N``: the central results with their distributions."""
-    # deferred: sampling loads scipy and its charts matplotlib, needed only with --samples
+    # deferred: sampling (and scipy, once a distribution is fitted) only with --samples
     from calc.cli.montecarlo import monte_carlo, monte_carlo_files
     from calc.presentation.montecarlo import (
         monte_carlo_csv,

@@ -7,10 +7,9 @@ import argparse
 from calc.analysis.limits import DEFAULT_SAMPLES, DEFAULT_SOBOL_SAMPLES
 from calc.analysis.sensitivity import P_TARGET, check_output, p_target_conditional, sensitivity
 from calc.cli.common import emit, emit_json, single_scenario, styled, write_out
-from calc.presentation.charts.uncertainty import conditional_p_chart, sobol_chart, tornado_chart
+from calc.presentation.charts.sensitivity import conditional_p_chart, sobol_chart, tornado_chart
 from calc.presentation.export import chart_files
 from calc.presentation.sensitivity import conditional_p_text, sensitivity_text
-from calc.presentation.tables.sensitivity import conditional_p_table, sobol_table, tornado_table
 
 __all__ = ["cmd_sensitivity"]
 
@@ -24,8 +23,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     result = sensitivity(library, scenario, args.output,
                          samples=args.samples or DEFAULT_SOBOL_SAMPLES, seed=args.seed)
     if args.out:
-        charts = [(tornado_chart, tornado_table(result)), (sobol_chart, sobol_table(result))]
-        write_out(args.out, chart_files(charts, args.formats), force=args.force)
+        write_out(args.out, chart_files([tornado_chart(result), sobol_chart(result)],
+                                        args.formats), force=args.force)
     if args.format == "json":
         emit_json(result.to_dict())
     else:
@@ -39,8 +38,8 @@ def _conditional(args: argparse.Namespace) -> int:
     result = p_target_conditional(library, scenario, samples=args.samples or DEFAULT_SAMPLES,
                                   seed=args.seed)
     if args.out:
-        write_out(args.out, chart_files([(conditional_p_chart, conditional_p_table(result))],
-                                        args.formats), force=args.force)
+        write_out(args.out, chart_files([conditional_p_chart(result)], args.formats),
+                  force=args.force)
     if args.format == "json":
         emit_json(result.to_dict())
     else:

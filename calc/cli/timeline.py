@@ -4,30 +4,38 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calc.analysis.buildout_montecarlo import TIMELINE_SERIES
-from calc.analysis.levers import levers_of_timeline
 from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.reach import Reach, reach
 from calc.analysis.statements import capex_checks, quarter_checks, stated_checks
 from calc.analysis.timeline import Timeline, phase_chips
-from calc.cli.common import emit, emit_json, phases_of, single_scenario, styled, write_out
+from calc.cli.common import (
+    emit,
+    emit_json,
+    peers_file,
+    phases_of,
+    single_scenario,
+    styled,
+    write_out,
+)
+from calc.core.vocabulary import measure_title
 from calc.data.output_folder import FileData
-from calc.data.peers import PeersFile, load_peers
-from calc.data.scenarios import Library
-from calc.presentation.charts.timeline import levers_waterfall, timeline_chart
-from calc.presentation.charts.uncertainty import reach_probability_chart, timeline_fan
-from calc.presentation.export import Chart, chart_files
+from calc.data.peers import PeersFile
+from calc.data.scenarios import Library, Scenario
 from calc.presentation.jsondoc import json_text
-from calc.presentation.levers import levers_table
-from calc.presentation.montecarlo import timeline_monte_carlo_json, timeline_monte_carlo_text
 from calc.presentation.statements import statements_json, statements_text
 from calc.presentation.tables.timeline import timeline_table
-from calc.presentation.tables.uncertainty import fan_table, reach_probability_table
 from calc.presentation.timeline import timeline_text
 
+if TYPE_CHECKING:
+    from calc.analysis.buildout_montecarlo import TimelineSimulation
+
 __all__ = ["cmd_timeline", "timeline_files"]
+
+# The charts (--out) and the sampled build-out's words (--samples) are imported by the
+# functions that use them, so a plain `capcalc timeline` loads none of their modules.
 
 
 def timeline_files(library: Library, timeline: Timeline, formats: list[str],
@@ -37,16 +45,19 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
 
     A horizon with no hardware in use has no levers to draw: the levers CSV
     then holds the sentence saying so, and no waterfall is drawn. With ``answer``,
-    the operator's pace is a series of the chart and its warning is in its data.
+    the operator's pace is a series of the chart and its warning is in the JSON.
     """
+    # deferred: the levers, the chart declarations and the file writer only with --out
+    from calc.analysis.levers import levers_of_timeline
+    from calc.presentation.charts.timeline import levers_chart, timeline_chart
+    from calc.presentation.export import chart_files
+
     levers = levers_of_timeline(library, timeline)
     stated = peers.stated(peers.subject) if peers is not None and peers.subject else ()
-    pace, warning = (answer.pace, answer.warning) if answer is not None else (None, None)
-    charts: list[Chart] = [
-        (timeline_chart, timeline_table(timeline, stated=stated, pace=pace, warning=warning)),
-        (levers_waterfall if levers.decomposition is not None else None, levers_table(levers)),
-    ]
-    files = chart_files(charts, formats)
+    measure = measure_title(timeline.scenario.values)
+    pace = answer.pace if answer is not None else None
+    files = chart_files([timeline_chart(timeline, stated, measure=measure, pace=pace),
+                         levers_chart(levers, measure=measure)], formats)
     files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer), indent=2)
                               + "\n").encode()
     return files
@@ -74,10 +85,22 @@ def timeline_document(timeline: Timeline, peers: PeersFile | None,
     return document
 
 
+def _sampled_files(sampled: TimelineSimulation, scenario: Scenario,
+                   formats: list[str]) -> dict[str, FileData]:
+    """The fan and the chance by month, with their CSVs (``--samples`` with ``--out``)."""
+    # deferred: the chart declarations and the file writer only with --out
+    from calc.presentation.charts.uncertainty import fan_chart, reach_probability_chart
+    from calc.presentation.export import chart_files
+
+    measure = measure_title(scenario.values)
+    return chart_files([fan_chart([sampled], measure=measure),
+                        reach_probability_chart([sampled], measure=measure)], formats)
+
+
 def cmd_timeline(args: argparse.Namespace) -> int:
     """``capcalc timeline``."""
     library, scenario, phase_sets = single_scenario(args, timeline=True)
-    peers = load_peers(catalog=library.baseline.catalog)
+    peers = peers_file(None, library)
     phases = phases_of(library, scenario, phase_sets)
     sampling = args.samples is not None
     answer = reach(library, scenario, peers, phases=phases, until=args.until,
@@ -89,18 +112,21 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     if args.out:
         files = timeline_files(library, timeline, args.formats, peers, answer)
         if sampled is not None:
-            files.update(chart_files([(timeline_fan, fan_table([sampled])),
-                                      (reach_probability_chart,
-                                       reach_probability_table([sampled]))], args.formats))
+            files.update(_sampled_files(sampled, scenario, args.formats))
         write_out(args.out, files, force=args.force)
+    if sampled is not None:
+        # deferred: the sampled build-out's words only with --samples
+        from calc.presentation.montecarlo import (
+            timeline_monte_carlo_json,
+            timeline_monte_carlo_text,
+        )
     if args.format == "json":
         document = timeline_document(timeline, peers, answer)
         if sampled is not None:
             timeline_monte_carlo_json(document, sampled)
         emit_json(document)
     elif args.format == "csv":
-        sys.stdout.write(timeline_table(timeline, pace=answer.pace,
-                                        warning=answer.warning).to_csv())
+        sys.stdout.write(timeline_table(timeline, answer.pace).to_csv())
     else:
         emit(styled(timeline_text, timeline, answer, phase_chips(library, timeline)))
         if peers.subject:

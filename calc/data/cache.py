@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from calc.core.version import __version__
+from calc.data.io import parse_yaml
 from calc.data.records import PeerRecords, records_of
 from calc.data.resources import ASSUMPTIONS, PEERS, SCENARIOS, shipped_bytes
 from calc.data.scenarios import Library, load_library
@@ -53,9 +54,12 @@ __all__ = [
     "cache_key",
     "decode",
     "encode",
+    "read_entry",
     "read_library",
+    "shipped_data",
     "shipped_library",
     "shipped_records",
+    "write_entry",
     "write_library",
 ]
 
@@ -69,6 +73,8 @@ CACHE_FILE = "shipped-library.json"
 RECORDS_FILE = "shipped-records.json"
 #: The format, the first field of the file; a file without it is not ours.
 FORMAT = "capcalc shipped library 1"
+#: The format of a file keeping a shipped file's parsed YAML (plain data, validated on use).
+DATA_FORMAT = "capcalc shipped data 1"
 #: The shipped files the key covers (peers.yaml too, so one key stands for the shipped data).
 _KEYED_FILES = (ASSUMPTIONS, SCENARIOS, PEERS)
 #: The packages whose code turns the shipped files into a library.
@@ -202,27 +208,35 @@ def _trusted(path: Path) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
-def _read(path: Path, key: str, kind: type) -> Any:
-    """The ``kind`` cached in ``path`` under ``key``; None if absent, foreign, corrupt or stale."""
+def read_entry(path: Path, form: str, key: str, field: str) -> Any:
+    """The value cached in ``path`` (a file of format ``form``) under ``key``, decoded; None
+    if the file is absent, foreign (another user's, or writable by others), too large,
+    corrupt, of another format or under another key."""
     try:
         if not path.is_file() or not _trusted(path) or path.stat().st_size > _MAX_BYTES:
             return None
         entry = json.loads(path.read_bytes())
-        if not (isinstance(entry, dict) and entry.get("format") == FORMAT
+        if not (isinstance(entry, dict) and entry.get("format") == form
                 and entry.get("key") == key):
             return None
-        value = decode(entry.get("library"))
+        return decode(entry.get(field))
     except Exception as exc:  # a broken cache is only a slower start, never an error
         logger.debug("ignoring the cache %s: %s", path, exc)
         return None
-    return value if isinstance(value, kind) else None
 
 
-def _write(path: Path, key: str, value: Any) -> bool:
-    """Store ``value`` under ``key`` in ``path`` atomically; False if it cannot be written."""
+def read_library(path: Path, key: str) -> Library | None:
+    """The library cached in ``path`` under ``key``; None if absent, foreign, corrupt or stale."""
+    library = read_entry(path, FORMAT, key, "library")
+    return library if isinstance(library, Library) else None
+
+
+def write_entry(path: Path, form: str, key: str, field: str, value: Any) -> bool:
+    """Store ``value`` (:func:`encode`) as ``field`` under ``key`` in ``path``, a file of
+    format ``form``, atomically; False if it cannot be written (the cache is then skipped)."""
     temporary: str | None = None
     try:
-        data = json.dumps({"format": FORMAT, "key": key, "library": encode(value)},
+        data = json.dumps({"format": form, "key": key, field: encode(value)},
                           ensure_ascii=False, allow_nan=True, separators=(",", ":"))
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
@@ -233,7 +247,7 @@ def _write(path: Path, key: str, value: Any) -> bool:
         temporary = None
         return True
     except (OSError, TypeError, ValueError) as exc:
-        logger.debug("not caching %s: %s", path, exc)
+        logger.debug("not caching in %s: %s", path, exc)
         return False
     finally:
         if temporary is not None:
@@ -241,15 +255,9 @@ def _write(path: Path, key: str, value: Any) -> bool:
                 os.unlink(temporary)
 
 
-def read_library(path: Path, key: str) -> Library | None:
-    """The library cached in ``path`` under ``key``; None if absent, foreign, corrupt or stale."""
-    found: Library | None = _read(path, key, Library)
-    return found
-
-
 def write_library(path: Path, key: str, library: Library) -> bool:
     """Store ``library`` under ``key`` in ``path`` atomically; False if it cannot be written."""
-    return _write(path, key, library)
+    return write_entry(path, FORMAT, key, "library", library)
 
 
 def _shipped_peer_records() -> PeerRecords:
@@ -266,10 +274,10 @@ def shipped_records(build: Callable[[], PeerRecords] = _shipped_peer_records) ->
         return build()
     path = cache_dir() / RECORDS_FILE
     key = cache_key()
-    records: PeerRecords | None = _read(path, key, PeerRecords)
-    if records is None:
+    records = read_entry(path, FORMAT, key, "records")
+    if not isinstance(records, PeerRecords):
         records = build()
-        _write(path, key, records)
+        write_entry(path, FORMAT, key, "records", records)
     return records
 
 
@@ -296,3 +304,24 @@ def shipped_library(build: Callable[[], Library] = load_library) -> Library:
         library = build()
         write_library(path, key, library)
     return library
+
+
+def shipped_data(name: str) -> Any:
+    """The parsed YAML of the shipped file ``name`` (``peers.yaml``): plain data, from the
+    cache when it holds this content, to be validated by its reader as a parsed file is.
+
+    Safe YAML parsing is most of what reading ``peers.yaml`` costs; its result is plain
+    mappings, lists and scalars, which the cache stores exactly.
+    """
+    def parse() -> Any:
+        return parse_yaml(shipped_bytes(name), source=name)
+
+    if not cache_enabled():
+        return parse()
+    path = cache_dir() / f"shipped-{name.rsplit('.', 1)[0]}.json"
+    key = cache_key()
+    data = read_entry(path, DATA_FORMAT, key, "data")
+    if data is None:
+        data = parse()
+        write_entry(path, DATA_FORMAT, key, "data", data)
+    return data

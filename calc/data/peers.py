@@ -29,9 +29,9 @@ from pydantic import (
 from calc.core.errors import CapcalcError, suggest
 from calc.data.dates import calendar_date, decimal_year, ends_before, with_month
 from calc.data.io import load_yaml, parse_yaml
+from calc.data.model_base import Frozen, Text
 from calc.data.records import CONFIDENCE_ORDER, month_index
 from calc.data.resources import PEERS, shipped_bytes
-from calc.data.schema import Frozen, Text
 
 __all__ = [
     "ChipSpec",

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, create_model, model_validator
+from pydantic import BaseModel, Field, StrictStr, create_model, model_validator
 
 from calc.core.vocabulary import GROUPS, INPUTS
+from calc.data.model_base import AsOf, Confidence, Distribution, Frozen, Number, Text
 
 __all__ = [
     "AcceleratorSpec",
@@ -26,29 +27,6 @@ __all__ = [
     "ScenarioSpec",
     "ScenariosFile",
 ]
-
-Confidence = Literal["confirmed", "secondary", "unconfirmed", "preliminary"]
-Distribution = Literal["lognormal", "normal", "uniform", "triangular", "pert"]
-
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-AsOf = Annotated[
-    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")
-]
-Text = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
-
-
-class Frozen(BaseModel):
-    """Base of every capcalc model: immutable, and unknown keys are errors.
-
-    ``defer_build``: pydantic builds a model's validator on its first use, not
-    when the class is defined, so importing this module stays cheap and a
-    command that validates nothing (``capcalc run`` on the cached shipped
-    library) never pays for it. Validation, its messages and the JSON Schemas
-    are the same either way.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
 
 class Entry(Frozen):
     """One sourced assumption: a value with its unit, range and provenance."""

@@ -120,7 +120,6 @@ def calibration_table(result: CalibrationResult) -> Table:
                  f"with each peer's chip count · tolerances: power ±{tol['power']:.0%}, "
                  f"H100e ±{tol['h100_equivalents']:.0%}, capex ±{tol['capex']:.0%} "
                  f"(peers.yaml) · capcalc {__version__}"),
-        meta={"summary": result.summary()},
     )
 
 

@@ -1,35 +1,33 @@
 """Charts as files: PNG/SVG/PDF bytes with provenance metadata, each beside the CSV it draws
 (described, with the set's other CSV files, in ``datapackage.json``).
 
-A saved set is written by :func:`calc.data.output_folder.write_files`: all files or none,
-never a mix of two runs. Drawing happens only when a file is written, so
+A chart is its declaration (:class:`~calc.presentation.chart_spec.Chart`), the
+same one the dashboard draws on screen; :mod:`calc.presentation.figure` draws
+it with matplotlib, which is imported only when a picture is written. A saved
+set is written by :func:`calc.data.output_folder.write_files`: all files or
+none, never a mix of two runs. Drawing happens only when a file is written, so
 building the set costs nothing for formats not asked for.
 """
 
 from __future__ import annotations
 
 import functools
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from calc.core.errors import CapcalcError
-from calc.core.version import __version__
 from calc.data.output_folder import FileData, write_files
+from calc.presentation.chart_spec import Chart
 from calc.presentation.datapackage import csv_file, with_datapackage
 from calc.presentation.tables.base import Table
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
-__all__ = ["FORMATS", "Chart", "chart_files", "check_formats", "figure_bytes", "save_chart",
-           "save_charts"]
+__all__ = ["FORMATS", "Saved", "chart_bytes", "chart_files", "check_formats", "pictures",
+           "save_chart", "save_charts"]
 
 FORMATS = ("png", "svg", "pdf")
 
-#: A chart to save: its table and the function that draws it (None: the CSV alone).
-Chart = tuple["Callable[[Table], Figure] | None", Table]
+#: What a saved set holds: charts (their pictures and CSV) and tables (their CSV alone).
+Saved = Chart | Table
 
 
 def check_formats(formats: Sequence[str]) -> list[str]:
@@ -45,52 +43,41 @@ def check_formats(formats: Sequence[str]) -> list[str]:
     return list(formats)
 
 
-def _metadata(fmt: str, table: Table) -> dict[str, str]:
-    description = f"{table.title}. {table.caption}"
-    if fmt == "png":
-        return {"Title": table.title, "Description": description,
-                "Software": f"capcalc {__version__}"}
-    if fmt == "svg":
-        return {"Title": table.title, "Description": description,
-                "Creator": f"capcalc {__version__}"}
-    return {"Title": table.title, "Subject": description, "Creator": f"capcalc {__version__}"}
+def pictures(chart: Chart, formats: Sequence[str]) -> dict[str, bytes]:
+    """``chart`` drawn once with matplotlib (:mod:`calc.presentation.figure`) and rendered in
+    each of ``formats``, with its provenance in each file's metadata."""
+    check_formats(formats)
+    from calc.presentation.figure import draw, figure_bytes  # deferred: loads matplotlib
+
+    fig = draw(chart)
+    return {fmt: figure_bytes(fig, chart.table, fmt) for fmt in formats}
 
 
-def figure_bytes(fig: Figure, table: Table, fmt: str = "png", dpi: int = 200) -> bytes:
-    """Render ``fig`` as ``fmt`` (png, svg or pdf) with ``table``'s provenance in its metadata.
-
-    The positions the first save lays out are kept for the saves that follow. A
-    figure with constrained layout is laid out twice on every save (a dry-run
-    draw, then again in the real one); the layout is solved in figure
-    fractions, so it is the same at any resolution, and a chart saved as PNG and
-    SVG takes about a quarter less time when the second save reuses it.
-    """
-    check_formats([fmt])
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt, table))
-    if fig.get_layout_engine() is not None:
-        fig.set_layout_engine(None)  # None, not "none": no dry-run draw before each save
-    return buffer.getvalue()
+def chart_bytes(chart: Chart, fmt: str = "png") -> bytes:
+    """``chart`` as the bytes of one ``fmt`` file (png, svg or pdf)."""
+    return pictures(chart, [fmt])[fmt]
 
 
-def chart_files(charts: Sequence[Chart], formats: Sequence[str]) -> dict[str, FileData]:
-    """File name → content of each chart in every format, and of its CSV.
+def chart_files(saved: Sequence[Saved], formats: Sequence[str]) -> dict[str, FileData]:
+    """File name → content of each chart in every format and of its CSV, and of each table's
+    CSV.
 
     The content of a picture is a callable: the chart is drawn once, when the
-    first of its files is written. A CSV is a :class:`~calc.presentation.datapackage.CsvFile`,
+    first of its files is written; a chart with nothing to draw (``empty``) has
+    its CSV alone. A CSV is a :class:`~calc.presentation.datapackage.CsvFile`,
     so :func:`save_charts` (and the command line) can describe it in ``datapackage.json``.
     """
     check_formats(formats)
     files: dict[str, FileData] = {}
-    for draw, table in charts:
-        if draw is not None:
-            drawn: dict[str, Figure] = {}
+    for item in saved:
+        table = item.table if isinstance(item, Chart) else item
+        if isinstance(item, Chart) and item.panels:
+            drawn: dict[str, bytes] = {}
 
-            def render(fmt: str, draw: Callable[[Table], Figure] = draw, table: Table = table,
-                       drawn: dict[str, Figure] = drawn) -> bytes:
-                if "fig" not in drawn:
-                    drawn["fig"] = draw(table)
-                return figure_bytes(drawn["fig"], table, fmt)
+            def render(fmt: str, chart: Chart = item, drawn: dict[str, bytes] = drawn) -> bytes:
+                if not drawn:  # every format at once: the chart is drawn a single time
+                    drawn.update(pictures(chart, formats))
+                return drawn[fmt]
 
             for fmt in formats:
                 files[f"{table.name}.{fmt}"] = functools.partial(render, fmt)
@@ -98,14 +85,14 @@ def chart_files(charts: Sequence[Chart], formats: Sequence[str]) -> dict[str, Fi
     return files
 
 
-def save_charts(charts: Sequence[Chart], folder: Path, *,
+def save_charts(saved: Sequence[Saved], folder: Path, *,
                 formats: Sequence[str] = ("png", "svg"), force: bool = False) -> list[Path]:
     """Write several charts with their CSVs and ``datapackage.json`` into ``folder``,
     all or nothing."""
-    return write_files(folder, with_datapackage(chart_files(charts, formats)), force=force)
+    return write_files(folder, with_datapackage(chart_files(saved, formats)), force=force)
 
 
-def save_chart(draw: Callable[[Table], Figure], table: Table, folder: Path, *,
-               formats: Sequence[str] = ("png", "svg"), force: bool = False) -> list[Path]:
+def save_chart(chart: Chart, folder: Path, *, formats: Sequence[str] = ("png", "svg"),
+               force: bool = False) -> list[Path]:
     """Write one chart in each format and its CSV into ``folder``; return the paths."""
-    return save_charts([(draw, table)], folder, formats=formats, force=force)
+    return save_charts([chart], folder, formats=formats, force=force)

@@ -1,6 +1,7 @@
 """Where the labels of a scatter go (log y axis, log or linear x): next to each marker, at
-a place no other label or marker takes. The dashboard's peers chart (Vega-Lite) and the
-saved peers charts (matplotlib) place their labels alike.
+a place no other label or marker takes. The peers charts' declarations
+(:mod:`calc.presentation.charts.peers`) place their names with it, once, for the
+screen and the saved files alike.
 
 Sizes are in pixels of the plot area; the text's width is estimated from its
 length (:data:`CHAR_PX` per character), close enough at the charts' 10–11 px fonts.

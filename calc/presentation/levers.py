@@ -74,13 +74,11 @@ def paths_title(decomposition: Decomposition) -> str:
 def levers_table(levers: Levers) -> Table:
     """The waterfall's data: each lever's values, factor and the running product.
 
-    A month with no hardware gives an empty table whose ``meta["empty"]`` says why.
+    A month with no hardware gives an empty table (``levers.empty`` says why).
     """
     columns: dict[str, list[Any]] = {k: [] for k in (
         "lever", "title", "unit", "baseline", "scenario", "factor", "start", "end")}
     decomposition = levers.decomposition
-    meta: dict[str, Any] = {"target": levers.target, "scenario": levers.scenario,
-                            "baseline": levers.baseline, "empty": levers.empty}
     if decomposition is not None:
         running = 1.0
         for lever in decomposition.levers:
@@ -98,12 +96,9 @@ def levers_table(levers: Levers) -> Table:
                             ("factor", decomposition.total), ("start", 1.0),
                             ("end", decomposition.total)):
             columns[name].append(value)
-        meta.update(total=decomposition.total, paths=[path_text(p) for p in levers.paths],
-                    paths_title=paths_title(decomposition))
         extra = "; ".join(filter(None, [
             f"multiple {decomposition.total:.3g}× = product of the levers", levers.where]))
     else:
-        meta.update(total=0.0, paths=[], paths_title=levers.empty)
         extra = "; ".join(filter(None, [levers.empty, levers.where]))
     return Table(
         name="levers",
@@ -112,7 +107,6 @@ def levers_table(levers: Levers) -> Table:
         columns=columns,
         units={"factor": "1", "start": "1", "end": "1"},
         caption=provenance([levers.scenario], levers.baseline, extra),
-        meta=meta,
     )
 
 

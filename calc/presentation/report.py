@@ -47,8 +47,8 @@ from calc.data.scenarios import Library
 from calc.presentation.calibration import calibration_table
 from calc.presentation.datapackage import PACKAGE_FILE, csv_file, with_datapackage
 from calc.presentation.report_page import (
-    Chart,
     Page,
+    ReportChart,
     ReportFigure,
     picture_formats,
     render_chart,
@@ -95,7 +95,7 @@ class _Draft:
     """A report with every number computed and no chart drawn yet."""
 
     page: Page  # every section but its figures
-    groups: dict[str, list[Chart]]  # each section's charts, by section id
+    groups: dict[str, list[ReportChart]]  # each section's charts, by section id
     tables: tuple[Table, ...]  # the CSV files written beside the charts'
     formats: tuple[str, ...]
     files_beside: bool
@@ -226,7 +226,7 @@ def build_report(library: Library, names: Sequence[str] = (),
                    samples=samples, peers=peers, calibration=calibrate(library, peers),
                    peers_source=peers_source or "peers.yaml")
     stamp = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    groups: dict[str, list[Chart]] = {key: [] for key, _ in _SECTIONS}
+    groups: dict[str, list[ReportChart]] = {key: [] for key, _ in _SECTIONS}
     question = question_section(ctx)
     scenarios = results_section(ctx, groups["scenarios"])
     tenfold = tenfold_section(ctx, groups["tenfold"])

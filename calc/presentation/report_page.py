@@ -3,26 +3,27 @@
 Every section of the report is a frozen dataclass of strings (:class:`Grid`
 tables of :class:`Cell`, :class:`Link` pairs of URL and text,
 :class:`ReportFigure` charts) with no HTML in it; the template escapes every
-piece of text where it writes it. :class:`Chart` pairs a table with the
-matplotlib function that draws it, and :func:`render_chart` draws it once into
-the PNG the report embeds and the files saved beside it.
+piece of text where it writes it. :class:`ReportChart` is a chart's declaration
+(:class:`~calc.presentation.chart_spec.Chart`) with its alternative text, and
+:func:`render_chart` draws it once into the PNG the report embeds and the files
+saved beside it.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeAlias, TypeVar
 
-from matplotlib.figure import Figure
-
-from calc.presentation.export import figure_bytes
+from calc.presentation.chart_spec import Chart
+from calc.presentation.export import pictures
 from calc.presentation.tables.base import Table
 
 __all__ = [
-    "Assumptions", "Block", "Calibration", "Cell", "Chart", "Grid", "Item", "Link", "Page",
-    "Peers", "Provenance", "Question", "Rendered", "ReportFigure", "Scenarios", "Spread",
+    "Assumptions", "Block", "Calibration", "Cell", "Grid", "Item", "Link", "Page",
+    "Peers", "Provenance", "Question", "Rendered", "ReportChart", "ReportFigure", "Scenarios",
+    "Spread",
     "Statements", "Tenfold", "Text", "Timelines", "Tornado", "Uncertainty", "cell", "grid",
     "numeric_text", "picture_formats", "render_chart", "report_figure", "rich_cell", "sources",
 ]
@@ -293,12 +294,16 @@ def sources(text: str) -> Text:
 
 
 @dataclass(frozen=True)
-class Chart:
-    """A chart of the report: its table (data and provenance) and how to draw it."""
+class ReportChart:
+    """A chart of the report: its declaration and the text that stands for it."""
 
-    table: Table
-    draw: Callable[[Table], Figure]
+    chart: Chart
     alt: str
+
+    @property
+    def table(self) -> Table:
+        """The data behind the chart (its CSV, file name and provenance)."""
+        return self.chart.table
 
 
 def picture_formats(formats: Sequence[str]) -> list[str]:
@@ -314,20 +319,13 @@ def picture_formats(formats: Sequence[str]) -> list[str]:
 class Rendered:
     """A chart drawn once: its picture bytes by format (PNG always: it is embedded)."""
 
-    chart: Chart
+    chart: ReportChart
     files: dict[str, bytes]
 
 
-def render_chart(chart: Chart, formats: Sequence[str]) -> Rendered:
+def render_chart(chart: ReportChart, formats: Sequence[str]) -> Rendered:
     """Draw ``chart`` once and keep its PNG (always) and the other ``formats``."""
-    import matplotlib.pyplot as plt  # deferred: pyplot only to release the drawn figure
-
-    fig = chart.draw(chart.table)
-    try:
-        files = {fmt: figure_bytes(fig, chart.table, fmt) for fmt in picture_formats(formats)}
-    finally:
-        plt.close(fig)
-    return Rendered(chart, files)
+    return Rendered(chart, pictures(chart.chart, picture_formats(formats)))
 
 
 def report_figure(rendered: Rendered, formats: Sequence[str] | None) -> ReportFigure:

@@ -33,31 +33,24 @@ from calc.data.scenarios import Library
 from calc.data.units import format_unit
 from calc.presentation.answer import answer_for
 from calc.presentation.calibration import reason_text
-from calc.presentation.charts.peers import among_peers, largest_site_timeline
-from calc.presentation.charts.scenarios import (
-    cost_breakdown,
-    power_to_compute,
-    scenario_comparison,
-)
-from calc.presentation.charts.timeline import levers_waterfall, timeline_chart
-from calc.presentation.charts.uncertainty import (
-    exceedance_chart,
-    reach_probability_chart,
-    tornado_chart,
-)
+from calc.presentation.charts.peers import among_chart, largest_site_chart
+from calc.presentation.charts.scenarios import comparison_chart, cost_chart, power_chart
+from calc.presentation.charts.sensitivity import tornado_chart
+from calc.presentation.charts.timeline import levers_chart, timeline_chart
+from calc.presentation.charts.uncertainty import exceedance_chart, reach_probability_chart
 from calc.presentation.formatting import format_value, times
-from calc.presentation.levers import levers_sentence, levers_table, path_text
+from calc.presentation.levers import levers_sentence, path_text
 from calc.presentation.reach import reach_lines
 from calc.presentation.report_page import (
     Assumptions,
     Block,
     Calibration,
     Cell,
-    Chart,
     Item,
     Peers,
     Provenance,
     Question,
+    ReportChart,
     Scenarios,
     Spread,
     Statements,
@@ -71,19 +64,8 @@ from calc.presentation.report_page import (
     sources,
 )
 from calc.presentation.statements import statements_text
-from calc.presentation.tables.peers import (
-    among_peers_table,
-    chips_text,
-    largest_site_table,
-)
-from calc.presentation.tables.scenarios import comparison_table, cost_table, power_curve_table
-from calc.presentation.tables.sensitivity import tornado_table
-from calc.presentation.tables.timeline import timeline_table
-from calc.presentation.tables.uncertainty import (
-    distribution_table,
-    exceedance_table,
-    reach_probability_table,
-)
+from calc.presentation.tables.peers import chips_text
+from calc.presentation.tables.uncertainty import distribution_table
 
 if TYPE_CHECKING:
     pass
@@ -161,7 +143,7 @@ def question_section(ctx: ReportContext) -> Question:
     return Question(intro=intro, verdict=verdict, answers=answers)
 
 
-def results_section(ctx: ReportContext, charts: list[Chart]) -> Scenarios:
+def results_section(ctx: ReportContext, charts: list[ReportChart]) -> Scenarios:
     """Every scenario's inputs and outputs side by side (values in each output's unit)."""
     results = ctx.results
     header = ["", *[r.name + (" (baseline)" if r.name == ctx.baseline.name else "")
@@ -182,17 +164,18 @@ def results_section(ctx: ReportContext, charts: list[Chart]) -> Scenarios:
         rows.append([spec.title + (f" ({unit})" if unit and unit not in ("accelerator",
                                                                          "H100e") else ""),
                      *cells])
+    measure = measure_title(results[0].scenario.values)
     charts += [
-        Chart(comparison_table(results, ctx.baseline), scenario_comparison,
-              "Bars of facility power, H100-equivalents, compute multiple and capex per scenario"),
-        Chart(power_curve_table(ctx.library, results[0].scenario,
+        ReportChart(comparison_chart(results, ctx.baseline, measure=measure),
+                    "Bars of facility power, H100-equivalents, compute multiple and capex per "
+                    "scenario, each against the baseline"),
+        ReportChart(power_chart(ctx.library, results[0].scenario,
                                 float(measure_of(ctx.baseline.outputs,
                                                  target_measure(results[0].scenario.values))),
-                                points=results),
-              power_to_compute,
-              "H100-equivalents and effective FLOP/s against facility power per accelerator"),
-        Chart(cost_table(results), cost_breakdown,
-              "Capex and yearly cost per scenario, split by part"),
+                                results, measure=measure),
+                    "H100-equivalents and effective FLOP/s against facility power per "
+                    "accelerator"),
+        ReportChart(cost_chart(results), "Capex and yearly cost per scenario, split by part"),
     ]
     sets = ", ".join(f"{k}={v}" for k, v in ctx.sets)
     note = (f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15 "
@@ -203,7 +186,7 @@ def results_section(ctx: ReportContext, charts: list[Chart]) -> Scenarios:
     return Scenarios(table=grid(header, rows, "results"), note=note)
 
 
-def tenfold_section(ctx: ReportContext, charts: list[Chart]) -> Tenfold:
+def tenfold_section(ctx: ReportContext, charts: list[ReportChart]) -> Tenfold:
     """Each scenario against the target (power in MW), then its levers and the timelines."""
     target = ctx.baseline.scenario.inputs.target.compute_multiplier
     rows = []
@@ -227,7 +210,7 @@ def tenfold_section(ctx: ReportContext, charts: list[Chart]) -> Tenfold:
                    timeline=_block("Timeline and reach date", _timeline_block, ctx, charts))
 
 
-def uncertainty_section(ctx: ReportContext, charts: list[Chart]) -> Uncertainty:
+def uncertainty_section(ctx: ReportContext, charts: list[ReportChart]) -> Uncertainty:
     """The Monte Carlo spread of the outputs and the tornado of the focus scenario."""
     return Uncertainty(spread=_block("Uncertainty", _uncertainty_block, ctx, charts),
                        tornado=_block("Sensitivity", _sensitivity_block, ctx, charts))
@@ -236,8 +219,8 @@ def uncertainty_section(ctx: ReportContext, charts: list[Chart]) -> Uncertainty:
 _T = TypeVar("_T")
 
 
-def _block(title: str, builder: Callable[[ReportContext, list[Chart]], _T], ctx: ReportContext,
-           charts: list[Chart]) -> Block[_T]:
+def _block(title: str, builder: Callable[[ReportContext, list[ReportChart]], _T],
+           ctx: ReportContext, charts: list[ReportChart]) -> Block[_T]:
     """A titled part of the report; a part that cannot be computed says why instead."""
     try:
         return Block(title, builder(ctx, charts))
@@ -246,7 +229,7 @@ def _block(title: str, builder: Callable[[ReportContext, list[Chart]], _T], ctx:
         return Block(title, None, missing=str(exc))
 
 
-def _uncertainty_block(ctx: ReportContext, charts: list[Chart]) -> Spread:
+def _uncertainty_block(ctx: ReportContext, charts: list[ReportChart]) -> Spread:
     """P5, P50 and P95 of five outputs per scenario (in each output's unit), and the chance
     of reaching the target."""
     sims = [montecarlo.simulate(ctx.library, r.scenario, samples=ctx.samples, seed=ctx.seed)
@@ -261,9 +244,9 @@ def _uncertainty_block(ctx: ReportContext, charts: list[Chart]) -> Spread:
                      format_value(row["central"], unit), format_value(row["p5"], unit),
                      format_value(row["p50"], unit), format_value(row["p95"], unit)])
     reach = "; ".join(f"{s.name}: {s.p_target_reached():.0%}" for s in sims)
-    charts.append(Chart(exceedance_table(sims, "compute_multiple"), exceedance_chart,
-                        "Chance that each scenario's compute multiple exceeds a value, with "
-                        "the target"))
+    charts.append(ReportChart(exceedance_chart(sims, "compute_multiple"),
+                              "Chance that each scenario's compute multiple exceeds a value, "
+                              "with the target"))
     return Spread(samples=f"{ctx.samples:,}", seed=ctx.seed,
                   table=grid(["Scenario", "Output", "Central", "P5", "P50", "P95"], rows,
                               "uncertainty"),
@@ -275,15 +258,14 @@ def _focus(ctx: ReportContext) -> Result:
     return next((r for r in ctx.results if r.name != ctx.baseline.name), ctx.results[0])
 
 
-def _sensitivity_block(ctx: ReportContext, charts: list[Chart]) -> Tornado:
+def _sensitivity_block(ctx: ReportContext, charts: list[ReportChart]) -> Tornado:
     """The eight inputs that swing the focus scenario's output most (in the output's unit)."""
     focus = _focus(ctx)
     output = "compute_multiple" if focus.name != ctx.baseline.name else "effective_flop_per_s"
     result = sensitivity.tornado(ctx.library, focus.scenario, output)
-    table = tornado_table(result)
-    charts.append(Chart(table, tornado_chart,
-                        f"Tornado of {OUTPUTS[output].title} for {focus.name}: each input from "
-                        "its low to its high"))
+    charts.append(ReportChart(tornado_chart(result),
+                              f"Tornado of {OUTPUTS[output].title} for {focus.name}: each input "
+                              "from its low to its high"))
     unit = OUTPUTS[output].unit
     rows = [[bar.parameter.label, format_value(bar.output_low, unit),
              format_value(bar.output_high, unit), format_value(bar.swing, unit)]
@@ -293,7 +275,7 @@ def _sensitivity_block(ctx: ReportContext, charts: list[Chart]) -> Tornado:
                                "sensitivity"))
 
 
-def _levers_block(ctx: ReportContext, charts: list[Chart]) -> tuple[Item, ...]:
+def _levers_block(ctx: ReportContext, charts: list[ReportChart]) -> tuple[Item, ...]:
     """Each scenario's multiple split into its levers (empty when only the baseline is run)."""
     items = []
     focus = _focus(ctx)
@@ -308,12 +290,13 @@ def _levers_block(ctx: ReportContext, charts: list[Chart]) -> tuple[Item, ...]:
         items.append(Item(result.name, f"{decomposition.total:.3g}× = {factors}.",
                           tuple(path_text(path) for path in paths)))
         if result.name == focus.name:
-            charts.append(Chart(levers_table(levers), levers_waterfall,
-                                f"The compute multiple of {result.name} split into its levers"))
+            charts.append(ReportChart(levers_chart(levers),
+                                      f"The compute multiple of {result.name} split into its "
+                                      "levers"))
     return tuple(items)
 
 
-def _timeline_block(ctx: ReportContext, charts: list[Chart]) -> Timelines:
+def _timeline_block(ctx: ReportContext, charts: list[ReportChart]) -> Timelines:
     """Each compared build-out (else the first shipped one): when it reaches the target, and
     the operator's stated compute and capex beside it, as ``capcalc timeline`` prints them."""
     names = [r.name for r in ctx.results
@@ -342,17 +325,16 @@ def _timeline_block(ctx: ReportContext, charts: list[Chart]) -> Timelines:
                            levers_sentence(levers_of_timeline(ctx.library, built))))
         if i == 0:
             stated = ctx.peers.stated(subject) if subject else ()
-            charts.append(Chart(timeline_table(built, stated=stated, pace=answer.pace,
-                                               warning=answer.warning), timeline_chart,
-                                f"The build-out of {name} month by month, with the target"
-                                + (f" and {answer.pace.operator}'s own pace"
-                                   if answer.pace else "")))
+            charts.append(ReportChart(
+                timeline_chart(built, stated, measure=measure_title(built.scenario.values),
+                               pace=answer.pace),
+                f"The build-out of {name} month by month, with the target"
+                + (f" and {answer.pace.operator}'s own pace" if answer.pace else "")))
             slipping = (f"its announced phases slipping by {answer.slip.described}"
                         if answer.slip else "its announced phases on their dates")
-            charts.append(Chart(reach_probability_table([answer.sampled]),
-                                reach_probability_chart,
-                                f"The chance that {name} has reached the target by each month, "
-                                f"{slipping}"))
+            charts.append(ReportChart(reach_probability_chart([answer.sampled]),
+                                      f"The chance that {name} has reached the target by "
+                                      f"each month, {slipping}"))
         if subject:
             text = "\n".join([*reach_lines(answer), "", statements_text(
                 stated_checks(built, ctx.peers.stated(subject)),
@@ -366,14 +348,15 @@ def _timeline_block(ctx: ReportContext, charts: list[Chart]) -> Timelines:
                      levers=tuple(levers))
 
 
-def peers_section(ctx: ReportContext, charts: list[Chart]) -> Peers:
+def peers_section(ctx: ReportContext, charts: list[ReportChart]) -> Peers:
     """Every peer as published (power in MW, capex in US dollars of 2025) with its sources."""
     charts += [
-        Chart(among_peers_table(ctx.peers, ctx.library, ctx.results, ctx.baseline), among_peers,
-              "Power against H100-equivalents for the largest AI training sites, log–log, "
-              "with the scenarios and the target"),
-        Chart(largest_site_table(ctx.peers, ctx.library, ctx.baseline), largest_site_timeline,
-              "Size of the largest AI training sites against date, with Epoch AI's growth trend"),
+        ReportChart(among_chart(ctx.peers, ctx.library, ctx.results, ctx.baseline),
+                    "Power against H100-equivalents for the largest AI training sites, log–log, "
+                    "with the scenarios and the target"),
+        ReportChart(largest_site_chart(ctx.peers, ctx.library, ctx.baseline),
+                    "Size of the largest AI training sites against date, with Epoch AI's growth "
+                    "trend"),
     ]
     rows = []
     for peer in ctx.peers.peers:
@@ -413,7 +396,7 @@ def _figure_text(figure: Any, unit: str) -> str:
     return text + {"it": " IT", "unstated": " (basis not stated)"}.get(basis or "", "")
 
 
-def calibration_section(ctx: ReportContext, charts: list[Chart]) -> Calibration:
+def calibration_section(ctx: ReportContext, charts: list[ReportChart]) -> Calibration:
     """The tolerances (fractions), each comparison, the pinned assumptions, what is missing."""
     result = ctx.calibration
     tol = ctx.peers.calibration.tolerances

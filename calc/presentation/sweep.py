@@ -37,7 +37,7 @@ def sweep_table(result: SweepResult) -> Table:
                if dims == ("point",)}
     return Table(name="sweep", title=f"Sweep of {result.attrs.get('scenario', '')}",
                  columns=columns, units={k: result.units.get(k, "") for k in columns},
-                 caption=provenance_line(result.attrs), meta=dict(result.attrs))
+                 caption=provenance_line(result.attrs))
 
 
 def _cell(value: Any, unit: str) -> str:

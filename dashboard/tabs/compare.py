@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from calc.presentation import charts
 from calc.presentation.formatting import format_value
 from calc.presentation.results import MIXED_MEASURES, measure_words
 from calc.presentation.tables import Table
-from calc.presentation.vega.scenarios import comparison_spec
+from calc.presentation.vega import vega_specs
 
 from dashboard import compute
 from dashboard.context import Context
-from dashboard.downloads import download_buttons
+from dashboard.downloads import show_chart
 
 __all__ = ["comparison_markdown", "render"]
 
 
-def comparison_markdown(table: Table, measure: str | None = None) -> str:
-    """The comparison as a Markdown table: outputs down, scenarios across, ratios in brackets;
-    the compute multiple's row says what it measures (``measure``)."""
+def comparison_markdown(table: Table, baseline: str, measure: str | None = None) -> str:
+    """The comparison as a Markdown table: outputs down, scenarios across, ratios against
+    ``baseline`` in brackets; the compute multiple's row says what it measures (``measure``)."""
     scenarios = list(dict.fromkeys(table.columns["scenario"]))
     cells: dict[tuple[str, str], str] = {}
     titles: dict[str, str] = {}
@@ -27,7 +28,7 @@ def comparison_markdown(table: Table, measure: str | None = None) -> str:
         text = format_value(row["value"], row["unit"])
         if row["output"] == "compute_multiple":
             text += "×"
-        elif row["scenario"] != table.meta.get("baseline"):
+        elif row["scenario"] != baseline:
             text += f" ({row['ratio']:.3g}×)"
         cells[(row["output"], row["scenario"])] = text
         titles[row["output"]] = f"Compute multiple ({measure})" if measure and \
@@ -40,19 +41,20 @@ def comparison_markdown(table: Table, measure: str | None = None) -> str:
 
 
 @compute.memo(max_entries=64)
-def _view(key: tuple[object, ...]) -> tuple[dict[str, object], str, str]:
-    table = compute.table("comparison", *key)
-    measure, each = measure_words(compute.compare_results(*key))
+def _view(key: tuple[object, ...]) -> tuple[list[dict[str, Any]], str, str]:
+    chart = compute.chart("comparison", *key)
+    shown = compute.compare_results(*key)
+    measure, each = measure_words(shown)
     mixed = f" Compute multiples measure {each}." if measure == MIXED_MEASURES else ""
-    return comparison_spec(table, measure=measure), comparison_markdown(table, measure), mixed
+    return (vega_specs(chart), comparison_markdown(chart.table, shown[0].name, measure),
+            mixed)
 
 
 def render(ctx: Context) -> None:
     """Bars of key outputs against the baseline, and the same as a table."""
-    spec, markdown, mixed = _view(ctx.key)
-    st.vega_lite_chart(spec, width="stretch")
-    download_buttons(compute.table("comparison", *ctx.key), charts.scenario_comparison,
-                     key="dl-comparison", cache_key=ctx.key)
+    specs, markdown, mixed = _view(ctx.key)
+    show_chart(compute.chart("comparison", *ctx.key), specs, key="dl-comparison",
+               cache_key=ctx.key)
     st.markdown(markdown)
     st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
                f"own inputs; only the current one carries your changes.{mixed}")

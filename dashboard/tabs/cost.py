@@ -16,13 +16,13 @@ from typing import Any
 import streamlit as st
 
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.presentation import charts
+from calc.presentation.charts.scenarios import breakeven_text
 from calc.presentation.formatting import format_value
-from calc.presentation.vega.scenarios import breakeven_text, cost_specs, lease_spec
+from calc.presentation.vega import vega_specs
 
 from dashboard import compute
 from dashboard.context import Context
-from dashboard.downloads import download_buttons
+from dashboard.downloads import show_chart
 
 __all__ = ["render"]
 
@@ -39,9 +39,8 @@ _LEASE_CARDS = (
 
 
 @compute.memo(max_entries=64)
-def _specs(key: tuple[object, ...]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    capex, yearly = cost_specs(compute.table("cost", *key))
-    return capex, yearly, lease_spec(compute.table("lease", *key))
+def _specs(key: tuple[object, ...]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    return (vega_specs(compute.chart("cost", *key)), vega_specs(compute.chart("lease", *key)))
 
 
 def _card(name: str, value: float) -> str:
@@ -58,19 +57,16 @@ def render(ctx: Context) -> None:
         for name in _COST_OUTPUTS:
             st.metric(OUTPUTS[name].title, format_value(outputs[name], OUTPUTS[name].unit),
                       help=OUTPUTS[name].description, border=True, width="content")
-    capex, yearly, lease = _specs(ctx.key)
-    st.vega_lite_chart(capex, width="stretch")
-    st.vega_lite_chart(yearly, width="stretch")
+    cost, lease = _specs(ctx.key)
+    show_chart(compute.chart("cost", *ctx.key), cost, key="dl-cost", cache_key=ctx.key)
     st.caption("Money in US dollars of 2025; capex annualised at the cost of capital "
                f"({ctx.scenario['cost.wacc']:.1%}) over "
                f"{ctx.scenario['cost.hardware_lifetime_years']:g} years (hardware) and "
                f"{ctx.scenario['cost.facility_lifetime_years']:g} years (facility).")
-    download_buttons(compute.table("cost", *ctx.key), charts.cost_breakdown,
-                     key="dl-cost", cache_key=ctx.key)
     _lease(ctx, lease)
 
 
-def _lease(ctx: Context, spec: dict[str, Any]) -> None:
+def _lease(ctx: Context, specs: list[dict[str, Any]]) -> None:
     outputs = ctx.result.outputs
     breakeven = float(outputs["lease_breakeven_utilisation"])
     st.subheader("Own or lease")
@@ -81,7 +77,7 @@ def _lease(ctx: Context, spec: dict[str, Any]) -> None:
             st.metric(label, _card(name, float(outputs[name])), border=True, width="content",
                       help=f"{OUTPUTS[name].description}\n\nExact value: "
                            f"{float(outputs[name])!r} {OUTPUTS[name].unit}")
-    st.vega_lite_chart(spec, width="stretch")
+    show_chart(compute.chart("lease", *ctx.key), specs, key="dl-lease", cache_key=ctx.key)
     price = float(ctx.scenario.inputs.cost.cloud_usd_per_accelerator_hour)
     st.caption(
         f"Leased: {format_value(outputs['accelerators'], 'accelerator')} "
@@ -92,4 +88,3 @@ def _lease(ctx: Context, spec: dict[str, Any]) -> None:
         "(capital recovery and electricity), paid whether the fleet is busy or idle; leasing "
         "is paid only for the hours used, so owning is cheaper when the fleet is busy more "
         "than the break-even share of the year.")
-    download_buttons(compute.table("lease", *ctx.key), None, key="dl-lease")

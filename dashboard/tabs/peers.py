@@ -1,9 +1,9 @@
 """Peers view: Cortex among the largest AI training sites, the model against them, the report.
 
-Charts are Vega-Lite specs built from the same :mod:`calc.data.peers` tables the
-matplotlib charts draw; the calibration runs once per server (it uses
-capcalc's defaults, not the sliders); the report is built only when its
-download button is clicked.
+Charts are the declarations of :mod:`calc.presentation.charts.peers`, drawn as
+Vega-Lite specs (their downloads are the same charts as files); the calibration
+runs once per server (it uses capcalc's defaults, not the sliders); the report
+is built only when its download button is clicked.
 """
 
 from __future__ import annotations
@@ -17,18 +17,15 @@ from calc.analysis.calibration import CalibrationResult, calibrate
 from calc.data.peers import PeersFile, load_peers, source_links
 from calc.data.scenario_file import scenario_yaml
 from calc.presentation.calibration import reason_text
-from calc.presentation.charts.peers import (
-    among_peers,
-    largest_site_timeline,
-)
+from calc.presentation.chart_spec import Chart
+from calc.presentation.charts.peers import among_chart, largest_site_chart
 from calc.presentation.formatting import format_value
-from calc.presentation.tables import Table
-from calc.presentation.tables.peers import among_peers_table, largest_site_table, peers_table
-from calc.presentation.vega.peers import among_spec, largest_site_spec
+from calc.presentation.tables.peers import peers_table
+from calc.presentation.vega import vega_specs
 
 from dashboard import compute
 from dashboard.context import Context, Sets
-from dashboard.downloads import download_buttons
+from dashboard.downloads import show_chart
 from dashboard.state import as_library_sets
 
 __all__ = ["render", "report_html"]
@@ -45,12 +42,12 @@ def _peers() -> PeersFile:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _tables(upload: tuple[str, str], preset: str, sets: Sets) -> tuple[Table, Table]:
+def _charts(upload: tuple[str, str], preset: str, sets: Sets) -> tuple[Chart, Chart]:
     library = compute.library_for(upload)
     _result, baseline = compute.results(upload, preset, sets)
     shown = compute.compare_results(upload, preset, sets)
-    return (among_peers_table(_peers(), library, shown, baseline),
-            largest_site_table(_peers(), library, baseline))
+    return (among_chart(_peers(), library, shown, baseline),
+            largest_site_chart(_peers(), library, baseline))
 
 
 @st.cache_data(show_spinner=False)
@@ -59,9 +56,9 @@ def _calibration() -> CalibrationResult:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _specs(upload: tuple[str, str], preset: str, sets: Sets) -> tuple[Spec, Spec]:
-    among, timeline = _tables(upload, preset, sets)
-    return among_spec(among), largest_site_spec(timeline)
+def _specs(upload: tuple[str, str], preset: str, sets: Sets) -> tuple[list[Spec], list[Spec]]:
+    among, timeline = _charts(upload, preset, sets)
+    return vega_specs(among), vega_specs(timeline)
 
 
 def _shown(value: Any, unit: str) -> str:
@@ -114,7 +111,7 @@ def _calibration_rows() -> tuple[list[dict[str, Any]], dict[str, list[str]], str
 def report_html(upload: tuple[str, str], preset: str, sets: Sets) -> bytes:
     """The report of the current state (built on click): the preset with the changed inputs
     as its own scenario, beside the baseline and the reference scenarios."""
-    from calc.presentation.report import build_report  # deferred: drawing loads matplotlib
+    from calc.presentation.report import build_report  # deferred: jinja2 and matplotlib
 
     library = compute.library_for(upload)
     _result, baseline = compute.results(upload, preset, sets)
@@ -133,17 +130,15 @@ def report_html(upload: tuple[str, str], preset: str, sets: Sets) -> bytes:
 def render(ctx: Context) -> None:
     """The peers chart and timeline, the table with sources, the calibration, the report."""
     upload, preset, sets = ctx.key
-    among, timeline = _specs(upload, preset, sets)
-    st.vega_lite_chart(among, width="stretch")
+    among, largest = _charts(upload, preset, sets)
+    among_specs, largest_specs = _specs(upload, preset, sets)
+    show_chart(among, among_specs, key="dl-peers", cache_key=ctx.key)
     st.caption("Peers at their primary published power: filled markers are facility power, "
                "hollow ones IT power, faint ones a basis the source does not state; a bar spans "
-               "every power figure the sources give. Stars: the baseline, your scenario and the "
-               "reference scenarios. H100e = dense 8-bit FLOP/s ÷ 1.979e15.")
-    among_table, timeline_table = _tables(upload, preset, sets)
-    download_buttons(among_table, among_peers, key="dl-peers", cache_key=ctx.key)
-    st.vega_lite_chart(timeline, width="stretch")
-    download_buttons(timeline_table, largest_site_timeline, key="dl-timeline",
-                     cache_key=ctx.key)
+               "every power figure the sources give; an arrow marks a floor. Stars: the "
+               "baseline, your scenario and the reference scenarios. H100e = dense 8-bit "
+               "FLOP/s ÷ 1.979e15.")
+    show_chart(largest, largest_specs, key="dl-timeline", cache_key=ctx.key)
 
     st.subheader("The sites, as published")
     st.dataframe(

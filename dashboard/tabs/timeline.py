@@ -26,8 +26,9 @@ Everything shown comes from :func:`calc.analysis.timeline.run_timeline`,
 their inputs (``upload, preset, sets, phases, horizon`` and the Monte Carlo's
 ``samples, seed``): a rerun with the same inputs costs a lookup. The sample
 count and the seed are the page's settings, shared with the Uncertainty view;
-the probability of the target box is one too. Charts are Vega-Lite specs built
-from the same Tables the matplotlib charts (downloads) draw.
+the probability of the target box is one too. Charts are the declarations of
+:mod:`calc.presentation.charts` drawn as Vega-Lite specs; their downloads are
+the same declarations drawn as files.
 """
 
 from __future__ import annotations
@@ -38,24 +39,22 @@ import streamlit as st
 
 from calc.analysis.buildout_montecarlo import simulate_timeline
 from calc.analysis.levers import levers_of_timeline
+from calc.analysis.pace import PaceWarning
 from calc.analysis.reach import pace_check
 from calc.analysis.timeline import run_timeline
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import measure_title
-from calc.presentation.charts import levers_waterfall, timeline_chart
+from calc.presentation.chart_spec import Chart
+from calc.presentation.charts.timeline import levers_chart, timeline_chart
 from calc.presentation.charts.uncertainty import reach_probability_chart
 from calc.presentation.formatting import format_value, month_text
-from calc.presentation.levers import levers_table
 from calc.presentation.reach import reach_lines, warning_sentence
-from calc.presentation.tables import Table
-from calc.presentation.tables.timeline import timeline_table
-from calc.presentation.tables.uncertainty import reach_probability_table
-from calc.presentation.vega.timeline import levers_spec, multiple_spec, timeline_spec
-from calc.presentation.vega.uncertainty import reach_probability_spec
+from calc.presentation.tables.uncertainty import reach_marks
+from calc.presentation.vega import vega_specs
 
 from dashboard import compute, page
 from dashboard.context import Context, PhasesKey, Sets, phases_key
-from dashboard.downloads import download_buttons
+from dashboard.downloads import show_chart
 from dashboard.markup import plain, shown_error
 from dashboard.state import SETTINGS
 from dashboard.tabs import phase_table, target_box
@@ -71,44 +70,43 @@ Spec = dict[str, Any]
 
 @compute.memo(max_entries=64)
 def _computed(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str
-              ) -> tuple[Table, Table, str, str | None, float]:
-    """Timeline table, levers table, summary line, reach month and final multiple."""
+              ) -> tuple[Chart, Chart, str, str | None, float, PaceWarning | None]:
+    """The build-out's chart (with what its operator said and its pace), the levers'
+    chart, the summary line, the reach month, the final multiple and the months the
+    build-out runs above the operator's pace."""
     library = compute.library_for(upload)
     result, _ = compute.results(upload, preset, sets)
     timeline = run_timeline(library, result.scenario, until=until, phases=compute.from_key(phases))
-    levers = levers_table(levers_of_timeline(library, timeline))
+    measure = measure_title(result.scenario.values)
+    peers = compute.peers()
+    stated = peers.stated(peers.subject) if peers.subject else ()
     pace, warning = pace_check(timeline, compute.records())
-    return (timeline_table(timeline, pace=pace, warning=warning), levers, timeline.summary(),
-            timeline.target_reached, timeline.final_multiple)
+    return (timeline_chart(timeline, stated, measure=measure, pace=pace),
+            levers_chart(levers_of_timeline(library, timeline), measure=measure),
+            timeline.summary(), timeline.target_reached, timeline.final_multiple, warning)
 
 
 @compute.memo(max_entries=64)
-def _specs(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str,
-           measure: str) -> tuple[Spec, Spec, Spec]:
+def _specs(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str
+           ) -> tuple[list[Spec], list[Spec]]:
     series, levers, *_ = _computed(upload, preset, sets, phases, until)
-    return (timeline_spec(series), multiple_spec(series, measure=measure),
-            levers_spec(levers, measure=measure))
+    return vega_specs(series), vega_specs(levers)
 
 
 @compute.memo(max_entries=32)
 def _reach(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str,
-           samples: int, seed: int) -> Table:
-    """P(target reached by each month) over ``samples`` joint samples of the build-out, with
-    its P50 and P80 months (:func:`calc.presentation.tables.uncertainty.reach_probability_table`).
+           samples: int, seed: int) -> tuple[Chart, list[Spec], dict[str, str | None]]:
+    """P(target reached by each month) over ``samples`` joint samples of the build-out: its
+    chart, the chart's specs and the months its chance first reaches 50 % and 80 %
+    (:func:`calc.presentation.tables.uncertainty.reach_marks`).
 
-    Only the small table is kept: the samples themselves are (samples × months) arrays.
+    Only these are kept: the samples themselves are (samples × months) arrays.
     """
-    sim = simulate_timeline(compute.library_for(upload),
-                            compute.scenario_of(upload, preset, sets), samples=samples,
-                            seed=seed, until=until, phases=compute.from_key(phases))
-    return reach_probability_table([sim])
-
-
-@compute.memo(max_entries=64)
-def _reach_spec(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: str,
-                samples: int, seed: int, measure: str) -> Spec:
-    return reach_probability_spec(_reach(upload, preset, sets, phases, until, samples, seed),
-                                  measure=measure)
+    scenario = compute.scenario_of(upload, preset, sets)
+    sim = simulate_timeline(compute.library_for(upload), scenario, samples=samples, seed=seed,
+                            until=until, phases=compute.from_key(phases))
+    chart = reach_probability_chart([sim], measure=measure_title(scenario.values))
+    return chart, vega_specs(chart), reach_marks([sim])[sim.name]
 
 
 # ---------------------------------------------------------------- the view
@@ -140,13 +138,10 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
     n = min(samples, compute.TIMELINE_SAMPLES)
     try:
         with st.spinner(f"Sampling {n:,} build-outs…"):
-            table = _reach(upload, preset, sets, used, until, n, seed)
-            spec = _reach_spec(upload, preset, sets, used, until, n, seed, measure)
+            chart, specs, marks = _reach(upload, preset, sets, used, until, n, seed)
     except CapcalcError as exc:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
-    found: dict[str, dict[str, str | None]] = table.meta["marks"]
-    marks = found.get(ctx.scenario.name) or next(iter(found.values()), {})
     with st.container(horizontal=True, wrap=True, gap="small"):
         for label, month in marks.items():
             share = int(label[1:])
@@ -155,12 +150,10 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
                       help=f"The first month by which {share} % of the {n:,} sampled "
                            f"build-outs (seed {seed}) reach {target:g}× {ctx.baseline.name} "
                            f"in {measure}." + (f" ({month})" if month else ""))
-        st.metric(f"Chance by {until}", f"{table.columns['p_reached_by'][-1]:.0%}",
+        st.metric(f"Chance by {until}", f"{chart.table.columns['p_reached_by'][-1]:.0%}",
                   border=True, width="content",
                   help=f"Share of the {n:,} samples that reach the target by {until}.")
-    st.vega_lite_chart(spec, width="stretch")
-    download_buttons(table, reach_probability_chart, key="dl-tl-reach",
-                     cache_key=(ctx.key, used, until, n, seed))
+    show_chart(chart, specs, key="dl-tl-reach", cache_key=(ctx.key, used, until, n, seed))
     note = (f"{n:,} samples, seed {seed}"
             + (f" (of the {samples:,} set: a sampled build-out holds samples × months)"
                if n < samples else "")
@@ -204,12 +197,14 @@ def render(ctx: Context) -> None:
     used_phases = compute.slipped(phases) if slip else phases
     key = phases_key(used_phases)
     try:
-        series, levers, summary, reached, final = _computed(upload, preset, sets, key, until)
-        specs = _specs(upload, preset, sets, key, until, measure)
+        series, levers, summary, reached, final, warning = _computed(upload, preset, sets, key,
+                                                                     until)
+        series_specs, levers_specs = _specs(upload, preset, sets, key, until)
     except CapcalcError as exc:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
-    target = float(series.meta["target"])
+    target = ctx.scenario.inputs.target.compute_multiplier
+    columns = series.table.columns
     answer = compute.reach_of(upload, preset, sets, ctx.phases_key, until, slip,
                               int(ctx.settings["seed"]))
     with st.container(horizontal=True, wrap=True, gap="small"):
@@ -225,41 +220,30 @@ def render(ctx: Context) -> None:
                   border=True, width="content")
         st.metric(f"Multiple in {until} ({measure})", f"{final:.3g}×", border=True,
                   width="content", help=f"Multiple of {measure} against {ctx.baseline.name}.")
-        h100e = list(series.columns["h100_equivalents"])
+        h100e = list(columns["h100_equivalents"])
         st.metric(f"H100e in {until}", format_value(float(h100e[-1]), "H100e"), border=True,
                   width="content")
         st.metric(f"Capex to {until}",
-                  format_value(float(series.columns["capex_cumulative_usd"][-1]), "USD_2025"),
+                  format_value(float(columns["capex_cumulative_usd"][-1]), "USD_2025"),
                   border=True, width="content")
     if answer is not None:
         st.caption(" ".join(reach_lines(answer)[:2]))
     else:
         st.caption(summary)
-    warning = series.meta.get("pace_warning")
-    if answer is not None and answer.warning is not None:
-        st.warning(warning_sentence(answer.warning), icon=":material/warning:")
-    elif warning:
-        st.warning(f"The modelled build-out runs above {warning['operator']}'s own pace "
-                   f"(up to {warning['ratio']:.1f}× in {warning['worst_month']}).",
-                   icon=":material/warning:")
-    st.vega_lite_chart(specs[0], width="stretch")
-    st.vega_lite_chart(specs[1], width="stretch")
-    download_buttons(series, timeline_chart, key="dl-tl-buildout",
-                     cache_key=(ctx.key, key, until))
+    shown = answer.warning if answer is not None and answer.warning is not None else warning
+    if shown is not None:
+        st.warning(warning_sentence(shown), icon=":material/warning:")
+    show_chart(series, series_specs, key="dl-tl-buildout", cache_key=(ctx.key, key, until))
     low = [p.name for p in phases if p.confidence in ("unconfirmed", "preliminary")]
     if low:
         st.caption(f"Low confidence: {', '.join(low)} (see each phase's source and note).")
     samples, seed = _mc_controls(ctx)
     _reach_section(ctx, key, until, samples, seed, measure)
     st.subheader("Paths to the target")
-    if levers.meta.get("empty"):
-        st.info(f"In {until}: {levers.meta['empty']}.", icon=":material/info:")
+    if levers.empty:
+        st.info(f"In {until}: {levers.empty}.", icon=":material/info:")
     else:
-        st.vega_lite_chart(specs[2], width="stretch")
-        st.markdown(f"**{levers.meta.get('paths_title', 'Single-lever paths')}**\n\n"
-                    + "\n".join(f"- {path}" for path in levers.meta.get("paths", [])))
-        download_buttons(levers, levers_waterfall, key="dl-tl-levers",
-                         cache_key=(ctx.key, key, until))
+        show_chart(levers, levers_specs, key="dl-tl-levers", cache_key=(ctx.key, key, until))
     target_box.render(ctx, phases, key, until, samples, seed, measure)
     st.caption("Facility power in the phase table is the site's total from each start; a "
                "phase adds the power above the previous one. Hardware retires after "

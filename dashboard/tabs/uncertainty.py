@@ -25,31 +25,16 @@ from calc.analysis.sensitivity import Sensitivity, p_target_conditional, sobol, 
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import OUTPUTS, measure_title
 from calc.data.scenarios import Library
-from calc.presentation.charts.uncertainty import (
-    conditional_p_chart,
-    exceedance_chart,
-    histogram,
-    sobol_chart,
-    timeline_fan,
-    tornado_chart,
-)
+from calc.presentation.chart_spec import Chart
+from calc.presentation.charts.sensitivity import conditional_p_chart, sobol_chart, tornado_chart
+from calc.presentation.charts.uncertainty import exceedance_chart, fan_chart, histogram_chart
 from calc.presentation.formatting import format_value
 from calc.presentation.montecarlo import precision_warnings
-from calc.presentation.tables import Table
-from calc.presentation.tables.sensitivity import conditional_p_table, sobol_table, tornado_table
-from calc.presentation.tables.uncertainty import exceedance_table, fan_table, histogram_table
-from calc.presentation.vega.uncertainty import (
-    conditional_p_spec,
-    exceedance_spec,
-    fan_spec,
-    histogram_spec,
-    sobol_spec,
-    tornado_spec,
-)
+from calc.presentation.vega import vega_specs
 
 from dashboard import compute, page
 from dashboard.context import Context, PhasesKey, Sets
-from dashboard.downloads import download_buttons
+from dashboard.downloads import show_chart
 from dashboard.markup import plain, shown_error
 from dashboard.results_view import card_label
 from dashboard.state import SETTINGS, as_library_sets
@@ -69,6 +54,14 @@ PREFERRED = ("compute_multiple", "effective_flop_per_s", "training_flop_per_run"
 SOBOL_SAMPLES = 512
 #: A sampled timeline keeps (samples × months) arrays: at most this many samples here.
 TIMELINE_SAMPLES = compute.TIMELINE_SAMPLES
+
+
+#: A chart and its Vega-Lite specs, cached together.
+Drawn = tuple[Chart, list[Spec]]
+
+
+def _drawn(chart: Chart) -> Drawn:
+    return chart, vega_specs(chart)
 
 
 def _library(upload: Upload) -> Library:
@@ -106,15 +99,17 @@ def default_output(varies: dict[str, bool]) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _tables(upload: Upload, preset: str, sets: Sets, samples: int, seed: int,
-            output: str) -> tuple[Table, Table, dict[str, tuple[float, float, float]], float,
-                                  float, list[str]]:
-    """Histogram and exceedance tables, card bands, P(target) and warnings."""
+            output: str, measure: str) -> tuple[Drawn, Drawn,
+                                                dict[str, tuple[float, float, float]], float,
+                                                float, list[str]]:
+    """Histogram and exceedance charts, card bands, P(target) and warnings."""
     sim = _simulation(upload, preset, sets, samples, seed)
     bands = {}
     for name in CARDS:
         s = sim.summary(name)
         bands[name] = (s.p5, s.p50, s.p95)
-    return (histogram_table([sim], output), exceedance_table([sim], output), bands,
+    return (_drawn(histogram_chart([sim], output, measure=measure)),
+            _drawn(exceedance_chart([sim], output, measure=measure)), bands,
             sim.p_target_reached(), sim.p_target_se(),
             precision_warnings([sim], [*CARDS, output]))
 
@@ -134,22 +129,26 @@ def _sobol(upload: Upload, preset: str, sets: Sets, output: str, seed: int) -> S
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _fan(upload: Upload, preset: str, sets: Sets, samples: int, seed: int,
-         phases: PhasesKey = (), until: str | None = None) -> Table:
+         phases: PhasesKey = (), until: str | None = None) -> Drawn:
     """The sampled build-out's fan, on the phases the Timeline view uses (its edits and the
     peers' slip; ``()``: the scenario's own) to its horizon."""
     library = _library(upload)
-    sim = simulate_timeline(library, library.scenario(preset, as_library_sets(sets)),
-                            samples=samples, seed=seed, until=until,
+    scenario = library.scenario(preset, as_library_sets(sets))
+    sim = simulate_timeline(library, scenario, samples=samples, seed=seed, until=until,
                             phases=compute.from_key(phases) if phases else None)
-    return fan_table([sim])
+    return _drawn(fan_chart([sim], measure=measure_title(scenario.values)))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _conditional(upload: Upload, preset: str, sets: Sets, samples: int, seed: int) -> Table:
-    """P(target) with each input pinned at its low and its high, widest swing first."""
+def _conditional(upload: Upload, preset: str, sets: Sets, samples: int, seed: int
+                 ) -> tuple[Drawn, float]:
+    """P(target) with each input pinned at its low and its high, widest swing first; and
+    the unpinned P(target)."""
     library = _library(upload)
-    return conditional_p_table(p_target_conditional(
-        library, library.scenario(preset, as_library_sets(sets)), samples=samples, seed=seed))
+    scenario = library.scenario(preset, as_library_sets(sets))
+    result = p_target_conditional(library, scenario, samples=samples, seed=seed)
+    return (_drawn(conditional_p_chart(result, measure=measure_title(scenario.values))),
+            result.p_target)
 
 
 # ---------------------------------------------------------------- parts of the view
@@ -163,9 +162,10 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
                      **page.bound("fan", "unc-timeline")):
         return
     with st.spinner("Sampling the build-out…"):
-        table = _fan(upload, preset, sets, min(samples, TIMELINE_SAMPLES), seed,
-                     compute.answer_phases(ctx), ctx.until)
-    reached = dict(zip(table.columns["date"], table.columns["p_reached"], strict=True))
+        chart, specs = _fan(upload, preset, sets, min(samples, TIMELINE_SAMPLES), seed,
+                            compute.answer_phases(ctx), ctx.until)
+    columns = chart.table.columns
+    reached = dict(zip(columns["date"], columns["p_reached"], strict=True))
     year_ends = [m for m in reached if m.endswith("-12")] or [next(reversed(reached))]
     default = "2027-12" if "2027-12" in year_ends else year_ends[-1]
     month = st.select_slider("By the end of", options=year_ends, value=default,
@@ -173,10 +173,8 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     target = ctx.scenario.inputs.target.compute_multiplier
     st.metric(f"P({target:g}× by end of {month[:4]})", f"{reached[month]:.0%}",
               help="Share of samples whose build-out reaches the target multiple by then.")
-    st.vega_lite_chart(fan_spec(table, measure=measure_title(ctx.scenario.values)),
-                       width="stretch")
-    download_buttons(table, timeline_fan, key="dl-unc-fan",
-                     cache_key=(ctx.key, samples, seed, compute.answer_phases(ctx), ctx.until))
+    show_chart(chart, specs, key="dl-unc-fan",
+               cache_key=(ctx.key, samples, seed, compute.answer_phases(ctx), ctx.until))
 
 
 def _what_if(ctx: Context, samples: int, seed: int, measure: str) -> None:
@@ -185,16 +183,14 @@ def _what_if(ctx: Context, samples: int, seed: int, measure: str) -> None:
     target = ctx.scenario.inputs.target.compute_multiplier
     st.subheader("What if we knew")
     with st.spinner("Pinning each input…"):
-        table = _conditional(upload, preset, sets, samples, seed)
-    p = float(table.meta["p_target"])
+        (chart, specs), p = _conditional(upload, preset, sets, samples, seed)
+    table = chart.table
     if not any(swing > 0 for swing in table.columns["swing"]):
         st.info(f"Knowing no single input would move P(≥ {target:g}×) from {p:.0%} for "
                 f"{ctx.scenario.name}: every input's low and high give the same chance.",
                 icon=":material/info:")
         return
-    st.vega_lite_chart(conditional_p_spec(table, measure=measure), width="stretch")
-    download_buttons(table, conditional_p_chart, key="dl-unc-whatif",
-                     cache_key=(ctx.key, samples, seed))
+    show_chart(chart, specs, key="dl-unc-whatif", cache_key=(ctx.key, samples, seed))
     top = next(row for row in table.rows() if row["swing"] > 0)
     st.caption(
         f"Each bar: P({target:g}× {measure} against {ctx.baseline.name}) if one input were "
@@ -255,7 +251,7 @@ def _view(ctx: Context) -> None:
                    + (" (itself)" if ctx.scenario.name == ctx.baseline.name else "")
                    + f". Showing {OUTPUTS[output].title.lower()}, which does.")
     hist, exceed, bands, p_target, p_se, warnings = _tables(upload, preset, sets, samples,
-                                                            seed, output)
+                                                            seed, output, measure)
     target = ctx.scenario.inputs.target.compute_multiplier
     with st.container(horizontal=True, wrap=True, gap="small"):
         st.metric(f"P(≥ {target:g}×)", f"{p_target:.0%}" if p_se >= 0.0005 or
@@ -272,31 +268,24 @@ def _view(ctx: Context) -> None:
                            f"the central run gives {_band(ctx.result.outputs[name], unit, name)}.")
     for line in warnings:
         st.caption(f"⚠ {line}")
-    st.vega_lite_chart(histogram_spec(hist, measure=measure), width="stretch")
-    download_buttons(hist, histogram, key="dl-unc-hist",
-                     cache_key=(ctx.key, samples, seed, output))
-    st.vega_lite_chart(exceedance_spec(exceed, measure=measure), width="stretch")
-    download_buttons(exceed, exceedance_chart, key="dl-unc-exceed",
-                     cache_key=(ctx.key, samples, seed, output))
+    show_chart(*hist, key="dl-unc-hist", cache_key=(ctx.key, samples, seed, output, measure))
+    show_chart(*exceed, key="dl-unc-exceed",
+               cache_key=(ctx.key, samples, seed, output, measure))
     st.subheader("Which input matters")
     ranking = _tornado(upload, preset, sets, output)
-    table = tornado_table(ranking)
     if not any(bar.swing for bar in ranking.tornado):
         st.info(f"No input with a range moves {OUTPUTS[output].title.lower()} in this "
                 "scenario.")
     else:
-        st.vega_lite_chart(tornado_spec(table), width="stretch")
-        download_buttons(table, tornado_chart, key="dl-unc-tornado",
-                         cache_key=(ctx.key, output))
+        show_chart(*_drawn(tornado_chart(ranking)), key="dl-unc-tornado",
+                   cache_key=(ctx.key, output))
     if st.toggle("Sobol indices (share of variance; SALib)",
                  help=f"Saltelli sampling with N = {SOBOL_SAMPLES}: about a second.",
                  **page.bound("sobol", "unc-sobol")):
         with st.spinner("Computing Sobol indices…"):
             result = _sobol(upload, preset, sets, output, seed)
-        table = sobol_table(result)
-        st.vega_lite_chart(sobol_spec(table), width="stretch")
-        download_buttons(table, sobol_chart, key="dl-unc-sobol",
-                         cache_key=(ctx.key, output, seed))
+        show_chart(*_drawn(sobol_chart(result)), key="dl-unc-sobol",
+                   cache_key=(ctx.key, output, seed))
     _what_if(ctx, samples, seed, measure)
     if getattr(ctx.scenario, "timeline", None):
         st.subheader("When")

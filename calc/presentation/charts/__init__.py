@@ -1,41 +1,20 @@
-"""Publication charts: functions that take a :class:`Table` and return a matplotlib Figure.
+"""Every chart of capcalc, declared once: one module per topic, one function per chart.
 
-They never show or save (:mod:`calc.presentation.export` saves). Colours are the
-dashboard's (:mod:`calc.presentation.colours`): Okabe–Ito first, safe for colour-blind
-readers, one per series however many there are, and the target's vermillion for the
-target alone. Every figure carries a caption line with its provenance.
+Each function takes what the analysis returned and gives a
+:class:`~calc.presentation.chart_spec.Chart` — title, provenance line, panels,
+axes with units, series with their colours, the target, labels and notes — and
+the :class:`~calc.presentation.tables.Table` behind it (its CSV). The dashboard
+draws it with :func:`calc.presentation.vega.vega_specs`; files are drawn from the
+same declaration by :mod:`calc.presentation.figure` (matplotlib, loaded only
+when a file is written), so a download is the chart on the screen.
+
+Colours come from :mod:`calc.presentation.colours` (Okabe–Ito first, safe for
+colour-blind readers, one per series however many there are, and the target's
+vermillion for the target alone), label places from
+:mod:`calc.presentation.label_places`. None of these modules imports a drawing
+library.
+
+Import a chart from its topic's module (``calc.presentation.charts.scenarios``,
+``.timeline``, ``.peers``, ``.uncertainty``, ``.sensitivity``): this package
+imports none of them, so a command that draws one topic loads only its analysis.
 """
-
-from __future__ import annotations
-
-from calc.presentation.charts.peers import among_peers, largest_site_timeline
-from calc.presentation.charts.scenarios import cost_breakdown, power_to_compute, scenario_comparison
-from calc.presentation.charts.timeline import levers_waterfall, timeline_chart
-from calc.presentation.charts.uncertainty import (
-    conditional_p_chart,
-    exceedance_chart,
-    histogram,
-    reach_probability_chart,
-    sobol_chart,
-    timeline_fan,
-    tornado_chart,
-)
-from calc.presentation.colours import PALETTE
-
-__all__ = [
-    "PALETTE",
-    "among_peers",
-    "conditional_p_chart",
-    "cost_breakdown",
-    "exceedance_chart",
-    "histogram",
-    "largest_site_timeline",
-    "levers_waterfall",
-    "power_to_compute",
-    "reach_probability_chart",
-    "scenario_comparison",
-    "sobol_chart",
-    "timeline_chart",
-    "timeline_fan",
-    "tornado_chart",
-]

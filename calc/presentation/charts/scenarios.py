@@ -1,135 +1,194 @@
-"""Charts of static scenarios: comparison with the baseline, power → compute, cost."""
+"""Declarations of the static scenarios' charts: against the baseline, power → compute, cost,
+owning against leasing."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
+import math
+from collections.abc import Sequence
 
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
-from calc.core.vocabulary import OUTPUTS
-from calc.data.units import format_unit
-from calc.presentation.charts._style import caption, figure, ticks
-from calc.presentation.colours import TARGET, series_colours
+from calc.analysis.run import Result
+from calc.core.constants import CURRENCY
+from calc.data.scenarios import Library, Scenario
+from calc.presentation.chart_spec import (
+    DASHED,
+    DOTTED,
+    Axis,
+    Bar,
+    Bars,
+    Chart,
+    Line,
+    Panel,
+    Point,
+    Points,
+    Rule,
+    multiple_name,
+)
+from calc.presentation.colours import NEUTRAL, PALETTE, TARGET, series_colours
 from calc.presentation.formatting import format_value
-from calc.presentation.tables import Table
+from calc.presentation.tables.scenarios import (
+    comparison_table,
+    cost_table,
+    lease_table,
+    power_curve_table,
+)
 
-__all__ = ["cost_breakdown", "power_to_compute", "scenario_comparison"]
+__all__ = ["MARKED_POWERS", "breakeven_text", "comparison_chart", "cost_chart", "lease_chart",
+           "power_chart"]
+
+#: The article's two sizes, marked and named on the power chart.
+MARKED_POWERS = {100.0: "100 MW (phase 1)", 500.0: "500 MW (full build)"}
+#: The scenarios' circles on the power chart (no accelerator's curve takes it).
+_POINTS = "#000000"
 
 
-def scenario_comparison(table: Table) -> Figure:
-    """Bars of key outputs per scenario; the baseline hatched, the target multiple drawn."""
-    fig = figure(10, 6.2)
-    axes = fig.subplots(2, 2)
-    by_output: dict[str, list[tuple[str, float]]] = defaultdict(list)
+def _shown(value: float, unit: str, output: str) -> str:
+    text = format_value(value, unit)
+    return text + "×" if output == "compute_multiple" else text
+
+
+def comparison_chart(results: Sequence[Result], baseline: Result, *,
+                     measure: str | None = None) -> Chart:
+    """Each scenario against the baseline: one bar per key output from the baseline (1×) to
+    the scenario's ratio, on a log scale, labelled with the value as the cards write it;
+    the target marked on the compute multiple, whose row says what it measures
+    (``measure``, :func:`calc.core.vocabulary.measure_title`)."""
+    table = comparison_table(results, baseline)
+    target = baseline.scenario.inputs.target.compute_multiplier
+    rows = [row for row in table.rows() if float(row["ratio"]) > 0]
+    for row in rows:
+        if row["output"] == "compute_multiple" and measure:
+            row["title"] = multiple_name(measure)
+    scenarios = list(dict.fromkeys(r["scenario"] for r in rows))
+    titles = list(dict.fromkeys(r["title"] for r in rows))
+    colours = series_colours(scenarios)
+    bars = Bars(tuple(Bar(r["title"], 1.0, float(r["ratio"]), r["scenario"],
+                          colours[r["scenario"]],
+                          label=_shown(float(r["value"]), r["unit"], r["output"]))
+                      for r in rows), grouped=True)
+    marks: list[Bars | Rule] = [bars, Rule("x", 1.0, colour="#555555", width=1.0)]
+    multiple = next((r["title"] for r in rows if r["output"] == "compute_multiple"), None)
+    if multiple is not None and target:
+        marks.append(Rule("x", target, series=f"target: {target:g}× {baseline.name}",
+                          colour=TARGET, width=3.0, within=multiple))
+    panel = Panel(Axis(f"Against {baseline.name}, log scale", "1", log=True, padding=56),
+                  Axis(categories=tuple(titles), kind="category"), tuple(marks),
+                  height=len(titles) * (len(scenarios) * 17 + 14))
+    return Chart(table, (panel,))
+
+
+def power_chart(library: Library, scenario: Scenario, baseline_effective: float,
+                points: Sequence[Result] = (), *, powers_mw: Sequence[float] | None = None,
+                accelerators: Sequence[str] | None = None,
+                measure: str | None = None) -> Chart:
+    """H100-equivalents and effective FLOP/s against facility power per accelerator (log–log):
+    the current accelerator's curve thick, the article's 100 and 500 MW marked, the target
+    level and ``points`` (results: the scenarios) named on the curves."""
+    table = power_curve_table(library, scenario, baseline_effective, powers_mw=powers_mw,
+                              accelerators=accelerators)
+    rows = table.rows()
+    chips = list(dict.fromkeys(r["accelerator"] for r in rows))
+    colours = series_colours(chips, skip=(_POINTS,))  # black marks the scenarios
+    current = scenario["hardware.accelerator"]
+    target = scenario.inputs.target.compute_multiplier
+    level = target * baseline_effective
+    panels = []
+    for key, title, unit in (("h100_equivalents", "H100-equivalents", "H100e"),
+                             ("effective_flop_per_s", "Effective training compute", "FLOP/s")):
+        lines = tuple(Line(chip, colours[chip],
+                           tuple(r["facility_power_mw"] for r in rows if r["accelerator"] == chip),
+                           tuple(r[key] for r in rows if r["accelerator"] == chip),
+                           width=3.5 if chip == current else 1.5)
+                      for chip in chips)
+        marks: list[Line | Rule | Points] = [*lines]
+        marks += [Rule("x", mw, colour=NEUTRAL, dash=DOTTED, width=1.0, label=name)
+                  for mw, name in MARKED_POWERS.items()]
+        if key == "effective_flop_per_s":
+            what = f"target: {target:g}× baseline" + (f" {measure}" if measure else "")
+            marks.append(Rule("y", level, series=what, colour=TARGET, dash=DASHED, width=2.0,
+                              label=f"{what}: {format_value(level, 'FLOP/s')}"))
+        if points:
+            marks.append(Points(tuple(
+                Point(float(r.outputs["facility_power_mw"]), float(r.outputs[key]), "", _POINTS,
+                      fill=0.0, label=r.name, place="right",
+                      tooltip=(("scenario", r.name),
+                               ("accelerator", str(r.scenario["hardware.accelerator"])),
+                               ("facility power", format_value(
+                                   float(r.outputs["facility_power_mw"]), "MW")),
+                               (title, format_value(float(r.outputs[key]), unit))))
+                for r in points), size=140))
+        panels.append(Panel(Axis("Facility power", "MW", log=True), Axis(title, unit, log=True),
+                            tuple(marks), height=320))
+    return Chart(table, tuple(panels))
+
+
+def cost_chart(results: Sequence[Result]) -> Chart:
+    """Capex by part, and the yearly cost by part (capital recovery and electricity), per
+    scenario: stacked bars, each scenario's total written at its end."""
+    table = cost_table(results)
+    rows = table.rows()
+    colours = series_colours(dict.fromkeys(r["part"] for r in rows))
+    panels = []
+    for kind, title, unit in (("capex", "Capex", CURRENCY),
+                              ("annual", "Yearly cost (capital recovery + electricity)",
+                               f"{CURRENCY}/year")):
+        mine = [r for r in rows if r["kind"] == kind]
+        scenarios = list(dict.fromkeys(r["scenario"] for r in mine))
+        bars: list[Bar] = []
+        top = 0.0
+        for name in scenarios:
+            parts = [r for r in mine if r["scenario"] == name]
+            start = 0.0
+            for i, r in enumerate(parts):
+                end = start + float(r["usd"])
+                label = ""
+                if i == len(parts) - 1:
+                    label = format_value(end, CURRENCY) + ("/year" if kind == "annual" else "")
+                bars.append(Bar(name, start, end, r["part"], colours[r["part"]], label=label))
+                start = end
+            top = max(top, start)
+        room = top * 1.22 if top > 0 and math.isfinite(top) else 1.0
+        panels.append(Panel(Axis(title.split(" (")[0], unit, domain=(0.0, room)),
+                            Axis(kind="category", categories=tuple(scenarios)),
+                            (Bars(tuple(bars)),), title=title if kind == "annual" else "",
+                            height=30 * len(scenarios)))
+    return Chart(table, tuple(panels))
+
+
+def breakeven_text(utilisation: float) -> str:
+    """The break-even utilisation in words, as the Cost view and the lease chart say it.
+
+    >>> breakeven_text(0.41)
+    'owning is cheaper above 41 % utilisation'
+    >>> breakeven_text(1.3)
+    'leasing is cheaper even at 100 % utilisation (owning costs 1.3× leasing all year)'
+    """
+    if not math.isfinite(utilisation):
+        return "no break-even (the cloud price is zero)"
+    if utilisation <= 1:
+        return f"owning is cheaper above {utilisation:.0%} utilisation".replace("%", " %")
+    return (f"leasing is cheaper even at 100 % utilisation (owning costs "
+            f"{utilisation:.2g}× leasing all year)")
+
+
+OWNED, LEASED = "owned (annualized capex + electricity)", "leased all year (cloud price)"
+
+
+def lease_chart(results: Sequence[Result]) -> Chart:
+    """Owning against leasing per scenario: the yearly cost of each, side by side, labelled
+    with the money and, on the leased bar, the break-even utilisation in words."""
+    table = lease_table(results)
+    bars = []
     for row in table.rows():
-        by_output[row["output"]].append((row["scenario"], row["value"]))
-    baseline = table.meta.get("baseline")
-    for ax, (output, items) in zip(axes.flat, by_output.items(), strict=False):
-        names = [n for n, _ in items]
-        values = [v for _, v in items]
-        colours = series_colours(names)
-        bars = ax.barh(names, values, color=[colours[n] for n in names])
-        for bar, name in zip(bars, names, strict=True):
-            if name == baseline:
-                bar.set_hatch("//")
-                bar.set_edgecolor("white")
-        unit = OUTPUTS[output].unit
-        ax.set_title(f"{OUTPUTS[output].title}" + (f" ({format_unit(unit)})"
-                                                    if format_unit(unit) else ""), fontsize=10)
-        ax.xaxis.set_major_formatter(ticks(unit))
-        ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.invert_yaxis()
-        ax.bar_label(bars, labels=[format_value(v, unit) for v in values], padding=3, fontsize=8)
-        ax.margins(x=0.25)
-        if output == "compute_multiple":
-            target = float(table.meta["target"])
-            ax.axvline(target, color=TARGET, linestyle="--", linewidth=1.5)
-            ax.text(target, 1.0, f" target {target:g}×", color=TARGET, fontsize=8,
-                    transform=ax.get_xaxis_transform(), va="bottom")
-            ax.set_xlim(0, max(max(values), target) * 1.3)
-        ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle(table.title + (f" (hatched: {baseline})" if baseline else ""), fontsize=12)
-    caption(fig, table)
-    return fig
-
-
-def power_to_compute(table: Table) -> Figure:
-    """H100-equivalents and effective FLOP/s against facility power, per accelerator, log–log."""
-    fig = figure(11, 5.2)
-    ax_h, ax_f = fig.subplots(1, 2)
-    series: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for row in table.rows():
-        for key in ("facility_power_mw", "h100_equivalents", "effective_flop_per_s"):
-            series[row["accelerator"]][key].append(row[key])
-    points: list[dict[str, Any]] = list(table.meta.get("points", []))
-    colours = series_colours(series)
-    for i, (name, data) in enumerate(series.items()):
-        style = {"color": colours[name], "linestyle": ("-", "--", ":")[i // 7 % 3]}
-        width = 2.6 if name == table.meta.get("accelerator") else 1.4
-        ax_h.plot(data["facility_power_mw"], data["h100_equivalents"], label=name,
-                  linewidth=width, **style)
-        ax_f.plot(data["facility_power_mw"], data["effective_flop_per_s"], label=name,
-                  linewidth=width, **style)
-    for ax, key, unit in ((ax_h, "h100_equivalents", "H100e"),
-                          (ax_f, "effective_flop_per_s", "FLOP/s")):
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("Facility power")
-        ax.xaxis.set_major_formatter(ticks("MW"))
-        ax.yaxis.set_major_formatter(ticks(unit))
-        for mark in table.meta.get("marks_mw", []):
-            ax.axvline(mark, color="#777777", linewidth=0.8, linestyle=":")
-            ax.text(mark, 0.01, f" {format_value(mark, 'MW')}", transform=ax.get_xaxis_transform(),
-                    fontsize=8, color="#555555")
-        for j, point in enumerate(points):
-            ax.plot([point["facility_power_mw"]], [point[key]], marker="os^Dv"[j % 5],
-                    markersize=8, markerfacecolor="none", markeredgecolor="black",
-                    markeredgewidth=1.6, linestyle="none", label=point["label"])
-        ax.grid(True, which="major", linewidth=0.4, alpha=0.5)
-        ax.spines[["top", "right"]].set_visible(False)
-    ax_h.set_ylabel("H100-equivalents")
-    ax_f.set_ylabel("Effective training FLOP/s")
-    target_flop = table.meta.get("target_effective_flop_per_s")
-    if target_flop:
-        ax_f.axhline(target_flop, color=TARGET, linestyle="--", linewidth=1.5)
-        ax_f.text(0.99, target_flop, f"target: {table.meta['target']:g}× baseline",
-                  color=TARGET, transform=ax_f.get_yaxis_transform(), va="bottom",
-                  ha="right", fontsize=8)
-    fig.legend(*ax_f.get_legend_handles_labels(), fontsize=8, loc="outside right center",
-               frameon=False)
-    fig.suptitle(table.title, fontsize=12)
-    caption(fig, table)
-    return fig
-
-
-def cost_breakdown(table: Table) -> Figure:
-    """Stacked bars: capex by part and yearly cost by part, per scenario."""
-    fig = figure(11, 4.8)
-    axes = fig.subplots(1, 2)
-    for ax, kind, title in ((axes[0], "capex", "Capex"),
-                            (axes[1], "annual", "Yearly cost (amortised + electricity)")):
-        rows = [r for r in table.rows() if r["kind"] == kind]
-        scenarios = list(dict.fromkeys(r["scenario"] for r in rows))
-        parts = list(dict.fromkeys(r["part"] for r in rows))
-        left = [0.0] * len(scenarios)
-        colours = series_colours(parts)
-        for part in parts:
-            values = [next(r["usd"] for r in rows if r["scenario"] == s and r["part"] == part)
-                      for s in scenarios]
-            ax.barh(scenarios, values, left=left, label=part, color=colours[part])
-            left = [a + b for a, b in zip(left, values, strict=True)]
-        for y, total in enumerate(left):
-            ax.text(total, y, " " + format_value(total, "USD_2025"), va="center", fontsize=8)
-        ax.invert_yaxis()
-        ax.margins(x=0.2)
-        ax.set_title(f"{title}, {format_unit('USD_2025')}", fontsize=10)
-        ax.xaxis.set_major_formatter(ticks("USD_2025"))
-        ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1),
-                  ncol=3)
-        ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle(table.title, fontsize=12)
-    caption(fig, table)
-    return fig
+        owned, leased = float(row["annualized_cost_usd"]), float(row["cloud_cost_per_year_usd"])
+        words = breakeven_text(float(row["lease_breakeven_utilisation"]))
+        bars += [Bar(row["scenario"], 0.0, owned, OWNED, PALETTE[0],
+                     label=format_value(owned, CURRENCY) + "/year"),
+                 Bar(row["scenario"], 0.0, leased, LEASED, PALETTE[1],
+                     label=f"{format_value(leased, CURRENCY)}/year · {words}")]
+    scenarios = tuple(dict.fromkeys(str(r["scenario"]) for r in table.rows()))
+    top = max((b.end for b in bars if math.isfinite(b.end)), default=0.0)
+    panel = Panel(Axis("Cost per year", f"{CURRENCY}/year",
+                       domain=(0.0, top * 2.2 if top > 0 else 1.0)),
+                  Axis(kind="category", categories=scenarios),
+                  (Bars(tuple(bars), grouped=True),), height=44 * len(scenarios))
+    return Chart(table, (panel,))

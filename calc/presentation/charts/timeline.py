@@ -1,189 +1,215 @@
-"""Charts of build-outs and of paths to the target: the timeline, and the levers waterfall."""
+"""Declarations of the build-out's charts: the timeline with its multiple, and the levers.
+
+To draw one more series on the timeline (a pace to compare with, say), add its
+:class:`~calc.presentation.chart_spec.Line` to the marks of the panel it
+belongs to in :func:`timeline_chart`: both renderers, the legend and the
+parity tests take it from there.
+"""
 
 from __future__ import annotations
 
-import textwrap
-from typing import Any
+from collections.abc import Sequence
 
-import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from calc.analysis.levers import Levers
+from calc.analysis.pace import Pace
+from calc.analysis.statements import StatedCheck, stated_checks
+from calc.analysis.timeline import Timeline
+from calc.core.months import month_index
+from calc.data.peers import StatedCompute
+from calc.presentation.chart_spec import (
+    DASHED,
+    DOTTED,
+    Area,
+    Axis,
+    Bar,
+    Bars,
+    Chart,
+    Key,
+    Line,
+    Mark,
+    Panel,
+    Point,
+    Points,
+    Rule,
+    multiple_name,
+)
+from calc.presentation.colours import DIRECTIONS, NEUTRAL, TARGET, series_colours
+from calc.presentation.formatting import format_value, month_text, times
+from calc.presentation.levers import levers_table, path_text, paths_title
+from calc.presentation.tables.timeline import timeline_table
 
-from calc.presentation.charts._style import caption, figure, ticks
-from calc.presentation.colours import DIRECTIONS, PALETTE, TARGET, series_colours
-from calc.presentation.tables import Table
+__all__ = ["FACILITY_POWER", "MULTIPLE", "STATED", "levers_chart", "timeline_chart"]
 
-__all__ = ["levers_waterfall", "timeline_chart"]
-
-#: The facility power's step line (no generation takes its colour).
-_POWER = "#000000"
-#: The operator's pace and its statements share one colour.
-_OPERATOR = "#882255"
-#: The operator's pace is drawn up to this multiple of the highest modelled H100e.
+#: The facility power's step line (black: no generation takes it).
+FACILITY_POWER = "facility power (right axis)"
+_POWER_COLOUR = "#000000"
+#: What the operator said, drawn over the build-out (a colour no generation takes).
+STATED = "#882255"
+#: The compute multiple's line under the build-out (its colour is no generation's).
+MULTIPLE = "compute multiple"
+#: The operator's pace is drawn up to this multiple of the highest modelled H100e, so a pace
+#: growing on past the build-out does not flatten the chart.
 _PACE_CAP = 1.5
+#: Phases whose dates are least sure.
+_LOW_CONFIDENCE = ("unconfirmed", "preliminary")
 
 
-def _dates(months: list[str]) -> np.ndarray:
-    """Month labels as dates, plus one month more so the last step has width."""
-    dates = np.array(months, dtype="datetime64[M]")
-    return np.append(dates, dates[-1] + np.timedelta64(1, "M"))
+def _shown_statements(timeline: Timeline, stated: Sequence[StatedCompute]
+                      ) -> list[StatedCheck]:
+    """The operator's statements that fall within the build-out's months."""
+    months = timeline.months
+    return [c for c in stated_checks(timeline, stated) if months[0] <= c.month <= months[-1]]
 
 
-def _step(values: list[Any]) -> np.ndarray:
-    array = np.asarray(values, dtype=float)
-    return np.append(array, array[-1])
+def _pace_name(pace: Pace) -> str:
+    """The legend name of the operator's pace (its line and the band of its range)."""
+    return (f"{pace.operator}'s pace ({pace.growth:.2f}×/yr, "
+            f"{pace.slowest:.2f}–{pace.fastest:.2f})")
 
 
-def timeline_chart(table: Table) -> Figure:
-    """H100-equivalents by generation (stacked), facility power, the target and its date.
+def _pace_marks(timeline: Timeline, pace: Pace, colour: str) -> list[Mark]:
+    """The operator's pace through its stated compute: the band its range allows and the
+    fitted line, one series, up to :data:`_PACE_CAP` × the most modelled H100e."""
+    cap = _PACE_CAP * max(float(v) for v in timeline.series["h100_equivalents"])
+    index = [month_index(m) for m in timeline.months]
+    least, most = pace.band(index)
+    shown = [(m, float(c), float(lo), min(float(hi), cap))
+             for m, c, lo, hi in zip(timeline.months, pace.h100e(index), least, most,
+                                     strict=True) if float(c) <= cap]
+    if not shown:
+        return []
+    months = tuple(m for m, *_ in shown)
+    name = _pace_name(pace)
+    return [Area(name, colour, months, tuple(lo for *_, lo, _ in shown),
+                 tuple(hi for *_, hi in shown), step=True, opacity=0.15),
+            Line(name, colour, months, tuple(c for _, c, *_ in shown), step=True,
+                 dash=DOTTED, width=1.8)]
 
-    The top panel stacks H100-equivalents by generation (trend-grown chips
-    hatched) with the built facility power as a step line on the right axis
-    and the H100-equivalents the target needs dashed; the bottom panel draws
-    the compute multiple on a log scale against the target line. The month
-    the target is first reached is marked on both.
-    """
-    fig = figure(11, 6.8)
-    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.4])
-    columns = table.columns
-    x = _dates(list(columns["month"]))
-    lower = np.zeros(len(x))
-    generations = list(table.meta.get("generations", []))
-    colours = series_colours(generations, skip=(_POWER,))
-    for generation in generations:
-        values = _step(list(columns[f"h100_equivalents:{generation}"]))
-        trend = generation.startswith("trend")
-        top.fill_between(x, lower, lower + values, step="post", linewidth=0,
-                         color=colours[generation], alpha=0.85,
-                         hatch="//" if trend else None, edgecolor="white",
-                         label=generation + (" (trend)" if trend and "trend" not in
-                                             generation else ""))
-        lower = lower + values
-    needed = table.meta.get("h100e_for_target")
-    target = float(table.meta.get("target", 0))
-    if needed:
-        shown = np.array([np.nan if v is None else v for v in needed], dtype=float)
-        top.step(x, _step(list(shown)), where="post", color=TARGET, linestyle="--",
-                 linewidth=1.5, label=f"H100e for {target:g}×")
-    pace = table.meta.get("pace")
-    if pace and "pace_h100e" in columns:
-        cap = _PACE_CAP * max(float(v) for v in columns["h100_equivalents"])
-        central = _step(list(columns["pace_h100e"]))
-        shown = central <= cap
-        top.fill_between(x[shown], _step(list(columns["pace_h100e_low"]))[shown],
-                         np.minimum(_step(list(columns["pace_h100e_high"])), cap)[shown],
-                         color=_OPERATOR, alpha=0.12, linewidth=0)
-        top.plot(x[shown], central[shown], color=_OPERATOR, linestyle=":", linewidth=1.8,
-                 label=f"{pace['operator']}'s pace ({pace['growth_per_year']:.2f}×/yr, "
-                       f"{pace['slowest_growth_per_year']:.2f}–"
-                       f"{pace['fastest_growth_per_year']:.2f})")
-    stated = [s for s in table.meta.get("stated", [])
-              if x[0] <= np.datetime64(s["month"], "M") <= x[-1]]
-    if stated:
-        when = np.array([s["month"] for s in stated], dtype="datetime64[M]")
-        floor = np.array([s["bound"] == "at_least" for s in stated])
-        values = np.array([s["h100e"] for s in stated], dtype=float)
-        who = stated[0]["label"]
-        top.scatter(when[~floor], values[~floor], marker="D", s=36, color="black", zorder=5,
-                    label=f"{who} says (H100e)")
-        if floor.any():
-            top.scatter(when[floor], values[floor], marker="^", s=48, facecolor="white",
-                        edgecolor="black", zorder=5, label=f"{who}: at least (H100e)")
-    top.set_ylabel("H100-equivalents")
-    top.yaxis.set_major_formatter(ticks("H100e"))
-    top.set_ylim(bottom=0)
-    power_axis = top.twinx()
-    power_axis.step(x, _step(list(columns["facility_power_mw"])), where="post", color="black",
-                    linewidth=1.6, label="facility power (right)")
-    power_axis.set_ylabel("Facility power")
-    power_axis.yaxis.set_major_formatter(ticks("MW"))
-    power_axis.set_ylim(bottom=0)
-    for phase in table.meta.get("phases", []):
-        begins = np.datetime64(phase["begins"], "M")
-        if not x[0] <= begins <= x[-1]:
-            continue
-        low = phase.get("confidence") in ("unconfirmed", "preliminary")
-        top.axvline(begins, color="#777777", linewidth=0.7, linestyle=":")
-        top.text(begins, 0.98, f" {phase['name']}{' (low confidence)' if low else ''}",
-                 rotation=90, va="top", ha="right", fontsize=7,
-                 color="#999999" if low else "#555555", transform=top.get_xaxis_transform())
-    multiple = _step(list(columns["compute_multiple"]))
-    bottom.step(x, multiple, where="post", color=PALETTE[0], linewidth=1.8,
-                label="compute multiple")
-    bottom.axhline(target, color=TARGET, linestyle="--", linewidth=1.4)
-    bottom.text(x[0], target, f" target {target:g}×", color=TARGET, fontsize=8, va="bottom")
-    positive = multiple[multiple > 0]
-    if positive.size:
-        bottom.set_yscale("log")
-        bottom.set_ylim(min(positive.min(), target) / 1.5, max(positive.max(), target) * 1.6)
-        bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
-    bottom.set_ylabel(f"× {table.meta.get('baseline', 'baseline')}")
-    reached = table.meta.get("target_reached")
-    for ax in (top, bottom):
-        ax.grid(True, axis="y", linewidth=0.4, alpha=0.5)
-        ax.spines[["top"]].set_visible(False)
-        if reached:
-            ax.axvline(np.datetime64(reached, "M"), color=TARGET, linewidth=1.4)
+
+def _build_out(timeline: Timeline, stated: Sequence[StatedCompute],
+               pace: Pace | None = None) -> Panel:
+    """H100e by generation (stacked), what the target needs, the operator's statements and
+    pace, the phases' starts, the month the target is reached at central values; facility
+    power on the right."""
+    months = timeline.months
+    target = timeline.target
+    by_generation = timeline.arrays.by_generation.get("h100_equivalents", {})
+    stated_label = ""
+    checks = _shown_statements(timeline, stated)
+    if checks:
+        stated_label = f"{checks[0].statement.operator} says (H100e)"
+    needed_label = f"H100e the {target:g}× target needs"
+    colours = _colours(timeline, pace)
+    marks: list[Mark] = []
+    lower = [0.0] * len(months)
+    for generation, values in by_generation.items():
+        upper = [a + float(b) for a, b in zip(lower, values, strict=True)]
+        marks.append(Area(generation, colours[generation], months, tuple(lower), tuple(upper),
+                          step=True, opacity=0.9))
+        lower = upper
+    needed = [float(h) * target / float(m) if float(m) > 0 else float("nan")
+              for h, m in zip(timeline.series["h100_equivalents"],
+                              timeline.series["compute_multiple"], strict=True)]
+    marks.append(Line(needed_label, TARGET, months, tuple(needed), step=True, dash=DASHED))
+    if pace is not None:
+        marks.extend(_pace_marks(timeline, pace, colours[_pace_name(pace)]))
+    if checks:
+        marks.append(Points(tuple(
+            Point(c.month, float(c.statement.h100_equivalents), stated_label, STATED,
+                  shape="triangle-up" if c.statement.bound == "at_least" else "diamond",
+                  fill=0.0 if c.statement.bound == "at_least" else 1.0,
+                  tooltip=(("statement", stated_label), ("month", c.month),
+                           ("bound", "at least" if c.statement.bound == "at_least"
+                            else "stated"),
+                           ("H100e", format_value(float(c.statement.h100_equivalents),
+                                                  "H100e"))))
+            for c in checks), size=60))
+    for phase in timeline.phases:
+        if months[0] <= phase.begins <= months[-1]:
+            low = phase.confidence in _LOW_CONFIDENCE
+            marks.append(Rule("x", phase.begins, colour=NEUTRAL,
+                              dash=DOTTED, width=1.0, label_angle=90,
+                              label=phase.name + (" (low confidence)" if low else "")))
+    reached = timeline.target_reached
     if reached:
-        bottom.annotate(f"{target:g}× in {reached} at central values",
-                        (np.datetime64(reached, "M"), target),
-                        xytext=(6, -14), textcoords="offset points", color=TARGET,
-                        fontsize=9, fontweight="bold")
-    else:
-        bottom.text(0.99, 0.05, f"{target:g}× not reached by {table.meta.get('until', '')}",
-                    transform=bottom.transAxes, ha="right", color=TARGET, fontsize=9)
-    handles, labels = top.get_legend_handles_labels()
-    more, more_labels = power_axis.get_legend_handles_labels()
-    fig.legend(handles + more, labels + more_labels, fontsize=8, frameon=False,
-               loc="outside right upper")
-    top.set_title(table.title, fontsize=12)
-    caption(fig, table)
-    return fig
+        marks.append(Rule("x", reached, colour=TARGET, width=2.0, bold=True,
+                          label=f"{target:g}× in {month_text(reached)} at central values"))
+    marks.append(Line(FACILITY_POWER, _POWER_COLOUR, months,
+                      tuple(float(v) for v in timeline.series["facility_power_mw"]), step=True,
+                      right=True))
+    return Panel(Axis(kind="time", title="Year"), Axis("H100-equivalents", "H100e"),
+                 tuple(marks), y2=Axis("Facility power", "MW"), height=360)
 
 
-def levers_waterfall(table: Table) -> Figure:
-    """The compute multiple as a waterfall of lever factors on a log scale, with the target."""
-    fig = figure(11, 5.2)
-    ax, notes = fig.subplots(1, 2, width_ratios=[2.3, 1])
-    notes.axis("off")
-    rows = table.rows()
-    names = [row["title"] for row in rows]
-    for i, row in enumerate(rows):
+def _colours(timeline: Timeline, pace: Pace | None = None) -> dict[str, str]:
+    """One colour for each generation, the compute multiple and the operator's pace, none
+    the power line's or the statements'."""
+    generations = timeline.arrays.by_generation.get("h100_equivalents", {})
+    paced = [_pace_name(pace)] if pace is not None else []
+    return series_colours([*generations, MULTIPLE, *paced], skip=(_POWER_COLOUR, STATED))
+
+
+def _multiple(timeline: Timeline, measure: str | None) -> Panel:
+    """The compute multiple month by month (log scale) against the target line."""
+    target = timeline.target
+    name = multiple_name(measure, timeline.baseline)
+    shown = [(m, float(v)) for m, v in zip(timeline.months, timeline.series["compute_multiple"],
+                                             strict=True) if float(v) > 0]
+    marks: list[Mark] = [
+        Line(MULTIPLE, _colours(timeline)[MULTIPLE], tuple(m for m, _ in shown),
+             tuple(v for _, v in shown), step=True, width=2.5),
+        Rule("y", target, series=f"target {target:g}×", colour=TARGET, dash=DASHED, width=2.0,
+             label=f"target {times(target)}"),
+    ]
+    reached = timeline.target_reached
+    if reached:
+        marks.append(Rule("x", reached, colour=TARGET, width=2.0))
+    return Panel(Axis(kind="time", title="Year"), Axis(name, "1", log=True), tuple(marks),
+                 title=f"{name}, month by month", height=200)
+
+
+def timeline_chart(timeline: Timeline, stated: Sequence[StatedCompute] = (), *,
+                   measure: str | None = None, pace: Pace | None = None) -> Chart:
+    """The build-out month by month: H100-equivalents by generation, facility power, what the
+    target needs, the phases, what the operator said (``stated``) and its pace through it
+    (``pace``); under it the compute multiple against the target (``measure`` names what it
+    measures)."""
+    reached = timeline.target_reached
+    notes = () if reached else (f"{timeline.target:g}× not reached by {timeline.until}",)
+    keys = (Key("stated (H100e)", "diamond"), Key("stated floor: at least", "triangle-up", 0.0)) \
+        if _shown_statements(timeline, stated) else ()
+    return Chart(timeline_table(timeline, pace), (_build_out(timeline, stated, pace),
+                                            _multiple(timeline, measure)), notes=notes,
+                 keys=keys)
+
+
+def levers_chart(levers: Levers, *, measure: str | None = None) -> Chart:
+    """The waterfall: each lever's factor as a bar from the running product before it to the
+    one after (log scale), coloured by what it does, with the target; the single-lever
+    paths as notes. A month with no hardware has nothing to draw (``empty``)."""
+    table = levers_table(levers)
+    decomposition = levers.decomposition
+    if decomposition is None:
+        return Chart(table, (), empty=levers.empty)
+    bars = []
+    for row in table.rows():
         start, end = float(row["start"]), float(row["end"])
-        total = row["lever"] == "total"
-        colour = DIRECTIONS["total" if total else "raises" if end > start * (1 + 1e-9) else
-                            "lowers" if end < start * (1 - 1e-9) else "no change"]
         low, high = min(start, end), max(start, end)
-        if high / low < 1.01:  # no change: a thin mark so the lever still shows
+        if high / low < 1.01:  # no change: a thin bar so the lever still shows
             low, high = low / 1.01, high * 1.01
-        ax.bar(i, high - low, bottom=low, color=colour, width=0.6)
-        if i and not total:
-            ax.plot([i - 1.3, i + 0.3], [start, start], color="#777777", linewidth=0.7)
-        factor = float(row["factor"])
-        ax.text(i, high * 1.04, f"{factor:.3g}×", ha="center", va="bottom", fontsize=9,
-                fontweight="bold" if total else "normal")
-    target = float(table.meta.get("target", 0))
-    ax.set_yscale("log")
-    top = max(max(float(r["end"]) for r in rows), max(float(r["start"]) for r in rows), target)
-    bottom = min(min(float(r["end"]) for r in rows), min(float(r["start"]) for r in rows), 1.0)
-    ax.set_ylim(bottom / 1.6, top * 1.8)
-    if target:
-        ax.axhline(target, color=TARGET, linestyle="--", linewidth=1.4)
-        ax.text(len(rows) - 0.5, target, f"target {target:g}×", color=TARGET, fontsize=8,
-                ha="right", va="bottom")
-    ax.axhline(1, color="#555555", linewidth=0.8)
-    ax.set_xticks(range(len(rows)), names, rotation=15, ha="right", fontsize=9)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}×"))
-    ax.set_ylabel(f"× {table.meta.get('baseline', 'baseline')} (log scale)")
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(True, axis="y", linewidth=0.4, alpha=0.5)
-    paths = table.meta.get("paths", [])
-    if paths:
-        lines = textwrap.wrap(str(table.meta.get("paths_title", "Single-lever paths:")), 46)
-        for path in paths:
-            lines += textwrap.wrap(path, 44, initial_indent="• ", subsequent_indent="  ")
-        notes.text(0, 1, "\n".join(lines), transform=notes.transAxes, va="top", fontsize=8,
-                   color="#333333")
-    ax.set_title(table.title, fontsize=11)
-    caption(fig, table)
-    return fig
+        direction = ("total" if row["lever"] == "total" else
+                     "raises" if end > start * (1 + 1e-9) else
+                     "lowers" if end < start * (1 - 1e-9) else "no change")
+        bars.append(Bar(str(row["title"]), low, high, direction, DIRECTIONS[direction],
+                        label=f"{float(row['factor']):.3g}×"))
+    target = levers.target
+    name = multiple_name(measure, levers.baseline)
+    panel = Panel(
+        Axis(kind="category", categories=tuple(b.category for b in bars)),
+        Axis(f"Running {name[0].lower()}{name[1:]}", "1", log=True),
+        (Bars(tuple(bars), thickness=0.6), Rule("y", 1.0, colour="#555555", width=1.0),
+         Rule("y", target, series=f"target {target:g}×", colour=TARGET, dash=DASHED,
+              width=2.0, label=f"target {target:g}×")),
+        height=300)
+    return Chart(table, (panel,), notes_title=paths_title(decomposition),
+                 notes=tuple(path_text(p) for p in levers.paths))

@@ -1,7 +1,7 @@
 """A chart's data as a small column table that knows its units; its CSV; its provenance line.
 
-The matplotlib charts, the dashboard's Vega-Lite charts and the CSV files saved
-beside each chart all read these tables, so a chart and its data cannot disagree.
+Every chart declaration (:mod:`calc.presentation.charts`) draws from one of these
+tables and saves it as its CSV, so a chart and its data cannot disagree.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ class Table:
     columns: Mapping[str, Sequence[Any]]
     units: Mapping[str, str] = field(default_factory=dict)
     caption: str = ""
-    meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(next(iter(self.columns.values()), []))

@@ -26,7 +26,8 @@ from calc.data.scenarios import Library
 from calc.presentation.formatting import format_value
 from calc.presentation.tables.base import Table
 
-__all__ = ["among_peers_table", "chips_text", "largest_site_table", "peers_table"]
+__all__ = ["among_peers_table", "chips_text", "largest_site_table", "operators",
+           "peers_table", "unplotted"]
 
 
 def chips_text(peer: Peer) -> str:
@@ -95,6 +96,25 @@ def peers_table(peers: PeersFile, library: Library | None = None) -> Table:
     )
 
 
+def _h100e(peers: PeersFile, library: Library, peer: Peer) -> tuple[float | None, str, str]:
+    """A row's H100e, where it comes from and its bound: the primary published figure, else
+    the H100e of its chip count (None when neither is known)."""
+    if peer.h100_equivalents:
+        return (peer.h100_equivalents[0].value, "published",
+                peer.h100_equivalents[0].bound or "")
+    return model_h100e(library, peers, peer), "chip count", ""
+
+
+def unplotted(peers: PeersFile, library: Library) -> list[str]:
+    """The rows the power–H100e chart cannot place (no power or no H100e), each in words."""
+    out = []
+    for peer in peers.peers:
+        if not peer.power_mw or _h100e(peers, library, peer)[0] is None:
+            missing = "power" if not peer.power_mw else "H100e"
+            out.append(f"{peer.label} ({peer.date}: no published {missing})")
+    return out
+
+
 def among_peers_table(peers: PeersFile, library: Library, results: Sequence[Result] = (),
                       baseline: Result | None = None) -> Table:
     """Power against H100-equivalents for every peer, the scenarios and the target.
@@ -102,14 +122,13 @@ def among_peers_table(peers: PeersFile, library: Library, results: Sequence[Resu
     Peers are drawn at their primary power (as published, on its basis) and
     primary H100e; a row without a published H100e takes the H100e of its chip
     count (``h100e_from`` says which). ``power_low``/``power_high`` span every
-    power figure the sources give. Rows with neither power nor H100e are
-    listed in ``meta["not_drawn"]``.
+    power figure the sources give. Rows with neither power nor H100e are left
+    out (:func:`unplotted` lists them).
     """
     columns: dict[str, list[Any]] = {k: [] for k in (
         "kind", "label", "site", "operator", "date", "status", "power_mw", "power_basis",
         "power_low_mw", "power_high_mw", "h100_equivalents", "h100e_from", "h100e_bound",
         "confidence", "source")}
-    not_drawn: list[str] = []
 
     def add(**row: Any) -> None:
         for key in columns:
@@ -117,14 +136,8 @@ def among_peers_table(peers: PeersFile, library: Library, results: Sequence[Resu
 
     for peer in peers.peers:
         power = peer.power_mw[0] if peer.power_mw else None
-        if peer.h100_equivalents:
-            h100e: float | None = peer.h100_equivalents[0].value
-            h100e_from, bound = "published", peer.h100_equivalents[0].bound or ""
-        else:
-            h100e, h100e_from, bound = model_h100e(library, peers, peer), "chip count", ""
+        h100e, h100e_from, bound = _h100e(peers, library, peer)
         if power is None or h100e is None:
-            missing = "power" if power is None else "H100e"
-            not_drawn.append(f"{peer.label} ({peer.date}: no published {missing})")
             continue
         values = [f.value for f in peer.power_mw]
         add(kind="peer", label=peer.label, site=peer.site, operator=peer.operator,
@@ -140,14 +153,10 @@ def among_peers_table(peers: PeersFile, library: Library, results: Sequence[Resu
             power_low_mw=o["facility_power_mw"], power_high_mw=o["facility_power_mw"],
             h100_equivalents=o["h100_equivalents"], h100e_from="model", h100e_bound="",
             confidence="model", source="capcalc")
-    meta: dict[str, Any] = {"not_drawn": not_drawn, "operators": _operators(peers)}
     extra = "peers at their primary published power (filled: facility, hollow: IT, " \
             "half: basis not stated)"
     if baseline is not None:
         target = baseline.scenario.inputs.target.compute_multiplier
-        meta.update(target=target, baseline=baseline.name,
-                    target_h100e=target * baseline.outputs["h100_equivalents"],
-                    baseline_h100e=baseline.outputs["h100_equivalents"])
         extra += f"; target {target:g}× {baseline.name}'s H100e at the same MFU and precision"
     names = [r.name for r in results]
     return Table(
@@ -159,33 +168,25 @@ def among_peers_table(peers: PeersFile, library: Library, results: Sequence[Resu
         caption=(f"Sources: peers.yaml (Epoch AI and others; see the peers table) · {extra} · "
                  f"scenarios: {', '.join(names) or 'none'} · H100e = dense 8-bit FLOP/s ÷ "
                  f"1.979e15 · capcalc {__version__}"),
-        meta=meta,
     )
 
 
-def _operators(peers: PeersFile) -> list[str]:
+def operators(peers: PeersFile) -> list[str]:
     """Operators in order of first appearance in the file (charts colour them in this order)."""
     return list(dict.fromkeys(peer.operator for peer in peers.peers))
 
 
-def largest_site_table(peers: PeersFile, library: Library, baseline: Result | None = None,
-                       until_year: float | None = None, focus: str = "Tesla") -> Table:
+def largest_site_table(peers: PeersFile, library: Library,
+                       until_year: float | None = None) -> Table:
     """Site size (H100e) against date, the running record, Epoch's trend and a fitted one.
 
     ``series`` is ``peer`` for the rows, ``trend`` for Epoch's doubling time
     drawn from the anchor row, and ``fit`` for a least-squares line through the
-    operational rows that set a new record from the anchor's date on. With
-    ``baseline``, ``meta["target_h100e"]`` is its target multiple of its H100e.
-    Rows of the ``focus`` operator are always labelled on the chart.
+    operational rows that set a new record from the anchor's date on.
     """
     rows: list[dict[str, Any]] = []
     for peer in peers.peers:
-        bound = ""
-        if peer.h100_equivalents:
-            h100e: float | None = peer.h100_equivalents[0].value
-            h100e_from, bound = "published", peer.h100_equivalents[0].bound or ""
-        else:
-            h100e, h100e_from = model_h100e(library, peers, peer), "chip count"
+        h100e, h100e_from, bound = _h100e(peers, library, peer)
         if h100e is None:
             continue
         rows.append({"series": "peer", "label": peer.label, "site": peer.site,
@@ -205,10 +206,6 @@ def largest_site_table(peers: PeersFile, library: Library, baseline: Result | No
     months = trend.record_compute_doubling_months.value
     end = until_year or max(r["year"] for r in rows) + 0.25
     start = anchor["year"]
-    meta: dict[str, Any] = {"doubling_months": months, "operators": _operators(peers),
-                            "focus": focus,
-                            "trend_source": trend.record_compute_doubling_months.source,
-                            "anchor": trend.anchor}
     for year in (start, end):
         rows.append({"series": "trend", "label": f"Epoch: doubling every {months:g} months",
                      "year": year, "h100_equivalents": anchor["h100_equivalents"]
@@ -218,17 +215,11 @@ def largest_site_table(peers: PeersFile, library: Library, baseline: Result | No
         slope, intercept = np.polyfit([r["year"] for r in records],
                                       [math.log2(r["h100_equivalents"]) for r in records], 1)
         fitted = 12 / slope if slope > 0 else math.inf
-        meta["fit_doubling_months"] = float(fitted)
-        meta["fit_points"] = len(records)
         for year in (start, end):
             rows.append({"series": "fit",
                          "label": f"fit to {len(records)} records: doubling every "
                                   f"{fitted:.1f} months",
                          "year": year, "h100_equivalents": float(2 ** (slope * year + intercept))})
-    if baseline is not None:
-        target = baseline.scenario.inputs.target.compute_multiplier
-        meta.update(target=target, baseline=baseline.name,
-                    target_h100e=target * baseline.outputs["h100_equivalents"])
     names = ("series", "label", "site", "operator", "date", "year", "status",
              "h100_equivalents", "h100e_from", "h100e_bound", "record", "confidence", "source")
     columns = {name: [row.get(name, "") for row in rows] for name in names}
@@ -241,5 +232,4 @@ def largest_site_table(peers: PeersFile, library: Library, baseline: Result | No
                  f"every ~{months:g} months ({trend.record_compute_doubling_months.source}), "
                  f"drawn from {trend.anchor} · records among the sites listed, operational only · "
                  f"capcalc {__version__}"),
-        meta=meta,
     )

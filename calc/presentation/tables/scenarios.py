@@ -45,19 +45,16 @@ def comparison_table(results: Sequence[Result], baseline: Result) -> Table:
         units={"ratio": "1"},
         caption=provenance([r.name for r in results], baseline.name,
                            f"target {target:g}× the baseline"),
-        meta={"target": target, "baseline": baseline.name},
     )
 
 
 def power_curve_table(library: Library, scenario: Scenario, baseline_effective: float,
-                      points: Sequence[Result] = (),
                       powers_mw: Sequence[float] | None = None,
                       accelerators: Sequence[str] | None = None) -> Table:
     """H100-equivalents and effective FLOP/s against facility power for each accelerator.
 
     Every accelerator keeps ``scenario``'s other assumptions (PUE, MFU, ...)
     and takes its own catalog values for what the scenario did not set.
-    ``points`` (results) are marked on the curves.
     """
     powers = np.asarray(powers_mw if powers_mw is not None else np.geomspace(10, 5000, 61))
     names = list(accelerators or library.baseline.catalog)
@@ -74,7 +71,6 @@ def power_curve_table(library: Library, scenario: Scenario, baseline_effective: 
         for key in ("accelerators", "h100_equivalents", "effective_flop_per_s",
                     "compute_multiple"):
             columns[key] += [float(v) for v in np.broadcast_to(out[key], powers.shape)]
-    target = scenario.inputs.target.compute_multiplier
     return Table(
         name="power-to-compute",
         title="Facility power → compute, by accelerator",
@@ -84,17 +80,6 @@ def power_curve_table(library: Library, scenario: Scenario, baseline_effective: 
                "compute_multiple": "1"},
         caption=provenance([scenario.name], scenario.baseline_name,
                            "curves keep the scenario's other assumptions"),
-        meta={
-            "target": target,
-            "target_effective_flop_per_s": target * baseline_effective,
-            "marks_mw": [100.0, 500.0],
-            "accelerator": scenario["hardware.accelerator"],
-            "points": [{"label": r.name,
-                        "accelerator": r.scenario["hardware.accelerator"],
-                        **{k: r.outputs[k] for k in ("facility_power_mw", "h100_equivalents",
-                                                     "effective_flop_per_s")}}
-                       for r in points],
-        },
     )
 
 

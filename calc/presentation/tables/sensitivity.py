@@ -52,9 +52,6 @@ def tornado_table(result: Sensitivity) -> Table:
         columns=cols,
         units={"output_low": unit, "output_high": unit, "swing": unit},
         caption=provenance([result.scenario.name], result.baseline.name, note),
-        meta={"output": result.output, "unit": unit,
-              "central": result.central if central_ok else 0.0,
-              "central_out_of_reach": not central_ok, "scenario": result.scenario.name},
     )
 
 
@@ -77,8 +74,6 @@ def sobol_table(result: Sensitivity) -> Table:
             [result.scenario.name], result.baseline.name,
             f"Saltelli N = {result.samples:,} ({result.evaluations:,} model runs), "
             f"seed {result.seed}; SALib; 95 % bootstrap intervals; inputs independent"),
-        meta={"output": result.output, "samples": result.samples, "seed": result.seed,
-              "evaluations": result.evaluations, "scenario": result.scenario.name},
     )
 
 
@@ -104,6 +99,4 @@ def conditional_p_table(result: ConditionalP) -> Table:
         caption=provenance([result.scenario.name], result.baseline.name,
                            f"{result.samples:,} joint samples, seed {result.seed}; unpinned "
                            f"P = {result.p_target:.0%}; the other inputs sampled"),
-        meta={"p_target": result.p_target, "target": target, "samples": result.samples,
-              "seed": result.seed, "scenario": result.scenario.name},
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +22,9 @@ __all__ = [
     "exceedance_table",
     "fan_table",
     "histogram_table",
+    "reach_marks",
     "reach_probability_table",
+    "spans_decade",
 ]
 
 
@@ -55,12 +56,16 @@ def distribution_table(sims: Sequence[Simulation],
     return Table(
         name="distribution", title="Output distributions (Monte Carlo)", columns=cols,
         caption=_mc_caption(sims),
-        meta={"samples": sims[0].samples, "seed": sims[0].seed,
-              "p_target": {s.name: s.p_target_reached() for s in sims}},
     )
 
 
-def _spans_decade(low: float, high: float) -> bool:
+def spans_decade(low: float, high: float) -> bool:
+    """Whether values from ``low`` to ``high`` are drawn on a log axis: positive, and more
+    than a decade apart.
+
+    >>> spans_decade(2.0, 30.0), spans_decade(0.0, 30.0)
+    (True, False)
+    """
     return low > 0 and high / low > 10
 
 
@@ -93,7 +98,7 @@ def histogram_table(sims: Sequence[Simulation], output: str, bins: int = 40) -> 
     drawn = [x for x in finite if x.size]
     low = min((float(x.min()) for x in drawn), default=0.0)
     high = max((float(x.max()) for x in drawn), default=1.0)
-    log = _spans_decade(low, high)
+    log = spans_decade(low, high)
     if high == low:
         edges = np.array([low - 0.5 * abs(low or 1), high + 0.5 * abs(high or 1)])
         edges = np.linspace(edges[0], edges[1], bins + 1)
@@ -120,13 +125,6 @@ def histogram_table(sims: Sequence[Simulation], output: str, bins: int = 40) -> 
         columns=cols,
         units={"bin_low": unit, "bin_high": unit, "share": "1"},
         caption=_mc_caption(sims, notes),
-        meta={"output": output, "unit": unit, "log": log, "samples": sims[0].samples,
-              "seed": sims[0].seed,
-              "percentiles": {s.name: {k: v for k in ("p5", "p50", "p95")
-                                       if math.isfinite(v := getattr(s.summary(output), k))}
-                              for s in sims},
-              "central": {s.name: float(s.result.outputs[output]) for s in sims
-                          if math.isfinite(s.result.outputs[output])}},
     )
 
 
@@ -147,14 +145,8 @@ def exceedance_table(sims: Sequence[Simulation], output: str = "compute_multiple
         cols["scenario"] += [sim.name] * len(values)
         cols["value"] += [float(v) for v in values]
         cols["p_exceed"] += [float(beyond + (1 - beyond) * v) for v in p]
-    meta: dict[str, Any] = {"output": output, "unit": OUTPUTS[output].unit,
-                            "samples": sims[0].samples, "seed": sims[0].seed}
-    values = np.asarray(cols["value"], dtype=float)
-    meta["log"] = bool(values.size) and _spans_decade(float(values.min()), float(values.max()))
     extra = _out_of_reach(sims, output)
     if output == "compute_multiple":
-        meta["target"] = sims[0].target_central
-        meta["p_target"] = {s.name: s.p_target_reached() for s in sims}
         extra = f"target {sims[0].target_central:g}× the baseline"
     return Table(
         name=f"exceedance-{_slug(output)}",
@@ -162,7 +154,6 @@ def exceedance_table(sims: Sequence[Simulation], output: str = "compute_multiple
         columns=cols,
         units={"value": OUTPUTS[output].unit, "p_exceed": "1"},
         caption=_mc_caption(sims, extra),
-        meta=meta,
     )
 
 
@@ -190,11 +181,6 @@ def fan_table(sims: Sequence[TimelineSimulation], output: str = "compute_multipl
         units={"p5": spec.unit, "p50": spec.unit, "p95": spec.unit, "p_reached": "1"},
         caption=provenance([s.name for s in sims], first.baseline.name,
                            f"{first.samples:,} samples, seed {first.seed}; {reach}"),
-        meta={"output": output, "unit": spec.unit, "label": spec.title,
-              "target": first.target if output == "compute_multiple" else None,
-              "samples": first.samples, "seed": first.seed,
-              "p_reached": {s.name: s.p_reached_by(s.until) for s in sims},
-              "reach_percentiles": {s.name: s.reach_percentiles() for s in sims}},
     )
 
 
@@ -211,8 +197,7 @@ def reach_probability_table(sims: Sequence[TimelineSimulation]) -> Table:
             cols["date"].append(month)
             cols["p_reached_by"].append(p)
     first = sims[0]
-    marks = {s.name: {f"p{round(p * 100)}": s.reach_month(p) for p in REACH_MARKS}
-             for s in sims}
+    marks = reach_marks(sims)
     said = "; ".join(f"{name}: " + ", ".join(f"{k.upper()} {v or 'not by ' + first.until}"
                                               for k, v in m.items())
                      for name, m in marks.items())
@@ -223,6 +208,11 @@ def reach_probability_table(sims: Sequence[TimelineSimulation]) -> Table:
         units={"p_reached_by": "1"},
         caption=provenance([s.name for s in sims], first.baseline.name,
                            f"{first.samples:,} samples, seed {first.seed}; {said}"),
-        meta={"target": first.target, "samples": first.samples, "seed": first.seed,
-              "marks": marks, "until": first.until},
     )
+
+
+def reach_marks(sims: Sequence[TimelineSimulation]) -> dict[str, dict[str, str | None]]:
+    """Per scenario, the month by which the chance of the target first reaches each of
+    :data:`REACH_MARKS` (``{"p50": "2027-03", "p80": None}``: not by the horizon)."""
+    return {s.name: {f"p{round(p * 100)}": s.reach_month(p) for p in REACH_MARKS}
+            for s in sims}

@@ -1,49 +1,28 @@
-"""The one look of the dashboard's Vega-Lite charts: colours, axes with units, years, the target.
+"""The one look of the dashboard's Vega-Lite charts: the schema, titles, axes with units, years.
 
-Every spec of :mod:`calc.presentation.vega` takes its colours, axes and target
-marks from here, so the rules hold in one place and tests can check them:
+:mod:`calc.presentation.vega.render` builds every spec with these, so the rules
+hold in one place:
 
-* the target has its own colour, :data:`TARGET`, which no data series uses, and
-  it is named in the legend (:func:`colour_scale` puts it there); the colours
-  themselves live in :mod:`calc.presentation.colours`, shared with the saved charts;
 * a quantity axis carries its unit in the title, in the prefix the metric cards
   use for the data's size — "Capex ($ B)", "Facility power (MW)",
-  "Effective FLOP/s (EFLOP/s)" — and plain numbers on its ticks (:func:`quantity`);
+  "Effective FLOP/s (EFLOP/s)" — and plain numbers on its ticks (:func:`axis_encoding`);
 * a time axis shows years (:func:`time_axis`);
-* a share axis runs from 0 to 100 % (:func:`share_axis`).
+* a share axis runs in per cent, from 0 to 100 % where the declaration says so;
+* the data sit in named datasets (:func:`named_data`), so a rerun that changes
+  only the data updates the drawn chart instead of building it again.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from calc.presentation.colours import GRID, NEUTRAL, PALETTE, TARGET, series_colours
-from calc.presentation.tables import Table
+from calc.presentation.chart_spec import Axis, axis_title
 
-__all__ = [
-    "GRID",
-    "NEUTRAL",
-    "PALETTE",
-    "SCHEMA",
-    "STAR",
-    "TARGET",
-    "base",
-    "colour_scale",
-    "log_labels",
-    "log_ticks",
-    "multiple_name",
-    "named_data",
-    "quantity",
-    "series_colours",
-    "share_axis",
-    "time_axis",
-    "title",
-    "unit_prefix",
-    "wrap",
-]
+__all__ = ["SCHEMA", "SHAPES", "STAR", "axis_encoding", "log_labels", "log_ticks",
+           "named_data", "time_axis", "wrap"]
 
 Spec = dict[str, Any]
 
@@ -53,35 +32,9 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 #: A five-pointed star for scenarios among the peers.
 STAR = ("M0,-1L0.22,-0.31L0.95,-0.31L0.36,0.12L0.59,0.81L0,0.38L-0.59,0.81L-0.36,0.12"
         "L-0.95,-0.31L-0.22,-0.31Z")
-
-_SI = ((1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
-       (1e6, "M"), (1e3, "k"))
-_MONEY = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
-
-
-def colour_scale(series: Mapping[str, str], extra: Mapping[str, str] | None = None
-                 ) -> dict[str, Any]:
-    """A colour scale for ``series`` (name → colour) plus ``extra`` entries (the target, a
-    reference line), so that every mark of a chart shares one legend.
-
-    >>> colour_scale({"H100": "#0072B2"}, {"target 10×": TARGET})["domain"]
-    ['H100', 'target 10×']
-    """
-    entries = {**series, **(extra or {})}
-    return {"domain": list(entries), "range": list(entries.values())}
-
-
-def multiple_name(measure: str | None, against: str | None = None) -> str:
-    """What a compute multiple is called on a chart: with what it measures
-    (:func:`calc.core.vocabulary.measure_title`) and, if given, what it is measured against.
-
-    >>> multiple_name("training FLOP per run", "cortex-phase1")
-    'Multiple of training FLOP per run against cortex-phase1'
-    >>> multiple_name(None)
-    'Compute multiple'
-    """
-    name = f"Multiple of {measure}" if measure else "Compute multiple"
-    return f"{name} against {against}" if against else name
+#: The declarations' marker shapes as Vega-Lite draws them.
+SHAPES = {"circle": "circle", "diamond": "diamond", "triangle-up": "triangle-up",
+          "square": "square", "star": STAR}
 
 
 def wrap(text: str, width: int = 110) -> list[str]:
@@ -98,74 +51,6 @@ def wrap(text: str, width: int = 110) -> list[str]:
             else:
                 lines.append(piece)
     return lines
-
-
-def title(table: Table, text: str | None = None) -> dict[str, Any]:
-    """Chart title from ``table``: its title, and its provenance line as a wrapped subtitle."""
-    return {"text": text or table.title, "subtitle": wrap(table.caption) if table.caption else "",
-            "subtitleFontSize": 10, "subtitleColor": "#555555", "anchor": "start",
-            "offset": 12}
-
-
-def base(table: Table, **spec: Any) -> Spec:
-    """A spec with the schema, the container's width, the title and ``spec``'s keys."""
-    sizing = {} if any(k in spec for k in ("facet", "hconcat", "vconcat", "concat")) \
-        else {"width": "container"}
-    config: dict[str, Any] = {"legend": {"orient": "bottom", "columns": 3, "labelLimit": 190},
-                              "axis": {"labelFontSize": 11, "titleFontSize": 12}}
-    for section, settings in spec.pop("config", {}).items():
-        config[section] = {**config.get(section, {}), **settings}
-    return named_data({"$schema": SCHEMA, **sizing, "title": title(table), "config": config,
-                       "autosize": {"type": "fit-x", "contains": "padding"}, **spec})
-
-
-# ---------------------------------------------------------------- quantity axes
-
-
-def _size(values: Iterable[Any], log: bool) -> float:
-    """The size the prefix is chosen for: the largest value, or on a log axis the geometric
-    middle of the range (so its ticks read 1, 10, 100 rather than 0.001 … 10)."""
-    finite = [abs(float(v)) for v in values
-              if v is not None and math.isfinite(float(v)) and float(v) != 0]
-    if not finite:
-        return 0.0
-    if log:
-        return math.sqrt(min(finite) * max(finite))
-    return max(finite)
-
-
-def unit_prefix(unit: str, values: Iterable[Any], *, log: bool = False) -> tuple[float, str]:
-    """``(factor, unit label)`` in which ``values`` read as the metric cards write them.
-
-    >>> unit_prefix("USD_2025", [2.7e9, 1e8])
-    (1000000000.0, '$ B')
-    >>> unit_prefix("MW", [100, 500]), unit_prefix("MW", [100, 1500])
-    ((1.0, 'MW'), (1000.0, 'GW'))
-    >>> unit_prefix("FLOP/s", [1.97e19])
-    (1e+18, 'EFLOP/s')
-    >>> unit_prefix("H100e", [57_400])
-    (1000.0, 'thousands')
-    """
-    top = _size(values, log)
-    if unit.startswith("USD_"):
-        rest = unit.split("/", 1)[1] if "/" in unit else ""
-        for factor, prefix in _MONEY:
-            if top >= factor:
-                return factor, f"$ {prefix}" + (f"/{rest}" if rest else "")
-        return 1.0, "$" + (f"/{rest}" if rest else "")
-    if unit in ("MW", "MWh"):
-        return (1e3, f"G{unit[1:]}") if top >= 1e3 else (1.0, unit)
-    if unit in ("accelerator", "H100e"):
-        for factor, word in ((1e6, "millions"), (1e3, "thousands")):
-            if top >= factor:
-                return factor, word
-        return 1.0, "count"
-    if unit in ("1", ""):
-        return 1.0, "×"
-    for factor, prefix in _SI:
-        if top >= factor:
-            return factor, f"{prefix}{unit}"
-    return 1.0, unit
 
 
 def named_data(spec: Spec) -> Spec:
@@ -211,32 +96,6 @@ def log_labels(factor: float, steps: Sequence[float] = (1, 2, 5), suffix: str = 
             f"+ 1e-9)))) >= 0 ? format(datum.value / {factor!r}, ',~g') + '{suffix}' : ''")
 
 
-def quantity(field: str, name: str, unit: str, values: Iterable[Any], *, log: bool = False,
-             **extra: Any) -> dict[str, Any]:
-    """A quantitative encoding whose axis title carries the unit and whose ticks are plain
-    numbers in that unit: ``name`` "Capex", unit ``USD_2025`` → "Capex ($ B)", "2.5".
-
-    ``extra`` is merged into the encoding (``stack``, ``sort``...); an ``axis`` in it is
-    merged into the axis.
-    """
-    values = list(values)
-    factor, label = unit_prefix(unit, values, log=log)
-    axis: dict[str, Any] = {"labelExpr": f"format(datum.value / {factor!r}, ',~g')"}
-    if log:
-        ticks = log_ticks(values)
-        axis["labelExpr"] = log_labels(factor, (1, 2, 5) if len(ticks) <= 12 else (1,))
-        axis["labelOverlap"] = True
-    axis.update(extra.pop("axis", {}))
-    scale: dict[str, Any] = {"type": "log"} if log else {}
-    scale.update(extra.pop("scale", {}))
-    encoding: dict[str, Any] = {"field": field, "type": "quantitative",
-                                "title": f"{name} ({label})", "axis": axis}
-    if scale:
-        encoding["scale"] = scale
-    encoding.update(extra)
-    return encoding
-
-
 def log_ticks(values: Iterable[Any]) -> list[float]:
     """Tick values of a log axis over ``values``: 1-2-5 per decade over three decades or less,
     else the powers of ten.
@@ -257,26 +116,61 @@ def log_ticks(values: Iterable[Any]) -> list[float]:
     return [t for t in ticks if low / 1.0001 <= t <= high * 1.0001]
 
 
-def share_axis(field: str, name: str, **extra: Any) -> dict[str, Any]:
-    """A 0–100 % axis for shares and probabilities."""
-    scale = {"domain": [0, 1], "clamp": True}
-    scale.update(extra.pop("scale", {}))
-    return {"field": field, "type": "quantitative", "title": f"{name} (%)",
-            "scale": scale, "axis": {"format": ".0%"}, **extra}
-
-
-def time_axis(field: str, months: Sequence[str], **extra: Any) -> dict[str, Any]:
-    """A temporal encoding of ``YYYY-MM-01`` dates whose ticks show years.
+def time_axis(months: Sequence[str]) -> dict[str, Any]:
+    """The axis of a temporal encoding over months ``YYYY-MM``: ticks show years.
 
     Spans of two years or more get one tick per year ("2026"); shorter ones a tick
     per quarter with the year ("Apr 2026").
     """
     years = {m[:4] for m in months}
     if len(years) >= 3 or len(months) >= 24:
-        axis = {"format": "%Y", "tickCount": {"interval": "year", "step": 1},
+        return {"format": "%Y", "tickCount": {"interval": "year", "step": 1},
                 "labelOverlap": True}
+    return {"format": "%b %Y", "tickCount": {"interval": "month", "step": 3},
+            "labelOverlap": True}
+
+
+def axis_encoding(axis: Axis, values: Sequence[Any], *, right: bool = False,
+                  slanted: bool = False) -> dict[str, Any]:
+    """The encoding of one axis (without its field): type, title with the unit, ticks, scale.
+
+    ``values`` are what the axis draws (numbers; months for a time axis), for the
+    unit's prefix and the ticks; ``right`` puts the axis on the right;
+    ``slanted`` slants a category axis's names (an x axis) so they read.
+    """
+    numbers = [float(v) for v in values if isinstance(v, int | float)]
+    axis_props: dict[str, Any] = {"orient": "right", "grid": False} if right else {}
+    scale: dict[str, Any] = {}
+    if axis.kind == "category":
+        return {"type": "nominal", "sort": list(axis.categories), "title": axis.title or None,
+                "axis": {"labelLimit": 200 if slanted else 320,
+                         **({"labelAngle": -20} if slanted else {}),
+                         **axis_props}}
+    if axis.kind == "time":
+        months = sorted({str(v)[:7] for v in values if isinstance(v, str)})
+        return {"type": "temporal", "title": axis.title or None,
+                "axis": {**time_axis(months), **axis_props}}
+    factor, title = axis_title(axis, numbers)
+    if axis.kind == "year":
+        axis_props.update(format="d", tickMinStep=1)
+        scale["zero"] = False
+    elif axis.kind == "share":
+        axis_props["format"] = ".0%" if axis.domain == (0.0, 1.0) else ".1%"
+    elif axis.log:
+        steps = (1, 2, 5) if len(log_ticks(numbers)) <= 12 else (1,)
+        axis_props.update(labelExpr=log_labels(factor, steps), labelOverlap=True)
     else:
-        axis = {"format": "%b %Y", "tickCount": {"interval": "month", "step": 3},
-                "labelOverlap": True}
-    axis.update(extra.pop("axis", {}))
-    return {"field": field, "type": "temporal", "title": "Year", "axis": axis, **extra}
+        axis_props["labelExpr"] = f"format(datum.value / {factor!r}, ',~g')"
+    if axis.log:
+        scale["type"] = "log"
+    elif axis.kind == "quantity" and not axis.zero:
+        scale["zero"] = False
+    if axis.domain is not None:
+        scale.update(domain=list(axis.domain), clamp=True)
+    if axis.padding:
+        scale.update(padding=axis.padding, nice=False)
+    encoding: dict[str, Any] = {"type": "quantitative", "title": title or None,
+                                "axis": axis_props}
+    if scale:
+        encoding["scale"] = scale
+    return encoding

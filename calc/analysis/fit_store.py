@@ -1,0 +1,94 @@
+"""Truncated distributions once solved, kept between runs so a Monte Carlo need not solve again.
+
+Where an input's valid range cuts off part of its distribution,
+:func:`calc.analysis.distributions.fit_marginal` solves its parameters again
+(a root search with scipy.optimize, whose import costs more than the whole run
+of a scenario). The answer depends only on the input's key, family, three
+points and bounds, and on the code that solves it, so it is kept in one JSON
+file beside the cache of the shipped library (:mod:`calc.data.cache`: the
+same folder, the same rules of trust, ``CAPCALC_NO_CACHE=1`` turns it off).
+The file's key is the SHA-256 of the solving code and of capcalc's, Python's,
+numpy's and scipy's versions: another version solves again. Parameters are
+stored as JSON numbers, which give back the very same floats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from calc.core.version import __version__
+from calc.data.cache import cache_dir, cache_enabled, read_entry, write_entry
+
+__all__ = ["FORMAT", "STORE_FILE", "recall", "remember", "store_key"]
+
+#: The file, in capcalc's cache folder.
+STORE_FILE = "fitted-distributions.json"
+#: Its format, the first field of the file.
+FORMAT = "capcalc fitted distributions 1"
+#: The modules whose code the answers depend on.
+_CODE = ("distributions.py", "fit_store.py")
+
+Params = tuple[float, ...] | None
+
+
+@cache
+def store_key() -> str:
+    """SHA-256 (hex) of what a solved fit depends on beyond its own inputs."""
+    import scipy  # deferred: loaded by the fit that asks, or about to solve with it
+
+    digest = hashlib.sha256()
+    digest.update(f"{FORMAT}\0capcalc {__version__}\0python {sys.version}\0"
+                  f"numpy {np.__version__}\0scipy {scipy.__version__}\0".encode())
+    for name in _CODE:
+        data = (resources.files("calc.analysis") / name).read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _fit(value: Any) -> bool:
+    return value is None or (isinstance(value, tuple) and bool(value)
+                             and all(isinstance(v, float) for v in value))
+
+
+def _read() -> dict[str, Params]:
+    """The answers in the file, or none if it holds anything but answers."""
+    if not cache_enabled():
+        return {}
+    found = read_entry(cache_dir() / STORE_FILE, FORMAT, store_key(), "fits")
+    if not (isinstance(found, dict) and all(_fit(v) for v in found.values())):
+        return {}
+    return dict(found)
+
+
+_known: dict[str, Params] = {}
+_loaded: list[bool] = []
+
+
+def _store() -> dict[str, Params]:
+    """The answers kept so far (the file read once per process)."""
+    if not _loaded:
+        _known.update(_read())
+        _loaded.append(True)
+    return _known
+
+
+def recall(entry: str) -> tuple[bool, Params]:
+    """``(known, params)`` kept for ``entry``: the parameters solved, or None where the solver
+    found none (the untruncated fit was kept)."""
+    store = _store()
+    return entry in store, store.get(entry)
+
+
+def remember(entry: str, params: Params) -> None:
+    """Keep the answer for ``entry`` (parameters, or None: none found)."""
+    store = _store()
+    store[entry] = params
+    if cache_enabled():
+        write_entry(cache_dir() / STORE_FILE, FORMAT, store_key(), "fits", store)

@@ -1,0 +1,141 @@
+"""The screen's renderer: a :class:`~calc.presentation.chart_spec.Chart` as Vega-Lite specs.
+
+:func:`vega_specs` gives one plain-dict spec per panel (``st.vega_lite_chart``
+draws a dict at almost no cost per rerun, and only single and layered views can
+take the container's width); the first carries the chart's title and its
+provenance line, the others their panel's title. Each kind of mark is drawn by
+its function of :mod:`calc.presentation.vega.marks`; axes and units follow
+:mod:`calc.presentation.vega.style`. Nothing here imports matplotlib.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from calc.presentation.chart_spec import (
+    Area,
+    Bars,
+    Bins,
+    Chart,
+    Line,
+    Mark,
+    Panel,
+    Points,
+    Rule,
+    Segments,
+    legend_of,
+    panel_values,
+)
+from calc.presentation.vega import marks as draw
+from calc.presentation.vega.style import SCHEMA, axis_encoding, named_data, wrap
+
+__all__ = ["vega_specs"]
+
+Spec = dict[str, Any]
+
+#: The look every spec shares: the legend under the plot, readable axis text.
+CONFIG: Spec = {"legend": {"orient": "bottom", "columns": 3, "labelLimit": 190},
+                "axis": {"labelFontSize": 11, "titleFontSize": 12}}
+
+_LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
+    Line: draw.line_layers, Area: draw.area_layers, Bins: draw.bin_layers,
+    Bars: draw.bar_layers, Points: draw.point_layers, Rule: draw.rule_layers,
+    Segments: draw.segment_layers,
+}
+
+
+def _style(mark: Mark) -> tuple[Any, ...]:
+    """What marks must share to be drawn as one layer."""
+    if isinstance(mark, Line):
+        return (Line, mark.step, mark.dash, mark.width, mark.right)
+    if isinstance(mark, Area):
+        return (Area, mark.step, mark.opacity)
+    if isinstance(mark, Bins):
+        return (Bins, mark.opacity)
+    return (type(mark), id(mark))  # bars, points, rules, segments: a layer (or more) each
+
+
+def _groups(marks: Sequence[Mark]) -> Iterator[list[Mark]]:
+    """Consecutive marks of one kind and style."""
+    group: list[Mark] = []
+    for mark in marks:
+        if group and _style(mark) != _style(group[0]):
+            yield group
+            group = []
+        group.append(mark)
+    if group:
+        yield group
+
+
+def _x_values(panel: Panel) -> list[Any]:
+    """What the x axis draws: numbers, and months on a time axis."""
+    if panel.x.kind != "time":
+        return panel_values(panel, "x")
+    months: list[Any] = []
+    for mark in panel.marks:
+        if isinstance(mark, Line | Area):
+            months += mark.x
+        elif isinstance(mark, Points):
+            months += [p.x for p in mark.points]
+        elif isinstance(mark, Rule) and mark.axis == "x":
+            months.append(mark.at)
+        elif isinstance(mark, Segments):
+            months += [x for s in mark.segments for x in s.x]
+    return months
+
+
+def _frame(chart: Chart, panel: Panel) -> draw.Frame:
+    entries = legend_of(panel.marks)
+    scale = {"domain": [e.name for e in entries], "range": [e.colour for e in entries]}
+    categories = "y" if panel.y.kind == "category" else "x" if panel.x.kind == "category" \
+        else None
+    return draw.Frame(
+        x=axis_encoding(panel.x, _x_values(panel), slanted=True),
+        y=axis_encoding(panel.y, panel_values(panel, "y")),
+        y2=axis_encoding(panel.y2, panel_values(panel, "y2"), right=True) if panel.y2 else None,
+        colour={"field": "series", "type": "nominal", "scale": scale, "title": None},
+        categories=categories,
+        keys=tuple((key.shape, key.name) for key in chart.keys))
+
+
+def _right(mark: Mark) -> bool:
+    return isinstance(mark, Line) and mark.right
+
+
+def _layers(marks: Sequence[Mark], frame: draw.Frame) -> list[Spec]:
+    layers: list[Spec] = []
+    for group in _groups(marks):
+        layers += _LAYERS[type(group[0])](group, frame)
+    return layers
+
+
+def _panel(chart: Chart, panel: Panel) -> Spec:
+    frame = _frame(chart, panel)
+    left = _layers([m for m in panel.marks if not _right(m)], frame)
+    right = _layers([m for m in panel.marks if _right(m)], frame)
+    if not right:
+        return {"layer": left}
+    return {"layer": [{"layer": left}, {"layer": right}],
+            "resolve": {"scale": {"y": "independent"}}}
+
+
+def _title(chart: Chart, panel: Panel, first: bool) -> Spec:
+    if not first:
+        return {"text": panel.title, "anchor": "start", "fontSize": 12}
+    return {"text": chart.heading, "subtitle": wrap(chart.caption) if chart.caption else "",
+            "subtitleFontSize": 10, "subtitleColor": "#555555", "anchor": "start",
+            "offset": 12}
+
+
+def vega_specs(chart: Chart) -> list[Spec]:
+    """The Vega-Lite specs of ``chart``, one per panel, each a plain dict with named datasets.
+
+    The first names the chart and carries its provenance line; a chart with
+    nothing to draw (``chart.empty``) has none.
+    """
+    return [named_data({"$schema": SCHEMA, "width": "container", "height": panel.height,
+                        "title": _title(chart, panel, i == 0), "config": CONFIG,
+                        "autosize": {"type": "fit-x", "contains": "padding"},
+                        **_panel(chart, panel)})
+            for i, panel in enumerate(chart.panels)]
