@@ -98,7 +98,7 @@ def parallel(library: calc.Library, scale: float) -> None:
     except ImportError:
         print("Dask LocalCluster   skipped: pip install 'capcalc[dask]'")
         return
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         calc.sweep({**spec, "points": 40, "block_size": 1}, library, client=client)  # warm
         dask, _ = best(lambda: calc.sweep(spec, library, client=client), 1)

@@ -129,7 +129,7 @@ def test_a_local_pool_and_a_dask_cluster_give_the_serial_results(
     distributed = pytest.importorskip("distributed")
     same(calc.sweep(BUILDOUT, library, block_size=5, workers=2), buildout)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         same(calc.sweep(BUILDOUT, library, block_size=5, client=client), buildout)
 
