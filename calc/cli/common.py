@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from calc.core.errors import CapcalcError, suggest
+from calc.core.errors import CapcalcError, clean_text, suggest
 from calc.core.phases import Phase
 from calc.data.cache import shipped_library
 from calc.data.output_folder import FileData, write_files
@@ -153,5 +153,5 @@ def write_out(folder: Path, files: Mapping[str, FileData], *, force: bool) -> li
     from calc.presentation.datapackage import with_datapackage
 
     written = write_files(folder, with_datapackage(files), force=force)
-    print(f"wrote {len(written)} files to {folder}", file=sys.stderr)
+    print(f"wrote {len(written)} files to {clean_text(str(folder))}", file=sys.stderr)
     return written

@@ -7,7 +7,7 @@ import argparse
 from calc.analysis.limits import MAX_SAMPLES, MIN_SAMPLES
 from calc.cli.common import emit, library_of, load_scenarios, parse_sets
 from calc.cli.peers import peers_of
-from calc.core.errors import CapcalcError
+from calc.core.errors import CapcalcError, clean_text
 from calc.data.output_folder import write_files
 from calc.presentation.export import check_formats
 from calc.presentation.report import REPORT_FILE, build_report, report_files
@@ -30,5 +30,6 @@ def cmd_report(args: argparse.Namespace) -> int:
                           samples=args.samples, peers=peers_of(args, library),
                           peers_source=str(args.peers) if args.peers else None, formats=formats)
     written = write_files(args.out, report_files(report), force=args.force)
-    emit(f"wrote {len(written)} files to {args.out}; open {args.out / REPORT_FILE}")
+    emit(f"wrote {len(written)} files to {clean_text(str(args.out))}; open "
+         f"{clean_text(str(args.out / REPORT_FILE))}")
     return 0

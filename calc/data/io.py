@@ -37,6 +37,7 @@ __all__ = [
     "dump_yaml",
     "load_yaml",
     "new_file_mode",
+    "not_a_file",
     "parse_yaml",
     "read_limited",
     "resolve_inside",
@@ -298,7 +299,7 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISSOCK, "a socket"))
 
 
-def _not_a_file(mode: int) -> str | None:
+def not_a_file(mode: int) -> str | None:
     """What ``mode`` describes when it is not a regular file (None for a regular file)."""
     if stat.S_ISREG(mode):
         return None
@@ -322,7 +323,7 @@ def read_limited(path: Path, limit: int = MAX_YAML_BYTES) -> bytes:
     """
     name = str(path)
     try:
-        kind = _not_a_file(os.stat(path).st_mode)
+        kind = not_a_file(os.stat(path).st_mode)
         if kind is None:
             flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
             fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
@@ -336,7 +337,7 @@ def read_limited(path: Path, limit: int = MAX_YAML_BYTES) -> bytes:
     chunks: list[bytes] = []
     try:
         info = os.fstat(fd)
-        kind = _not_a_file(info.st_mode)  # what was opened, should the path have changed
+        kind = not_a_file(info.st_mode)  # what was opened, should the path have changed
         if kind is not None:
             raise CapcalcError(f"is {kind}, not a YAML file", file=name)
         if info.st_size > limit:
