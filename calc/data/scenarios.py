@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calc.core.errors import CapcalcError, shown, suggest
+from calc.core.errors import CapcalcError, listed, quoted, shown, suggest
 from calc.core.phases import Phase
 from calc.core.vocabulary import (
     CATALOG_FIELDS,
@@ -43,7 +43,12 @@ from calc.data.resources import SCENARIOS, shipped_bytes
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["Library", "Scenario", "ScenarioDef", "load_library"]
+__all__ = ["MAX_BASE_DEPTH", "Library", "Scenario", "ScenarioDef", "load_library"]
+
+#: The deepest chain of ``base:`` scenarios resolved (the scenario itself counted). The
+#: shipped chains are at most three deep; a deeper one is refused in one line, so
+#: resolving every scenario of a file costs at most this many layers each.
+MAX_BASE_DEPTH = 32
 
 
 _META = ("name", "title", "description", "source", "base", "meet_target")
@@ -269,24 +274,43 @@ class Library:
         return self.add(definitions), list(definitions)
 
     def lineage(self, name: str) -> list[ScenarioDef]:
-        """The chain of definitions from the root base down to ``name``."""
+        """The chain of definitions from the root base down to ``name``.
+
+        Linear in the chain's length, which is at most :data:`MAX_BASE_DEPTH`.
+
+        Raises
+        ------
+        CapcalcError
+            An unknown base, a loop of bases, or a chain deeper than the limit.
+        """
         chain: list[ScenarioDef] = []
+        seen: set[str] = set()
         current: str | None = name
         while current is not None:
             if current not in self.definitions:
                 origin = chain[-1].origin if chain else None
                 raise CapcalcError(
-                    f"unknown scenario {current!r}{suggest(current, self.definitions)}"
-                    f" (known: {', '.join(self.definitions)})",
+                    f"unknown scenario {quoted(current)}{suggest(current, self.definitions)}"
+                    f" (known: {listed(self.definitions)})",
                     file=origin, key="base" if chain else None,
                 )
             definition = self.definitions[current]
-            if any(d.name == current for d in chain):
+            if current in seen:
                 names = [d.name for d in chain]  # each one's base is the next
                 loop = " → ".join([*names[names.index(current):], current])
                 raise CapcalcError(f"base scenarios loop: {loop}", file=definition.origin,
                                    key="base")
+            if len(chain) == MAX_BASE_DEPTH:
+                first = chain[0]
+                raise CapcalcError(
+                    f"its chain of base scenarios ({first.name} → {chain[1].name} → … → "
+                    f"{current}{' → …' if definition.base else ''}) is more than "
+                    f"{MAX_BASE_DEPTH} scenarios deep; capcalc "
+                    f"follows at most {MAX_BASE_DEPTH}: base it on a scenario nearer the root",
+                    file=f"{first.origin}: scenario {first.name!r}",
+                    key="base")
             chain.append(definition)
+            seen.add(current)
             current = definition.base
         return list(reversed(chain))
 
