@@ -31,6 +31,10 @@ __all__ = ["PACKAGE_FILE", "CsvFile", "Resource", "csv_file", "field_type", "pac
 
 #: The file describing a saved set's CSV files.
 PACKAGE_FILE = "datapackage.json"
+#: What a quote before a text cell means (:mod:`calc.presentation.csvtext`).
+FORMULA_NOTE = ("A text cell that would begin with =, +, - or @ is written with a ' before "
+                "it, so that a spreadsheet shows it as text instead of running it as a "
+                "formula; the JSON files hold the text as written.")
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def package_bytes(resources: Sequence[Resource]) -> bytes:
         "title": f"capcalc {__version__} output",
         "description": ("The CSV files of one capcalc run. Each starts with its header row; "
                         "units are in the headers (in brackets) and in each field's unit. "
-                        f"Money is in US dollars of {CURRENCY_YEAR}."),
+                        f"Money is in US dollars of {CURRENCY_YEAR}. {FORMULA_NOTE}"),
         "resources": [r.to_dict() for r in sorted(resources, key=lambda r: r.path)],
     }
     text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False,

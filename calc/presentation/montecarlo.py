@@ -15,6 +15,7 @@ from typing import Any
 from calc.analysis.buildout_montecarlo import TimelineSimulation
 from calc.analysis.montecarlo import Simulation, SolveSimulation, shown_digits
 from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
+from calc.presentation.csvtext import csv_text
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
@@ -91,9 +92,7 @@ def monte_carlo_csv(text: str, sims: Sequence[Simulation]) -> str:
             s = sim.summary(output)
             row += [repr(getattr(s, stat)) for stat in ("mean", "p5", "p50", "p95")]
         row += [repr(sim.p_target_reached()), str(sim.samples), str(sim.seed)]
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
+    return csv_text(rows)
 
 
 def _cell(value: float, se: float, output: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +9,7 @@ from calc.analysis.run import Result
 from calc.core.constants import CURRENCY_YEAR
 from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
+from calc.presentation.csvtext import csv_text
 from calc.presentation.datapackage import CsvFile, Resource
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
@@ -77,21 +76,19 @@ def results_json(results: Sequence[Result]) -> dict[str, Any]:
 
 def results_csv(results: Sequence[Result]) -> str:
     """One row per scenario: name, every input, every output; units in the header."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     keys = list(INPUTS)
     outputs = list(OUTPUTS)
 
     def head(name: str, unit: str) -> str:
         return f"{name} [{unit}]" if unit else name
 
-    writer.writerow(["scenario", *[head(k, INPUTS[k].unit) for k in keys],
-                     *[head(o, OUTPUTS[o].unit) for o in outputs]])
+    rows: list[list[Any]] = [["scenario", *[head(k, INPUTS[k].unit) for k in keys],
+                              *[head(o, OUTPUTS[o].unit) for o in outputs]]]
     for r in results:
         values = r.scenario.values
-        writer.writerow([r.name, *["" if values[k] is None else values[k] for k in keys],
-                         *[repr(r.outputs[o]) for o in outputs]])
-    return buffer.getvalue()
+        rows.append([r.name, *["" if values[k] is None else values[k] for k in keys],
+                     *[r.outputs[o] for o in outputs]])
+    return csv_text(rows)
 
 
 def results_file(results: Sequence[Result]) -> CsvFile:
