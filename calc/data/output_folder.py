@@ -34,6 +34,7 @@ import signal
 import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from calc.core.errors import CapcalcError, clean_text
@@ -44,8 +45,8 @@ try:
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LOCK_NAME", "MAX_LOCK_BYTES", "FileData", "check_folder", "folder_lock",
-           "write_files"]
+__all__ = ["LOCK_NAME", "MAX_DESCRIBED_BYTES", "MAX_HEADER_BYTES", "MAX_LOCK_BYTES", "FileData",
+           "FolderFile", "check_folder", "folder_lock", "write_files"]
 
 #: The lock a run holds on its output folder while it writes there.
 LOCK_NAME = ".capcalc.lock"
@@ -66,7 +67,30 @@ _ROOM_INSIDE = 128
 #: holder writes its id a few microseconds after taking the lock).
 _PID_READS = 200
 
-FileData = bytes | Callable[[], bytes]
+#: The most of a file a :class:`FolderFile` is given: the whole file it replaces, or the
+#: first line of each file it describes.
+MAX_DESCRIBED_BYTES = 1_000_000
+MAX_HEADER_BYTES = 65_536
+
+
+@dataclass(frozen=True)
+class FolderFile:
+    """A file of a set that describes the folder's other files of a kind (``datapackage.json``).
+
+    It is built under the folder's lock, when the set is written, by ``build``
+    from the file of its name that it replaces (its bytes, or None) and the first
+    line of each file ending in ``suffix`` that the folder holds and the set does
+    not replace (name → bytes), so it describes what the folder will hold after
+    the set, not only the set. Only plain files are read (no link is followed),
+    and only so much: :data:`MAX_DESCRIBED_BYTES` of the file replaced (a larger
+    one counts as None), :data:`MAX_HEADER_BYTES` of a first line.
+    """
+
+    suffix: str
+    build: Callable[[bytes | None, Mapping[str, bytes]], bytes]
+
+
+FileData = bytes | Callable[[], bytes] | FolderFile
 
 
 def _busy(folder: Path, pid: int, *, kernel_lock: bool = True) -> CapcalcError:
@@ -323,9 +347,44 @@ def _plan(folder: Path, names: list[str], force: bool) -> list[Path]:
     return entries
 
 
-def _stage(staging: Path, name: str, data: FileData, entry: Path) -> Path:
+def _plain_bytes(path: Path, limit: int, *, first_line: bool = False) -> bytes | None:
+    """Up to ``limit`` bytes of ``path`` (its first line only, if asked); None unless it is
+    a plain file (a link, a pipe, a folder are not read) of at most ``limit`` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (info.st_size > limit and not first_line):
+            return None
+        data = os.read(fd, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data.split(b"\n", 1)[0].rstrip(b"\r") if first_line else data
+
+
+def _described(folder: Path, data: FolderFile, entry: Path, replaced: set[str]) -> bytes:
+    """Build ``data`` from the file it replaces and the first lines of the files it describes."""
+    others: dict[str, bytes] = {}
+    with os.scandir(folder) as entries:
+        for item in entries:
+            if (item.name.lower().endswith(data.suffix) and item.name not in replaced
+                    and item.is_file(follow_symlinks=False)):
+                header = _plain_bytes(Path(item.path), MAX_HEADER_BYTES, first_line=True)
+                if header is not None:
+                    others[item.name] = header
+    return data.build(_plain_bytes(entry, MAX_DESCRIBED_BYTES), dict(sorted(others.items())))
+
+
+def _stage(staging: Path, name: str, data: FileData, entry: Path, replaced: set[str]) -> Path:
     """Write one file of the set into ``staging`` (synced to disk); return its path."""
-    payload = data() if callable(data) else data
+    if isinstance(data, FolderFile):
+        payload = _described(entry.parent, data, entry, replaced)
+    else:
+        payload = data() if callable(data) else data
     path = staging / name
     try:
         with open(path, "wb") as handle:
@@ -407,7 +466,8 @@ def write_files(folder: Path, files: Mapping[str, FileData], *, force: bool) -> 
     held off for those renames. An interrupted or failed run (a full disk, a
     kill while the files are written) therefore leaves the previous set as it
     was, and the next run into the folder removes what a killed run left. A
-    value may be a callable giving the bytes (a chart is drawn only then).
+    value may be a callable giving the bytes (a chart is drawn only then), or a
+    :class:`FolderFile` built from what the folder holds (under the lock).
 
     Raises
     ------
@@ -434,7 +494,8 @@ def write_files(folder: Path, files: Mapping[str, FileData], *, force: bool) -> 
             except OSError as exc:
                 raise CapcalcError(f"cannot write: {exc.strerror or exc}",
                                    file=str(folder)) from None
-            staged = [(_stage(staging, name, data, entry), entry)
+            replaced = set(files)
+            staged = [(_stage(staging, name, data, entry, replaced), entry)
                       for (name, data), entry in zip(files.items(), entries, strict=True)]
             with _signals_held():
                 for path, entry in staged:
