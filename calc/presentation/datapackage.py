@@ -241,9 +241,9 @@ def merge_package(own: bytes, previous: bytes | None, others: Mapping[str, bytes
     for path, header in others.items():
         if path in ours:
             continue
-        names = _columns(header)
-        known = path in before and _describes(before[path], names)  # not since replaced
-        resources.append(dict(before[path]) if known else _foreign(path, names))
+        columns = _columns(header)
+        known = path in before and _describes(before[path], columns)  # not since replaced
+        resources.append(dict(before[path]) if known else _foreign(path, columns))
     names: set[str] = set()
     for resource in sorted(resources, key=lambda r: r["path"]):
         name = str(resource.get("name") or _resource_name(resource["path"]))
