@@ -189,8 +189,13 @@ def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
     )
 
 
-def parse_scenarios(data: Any, *, origin: str, default_name: str) -> dict[str, ScenarioDef]:
-    """Read scenario definitions from a parsed YAML tree (one scenario or ``scenarios:``)."""
+def parse_scenarios(data: Any, *, origin: str, default_name: str,
+                    max_scenarios: int | None = None) -> dict[str, ScenarioDef]:
+    """Read scenario definitions from a parsed YAML tree (one scenario or ``scenarios:``).
+
+    With ``max_scenarios``, a file of more scenarios is refused before any is read
+    (the dashboard bounds the work one upload asks of the server so).
+    """
     if data is None:
         raise CapcalcError("empty file; write overrides such as site.facility_power_mw: 500",
                            file=origin)
@@ -212,6 +217,11 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str) -> dict[str, S
         extra = [str(key) for key in data if key != "scenarios"]
         if extra:
             raise CapcalcError("unknown key beside `scenarios:`", file=origin, key=extra[0])
+        if max_scenarios is not None and len(data["scenarios"]) > max_scenarios:
+            raise CapcalcError(
+                f"holds {len(data['scenarios']):,} scenarios; at most {max_scenarios:,} are "
+                "read from one file here (`capcalc run FILE` reads any number)",
+                file=origin, key="scenarios")
         return {name: _definition(name, raw, origin) for name, raw in data["scenarios"].items()}
     # without `name:`, the file's name made into a scenario name ("my site.yaml" → my-site)
     name = data.get("name", re.sub(r"[^A-Za-z0-9_.+-]+", "-", default_name)
@@ -266,11 +276,14 @@ class Library:
         definitions = parse_scenarios(load_yaml(path), origin=str(path), default_name=path.stem)
         return self.add(definitions), list(definitions)
 
-    def add_text(self, text: str | bytes, *, origin: str, default_name: str = "uploaded"
-                 ) -> tuple[Library, list[str]]:
-        """Read scenarios from YAML text (an upload); return the library and their names."""
+    def add_text(self, text: str | bytes, *, origin: str, default_name: str = "uploaded",
+                 max_scenarios: int | None = None) -> tuple[Library, list[str]]:
+        """Read scenarios from YAML text (an upload); return the library and their names.
+
+        ``max_scenarios`` refuses a file of more scenarios before any is read.
+        """
         definitions = parse_scenarios(parse_yaml(text, source=origin), origin=origin,
-                                      default_name=default_name)
+                                      default_name=default_name, max_scenarios=max_scenarios)
         return self.add(definitions), list(definitions)
 
     def lineage(self, name: str) -> list[ScenarioDef]:
