@@ -39,6 +39,7 @@ __all__ = [
     "CHARTS",
     "MAX_UPLOAD_SCENARIOS",
     "TIMELINE_SAMPLES",
+    "TIMELINE_SECONDS",
     "Upload",
     "answer",
     "answer_phases",
@@ -72,6 +73,9 @@ REFERENCES = ("cortex-full", "tenfold")
 #: A sampled timeline keeps (samples × months) arrays: the dashboard samples at most this
 #: many (the Timeline view's chance by month, the Uncertainty view's fan).
 TIMELINE_SAMPLES = 20_000
+#: Seconds of computing one sampled timeline may take in a session (predicted from its first
+#: samples; capcalc timeline allows more), so no session holds up another's page for long.
+TIMELINE_SECONDS = 5.0
 #: Scenarios read from one uploaded file (or a link's): checking each runs it, so the work
 #: one upload asks of the server (shared by every visitor) stays within a second or so.
 MAX_UPLOAD_SCENARIOS = 50

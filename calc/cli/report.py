@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from calc.analysis.limits import MAX_SAMPLES, MIN_SAMPLES
+from calc.analysis.limits import MAX_TIMELINE_SAMPLES, MIN_SAMPLES
 from calc.cli.common import emit, library_of, load_scenarios, parse_sets
 from calc.cli.peers import peers_of
 from calc.core.errors import CapcalcError, clean_text
@@ -18,9 +18,11 @@ __all__ = ["cmd_report"]
 def cmd_report(args: argparse.Namespace) -> int:
     """``capcalc report``: report.html with the PNG/SVG/CSV of every chart beside it."""
     formats = check_formats(args.formats)
-    if not MIN_SAMPLES <= args.samples <= MAX_SAMPLES:
-        raise CapcalcError(f"must be between {MIN_SAMPLES:,} and {MAX_SAMPLES:,} "
-                           f"(got {args.samples:,})", key="samples")
+    if not MIN_SAMPLES <= args.samples <= MAX_TIMELINE_SAMPLES:
+        raise CapcalcError(f"must be between {MIN_SAMPLES:,} and {MAX_TIMELINE_SAMPLES:,} "
+                           f"(got {args.samples:,}): the report samples a build-out with them, "
+                           f"and a sampled timeline takes at most {MAX_TIMELINE_SAMPLES:,}",
+                           key="samples")
     sets, phase_sets = parse_sets(args.sets)
     if phase_sets:
         raise CapcalcError("is a phase field; the report runs each scenario's own build-out",

@@ -90,7 +90,8 @@ def _reach(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: st
     """
     sim = simulate_timeline(compute.library_for(upload),
                             compute.scenario_of(upload, preset, sets), samples=samples,
-                            seed=seed, until=until, phases=compute.from_key(phases))
+                            seed=seed, until=until, phases=compute.from_key(phases),
+                            time_budget=compute.TIMELINE_SECONDS)
     return reach_probability_table([sim])
 
 
@@ -112,7 +113,8 @@ def _mc_controls(ctx: Context) -> tuple[int, int]:
     samples = int(left.number_input(
         "Samples", min_value=samples_setting.lower, max_value=samples_setting.upper,
         step=1_000, help="Joint draws of every input with a range (and every slip range). "
-        f"The chance by month samples at most {compute.TIMELINE_SAMPLES:,} build-outs.",
+        f"The chance by month samples at most {compute.TIMELINE_SAMPLES:,} build-outs, in at "
+        f"most {compute.TIMELINE_SECONDS:g} s of computing.",
         **page.bound("samples", "tl:samples")))
     seed = int(right.number_input(
         "Seed", min_value=seed_setting.lower, max_value=seed_setting.upper, step=1,

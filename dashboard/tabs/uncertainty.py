@@ -140,7 +140,8 @@ def _fan(upload: Upload, preset: str, sets: Sets, samples: int, seed: int,
     library = _library(upload)
     sim = simulate_timeline(library, library.scenario(preset, as_library_sets(sets)),
                             samples=samples, seed=seed, until=until,
-                            phases=compute.from_key(phases) if phases else None)
+                            phases=compute.from_key(phases) if phases else None,
+                            time_budget=compute.TIMELINE_SECONDS)
     return fan_table([sim])
 
 
@@ -159,12 +160,17 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     upload, preset, sets = ctx.key
     if not st.toggle("Build-out timeline under uncertainty",
                      help="The scenario's phases month by month with every range sampled "
-                          f"(at most {TIMELINE_SAMPLES:,} samples).",
+                          f"(at most {TIMELINE_SAMPLES:,} samples, in at most "
+                          f"{compute.TIMELINE_SECONDS:g} s of computing).",
                      **page.bound("fan", "unc-timeline")):
         return
-    with st.spinner("Sampling the build-out…"):
-        table = _fan(upload, preset, sets, min(samples, TIMELINE_SAMPLES), seed,
-                     compute.answer_phases(ctx), ctx.until)
+    try:
+        with st.spinner("Sampling the build-out…"):
+            table = _fan(upload, preset, sets, min(samples, TIMELINE_SAMPLES), seed,
+                         compute.answer_phases(ctx), ctx.until)
+    except CapcalcError as exc:
+        st.error(plain(shown_error(exc)), icon=":material/error:")
+        return
     reached = dict(zip(table.columns["date"], table.columns["p_reached"], strict=True))
     year_ends = [m for m in reached if m.endswith("-12")] or [next(reversed(reached))]
     default = "2027-12" if "2027-12" in year_ends else year_ends[-1]
