@@ -22,7 +22,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     check_output(args.output)
     library, scenario, _ = single_scenario(args)
     result = sensitivity(library, scenario, args.output,
-                         samples=args.samples or DEFAULT_SOBOL_SAMPLES, seed=args.seed)
+                         samples=DEFAULT_SOBOL_SAMPLES if args.samples is None else args.samples,
+                         seed=args.seed)
     if args.out:
         charts = [(tornado_chart, tornado_table(result)), (sobol_chart, sobol_table(result))]
         write_out(args.out, chart_files(charts, args.formats), force=args.force)
@@ -36,7 +37,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def _conditional(args: argparse.Namespace) -> int:
     """``capcalc sensitivity p_target_reached``: P(target) with each input pinned."""
     library, scenario, _ = single_scenario(args)
-    result = p_target_conditional(library, scenario, samples=args.samples or DEFAULT_SAMPLES,
+    result = p_target_conditional(library, scenario,
+                                  samples=DEFAULT_SAMPLES if args.samples is None else args.samples,
                                   seed=args.seed)
     if args.out:
         write_out(args.out, chart_files([(conditional_p_chart, conditional_p_table(result))],

@@ -157,9 +157,9 @@ def _solve_probability(args: argparse.Namespace, library: Library, scenario: Sce
                            "--samples N` gives the chance of the target by each month",
                            key="probability")
     # deferred: sampling loads scipy
-    from calc.analysis.confidence import solve_probability
+    from calc.analysis.confidence import percent, solve_probability
 
-    samples = args.samples or DEFAULT_SAMPLES
+    samples = DEFAULT_SAMPLES if args.samples is None else args.samples
     answer = solve_probability(library, scenario, args.key.strip(), output, target,
                                args.probability, samples=samples, seed=args.seed)
     if args.format == "json":
@@ -170,7 +170,7 @@ def _solve_probability(args: argparse.Namespace, library: Library, scenario: Sce
         return 0
     out_unit = OUTPUTS[output].unit
     print(f"{answer.key} = {_shown(answer.value, answer.unit)} for P({output} ≥ "
-          f"{format_value(target, out_unit)}) = {answer.probability:.0%}")
+          f"{format_value(target, out_unit)}) = {percent(answer.probability)}")
     print(f"  with it, {answer.achieved:.1%} of {answer.samples:,} joint samples (seed "
           f"{answer.seed}) reach the target (± {answer.achieved_se:.1%})")
     print(f"  at every input's central value it takes {_shown(central.value, central.unit)}")

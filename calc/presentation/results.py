@@ -32,21 +32,35 @@ def _target_column(baseline: Result) -> dict[str, float]:
 
 
 def results_table(results: Sequence[Result], baseline: Result) -> str:
-    """The people's table: outputs down, the baseline, the scenarios and the target across."""
+    """The people's table: outputs down, the baseline, the scenarios and the target across.
+
+    Scenarios measured against different baselines (two that are each other's, say)
+    get a row naming each one's, and no column is called the baseline unless its
+    own multiple is measured against itself (1×).
+    """
     target = _target_column(baseline)
     multiplier = baseline.scenario.inputs.target.compute_multiplier
+    shown = [r for r in results if r.name != baseline.name]
+    own = baseline.scenario.baseline_name == baseline.name  # its multiple is 1×
+    mixed = not own or any(r.scenario.baseline_name != baseline.name for r in results)
     columns: list[tuple[str, dict[str, Any]]] = []
-    if baseline.name not in [r.name for r in results]:
-        columns.append((f"{baseline.name} (baseline)", {**baseline.scenario.values,
-                                                        **baseline.outputs}))
-    for result in results:
-        label = f"{result.name} (baseline)" if result.name == baseline.name else result.name
-        columns.append((label, {**result.scenario.values, **result.outputs}))
-    columns.append((f"{multiplier:g}× target", {**target}))
+    if len(shown) == len(results):
+        shown.insert(0, baseline)
+    else:
+        shown = list(results)
+    for result in shown:
+        label = f"{result.name} (baseline)" if result.name == baseline.name and own \
+            else result.name
+        columns.append((label, {**result.scenario.values, **result.outputs,
+                                "target.baseline": result.scenario.baseline_name}))
+    columns.append((f"{multiplier:g}× {baseline.name}" if mixed else f"{multiplier:g}× target",
+                    {**target}))
     rows: list[tuple[str, str]] = [
         ("hardware.accelerator", ""), ("training.precision", ""),
         ("site.pue", "1"), ("training.mfu", "1"),
     ]
+    if mixed:
+        rows.insert(0, ("target.baseline", ""))
     rows += [(name, spec.unit) for name, spec in OUTPUTS.items()
              if name not in ("accelerator_capex_total_usd", "facility_capex_total_usd")]
     header = ["", *[label for label, _ in columns]]
@@ -63,8 +77,12 @@ def results_table(results: Sequence[Result], baseline: Result) -> str:
                      for _, values in columns]
         body.append([label, *cells])
     lines = [render_table(header, body[:]), ""]
+    row = INPUTS["target.baseline"].title
+    against = (f"Each multiple is against the scenario in the row \"{row}\"; the last column "
+               f"is {multiplier:g}× {baseline.name}" if mixed
+               else f"Multiples against {baseline.name}")
     lines.append(f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15. "
-                 f"Multiples against {baseline.name}, of {_measures(results)}.")
+                 f"{against}, of {_measures(results)}.")
     return "\n".join(lines)
 
 
