@@ -81,7 +81,7 @@ def render(ctx: Context, title: str, description: str, changed: list[str]) -> No
     else:
         st.info(text, icon=":material/flag:")
     outputs, base = ctx.result.outputs, ctx.baseline.outputs
-    measure = measure_title(ctx.scenario.values)
+    measure = measure_title(ctx.scenario.values, at_one_moment=True)
     with st.container(horizontal=True, wrap=True, gap="small", key="cards"):
         for name in CARDS:
             spec = OUTPUTS[name]

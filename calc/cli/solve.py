@@ -140,7 +140,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     print(f"{solution.key} = {value}")
     print(f"  {output} then reaches {format_value(solution.achieved, out_unit)}{when} "
           f"(target {format_value(solution.target, out_unit)})")
-    print(f"  scenario {scenario.name}, multiples of {measure_title(scenario.values)} against "
+    print(f"  scenario {scenario.name}, multiples of "
+          f"{measure_title(scenario.values, at_one_moment=not args.by)} against "
           f"{scenario.baseline_name}")
     if solution.note:
         print(f"  note: {solution.note}")
@@ -174,6 +175,7 @@ def _solve_probability(args: argparse.Namespace, library: Library, scenario: Sce
     print(f"  with it, {answer.achieved:.1%} of {answer.samples:,} joint samples (seed "
           f"{answer.seed}) reach the target (± {answer.achieved_se:.1%})")
     print(f"  at every input's central value it takes {_shown(central.value, central.unit)}")
-    print(f"  scenario {answer.scenario}, multiples of {measure_title(scenario.values)} "
+    print(f"  scenario {answer.scenario}, multiples of "
+          f"{measure_title(scenario.values, at_one_moment=True)} "
           f"against {answer.baseline}")
     return 0

@@ -30,7 +30,7 @@ from pydantic import (
 from calc.core.errors import CapcalcError, suggest
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.resources import PEERS, shipped_bytes
-from calc.data.schema import Frozen, Text
+from calc.data.schema import Frozen, Text, calendar_date
 
 __all__ = [
     "ChipSpec",
@@ -62,16 +62,8 @@ Bound = Literal["at_least", "at_most"]
 
 def _calendar_date(text: str) -> str:
     """``text`` if it is a real date written YYYY, YYYY-MM or YYYY-MM-DD between 1990 and 2100."""
-    parts = text.split("-")
-    try:
-        numbers = [int(p) for p in parts]
-        if len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]) or len(parts) > 3:
-            raise ValueError
-        dt.date(numbers[0], numbers[1] if len(numbers) > 1 else 1,
-                numbers[2] if len(numbers) > 2 else 1)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD") from None
-    if not 1990 <= numbers[0] <= 2100:
+    calendar_date(text)
+    if not 1990 <= int(text[:4]) <= 2100:
         raise ValueError(f"{text!r} is outside 1990-2100")
     return text
 

@@ -9,9 +9,19 @@ Units and bounds are checked after this structural check, in
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    create_model,
+    model_validator,
+)
 
 from calc.core.vocabulary import GROUPS, INPUTS
 
@@ -24,14 +34,41 @@ __all__ = [
     "PhaseSpec",
     "ScenarioSpec",
     "ScenariosFile",
+    "calendar_date",
 ]
 
 Confidence = Literal["confirmed", "secondary", "unconfirmed", "preliminary"]
 Distribution = Literal["lognormal", "normal", "uniform", "triangular", "pert"]
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$", re.ASCII)
+
+
+def calendar_date(text: str) -> str:
+    """``text`` if it is a real calendar date written YYYY, YYYY-MM or YYYY-MM-DD in the digits
+    0-9 (no month 13, no 31 June, no spaces or signs), else a ValueError saying so.
+
+    >>> calendar_date("2024-02-29")
+    '2024-02-29'
+    >>> calendar_date("2099-99-99")
+    Traceback (most recent call last):
+    ...
+    ValueError: '2099-99-99' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD
+    """
+    match = _DATE.match(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        dt.date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
+    except ValueError:
+        raise ValueError(f"{text[:40]!r} is not a date: write YYYY, YYYY-MM or "
+                         "YYYY-MM-DD") from None
+    return text
+
+
 AsOf = Annotated[
-    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")
+    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD"),
+    AfterValidator(calendar_date),
 ]
 Text = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
 

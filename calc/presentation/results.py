@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from calc.analysis.run import Result
 from calc.core.constants import CURRENCY_YEAR
 from calc.core.version import __version__
-from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
+from calc.core.vocabulary import CUMULATIVE_AT_ONE_MOMENT, INPUTS, OUTPUTS, measure_title
 from calc.presentation.csvtext import csv_text
 from calc.presentation.datapackage import CsvFile, Resource
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
-__all__ = ["MIXED_MEASURES", "measure_words", "results_csv", "results_file", "results_json",
-           "results_table"]
-
+__all__ = ["MIXED_MEASURES", "breakeven_cell", "measure_words", "results_csv", "results_file",
+           "results_json", "results_table"]
 
 def _target_column(baseline: Result) -> dict[str, float]:
     target = baseline.scenario.inputs.target.compute_multiplier
@@ -73,7 +73,7 @@ def results_table(results: Sequence[Result], baseline: Result) -> str:
         if key == "compute_multiple":
             cells = [c + "×" if c else c for c in cells]
         if key == "lease_breakeven_utilisation":  # a share of the year
-            cells = [f"{values[key]:.0%} of the year" if key in values else ""
+            cells = [breakeven_cell(values[key]) if key in values else ""
                      for _, values in columns]
         body.append([label, *cells])
     lines = [render_table(header, body[:]), ""]
@@ -82,8 +82,22 @@ def results_table(results: Sequence[Result], baseline: Result) -> str:
                f"is {multiplier:g}× {baseline.name}" if mixed
                else f"Multiples against {baseline.name}")
     lines.append(f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15. "
-                 f"{against}, of {_measures(results)}.")
+                 f"{against}, of {_measures(results)}."
+                 + (f" {CUMULATIVE_AT_ONE_MOMENT}" if _cumulative(results) else ""))
     return "\n".join(lines)
+
+
+def breakeven_cell(utilisation: float) -> str:
+    """The break-even utilisation as a short cell: a share of the year, or why there is none.
+
+    >>> breakeven_cell(0.41), breakeven_cell(121.37), breakeven_cell(float("inf"))
+    ('41% of the year', 'never: owning costs 121× leasing all year', 'none: the cloud is free')
+    """
+    if not math.isfinite(utilisation):
+        return "none: the cloud is free"
+    if utilisation > 1:
+        return f"never: owning costs {utilisation:.3g}× leasing all year"
+    return f"{utilisation:.0%} of the year"
 
 
 def results_json(results: Sequence[Result]) -> dict[str, Any]:
@@ -133,11 +147,17 @@ MIXED_MEASURES = "each scenario's own measure"
 def measure_words(results: Sequence[Result]) -> tuple[str, str]:
     """What the results' multiples measure, in words: one phrase for a chart (or
     :data:`MIXED_MEASURES` when they differ), and each scenario's for a caption."""
-    titles = {r.name: measure_title(r.scenario.values) for r in results}
+    titles = {r.name: measure_title(r.scenario.values, at_one_moment=True) for r in results}
     each = "; ".join(f"{name}: {title}" for name, title in titles.items())
     if len(set(titles.values())) <= 1:
-        return next(iter(titles.values()), measure_title({})), each
+        return next(iter(titles.values()), measure_title({}, at_one_moment=True)), each
     return MIXED_MEASURES, each
+
+
+def _cumulative(results: Sequence[Result]) -> bool:
+    """Whether any of ``results`` measures cumulative training FLOP (said as FLOP/s here)."""
+    return any(r.scenario.values.get("target.measure") == "cumulative_training_flop"
+               for r in results)
 
 
 def _measures(results: Sequence[Result]) -> str:
