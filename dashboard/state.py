@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from calc.analysis.limits import DEFAULT_SAMPLES
-from calc.core.errors import CapcalcError, clean_text, suggest
+from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.months import DEFAULT_UNTIL
 from calc.core.phases import PHASE_SET_FIELDS, Phase, phase_key
 from calc.core.vocabulary import OUTPUTS
@@ -197,7 +197,7 @@ class Setting:
                     f"(got {clean_text(text, limit=40)!r})", file=LINK_ORIGIN, key=self.param)
             return int(number)
         if text not in self.choices:
-            raise CapcalcError(f"unknown {self.label.lower()} {clean_text(text, limit=40)!r}"
+            raise CapcalcError(f"unknown {self.label.lower()} {quoted(text, 40)}"
                                f"{suggest(text, self.choices)}", file=LINK_ORIGIN,
                                key=self.param)
         return text
@@ -446,9 +446,8 @@ def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_pr
     state = LinkState(preset=values.pop(PRESET_PARAM, "") or default_preset, upload=upload,
                       warnings=warnings)
     if state.preset not in library.definitions:
-        asked = clean_text(state.preset, limit=60)
         warnings.append(
-            f"{LINK_ORIGIN}: {PRESET_PARAM}: unknown scenario {asked!r}"
+            f"{LINK_ORIGIN}: {PRESET_PARAM}: unknown scenario {quoted(state.preset)}"
             f"{suggest(state.preset, library.definitions)}; showing {default_preset}")
         state.preset = default_preset
 

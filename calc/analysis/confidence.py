@@ -29,7 +29,7 @@ from calc.analysis.limits import DEFAULT_SAMPLES
 from calc.analysis.montecarlo import check_samples, paired_draws
 from calc.analysis.run import baseline_measure, outcome_of, solve_input
 from calc.analysis.solver import Solution, search_range
-from calc.core.errors import CapcalcError, NoSolution
+from calc.core.errors import CapcalcError, NoSolution, quoted
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.data.scenarios import Library, Scenario
 
@@ -209,7 +209,7 @@ def solve_probability(library: Library, scenario: str | Scenario, key: str, outp
     if key not in INPUTS or INPUTS[key].kind == "choice":
         raise CapcalcError("is not a numeric input; solve varies a number", key=key)
     if output not in OUTPUTS:
-        raise CapcalcError(f"unknown output {output!r} (choose from {', '.join(OUTPUTS)})",
+        raise CapcalcError(f"unknown output {quoted(output)} (choose from {', '.join(OUTPUTS)})",
                            key="target")
     spec = INPUTS[key]
     check_resolution(probability, check_samples(samples))

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from calc.core.errors import CapcalcError, clean_text, suggest
+from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.phases import Phase
 from calc.data.cache import shipped_library
 from calc.data.output_folder import FileData, write_files
@@ -63,7 +63,7 @@ def load_scenarios(library: Library, items: Sequence[str]) -> tuple[Library, lis
             names.extend(added)
             continue
         raise CapcalcError(
-            f"no scenario or file named {item!r}{suggest(item, library.definitions)}"
+            f"no scenario or file named {quoted(item)}{suggest(item, library.definitions)}"
             f" (scenarios: {', '.join(library.definitions)})", key="scenario")
     return library, names or [library.baseline_name()]
 

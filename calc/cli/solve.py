@@ -13,7 +13,7 @@ from calc.analysis.solver import Solution
 from calc.analysis.timeline import solve_timeline
 from calc.cli.args import FLAGS
 from calc.cli.common import emit_json, phases_of, single_scenario
-from calc.core.errors import CapcalcError, NoSolution, suggest
+from calc.core.errors import CapcalcError, NoSolution, quoted, suggest
 from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.months import month_index, month_label
 from calc.core.version import __version__
@@ -43,7 +43,7 @@ def parse_target(text: str, outputs: Mapping[str, OutputSpec] = OUTPUTS
         raise CapcalcError(f"{text!r} is not OUTPUT=VALUE (e.g. compute_multiple=10)",
                            key="target")
     if name not in outputs:
-        raise CapcalcError(f"unknown output {name!r}{suggest(name, outputs)} (choose from "
+        raise CapcalcError(f"unknown output {quoted(name)}{suggest(name, outputs)} (choose from "
                            f"{', '.join(outputs)})", key="target")
     unit = outputs[name].unit or "1"
     times = _TIMES.match(raw)

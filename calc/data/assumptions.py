@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calc.core.errors import CapcalcError, shown, suggest
+from calc.core.errors import CapcalcError, quoted, shown, suggest
 from calc.core.vocabulary import GROUPS, INPUTS, InputSpec, check_bounds, check_value
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.resources import ASSUMPTIONS, shipped_bytes
@@ -213,7 +213,7 @@ def to_assumption(key: str, entry: Entry) -> Assumption:
             raise CapcalcError(f"a name has no range; remove {' and '.join(ranged)}", key=key)
         if spec.choices and value not in spec.choices:
             raise CapcalcError(
-                f"{value!r} is not one of {', '.join(spec.choices)}"
+                f"{quoted(value)} is not one of {', '.join(spec.choices)}"
                 f"{suggest(str(value), spec.choices)}",
                 key=key,
             )
@@ -322,7 +322,7 @@ def parse_baseline(data: Any, *, source: str) -> Baseline:
     accelerator = assumptions["hardware.accelerator"].value
     if accelerator not in catalog:
         raise CapcalcError(
-            f"{accelerator!r} is not in the catalog{suggest(str(accelerator), catalog)}",
+            f"{quoted(accelerator)} is not in the catalog{suggest(str(accelerator), catalog)}",
             file=source, key="hardware.accelerator",
         )
     _check_sizing(assumptions, source)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from calc.core.errors import CapcalcError, shown, suggest
+from calc.core.errors import CapcalcError, quoted, shown, suggest
 from calc.core.vocabulary import INPUTS, InputSpec, check_bounds, check_value
 from calc.data.assumptions import Value, range_problem
 from calc.data.io import parse_yaml
@@ -149,7 +149,7 @@ def to_change(key: str, raw: Any, origin: str) -> Change:
             raise CapcalcError(f"must be a name, not the number {value!r}", file=origin, key=key)
         if spec.choices and value is not None and value not in spec.choices:
             raise CapcalcError(
-                f"{shown(value)} is not one of {', '.join(spec.choices)}"
+                f"{quoted(value)} is not one of {', '.join(spec.choices)}"
                 f"{suggest(str(value), spec.choices)}",
                 file=origin, key=key,
             )

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from calc.core.errors import CapcalcError, shown, suggest
+from calc.core.errors import CapcalcError, quoted, shown, suggest
 from calc.core.months import month_index, month_label
 from calc.core.phases import LATEST, PHASE_SET_FIELDS, PHASE_STATUSES, Phase, phase_key
 from calc.core.vocabulary import INPUTS, PHASE_DOMAINS, check_bounds
@@ -216,7 +216,7 @@ def check_phases(phases: Sequence[Phase], catalog: Mapping[str, Accelerator], *,
     for i, phase in enumerate(phases):
         if phase.accelerator not in (None, LATEST) and phase.accelerator not in catalog:
             raise CapcalcError(
-                f"{phase.accelerator!r} is not in the catalog"
+                f"{quoted(phase.accelerator)} is not in the catalog"
                 f"{suggest(str(phase.accelerator), [*catalog, LATEST])}"
                 f" (catalog: {', '.join(catalog)}; or {LATEST})",
                 file=file, key=f"timeline[{i}].accelerator",

@@ -363,7 +363,7 @@ class Library:
             )
         if baseline_name not in self.definitions:
             raise CapcalcError(
-                f"unknown scenario {baseline_name!r}"
+                f"unknown scenario {quoted(baseline_name)}"
                 f"{suggest(str(baseline_name), self.definitions)}",
                 file=setter, key="target.baseline",
             )
@@ -392,7 +392,7 @@ class Library:
         """``scenario`` on another catalog accelerator; inputs it set explicitly stay."""
         if accelerator not in self.baseline.catalog:
             raise CapcalcError(
-                f"{shown(accelerator)} is not in the catalog"
+                f"{quoted(accelerator)} is not in the catalog"
                 f"{suggest(accelerator, self.baseline.catalog)}",
                 key="hardware.accelerator",
             )
@@ -417,7 +417,7 @@ class Library:
             old = values[change.key]
             if change.key == "hardware.accelerator" and change.value not in self.baseline.catalog:
                 raise CapcalcError(
-                    f"{shown(change.value)} is not in the catalog"
+                    f"{quoted(change.value)} is not in the catalog"
                     f"{suggest(str(change.value), self.baseline.catalog)}"
                     f" (catalog: {', '.join(self.baseline.catalog)})",
                     file=change.origin, key=change.key,

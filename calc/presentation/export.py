@@ -8,13 +8,16 @@ building the set costs nothing for formats not asked for.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
-from collections.abc import Callable, Sequence
+import logging
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calc.core.errors import CapcalcError
+from calc.core.errors import CapcalcError, quoted
 from calc.core.version import __version__
 from calc.data.output_folder import FileData, write_files
 from calc.presentation.datapackage import csv_file, with_datapackage
@@ -23,7 +26,8 @@ from calc.presentation.tables.base import Table
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FORMATS", "Chart", "chart_files", "check_formats", "figure_bytes", "save_chart",
+__all__ = ["FORMATS", "Chart", "chart_files", "check_formats", "figure_bytes", "quiet_drawing",
+           "save_chart",
            "save_charts"]
 
 FORMATS = ("png", "svg", "pdf")
@@ -40,7 +44,7 @@ def check_formats(formats: Sequence[str]) -> list[str]:
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise CapcalcError(f"unknown chart format {bad[0] if bad else ''!r}; choose from "
+        raise CapcalcError(f"unknown chart format {quoted(bad[0] if bad else '')}; choose from "
                            f"{', '.join(FORMATS)}", key="formats")
     return list(formats)
 
@@ -56,6 +60,28 @@ def _metadata(fmt: str, table: Table) -> dict[str, str]:
     return {"Title": table.title, "Subject": description, "Creator": f"capcalc {__version__}"}
 
 
+logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def quiet_drawing() -> Iterator[None]:
+    """Within the block, what matplotlib warns of while it draws (a glyph the font lacks, a
+    layout it could not apply) goes to capcalc's log at debug level, never to the user's
+    terminal: the chart is drawn all the same, and stderr carries capcalc's own lines only.
+    """
+    library = logging.getLogger("matplotlib")
+    level = library.level
+    library.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        library.setLevel(level)
+    for warning in caught:
+        logger.debug("while drawing: %s", warning.message)
+
+
 def figure_bytes(fig: Figure, table: Table, fmt: str = "png", dpi: int = 200) -> bytes:
     """Render ``fig`` as ``fmt`` (png, svg or pdf) with ``table``'s provenance in its metadata.
 
@@ -67,7 +93,8 @@ def figure_bytes(fig: Figure, table: Table, fmt: str = "png", dpi: int = 200) ->
     """
     check_formats([fmt])
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt, table))
+    with quiet_drawing():
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt, table))
     if fig.get_layout_engine() is not None:
         fig.set_layout_engine(None)  # None, not "none": no dry-run draw before each save
     return buffer.getvalue()
@@ -89,7 +116,8 @@ def chart_files(charts: Sequence[Chart], formats: Sequence[str]) -> dict[str, Fi
             def render(fmt: str, draw: Callable[[Table], Figure] = draw, table: Table = table,
                        drawn: dict[str, Figure] = drawn) -> bytes:
                 if "fig" not in drawn:
-                    drawn["fig"] = draw(table)
+                    with quiet_drawing():
+                        drawn["fig"] = draw(table)
                 return figure_bytes(drawn["fig"], table, fmt)
 
             for fmt in formats:

@@ -17,7 +17,7 @@ from typing import Generic, TypeAlias, TypeVar
 
 from matplotlib.figure import Figure
 
-from calc.presentation.export import figure_bytes
+from calc.presentation.export import figure_bytes, quiet_drawing
 from calc.presentation.tables.base import Table
 
 __all__ = [
@@ -322,7 +322,8 @@ def render_chart(chart: Chart, formats: Sequence[str]) -> Rendered:
     """Draw ``chart`` once and keep its PNG (always) and the other ``formats``."""
     import matplotlib.pyplot as plt  # deferred: pyplot only to release the drawn figure
 
-    fig = chart.draw(chart.table)
+    with quiet_drawing():
+        fig = chart.draw(chart.table)
     try:
         files = {fmt: figure_bytes(fig, chart.table, fmt) for fmt in picture_formats(formats)}
     finally:
