@@ -256,7 +256,7 @@ def unpack(blob: str, *, key: str = UPLOAD_PARAM, limit: int = MAX_UPLOAD_BYTES)
     if len(blob) > MAX_LINK_CHARS:
         raise CapcalcError(f"is {len(blob):,} characters long; a link carries at most "
                            f"{MAX_LINK_CHARS:,}", file=LINK_ORIGIN, key=key)
-    if not _PACKED.match(blob):
+    if not _PACKED.fullmatch(blob):
         raise CapcalcError("is not packed text (letters, digits, - and _ only)",
                            file=LINK_ORIGIN, key=key)
     try:
@@ -286,7 +286,7 @@ def safe_file_name(name: str) -> str:
     ('cortex-2027.yaml', 'upload.yaml')
     """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return base if _FILE_NAME.match(base) else "upload.yaml"
+    return base if _FILE_NAME.fullmatch(base) else "upload.yaml"
 
 
 # ---------------------------------------------------------------- phases

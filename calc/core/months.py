@@ -33,7 +33,7 @@ def month_index(text: str, *, key: str | None = None) -> int:
     ...
     calc.core.errors.CapcalcError: '2024- 9' is not a month; write YYYY-MM (e.g. 2027-12)
     """
-    match = _MONTH.match(str(text))
+    match = _MONTH.fullmatch(str(text))
     month = int(match.group(2)) if match else 0
     if not match or not 1 <= month <= 12:
         raise CapcalcError(f"{clean_text(str(text), limit=40)!r} is not a month; write YYYY-MM "

@@ -232,7 +232,7 @@ def parse_phase_key(key: str, phases: Sequence[Phase]) -> tuple[int, str] | None
     name; ``timeline.phases[...]`` is accepted too. Returns None when ``key``
     does not address a phase.
     """
-    match = _PHASE_KEY.match(key.strip())
+    match = _PHASE_KEY.fullmatch(key.strip())
     if not match:
         if key.strip().startswith("timeline"):
             raise CapcalcError(

@@ -55,7 +55,7 @@ def calendar_date(text: str) -> str:
     ...
     ValueError: '2099-99-99' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD
     """
-    match = _DATE.match(text)
+    match = _DATE.fullmatch(text)
     try:
         if match is None:
             raise ValueError(text)
