@@ -189,6 +189,41 @@ def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
     )
 
 
+def _too_deep(origin: str, first: list[str], current: str, *, more: bool) -> CapcalcError:
+    """The one line for a chain of ``base:`` deeper than :data:`MAX_BASE_DEPTH`."""
+    shown_chain = " → ".join([*first, "…", current]) + (" → …" if more else "")
+    return CapcalcError(
+        f"its chain of base scenarios ({shown_chain}) is more than {MAX_BASE_DEPTH} scenarios "
+        f"deep; capcalc follows at most {MAX_BASE_DEPTH}: base it on a scenario nearer the root",
+        file=f"{origin}: scenario {first[0]!r}", key="base")
+
+
+def _check_depths(raw: Mapping[Any, Any], origin: str) -> None:
+    """Refuse a chain of ``base:`` inside one file deeper than :data:`MAX_BASE_DEPTH`, before
+    any of its scenarios is validated, in one pass (each scenario's depth found once).
+
+    Loops and bases outside the file are left to :meth:`Library.lineage`, which names them.
+    """
+    bases = {name: body["base"] if isinstance(body, dict) and isinstance(body.get("base"), str)
+             else None for name, body in raw.items()}  # the validation names a wrong type
+    depth: dict[Any, int] = {}
+    root: dict[Any, Any] = {}  # where each chain ends: outside the file, or its last scenario
+    for start in bases:
+        path: list[Any] = []
+        current: Any = start
+        while current in bases and current not in depth and current not in path:
+            path.append(current)
+            current = bases[current]
+        reached = depth.get(current, 0)  # outside the file, or a loop: counted from here
+        end = root.get(current, current if current is not None else path[-1] if path else None)
+        for name in reversed(path):
+            reached += 1
+            depth[name], root[name] = reached, end
+            if reached > MAX_BASE_DEPTH:
+                raise _too_deep(origin, [str(name), str(bases[name])], str(end),
+                                more=end not in bases)
+
+
 def parse_scenarios(data: Any, *, origin: str, default_name: str,
                     max_scenarios: int | None = None) -> dict[str, ScenarioDef]:
     """Read scenario definitions from a parsed YAML tree (one scenario or ``scenarios:``).
@@ -222,6 +257,7 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str,
                 f"holds {len(data['scenarios']):,} scenarios; at most {max_scenarios:,} are "
                 "read from one file here (`capcalc run FILE` reads any number)",
                 file=origin, key="scenarios")
+        _check_depths(data["scenarios"], origin)
         return {name: _definition(name, raw, origin) for name, raw in data["scenarios"].items()}
     # without `name:`, the file's name made into a scenario name ("my site.yaml" → my-site)
     name = data.get("name", re.sub(r"[^A-Za-z0-9_.+-]+", "-", default_name)
@@ -314,14 +350,8 @@ class Library:
                 raise CapcalcError(f"base scenarios loop: {loop}", file=definition.origin,
                                    key="base")
             if len(chain) == MAX_BASE_DEPTH:
-                first = chain[0]
-                raise CapcalcError(
-                    f"its chain of base scenarios ({first.name} → {chain[1].name} → … → "
-                    f"{current}{' → …' if definition.base else ''}) is more than "
-                    f"{MAX_BASE_DEPTH} scenarios deep; capcalc "
-                    f"follows at most {MAX_BASE_DEPTH}: base it on a scenario nearer the root",
-                    file=f"{first.origin}: scenario {first.name!r}",
-                    key="base")
+                raise _too_deep(chain[0].origin, [d.name for d in chain[:2]], current,
+                                more=definition.base is not None)
             chain.append(definition)
             seen.add(current)
             current = definition.base
