@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import resource
+import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -90,6 +91,13 @@ def _folder(root: Path) -> None:
     (root / "out" / LOCK_NAME / "inside.txt").write_text("mine\n", encoding="utf-8")
 
 
+def _device(root: Path) -> None:
+    try:  # /dev/null's numbers; making a device node needs privileges a test may not have
+        os.mknod(root / "out" / LOCK_NAME, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node is not permitted here")
+
+
 def _oversized(root: Path) -> None:
     with open(root / "out" / LOCK_NAME, "wb") as handle:
         handle.truncate(1 << 30)  # a sparse gigabyte: cheap to make, costly to read
@@ -104,6 +112,7 @@ BAD_LOCKS: dict[str, tuple[Callable[[Path], None], str]] = {
     "hard-link": (_hard_link_outside, "is a file with 2 names (a hard link)"),
     "fifo": (_fifo, "is a named pipe (FIFO)"),
     "folder": (_folder, "is a folder"),
+    "device": (_device, "is a character device"),
     "oversized": (_oversized, f"is 1,073,741,824 bytes long (capcalc's lock holds a process "
                               f"id, at most {MAX_LOCK_BYTES} bytes)"),
 }
