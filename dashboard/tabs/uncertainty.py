@@ -249,7 +249,7 @@ def _view(ctx: Context) -> None:
     except CapcalcError as exc:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
-    measure = measure_title(ctx.scenario.values)
+    measure = measure_title(ctx.scenario.values, at_one_moment=True)  # samples of one moment
     chosen = str(ctx.settings.get("output") or "")
     output = chosen or default_output(varies)
     output = str(st.selectbox(
