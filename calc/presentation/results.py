@@ -77,13 +77,15 @@ def results_table(results: Sequence[Result], baseline: Result) -> str:
                      for _, values in columns]
         body.append([label, *cells])
     lines = [render_table(header, body[:]), ""]
-    row = INPUTS["target.baseline"].title
-    against = (f"Each multiple is against the scenario in the row \"{row}\"; the last column "
-               f"is {multiplier:g}× {baseline.name}" if mixed
-               else f"Multiples against {baseline.name}")
+    against = "each against its own baseline" if mixed else f"against {baseline.name}"
     lines.append(f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15. "
-                 f"{against}, of {_measures(results)}."
-                 + (f" {CUMULATIVE_AT_ONE_MOMENT}" if _cumulative(results) else ""))
+                 f"Multiples {against}, of {_measures(results)}.")
+    if mixed:  # each line short enough for a terminal
+        lines.append(f"Each scenario's baseline is in the row "
+                     f"\"{INPUTS['target.baseline'].title}\"; the last column is "
+                     f"{multiplier:g}× {baseline.name}.")
+    if _cumulative(results):
+        lines.append(CUMULATIVE_AT_ONE_MOMENT)
     return "\n".join(lines)
 
 
@@ -91,12 +93,12 @@ def breakeven_cell(utilisation: float) -> str:
     """The break-even utilisation as a short cell: a share of the year, or why there is none.
 
     >>> breakeven_cell(0.41), breakeven_cell(121.37), breakeven_cell(float("inf"))
-    ('41% of the year', 'never: owning costs 121× leasing all year', 'none: the cloud is free')
+    ('41% of the year', 'never: owning is 121× leasing', 'none: the cloud is free')
     """
     if not math.isfinite(utilisation):
         return "none: the cloud is free"
-    if utilisation > 1:
-        return f"never: owning costs {utilisation:.3g}× leasing all year"
+    if utilisation > 1:  # leasing all year costs less than owning
+        return f"never: owning is {utilisation:.3g}× leasing"
     return f"{utilisation:.0%} of the year"
 
 
