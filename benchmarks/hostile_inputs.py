@@ -92,10 +92,11 @@ def chain(folder: Path) -> None:
         encoding="utf-8")
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         capcalc(["run", "--format", "json"])  # warm the imports and the cache
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         status = capcalc(["run", str(path)])
-        seconds = time.perf_counter() - start
-    print(f"3,000-deep chain: {seconds:.2f} s (exit {status}); goal < {GOALS['chain']:.0f} s")
+        seconds, computing = time.perf_counter() - start, time.process_time() - cpu
+    print(f"3,000-deep chain: {seconds:.2f} s ({computing:.2f} s of computing, most of it "
+          f"reading the YAML; exit {status}); goal < {GOALS['chain']:.0f} s")
 
 
 def timeline() -> None:
