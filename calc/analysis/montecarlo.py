@@ -33,7 +33,7 @@ from calc.analysis.run import CARD_OUTPUTS, Result, run, solve_meet_target
 from calc.analysis.solver import solve_vectorised
 from calc.analysis.tabular import Tabular
 from calc.core.chain import evaluate, measure_of, target_measure
-from calc.core.errors import CapcalcError
+from calc.core.errors import CapcalcError, quoted
 from calc.core.vocabulary import (
     INPUTS,
     OUTPUTS,
@@ -435,7 +435,7 @@ def solve_samples(library: Library, scenario: str | Scenario, key: str, output: 
     if key not in INPUTS or INPUTS[key].kind == "choice":
         raise CapcalcError("is not a numeric input; solve varies a number", key=key)
     if output not in OUTPUTS:
-        raise CapcalcError(f"unknown output {output!r}", key="target")
+        raise CapcalcError(f"unknown output {quoted(output)}", key="target")
     draws = paired_draws(library, scenario, sets, samples=samples, seed=seed)
 
     def gap(x: FloatArray, part: slice) -> FloatArray:
