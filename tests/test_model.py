@@ -143,6 +143,22 @@ def test_selected_outputs_equal_the_full_evaluation(selection, baseline):
                               equal_nan=True), name
 
 
+@given(st.lists(st.floats(min_value=1e-6, max_value=1e7), min_size=1, max_size=5),
+       st.lists(st.one_of(st.floats(min_value=0, max_value=1e300),
+                          st.sampled_from([0.0, 5e-324, 1e-309, math.inf, math.nan])),
+                min_size=1, max_size=5),
+       st.floats(min_value=1, max_value=1e6))
+def test_power_for_target_without_interruptions_is_the_general_formula_at_zero_load(
+        powers, multiples, target):
+    size = min(len(powers), len(multiples))
+    power, multiple = np.array(powers[:size]), np.array(multiples[:size])
+    with np.errstate(all="ignore"):
+        general = model.facility_power_mw_for_target(power, multiple, target,
+                                                     np.zeros(size))
+        shortcut = model.facility_power_mw_for_target(power, multiple, target)
+    assert np.array_equal(shortcut, general, equal_nan=True)
+
+
 def test_an_unknown_output_is_named():
     with pytest.raises(KeyError, match="unknown output 'compute_multiplier'"):
         evaluate(CORTEX_PHASE1, BASELINE_EFFECTIVE, outputs=["compute_multiplier"])

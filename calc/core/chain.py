@@ -339,6 +339,16 @@ def facility_power_mw_for_target(
     inf
     """
     q = np.asarray(target_multiplier, dtype=float) / np.asarray(multiple, dtype=float)
+    if np.ndim(load) == 0 and load == 0:
+        # no interruptions: the scale below is exactly 1 wherever q is finite (and NaN,
+        # giving inf, where it is not), so the same numbers come from fewer passes
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.multiply(facility_power_mw, target_multiplier) / np.asarray(
+                multiple, dtype=float)
+            finite = np.isfinite(q)
+            if not finite.all():
+                out = np.where(finite, out, np.inf)
+        return float(out) if out.ndim == 0 else out
     scale = 1.0 + np.asarray(load, dtype=float) * (1.0 - q)
     with np.errstate(divide="ignore", invalid="ignore"):  # power × T ÷ (m × scale)
         out = np.where(scale > 0, facility_power_mw * target_multiplier
