@@ -25,7 +25,8 @@ import numpy.typing as npt
 
 from calc.analysis.buildout_montecarlo import phase_delays
 from calc.analysis.montecarlo import PairedDraws, paired_draws
-from calc.analysis.sweep_plan import Group, SweepPlan, quantile_name
+from calc.analysis.sweep_plan import TILE_ELEMENTS, Group, SweepPlan, quantile_name
+from calc.analysis.sweep_reduce import row_quantiles
 from calc.core.chain import evaluate
 from calc.core.fleet import simulate as simulate_fleet
 from calc.core.months import month_label
@@ -53,10 +54,17 @@ def _draws(plan: SweepPlan, group: Group) -> tuple[PairedDraws, dict[str, FloatA
     return _DRAWS[key]
 
 
-def _numeric(plan: SweepPlan, values: Mapping[str, Any], rows: IntArray) -> dict[str, FloatArray]:
+def _numeric(plan: SweepPlan, values: Mapping[str, Any], rows: IntArray | slice
+             ) -> dict[str, FloatArray]:
     """The numeric axis values of ``rows``, as float arrays."""
     return {k: np.asarray(values[k][rows], dtype=float) for k in plan.axis_keys
             if k not in plan.categorical}
+
+
+def _chain_outputs(plan: SweepPlan) -> tuple[str, ...]:
+    """What the static chain computes per point-sample: the outputs kept, and the
+    compute multiple for P(target)."""
+    return tuple(dict.fromkeys(("compute_multiple", *plan.outputs)))
 
 
 def _static_central(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray]
@@ -64,34 +72,45 @@ def _static_central(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatAr
     n = len(next(iter(numeric.values()))) if numeric else 1
     inputs = {**group.scenario.values, **{k: v for k, v in numeric.items()
                                           if not k.startswith("timeline")}}
-    out = evaluate(inputs, group.baseline)
+    out = evaluate(inputs, group.baseline, outputs=plan.outputs)
     return {o: np.broadcast_to(np.asarray(out[o], dtype=float), (n,)) for o in plan.outputs}
 
 
 def _static_sampled(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray],
                     n: int) -> dict[str, FloatArray]:
-    """P(target) and the quantiles of each output over the samples, for ``n`` points."""
+    """P(target) and the quantiles of each output over the samples, for ``n`` points.
+
+    The chain runs on tiles of points × samples of about :data:`TILE_ELEMENTS`
+    (its temporaries stay in cache); each point's samples of a kept output go
+    into one row, whose quantiles are taken in place at the end
+    (:func:`calc.analysis.sweep_reduce.row_quantiles`). Every number
+    is elementwise or a count, so the tiling changes none of them.
+    """
     draws, _ = _draws(plan, group)
     samples, chunk = draws.samples, plan.sample_chunk
-    kept = {o: np.empty((n, samples)) for o in plan.outputs}
-    reached = np.zeros(n)
+    quantiles = plan.sweep.spec.quantiles
+    wanted = _chain_outputs(plan)
+    kept = {o: np.empty((n, samples)) for o in plan.outputs} if quantiles else {}
+    reached = np.zeros(n, dtype=np.int64)
     points = {k: v[:, None] for k, v in numeric.items() if not k.startswith("timeline")}
+    step = max(1, TILE_ELEMENTS // chunk)
     for lo in range(0, samples, chunk):
         part = slice(lo, min(samples, lo + chunk))
-        inputs = {**draws.fixed, **{k: v[None, part] for k, v in draws.drawn.items()},
-                  **points}
-        out = evaluate(inputs, draws.baseline_effective[None, part])
-        target = np.asarray(inputs["target.compute_multiplier"], dtype=float)
-        reached += np.sum(np.asarray(out["compute_multiple"]) >= target, axis=1)
-        for o in plan.outputs:
-            kept[o][:, part] = np.broadcast_to(np.asarray(out[o], dtype=float),
-                                               (n, part.stop - part.start))
+        sampled = {**draws.fixed, **{k: v[None, part] for k, v in draws.drawn.items()}}
+        baseline = draws.baseline_effective[None, part]
+        target = sampled["target.compute_multiplier"]
+        for first in range(0, n, step):
+            rows = slice(first, min(n, first + step))
+            inputs = {**sampled, **{k: v[rows] for k, v in points.items()}}
+            out = evaluate(inputs, baseline, outputs=wanted)
+            reached[rows] += np.count_nonzero(out["compute_multiple"] >= target, axis=1)
+            for o, row in kept.items():
+                row[rows, part] = out[o]
     result = {"p_target_reached": reached / samples}
-    quantiles = plan.sweep.spec.quantiles
-    for o in plan.outputs:
-        found = np.quantile(kept[o], quantiles, axis=1)
-        for q, row in zip(quantiles, found, strict=True):
-            result[f"{o}_{quantile_name(q)}"] = row
+    for o, row in kept.items():
+        found = row_quantiles(row, quantiles)
+        for q, values in zip(quantiles, found, strict=True):
+            result[f"{o}_{quantile_name(q)}"] = values
     return result
 
 
@@ -179,18 +198,19 @@ def evaluate_block(plan: SweepPlan, index: int) -> dict[str, npt.NDArray[Any]]:
     if plan.keeps_months:
         out["p_target_by"] = np.empty((n, len(plan.months)))
     for group in plan.groups:
-        rows = np.flatnonzero(group_ids == group.index)
-        if rows.size == 0:
+        rows: IntArray | slice = (slice(None) if len(plan.groups) == 1
+                                  else np.flatnonzero(group_ids == group.index))
+        size = n if isinstance(rows, slice) else rows.size
+        if size == 0:
             continue
         numeric = _numeric(plan, values, rows)
         found: dict[str, Any] = {}
         if plan.outputs:
             found.update(_static_central(plan, group, numeric))
             if plan.samples is not None:
-                found.update(_static_sampled(plan, group, numeric, rows.size))
+                found.update(_static_sampled(plan, group, numeric, size))
         if plan.buildout:
-            found.update(_buildout(plan, group, numeric, rows.size))
+            found.update(_buildout(plan, group, numeric, size))
         for name, column in found.items():
             out[name][rows] = column
     return out
-

@@ -38,6 +38,7 @@ from calc.data.scenarios import Library, Scenario
 from calc.data.sweep_file import Axis, SweepFile
 
 __all__ = [
+    "TILE_ELEMENTS",
     "Column",
     "Group",
     "SweepPlan",
@@ -53,6 +54,9 @@ STATIC_ELEMENTS = 1 << 19
 BUILDOUT_ELEMENTS = 1 << 22
 #: Samples evaluated together within a block: fixed, so no block size changes a result.
 SAMPLE_CHUNK = 1 << 14
+#: Point-samples the static chain evaluates at once within a block: its temporaries
+#: (a few arrays of this many floats) stay in a core's cache.
+TILE_ELEMENTS = 1 << 15
 #: Bytes one point-sample takes while the static chain runs (every output and its inputs).
 _STATIC_BYTES = 8 * 40
 #: Bytes one sample-month takes while the build-out core runs (running totals, series).
