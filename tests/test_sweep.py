@@ -183,3 +183,20 @@ def test_a_sweep_too_large_for_memory_is_refused_with_the_largest_that_fits(
     with pytest.raises(CapcalcError, match="points fit"):
         plan_sweep(library, read_sweep({**big, "points": largest + 1}),
                    memory_budget=400_000_000)
+
+
+@pytest.mark.slow
+def test_above_a_chunk_of_samples_the_sweep_still_draws_calc_simulates_samples(
+        library: calc.Library) -> None:
+    from calc.analysis.montecarlo import CHUNK
+
+    samples = CHUNK + 5_000  # two chunks: a truncated input redraws within each
+    result = calc.sweep({"scenario": "cortex-phase1",
+                         "axes": {"site.facility_power_mw": [1100]},
+                         "samples": samples, "seed": 3, "quantiles": [0.5],
+                         "outputs": ["compute_multiple"]}, library)
+    sampled = calc.simulate(library, "cortex-phase1", [("site.facility_power_mw", 1100)],
+                            samples=samples, seed=3)
+    assert 0 < result["p_target_reached"][0] < 1
+    assert result["p_target_reached"][0] == sampled.p_target_reached()
+    assert result["compute_multiple_p50"][0] == np.quantile(sampled["compute_multiple"], 0.5)
