@@ -1,4 +1,4 @@
-"""Quantiles of a sweep block's rows: numpy's own numbers, from a faster selection."""
+"""Per-block helpers of a sweep: quantiles of its rows and the positions of its points."""
 
 from __future__ import annotations
 
@@ -48,3 +48,16 @@ def test_infinite_neighbours_give_their_limit_and_nan_rows_nan(rows, quantiles):
                 lower = min(int(np.floor((n - 1) * q)), n - 1)
                 upper = min(lower + 1, n - 1)
                 assert ordered[r, lower] <= got[i, r] <= ordered[r, upper]
+
+
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=4), st.data())
+def test_a_blocks_grid_positions_are_numpys_unravel_index(shape, data):
+    from calc.analysis.sweep_design import _runs
+
+    total = int(np.prod(shape))
+    lo = data.draw(st.integers(0, total))
+    hi = data.draw(st.integers(lo, total))
+    expected = np.unravel_index(np.arange(lo, hi), shape)
+    for j, length in enumerate(shape):
+        stride = int(np.prod(shape[j + 1:]))
+        assert np.array_equal(_runs(lo, hi, stride, length), expected[j])

@@ -123,6 +123,11 @@ def _reference(plan: SweepPlan) -> dict[str, Any]:
     return out
 
 
+def _joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """The blocks' arrays end to end (the one block's array itself when there is one)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 def _assemble(plan: SweepPlan, parts: Mapping[int, Arrays], computed: int,
               resumed: int) -> SweepResult:
     """The blocks joined in order into one :class:`SweepResult`."""
@@ -131,9 +136,10 @@ def _assemble(plan: SweepPlan, parts: Mapping[int, Arrays], computed: int,
     columns: dict[str, npt.NDArray[Any]] = {}
     for key in plan.axis_keys:
         values = np.asarray(axes[key])
-        columns[key] = values.astype(str) if key in plan.categorical else values.astype(float)
+        columns[key] = values.astype(str) if key in plan.categorical else \
+            np.asarray(values, dtype=float)
     for column in plan.columns:
-        columns[column.name] = np.concatenate([p[column.name] for p in ordered])
+        columns[column.name] = _joined([p[column.name] for p in ordered])
     units = {key: axis_unit(key) for key in plan.axis_keys}
     descriptions = {key: (INPUTS[key].title if key in INPUTS else "phase field")
                     for key in plan.axis_keys}
@@ -148,7 +154,7 @@ def _assemble(plan: SweepPlan, parts: Mapping[int, Arrays], computed: int,
     return SweepResult(
         axes=plan.axis_keys, columns=columns, units=units, descriptions=descriptions,
         months=plan.months,
-        p_target_by=np.concatenate([p["p_target_by"] for p in ordered])
+        p_target_by=_joined([p["p_target_by"] for p in ordered])
         if plan.keeps_months else None,
         grid=grid, reference=_reference(plan), attrs=dict(plan.attrs),
         computed=computed, resumed=resumed,

@@ -192,25 +192,35 @@ def evaluate_block(plan: SweepPlan, index: int) -> dict[str, npt.NDArray[Any]]:
     n = hi - lo
     values = plan.design.values(lo, hi)
     group_ids = plan.group_ids(lo, hi)
+    dtypes = {c.name: np.dtype(np.int64 if c.integer else float) for c in plan.columns}
+    if len(plan.groups) == 1:  # every point in one combination: its arrays as they come
+        found = _group(plan, plan.groups[0], _numeric(plan, values, slice(None)), n)
+        return {"group": group_ids, **{name: np.require(column, dtype=dtypes.get(name),
+                                                        requirements=["C", "W"])
+                                       for name, column in found.items()}}
     out: dict[str, npt.NDArray[Any]] = {"group": group_ids}
-    for column in plan.columns:
-        out[column.name] = np.empty(n, dtype=np.int64 if column.integer else float)
+    for name, dtype in dtypes.items():
+        out[name] = np.empty(n, dtype=dtype)
     if plan.keeps_months:
         out["p_target_by"] = np.empty((n, len(plan.months)))
     for group in plan.groups:
-        rows: IntArray | slice = (slice(None) if len(plan.groups) == 1
-                                  else np.flatnonzero(group_ids == group.index))
-        size = n if isinstance(rows, slice) else rows.size
-        if size == 0:
+        rows = np.flatnonzero(group_ids == group.index)
+        if rows.size == 0:
             continue
-        numeric = _numeric(plan, values, rows)
-        found: dict[str, Any] = {}
-        if plan.outputs:
-            found.update(_static_central(plan, group, numeric))
-            if plan.samples is not None:
-                found.update(_static_sampled(plan, group, numeric, size))
-        if plan.buildout:
-            found.update(_buildout(plan, group, numeric, size))
-        for name, column in found.items():
+        for name, column in _group(plan, group, _numeric(plan, values, rows),
+                                   rows.size).items():
             out[name][rows] = column
     return out
+
+
+def _group(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray], n: int
+           ) -> dict[str, Any]:
+    """Every column (and ``p_target_by``) of ``n`` points of one categorical combination."""
+    found: dict[str, Any] = {}
+    if plan.outputs:
+        found.update(_static_central(plan, group, numeric))
+        if plan.samples is not None:
+            found.update(_static_sampled(plan, group, numeric, n))
+    if plan.buildout:
+        found.update(_buildout(plan, group, numeric, n))
+    return found
