@@ -200,3 +200,24 @@ def test_above_a_chunk_of_samples_the_sweep_still_draws_calc_simulates_samples(
     assert 0 < result["p_target_reached"][0] < 1
     assert result["p_target_reached"][0] == sampled.p_target_reached()
     assert result["compute_multiple_p50"][0] == np.quantile(sampled["compute_multiple"], 0.5)
+
+
+def test_blocks_evaluated_in_threads_at_once_equal_blocks_one_by_one(
+        library: calc.Library) -> None:
+    """A Dask worker may run several blocks in threads: each keeps its samples apart."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from calc.analysis.sweep_block import evaluate_block
+    from calc.analysis.sweep_plan import plan_sweep
+    from calc.data.sweep_file import read_sweep
+
+    spec = {"scenario": "cortex-phase1", "axes": {"training.mfu": {"low": 0.3, "high": 0.5}},
+            "points": 200, "samples": 20_000, "seed": 4, "outputs": ["compute_multiple"]}
+    plan = plan_sweep(library, read_sweep(spec), block_size=50)
+    alone = [evaluate_block(plan, i) for i in range(plan.blocks)]
+    with ThreadPoolExecutor(4) as threads:
+        together = list(threads.map(lambda i: evaluate_block(plan, i), range(plan.blocks)))
+    for one, other in zip(alone, together, strict=True):
+        assert one.keys() == other.keys()
+        for name in one:
+            assert np.array_equal(one[name], other[name]), name

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from calc.analysis.sweep_block import evaluate_block
+from calc.analysis.sweep_block import evaluate_block, release_scratch
 from calc.analysis.sweep_plan import SweepPlan, axis_unit, plan_sweep
 from calc.analysis.sweep_result import SweepResult
 from calc.core.errors import CapcalcError
@@ -70,9 +70,15 @@ def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], 
     if not pending:
         return
     if client is None and (workers is None or workers <= 1):
-        for index in pending:
-            done(index, evaluate_block(plan, index))
+        try:
+            for index in pending:
+                done(index, evaluate_block(plan, index))
+        finally:
+            release_scratch()
         return
+    # the design's unit cube travels with the plan (this process needs it anyway), so no
+    # worker imports scipy or recomputes the design
+    _ = plan.design.unit
     if client is not None:
         # the plan goes to every worker once; each task names only its block
         shared = client.scatter(plan, broadcast=True, hash=False)
@@ -87,11 +93,12 @@ def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], 
         return
     assert workers is not None
     # forkserver: workers fork from a server that has imported capcalc once (fast, and safe
-    # with the threads a parent may run); spawn where there is no fork
+    # with the threads a parent may run), and scipy.optimize, which fitting a truncated
+    # input's distribution needs (0.25 s a worker otherwise); spawn where there is no fork
     context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["calc.analysis.sweep"])
+        context.set_forkserver_preload(["calc.analysis.sweep", "scipy.optimize"])
     else:  # pragma: no cover - Windows
         context = multiprocessing.get_context("spawn")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,

@@ -17,6 +17,7 @@ give the same numbers.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +32,7 @@ from calc.core.chain import evaluate
 from calc.core.fleet import simulate as simulate_fleet
 from calc.core.months import month_label
 
-__all__ = ["evaluate_block", "reach_quantile"]
+__all__ = ["evaluate_block", "reach_quantile", "release_scratch"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -67,30 +68,58 @@ def _chain_outputs(plan: SweepPlan) -> tuple[str, ...]:
     return tuple(dict.fromkeys(("compute_multiple", *plan.outputs)))
 
 
-def _static_central(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray]
+def _static_central(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray], n: int
                     ) -> dict[str, FloatArray]:
-    n = len(next(iter(numeric.values()))) if numeric else 1
-    inputs = {**group.scenario.values, **{k: v for k, v in numeric.items()
-                                          if not k.startswith("timeline")}}
-    out = evaluate(inputs, group.baseline, outputs=plan.outputs)
-    return {o: np.broadcast_to(np.asarray(out[o], dtype=float), (n,)) for o in plan.outputs}
+    """Each kept output at central values, for ``n`` points (the chain on tiles)."""
+    values = group.scenario.values
+    points = {k: v for k, v in numeric.items() if not k.startswith("timeline")}
+    kept = {o: np.empty(n) for o in plan.outputs}
+    for first in range(0, n, TILE_ELEMENTS):
+        rows = slice(first, min(n, first + TILE_ELEMENTS))
+        out = evaluate({**values, **{k: v[rows] for k, v in points.items()}}, group.baseline,
+                       outputs=plan.outputs)
+        for o, column in kept.items():
+            column[rows] = out[o]
+    return kept
+
+
+#: Each thread's buffer for the kept samples of a block, reused from block to block: the
+#: allocator maps a fresh array of this size anew each time (a page fault every 4 kB,
+#: a tenth of a block's time in a Dask worker, whose allocator returns memory eagerly).
+_SCRATCH = threading.local()
+
+
+def _scratch(count: int, n: int, samples: int) -> list[FloatArray]:
+    """``count`` arrays of ``(n, samples)`` floats in this thread's reused buffer."""
+    size = n * samples
+    buffer: FloatArray | None = getattr(_SCRATCH, "buffer", None)
+    if buffer is None or buffer.size < count * size:
+        buffer = _SCRATCH.buffer = np.empty(count * size)
+    return [buffer[i * size:(i + 1) * size].reshape(n, samples) for i in range(count)]
+
+
+def release_scratch() -> None:
+    """Free this thread's buffer (a sweep in this process is done with it)."""
+    _SCRATCH.buffer = None
 
 
 def _static_sampled(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray],
                     n: int) -> dict[str, FloatArray]:
     """P(target) and the quantiles of each output over the samples, for ``n`` points.
 
-    The chain runs on tiles of points × samples of about :data:`TILE_ELEMENTS`
-    (its temporaries stay in cache); each point's samples of a kept output go
+    The chain runs on tiles of points × samples of at most :data:`TILE_ELEMENTS`
+    (small temporaries, in cache); each point's samples of a kept output go
     into one row, whose quantiles are taken in place at the end
     (:func:`calc.analysis.sweep_reduce.row_quantiles`). Every number
     is elementwise or a count, so the tiling changes none of them.
     """
     draws, _ = _draws(plan, group)
-    samples, chunk = draws.samples, plan.sample_chunk
+    samples = draws.samples
+    chunk = min(samples, TILE_ELEMENTS)
     quantiles = plan.sweep.spec.quantiles
     wanted = _chain_outputs(plan)
-    kept = {o: np.empty((n, samples)) for o in plan.outputs} if quantiles else {}
+    kept = dict(zip(plan.outputs, _scratch(len(plan.outputs), n, samples), strict=True)) \
+        if quantiles else {}
     reached = np.zeros(n, dtype=np.int64)
     points = {k: v[:, None] for k, v in numeric.items() if not k.startswith("timeline")}
     step = max(1, TILE_ELEMENTS // chunk)
@@ -218,7 +247,7 @@ def _group(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray], n: 
     """Every column (and ``p_target_by``) of ``n`` points of one categorical combination."""
     found: dict[str, Any] = {}
     if plan.outputs:
-        found.update(_static_central(plan, group, numeric))
+        found.update(_static_central(plan, group, numeric, n))
         if plan.samples is not None:
             found.update(_static_sampled(plan, group, numeric, n))
     if plan.buildout:
