@@ -215,9 +215,9 @@ def buildout(library: calc.Library, repeats: int, scale: float) -> None:
 
 def discovery(library: calc.Library, repeats: int, scale: float) -> None:
     points = max(1000, int(100_000 * scale))
-    # 30× by each quarter to 2030-12: a target met in 57 % to 79 % of these futures, so that
-    # every deadline's box is peeled over tens of steps (at 10× nearly every future meets it
-    # and PRIM stops at once)
+    # 30× by each quarter to 2030-12: a target met in some of these futures only, so that
+    # every deadline's box is peeled over tens of steps (where nearly every future meets
+    # the target, PRIM stops at once and the ladder measures nothing)
     spec = {"scenario": "cortex-buildout", "set": {"target.compute_multiplier": 30},
             "axes": {"timeline[3].facility_power_mw": {"low": 300, "high": 2000},
                      "timeline[3].delay_months": {"low": 0, "high": 18},
