@@ -3,6 +3,7 @@ as the ``prim`` package does, and ``capcalc discover`` says it in one sentence."
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def test_each_step_is_the_best_peel_counted_afresh(seed: int, n: int, digits: in
     y = ((x["a"] > 0.3) & (x["b"] < 0.7)).astype(float)
     y = np.where(rng.uniform(size=n) < 0.15, 1 - y, y)
     trajectory = peeling_trajectory(x, None, y)
-    for before, after in zip(trajectory, trajectory[1:]):
+    for before, after in itertools.pairwise(trajectory):
         peels = _brute_force_peels(before, x, y)
         best = max(objective for objective, _, _ in peels)
         chosen = [p for p in peels if p[1] == dict(after.limits)]
