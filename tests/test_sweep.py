@@ -221,3 +221,14 @@ def test_blocks_evaluated_in_threads_at_once_equal_blocks_one_by_one(
         assert one.keys() == other.keys()
         for name in one:
             assert np.array_equal(one[name], other[name]), name
+
+
+def test_a_target_on_an_axis_is_each_points_target(library: calc.Library) -> None:
+    result = calc.sweep({"scenario": "cortex-phase1",
+                         "axes": {"target.compute_multiplier": [0.7, 0.9]},
+                         "samples": 500, "seed": 5, "outputs": ["compute_multiple"]}, library)
+    for i, target in enumerate((0.7, 0.9)):
+        sampled = calc.simulate(library, "cortex-phase1",
+                                [("target.compute_multiplier", target)], samples=500, seed=5)
+        assert result["p_target_reached"][i] == sampled.p_target_reached()
+    assert result["p_target_reached"][0] > result["p_target_reached"][1]

@@ -127,11 +127,11 @@ def _static_sampled(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatAr
         part = slice(lo, min(samples, lo + chunk))
         sampled = {**draws.fixed, **{k: v[None, part] for k, v in draws.drawn.items()}}
         baseline = draws.baseline_effective[None, part]
-        target = sampled["target.compute_multiplier"]
         for first in range(0, n, step):
             rows = slice(first, min(n, first + step))
             inputs = {**sampled, **{k: v[rows] for k, v in points.items()}}
             out = evaluate(inputs, baseline, outputs=wanted)
+            target = inputs["target.compute_multiplier"]  # an axis's value, or the draws
             reached[rows] += np.count_nonzero(out["compute_multiple"] >= target, axis=1)
             for o, row in kept.items():
                 row[rows, part] = out[o]
