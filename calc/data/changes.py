@@ -8,6 +8,7 @@ provenance (``{value: 0.4, low: 0.3, high: 0.5}``, on the command line too).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -103,11 +104,25 @@ colon, so YAML reads it as one word; write {value: 0.4, low: 0.3, high: 0.5}
     return mapping
 
 
+def _plain_number(raw: Any) -> bool:
+    """A finite float, or an int a float holds exactly (not a bool): a value as it stands.
+
+    >>> _plain_number(0.4), _plain_number(3), _plain_number(True), _plain_number(float("nan"))
+    (True, True, False, False)
+    """
+    if isinstance(raw, float):
+        return math.isfinite(raw)
+    return type(raw) is int and abs(raw) <= 2 ** 53
+
+
 def to_change(key: str, raw: Any, origin: str) -> Change:
     """Convert one override as written to a :class:`Change` in the key's unit."""
     if key not in INPUTS:
         raise CapcalcError(f"unknown key{suggest(key, INPUTS)}", file=origin, key=key)
     spec = INPUTS[key]
+    if spec.kind != "choice" and _plain_number(raw):  # what a schema would accept as is
+        return Change(key=key, origin=origin, has_value=True,
+                      value=_number_change(key, raw, None, origin, "value"))
     raw = flow_mapping(raw, origin, key)
     override: Any
     if isinstance(raw, str) or raw is None:  # --set text: nothing for pydantic to check
