@@ -1,10 +1,10 @@
-"""The dashboard's state as text: everything a user changed, and its shareable link form.
+"""The link: a session's shared state as URL query parameters, and read back from them.
 
-The state is a preset name, the inputs the user changed (each as ``(dotted
-key, value as text)``, the same text ``--set`` takes), the build-out phases
-if the user edited them, the view's settings (which view, the horizon, the
-Monte Carlo's samples and seed, ...) and an uploaded scenario file. The URL's
-query parameters carry all of it:
+What a link carries (:class:`LinkState`) is a preset name, the inputs the user
+changed (each as ``(dotted key, value as text)``, the same text ``--set``
+takes), the build-out phases if the user edited them, the views' settings
+(:class:`calc.dashboard.settings.Settings`: which view, the horizon, the Monte
+Carlo's samples and seed, ...) and an uploaded scenario file:
 
 * ``scenario=cortex-full`` and one parameter per changed input (``site.pue=1.3``);
 * phase edits as ``timeline[3].facility_power_mw=600`` (as ``--set`` writes them), or,
@@ -34,19 +34,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from calc.analysis.limits import DEFAULT_SAMPLES
 from calc.core.errors import CapcalcError, clean_text, suggest
-from calc.core.months import DEFAULT_UNTIL
 from calc.core.phases import PHASE_SET_FIELDS, Phase, phase_key
-from calc.core.vocabulary import OUTPUTS
+from calc.dashboard.keys import NO_UPLOAD, Sets, Upload
+from calc.dashboard.settings import LINK_ORIGIN, Settings
 from calc.data.changes import to_change
 from calc.data.io import MAX_YAML_BYTES
 from calc.data.phases import apply_phase_sets, check_phases, to_phases
 from calc.data.scenarios import Library
 from calc.data.schema import PhaseSpec
 from calc.data.validation import validation_message
-
-from dashboard.context import Sets
 
 __all__ = [
     "LINK_ORIGIN",
@@ -55,13 +52,10 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "PHASES_PARAM",
     "PRESET_PARAM",
-    "SETTINGS",
     "SET_ORIGIN",
     "UPLOAD_NAME_PARAM",
     "UPLOAD_PARAM",
-    "VIEWS",
     "LinkState",
-    "Setting",
     "as_library_sets",
     "delay_text",
     "link_params",
@@ -71,14 +65,13 @@ __all__ = [
     "phases_from_records",
     "safe_file_name",
     "unpack",
+    "upload_fits",
     "validate_set",
     "value_text",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: The name errors give to values read from the URL.
-LINK_ORIGIN = "link"
 #: Where inputs changed in the dashboard say they came from (tooltips, error messages).
 SET_ORIGIN = "set in the dashboard"
 #: Query parameter holding the preset's name.
@@ -94,17 +87,6 @@ MAX_LINK_CHARS = 6_000
 MAX_UPLOAD_BYTES = MAX_YAML_BYTES
 #: A link with more parameters than this is not what the page wrote; the rest are ignored.
 MAX_PARAMS = 200
-
-#: The views, in order: (link value, label shown).
-VIEWS: tuple[tuple[str, str], ...] = (
-    ("compare", "Compare"),
-    ("power", "Power → compute"),
-    ("cost", "Cost"),
-    ("timeline", "Timeline & target"),
-    ("peers", "Peers"),
-    ("uncertainty", "Uncertainty"),
-    ("assumptions", "Assumptions"),
-)
 
 
 def value_text(value: Any) -> str:
@@ -145,77 +127,6 @@ def validate_set(library: Library, preset: str, sets: Mapping[str, str], key: st
     trial = {**sets, key: text}
     library.scenario(preset, as_library_sets(sorted(trial.items())), set_origin=origin)
     return text
-
-
-# ---------------------------------------------------------------- view settings
-
-
-@dataclass(frozen=True)
-class Setting:
-    """A setting of the views that the link carries when it is not the default.
-
-    ``kind`` is ``choice`` (one of ``choices``; "" means "the page decides"), ``int``
-    (a whole number from ``lower`` to ``upper``) or ``flag`` (on or off).
-    """
-
-    param: str
-    label: str
-    default: Any
-    kind: str
-    choices: tuple[str, ...] = ()
-    lower: int = 0
-    upper: int = 0
-
-    def parse(self, raw: str) -> Any:
-        """The value of link text ``raw``; a CapcalcError keyed by the parameter if invalid."""
-        text = raw.strip()
-        if self.kind == "flag":
-            if text in ("1", "true", "on"):
-                return True
-            if text in ("0", "false", "off", ""):
-                return False
-            raise CapcalcError(f"must be 1 or 0 (got {clean_text(text, limit=40)!r})",
-                               file=LINK_ORIGIN, key=self.param)
-        if self.kind == "int":
-            try:
-                number = float(text.replace("_", "").replace(",", ""))
-            except ValueError:
-                number = math.nan
-            if not math.isfinite(number) or number != int(number) or \
-                    not self.lower <= number <= self.upper:
-                raise CapcalcError(
-                    f"must be a whole number from {self.lower:,} to {self.upper:,} "
-                    f"(got {clean_text(text, limit=40)!r})", file=LINK_ORIGIN, key=self.param)
-            return int(number)
-        if text not in self.choices:
-            raise CapcalcError(f"unknown {self.label.lower()} {clean_text(text, limit=40)!r}"
-                               f"{suggest(text, self.choices)}", file=LINK_ORIGIN,
-                               key=self.param)
-        return text
-
-    def text(self, value: Any) -> str:
-        """Link text of ``value``."""
-        if self.kind == "flag":
-            return "1" if value else "0"
-        return str(value)
-
-
-SETTINGS: dict[str, Setting] = {s.param: s for s in (
-    Setting("view", "View", VIEWS[0][0], "choice", choices=tuple(v for v, _ in VIEWS)),
-    Setting("until", "Horizon", int(DEFAULT_UNTIL[:4]), "int", lower=2025, upper=2060),
-    Setting("samples", "Samples", DEFAULT_SAMPLES, "int", lower=1_000, upper=200_000),
-    Setting("seed", "Seed", 0, "int", lower=0, upper=2**31 - 1),
-    Setting("output", "Output", "", "choice", choices=tuple(OUTPUTS)),
-    Setting("sobol", "Sobol indices", False, "flag"),
-    Setting("fan", "Timeline under uncertainty", False, "flag"),
-    Setting("slip", "Announced phases slip as their operator's record", True, "flag"),
-    Setting("probability", "Probability (%)", 80, "int", lower=1, upper=99),
-)}
-
-
-def default_settings() -> dict[str, Any]:
-    """Every setting at its default."""
-    return {name: s.default for name, s in SETTINGS.items()}
 
 
 # ---------------------------------------------------------------- packed text
@@ -363,9 +274,9 @@ class LinkState:
 
     preset: str
     sets: dict[str, str] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=default_settings)
+    settings: Settings = field(default_factory=Settings)
     phases: tuple[Phase, ...] | None = None
-    upload: tuple[str, str] = ("", "")
+    upload: Upload = NO_UPLOAD
     warnings: list[str] = field(default_factory=list)
 
 
@@ -381,7 +292,8 @@ def _problem(exc: Exception) -> str:
 
 
 def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_preset: str, *,
-               check_upload: UploadCheck, default_phases: DefaultPhases
+               check_upload: UploadCheck, default_phases: DefaultPhases,
+               choices: Mapping[str, Sequence[str]] | None = None
                ) -> tuple[LinkState, Library]:
     """Read the state from query parameters; invalid ones fall back to their default.
 
@@ -397,6 +309,8 @@ def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_pr
         Validates an uploaded file as the file uploader does; returns its library.
     default_phases : callable
         The build-out phases of a preset with inputs applied (None when it has none).
+    choices : mapping of str to list of str, optional
+        The values allowed for settings the page decides (``view``: the views' names).
 
     Returns
     -------
@@ -419,7 +333,7 @@ def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_pr
                             f"{len(given)} times; using the last")
         values[key] = given[-1]
 
-    library, upload = shipped, ("", "")
+    library, upload = shipped, NO_UPLOAD
     if UPLOAD_PARAM in values:
         name = safe_file_name(values.pop(UPLOAD_NAME_PARAM, "upload.yaml"))
         try:
@@ -439,12 +353,7 @@ def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_pr
             f"{suggest(state.preset, library.definitions)}; showing {default_preset}")
         state.preset = default_preset
 
-    for name, setting in SETTINGS.items():
-        if name in values:
-            try:
-                state.settings[name] = setting.parse(values.pop(name))
-            except CapcalcError as exc:
-                warnings.append(f"{exc}; using the default")
+    state.settings = Settings.from_link(values, choices or {}, warnings)
 
     packed = values.pop(PHASES_PARAM, None)
     phase_sets = [(k, v) for k, v in values.items() if k.startswith("timeline")]
@@ -505,24 +414,21 @@ def _link_phases(library: Library, state: LinkState, packed: str | None,
 
 
 def link_params(preset: str, sets: Sets, default_preset: str, *,
-                settings: Mapping[str, Any] | None = None,
+                settings: Settings | None = None,
                 phases: Mapping[str, str] | None = None,
-                upload: tuple[str, str] = ("", "")) -> dict[str, str]:
+                upload: Upload = NO_UPLOAD) -> dict[str, str]:
     """The query parameters of a state: ``scenario`` unless default, every changed input,
     the phase edits, every setting not at its default, and the uploaded file if it fits.
 
     >>> link_params("cortex-full", (("site.pue", "1.3"),), "cortex-phase1")
     {'scenario': 'cortex-full', 'site.pue': '1.3'}
-    >>> link_params("cortex-phase1", (), "cortex-phase1", settings={"view": "cost", "seed": 0})
+    >>> link_params("cortex-phase1", (), "cortex-phase1", settings=Settings(view="cost"))
     {'view': 'cost'}
     """
     params = {} if preset == default_preset else {PRESET_PARAM: preset}
     params.update(sets)
     params.update(phases or {})
-    for name, value in (settings or {}).items():
-        setting = SETTINGS[name]
-        if value != setting.default:
-            params[name] = setting.text(value)
+    params.update(settings.link() if settings is not None else {})
     name, text = upload
     if text:
         packed = pack(text)
@@ -532,9 +438,7 @@ def link_params(preset: str, sets: Sets, default_preset: str, *,
     return params
 
 
-def upload_fits(upload: tuple[str, str]) -> bool:
+def upload_fits(upload: Upload) -> bool:
     """Whether an uploaded file travels in the link (see :data:`MAX_LINK_CHARS`)."""
     return not upload[1] or len(pack(upload[1])) <= MAX_LINK_CHARS
 
-
-__all__ += ["default_settings", "upload_fits"]
