@@ -16,7 +16,7 @@ from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from typing import Any
 
 from calc.analysis.limits import DEFAULT_SAMPLES
-from calc.core.errors import CapcalcError, clean_text, suggest
+from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.months import DEFAULT_UNTIL
 from calc.core.vocabulary import OUTPUTS
 
@@ -79,7 +79,7 @@ class Setting:
             return int(number)
         allowed = tuple(choices) or self.choices
         if text not in allowed:
-            raise CapcalcError(f"unknown {self.label.lower()} {clean_text(text, limit=40)!r}"
+            raise CapcalcError(f"unknown {self.label.lower()} {quoted(text, 40)}"
                                f"{suggest(text, allowed)}", file=LINK_ORIGIN, key=self.param)
         return text
 

@@ -24,8 +24,10 @@ from calc.data.scenarios import Library, Scenario
 from calc.presentation.answer import buildout_phases
 
 __all__ = [
+    "MAX_UPLOAD_SCENARIOS",
     "REFERENCES",
     "TIMELINE_SAMPLES",
+    "TIMELINE_SECONDS",
     "add_upload",
     "check_upload",
     "compare_results",
@@ -48,6 +50,12 @@ REFERENCES = ("cortex-full", "tenfold")
 #: A sampled timeline keeps (samples × months) arrays: the dashboard samples at most this
 #: many (the Timeline view's chance by month, the Uncertainty view's fan).
 TIMELINE_SAMPLES = 20_000
+#: Seconds of computing one sampled timeline may take in a session (predicted from its first
+#: samples; capcalc timeline allows more), so no session holds up another's page for long.
+TIMELINE_SECONDS = 5.0
+#: Scenarios read from one uploaded file (or a link's): checking each runs it, so the work
+#: one upload asks of the server (shared by every visitor) stays within a second or so.
+MAX_UPLOAD_SCENARIOS = 50
 
 
 @memo()
@@ -63,7 +71,8 @@ def library_for(upload: Upload) -> Library:
     name, text = upload
     if text:
         library, _ = library.add_text(text, origin=name or "upload",
-                                      default_name=_stem(name))
+                                      default_name=_stem(name),
+                                      max_scenarios=MAX_UPLOAD_SCENARIOS)
     return library
 
 
@@ -80,7 +89,8 @@ def add_upload(name: str, data: bytes) -> tuple[Library, list[str]]:
     CapcalcError
         One line naming the file, the key and what would be right.
     """
-    return shipped_library().add_text(data, origin=name or "upload", default_name=_stem(name))
+    return shipped_library().add_text(data, origin=name or "upload", default_name=_stem(name),
+                                      max_scenarios=MAX_UPLOAD_SCENARIOS)
 
 
 def check_upload(name: str, data: bytes) -> Library:
