@@ -5,8 +5,9 @@ moves the facility-power slider (and a few other inputs) to new values one
 after another and times each script rerun, as Streamlit reruns the whole
 script on every widget change. Prints the median in milliseconds, of the wall
 clock and of this process's CPU time (the script's own cost, which other work on
-a shared machine does not inflate); the goal is at most 150 ms on a 2-core machine. What a user feels in the browser —
-the script plus drawing — is measured by ``benchmarks/dashboard_latency.py``.
+a shared machine does not inflate); the goal is at most 150 ms on a 2-core
+machine. What a user feels in the browser — the script plus drawing — is
+measured by ``benchmarks/dashboard_latency.py``.
 
 Run: ``.venv/bin/python benchmarks/dashboard_rerun.py [--moves N] [--view VIEW]``
 """
@@ -24,7 +25,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+APP = Path(__file__).resolve().parent.parent / "calc" / "dashboard" / "app.py"
 GOAL_MS = 150.0
 
 #: (widget key, values it is moved through): each move is a new, uncached input.

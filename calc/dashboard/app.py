@@ -1,13 +1,15 @@
 """capcalc's Streamlit dashboard: every assumption in the sidebar, the answer, cards, one view.
 
-Run with ``make dashboard``, ``capcalc dashboard`` or ``streamlit run dashboard/app.py``.
+Run with ``make dashboard``, ``capcalc dashboard`` or ``streamlit run calc/dashboard/app.py``.
 The page computes nothing itself: numbers come from :func:`calc.run` and the tables
-of :mod:`calc.presentation.tables`, through the cached helpers of :mod:`dashboard.compute`.
+of :mod:`calc.presentation.tables`, through the cached helpers of
+:mod:`calc.dashboard.compute`.
 
-Views are modules ``dashboard/tabs/<name>.py`` with ``render(ctx: Context) -> None``,
-listed in :data:`dashboard.state.VIEWS` as ``(link value, label)``. Only the view
-chosen in the navigation is drawn (the browser has one view's charts to draw, not
-all of them), and the choice travels in the link as ``view=…``.
+Views are modules ``calc/dashboard/views/<name>.py`` with
+``render(ctx: Context) -> PhaseEdit | None``, listed in
+:data:`calc.dashboard.settings.VIEWS` as ``(name, label)``. Only the view chosen in
+the navigation is drawn (the browser has one view's charts to draw, not all of
+them), and the choice travels in the link as ``view=…``.
 """
 
 from __future__ import annotations
@@ -17,22 +19,24 @@ import time
 
 import streamlit as st
 
-from dashboard import page
-from dashboard.context import Context
-from dashboard.state import VIEWS
+from calc.dashboard import page, session
+from calc.dashboard.context import Context, PhaseEdit
+from calc.dashboard.settings import VIEWS
 
-#: The views, in order: (label shown, module in dashboard/tabs/).
-TABS: tuple[tuple[str, str], ...] = tuple((label, name) for name, label in VIEWS)
 _LABELS = dict(VIEWS)
 
 
 def render_view(ctx: Context) -> None:
-    """The navigation, then the one view it has chosen."""
+    """The navigation, then the one view it has chosen; a phase table's edit becomes the
+    state, and the page runs again with it."""
     st.segmented_control("View", [name for name, _ in VIEWS], format_func=_LABELS.__getitem__,
                          required=True, label_visibility="collapsed", width="stretch",
-                         **page.bound("view", "w:__view"))
-    name = str(st.session_state["settings"]["view"])
-    importlib.import_module(f"dashboard.tabs.{name}").render(ctx)
+                         **session.bound("view", session.VIEW_WIDGET))
+    name = session.current().settings.view
+    edit = importlib.import_module(f"calc.dashboard.views.{name}").render(ctx)
+    if isinstance(edit, PhaseEdit):
+        session.on_phases(edit.phases)
+        st.rerun()
 
 
 #: On a session's first run, the pause after the answer and the cards are sent: the browser
@@ -46,7 +50,7 @@ def main() -> None:
     """Build the page: the answer and the cards first, then the sidebar, then one view."""
     st.set_page_config(page_title="capcalc: AI datacenter compute", page_icon="⚡",
                        layout="wide", initial_sidebar_state="auto")
-    opening = page.opening()
+    opening = session.opening()
     ctx = page.build()
     if opening:
         time.sleep(FIRST_PAINT_S)

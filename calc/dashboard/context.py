@@ -7,7 +7,7 @@ callbacks of :mod:`calc.dashboard.session`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from calc.analysis.run import Result
 from calc.core.phases import Phase
@@ -15,7 +15,19 @@ from calc.dashboard.keys import PhasesKey, Sets, StateKey, Upload, phases_key
 from calc.dashboard.settings import Settings
 from calc.data.scenarios import Library, Scenario
 
-__all__ = ["Context"]
+__all__ = ["Context", "PhaseEdit", "Question"]
+
+#: A question of the target box: input, output, target (None: the scenario's target
+#: multiple) and the month it must hold in (None: the scenario at one moment).
+Question = tuple[str, str, float | None, str | None]
+
+
+@dataclass(frozen=True)
+class PhaseEdit:
+    """What a view returns when the user edited the phase table: the build-out to use from
+    now on (None: the scenario's own). The page makes it the state and runs again."""
+
+    phases: tuple[Phase, ...] | None
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,12 @@ class Context:
         The build-out phases as the user edited them; None when not edited.
     settings : Settings
         The views' settings (view, horizon, samples, seed, ...).
+    question : Question or None
+        The target box's question (None: the default question).
+    question_error : str
+        Why the question just asked cannot be asked ("" when it can, or none was asked).
+    editor : int
+        The phase table's version: a new one restarts the editor from ``phases``.
     """
 
     key: StateKey
@@ -47,7 +65,10 @@ class Context:
     result: Result
     baseline: Result
     phases: tuple[Phase, ...] | None = None
-    settings: Settings = Settings()
+    settings: Settings = field(default_factory=Settings)
+    question: Question | None = None
+    question_error: str = ""
+    editor: int = 0
 
     @property
     def preset(self) -> str:

@@ -11,57 +11,39 @@ reads it with its defaults.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
 from functools import partial
-from typing import Any
 
 import streamlit as st
 
+from calc.dashboard.compute.cache import Drawn, figure_bytes
+from calc.dashboard.markup import plain
 from calc.presentation.chart_spec import Chart
-from calc.presentation.export import chart_bytes
-from calc.presentation.tables import Table
-
-from dashboard.markup import plain
 
 __all__ = ["download_buttons", "notes_markdown", "show_chart"]
 
 _MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _rendered(cache_key: Hashable, fmt: str, _chart: Chart) -> bytes:
-    return chart_bytes(_chart, fmt)
-
-
-def _render(chart: Chart, fmt: str, cache_key: Hashable | None) -> bytes:
-    if cache_key is None:
-        return chart_bytes(chart, fmt)
-    return _rendered((chart.name, cache_key), fmt, chart)
-
-
-def download_buttons(item: Chart | Table, *, key: str, cache_key: Hashable | None = None,
-                     formats: tuple[str, ...] = ("png", "svg")) -> None:
+def download_buttons(drawn: Drawn, *, key: str, formats: tuple[str, ...] = ("png", "svg")
+                     ) -> None:
     """One row of buttons: each picture format of a chart, then the CSV behind it.
 
     Parameters
     ----------
-    item : Chart or Table
-        The chart on the screen (drawn as a file only on click), or a table alone (its CSV).
+    drawn : Drawn
+        The chart on the screen (drawn as a file only on click, cached on ``drawn.key``).
     key : str
         Unique prefix for the buttons' widget keys.
-    cache_key : hashable, optional
-        Identity of the chart's inputs; when given, rendered bytes are cached on it.
     formats : tuple of str
-        Picture formats offered (any of png, svg, pdf).
+        Picture formats offered (any of png, svg, pdf); none for a chart without panels.
     """
-    chart = item if isinstance(item, Chart) and item.panels else None
-    table = item.table if isinstance(item, Chart) else item
-    formats = formats if chart is not None else ()
+    chart = drawn.chart
+    table = chart.table
+    formats = formats if chart.panels else ()
     columns = st.columns(len(formats) + 1) if formats else st.columns([1, 2])
     for column, fmt in zip(columns, formats, strict=False):
-        assert chart is not None
         column.download_button(
-            fmt.upper(), data=partial(_render, chart, fmt, cache_key),
+            fmt.upper(), data=partial(figure_bytes, drawn.key, fmt, chart),
             file_name=f"{table.name}.{fmt}", mime=_MIME[fmt], key=f"{key}-{fmt}",
             icon=":material/download:", on_click="ignore", width="stretch",
         )
@@ -72,7 +54,7 @@ def download_buttons(item: Chart | Table, *, key: str, cache_key: Hashable | Non
 
 
 def notes_markdown(chart: Chart) -> str:
-    """A chart's notes as Markdown, shown as written (:func:`dashboard.markup.plain`): a
+    """A chart's notes as Markdown, shown as written (:func:`calc.dashboard.markup.plain`): a
     bulleted list under its bold title, or one paragraph each."""
     if chart.notes_title:
         return (f"**{plain(chart.notes_title)}**\n\n"
@@ -80,14 +62,14 @@ def notes_markdown(chart: Chart) -> str:
     return "\n\n".join(plain(note) for note in chart.notes)
 
 
-def show_chart(chart: Chart, specs: Sequence[dict[str, Any]], *, key: str,
-               cache_key: Hashable | None = None) -> None:
-    """``chart`` on the page: its specs (:func:`calc.presentation.vega.vega_specs`, cached by
-    the view), its notes, and the buttons that download it."""
-    for spec in specs:
+def show_chart(drawn: Drawn, *, key: str) -> None:
+    """A chart on the page: its Vega-Lite specs, its notes, and the buttons that download
+    it (the same declaration drawn as files)."""
+    for spec in drawn.specs:
         st.vega_lite_chart(spec, width="stretch")
+    chart = drawn.chart
     if chart.notes_title:
         st.markdown(notes_markdown(chart))
     elif chart.notes:
         st.caption(notes_markdown(chart))
-    download_buttons(chart, key=key, cache_key=cache_key)
+    download_buttons(drawn, key=key)

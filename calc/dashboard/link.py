@@ -301,8 +301,7 @@ def _problem(exc: Exception) -> str:
 
 
 def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_preset: str, *,
-               check_upload: UploadCheck, default_phases: DefaultPhases,
-               choices: Mapping[str, Sequence[str]] | None = None
+               check_upload: UploadCheck, default_phases: DefaultPhases
                ) -> tuple[LinkState, Library]:
     """Read the state from query parameters; invalid ones fall back to their default.
 
@@ -318,8 +317,6 @@ def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_pr
         Validates an uploaded file as the file uploader does; returns its library.
     default_phases : callable
         The build-out phases of a preset with inputs applied (None when it has none).
-    choices : mapping of str to list of str, optional
-        The values allowed for settings the page decides (``view``: the views' names).
 
     Returns
     -------
@@ -365,7 +362,7 @@ def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_pr
             f"{suggest(state.preset, library.definitions)}; showing {default_preset}")
         state.preset = default_preset
 
-    state.settings = Settings.from_link(values, choices or {}, warnings)
+    state.settings = Settings.from_link(values, warnings)
 
     packed = values.pop(PHASES_PARAM, None)
     phase_sets = [(k, v) for k, v in values.items() if k.startswith("timeline")]

@@ -1,12 +1,15 @@
-"""Text shown as written: escaping for Streamlit's Markdown, and widget names for calc's keys."""
+"""Text shown as written: escaping for Streamlit's Markdown, widget names for calc's keys, and
+an input's valid range in words."""
 
 from __future__ import annotations
 
 import re
 
 from calc.core.errors import CapcalcError
+from calc.core.vocabulary import InputSpec
+from calc.data.units import format_unit
 
-__all__ = ["WIDGET_NAMES", "plain", "shown_error"]
+__all__ = ["WIDGET_NAMES", "plain", "shown_error", "valid_range"]
 
 #: Characters Streamlit's Markdown reads as markup (emphasis, links, images, code, math,
 #: colour directives, HTML, tables); a backslash makes each one plain text.
@@ -50,3 +53,15 @@ def shown_error(exc: CapcalcError) -> str:
     'mine.yaml: timeline: holds 101 phases'
     """
     return str(exc if exc.file else exc.keyed(WIDGET_NAMES))
+
+
+def valid_range(spec: InputSpec) -> str:
+    """The valid range of ``spec`` in words, with its unit.
+
+    >>> valid_range(InputSpec("x.y", "Y", "MW", "", lower=0, lower_open=True, upper=10))
+    '> 0 and ≤ 10 MW'
+    """
+    unit = format_unit(spec.unit)
+    low = "" if spec.lower is None else f"{'>' if spec.lower_open else '≥'} {spec.lower:g}"
+    high = "" if spec.upper is None else f"{'<' if spec.upper_open else '≤'} {spec.upper:g}"
+    return f"{' and '.join(p for p in (low, high) if p)} {unit}".rstrip()

@@ -1,277 +1,69 @@
-"""The page around the views: session state, the sidebar, the link, and the results header.
+"""The page around the views: the sidebar, the link, and the results header.
 
-State lives in ``st.session_state``: a preset name, a dict of changed inputs
-(key → text), the edited build-out phases (or None), the views' settings and
-an uploaded file. Widget callbacks edit that state; each run computes the
-result from it (cached), writes the values into the widgets, draws them, and
-mirrors the whole state into the URL's query parameters
-(:func:`dashboard.state.link_params`).
+The session's state (:mod:`calc.dashboard.session`) is read from the link on a
+session's first run; widget callbacks edit it; each run computes the result from
+it (cached), writes the values into the widgets, draws them, and mirrors the whole
+state into the URL's query parameters (:func:`calc.dashboard.link.link_params`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import replace
 
 import streamlit as st
 
 from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import PHASE_SET_FIELDS, Phase
-from calc.core.vocabulary import GROUPS, INPUTS, MEASURE_TITLES
+from calc.core.vocabulary import GROUPS, INPUTS, MEASURE_TITLES, SIZING_KEYS
+from calc.dashboard import results_view, session, widgets
+from calc.dashboard.compute.scenario import (
+    MAX_UPLOAD_SCENARIOS,
+    check_upload,
+    default_phases,
+    default_preset,
+    library_for,
+    results,
+    shipped_library,
+    slip,
+    used_phases,
+)
+from calc.dashboard.context import Context
+from calc.dashboard.keys import phases_of
+from calc.dashboard.link import (
+    MAX_LINK_CHARS,
+    PHASES_PARAM,
+    LinkState,
+    as_library_sets,
+    link_params,
+    parse_link,
+    phase_params,
+    upload_fits,
+)
+from calc.dashboard.markup import plain, shown_error
 from calc.data.scenario_file import scenario_yaml
 from calc.data.scenarios import MAX_BASE_DEPTH
 from calc.presentation.answer import changes, heading
 from calc.presentation.formatting import format_value
 
-from dashboard import compute, results_view, widgets
-from dashboard.compute import NO_UPLOAD, Upload
-from dashboard.context import Context, Sets
-from dashboard.markup import plain, shown_error
-from dashboard.state import (
-    MAX_LINK_CHARS,
-    PHASES_PARAM,
-    SETTINGS,
-    LinkState,
-    as_library_sets,
-    default_settings,
-    link_params,
-    parse_link,
-    phase_params,
-    safe_file_name,
-    upload_fits,
-    value_text,
-)
-
-__all__ = ["OPENING_SCENARIO", "bound", "build", "default_preset", "opening", "plain",
-           "set_phases", "sidebar", "slip_line", "slip_words", "upload_scenarios"]
+__all__ = ["build", "changed_list", "mirror_link", "phase_changes", "read_link", "sidebar",
+           "slip_line", "slip_words"]
 
 logger = logging.getLogger(__name__)
 
-_PRESET_WIDGET = "w:__preset"
-_UPLOAD_WIDGET = "w:__upload"
 
-
-# ------------------------------------------------------------------ state
-
-
-def _state() -> Any:
-    return st.session_state
-
-
-#: The scenario the dashboard opens on: the news story's first phase, 100 MW of H100
-#: (the assumptions file's own site), measured against the library's baseline.
-OPENING_SCENARIO = "cortex-phase1"
-
-
-def default_preset() -> str:
-    """The scenario the dashboard opens on: :data:`OPENING_SCENARIO`, or the baseline
-    when the shipped library has no scenario of that name."""
-    library = compute.shipped_library()
-    return OPENING_SCENARIO if OPENING_SCENARIO in library.definitions \
-        else library.baseline_name()
-
-
-def _sets() -> Sets:
-    return tuple(sorted(_state()["sets"].items()))
-
-
-def _upload() -> Upload:
-    upload: Upload = _state().get("upload", NO_UPLOAD)
-    return upload
-
-
-def opening() -> bool:
-    """Whether this run is a session's first (the page is being opened)."""
-    return "preset" not in _state()
-
-
-def _init() -> None:
-    """First run of a session: read the state from the link."""
-    state = _state()
-    if "preset" in state:
-        return
+def read_link() -> LinkState:
+    """The state the URL's query parameters ask for (each bad part a notice, never an
+    exception)."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     try:
-        link, _library = parse_link(compute.shipped_library(), params, default_preset(),
-                                    check_upload=compute.check_upload,
-                                    default_phases=compute.default_phases)
+        link, _library = parse_link(shipped_library(), params, default_preset(),
+                                    check_upload=check_upload, default_phases=default_phases)
     except Exception as exc:  # a link must never crash the page: open on the defaults
         logger.warning("link cannot be read: %s", exc)
         link = LinkState(preset=default_preset(), warnings=[
             f"link: cannot be read ({type(exc).__name__}); showing {default_preset()}"])
-    state["preset"], state["sets"] = link.preset, link.sets
-    state["settings"], state["phases"] = link.settings, link.phases
-    state["upload"], state["upload_error"] = link.upload, ""
-    state["notices"] = link.warnings
-    state["input_errors"] = {}
-
-
-def _results_or_none(upload: Upload, preset: str, sets: Sets) -> Any:
-    try:
-        return compute.results(upload, preset, sets)
-    except CapcalcError:
-        return None
-
-
-def _on_input(key: str, wkey: str) -> None:
-    """A widget moved: record its value as text (checked and tidied by the run that follows).
-
-    Callbacks cannot be interrupted by a newer rerun, so they only write down the
-    change; :func:`_settle` validates it inside the (interruptible) script run.
-    """
-    state = _state()
-    raw = state[wkey]
-    if raw is None:  # a box emptied by the user: keep the value it had
-        return
-    text = value_text(float(raw) if isinstance(raw, int) else raw)
-    if "before" not in state:
-        state["before"] = dict(state["sets"])
-    state["changed"] = [*state.get("changed", []), key]
-    state["sets"] = {**state["sets"], key: text}
-
-
-def _settle(upload: Upload, preset: str) -> None:
-    """Tidy the inputs changed since the last run: drop those equal to what they would be
-    anyway (so the link stays short), and undo a change the scenario cannot run with,
-    saying at the widget why and what the valid range is."""
-    state = _state()
-    changed = state.get("changed", [])
-    if not changed:
-        return
-    sets = dict(state["sets"])
-    errors = dict(state.get("input_errors", {}))
-    for key in dict.fromkeys(changed):
-        errors.pop(key, None)
-        if key not in sets:
-            continue
-        others = {k: v for k, v in sets.items() if k != key}
-        without = _results_or_none(upload, preset, tuple(sorted(others.items())))
-        if without is not None and value_text(without[0].scenario[key]) == sets[key]:
-            sets = others
-    try:
-        compute.results(upload, preset, tuple(sorted(sets.items())))
-    except Exception as exc:
-        before = state.get("before", {})
-        for key in dict.fromkeys(changed):
-            if sets.get(key) != before.get(key):
-                errors[key] = _refused(key, sets.get(key, ""), exc)
-        sets = before
-    state["sets"] = sets
-    state["input_errors"] = errors
-    del state["changed"]
-    state.pop("before", None)
-
-
-def _refused(key: str, text: str, exc: Exception) -> str:
-    """Why a typed value was refused, with the valid range, for the line under its box."""
-    spec = INPUTS[key]
-    reason = exc.message if isinstance(exc, CapcalcError) else \
-        f"cannot be computed ({type(exc).__name__})"
-    valid = f" Valid: {widgets.valid_range(spec)}." if spec.kind != "choice" and \
-        "valid range" not in reason else ""
-    return f"{clean_text(text, limit=40)} was not used: {reason}.{valid} Kept the previous value."
-
-
-def _on_sizing() -> None:
-    """Switch between sizing the site by facility power and by accelerator count.
-
-    The site keeps its size: the new sizing input takes the value the other one implied.
-    """
-    state = _state()
-    upload, preset = _upload(), state["preset"]
-    now = compute.results(upload, preset, _sets())[0]
-    wanted = state[widgets.SIZING_WIDGET]
-    value = (float(round(now.outputs["accelerators"])) if wanted == "site.accelerators"
-             else now.outputs["facility_power_mw"])
-    text = value_text(value)
-    sets = {k: v for k, v in state["sets"].items() if k not in widgets.SIZING_KEYS}
-    base = _results_or_none(upload, preset, tuple(sorted(sets.items())))
-    if base is None or value_text(base[0].scenario[wanted]) != text:
-        sets[wanted] = text
-    if _results_or_none(upload, preset, tuple(sorted(sets.items()))) is None:
-        state["notices"] = [f"cannot size {preset} by {widgets.SIZING_LABELS[wanted]}"]
-        return
-    state["sets"] = sets
-
-
-def _forget_changes() -> None:
-    state = _state()
-    for name in ("changed", "before"):
-        state.pop(name, None)
-    state["input_errors"] = {}
-    state["phases"] = None
-
-
-def _on_preset() -> None:
-    _forget_changes()
-    state = _state()
-    state["preset"] = state[_PRESET_WIDGET]
-    state["sets"] = {}
-
-
-def _on_reset() -> None:
-    _forget_changes()
-    state = _state()
-    state["preset"] = default_preset()
-    state["sets"] = {}
-    state["upload"] = NO_UPLOAD
-    state["upload_error"] = ""
-    state["settings"] = {**default_settings(), "view": state["settings"]["view"]}
-
-
-def _on_upload() -> None:
-    """Validate an uploaded scenario file; on success switch to its first scenario."""
-    state = _state()
-    file = state.get(_UPLOAD_WIDGET)
-    if file is None:
-        return
-    name = safe_file_name(file.name)  # as a link carries it, so a link reopens the same
-    message = upload_scenarios(name, file.getvalue())
-    state["upload_error"] = message
-    if not message:
-        state["upload"] = (name, file.getvalue().decode("utf-8"))
-        state["preset"] = compute.add_upload(*state["upload"])[1][0]
-        state["sets"] = {}
-        _forget_changes()
-
-
-def upload_scenarios(name: str, data: bytes) -> str:
-    """Check an uploaded scenario file; return "" when it is good, else one readable line."""
-    try:
-        compute.check_upload(name, data)
-    except CapcalcError as exc:
-        return shown_error(exc)
-    return ""
-
-
-# ------------------------------------------------------------------ settings and phases
-
-
-def bound(name: str, wkey: str, value: Any = None) -> dict[str, Any]:
-    """Keyword arguments that bind a view's widget ``wkey`` to setting ``name``.
-
-    The setting's value (or ``value``, when the view resolves a default such as
-    the output examined) is put in the widget before it is drawn; the widget's
-    change is written back, so the setting outlives the view and travels in the link.
-    """
-    state = _state()
-    current = state["settings"][name] if value is None else value
-    if state.get(wkey) != current:
-        state[wkey] = current
-    return {"key": wkey, "on_change": _on_setting, "args": (name, wkey)}
-
-
-def _on_setting(name: str, wkey: str) -> None:
-    state = _state()
-    value = state[wkey]
-    if value is None:
-        return
-    state["settings"] = {**state["settings"], name: value}
-
-
-def set_phases(phases: tuple[Phase, ...] | None) -> None:
-    """Record the phase table as the user edited it (None: back to the scenario's)."""
-    _state()["phases"] = phases
+    return link
 
 
 # ------------------------------------------------------------------ sidebar
@@ -279,24 +71,22 @@ def set_phases(phases: tuple[Phase, ...] | None) -> None:
 
 def _sidebar(ctx: Context) -> None:
     library, scenario = ctx.library, ctx.result.scenario
-    state = _state()
+    s = session.current()
     sb = st.sidebar
     sb.title("capcalc")
     sb.caption("Compute capacity of AI training datacenters")
-    if state.get(_PRESET_WIDGET) != ctx.preset:
-        state[_PRESET_WIDGET] = ctx.preset
+    session.show(session.PRESET_WIDGET, ctx.preset)
     titles = {name: library.definitions[name].title or name for name in library.names}
-    sb.selectbox("Scenario", library.names, key=_PRESET_WIDGET, on_change=_on_preset,
+    sb.selectbox("Scenario", library.names, key=session.PRESET_WIDGET, on_change=session.on_preset,
                  format_func=lambda n: f"{n} — {titles[n]}" if titles[n] != n else n,
                  help="Start from a preset of scenarios.yaml (or an uploaded file).")
-    sb.button("Reset to defaults", on_click=_on_reset, key="w:__reset",
+    sb.button("Reset to defaults", on_click=session.on_reset, key="w:__reset",
               icon=":material/restart_alt:",
               help=f"Back to the opening view, {default_preset()}, with nothing changed.")
     widgets.sync(scenario.values)
     sized_by = "site.facility_power_mw" if scenario["site.accelerators"] is None \
         else "site.accelerators"
-    if state.get(widgets.SIZING_WIDGET) != sized_by:
-        state[widgets.SIZING_WIDGET] = sized_by
+    session.show(session.SIZING_WIDGET, sized_by)
     catalog = library.baseline.catalog
     options = {
         "hardware.accelerator": list(catalog),
@@ -310,30 +100,30 @@ def _sidebar(ctx: Context) -> None:
         else f"{k} ({catalog[k].status})",
         "target.measure": lambda k: str(MEASURE_TITLES.get(k, k)),
     }
-    errors = state.get("input_errors", {})
+    errors = s.input_errors
     for group in GROUPS:
         opened = group in ("site", "hardware") or any(
             INPUTS[key].group == group for key in errors)
         with sb.expander(widgets.GROUP_TITLES[group], expanded=opened):
             if group == "site":
-                st.radio("Size the site by", widgets.SIZING_KEYS, key=widgets.SIZING_WIDGET,
-                         format_func=widgets.SIZING_LABELS.__getitem__, horizontal=True,
-                         on_change=_on_sizing,
+                st.radio("Size the site by", SIZING_KEYS, key=session.SIZING_WIDGET,
+                         format_func=session.SIZING_LABELS.__getitem__, horizontal=True,
+                         on_change=session.on_sizing,
                          help="Give the facility power (accelerators follow) or the "
                               "accelerator count (power follows).")
             for key in widgets.group_keys(group, sized_by):
                 widgets.input_widget(INPUTS[key], scenario.assumptions[key],
-                                     options.get(key, ()), _on_input,
+                                     options.get(key, ()), session.on_input,
                                      formats.get(key, str), error=errors.get(key))
-    with sb.expander("Scenario file", expanded=bool(state.get("upload_error"))):
-        st.file_uploader("Upload a scenario YAML", type=["yaml", "yml"], key=_UPLOAD_WIDGET,
-                         on_change=_on_upload,
+    with sb.expander("Scenario file", expanded=bool(s.upload_error)):
+        st.file_uploader("Upload a scenario YAML", type=["yaml", "yml"],
+                         key=session.UPLOAD_WIDGET, on_change=session.on_upload,
                          help="One scenario (dotted keys, optional `base:`) or several under "
                               "`scenarios:`, as `capcalc run FILE.yaml` reads them. The page "
-                              f"reads at most {compute.MAX_UPLOAD_SCENARIOS} scenarios from "
+                              f"reads at most {MAX_UPLOAD_SCENARIOS} scenarios from "
                               f"a file, and chains of `base:` at most {MAX_BASE_DEPTH} deep.")
-        if state.get("upload_error"):
-            st.error(plain(state["upload_error"]))
+        if s.upload_error:
+            st.error(plain(s.upload_error))
         file_name = f"{ctx.preset}-custom.yaml"
         st.download_button(
             "Download this scenario (YAML)",
@@ -355,36 +145,34 @@ def _sidebar(ctx: Context) -> None:
 def _scenario_file(ctx: Context, file_name: str) -> str:
     title, description = _heading(ctx)
     settings = ctx.settings
-    used = compute.answer_phases(ctx)
-    phases = compute.from_key(used) if used else ctx.phases
+    used = used_phases(ctx.key, ctx.phases, settings.slip)
+    phases = phases_of(used) if used else ctx.phases
     return scenario_yaml(ctx.library, ctx.preset, as_library_sets(ctx.sets),
                          file_name=file_name, title=title, description=description,
-                         phases=phases, samples=int(settings["samples"]),
-                         seed=int(settings["seed"]), until=ctx.until)
+                         phases=phases, samples=settings.samples, seed=settings.seed,
+                         until=ctx.until)
 
 
 # ------------------------------------------------------------------ build
 
 
-def _context() -> Context:
-    state = _state()
-    upload, preset = _upload(), state["preset"]
-    library = compute.library_for(upload)
-    if preset not in library.definitions:
-        state["preset"], state["sets"] = default_preset(), {}
-    _settle(upload, state["preset"])
+def _context(s: session.Session) -> Context:
+    """The context of the views: the session's scenario computed (or, when it cannot be,
+    the opening scenario with a notice saying why)."""
+    library = library_for(s.upload)
+    if s.preset not in library.definitions:
+        s.preset, s.sets = default_preset(), {}
+    s.settle()
     try:
-        result, baseline = compute.results(upload, state["preset"], _sets())
+        result, baseline = results(s.key)
     except Exception as exc:
         logger.warning("state cannot be computed: %s", exc)
-        reason = shown_error(exc) if isinstance(exc, CapcalcError) else \
-            f"{type(exc).__name__}: {clean_text(str(exc), limit=120)}"
-        state["notices"] = [*state.get("notices", []), f"{reason}; showing {default_preset()}"]
-        state["preset"], state["sets"], state["phases"] = default_preset(), {}, None
-        result, baseline = compute.results(upload, state["preset"], ())
-    return Context(library=library, scenario=result.scenario, result=result, baseline=baseline,
-                   sets=_sets(), preset=state["preset"], upload=upload,
-                   phases=state.get("phases"), settings=dict(state["settings"]))
+        s.fall_back(shown_error(exc) if isinstance(exc, CapcalcError) else
+                    f"{type(exc).__name__}: {clean_text(str(exc), limit=120)}")
+        result, baseline = results(s.key)
+    return Context(key=s.key, library=library, scenario=result.scenario, result=result,
+                   baseline=baseline, phases=s.phases, settings=s.settings,
+                   question=s.question, editor=s.editor)
 
 
 def _phase_link(ctx: Context) -> dict[str, str]:
@@ -412,10 +200,10 @@ def _heading(ctx: Context) -> tuple[str, str]:
 def changed_list(ctx: Context) -> list[str]:
     """Every input the user moved, the phase edits and the slip (when switched off), as
     "Title: old → new"."""
-    slip_off = not ctx.settings.get("slip")
+    slip_off = not ctx.settings.slip
     if not ctx.sets and ctx.phases is None and not slip_off:
         return []
-    before = compute.results(ctx.upload, ctx.preset, ())[0].scenario
+    before = results(ctx.key.changed(()))[0].scenario
     lines = changes(before, ctx.scenario, [key for key, _ in ctx.sets])
     if ctx.phases is not None:
         lines += phase_changes(_default_phases(ctx), ctx.phases)
@@ -432,15 +220,16 @@ def slip_line() -> str:
 def slip_words() -> str:
     """The slip of announced phases, short: "Tesla's record ..., median 7 months, 90 %
     within 0–16 months"."""
-    slip = compute.slip()
-    delays = slip.delays()
-    return (f"{slip.described}, median {delays.value} month{'' if delays.value == 1 else 's'}, "
+    distribution = slip()
+    delays = distribution.delays()
+    months = "month" if delays.value == 1 else "months"
+    return (f"{distribution.described}, median {delays.value} {months}, "
             f"90 % within {delays.low}–{delays.high} months")
 
 
 def _default_phases(ctx: Context) -> tuple[Phase, ...]:
     try:
-        return compute.default_phases(ctx.library, ctx.preset, dict(ctx.sets)) or ()
+        return default_phases(ctx.library, ctx.preset, dict(ctx.sets)) or ()
     except CapcalcError:
         return ()
 
@@ -478,15 +267,11 @@ def build() -> Context:
     The header (the answer and the cards) is sent first, so the browser shows it
     before it has loaded the code of the sidebar's widgets and the view's charts.
     """
-    _init()
-    state = _state()
-    settings = state.setdefault("settings", default_settings())
-    for name, setting in SETTINGS.items():
-        settings.setdefault(name, setting.default)
-    ctx = _context()
-    for notice in state.get("notices", []):
+    ctx = _context(session.start(read_link))
+    notices, question_error = session.take_messages()
+    ctx = replace(ctx, question_error=question_error)
+    for notice in notices:
         st.warning(plain(notice), icon=":material/warning:")
-    state["notices"] = []
     mirror_link(ctx)
     title, description = _heading(ctx)
     results_view.render(ctx, title, description, changed_list(ctx))

@@ -13,11 +13,11 @@ import math
 import streamlit as st
 
 from calc.core.vocabulary import CUMULATIVE_AT_ONE_MOMENT, OUTPUTS, measure_title
+from calc.dashboard.compute.buildout import answer
+from calc.dashboard.compute.scenario import target
+from calc.dashboard.context import Context
+from calc.dashboard.markup import plain
 from calc.presentation.formatting import format_value, times
-
-from dashboard import compute
-from dashboard.context import Context
-from dashboard.markup import plain
 
 __all__ = ["CARDS", "card_label", "card_text", "delta_text", "render"]
 
@@ -74,9 +74,8 @@ def render(ctx: Context, title: str, description: str, changed: list[str]) -> No
     st.subheader(title)
     if description:
         st.caption(description)
-    text = compute.answer(*ctx.key, ctx.phases_key, ctx.until, bool(ctx.settings.get("slip")),
-                          int(ctx.settings["seed"]))
-    facts = compute.target(*ctx.key)
+    text = answer(ctx.key, ctx.phases_key, ctx.until, ctx.settings.slip, ctx.settings.seed)
+    facts = target(ctx.key)
     if facts.met:
         st.success(text, icon=":material/check_circle:")
     else:

@@ -11,7 +11,6 @@ month, pinned variants, a utilisation) is one field here and travels at once.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from typing import Any
 
@@ -20,10 +19,21 @@ from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.months import DEFAULT_UNTIL
 from calc.core.vocabulary import OUTPUTS
 
-__all__ = ["LINK_ORIGIN", "Setting", "Settings", "setting"]
+__all__ = ["LINK_ORIGIN", "VIEWS", "Setting", "Settings", "setting"]
 
 #: The name errors give to values read from the URL.
 LINK_ORIGIN = "link"
+#: The views, in order: (name, label shown). A view is the module
+#: ``calc.dashboard.views.<name>``; the first is the one a page opens on.
+VIEWS: tuple[tuple[str, str], ...] = (
+    ("compare", "Compare"),
+    ("power", "Power → compute"),
+    ("cost", "Cost"),
+    ("timeline", "Timeline & target"),
+    ("peers", "Peers"),
+    ("uncertainty", "Uncertainty"),
+    ("assumptions", "Assumptions"),
+)
 
 
 @dataclass(frozen=True)
@@ -32,8 +42,7 @@ class Setting:
 
     ``kind`` follows the field's default: ``flag`` (on or off) for a bool, ``int`` (a
     whole number from ``lower`` to ``upper``) for an int, ``choice`` for text (one of
-    ``choices``, or of the choices the page passes for it, such as the views; "" means
-    "the page decides").
+    ``choices``).
     """
 
     param: str
@@ -50,7 +59,7 @@ class Setting:
             return "flag"
         return "int" if isinstance(self.default, int) else "choice"
 
-    def parse(self, raw: str, choices: Sequence[str] = ()) -> Any:
+    def parse(self, raw: str) -> Any:
         """The value of link text ``raw``; a CapcalcError keyed by the parameter if invalid.
 
         >>> Setting("seed", "Seed", 0, lower=0, upper=9).parse("7")
@@ -77,10 +86,10 @@ class Setting:
                     f"must be a whole number from {self.lower:,} to {self.upper:,} "
                     f"(got {clean_text(text, limit=40)!r})", file=LINK_ORIGIN, key=self.param)
             return int(number)
-        allowed = tuple(choices) or self.choices
-        if text not in allowed:
+        if text not in self.choices:
             raise CapcalcError(f"unknown {self.label.lower()} {quoted(text, 40)}"
-                               f"{suggest(text, allowed)}", file=LINK_ORIGIN, key=self.param)
+                               f"{suggest(text, self.choices)}", file=LINK_ORIGIN,
+                               key=self.param)
         return text
 
     def text(self, value: Any) -> str:
@@ -109,9 +118,8 @@ class Settings:
     (True, 2030, 2060)
     """
 
-    #: The view shown (its name in :mod:`calc.dashboard.views`; "" until the page picks
-    #: the first).
-    view: str = setting("", "View")
+    #: The view shown (its name in :data:`VIEWS`).
+    view: str = setting(VIEWS[0][0], "View", choices=tuple(name for name, _ in VIEWS))
     #: The build-out's horizon: December of this year.
     until: int = setting(int(DEFAULT_UNTIL[:4]), "Horizon", lower=2025, upper=2060)
     #: The Monte Carlo's sample count and seed (the Uncertainty and Timeline views).
@@ -161,16 +169,14 @@ class Settings:
                 if getattr(self, name) != codec.default}
 
     @classmethod
-    def from_link(cls, values: dict[str, str], choices: Mapping[str, Sequence[str]],
-                  warnings: list[str]) -> Settings:
+    def from_link(cls, values: dict[str, str], warnings: list[str]) -> Settings:
         """The settings a link's ``values`` give, each popped from ``values``; a value that
-        does not read adds a line to ``warnings`` and leaves its default. ``choices`` gives
-        the allowed values of settings the page decides (the views)."""
+        does not read adds a line to ``warnings`` and leaves its default."""
         read: dict[str, Any] = {}
         for name, codec in cls.codecs().items():
             if name in values:
                 try:
-                    read[name] = codec.parse(values.pop(name), choices.get(name, ()))
+                    read[name] = codec.parse(values.pop(name))
                 except CapcalcError as exc:
                     warnings.append(f"{exc}; using the default")
         return cls(**read)

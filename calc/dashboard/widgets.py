@@ -25,18 +25,17 @@ from typing import Any
 
 import streamlit as st
 
-from calc.core.vocabulary import CATALOG_FIELDS, GROUPS, INPUTS, InputSpec
+from calc.core.vocabulary import CATALOG_FIELDS, GROUPS, INPUTS, SIZING_KEYS, InputSpec
+from calc.dashboard import session
+from calc.dashboard.link import SET_ORIGIN
+from calc.dashboard.markup import plain, valid_range
 from calc.data.assumptions import Assumption
 from calc.data.units import format_unit
 from calc.presentation.formatting import format_value
 
-from dashboard.markup import plain
-from dashboard.state import SET_ORIGIN
-
 __all__ = [
     "GROUPS",
     "GROUP_TITLES",
-    "SIZING_KEYS",
     "NumberWidget",
     "exact_key",
     "group_keys",
@@ -46,17 +45,12 @@ __all__ = [
     "number_widget",
     "option_text",
     "sync",
-    "valid_range",
     "widget_key",
     "widget_value",
 ]
 
 GROUP_TITLES = {"site": "Site", "hardware": "Hardware", "training": "Training",
                 "cost": "Cost", "target": "Target"}
-SIZING_KEYS = ("site.facility_power_mw", "site.accelerators")
-SIZING_WIDGET = "w:__sizing"
-SIZING_LABELS = {"site.facility_power_mw": "facility power",
-                 "site.accelerators": "accelerator count"}
 #: A practical range this many times wide or more gets a log-spaced slider.
 LOG_SPAN = 100.0
 #: The steps of a log-spaced slider within each decade.
@@ -156,18 +150,6 @@ def widget_value(spec: InputSpec, value: Any) -> Any:
     return float(value)
 
 
-def valid_range(spec: InputSpec) -> str:
-    """The valid range of ``spec`` in words, with its unit.
-
-    >>> valid_range(InputSpec("x.y", "Y", "MW", "", lower=0, lower_open=True, upper=10))
-    '> 0 and ≤ 10 MW'
-    """
-    unit = format_unit(spec.unit)
-    low = "" if spec.lower is None else f"{'>' if spec.lower_open else '≥'} {spec.lower:g}"
-    high = "" if spec.upper is None else f"{'<' if spec.upper_open else '≤'} {spec.upper:g}"
-    return f"{' and '.join(p for p in (low, high) if p)} {unit}".rstrip()
-
-
 def help_text(spec: InputSpec, assumption: Assumption) -> str:
     """Tooltip: description, valid range, source, as-of date and the 90 % range when known."""
     lines = [spec.description]
@@ -212,7 +194,7 @@ def input_widget(spec: InputSpec, assumption: Assumption, options: Sequence[str]
     if spec.kind == "choice":
         st.selectbox(label(spec), list(options), format_func=format_option, **common)
         return
-    shape = number_widget(spec, float(st.session_state[key]))
+    shape = number_widget(spec, float(session.widget(key)))
     if shape.kind == "number":
         st.number_input(label(spec), step=shape.step, format=shape.fmt, **common)
     elif shape.kind == "log":
@@ -247,8 +229,7 @@ def sync(values: dict[str, Any]) -> None:
         if spec.kind != "choice" and number_widget(spec, float(value)).kind == "log":
             keys.append(exact_key(key))
         for wkey in keys:
-            if st.session_state.get(wkey) != wanted:
-                st.session_state[wkey] = wanted
+            session.show(wkey, wanted)
 
 
 def group_keys(group: str, sized_by: str) -> list[str]:

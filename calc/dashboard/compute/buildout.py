@@ -1,6 +1,6 @@
 """Cached calls into :mod:`calc` for a session's build-out: the timeline, its date as a
-sampled range, the answer in words, the chance of the target by each month, and the target
-box's central and P answers.
+sampled range, the answer in words, the chance of the target by each month, the fan of
+sampled build-outs, and the target box's central and P answers.
 
 Keyed on the :class:`~calc.dashboard.keys.StateKey` and the build-out's phases as used
 (the edits, with the slip when it is on: :func:`~calc.dashboard.compute.scenario.used_phases`),
@@ -22,15 +22,25 @@ from calc.analysis.run import baseline_measure, solve_input
 from calc.analysis.slip import NO_SLIP
 from calc.analysis.timeline import Timeline, run_timeline, solve_timeline
 from calc.core.errors import CapcalcError, NoSolution
-from calc.dashboard.compute.cache import memo
-from calc.dashboard.compute.scenario import library_for, peers, records, results, scenario_of
+from calc.core.vocabulary import measure_title
+from calc.dashboard.compute.cache import Drawn, drawn, memo
+from calc.dashboard.compute.scenario import (
+    TIMELINE_SECONDS,
+    library_for,
+    peers,
+    records,
+    results,
+    scenario_of,
+)
 from calc.dashboard.keys import PhasesKey, StateKey, phases_of
 from calc.dashboard.markup import shown_error
 from calc.data.peers import StatedCompute
 from calc.presentation.answer import answer_with, buildout_reach
+from calc.presentation.charts.uncertainty import fan_chart, reach_probability_chart
+from calc.presentation.tables.uncertainty import reach_marks
 
-__all__ = ["Built", "answer", "built", "levers", "probable", "reach_of", "sampled_buildout",
-           "solve"]
+__all__ = ["Built", "Chance", "answer", "built", "chance", "fan", "levers", "probable",
+           "reach_of", "solve"]
 
 
 @memo(max_entries=16)
@@ -90,15 +100,45 @@ def levers(key: StateKey, phases: PhasesKey, until: str) -> Levers:
     return levers_of_timeline(library_for(key.upload), built(key, phases, until).timeline)
 
 
-@memo(max_entries=8)
-def sampled_buildout(key: StateKey, phases: PhasesKey, until: str, samples: int, seed: int
-                     ) -> TimelineSimulation:
+def _sampled(key: StateKey, phases: PhasesKey, until: str, samples: int, seed: int
+             ) -> TimelineSimulation:
     """``samples`` joint samples of the build-out on ``phases`` to ``until``
-    (:func:`calc.analysis.buildout_montecarlo.simulate_timeline`); ``()``: the scenario's
-    own phases. Kept once: its arrays are (samples × months)."""
+    (:func:`calc.analysis.buildout_montecarlo.simulate_timeline`; ``()``: the scenario's own
+    phases), refused when it would take more than :data:`TIMELINE_SECONDS` of computing. Not
+    kept: its arrays are (samples × months); the callers keep what they draw of it."""
     return simulate_timeline(library_for(key.upload), scenario_of(key), samples=samples,
                              seed=seed, until=until,
-                             phases=phases_of(phases) if phases else None)
+                             phases=phases_of(phases) if phases else None,
+                             time_budget=TIMELINE_SECONDS)
+
+
+@dataclass(frozen=True)
+class Chance:
+    """The chance of the target by each month (``drawn``, its chart) and the months it first
+    reaches 50 % and 80 % (``marks``: ``{"P50": month or None, "P80": ...}``)."""
+
+    drawn: Drawn
+    marks: dict[str, str | None]
+
+
+@memo(max_entries=32)
+def chance(key: StateKey, phases: PhasesKey, until: str, samples: int, seed: int) -> Chance:
+    """P(target reached by each month) over ``samples`` joint samples of the build-out
+    (:func:`calc.presentation.charts.uncertainty.reach_probability_chart`) and its marks
+    (:func:`calc.presentation.tables.uncertainty.reach_marks`)."""
+    sim = _sampled(key, phases, until, samples, seed)
+    chart = reach_probability_chart([sim], measure=measure_title(scenario_of(key).values))
+    return Chance(drawn(chart, ("chance", key, phases, until, samples, seed)),
+                  reach_marks([sim])[sim.name])
+
+
+@memo(max_entries=16)
+def fan(key: StateKey, phases: PhasesKey, until: str, samples: int, seed: int) -> Drawn:
+    """The sampled build-out's fan (:func:`calc.presentation.charts.uncertainty.fan_chart`)
+    on ``phases`` (``()``: the scenario's own) to ``until``."""
+    sim = _sampled(key, phases, until, samples, seed)
+    chart = fan_chart([sim], measure=measure_title(scenario_of(key).values))
+    return drawn(chart, ("fan", key, phases, until, samples, seed))
 
 
 @memo(max_entries=128)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import streamlit as st
 
@@ -30,8 +30,8 @@ def memo(max_entries: int | None = None) -> Callable[[F], F]:
     Arguments whose name starts with ``_`` are left out of the key (their function's
     other arguments must identify them).
     """
-    cache: Callable[[F], F] = st.cache_resource(show_spinner=False, max_entries=max_entries)
-    return cache
+    return cast("Callable[[F], F]",
+                st.cache_resource(show_spinner=False, max_entries=max_entries))
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from calc.analysis.montecarlo import Simulation, simulate
-from calc.analysis.sensitivity import ConditionalP, Sensitivity, p_target_conditional, sobol, \
-    tornado
+from calc.analysis.sensitivity import (
+    ConditionalP,
+    Sensitivity,
+    p_target_conditional,
+    sobol,
+    tornado,
+)
 from calc.core.vocabulary import OUTPUTS
 from calc.dashboard.compute.cache import memo
 from calc.dashboard.compute.scenario import library_for, scenario_of
@@ -70,7 +75,8 @@ def bands(key: StateKey, samples: int, seed: int, outputs: tuple[str, ...],
 
 @memo(max_entries=64)
 def tornado_bars(key: StateKey, output: str) -> Sensitivity:
-    """Each input with a range swung from its low to its high (:func:`calc.analysis.sensitivity.tornado`)."""
+    """Each input with a range swung from its low to its high
+    (:func:`calc.analysis.sensitivity.tornado`)."""
     return tornado(library_for(key.upload), scenario_of(key), output)
 
 

@@ -25,6 +25,7 @@ from calc.presentation.answer import buildout_phases
 
 __all__ = [
     "MAX_UPLOAD_SCENARIOS",
+    "OPENING_SCENARIO",
     "REFERENCES",
     "TIMELINE_SAMPLES",
     "TIMELINE_SECONDS",
@@ -32,6 +33,7 @@ __all__ = [
     "check_upload",
     "compare_results",
     "default_phases",
+    "default_preset",
     "library_for",
     "peers",
     "records",
@@ -45,7 +47,10 @@ __all__ = [
 ]
 
 
-#: Scenarios the Compare and Cost tabs put beside the current one.
+#: The scenario the dashboard opens on: the news story's first phase, 100 MW of H100
+#: (the assumptions file's own site), measured against the library's baseline.
+OPENING_SCENARIO = "cortex-phase1"
+#: Scenarios the Compare and Cost views put beside the current one.
 REFERENCES = ("cortex-full", "tenfold")
 #: A sampled timeline keeps (samples × months) arrays: the dashboard samples at most this
 #: many (the Timeline view's chance by month, the Uncertainty view's fan).
@@ -62,6 +67,14 @@ MAX_UPLOAD_SCENARIOS = 50
 def shipped_library() -> Library:
     """capcalc's baseline and shipped scenarios (read once per server)."""
     return calc.load()
+
+
+def default_preset() -> str:
+    """The scenario the dashboard opens on: :data:`OPENING_SCENARIO`, or the baseline
+    when the shipped library has no scenario of that name."""
+    library = shipped_library()
+    return OPENING_SCENARIO if OPENING_SCENARIO in library.definitions \
+        else library.baseline_name()
 
 
 @memo(max_entries=16)

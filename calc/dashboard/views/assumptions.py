@@ -1,4 +1,4 @@
-"""Assumptions tab: every input of the current scenario with value, range, source and date."""
+"""Assumptions view: every input of the current scenario with value, range, source and date."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import re
 import streamlit as st
 
 from calc.core.vocabulary import INPUTS
+from calc.dashboard.context import Context
 from calc.data.scenarios import Scenario
 from calc.presentation.formatting import format_value
-
-from dashboard import compute
-from dashboard.context import Context
 
 __all__ = ["assumptions_markdown", "links", "render"]
 
@@ -60,13 +58,8 @@ def assumptions_markdown(scenario: Scenario) -> str:
     return "\n".join(lines)
 
 
-@compute.memo(max_entries=64)
-def _markdown(key: tuple[object, ...], _scenario: Scenario) -> str:
-    return assumptions_markdown(_scenario)
-
-
 def render(ctx: Context) -> None:
     """The full table of inputs with their provenance."""
-    st.markdown(_markdown(ctx.key, ctx.scenario))
+    st.markdown(assumptions_markdown(ctx.scenario))
     st.caption("✎: set by the scenario or by you. Money in US dollars of 2025. "
                "`capcalc assumptions` prints the same table.")

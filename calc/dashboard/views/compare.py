@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
+from calc.dashboard.compute.charts import Source, chart
+from calc.dashboard.compute.scenario import compare_results
+from calc.dashboard.context import Context
+from calc.dashboard.downloads import show_chart
+from calc.presentation.chart_spec import Chart
+from calc.presentation.charts.scenarios import comparison_chart
 from calc.presentation.formatting import format_value
 from calc.presentation.results import MIXED_MEASURES, measure_words
 from calc.presentation.tables import Table
-from calc.presentation.vega import vega_specs
 
-from dashboard import compute
-from dashboard.context import Context
-from dashboard.downloads import show_chart
-
-__all__ = ["comparison_markdown", "render"]
+__all__ = ["comparison", "comparison_markdown", "render"]
 
 
 def comparison_markdown(table: Table, baseline: str, measure: str | None = None) -> str:
@@ -40,21 +39,20 @@ def comparison_markdown(table: Table, baseline: str, measure: str | None = None)
     return "\n".join(lines)
 
 
-@compute.memo(max_entries=64)
-def _view(key: tuple[object, ...]) -> tuple[list[dict[str, Any]], str, str]:
-    chart = compute.chart("comparison", *key)
-    shown = compute.compare_results(*key)
-    measure, each = measure_words(shown)
-    mixed = f" Compute multiples measure {each}." if measure == MIXED_MEASURES else ""
-    return (vega_specs(chart), comparison_markdown(chart.table, shown[0].name, measure),
-            mixed)
+def comparison(source: Source) -> Chart:
+    """The chart of the comparison: each scenario's key outputs as ratios to the baseline."""
+    shown = source.compared
+    measure, _each = measure_words(shown)
+    return comparison_chart(shown, shown[0], measure=measure)
 
 
 def render(ctx: Context) -> None:
     """Bars of key outputs against the baseline, and the same as a table."""
-    specs, markdown, mixed = _view(ctx.key)
-    show_chart(compute.chart("comparison", *ctx.key), specs, key="dl-comparison",
-               cache_key=ctx.key)
-    st.markdown(markdown)
+    drawn = chart(comparison, ctx.key)
+    shown = compare_results(ctx.key)
+    measure, each = measure_words(shown)
+    mixed = f" Compute multiples measure {each}." if measure == MIXED_MEASURES else ""
+    show_chart(drawn, key="dl-comparison")
+    st.markdown(comparison_markdown(drawn.chart.table, shown[0].name, measure))
     st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
                f"own inputs; only the current one carries your changes.{mixed}")

@@ -11,20 +11,17 @@ is busy more than that share of the year.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.presentation.charts.scenarios import breakeven_text
+from calc.dashboard.compute.charts import Source, chart
+from calc.dashboard.context import Context
+from calc.dashboard.downloads import show_chart
+from calc.presentation.chart_spec import Chart
+from calc.presentation.charts.scenarios import breakeven_text, cost_chart, lease_chart
 from calc.presentation.formatting import format_value
-from calc.presentation.vega import vega_specs
 
-from dashboard import compute
-from dashboard.context import Context
-from dashboard.downloads import show_chart
-
-__all__ = ["render"]
+__all__ = ["costs", "leases", "render"]
 
 _COST_OUTPUTS = ("capex_usd", "annualized_cost_usd", "annual_electricity_cost_usd",
                  "cost_per_run_usd", "energy_per_flop_j")
@@ -38,9 +35,14 @@ _LEASE_CARDS = (
 )
 
 
-@compute.memo(max_entries=64)
-def _specs(key: tuple[object, ...]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    return (vega_specs(compute.chart("cost", *key)), vega_specs(compute.chart("lease", *key)))
+def costs(source: Source) -> Chart:
+    """Capex by part and the yearly cost of each scenario of the comparison."""
+    return cost_chart(source.compared)
+
+
+def leases(source: Source) -> Chart:
+    """Owning against leasing the same fleet, for each scenario of the comparison."""
+    return lease_chart(source.compared)
 
 
 def _card(name: str, value: float) -> str:
@@ -57,16 +59,15 @@ def render(ctx: Context) -> None:
         for name in _COST_OUTPUTS:
             st.metric(OUTPUTS[name].title, format_value(outputs[name], OUTPUTS[name].unit),
                       help=OUTPUTS[name].description, border=True, width="content")
-    cost, lease = _specs(ctx.key)
-    show_chart(compute.chart("cost", *ctx.key), cost, key="dl-cost", cache_key=ctx.key)
+    show_chart(chart(costs, ctx.key), key="dl-cost")
     st.caption("Money in US dollars of 2025; capex annualised at the cost of capital "
                f"({ctx.scenario['cost.wacc']:.1%}) over "
                f"{ctx.scenario['cost.hardware_lifetime_years']:g} years (hardware) and "
                f"{ctx.scenario['cost.facility_lifetime_years']:g} years (facility).")
-    _lease(ctx, lease)
+    _lease(ctx)
 
 
-def _lease(ctx: Context, specs: list[dict[str, Any]]) -> None:
+def _lease(ctx: Context) -> None:
     outputs = ctx.result.outputs
     breakeven = float(outputs["lease_breakeven_utilisation"])
     st.subheader("Own or lease")
@@ -77,7 +78,7 @@ def _lease(ctx: Context, specs: list[dict[str, Any]]) -> None:
             st.metric(label, _card(name, float(outputs[name])), border=True, width="content",
                       help=f"{OUTPUTS[name].description}\n\nExact value: "
                            f"{float(outputs[name])!r} {OUTPUTS[name].unit}")
-    show_chart(compute.chart("lease", *ctx.key), specs, key="dl-lease", cache_key=ctx.key)
+    show_chart(chart(leases, ctx.key), key="dl-lease")
     price = float(ctx.scenario.inputs.cost.cloud_usd_per_accelerator_hour)
     st.caption(
         f"Leased: {format_value(outputs['accelerators'], 'accelerator')} "

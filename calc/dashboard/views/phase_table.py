@@ -19,19 +19,15 @@ import streamlit as st
 from calc.core.errors import CapcalcError
 from calc.core.phases import LATEST, PHASE_STATUSES, Phase
 from calc.core.vocabulary import INPUTS
+from calc.dashboard.context import Context, PhaseEdit
+from calc.dashboard.link import phases_from_records
+from calc.dashboard.markup import plain, shown_error
 from calc.presentation.answer import BUILDOUT, buildout_phases
 
-from dashboard import page
-from dashboard.context import Context
-from dashboard.markup import plain, shown_error
-from dashboard.state import phases_from_records
-
-__all__ = ["adopt", "default_phases", "editor", "phases_from_rows"]
+__all__ = ["default_phases", "editor", "phases_from_rows"]
 
 _OWN_CHIP = "(scenario's chip)"
 _OWN_PRECISION = "(scenario's)"
-#: Session-state key of the editor's version (a new version restarts it from the state).
-_VERSION = "tl:version"
 _COLUMNS = ("name", "start", "facility_power_mw", "accelerator", "delay_months", "delay_low",
             "delay_high", "status", "refresh", "mfu", "precision", "confidence", "source",
             "note")
@@ -116,19 +112,14 @@ def _rows(phases: tuple[Phase, ...]) -> pd.DataFrame:
     return frame.astype({"delay_low": "float64", "delay_high": "float64", "mfu": "float64"})
 
 
-def adopt(phases: tuple[Phase, ...] | None) -> None:
-    """Make ``phases`` the page's state and restart the editor from them."""
-    page.set_phases(phases)
-    st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
-
-
 def editor(ctx: Context, shown: tuple[Phase, ...], default: tuple[Phase, ...]
-            ) -> tuple[Phase, ...]:
-    version = st.session_state.get(_VERSION, 0)
+           ) -> tuple[tuple[Phase, ...], PhaseEdit | None]:
+    """The phase table showing ``shown``; returns the phases it shows and, when the user
+    edited them this run, the edit (None: back to ``default``, the scenario's own)."""
     catalog = ctx.library.baseline.catalog
     months: dict[str, Any] = {"min_value": 0, "max_value": 600, "step": 1, "format": "%d"}
     edited = st.data_editor(
-        _rows(shown), key=f"tl:editor:{ctx.preset}:{version}", num_rows="dynamic",
+        _rows(shown), key=f"tl:editor:{ctx.preset}:{ctx.editor}", num_rows="dynamic",
         width="stretch", hide_index=True,
         column_config={
             "name": st.column_config.TextColumn("Phase", required=True),
@@ -175,13 +166,12 @@ def editor(ctx: Context, shown: tuple[Phase, ...], default: tuple[Phase, ...]
     except CapcalcError as exc:
         st.error(plain(f"{shown_error(exc)}; showing the phases before this edit"),
                  icon=":material/error:")
-        return shown
+        return shown, None
     if [_editable(p) for p in phases] == [_editable(p) for p in shown]:
-        return shown  # no edit
+        return shown, None  # no edit
     # an edit: it becomes the page's state (link, answer, file); a row keeps the fields
     # the table does not show from the phase of its name
     by_name = {p.name: p for p in shown}
     merged = tuple(replace(by_name[p.name], **{k: getattr(p, k) for k in _COLUMNS})
                    if p.name in by_name else p for p in phases)
-    adopt(None if merged == default else merged)
-    st.rerun()
+    return shown, PhaseEdit(None if merged == default else merged)

@@ -10,80 +10,33 @@ an answer can be applied to the scenario or to the phase table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
-from calc.analysis.confidence import solve_probability
-from calc.analysis.run import baseline_measure, solve_input
-from calc.analysis.timeline import solve_timeline
-from calc.core.errors import CapcalcError, NoSolution
+from calc.core.errors import CapcalcError
 from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.months import month_index, month_label
 from calc.core.phases import PHASE_FIELDS, Phase, phase_key
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.data.phases import parse_phase_key, with_phase_value
+from calc.dashboard import session
+from calc.dashboard.compute.buildout import probable, solve
+from calc.dashboard.context import Context, Question
+from calc.dashboard.keys import PhasesKey
+from calc.dashboard.markup import plain, shown_error
+from calc.dashboard.settings import Settings
 from calc.presentation.formatting import format_value
 
-from dashboard import compute, page
-from dashboard.context import Context, PhasesKey, Sets
-from dashboard.markup import plain, shown_error
-from dashboard.state import SETTINGS, validate_set, value_text
-from dashboard.tabs.phase_table import adopt
+__all__ = ["PROBABILITIES", "ask", "probable_answers", "render"]
 
-__all__ = ["PROBABILITIES", "Question", "probable_answers", "render"]
-
-Upload = tuple[str, str]
-
-#: Session-state key of the box's question (what it solves; the default until the user
-#: asks another).
-_QUESTION = "tl:question"
 #: The probabilities the target box always answers, beside the central answer.
 PROBABILITIES = (0.5, 0.8, 0.95)
-#: A question of the target box: input, output, target (None: the scenario's target
-#: multiple) and the month it must hold in (None: the scenario at one moment).
-Question = tuple[str, str, float | None, str | None]
 DEFAULT_QUESTION: Question = ("site.facility_power_mw", "compute_multiple", None, None)
-
-
-@compute.memo(max_entries=128)
-def _solve(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, key: str, output: str,
-           target: float, by: str | None) -> dict[str, Any]:
-    """The central answer as plain values, or the one-line reason there is none."""
-    library = compute.library_for(upload)
-    result, _ = compute.results(upload, preset, sets)
-    try:
-        if by:
-            solution = solve_timeline(library, result.scenario, key, output, target, by,
-                                      phases=compute.from_key(phases))
-        else:
-            solution = solve_input(result.scenario, key, output, target,
-                                   baseline_measure(library, result.scenario))
-    except NoSolution as exc:
-        return {"error": shown_error(exc), "best": exc.best_value, "achieved": exc.best_achieved}
-    except CapcalcError as exc:
-        return {"error": shown_error(exc)}
-    return {"key": solution.key, "value": solution.value, "unit": solution.unit,
-            "text": solution.text, "achieved": solution.achieved, "note": solution.note,
-            "output": output, "target": target, "by": by}
-
-
-@compute.memo(max_entries=256)
-def _probable(upload: Upload, preset: str, sets: Sets, key: str, output: str, target: float,
-              probability: float, samples: int, seed: int) -> dict[str, Any]:
-    """The value of ``key`` at which P(output ≥ target) = ``probability`` over the joint
-    samples (:func:`calc.analysis.confidence.solve_probability`), as plain values, or the
-    one-line reason there is none."""
-    try:
-        solution = solve_probability(compute.library_for(upload),
-                                     compute.scenario_of(upload, preset, sets), key, output, target,
-                                     probability, samples=samples, seed=seed)
-    except CapcalcError as exc:
-        return {"error": shown_error(exc), "probability": probability}
-    return {"key": key, "value": solution.value, "unit": solution.unit,
-            "probability": solution.probability, "achieved": solution.achieved,
-            "achieved_se": solution.achieved_se, "samples": solution.samples,
-            "seed": solution.seed, "output": output, "target": target}
+#: The widgets of the box's form, by what they ask.
+_FORM = {"key": "tl:solve-key", "output": "tl:solve-output", "target": "tl:solve-target",
+         "by": "tl:solve-by", "on_timeline": "tl:solve-timeline"}
 
 
 def probable_answers(ctx: Context, question: Question, probabilities: tuple[float, ...],
@@ -92,26 +45,8 @@ def probable_answers(ctx: Context, question: Question, probabilities: tuple[floa
     ``probabilities``; a dict with ``error`` where there is none."""
     key, output, target, _by = question
     goal = ctx.scenario.inputs.target.compute_multiplier if target is None else target
-    return [_probable(*ctx.key, key, output, float(goal), p, samples, seed)
+    return [probable(ctx.key, key, output, float(goal), p, samples, seed)
             for p in probabilities]
-
-
-def _apply(ctx: Context, answer: dict[str, Any], phases: tuple[Phase, ...]) -> None:
-    """Button callback: put a solved value into the dashboard's state (or the phase table)."""
-    key, value = answer["key"], answer["value"]
-    state = st.session_state
-    parsed = parse_phase_key(key, phases)
-    if parsed is not None:
-        index, field = parsed
-        new = value if field == "facility_power_mw" else (
-            month_label(int(value)) if field == "start" else int(value))
-        updated = with_phase_value(phases, index, field, new, file="solve")
-        adopt(updated)
-        return
-    # an input: the same text a --set or a link carries, checked as a link's would be
-    sets = dict(ctx.sets)
-    text = validate_set(ctx.library, ctx.preset, sets, key, value_text(value), origin="solve")
-    state["sets"] = {**sets, key: text}
 
 
 def _question(ctx: Context) -> Question:
@@ -119,8 +54,7 @@ def _question(ctx: Context) -> Question:
     site sized by count) that reaches the scenario's target multiple."""
     sizing = "site.accelerators" if ctx.scenario["site.accelerators"] is not None \
         else DEFAULT_QUESTION[0]
-    question: Question = st.session_state.get(_QUESTION, (sizing, *DEFAULT_QUESTION[1:]))
-    return question
+    return ctx.question or (sizing, *DEFAULT_QUESTION[1:])
 
 
 def _shown(value: float, unit: str, text: str | None = None) -> str:
@@ -131,29 +65,30 @@ def _shown(value: float, unit: str, text: str | None = None) -> str:
     return format_value(value, unit)
 
 
-def _ask(ctx: Context, key: str, output: str, target: float, by: str, on_timeline: bool
-         ) -> str:
-    """Record the box's new question; return why it cannot be asked ("" when it can)."""
-    timeline_mode = on_timeline or key.startswith("timeline")
+def ask(target_multiple: float, read: Callable[[str], Any]) -> tuple[Question | None, str]:
+    """The question the box's form asks (its widgets' values by widget key from ``read``),
+    or None and why it cannot be asked."""
+    key, output = str(read(_FORM["key"])), str(read(_FORM["output"]))
+    target, by = float(read(_FORM["target"])), str(read(_FORM["by"]))
+    timeline_mode = bool(read(_FORM["on_timeline"])) or key.startswith("timeline")
     outputs = TIMELINE_OUTPUTS if timeline_mode else OUTPUTS
     if output not in outputs:
-        return (f"{output} is not a {'timeline' if timeline_mode else 'scenario'} output; "
-                "pick another")
+        return None, (f"{output} is not a {'timeline' if timeline_mode else 'scenario'} "
+                      "output; pick another")
     month = None
     if timeline_mode:
         try:
             month = month_label(month_index(by, key="By"))
         except CapcalcError as exc:
-            return shown_error(exc)
-    follows = output == "compute_multiple" and \
-        target == ctx.scenario.inputs.target.compute_multiplier
-    st.session_state[_QUESTION] = (key, output, None if follows else target, month)
-    return ""
+            return None, shown_error(exc)
+    follows = output == "compute_multiple" and target == target_multiple
+    return (key, output, None if follows else target, month), ""
 
 
 def render(ctx: Context, phases: tuple[Phase, ...], used: PhasesKey, until: str,
-               samples: int, seed: int, measure: str) -> None:
-    upload, preset, sets = ctx.key
+           samples: int, seed: int, measure: str) -> None:
+    """The box: its question's form, the central answer and the P answers, and the buttons
+    that apply them."""
     st.subheader("Solve for a target")
     numeric = [k for k, s in INPUTS.items() if s.kind != "choice"]
     phase_keys = [phase_key(i, f) for i in range(len(phases)) for f in PHASE_FIELDS]
@@ -172,37 +107,35 @@ def render(ctx: Context, phases: tuple[Phase, ...], used: PhasesKey, until: str,
     keys = [*numeric, *phase_keys]
     with st.form("tl:solve", border=True):
         left, middle, right, far = st.columns([2, 2, 1, 1])
-        key = str(left.selectbox(
+        # the form's values are read when it is sent (session.on_ask, with ask)
+        left.selectbox(
             "Input to vary", keys, index=keys.index(asked[0]) if asked[0] in keys else
             numeric.index("site.facility_power_mw"),
             format_func=lambda k: f"{INPUTS[k].title} ({k})" if k in INPUTS else
-            f"Phase {names.get(k, k)}", key="tl:solve-key"))
-        on_timeline = bool(far.toggle("On the timeline", value=asked[3] is not None,
-                                      key="tl:solve-timeline",
-                                      help="Solve for the output in one month of the "
-                                           "build-out (phase inputs always do)"))
-        output = str(middle.selectbox(
-            "Output", choices, index=choices.index(asked[1]), format_func=output_title,
-            key="tl:solve-output"))
-        target = float(right.number_input("Target", value=float(goal), format="%g",
-                                          key="tl:solve-target"))
-        by = str(far.text_input("By (YYYY-MM)", value=asked[3] or min(until, "2027-12"),
-                                key="tl:solve-by"))
-        submitted = st.form_submit_button("Solve", type="primary")
-    if submitted:
-        error = _ask(ctx, key, output, target, by, on_timeline)
-        if error:
-            st.warning(plain(error), icon=":material/block:")
-        asked = _question(ctx)
+            f"Phase {names.get(k, k)}", key=_FORM["key"])
+        far.toggle("On the timeline", value=asked[3] is not None, key=_FORM["on_timeline"],
+                   help="Solve for the output in one month of the build-out (phase inputs "
+                        "always do)")
+        middle.selectbox("Output", choices, index=choices.index(asked[1]),
+                         format_func=output_title, key=_FORM["output"])
+        right.number_input("Target", value=float(goal), format="%g", key=_FORM["target"])
+        far.text_input("By (YYYY-MM)", value=asked[3] or min(until, "2027-12"),
+                       key=_FORM["by"])
+        st.form_submit_button(
+            "Solve", type="primary", on_click=session.on_ask,
+            args=(partial(ask, ctx.scenario.inputs.target.compute_multiplier),))
+    if ctx.question_error:
+        st.warning(plain(ctx.question_error), icon=":material/block:")
     key, output, target_or_none, by_month = asked
     target = ctx.scenario.inputs.target.compute_multiplier if target_or_none is None \
         else target_or_none
-    central = _solve(upload, preset, sets, used, key, output, float(target), by_month)
+    central = solve(ctx.key, used, key, output, float(target), by_month)
+    codec = Settings.codecs()["probability"]
     probability = int(st.number_input(
-        "Probability (%)", min_value=SETTINGS["probability"].lower,
-        max_value=SETTINGS["probability"].upper, step=1,
+        "Probability (%)", min_value=codec.lower, max_value=codec.upper, step=1,
         help="Your own chance to be sure of, answered beside P50, P80 and P95 "
-             "(`capcalc solve ... --probability`).", **page.bound("probability", "tl:probability")))
+             "(`capcalc solve ... --probability`).",
+        **session.bound("probability", "tl:probability")))
     on_timeline = by_month is not None or key.startswith("timeline")
     wanted = tuple(sorted({*PROBABILITIES, probability / 100}))
     answers = [] if on_timeline else probable_answers(ctx, asked, wanted, samples, seed)
@@ -259,20 +192,20 @@ def render(ctx: Context, phases: tuple[Phase, ...], used: PhasesKey, until: str,
         st.caption(f"P answers: the value at which that share of {samples:,} joint samples "
                    f"(seed {seed}, every input with a range drawn) reaches the target; "
                    f"`capcalc solve {key} --target {output}={target:g} --probability "
-                   f"{probability / 100:g} --samples {samples} --seed {seed} {preset}` gives "
+                   f"{probability / 100:g} --samples {samples} --seed {seed} {ctx.preset}` gives "
                    "the same.")
     if "error" not in central and central.get("note"):
         st.caption(central["note"])
     buttons = st.columns([1, 1, 3])
     if "error" not in central:
-        buttons[0].button("Apply central", key="tl:apply", on_click=_apply,
-                          args=(ctx, central, phases),
+        buttons[0].button("Apply central", key="tl:apply", on_click=session.on_apply,
+                          args=(central, phases, ctx.library),
                           help="Set this value in the scenario (inputs) or in the phase table "
                                "(phases)")
     yours = next((a for a in answers if round(a["probability"] * 100) == probability
                   and "error" not in a), None)
     if yours is not None:
-        buttons[1].button(f"Apply P{probability}", key="tl:apply-p", on_click=_apply,
-                          args=(ctx, yours, phases),
+        buttons[1].button(f"Apply P{probability}", key="tl:apply-p", on_click=session.on_apply,
+                          args=(yours, phases, ctx.library),
                           help=f"Set the value that reaches the target with {probability} % "
                                "chance")

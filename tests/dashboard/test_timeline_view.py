@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,13 +12,12 @@ from calc.analysis.reach import reach
 from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.timeline import run_timeline
 from calc.core.errors import CapcalcError
+from calc.dashboard import APP
+from calc.dashboard.session import STATE_KEY
+from calc.dashboard.views import phase_table
 from calc.presentation.charts.timeline import FACILITY_POWER, timeline_chart
 from calc.presentation.vega import vega_specs
 
-from dashboard import app
-from dashboard.tabs import phase_table
-
-APP = Path(app.__file__)
 TIMEOUT_S = 120
 
 
@@ -118,7 +116,7 @@ def test_solving_an_input_and_applying_it_changes_the_scenario():
     next(b for b in at.button if b.key == "tl:apply").click()
     at.run()
     assert not at.exception
-    power = at.session_state["sets"]["site.facility_power_mw"]
+    power = at.session_state[STATE_KEY].sets["site.facility_power_mw"]
     assert at.query_params["site.facility_power_mw"] == power
     assert _metric(at, "Compute multiple (effective FLOP/s)") == "10.0×"
 
@@ -131,7 +129,7 @@ def test_solving_a_phase_and_applying_it_moves_the_reach_date(peers):
     next(b for b in at.button if b.key == "tl:apply").click()
     at.run()
     assert not at.exception
-    phases = at.session_state["phases"]
+    phases = at.session_state[STATE_KEY].phases
     library = calc.load()
     timeline = run_timeline(library, library.scenario("cortex-buildout"), until="2030-12",
                             phases=with_slip(phases, default_slip(peers)))

@@ -7,14 +7,13 @@ file nested past the YAML limits, a chain of ``base:`` scenarios past its depth
 limit and a file of more scenarios than the page reads each become a notice on
 the page, never an exception, and the page opens on what is usable. Any text at
 all as a link parameter (hypothesis) gives a page without an exception: through
-:func:`dashboard.state.parse_link` for many examples, and through the real script
+:func:`calc.dashboard.link.parse_link` for many examples, and through the real script
 (Streamlit's AppTest) for a few.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -22,22 +21,20 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from calc.core.vocabulary import INPUTS
-from calc.data.scenarios import MAX_BASE_DEPTH
-
-from dashboard import compute, page
-from dashboard.markup import plain
-from dashboard.state import (
+from calc.dashboard import APP
+from calc.dashboard.compute import scenario as compute
+from calc.dashboard.link import (
     MAX_LINK_CHARS,
     MAX_PHASES_DEPTH,
     PHASES_PARAM,
-    SETTINGS,
     UPLOAD_NAME_PARAM,
     UPLOAD_PARAM,
     pack,
     parse_link,
 )
-
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+from calc.dashboard.markup import plain
+from calc.dashboard.settings import Settings
+from calc.data.scenarios import MAX_BASE_DEPTH
 
 
 def chain(depth: int, name: str = "s") -> str:
@@ -112,7 +109,7 @@ def test_a_link_carrying_a_costly_upload_is_a_notice(text: str, says: str) -> No
     assert len(blob) <= MAX_LINK_CHARS
     at = opened({UPLOAD_PARAM: blob, UPLOAD_NAME_PARAM: "mine.yaml"})
     assert_page_works(at)
-    assert at.selectbox(key="w:__preset").value == page.default_preset()
+    assert at.selectbox(key="w:__preset").value == compute.default_preset()
     assert any(plain(says) in w for w in warnings_of(at)), warnings_of(at)
 
 
@@ -153,7 +150,7 @@ def test_an_upload_at_the_bounds_is_read(session: AppTest) -> None:
 # ------------------------------------------------------------------ any text as a parameter
 
 #: Parameters the page reads, and some it does not.
-KEYS = [PHASES_PARAM, UPLOAD_PARAM, UPLOAD_NAME_PARAM, "scenario", *SETTINGS, "site.pue",
+KEYS = [PHASES_PARAM, UPLOAD_PARAM, UPLOAD_NAME_PARAM, "scenario", *Settings.codecs(), "site.pue",
         "hardware.accelerator", "timeline[0].facility_power_mw", "timeline[0].delay_months",
         "timeline[99].start", "x", ""]
 #: A link's bytes as the page receives them: percent-decoded as UTF-8, invalid bytes replaced.
@@ -177,7 +174,7 @@ PARAMS = st.dictionaries(st.one_of(st.sampled_from(KEYS), st.sampled_from(list(I
 def test_any_text_as_link_parameters_is_read_without_an_exception(
         params: dict[str, list[str]]) -> None:
     shipped = compute.shipped_library()
-    state, library = parse_link(shipped, params, page.default_preset(),
+    state, library = parse_link(shipped, params, compute.default_preset(),
                                 check_upload=compute.check_upload,
                                 default_phases=compute.default_phases)
     assert state.preset in library.definitions

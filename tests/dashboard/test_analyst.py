@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -32,15 +31,15 @@ from calc.analysis.timeline import run_timeline
 from calc.core.errors import CapcalcError
 from calc.core.phases import Phase
 from calc.core.vocabulary import CUMULATIVE_AT_ONE_MOMENT, MEASURE_TITLES, OUTPUTS
+from calc.dashboard import APP
+from calc.dashboard import link as state
+from calc.dashboard.link import parse_link, phase_params
+from calc.dashboard.session import STATE_KEY
+from calc.dashboard.views import phase_table
 from calc.data.peers import load_peers
 from calc.presentation.charts.scenarios import LEASED, OWNED, breakeven_text
 from calc.presentation.formatting import month_text
 
-from dashboard import app, state
-from dashboard.state import parse_link, phase_params
-from dashboard.tabs import phase_table
-
-APP = Path(app.__file__)
 TIMEOUT_S = 120
 EXACT = re.compile(r"Exact value: (\S+)")
 SAMPLES, SEED = 2_000, 5
@@ -224,14 +223,14 @@ def test_a_phase_slip_range_travels_in_the_link(library: calc.Library) -> None:
                 if not w.value.startswith("Warning: the modelled build-out runs above")]
     default = library.scenario("cortex-buildout").timeline
     phases = (*default[:3], replace(default[3], delay_months=2, delay_low=0, delay_high=12))
-    assert at.session_state["phases"] == phases
+    assert at.session_state[STATE_KEY].phases == phases
     assert params(at) == query, "the page writes the slip range back as it read it"
     sim = simulate_timeline(library, "cortex-buildout", samples=SAMPLES, seed=SEED,
                             until="2030-12", phases=phases)
     assert list(_reach_rows(at)["y"]) == list(sim.reach_distribution().values())
     assert f"{default[3].name} (timeline[3]): delay months 0 → 2 (0–12)" in captions(at)
     reopened = fresh(params(at))
-    assert reopened.session_state["phases"] == phases
+    assert reopened.session_state[STATE_KEY].phases == phases
     assert [m.value for m in reopened.metric] == [m.value for m in at.metric]
 
 

@@ -14,7 +14,6 @@ import io
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -25,16 +24,17 @@ import calc
 from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.timeline import run_timeline
 from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.dashboard import APP, markup, results_view, session, settings, widgets
+from calc.dashboard import link as state
+from calc.dashboard.compute import scenario as compute
+from calc.dashboard.session import STATE_KEY
+from calc.dashboard.views import assumptions as assumptions_tab
+from calc.dashboard.views import uncertainty as uncertainty_tab
 from calc.data.peers import load_peers
 from calc.presentation.answer import answer_for
 from calc.presentation.tables import scenarios as tables
 
-from dashboard import app, compute, markup, page, results_view, state, widgets
-from dashboard.tabs import assumptions as assumptions_tab
-from dashboard.tabs import uncertainty as uncertainty_tab
-
-APP = Path(app.__file__)
-REPO = APP.parent.parent
+REPO = APP.parents[2]
 TIMEOUT_S = 90
 EXACT = re.compile(r"Exact value: (\S+)")
 NOT_A_NUMBER = re.compile(r"\b(nan|inf|-inf)\b", re.IGNORECASE)
@@ -85,7 +85,7 @@ def cards(at: AppTest) -> dict[str, float]:
 
 
 def unescaped(text: Any) -> str:
-    """Markdown the page escaped (:func:`dashboard.markup.plain`) as it reads on screen."""
+    """Markdown the page escaped (:func:`calc.dashboard.markup.plain`) as it reads on screen."""
     return re.sub(r"\\(.)", r"\1", str(text))
 
 
@@ -140,7 +140,7 @@ def go(at: AppTest, view: str) -> AppTest:
 
 def test_opens_on_the_story_s_100_mw_with_the_answer_first(library: calc.Library) -> None:
     at = fresh()
-    opening = page.default_preset()
+    opening = compute.default_preset()
     assert at.selectbox(key="w:__preset").value == opening
     result = calc.run(library, opening)
     assert result.outputs["facility_power_mw"] == pytest.approx(100.0), \
@@ -157,7 +157,7 @@ def test_one_view_is_drawn_at_a_time() -> None:
     at = fresh()
     nav = at.button_group(key=VIEW)
     assert nav.value == "compare"
-    assert len(nav.options) == len(state.VIEWS)
+    assert len(nav.options) == len(settings.VIEWS)
     assert len(at.get("vega_lite_chart")) == 1, "only the Compare chart"
     assert len(at.get("download_button")) == 4  # PNG, SVG, CSV and the scenario file
     go(at, "power")
@@ -209,7 +209,7 @@ def test_every_preset_runs_and_matches_the_cli(library: calc.Library,
         assert not at.error, f"{name}: {at.error[0].value}"
         assert cards(at) == {k: outputs[k] for k in results_view.CARDS}, name
         assert not NOT_A_NUMBER.search(shown_text(at)), name
-        assert at.query_params.get("scenario", page.default_preset()) == name
+        assert at.query_params.get("scenario", compute.default_preset()) == name
 
 
 def test_changed_inputs_match_the_cli_run_from_the_link(
@@ -222,9 +222,9 @@ def test_changed_inputs_match_the_cli_run_from_the_link(
     params = dict(at.query_params)
     assert params == {"scenario": "cortex-full", "site.facility_power_mw": "250",
                       "hardware.accelerator": "GB200", "training.mfu": "0.35"}
-    (outputs,) = cli_outputs(capcalc_cli, *set_link_args(params, page.default_preset()))
+    (outputs,) = cli_outputs(capcalc_cli, *set_link_args(params, compute.default_preset()))
     assert cards(at) == {k: outputs[k] for k in results_view.CARDS}
-    run = capcalc_cli("run", *set_link_args(params, page.default_preset()))
+    run = capcalc_cli("run", *set_link_args(params, compute.default_preset()))
     assert answer(at) in run.stdout, "the CLI's table output ends with the same answer"
 
 
@@ -269,7 +269,7 @@ def _ends(control: Any) -> tuple[Any, Any]:
 def test_every_numeric_widget_at_its_minimum_and_maximum(sized_by: str) -> None:
     at = fresh({"scenario": "cortex-full"})
     if sized_by == "site.accelerators":
-        at.radio(key=widgets.SIZING_WIDGET).set_value(sized_by).run()
+        at.radio(key=session.SIZING_WIDGET).set_value(sized_by).run()
     keys = [w.key for w in _numeric(at)]
     assert widgets.widget_key(sized_by) in keys
     for key in keys:
@@ -285,7 +285,7 @@ def test_every_numeric_widget_at_its_minimum_and_maximum(sized_by: str) -> None:
         at.button(key="w:__reset").click().run()
         at.selectbox(key="w:__preset").set_value("cortex-full").run()
         if sized_by == "site.accelerators":
-            at.radio(key=widgets.SIZING_WIDGET).set_value(sized_by).run()
+            at.radio(key=session.SIZING_WIDGET).set_value(sized_by).run()
 
 
 def test_a_typed_value_out_of_range_is_refused_at_its_box() -> None:
@@ -324,7 +324,7 @@ def test_accelerator_updates_catalog_inputs_unless_set(library: calc.Library) ->
 def test_sizing_by_count_keeps_the_site_then_follows_the_count(library: calc.Library) -> None:
     at = fresh({"scenario": "cortex-full"})
     before = cards(at)
-    at.radio(key=widgets.SIZING_WIDGET).set_value("site.accelerators").run()
+    at.radio(key=session.SIZING_WIDGET).set_value("site.accelerators").run()
     assert float(widget(at, "site.accelerators").value) == round(before["accelerators"])
     assert cards(at)["facility_power_mw"] == pytest.approx(500, rel=1e-4)
     at.number_input(key=widgets.exact_key("site.accelerators")).set_value(200_000).run()
@@ -339,7 +339,7 @@ def test_moving_back_to_the_default_clears_the_link_and_reset_restores(
     at = fresh()
     widget(at, "site.pue").set_value(1.5).run()
     assert at.query_params == {"site.pue": "1.5"}
-    default = calc.run(library, page.default_preset()).scenario["site.pue"]
+    default = calc.run(library, compute.default_preset()).scenario["site.pue"]
     widget(at, "site.pue").set_value(float(default)).run()
     assert at.query_params == {}
     at.selectbox(key="w:__preset").set_value("cortex-full-gb200").run()
@@ -347,7 +347,7 @@ def test_moving_back_to_the_default_clears_the_link_and_reset_restores(
     assert at.query_params == {"scenario": "cortex-full-gb200", "training.mfu": "0.3"}
     at.button(key="w:__reset").click().run()
     assert at.query_params == {}
-    assert cards(at) == {k: calc.run(library, page.default_preset()).outputs[k]
+    assert cards(at) == {k: calc.run(library, compute.default_preset()).outputs[k]
                          for k in results_view.CARDS}
 
 
@@ -425,7 +425,7 @@ def test_a_whole_phase_table_travels_packed(library: calc.Library) -> None:
     assert list(params) == [state.PHASES_PARAM]
     at = fresh({"scenario": "cortex-buildout", "view": "timeline", **params})
     assert not problems(at), problems(at)
-    assert at.session_state["phases"] == edited
+    assert at.session_state[STATE_KEY].phases == edited
     timeline = run_timeline(library, library.scenario("cortex-buildout"),
                             phases=with_slip(edited, default_slip(load_peers())))
     reached = next(m.value for m in at.metric if m.label.endswith("at central values"))
@@ -477,7 +477,7 @@ def test_a_link_with_more_parameters_than_the_page_reads_says_so() -> None:
 def test_unknown_scenario_in_link_opens_the_default(library: calc.Library) -> None:
     at = fresh({"scenario": "cortex-ful"})
     assert "did you mean 'cortex-full'" in unescaped(at.warning[0].value)
-    assert at.selectbox(key="w:__preset").value == page.default_preset()
+    assert at.selectbox(key="w:__preset").value == compute.default_preset()
 
 
 # ------------------------------------------------------------------ upload
@@ -507,7 +507,7 @@ def test_invalid_upload_shows_one_error_naming_the_field(library: calc.Library, 
     assert "--" not in message, "an upload error names the field, never a CLI flag"
     for word in words:
         assert word in message, message
-    assert at.selectbox(key="w:__preset").value == page.default_preset()
+    assert at.selectbox(key="w:__preset").value == compute.default_preset()
 
 
 def test_valid_upload_becomes_the_scenario_and_travels_in_the_link(
@@ -600,7 +600,7 @@ def test_link_text_reads_back_exactly(library: calc.Library) -> None:
     for value in (100.0, 0.35, 1 / 3, 9.89e14, 2.5e6, 123_456_789.0):
         assert float(state.value_text(value)) == value
     link, _ = state.parse_link(library, {"site.facility_power_mw": ["0.5 GW"]},
-                               page.default_preset(), check_upload=compute.check_upload,
+                               compute.default_preset(), check_upload=compute.check_upload,
                                default_phases=compute.default_phases)
     assert link.sets == {"site.facility_power_mw": "500"} and not link.warnings
 

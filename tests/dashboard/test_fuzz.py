@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,13 +25,13 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from calc.core.vocabulary import INPUTS
+from calc.dashboard import APP
+from calc.dashboard.settings import VIEWS
+from calc.dashboard.widgets import number_widget
 
-from dashboard.state import VIEWS
-from dashboard.widgets import number_widget
+from tests.dashboard.test_link_bounds import chain, many
 from tests.test_fuzz_loader import scenario_trees
-from tests.test_link_bounds import chain, many
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 NOT_A_NUMBER = re.compile(r"(?<![\w.])(nan|-?inf(inity)?)(?![\w])", re.IGNORECASE)
 #: A user's own text quoted back in a message, as in ``must be a mapping … (got '-inf MW')``
 #: (an apostrophe inside a word, as in "Tesla's", opens no quotation).
