@@ -13,7 +13,6 @@ which Streamlit runs before the next run of the page.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,8 +57,6 @@ __all__ = [
     "upload_scenarios",
     "widget",
 ]
-
-logger = logging.getLogger(__name__)
 
 #: The entry of ``st.session_state`` that holds the session's :class:`Session`.
 STATE_KEY = "capcalc"

@@ -11,9 +11,10 @@ compute.
 
 * :mod:`~calc.dashboard.compute.scenario`: libraries, results, the comparison, the
   target, the build-out's phases and the operators' record;
-* :mod:`~calc.dashboard.compute.charts`: any chart declaration drawn for a state (the
-  views' charts, one cache), and the peers' tables;
+* :mod:`~calc.dashboard.compute.charts`: any chart a view declares, drawn for a state
+  (the views' charts, one cache);
+* :mod:`~calc.dashboard.compute.peers`: the peers' tables and the calibration;
 * :mod:`~calc.dashboard.compute.buildout`: the timeline, the date as a sampled range,
-  the answer in words, the chance by month and the target box's answers;
-* :mod:`~calc.dashboard.compute.sampled`: the Monte Carlo, sensitivity and the fan.
+  the answer in words, the chance by month, the fan and the target box's answers;
+* :mod:`~calc.dashboard.compute.sampled`: the Monte Carlo and sensitivity.
 """
