@@ -1,6 +1,6 @@
 """What a dashboard user feels, measured in headless Chromium: step, burst and page-open latency.
 
-Serves ``dashboard/app.py`` with a real Streamlit server and drives it with
+Serves ``calc/dashboard/app.py`` with a real Streamlit server and drives it with
 Debian's Chromium through Playwright (the flags of ``tests/browser/harness.py``;
 ``playwright install`` is never run), in a 1400 × 900 window, and prints medians
 of three times, each taken in the browser's own clock (``performance.now()``):
@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     """Serve the dashboard, measure in Chromium, print medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
-                        help="checkout whose dashboard/app.py is served (default: this one)")
+                        help="checkout whose calc/dashboard/app.py is served (default: this one)")
     parser.add_argument("--query", default="scenario=cortex-full",
                         help="link the page is opened with (a scenario sized by power)")
     parser.add_argument("--slider", default="Facility power (MW)",
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
 
     root = args.root.resolve()
     env = {"PYTHONPATH": str(root)} if root != REPO_ROOT else {}
-    with start_streamlit(root / "dashboard" / "app.py", cwd=root, env=env) as base_url, \
+    with start_streamlit(root / "calc" / "dashboard" / "app.py", cwd=root, env=env) as base_url, \
             sync_playwright() as playwright:
         url = f"{base_url}/?{args.query}" if args.query else base_url
         browser = launch_chromium(playwright)

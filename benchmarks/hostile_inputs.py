@@ -127,9 +127,9 @@ def sessions(loads: int) -> None:
 
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.state import pack
+    from calc.dashboard.link import pack
 
-    app = str(ROOT / "dashboard" / "app.py")
+    app = str(ROOT / "calc" / "dashboard" / "app.py")
     deep = "scenarios:\n" + "".join(
         f"  s{i}: {{base: {'cortex-full' if i == 0 else f's{i - 1}'}}}\n" for i in range(800))
     many = "scenarios:\n" + "".join(f"  s{i}: {{base: cortex-full, site.pue: 1.{i:02d}}}\n"

@@ -216,7 +216,7 @@ def dashboard_rerun_ms(reruns: int) -> float | None:
     changes: a new 10,000-sample run, its charts and tables, through Streamlit's AppTest."""
     from streamlit.testing.v1 import AppTest
 
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    app = Path(__file__).resolve().parent.parent / "calc" / "dashboard" / "app.py"
     at = AppTest.from_file(str(app), default_timeout=120)
     at.run()
     if at.exception:

@@ -1,7 +1,9 @@
 """Build the wheel, install it into a fresh virtual environment, and use it from elsewhere.
 
 Run by ``make install-check`` (and CI): proves an installed capcalc finds its
-shipped data and its dashboard without the checkout. From an empty temporary
+shipped data and its dashboard without the checkout, and that the wheel (the
+distribution ``capcalc-datacenter``) installs one top-level package, ``calc``,
+the dashboard inside it. From an empty temporary
 folder, with the checkout nowhere on the path, it runs ``capcalc --version``,
 ``run``, ``timeline`` and ``report``, then starts ``capcalc dashboard`` and
 waits for Streamlit's health endpoint to answer ``ok``.
@@ -17,9 +19,14 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The distribution's name on the package index, as a wheel's file name spells it.
+WHEEL_NAME = "capcalc_datacenter"
+#: The only top-level names the wheel may install (besides its own .dist-info folder).
+TOP_LEVEL = {"calc"}
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
@@ -36,6 +43,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def top_level(wheel: Path) -> set[str]:
+    """The top-level names a wheel installs: its files' first path parts, but its own
+    ``.dist-info`` (and ``.data``) folders."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = {name.split("/", 1)[0] for name in archive.namelist()}
+    return {name.removesuffix(".py") for name in names
+            if not name.endswith((".dist-info", ".data"))}
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -43,7 +59,11 @@ def main() -> int:
         print("install-check: building the wheel", flush=True)
         _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"),
               str(ROOT)], cwd=work, env=env)
-        wheel = next((work / "dist").glob("capcalc-*.whl"))
+        wheel = next((work / "dist").glob(f"{WHEEL_NAME}-*.whl"))
+        top = top_level(wheel)
+        if top != TOP_LEVEL:
+            raise SystemExit(f"the wheel installs {sorted(top)} at top level; only "
+                             f"{sorted(TOP_LEVEL)} may be installed")
         print(f"install-check: installing {wheel.name} into a fresh virtual environment",
               flush=True)
         _run([sys.executable, "-m", "venv", str(work / "venv")], cwd=work, env=env)
@@ -54,8 +74,8 @@ def main() -> int:
         elsewhere.mkdir()
         env = {**env, "MPLBACKEND": "Agg", "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}"}
         capcalc = str(bin_dir / "capcalc")
-        where = _run([str(bin_dir / "python"), "-c", "import calc, dashboard; "
-                      "print(calc.__file__); print(dashboard.__file__)"], elsewhere, env)
+        where = _run([str(bin_dir / "python"), "-c", "import calc, calc.dashboard; "
+                      "print(calc.__file__); print(calc.dashboard.APP)"], elsewhere, env)
         if str(ROOT) in where:
             raise SystemExit(f"the installed capcalc imports from the checkout:\n{where}")
         print(_run([capcalc, "--version"], elsewhere, env).strip(), flush=True)

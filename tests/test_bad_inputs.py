@@ -29,10 +29,10 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from calc.dashboard.compute import scenario as compute
+from calc.dashboard.markup import plain
 from calc.data.io import MAX_YAML_BYTES
 
-from dashboard import page
-from dashboard.page import plain
 from tests.cli_runner import run_in_process, run_subprocess
 from tests.paths import ASSUMPTIONS_FILE
 
@@ -41,7 +41,7 @@ MANIFEST = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8")
 FILES: dict[str, dict[str, Any]] = MANIFEST["files"]
 EDITS: dict[str, dict[str, Any]] = MANIFEST["edits"]
 SCENARIO_FILES = [name for name, case in FILES.items() if case["as"] == "scenario"]
-APP = CORPUS.parent.parent / "dashboard" / "app.py"
+APP = CORPUS.parent.parent / "calc" / "dashboard" / "app.py"
 
 #: Generous: a case that needs this long has hung; benchmarks/ measures the real times.
 TIMEOUT_S = 60
@@ -310,7 +310,7 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 def assert_still_working(at: AppTest) -> None:
     """No exception; the page is whole, on the default scenario, with finite numbers."""
     assert not at.exception, at.exception[0].value if at.exception else ""
-    assert at.selectbox(key="w:__preset").value == page.default_preset()
+    assert at.selectbox(key="w:__preset").value == compute.default_preset()
     values = [metric.value for metric in at.metric]
     assert values, "the result cards are gone"
     assert not any(word in str(value).lower() for value in values for word in ("nan", "inf"))

@@ -75,9 +75,9 @@ def test_the_report_says_the_same_sentence(library, sentence, tmp_path):
 def test_the_dashboard_says_the_same_sentence(sentence):
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import app
+    from calc.dashboard import APP
 
-    at = AppTest.from_file(app.__file__, default_timeout=120)
+    at = AppTest.from_file(str(APP), default_timeout=120)
     at.query_params.update({"scenario": "cortex-buildout", "view": "timeline",
                             "until": "2034", **dict(SETS), **dict(PHASE_SETS)})
     at.run()

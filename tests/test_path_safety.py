@@ -20,12 +20,12 @@ from streamlit.testing.v1 import AppTest
 
 import calc
 from calc.core.errors import CapcalcError
+from calc.dashboard import APP
+from calc.dashboard.compute import scenario as compute
 from calc.data.schema import ScenarioName
 
-from dashboard import page
 from tests.test_no_clobber import TIMEOUT_S, WRITERS, snapshot
 
-APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PATHS = ["../../x", "/etc/passwd", "a/b", "..", ".hidden", "a\\..\\b", "C:\\Windows\\x",
          "a\x00b", "x" * 81, "~/x", "-rf"]
 
@@ -120,7 +120,7 @@ def test_a_link_with_paths_is_refused_and_writes_nothing(in_empty_folder: Path,
     for warning in at.warning:
         assert "\n" not in warning.value
     expected = "cortex-full" if query.get("scenario") == "cortex-full" \
-        else page.default_preset()
+        else compute.default_preset()
     assert at.selectbox(key="w:__preset").value == expected
     kept = dict(at.query_params)
     assert all(key in ("scenario",) for key in kept), f"refused parameters kept: {kept}"

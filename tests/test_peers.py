@@ -6,7 +6,6 @@ import copy
 import difflib
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -250,9 +249,9 @@ def test_the_peers_tab_renders_with_the_calibration(library, peers):
     from streamlit.testing.v1 import AppTest
 
     from calc.analysis.calibration import calibrate
+    from calc.dashboard import APP
 
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"),
-                           default_timeout=120)
+    at = AppTest.from_file(str(APP), default_timeout=120)
     at.query_params["view"] = "peers"
     at.run()
     assert not at.exception

@@ -2,7 +2,7 @@
 
 Two kinds of check. The code: no module loads YAML any other way (no
 ``yaml.load``, ``unsafe_load``, ``FullLoader``...), nothing calls ``eval``,
-``exec``, ``pickle`` or a shell, and in ``calc/`` and ``dashboard/`` YAML is read
+``exec``, ``pickle`` or a shell, and in ``calc/`` (the dashboard included) YAML is read
 only by :mod:`calc.data.io`. The behaviour: tags that would construct Python
 objects or run commands are refused in one line, by the library, the CLI and
 the dashboard's upload, and the command never runs; the dashboard's server
@@ -20,13 +20,12 @@ from streamlit.testing.v1 import AppTest
 
 import calc
 from calc.core.errors import CapcalcError
+from calc.dashboard.markup import plain
 from calc.data.io import MAX_YAML_BYTES, parse_yaml
 
-from dashboard.page import plain
-
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "dashboard" / "app.py"
-SOURCES = sorted(p for folder in ("calc", "dashboard", "tests", "benchmarks", "examples")
+APP = ROOT / "calc" / "dashboard" / "app.py"
+SOURCES = sorted(p for folder in ("calc", "tests", "benchmarks", "examples")
                  for p in (ROOT / folder).rglob("*.py"))
 
 #: Ways of reading YAML (or anything) that can construct arbitrary objects or run code.
@@ -69,9 +68,10 @@ def test_no_source_loads_yaml_unsafely_or_runs_code(path: Path) -> None:
 
 
 def test_yaml_is_read_only_by_calc_io() -> None:
-    """In calc/ and dashboard/, only calc/data/io.py reads YAML (with its bounded safe loader)."""
+    """In calc/ (the dashboard included), only calc/data/io.py reads YAML (with its bounded
+    safe loader)."""
     readers = [p.relative_to(ROOT) for p in SOURCES
-               if p.parts[len(ROOT.parts)] in ("calc", "dashboard")
+               if p.parts[len(ROOT.parts)] == "calc"
                and p != ROOT / "calc" / "data" / "io.py"
                and re.search(r"\byaml\.(safe_load|compose|parse|scan|SafeLoader)\b",
                              p.read_text(encoding="utf-8"))]

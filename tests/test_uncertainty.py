@@ -243,8 +243,8 @@ def test_charts_render_with_samples_and_seed_in_their_caption(library):
 def test_the_uncertainty_tab_shows_the_apis_p_target(library, repo_root):
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(str(repo_root / "dashboard" / "app.py"), default_timeout=120)
-    from dashboard.state import PRESET_PARAM
+    app = AppTest.from_file(str(repo_root / "calc" / "dashboard" / "app.py"), default_timeout=120)
+    from calc.dashboard.link import PRESET_PARAM
 
     app.query_params[PRESET_PARAM] = "tenfold-gb200"
     app.query_params["view"] = "uncertainty"

@@ -112,7 +112,7 @@ def add_sweep_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=positive, metavar="N",
                         help="run the blocks on a local pool of N processes")
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                        help="run the blocks on a Dask cluster (needs capcalc[dask])")
+                        help="run the blocks on a Dask cluster (needs capcalc-datacenter[dask])")
     parser.add_argument("--block-size", dest="block_size", type=positive, metavar="N",
                         help="points per block (default: what fits; results do not change)")
 

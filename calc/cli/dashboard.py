@@ -27,11 +27,11 @@ STREAMLIT_SETTINGS: dict[str, str] = {
 
 def streamlit_command(port: int, address: str = "localhost", *, headless: bool = False
                       ) -> list[str]:
-    """The command that serves the dashboard of the installed ``dashboard`` package."""
-    spec = importlib.util.find_spec("dashboard.app")
+    """The command that serves the dashboard of the installed capcalc (``calc.dashboard``)."""
+    spec = importlib.util.find_spec("calc.dashboard.app")
     if spec is None or spec.origin is None:
         raise CapcalcError("the dashboard package is not installed with this capcalc; "
-                           "reinstall capcalc (pip install capcalc)", key="dashboard")
+                           "reinstall capcalc (pip install capcalc-datacenter)", key="dashboard")
     command = [sys.executable, "-m", "streamlit", "run", spec.origin,
                "--server.port", str(port), "--server.address", address]
     for name, value in STREAMLIT_SETTINGS.items():

@@ -31,7 +31,8 @@ def dask_client(address: str | None) -> Iterator[Any]:
         # deferred: Dask is an optional extra, loaded only for --scheduler
         from distributed import Client
     except ImportError:
-        raise CapcalcError("needs Dask: pip install 'capcalc[dask]'", key="scheduler") from None
+        raise CapcalcError("needs Dask: pip install 'capcalc-datacenter[dask]'",
+                           key="scheduler") from None
     try:
         client = Client(address, timeout=10)
     except (OSError, TimeoutError, ValueError) as exc:

@@ -5,7 +5,7 @@ leaves them out). Chromium is Debian's (``apt-get install chromium``; ``.ci/run`
 installs it); ``playwright install`` is never run. Without Chromium the tests
 skip locally and fail under CI (``CI`` set), so CI never passes by skipping.
 
-Fixtures: ``streamlit_server`` (session; base URL of ``dashboard/app.py``),
+Fixtures: ``streamlit_server`` (session; base URL of ``calc/dashboard/app.py``),
 ``streamlit_launcher`` (the ``start_streamlit(script)`` context manager, for a
 server on another script), ``browser`` (session), ``page`` (fresh context per
 test, downloads accepted) and ``st_page`` (a ``StreamlitPage`` wrapping ``page``).
@@ -132,7 +132,8 @@ def streamlit_launcher() -> Callable[..., contextlib.AbstractContextManager[str]
 
 @pytest.fixture(scope="session")
 def streamlit_server() -> Iterator[str]:
-    """Base URL of the one ``dashboard/app.py`` server every browser test of the session shares."""
+    """Base URL of the one ``calc/dashboard/app.py`` server every browser test of the session
+    shares."""
     with start_streamlit(DASHBOARD) as url:
         yield url
 

@@ -46,7 +46,7 @@ __all__ = [
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
-DASHBOARD = REPO_ROOT / "dashboard" / "app.py"
+DASHBOARD = REPO_ROOT / "calc" / "dashboard" / "app.py"
 
 SERVER_START_TIMEOUT_S = 60.0
 DEFAULT_TIMEOUT_MS = 30_000

@@ -28,9 +28,9 @@ from playwright.sync_api import Browser, Page, expect
 
 import calc
 from calc.core.vocabulary import OUTPUTS
+from calc.dashboard.compute import scenario as dashboard_page
 from calc.presentation.formatting import format_value
 
-from dashboard import page as dashboard_page
 from tests.browser.conftest import _IDLE, StreamlitPage
 
 SHOWN = ("facility_power_mw", "accelerators", "h100_equivalents", "capex_usd")
@@ -236,7 +236,8 @@ def test_a_bad_file_uploaded_in_the_browser_shows_the_cli_line(
 
 # ------------------------------------------------------------------ what the caches hold
 
-DASHBOARD_SOURCES = sorted((Path(__file__).resolve().parents[2] / "dashboard").rglob("*.py"))
+DASHBOARD_SOURCES = sorted((Path(__file__).resolve().parents[2] / "calc" / "dashboard").rglob(
+    "*.py"))
 #: What a cached function must not read: one session's state, its link, its widgets.
 SESSION_STATE = {"session_state", "query_params", "context", "user"}
 

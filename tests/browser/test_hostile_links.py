@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import Browser, expect
 
+from calc.dashboard.link import PHASES_PARAM, UPLOAD_NAME_PARAM, UPLOAD_PARAM, pack
 from calc.data.scenarios import MAX_BASE_DEPTH
 
-from dashboard.state import PHASES_PARAM, UPLOAD_NAME_PARAM, UPLOAD_PARAM, pack
 from tests.browser.harness import StreamlitPage
-from tests.test_link_bounds import chain
+from tests.dashboard.test_link_bounds import chain
 
 #: What a notice about the link must say, by case.
 LINKS = {

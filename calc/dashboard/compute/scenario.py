@@ -1,0 +1,220 @@
+"""Cached calls into :mod:`calc` for a session's scenario: its library, its result and its
+baseline's, the comparison, the target, the build-out's phases and the operators' record.
+
+Keyed on :class:`~calc.dashboard.keys.StateKey` (the upload, the preset and the changed
+inputs), so a rerun with the same inputs costs a cache lookup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import calc
+from calc.analysis.run import Result
+from calc.analysis.slip import SlipDistribution, default_slip, with_slip
+from calc.analysis.target import TargetFacts, target_facts
+from calc.core.errors import CapcalcError, clean_text
+from calc.core.phases import Phase
+from calc.dashboard.compute.cache import memo
+from calc.dashboard.keys import PhasesKey, StateKey, Upload, phases_key
+from calc.dashboard.link import SET_ORIGIN, as_library_sets
+from calc.data.peers import PeersFile, load_peers
+from calc.data.records import PeerRecords, records_of
+from calc.data.scenarios import Library, Scenario
+from calc.presentation.answer import buildout_phases
+
+__all__ = [
+    "MAX_UPLOAD_SCENARIOS",
+    "OPENING_SCENARIO",
+    "REFERENCES",
+    "TIMELINE_SAMPLES",
+    "TIMELINE_SECONDS",
+    "add_upload",
+    "check_upload",
+    "compare_results",
+    "default_phases",
+    "default_preset",
+    "library_for",
+    "peers",
+    "records",
+    "results",
+    "scenario_of",
+    "shipped_library",
+    "slip",
+    "slipped",
+    "target",
+    "used_phases",
+]
+
+
+#: The scenario the dashboard opens on: the news story's first phase, 100 MW of H100
+#: (the assumptions file's own site), measured against the library's baseline.
+OPENING_SCENARIO = "cortex-phase1"
+#: Scenarios the Compare and Cost views put beside the current one.
+REFERENCES = ("cortex-full", "tenfold")
+#: A sampled timeline keeps (samples × months) arrays: the dashboard samples at most this
+#: many (the Timeline view's chance by month, the Uncertainty view's fan).
+TIMELINE_SAMPLES = 20_000
+#: Seconds of computing one sampled timeline may take in a session (predicted from its first
+#: samples; capcalc timeline allows more), so no session holds up another's page for long.
+TIMELINE_SECONDS = 5.0
+#: Scenarios read from one uploaded file (or a link's): checking each runs it, so the work
+#: one upload asks of the server (shared by every visitor) stays within a second or so.
+MAX_UPLOAD_SCENARIOS = 50
+
+
+@memo()
+def shipped_library() -> Library:
+    """capcalc's baseline and shipped scenarios (read once per server)."""
+    return calc.load()
+
+
+def default_preset() -> str:
+    """The scenario the dashboard opens on: :data:`OPENING_SCENARIO`, or the baseline
+    when the shipped library has no scenario of that name."""
+    library = shipped_library()
+    return OPENING_SCENARIO if OPENING_SCENARIO in library.definitions \
+        else library.baseline_name()
+
+
+@memo(max_entries=16)
+def library_for(upload: Upload) -> Library:
+    """The shipped library plus the scenarios of ``upload`` (already validated)."""
+    library = shipped_library()
+    name, text = upload
+    if text:
+        library, _ = library.add_text(text, origin=name or "upload",
+                                      default_name=_stem(name),
+                                      max_scenarios=MAX_UPLOAD_SCENARIOS)
+    return library
+
+
+def _stem(file_name: str) -> str:
+    stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return stem or "uploaded"
+
+
+def add_upload(name: str, data: bytes) -> tuple[Library, list[str]]:
+    """Validate an uploaded scenario file; return the library with it and its names.
+
+    Raises
+    ------
+    CapcalcError
+        One line naming the file, the key and what would be right.
+    """
+    return shipped_library().add_text(data, origin=name or "upload", default_name=_stem(name),
+                                      max_scenarios=MAX_UPLOAD_SCENARIOS)
+
+
+def check_upload(name: str, data: bytes) -> Library:
+    """Check a scenario file as the uploader does: its size, its YAML and that every scenario
+    in it runs; return the library with it.
+
+    Raises
+    ------
+    CapcalcError
+        One line naming the file, the key and what would be right.
+    """
+    origin = name or "upload"
+    library, names = add_upload(name, data)  # the loader refuses a file over its size limit
+    text = data.decode("utf-8")
+    for scenario in names:
+        try:
+            results(StateKey((name, text), scenario))
+        except CapcalcError:
+            raise
+        except Exception as exc:
+            raise CapcalcError(f"cannot be computed ({type(exc).__name__}: "
+                               f"{clean_text(str(exc), limit=120)})", file=origin,
+                               key=f"scenario {scenario!r}") from None
+    return library
+
+
+def scenario_of(key: StateKey) -> Scenario:
+    """The scenario as ``capcalc`` reads it from a name and ``--set``s (not yet solved)."""
+    return library_for(key.upload).scenario(key.preset, as_library_sets(key.sets),
+                                            set_origin=SET_ORIGIN)
+
+
+@memo(max_entries=512)
+def results(key: StateKey) -> tuple[Result, Result]:
+    """The current scenario's result and its baseline's: ``calc.run`` as the CLI calls it."""
+    library = library_for(key.upload)
+    result = calc.run(library, scenario_of(key))
+    return result, calc.run(library, result.baseline)
+
+
+@memo(max_entries=128)
+def compare_results(key: StateKey) -> list[Result]:
+    """The baseline, the current scenario and the reference scenarios, without repeats.
+
+    The current scenario is named ``<preset> (changed)`` when inputs were changed.
+    """
+    library = library_for(key.upload)
+    result, baseline = results(key)
+    if key.sets:
+        scenario = replace(result.scenario, name=f"{key.preset} (changed)")
+        result = replace(result, scenario=scenario)
+    shown = [baseline]
+    if key.sets or result.name != baseline.name:
+        shown.append(result)
+    for name in REFERENCES:
+        if name in library.definitions and name not in [r.name for r in shown]:
+            shown.append(calc.run(library, name))
+    return shown
+
+
+@memo(max_entries=128)
+def target(key: StateKey) -> TargetFacts:
+    """The distance to the target multiple (:func:`calc.analysis.target.target_facts`)."""
+    result, baseline = results(key)
+    return target_facts(library_for(key.upload), result, baseline)
+
+
+def default_phases(library: Library, preset: str, sets: dict[str, str]
+                   ) -> tuple[Phase, ...] | None:
+    """The phases the build-out starts from: the scenario's own, or those it is measured on."""
+    scenario = library.scenario(preset, as_library_sets(sorted(sets.items())),
+                                set_origin=SET_ORIGIN)
+    return buildout_phases(library, scenario)[0]
+
+
+@memo()
+def peers() -> PeersFile:
+    """capcalc's ``peers.yaml`` (read once per server)."""
+    return load_peers(catalog=shipped_library().baseline.catalog)
+
+
+@memo()
+def records() -> PeerRecords:
+    """The schedule record and stated compute of ``peers.yaml`` (read once per server)."""
+    return records_of(peers())
+
+
+@memo()
+def slip() -> SlipDistribution:
+    """The schedule slip of announced phases: the shipped build-outs' operator's record,
+    shrunk toward the others' (:func:`calc.analysis.slip.default_slip`, as
+    ``capcalc timeline``'s default)."""
+    return default_slip(records())
+
+
+def slipped(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
+    """``phases`` with the slip on every announced phase without a range of its own
+    (:func:`calc.analysis.slip.with_slip`)."""
+    return with_slip(phases, slip())
+
+
+def used_phases(key: StateKey, phases: tuple[Phase, ...] | None, slip_on: bool) -> PhasesKey:
+    """The build-out the answer and the timeline use, as a cache key: the edited ``phases``
+    (None: not edited), with the slip when ``slip_on``; ``()`` for the scenario's own
+    unslipped."""
+    if not slip_on:
+        return phases_key(phases)
+    shown = phases
+    if shown is None:
+        try:
+            shown = default_phases(library_for(key.upload), key.preset, key.sets_dict)
+        except CapcalcError:
+            shown = None
+    return phases_key(slipped(shown)) if shown else phases_key(phases)

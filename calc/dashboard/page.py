@@ -1,0 +1,283 @@
+"""The page around the views: the sidebar, the link, and the results header.
+
+The session's state (:mod:`calc.dashboard.session`) is read from the link on a
+session's first run; widget callbacks edit it; each run computes the result from
+it (cached), writes the values into the widgets, draws them, and mirrors the whole
+state into the URL's query parameters (:func:`calc.dashboard.link.link_params`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import streamlit as st
+
+from calc.core.errors import CapcalcError, clean_text
+from calc.core.phases import PHASE_SET_FIELDS, Phase
+from calc.core.vocabulary import GROUPS, INPUTS, MEASURE_TITLES, SIZING_KEYS
+from calc.dashboard import results_view, session, widgets
+from calc.dashboard.compute.scenario import (
+    MAX_UPLOAD_SCENARIOS,
+    check_upload,
+    default_phases,
+    default_preset,
+    library_for,
+    results,
+    shipped_library,
+    slip,
+    used_phases,
+)
+from calc.dashboard.context import Context
+from calc.dashboard.keys import phases_of
+from calc.dashboard.link import (
+    MAX_LINK_CHARS,
+    PHASES_PARAM,
+    LinkState,
+    as_library_sets,
+    link_params,
+    parse_link,
+    phase_params,
+    upload_fits,
+)
+from calc.dashboard.markup import plain, shown_error
+from calc.data.scenario_file import scenario_yaml
+from calc.data.scenarios import MAX_BASE_DEPTH
+from calc.presentation.answer import changes, heading
+from calc.presentation.formatting import format_value
+
+__all__ = ["build", "changed_list", "mirror_link", "phase_changes", "read_link", "sidebar",
+           "slip_line", "slip_words"]
+
+logger = logging.getLogger(__name__)
+
+
+def read_link() -> LinkState:
+    """The state the URL's query parameters ask for (each bad part a notice, never an
+    exception)."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    try:
+        link, _library = parse_link(shipped_library(), params, default_preset(),
+                                    check_upload=check_upload, default_phases=default_phases)
+    except Exception as exc:  # a link must never crash the page: open on the defaults
+        logger.warning("link cannot be read: %s", exc)
+        link = LinkState(preset=default_preset(), warnings=[
+            f"link: cannot be read ({type(exc).__name__}); showing {default_preset()}"])
+    return link
+
+
+# ------------------------------------------------------------------ sidebar
+
+
+def _sidebar(ctx: Context) -> None:
+    library, scenario = ctx.library, ctx.result.scenario
+    s = session.current()
+    sb = st.sidebar
+    sb.title("capcalc")
+    sb.caption("Compute capacity of AI training datacenters")
+    session.show(session.PRESET_WIDGET, ctx.preset)
+    titles = {name: library.definitions[name].title or name for name in library.names}
+    sb.selectbox("Scenario", library.names, key=session.PRESET_WIDGET, on_change=session.on_preset,
+                 format_func=lambda n: f"{n} — {titles[n]}" if titles[n] != n else n,
+                 help="Start from a preset of scenarios.yaml (or an uploaded file).")
+    sb.button("Reset to defaults", on_click=session.on_reset, key="w:__reset",
+              icon=":material/restart_alt:",
+              help=f"Back to the opening view, {default_preset()}, with nothing changed.")
+    widgets.sync(scenario.values)
+    sized_by = "site.facility_power_mw" if scenario["site.accelerators"] is None \
+        else "site.accelerators"
+    session.show(session.SIZING_WIDGET, sized_by)
+    catalog = library.baseline.catalog
+    options = {
+        "hardware.accelerator": list(catalog),
+        "training.precision": list(INPUTS["training.precision"].choices),
+        "training.availability_model": list(INPUTS["training.availability_model"].choices),
+        "target.baseline": library.names,
+        "target.measure": list(INPUTS["target.measure"].choices),
+    }
+    formats = {
+        "hardware.accelerator": lambda k: k if catalog[k].status == "shipping"
+        else f"{k} ({catalog[k].status})",
+        "target.measure": lambda k: str(MEASURE_TITLES.get(k, k)),
+    }
+    errors = s.input_errors
+    for group in GROUPS:
+        opened = group in ("site", "hardware") or any(
+            INPUTS[key].group == group for key in errors)
+        with sb.expander(widgets.GROUP_TITLES[group], expanded=opened):
+            if group == "site":
+                st.radio("Size the site by", SIZING_KEYS, key=session.SIZING_WIDGET,
+                         format_func=session.SIZING_LABELS.__getitem__, horizontal=True,
+                         on_change=session.on_sizing,
+                         help="Give the facility power (accelerators follow) or the "
+                              "accelerator count (power follows).")
+            for key in widgets.group_keys(group, sized_by):
+                widgets.input_widget(INPUTS[key], scenario.assumptions[key],
+                                     options.get(key, ()), session.on_input,
+                                     formats.get(key, str), error=errors.get(key))
+    with sb.expander("Scenario file", expanded=bool(s.upload_error)):
+        st.file_uploader("Upload a scenario YAML", type=["yaml", "yml"],
+                         key=session.UPLOAD_WIDGET, on_change=session.on_upload,
+                         help="One scenario (dotted keys, optional `base:`) or several under "
+                              "`scenarios:`, as `capcalc run FILE.yaml` reads them. The page "
+                              f"reads at most {MAX_UPLOAD_SCENARIOS} scenarios from "
+                              f"a file, and chains of `base:` at most {MAX_BASE_DEPTH} deep.")
+        if s.upload_error:
+            st.error(plain(s.upload_error))
+        file_name = f"{ctx.preset}-custom.yaml"
+        st.download_button(
+            "Download this scenario (YAML)",
+            data=lambda: _scenario_file(ctx, file_name),
+            file_name=file_name, mime="application/x-yaml", key="w:__scenario_yaml",
+            on_click="ignore", icon=":material/download:",
+            help="A scenario file that reproduces these numbers with `capcalc run FILE.yaml` "
+                 "(phase edits included; the Monte Carlo settings in its first lines).")
+    if upload_fits(ctx.upload):
+        sb.caption("The address bar holds everything you changed, the uploaded file "
+                   "included: share the link to reopen this view.")
+    else:
+        sb.warning(f"The uploaded file is too large to travel in the link (more than "
+                   f"{MAX_LINK_CHARS:,} characters packed): the link reopens the shipped "
+                   "scenarios only. Share the downloaded scenario file instead.",
+                   icon=":material/link_off:")
+
+
+def _scenario_file(ctx: Context, file_name: str) -> str:
+    title, description = _heading(ctx)
+    settings = ctx.settings
+    used = used_phases(ctx.key, ctx.phases, settings.slip)
+    phases = phases_of(used) if used else ctx.phases
+    return scenario_yaml(ctx.library, ctx.preset, as_library_sets(ctx.sets),
+                         file_name=file_name, title=title, description=description,
+                         phases=phases, samples=settings.samples, seed=settings.seed,
+                         until=ctx.until)
+
+
+# ------------------------------------------------------------------ build
+
+
+def _context(s: session.Session) -> Context:
+    """The context of the views: the session's scenario computed (or, when it cannot be,
+    the opening scenario with a notice saying why)."""
+    library = library_for(s.upload)
+    if s.preset not in library.definitions:
+        s.preset, s.sets = default_preset(), {}
+    s.settle()
+    try:
+        result, baseline = results(s.key)
+    except Exception as exc:
+        logger.warning("state cannot be computed: %s", exc)
+        s.fall_back(shown_error(exc) if isinstance(exc, CapcalcError) else
+                    f"{type(exc).__name__}: {clean_text(str(exc), limit=120)}")
+        result, baseline = results(s.key)
+    return Context(key=s.key, library=library, scenario=result.scenario, result=result,
+                   baseline=baseline, phases=s.phases, settings=s.settings,
+                   question=s.question, editor=s.editor)
+
+
+def _phase_link(ctx: Context) -> dict[str, str]:
+    if ctx.phases is None:
+        return {}
+    return phase_params(_default_phases(ctx), ctx.phases)
+
+
+def mirror_link(ctx: Context) -> None:
+    """Write the state into the address bar (only when it changed)."""
+    wanted = link_params(ctx.preset, ctx.sets, default_preset(), settings=ctx.settings,
+                         phases=_phase_link(ctx), upload=ctx.upload)
+    current = {key: st.query_params[key] for key in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _heading(ctx: Context) -> tuple[str, str]:
+    definition = ctx.library.definitions.get(ctx.preset)
+    return heading(ctx.scenario, ctx.result.outputs, preset=ctx.preset,
+                   preset_title=definition.title if definition else None,
+                   changed=bool(ctx.sets) or ctx.phases is not None)
+
+
+def changed_list(ctx: Context) -> list[str]:
+    """Every input the user moved, the phase edits and the slip (when switched off), as
+    "Title: old → new"."""
+    slip_off = not ctx.settings.slip
+    if not ctx.sets and ctx.phases is None and not slip_off:
+        return []
+    before = results(ctx.key.changed(()))[0].scenario
+    lines = changes(before, ctx.scenario, [key for key, _ in ctx.sets])
+    if ctx.phases is not None:
+        lines += phase_changes(_default_phases(ctx), ctx.phases)
+    if slip_off:
+        lines.append(slip_line())
+    return lines
+
+
+def slip_line() -> str:
+    """The slip switched off, in words, as the changed list says it."""
+    return f"Announced phases slip by their operator's record ({slip_words()}): on → off"
+
+
+def slip_words() -> str:
+    """The slip of announced phases, short: "Tesla's record ..., median 7 months, 90 %
+    within 0–16 months"."""
+    distribution = slip()
+    delays = distribution.delays()
+    months = "month" if delays.value == 1 else "months"
+    return (f"{distribution.described}, median {delays.value} {months}, "
+            f"90 % within {delays.low}–{delays.high} months")
+
+
+def _default_phases(ctx: Context) -> tuple[Phase, ...]:
+    try:
+        return default_phases(ctx.library, ctx.preset, dict(ctx.sets)) or ()
+    except CapcalcError:
+        return ()
+
+
+def phase_changes(default: tuple[Phase, ...], edited: tuple[Phase, ...]) -> list[str]:
+    """The phase edits in words: "Phase name: field old → new", or that rows changed."""
+    params = phase_params(default, edited)
+    if PHASES_PARAM in params:
+        return [f"Phase table: {len(default)} rows → {len(edited)} rows (rows added, removed "
+                "or renamed)"]
+    lines = []
+    for i, (old, new) in enumerate(zip(default, edited, strict=True)):
+        for field in PHASE_SET_FIELDS:
+            before, after = _phase_value(old, field), _phase_value(new, field)
+            if before != after:
+                lines.append(f"{new.name} (timeline[{i}]): {field.replace('_', ' ')} "
+                             f"{before} → {after}")
+    return lines
+
+
+def _phase_value(phase: Phase, field: str) -> str:
+    value = getattr(phase, field)
+    if field == "facility_power_mw":
+        return format_value(float(value), "MW")
+    if field == "delay_months":
+        if phase.delay_low is None or phase.delay_high is None:
+            return str(phase.delay_months)
+        return f"{phase.delay_months} ({phase.delay_low}–{phase.delay_high})"
+    return "the scenario's chip" if value is None else str(value)
+
+
+def build() -> Context:
+    """Draw the results header; return the context the sidebar and the views render from.
+
+    The header (the answer and the cards) is sent first, so the browser shows it
+    before it has loaded the code of the sidebar's widgets and the view's charts.
+    """
+    ctx = _context(session.start(read_link))
+    notices, question_error = session.take_messages()
+    ctx = replace(ctx, question_error=question_error)
+    for notice in notices:
+        st.warning(plain(notice), icon=":material/warning:")
+    mirror_link(ctx)
+    title, description = _heading(ctx)
+    results_view.render(ctx, title, description, changed_list(ctx))
+    return ctx
+
+
+def sidebar(ctx: Context) -> None:
+    """Draw the sidebar: the scenario, every input, the scenario file."""
+    _sidebar(ctx)

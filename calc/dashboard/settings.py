@@ -1,0 +1,188 @@
+"""The views' settings: typed fields, each with the link text it travels as.
+
+A setting is one field of :class:`Settings` made with :func:`setting`: its
+default, the label error lines give it and, for whole numbers, its bounds.
+The link carries a setting when it is not at its default
+(:func:`calc.dashboard.link.link_params`); a link's text is read back through
+the field's :class:`Setting` (:meth:`Setting.parse`), so a new setting (a "by"
+month, pinned variants, a utilisation) is one field here and travels at once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
+from typing import Any
+
+from calc.analysis.limits import DEFAULT_SAMPLES
+from calc.core.errors import CapcalcError, clean_text, quoted, suggest
+from calc.core.months import DEFAULT_UNTIL
+from calc.core.vocabulary import OUTPUTS
+
+__all__ = ["LINK_ORIGIN", "VIEWS", "Setting", "Settings", "setting"]
+
+#: The name errors give to values read from the URL.
+LINK_ORIGIN = "link"
+#: The views, in order: (name, label shown). A view is the module
+#: ``calc.dashboard.views.<name>``; the first is the one a page opens on.
+VIEWS: tuple[tuple[str, str], ...] = (
+    ("compare", "Compare"),
+    ("power", "Power → compute"),
+    ("cost", "Cost"),
+    ("timeline", "Timeline & target"),
+    ("peers", "Peers"),
+    ("uncertainty", "Uncertainty"),
+    ("assumptions", "Assumptions"),
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one setting reads from and writes to the link.
+
+    ``kind`` follows the field's default: ``flag`` (on or off) for a bool, ``int`` (a
+    whole number from ``lower`` to ``upper``) for an int, ``choice`` for text (one of
+    ``choices``).
+    """
+
+    param: str
+    label: str
+    default: Any
+    lower: int = 0
+    upper: int = 0
+    choices: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """``flag``, ``int`` or ``choice``."""
+        if isinstance(self.default, bool):
+            return "flag"
+        return "int" if isinstance(self.default, int) else "choice"
+
+    def parse(self, raw: str) -> Any:
+        """The value of link text ``raw``; a CapcalcError keyed by the parameter if invalid.
+
+        >>> Setting("seed", "Seed", 0, lower=0, upper=9).parse("7")
+        7
+        >>> Setting("slip", "Slip", True).parse("0")
+        False
+        """
+        text = raw.strip()
+        if self.kind == "flag":
+            if text in ("1", "true", "on"):
+                return True
+            if text in ("0", "false", "off", ""):
+                return False
+            raise CapcalcError(f"must be 1 or 0 (got {clean_text(text, limit=40)!r})",
+                               file=LINK_ORIGIN, key=self.param)
+        if self.kind == "int":
+            try:
+                number = float(text.replace("_", "").replace(",", ""))
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number) or number != int(number) or \
+                    not self.lower <= number <= self.upper:
+                raise CapcalcError(
+                    f"must be a whole number from {self.lower:,} to {self.upper:,} "
+                    f"(got {clean_text(text, limit=40)!r})", file=LINK_ORIGIN, key=self.param)
+            return int(number)
+        if text not in self.choices:
+            raise CapcalcError(f"unknown {self.label.lower()} {quoted(text, 40)}"
+                               f"{suggest(text, self.choices)}", file=LINK_ORIGIN,
+                               key=self.param)
+        return text
+
+    def text(self, value: Any) -> str:
+        """Link text of ``value``.
+
+        >>> Setting("slip", "Slip", True).text(False), Setting("seed", "Seed", 0).text(7)
+        ('0', '7')
+        """
+        if self.kind == "flag":
+            return "1" if value else "0"
+        return str(value)
+
+
+def setting(default: Any, label: str, *, lower: int = 0, upper: int = 0,
+            choices: tuple[str, ...] = ()) -> Any:
+    """A field of :class:`Settings`: its default and how the link carries it."""
+    return field(default=default, metadata={"setting": (label, lower, upper, choices)})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the views are set to, beyond the scenario; the link carries each one that is not
+    at its default, under the field's name.
+
+    >>> Settings().slip, Settings().until, Settings.codecs()["until"].upper
+    (True, 2030, 2060)
+    """
+
+    #: The view shown (its name in :data:`VIEWS`).
+    view: str = setting(VIEWS[0][0], "View", choices=tuple(name for name, _ in VIEWS))
+    #: The build-out's horizon: December of this year.
+    until: int = setting(int(DEFAULT_UNTIL[:4]), "Horizon", lower=2025, upper=2060)
+    #: The Monte Carlo's sample count and seed (the Uncertainty and Timeline views).
+    samples: int = setting(DEFAULT_SAMPLES, "Samples", lower=1_000, upper=200_000)
+    seed: int = setting(0, "Seed", lower=0, upper=2**31 - 1)
+    #: The output the Uncertainty view examines ("": the first that varies).
+    output: str = setting("", "Output", choices=tuple(OUTPUTS))
+    sobol: bool = setting(False, "Sobol indices")
+    fan: bool = setting(False, "Timeline under uncertainty")
+    #: Announced phases slip as their operator's record (``capcalc timeline``'s default).
+    slip: bool = setting(True, "Announced phases slip as their operator's record")
+    #: The target box's own probability, in per cent.
+    probability: int = setting(80, "Probability (%)", lower=1, upper=99)
+
+    @classmethod
+    def codecs(cls) -> dict[str, Setting]:
+        """Each setting's link codec, by name."""
+        return {f.name: _codec(f) for f in fields(cls)}
+
+    @property
+    def horizon(self) -> str:
+        """The horizon month, ``YYYY-12``.
+
+        >>> Settings(until=2035).horizon
+        '2035-12'
+        """
+        return f"{self.until}-12"
+
+    def with_value(self, name: str, value: Any) -> Settings:
+        """These settings with ``name`` set to ``value`` (of the field's type)."""
+        codec = self.codecs()[name]
+        if codec.kind == "flag":
+            value = bool(value)
+        elif codec.kind == "int":
+            value = int(value)
+        else:
+            value = str(value)
+        return replace(self, **{name: value})
+
+    def link(self) -> dict[str, str]:
+        """The link parameters of the settings not at their default.
+
+        >>> Settings(view="cost", seed=7).link()
+        {'view': 'cost', 'seed': '7'}
+        """
+        return {name: codec.text(getattr(self, name)) for name, codec in self.codecs().items()
+                if getattr(self, name) != codec.default}
+
+    @classmethod
+    def from_link(cls, values: dict[str, str], warnings: list[str]) -> Settings:
+        """The settings a link's ``values`` give, each popped from ``values``; a value that
+        does not read adds a line to ``warnings`` and leaves its default."""
+        read: dict[str, Any] = {}
+        for name, codec in cls.codecs().items():
+            if name in values:
+                try:
+                    read[name] = codec.parse(values.pop(name))
+                except CapcalcError as exc:
+                    warnings.append(f"{exc}; using the default")
+        return cls(**read)
+
+
+def _codec(f: Field[Any]) -> Setting:
+    label, lower, upper, choices = f.metadata["setting"]
+    assert f.default is not MISSING
+    return Setting(f.name, label, f.default, lower, upper, choices)

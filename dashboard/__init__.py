@@ -1,1 +1,0 @@
-"""capcalc's Streamlit dashboard: widgets built from the vocabulary, numbers from :mod:`calc`."""
