@@ -205,7 +205,7 @@ def slip() -> SlipDistribution:
     """The schedule slip of announced phases: the shipped build-outs' operator's record,
     shrunk toward the others' (:func:`calc.analysis.slip.default_slip`, as
     ``capcalc timeline``'s default)."""
-    return default_slip(records())
+    return default_slip(records(), operator=shipped_library().story.operator)
 
 
 def slipped(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:

@@ -312,7 +312,7 @@ def test_the_timeline_carries_what_capcalc_timeline_says(report, library, peers,
     ``capcalc timeline cortex-buildout --samples 500 --seed 7`` prints them."""
     answer = reach(library, library.scenario("cortex-buildout"), peers, samples=500, seed=7)
     built = answer.timeline
-    subject = peers.subject
+    subject = library.story.operator
     assert subject
     stated = stated_checks(built, peers.stated(subject))
     capex = capex_checks(built, peers.capex_of(subject))

@@ -53,31 +53,34 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     from calc.presentation.export import chart_files
 
     levers = levers_of_timeline(library, timeline)
-    stated = peers.stated(peers.subject) if peers is not None and peers.subject else ()
+    operator = library.story.operator
+    stated = peers.stated(operator) if peers is not None and operator else ()
     measure = measure_title(timeline.scenario.values)
     pace = answer.pace if answer is not None else None
     files = chart_files([timeline_chart(timeline, stated, measure=measure, pace=pace),
                          levers_chart(levers, measure=measure)], formats)
-    files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer), indent=2)
+    files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer,
+                                                          operator=operator), indent=2)
                               + "\n").encode()
     return files
 
 
-def _statements(timeline: Timeline, peers: PeersFile) -> tuple[Any, Any, Any]:
-    subject = peers.subject or ""
-    return (stated_checks(timeline, peers.stated(subject)),
-            capex_checks(timeline, peers.capex_of(subject)),
-            quarter_checks(timeline, peers.quarterly_capex_of(subject)))
+def _statements(timeline: Timeline, peers: PeersFile, operator: str) -> tuple[Any, Any, Any]:
+    return (stated_checks(timeline, peers.stated(operator)),
+            capex_checks(timeline, peers.capex_of(operator)),
+            quarter_checks(timeline, peers.quarterly_capex_of(operator)))
 
 
 def timeline_document(timeline: Timeline, peers: PeersFile | None,
-                      answer: Reach | None = None) -> dict[str, Any]:
-    """The timeline's JSON, with what its operator has said beside it (``statements``), and
-    with ``answer`` the date as a range (``reach``) and the pace warning (``pace_warning``)."""
+                      answer: Reach | None = None, *, operator: str | None = None
+                      ) -> dict[str, Any]:
+    """The timeline's JSON, with what ``operator`` (the story's operator in focus) has said
+    beside it (``statements``), and with ``answer`` the date as a range (``reach``) and the
+    pace warning (``pace_warning``)."""
     document = timeline.to_dict()
-    if peers is not None and peers.subject:
-        stated, capex, quarters = _statements(timeline, peers)
-        document["statements"] = statements_json(stated, capex, peers.subject, quarters)
+    if peers is not None and operator:
+        stated, capex, quarters = _statements(timeline, peers, operator)
+        document["statements"] = statements_json(stated, capex, operator, quarters)
     if answer is not None:
         document["reach"] = answer.as_dict()
         document["slip"] = None if answer.slip is None else answer.slip.as_dict()
@@ -121,7 +124,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             timeline_monte_carlo_text,
         )
     if args.format == "json":
-        document = timeline_document(timeline, peers, answer)
+        document = timeline_document(timeline, peers, answer,
+                                     operator=library.story.operator)
         if sampled is not None:
             timeline_monte_carlo_json(document, sampled)
         emit_json(document)
@@ -129,10 +133,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         sys.stdout.write(timeline_table(timeline, answer.pace).to_csv())
     else:
         emit(styled(timeline_text, timeline, answer, phase_chips(library, timeline)))
-        if peers.subject:
-            stated, capex, quarters = _statements(timeline, peers)
+        operator = library.story.operator
+        if operator:
+            stated, capex, quarters = _statements(timeline, peers, operator)
             emit("")
-            emit(styled(statements_text, stated, capex, peers.subject, quarters))
+            emit(styled(statements_text, stated, capex, operator, quarters))
         if sampled is not None:
             emit("")
             emit(styled(timeline_monte_carlo_text, sampled))

@@ -359,9 +359,6 @@ class PeersFile(Frozen):
 
     calibration: Calibration
     trend: Trend
-    subject: Text | None = Field(
-        None, description="The operator the shipped scenarios describe; its statements and "
-        "capex are set beside every build-out timeline.")
     chips: dict[ChipName, ChipSpec] = Field(
         default_factory=dict, description="Chips not in the catalog, with their stated figures.")
     peers: tuple[Peer, ...] = Field(min_length=1)
@@ -465,7 +462,10 @@ def parse_peers(data: Any, *, source: str, catalog: Mapping[str, Any] | None = N
         error = exc.errors()[0]
         key = _where(error["loc"], data)
         kind = error["type"]
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and key == "subject":
+            message = ("the operator in focus is the story's now: write `operator: NAME` "
+                       "under `story:` in the scenarios file")
+        elif kind == "extra_forbidden":
             message = "unknown key"
         elif kind == "missing" and key in PeersFile.model_fields:
             message = (f"missing: the file needs its {key}: section (capcalc's own peers.yaml "

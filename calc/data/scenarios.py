@@ -39,6 +39,7 @@ from calc.data.inputs import Inputs
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.phases import check_phases, to_phases
 from calc.data.resources import SCENARIOS, shipped_bytes
+from calc.data.story import Story, check_story, parse_story
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -205,6 +206,11 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str) -> dict[str, S
             key, message = validation_message(exc, known=["scenarios"])
             raise CapcalcError(message, file=origin, key=key) from None
         extra = [str(key) for key in data if key != "scenarios"]
+        if "story" in extra:
+            raise CapcalcError(
+                "a story: block is read only from the scenarios file capcalc starts from (its "
+                "own, or `capcalc --scenarios FILE`); remove it to add these scenarios",
+                file=origin, key="story")
         if extra:
             raise CapcalcError("unknown key beside `scenarios:`", file=origin, key=extra[0])
         return {name: _definition(name, raw, origin) for name, raw in data["scenarios"].items()}
@@ -226,11 +232,13 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str) -> dict[str, S
 
 @dataclass(frozen=True)
 class Library:
-    """The baseline and every scenario known: the shipped ones and those of user files."""
+    """The baseline and every scenario known: the shipped ones and those of user files, and the
+    story the shipped ones answer (:class:`~calc.data.story.Story`)."""
 
     baseline: Baseline
     definitions: Mapping[str, ScenarioDef] = field(default_factory=dict)
     shipped: frozenset[str] = frozenset()
+    story: Story = field(default_factory=Story)
 
     @property
     def names(self) -> list[str]:
@@ -432,15 +440,20 @@ class Library:
 
 
 def load_library(assumptions: Path | None = None, scenarios: Path | None = None) -> Library:
-    """Load the baseline and the shipped scenarios (capcalc's own files by default)."""
+    """Load the baseline and the shipped scenarios with their story (capcalc's own files by
+    default; ``scenarios`` replaces capcalc's ``scenarios.yaml``, story and all)."""
     baseline = load_baseline(assumptions)
     if scenarios is None:
         origin, data = SCENARIOS, parse_yaml(shipped_bytes(SCENARIOS), source=SCENARIOS)
     else:
         origin, data = str(scenarios), load_yaml(scenarios)
+    story = Story()
+    if isinstance(data, dict) and "story" in data:
+        data = dict(data)
+        story = parse_story(data.pop("story"), origin=origin)
     definitions = parse_scenarios(data, origin=origin, default_name=Path(origin).stem)
     library = Library(baseline=baseline, definitions=definitions,
-                      shipped=frozenset(definitions))
-    for name in definitions:
-        library.scenario(name)
+                      shipped=frozenset(definitions), story=story)
+    timelines = {name: library.scenario(name).timeline for name in definitions}
+    check_story(story, timelines, origin=origin)
     return library

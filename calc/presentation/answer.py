@@ -19,15 +19,14 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from calc.analysis.buildout_choice import BuildoutChoice
 from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.run import Result, run
 from calc.analysis.target import ChipOption, TargetFacts, target_facts
 from calc.analysis.timeline import Timeline
-from calc.core.errors import CapcalcError
 from calc.core.months import DEFAULT_UNTIL
 from calc.core.phases import Phase
 from calc.core.vocabulary import INPUTS
-from calc.data.cache import shipped_records
 from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.formatting import count_text, format_value, month_text, times
@@ -37,12 +36,10 @@ if TYPE_CHECKING:
     from calc.analysis.reach import Reach
 
 __all__ = [
-    "BUILDOUT",
     "answer_for",
     "answer_lines",
     "answer_with",
-    "buildout_phases",
-    "buildout_reach",
+    "buildout_name",
     "changes",
     "describe",
     "finding",
@@ -50,8 +47,6 @@ __all__ = [
     "short_title",
 ]
 
-#: The shipped build-out a scenario without its own timeline is measured on.
-BUILDOUT = "cortex-buildout"
 #: Phase confidences that make a date worth a warning.
 _LOW_CONFIDENCE = ("unconfirmed", "preliminary")
 
@@ -195,9 +190,26 @@ def _driver(timeline: Timeline, month: str) -> str:
     return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
-def _date(answer: Reach, borrowed: str | None) -> str:
+def buildout_name(choice: BuildoutChoice | None) -> str | None:
+    """What a build-out that is not the scenario's own is called: the lender's short title,
+    or "edited build-out"; None for the scenario's own.
+
+    >>> buildout_name(BuildoutChoice((), "story", "b", "Site build-out: phases 1 to 3"))
+    'Site build-out'
+    >>> buildout_name(BuildoutChoice((), "edited")), buildout_name(None)
+    ('edited build-out', None)
+    """
+    if choice is None or not choice.borrowed:
+        return None
+    if choice.why == "edited":
+        return "edited build-out"
+    return short_title(choice.lender_title, choice.lender or "")
+
+
+def _date(answer: Reach) -> str:
     """When the build-out reaches the target: sampled, at central values (with what sets
     that month), at the operator's own pace, and the warning when it runs above it."""
+    borrowed = buildout_name(answer.choice)
     subject = f"On the phases of the {borrowed}, it" if borrowed else "Its build-out"
     timeline = answer.timeline
     reached = timeline.target_reached
@@ -214,7 +226,7 @@ def _date(answer: Reach, borrowed: str | None) -> str:
 
 
 def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *,
-            borrowed: str | None = None, baseline_title: str | None = None) -> str:
+            baseline_title: str | None = None) -> str:
     """The answer in plain sentences: the site, what the target needs, and when.
 
     Parameters
@@ -224,63 +236,15 @@ def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *
     facts : TargetFacts
         ``target_facts`` of ``result``.
     buildout : Reach, optional
-        The date of the scenario's build-out (or of one it is measured on); without it the
-        date is left out.
-    borrowed : str, optional
-        What the build-out's phases are, when they are not the scenario's own.
+        The date of the scenario's build-out (or of one it is measured on: its ``choice``
+        says which); without it the date is left out.
     baseline_title : str, optional
         How the baseline is called (default: its name).
     """
     parts = [_site(result, facts, baseline_title or facts.baseline), _target(result, facts)]
     if buildout is not None:
-        parts.append(_date(buildout, borrowed))
+        parts.append(_date(buildout))
     return " ".join(parts)
-
-
-def buildout_phases(library: Library, scenario: Scenario
-                    ) -> tuple[tuple[Phase, ...] | None, str | None]:
-    """The phases a scenario's date is measured on, and where they come from.
-
-    Its own ``timeline:``, else the shipped :data:`BUILDOUT`'s phases (with the
-    scenario's other inputs) and that build-out's short title, else ``(None, None)``.
-    """
-    if scenario.timeline is not None:
-        return tuple(scenario.timeline), None
-    if BUILDOUT in library.definitions:
-        borrowed = library.scenario(BUILDOUT)
-        if borrowed.timeline:
-            return tuple(borrowed.timeline), short_title(borrowed.title, BUILDOUT)
-    return None, None
-
-
-def buildout_reach(library: Library, scenario: Scenario, *,
-                   phases: Sequence[Phase] | None = None, until: str = DEFAULT_UNTIL,
-                   records: PeerRecords | None = None, slip: str | None = None,
-                   samples: int = ANSWER_SAMPLES, seed: int = 0) -> Reach | None:
-    """The date of the build-out ``scenario`` is measured on (:func:`calc.analysis.reach.reach`).
-
-    ``phases`` replaces the build-out's phases (the dashboard's edits); without
-    them the scenario's own timeline is used, or the shipped :data:`BUILDOUT`'s.
-    The date is sampled over ``samples`` build-outs with ``seed``, announced phases
-    slipping by ``slip``'s record (default the operator's, ``"none"`` off), from
-    ``records`` (default the shipped ``peers.yaml``'s). None when there is no
-    build-out to run, or it cannot run (its phases name no chip in volume, say).
-    """
-    own, borrowed = buildout_phases(library, scenario)
-    chosen = tuple(phases) if phases is not None else own
-    if phases is not None:
-        borrowed = "edited build-out"
-    if not chosen:
-        return None
-    # deferred: the sampled build-out loads the sampling machinery, which an error or the
-    # JSON of `capcalc run` has no use for
-    from calc.analysis.reach import reach
-
-    try:
-        return reach(library, scenario, records or shipped_records(), phases=chosen,
-                     until=until, samples=samples, seed=seed, slip=slip, borrowed=borrowed)
-    except CapcalcError:
-        return None
 
 
 def answer_with(library: Library, result: Result, baseline: Result,
@@ -289,8 +253,7 @@ def answer_with(library: Library, result: Result, baseline: Result,
     facts = target_facts(library, result, baseline)
     definition = library.definitions.get(baseline.name)
     title = short_title(definition.title if definition else None, baseline.name)
-    return finding(result, facts, buildout, borrowed=buildout.borrowed if buildout else None,
-                   baseline_title=title)
+    return finding(result, facts, buildout, baseline_title=title)
 
 
 def answer_for(library: Library, result: Result, baseline: Result | None = None, *,
@@ -298,7 +261,11 @@ def answer_for(library: Library, result: Result, baseline: Result | None = None,
                records: PeerRecords | None = None, slip: str | None = None,
                samples: int = ANSWER_SAMPLES, seed: int = 0) -> str:
     """:func:`finding` for ``result``, computing its target facts and its build-out's date
-    (:func:`buildout_reach`, which the keywords are passed to)."""
+    (:func:`calc.analysis.reach.buildout_reach`, which the keywords are passed to)."""
+    # deferred: the sampled build-out loads the sampling machinery, which an error or the
+    # JSON of `capcalc run` has no use for
+    from calc.analysis.reach import buildout_reach
+
     baseline = baseline if baseline is not None else run(library, result.baseline)
     buildout = buildout_reach(library, result.scenario, phases=phases, until=until,
                               records=records, slip=slip, samples=samples, seed=seed)

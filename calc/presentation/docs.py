@@ -189,12 +189,13 @@ def slip_markdown() -> str:
     """The README's table of fitted slips: each operator's record (shrunk toward the others')
     and every operator pooled, from ``peers.yaml``."""
     peers = load_peers()
+    operator = load_library().story.operator
     records = [None, POOLED, *dict.fromkeys(m.operator for m in peers.schedules
-                                            if m.operator != peers.subject)]
+                                            if m.operator != operator)]
     lines = ["| record (`--slip`) | milestones fitted | median | 90 % | from |",
              "|---|---:|---:|---:|---|"]
     for record in records:
-        slip = default_slip(peers, record)
+        slip = default_slip(peers, record, operator=operator)
         delays = slip.delays()
         name = f"{slip.record} (default)" if record is None else slip.record
         months = "month" if delays.value == 1 else "months"

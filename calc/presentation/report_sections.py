@@ -310,7 +310,7 @@ def _timeline_block(ctx: ReportContext, charts: list[ReportChart]) -> Timelines:
     rows = []
     statements = []
     levers = []
-    subject = ctx.peers.subject
+    subject = ctx.library.story.operator
     for i, name in enumerate(names):
         answer = reach(ctx.library, ctx.library.scenario(name, ctx.sets), ctx.peers,
                        samples=ctx.samples, seed=ctx.seed)

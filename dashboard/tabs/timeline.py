@@ -79,8 +79,9 @@ def _computed(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until:
     timeline = run_timeline(library, result.scenario, until=until, phases=compute.from_key(phases))
     measure = measure_title(result.scenario.values)
     peers = compute.peers()
-    stated = peers.stated(peers.subject) if peers.subject else ()
-    pace, warning = pace_check(timeline, compute.records())
+    operator = library.story.operator
+    stated = peers.stated(operator) if operator else ()
+    pace, warning = pace_check(timeline, compute.records(), operator)
     return (timeline_chart(timeline, stated, measure=measure, pace=pace),
             levers_chart(levers_of_timeline(library, timeline), measure=measure),
             timeline.summary(), timeline.target_reached, timeline.final_multiple, warning)
