@@ -36,6 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER_ERROR
     try:
+        out = getattr(args, "out", None)
+        if out is not None:  # a folder that cannot be written is named before any work
+            # deferred: the output folders load YAML, which --help and --version never need
+            from calc.data.output_folder import check_folder
+
+            check_folder(out)
         return _handler(name)(args)
     except CapcalcError as exc:
         sys.stderr.write(f"capcalc: {exc.keyed(FLAGS)}\n")
