@@ -18,19 +18,20 @@ from typing import Any
 import streamlit as st
 
 import calc
+from calc.analysis.buildout_choice import choose_buildout
 from calc.analysis.limits import ANSWER_SAMPLES
-from calc.analysis.reach import Reach
+from calc.analysis.reach import Reach, buildout_reach
 from calc.analysis.run import Result
 from calc.analysis.slip import NO_SLIP, SlipDistribution, default_slip, with_slip
 from calc.analysis.target import TargetFacts, target_facts
-from calc.core.chain import measure_of, target_measure
 from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import Phase
 from calc.core.vocabulary import measure_title
 from calc.data.peers import PeersFile, load_peers
 from calc.data.records import PeerRecords, records_of
 from calc.data.scenarios import Library, Scenario
-from calc.presentation.answer import answer_with, buildout_phases, buildout_reach
+from calc.data.story import story_file
+from calc.presentation.answer import answer_with
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts import scenarios as charts
 from calc.presentation.results import measure_words
@@ -73,8 +74,6 @@ def memo(max_entries: int) -> Any:
     return st.cache_resource(show_spinner=False, max_entries=max_entries)
 
 
-#: Scenarios the Compare and Cost tabs put beside the current one.
-REFERENCES = ("cortex-full", "tenfold")
 #: A sampled timeline keeps (samples × months) arrays: the dashboard samples at most this
 #: many (the Timeline view's chance by month, the Uncertainty view's fan).
 TIMELINE_SAMPLES = 20_000
@@ -88,8 +87,9 @@ MAX_UPLOAD_SCENARIOS = 50
 
 @st.cache_resource(show_spinner=False)
 def shipped_library() -> Library:
-    """capcalc's baseline and shipped scenarios (read once per server)."""
-    return calc.load()
+    """capcalc's baseline and the scenarios with their story: capcalc's own, or the file
+    ``CAPCALC_SCENARIOS`` names (read once per server)."""
+    return calc.load(scenarios=story_file())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -172,8 +172,8 @@ def compare_results(upload: Upload, preset: str, sets: Sets) -> list[Result]:
     shown = [baseline]
     if sets or result.name != baseline.name:
         shown.append(result)
-    for name in REFERENCES:
-        if name in library.definitions and name not in [r.name for r in shown]:
+    for name in library.story.references:
+        if name not in [r.name for r in shown]:
             shown.append(calc.run(library, name))
     return shown
 
@@ -195,7 +195,7 @@ def default_phases(library: Library, preset: str, sets: dict[str, str]
     """The phases the build-out starts from: the scenario's own, or those it is measured on."""
     scenario = library.scenario(preset, as_library_sets(sorted(sets.items())),
                                 set_origin=SET_ORIGIN)
-    return buildout_phases(library, scenario)[0]
+    return choose_buildout(library, scenario).phases
 
 
 @st.cache_resource(show_spinner=False)
@@ -243,7 +243,7 @@ def reach_of(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: 
              slip_on: bool, seed: int) -> Reach | None:
     """The date of the build-out the scenario is measured on, sampled over
     :data:`~calc.analysis.limits.ANSWER_SAMPLES` build-outs with ``seed``
-    (:func:`calc.presentation.answer.buildout_reach`, as ``capcalc run`` and ``timeline``
+    (:func:`calc.analysis.reach.buildout_reach`, as ``capcalc run`` and ``timeline``
     give it), on the edited phases when ``phases`` is not empty, announced phases slipping
     when ``slip_on``. Cached on its inputs: a rerun with the same ones costs a lookup."""
     result, _ = results(upload, preset, sets)
@@ -274,7 +274,7 @@ def _power(upload: Upload, preset: str, sets: Sets) -> Chart:
     shown = compare_results(upload, preset, sets)
     current_differs = bool(sets) or result.name != baseline.name
     points = shown[:2] if current_differs else shown[:1]  # the baseline and the current one
-    unit = measure_of(baseline.outputs, target_measure(result.scenario.values))
+    unit = baseline.measured(result.measure)
     return charts.power_chart(library_for(upload), result.scenario, float(unit), points,
                               measure=measure_title(result.scenario.values))
 

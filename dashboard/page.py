@@ -42,7 +42,7 @@ from dashboard.state import (
     value_text,
 )
 
-__all__ = ["OPENING_SCENARIO", "bound", "build", "default_preset", "opening", "plain",
+__all__ = ["bound", "build", "default_preset", "opening", "plain",
            "set_phases", "sidebar", "slip_line", "slip_words", "upload_scenarios"]
 
 logger = logging.getLogger(__name__)
@@ -58,17 +58,11 @@ def _state() -> Any:
     return st.session_state
 
 
-#: The scenario the dashboard opens on: the news story's first phase, 100 MW of H100
-#: (the assumptions file's own site), measured against the library's baseline.
-OPENING_SCENARIO = "cortex-phase1"
-
-
 def default_preset() -> str:
-    """The scenario the dashboard opens on: :data:`OPENING_SCENARIO`, or the baseline
-    when the shipped library has no scenario of that name."""
+    """The scenario the dashboard opens on: the story's (``story.opening``), or the baseline
+    when the story names none."""
     library = compute.shipped_library()
-    return OPENING_SCENARIO if OPENING_SCENARIO in library.definitions \
-        else library.baseline_name()
+    return library.story.opening or library.baseline_name()
 
 
 def _sets() -> Sets:

@@ -21,6 +21,8 @@ from calc.core.generations import current_accelerator
 from calc.core.months import month_index, month_label
 from calc.core.phases import LATEST, Phase
 from calc.data.phases import apply_phase_sets, with_phase_value
+from calc.presentation.formatting import solved_text
+from calc.presentation.timeline import timeline_summary
 
 from tests.buildout_strategies import build_outs
 
@@ -148,7 +150,7 @@ def test_not_reached_says_so_with_the_multiple_achieved(library):
     timeline = run_timeline(library, library.scenario("cortex-buildout"), until="2026-03")
     assert timeline.target_reached is None
     assert int(timeline.arrays.reach) == -1
-    summary = timeline.summary()
+    summary = timeline_summary(timeline)
     assert "not reached by 2026-03" in summary
     assert f"{timeline.final_multiple:#.3g}×" in summary
 
@@ -404,7 +406,8 @@ def test_solving_a_phase_date_gives_the_latest_month_that_still_reaches(library,
     for trial, hit in ((reached, True), (one_later, False)):
         timeline = run_timeline(library, scenario, phases=trial, until="2027-12")
         assert (float(timeline.series["compute_multiple"][-1]) >= 10.0) is hit
-    assert solution.text == ("2027-12" if field == "start" else "21")
+    assert solved_text(solution.key, solution.value, solution.unit) == (
+        "2027-12" if field == "start" else "21")
 
 
 def test_solving_for_an_input_on_the_timeline_round_trips(library):

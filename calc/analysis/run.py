@@ -60,6 +60,23 @@ class Result(Tabular):
     def __getitem__(self, output: str) -> float:
         return self.outputs[output]
 
+    @property
+    def measure(self) -> str:
+        """The output this scenario's compute multiple counts (``target.measure``):
+        ``effective_flop_per_s`` unless the scenario says ``training_flop_per_run``."""
+        return target_measure(self.scenario.values)
+
+    def measured(self, measure: str | None = None) -> float:
+        """This run's quantity in ``measure`` (default its own :attr:`measure`): a
+        baseline's ``measured(result.measure)`` is the unit ``result``'s multiple counts.
+
+        >>> import calc
+        >>> base = calc.run(calc.load(), "cortex-phase1")
+        >>> base.measured() == base["effective_flop_per_s"]
+        True
+        """
+        return float(measure_of(self.outputs, measure or self.measure))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: name, title, baseline, inputs, outputs and units."""
         return {

@@ -123,19 +123,12 @@ class Timeline(Tabular):
             ))
         return tuple(sorted(out, key=lambda i: i.begin))
 
-    def summary(self) -> str:
-        """One line: when the target is reached at central values, or what is reached by the
-        horizon."""
-        target = f"{self.target:g}× {self.baseline}"
-        reached = self.target_reached
-        if reached:
-            return f"{target} is first reached in {reached} at central values."
+    @property
+    def peak(self) -> tuple[str, float]:
+        """The month of the highest compute multiple (the first, on a tie) and that multiple."""
         multiple = self.series["compute_multiple"]
-        peak = int(np.argmax(multiple))
-        peak_text = (f"; the most is {float(multiple[peak]):#.3g}× in {self.months[peak]}"
-                     if float(multiple[peak]) > self.final_multiple * (1 + 1e-9) else "")
-        return (f"{target} is not reached by {self.until} at central values: "
-                f"{self.final_multiple:#.3g}× in {self.until}{peak_text}.")
+        index = int(np.argmax(multiple))
+        return self.months[index], float(multiple[index])
 
     def tidy(self) -> Tidy:
         """One row per month: every series with its unit."""
@@ -169,7 +162,6 @@ class Timeline(Tabular):
             "until": self.until,
             "target_reached": self.target_reached,
             "final_multiple": self.final_multiple,
-            "summary": self.summary(),
             "months": list(self.months),
             "series": {k: [float(x) for x in v] for k, v in self.series.items()},
             "by_generation": {out: {g: [float(x) for x in v] for g, v in gens.items()}
@@ -234,16 +226,23 @@ def phase_chips(library: Library, timeline: Timeline) -> tuple[PhaseChip, ...]:
     return tuple(out)
 
 
-def scenario_phases(scenario: Scenario, phases: Sequence[Phase] | None = None
-                    ) -> tuple[Phase, ...]:
-    """The phases to run: ``phases`` if given, else the scenario's timeline."""
+def scenario_phases(scenario: Scenario, phases: Sequence[Phase] | None = None, *,
+                    buildout: str | None = None) -> tuple[Phase, ...]:
+    """The phases to run: ``phases`` if given, else the scenario's timeline.
+
+    Raises
+    ------
+    CapcalcError
+        When there are none, naming ``buildout`` (the story's build-out) as one that has.
+    """
     if phases is not None:
         return tuple(phases)
     if scenario.timeline is None:
-        raise CapcalcError(
-            "has no timeline; give it `timeline:` phases (as the shipped cortex-buildout "
-            "does) or run `capcalc timeline cortex-buildout`",
-            file=f"{scenario.origin}: scenario {scenario.name!r}", key="timeline")
+        other = (f" (as {buildout} does) or run `capcalc timeline {buildout}`"
+                 if buildout and buildout != scenario.name else "")
+        raise CapcalcError(f"has no timeline; give it `timeline:` phases{other}",
+                           file=f"{scenario.origin}: scenario {scenario.name!r}",
+                           key="timeline")
     return tuple(scenario.timeline)
 
 
@@ -374,14 +373,12 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
             best_achieved=float(reached[best]))
     pick = int(ok[-1])
     if field == "start":
-        text = month_label(int(candidates[pick]))
         note = f"the latest start with {output} ≥ {target:g} in {by}"
     else:
-        text = f"{int(candidates[pick])}"
         note = f"the longest delay with {output} ≥ {target:g} in {by}"
     if ok.size != pick + 1 or (ok.size and int(ok[0]) != 0 and field == "start"):
         note += ("; not every earlier value reaches it (the chip installed and the "
                  "retirements depend on the date)")
     return Solution(canonical, float(candidates[pick]), unit, output, target,
-                    float(reached[pick]), text=text, note=note)
+                    float(reached[pick]), note=note)
 

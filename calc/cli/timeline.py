@@ -27,7 +27,7 @@ from calc.data.scenarios import Library, Scenario
 from calc.presentation.jsondoc import json_text
 from calc.presentation.statements import statements_json, statements_text
 from calc.presentation.tables.timeline import timeline_table
-from calc.presentation.timeline import timeline_text
+from calc.presentation.timeline import timeline_json, timeline_text
 
 if TYPE_CHECKING:
     from calc.analysis.buildout_montecarlo import TimelineSimulation
@@ -77,7 +77,7 @@ def timeline_document(timeline: Timeline, peers: PeersFile | None,
     """The timeline's JSON, with what ``operator`` (the story's operator in focus) has said
     beside it (``statements``), and with ``answer`` the date as a range (``reach``) and the
     pace warning (``pace_warning``)."""
-    document = timeline.to_dict()
+    document = timeline_json(timeline)
     if peers is not None and operator:
         stated, capex, quarters = _statements(timeline, peers, operator)
         document["statements"] = statements_json(stated, capex, operator, quarters)

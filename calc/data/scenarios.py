@@ -297,8 +297,14 @@ class Library:
         return list(self.definitions)
 
     def baseline_name(self) -> str:
-        """The default baseline: ``target.baseline`` of the assumptions file."""
-        return str(self.baseline.assumptions["target.baseline"].value)
+        """The default baseline: ``target.baseline`` of the assumptions file, or, when the
+        scenarios file does not define that scenario, the baseline of the story's opening
+        scenario (another article's file measures from its own)."""
+        name = str(self.baseline.assumptions["target.baseline"].value)
+        opening = self.story.opening
+        if name in self.definitions or opening is None or opening not in self.definitions:
+            return name
+        return self.scenario(opening).baseline_name
 
     def add(self, definitions: Mapping[str, ScenarioDef]) -> Library:
         """Return a library that also knows ``definitions`` (names must be new)."""

@@ -13,8 +13,10 @@ tells another story with the same code.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calc.core.errors import CapcalcError, suggest
@@ -22,7 +24,10 @@ from calc.core.errors import CapcalcError, suggest
 if TYPE_CHECKING:
     from calc.core.phases import Phase
 
-__all__ = ["Mark", "Story", "check_story", "parse_story"]
+__all__ = ["STORY_ENV", "Mark", "Story", "check_story", "parse_story", "story_file"]
+
+#: The environment variable naming the scenarios file the dashboard starts from (its story).
+STORY_ENV = "CAPCALC_SCENARIOS"
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,17 @@ class Story:
             for name in (value,) if isinstance(value, str) else value or ():
                 named.setdefault(name, field_name)
         return named
+
+
+def story_file(environ: Mapping[str, str] | None = None) -> Path | None:
+    """The scenarios file ``CAPCALC_SCENARIOS`` names (None when unset or empty): the one the
+    dashboard starts from, story and all, in place of capcalc's ``scenarios.yaml``.
+
+    >>> story_file({"CAPCALC_SCENARIOS": "colossus.yaml"}), story_file({})
+    (PosixPath('colossus.yaml'), None)
+    """
+    value = (os.environ if environ is None else environ).get(STORY_ENV, "").strip()
+    return Path(value) if value else None
 
 
 def parse_story(raw: Any, *, origin: str) -> Story:

@@ -123,7 +123,7 @@ def report_html(upload: tuple[str, str], preset: str, sets: Sets) -> bytes:
         current = added[0]
     if current not in names:
         names.append(current)
-    names += [n for n in compute.REFERENCES if n in library.definitions and n not in names]
+    names += [n for n in library.story.references if n not in names]
     return build_report(library, names, files_beside=False).html.encode("utf-8")
 
 

@@ -23,7 +23,7 @@ from calc.core.months import month_index, month_label
 from calc.core.phases import PHASE_FIELDS, Phase, phase_key
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.data.phases import parse_phase_key, with_phase_value
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, solved_text
 
 from dashboard import compute, page
 from dashboard.context import Context, PhasesKey, Sets
@@ -64,7 +64,8 @@ def _solve(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, key: str,
     except CapcalcError as exc:
         return {"error": shown_error(exc)}
     return {"key": solution.key, "value": solution.value, "unit": solution.unit,
-            "text": solution.text, "achieved": solution.achieved, "note": solution.note,
+            "text": solved_text(solution.key, solution.value, solution.unit),
+            "achieved": solution.achieved, "note": solution.note,
             "output": output, "target": target, "by": by}
 
 
@@ -186,7 +187,8 @@ def render(ctx: Context, phases: tuple[Phase, ...], used: PhasesKey, until: str,
             key="tl:solve-output"))
         target = float(right.number_input("Target", value=float(goal), format="%g",
                                           key="tl:solve-target"))
-        by = str(far.text_input("By (YYYY-MM)", value=asked[3] or min(until, "2027-12"),
+        asked_by = asked[3] or min(until, ctx.library.story.by or until)
+        by = str(far.text_input("By (YYYY-MM)", value=asked_by,
                                 key="tl:solve-by"))
         submitted = st.form_submit_button("Solve", type="primary")
     if submitted:

@@ -50,6 +50,7 @@ from calc.presentation.charts.uncertainty import reach_probability_chart
 from calc.presentation.formatting import format_value, month_text
 from calc.presentation.reach import reach_lines, warning_sentence
 from calc.presentation.tables.uncertainty import reach_marks
+from calc.presentation.timeline import timeline_summary
 from calc.presentation.vega import vega_specs
 
 from dashboard import compute, page
@@ -84,7 +85,7 @@ def _computed(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until:
     pace, warning = pace_check(timeline, compute.records(), operator)
     return (timeline_chart(timeline, stated, measure=measure, pace=pace),
             levers_chart(levers_of_timeline(library, timeline), measure=measure),
-            timeline.summary(), timeline.target_reached, timeline.final_multiple, warning)
+            timeline_summary(timeline), timeline.target_reached, timeline.final_multiple, warning)
 
 
 @compute.memo(max_entries=64)

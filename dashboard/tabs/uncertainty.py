@@ -81,11 +81,7 @@ def _spreads(upload: Upload, preset: str, sets: Sets, samples: int, seed: int
              ) -> dict[str, bool]:
     """Whether each output varies across the samples (P5 below P95)."""
     sim = _simulation(upload, preset, sets, samples, seed)
-    out = {}
-    for name in OUTPUTS:
-        s = sim.summary(name)
-        out[name] = bool(s.p95 > s.p5 * (1 + 1e-9)) if s.p5 > 0 else bool(s.p95 != s.p5)
-    return out
+    return {name: sim.varies(name) for name in OUTPUTS}
 
 
 def default_output(varies: dict[str, bool]) -> str:
@@ -173,7 +169,7 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     columns = chart.table.columns
     reached = dict(zip(columns["date"], columns["p_reached"], strict=True))
     year_ends = [m for m in reached if m.endswith("-12")] or [next(reversed(reached))]
-    default = "2027-12" if "2027-12" in year_ends else year_ends[-1]
+    default = ctx.library.story.by if ctx.library.story.by in year_ends else year_ends[-1]
     month = st.select_slider("By the end of", options=year_ends, value=default,
                              format_func=lambda m: m[:4], key="unc-by")
     target = ctx.scenario.inputs.target.compute_multiplier
