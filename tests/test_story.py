@@ -13,6 +13,7 @@ from calc.analysis.buildout_choice import choose_buildout
 from calc.core.errors import CapcalcError
 from calc.data.peers import load_peers
 from calc.data.scenarios import load_library
+from calc.presentation.answer import answer_for, basis_sentence
 from calc.presentation.charts.scenarios import power_chart
 from calc.presentation.report_sections import scenario_names
 from calc.presentation.tables.peers import among_peers_table
@@ -65,7 +66,8 @@ def test_the_cli_follows_the_second_story(capcalc_cli) -> None:
     done = capcalc_cli("--scenarios", SECOND, "run", "colossus-phase2", "--format", "table")
     assert done.returncode == 0, done.stderr
     # the date comes from the story's build-out, named; the baseline is the story's
-    assert "Colossus build-out" in done.stdout and "Colossus on its grid supply" in done.stdout
+    assert "the story's build-out, colossus-buildout (Colossus build-out)" in done.stdout
+    assert "Colossus on its grid supply" in done.stdout
     assert "cortex" not in done.stdout.lower()
     timeline = capcalc_cli("--scenarios", SECOND, "timeline", "--format", "json")
     assert timeline.returncode == 0, timeline.stderr
@@ -114,3 +116,70 @@ def test_a_story_in_an_added_file_is_refused_naming_it(tmp_path, capcalc_cli) ->
     done = capcalc_cli("run", path)
     assert done.returncode == 2
     assert "story" in done.stderr and path.name in done.stderr
+
+
+# ---------------------------------------------------------------- whose build-out dates it
+
+
+def test_a_scenario_without_phases_is_dated_on_the_storys_build_out_and_says_so(
+        library: calc.Library) -> None:
+    """The phases set the site's power and chips: cortex-full-gb200's 500 MW of GB200 do not
+    move its date, which is the story's build-out's, and the answer says so by name."""
+    scenario = library.scenario("cortex-full-gb200")
+    choice = choose_buildout(library, scenario)
+    assert (choice.why, choice.lender) == ("story", library.story.buildout)
+    assert set(choice.replaced) == {"site.facility_power_mw", "hardware.accelerator"}
+    assert choice.applied == ()
+    text = answer_for(library, calc.run(library, scenario), samples=200)
+    assert f"cortex-full-gb200 has no build-out of its own: on the phases of the story's " \
+           f"build-out, {library.story.buildout}" in text
+    assert "so cortex-full-gb200's 500 MW and GB200 do not enter this date" in text
+
+
+def test_a_change_the_phases_replace_does_not_move_the_date(library: calc.Library) -> None:
+    """Changing the chip of a build-out whose phases all name theirs leaves the date where it
+    was, and the choice lists it as replaced; a change of MFU enters it and moves it."""
+    from calc.analysis.reach import buildout_reach
+
+    plain = library.scenario("cortex-buildout")
+    chip = library.scenario("cortex-buildout", [("hardware.accelerator", "B200")])
+    mfu = library.scenario("cortex-buildout", [("training.mfu", "0.2")])
+    dates = {}
+    for name, scenario in (("plain", plain), ("chip", chip), ("mfu", mfu)):
+        answer = buildout_reach(library, scenario, samples=200, seed=1)
+        assert answer is not None and answer.choice is not None
+        dates[name] = (answer.choice, answer.central)
+    assert dates["plain"][0].changed == ()
+    assert dates["chip"][0].replaced == ("hardware.accelerator",)
+    assert dates["chip"][1] == dates["plain"][1]
+    assert dates["mfu"][0].applied == ("training.mfu",)
+    assert dates["mfu"][1] != dates["plain"][1]
+    words = basis_sentence(dates["chip"][0], chip)
+    assert words.startswith("On cortex-buildout's own phases.") and "your B200" in words
+
+
+def test_the_dashboards_slipped_phases_are_not_an_edit(library: calc.Library) -> None:
+    """The phases with the default slip applied are the build-out's own; other phases are an
+    edit, named as such."""
+    from calc.analysis.reach import buildout_reach
+    from calc.analysis.slip import default_slip, with_slip
+
+    scenario = library.scenario("cortex-phase1")
+    own = choose_buildout(library, scenario).phases
+    assert own is not None
+    slipped = with_slip(own, default_slip(load_peers(), operator=library.story.operator))
+    kept = buildout_reach(library, scenario, phases=slipped, samples=100)
+    edited = buildout_reach(library, scenario, phases=own[:2], samples=100)
+    assert kept is not None and kept.choice is not None and not kept.choice.edited
+    assert edited is not None and edited.choice is not None and edited.choice.edited
+    assert "as edited" in basis_sentence(edited.choice, scenario)
+
+
+def test_the_timeline_says_how_the_users_changes_enter_its_phases(capcalc_cli) -> None:
+    done = capcalc_cli("timeline", "cortex-buildout", "--set", "training.mfu=0.3",
+                       "--set", "hardware.accelerator=B200")
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("On cortex-buildout"))
+    assert "your B200 does not enter this date" in line and "your MFU 0.30" in line
+    plain = capcalc_cli("timeline", "cortex-buildout")
+    assert not any(x.startswith("On cortex-buildout") for x in plain.stdout.splitlines())

@@ -183,9 +183,8 @@ def reach(library: Library, scenario: Scenario, peers: PeersFile | PeerRecords, 
         Series the sampled build-out keeps (``compute_multiple`` is enough for the date).
     """
     records = records_of(peers)
-    chosen = scenario_phases(scenario, phases)
-    distribution = None if slip is not None and slip.strip().lower() == NO_SLIP \
-        else default_slip(records, slip, operator=library.story.operator)
+    chosen = scenario_phases(scenario, phases, buildout=library.story.buildout)
+    distribution = _slip(library, records, slip)
     used = with_slip(chosen, distribution) if distribution is not None else chosen
     timeline = run_timeline(library, scenario, until=until, phases=used)
     sampled = simulate_timeline(library, scenario, samples=samples, seed=seed, until=until,
@@ -197,6 +196,13 @@ def reach(library: Library, scenario: Scenario, peers: PeersFile | PeerRecords, 
                  target_h100e=target_h100e, warning=warning, choice=choice)
 
 
+def _slip(library: Library, records: PeerRecords, slip: str | None) -> SlipDistribution | None:
+    """The slip of announced phases ``slip`` asks for (None for ``none``)."""
+    if slip is not None and slip.strip().lower() == NO_SLIP:
+        return None
+    return default_slip(records, slip, operator=library.story.operator)
+
+
 def buildout_reach(library: Library, scenario: Scenario, *,
                    phases: Sequence[Phase] | None = None, until: str = DEFAULT_UNTIL,
                    records: PeerRecords | None = None, slip: str | None = None,
@@ -204,20 +210,24 @@ def buildout_reach(library: Library, scenario: Scenario, *,
     """The date of the build-out ``scenario`` is measured on (:func:`reach` on the phases of
     :func:`~calc.analysis.buildout_choice.choose_buildout`).
 
-    ``phases`` replaces them (the dashboard's edits). The date is sampled over
+    ``phases`` replaces them (the dashboard's edits; the choice is marked edited unless
+    they are its own phases, or those with the slip applied). The date is sampled over
     ``samples`` build-outs with ``seed``, announced phases slipping by ``slip``'s record
     (default the story's operator's, ``"none"`` off), from ``records`` (default the
     shipped ``peers.yaml``'s). None when there is no build-out to run, or it cannot run
     (its phases name no chip in volume, say).
     """
     choice = choose_buildout(library, scenario)
+    records = records or shipped_records()
     if phases is not None:
-        choice = BuildoutChoice(tuple(phases), "edited")
+        own = choice.phases or ()
+        distribution = _slip(library, records, slip) if own else None
+        unchanged = (own, with_slip(own, distribution) if distribution is not None else own)
+        choice = choice.on(phases, edited=tuple(phases) not in unchanged)
     if not choice.phases:
         return None
     try:
-        return reach(library, scenario, records or shipped_records(), phases=choice.phases,
-                     until=until, samples=samples, seed=seed, slip=slip,
-                     choice=choice if choice.borrowed else None)
+        return reach(library, scenario, records, phases=choice.phases, until=until,
+                     samples=samples, seed=seed, slip=slip, choice=choice)
     except CapcalcError:
         return None

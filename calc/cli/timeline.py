@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from calc.analysis.buildout_choice import choose_buildout
 from calc.analysis.buildout_montecarlo import TIMELINE_SERIES
 from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.reach import Reach, reach
@@ -105,10 +106,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     library, scenario, phase_sets = single_scenario(args, timeline=True)
     peers = peers_file(None, library)
     phases = phases_of(library, scenario, phase_sets)
+    choice = choose_buildout(library, scenario).on(phases, edited=bool(phase_sets))
     sampling = args.samples is not None
     answer = reach(library, scenario, peers, phases=phases, until=args.until,
                    samples=args.samples if sampling else ANSWER_SAMPLES, seed=args.seed,
-                   slip=args.slip,
+                   slip=args.slip, choice=choice,
                    outputs=TIMELINE_SERIES if sampling else ("compute_multiple",))
     timeline = answer.timeline
     sampled = answer.sampled if sampling else None

@@ -39,8 +39,10 @@ __all__ = [
     "answer_for",
     "answer_lines",
     "answer_with",
+    "basis_sentence",
     "buildout_name",
     "changes",
+    "changes_sentence",
     "describe",
     "finding",
     "heading",
@@ -191,27 +193,95 @@ def _driver(timeline: Timeline, month: str) -> str:
 
 
 def buildout_name(choice: BuildoutChoice | None) -> str | None:
-    """What a build-out that is not the scenario's own is called: the lender's short title,
-    or "edited build-out"; None for the scenario's own.
+    """What a build-out that is not the scenario's own, unedited, is called: the story's
+    build-out by name and short title (", as edited" when it was), or "the edited
+    build-out"; None for the scenario's own.
 
     >>> buildout_name(BuildoutChoice((), "story", "b", "Site build-out: phases 1 to 3"))
-    'Site build-out'
-    >>> buildout_name(BuildoutChoice((), "edited")), buildout_name(None)
-    ('edited build-out', None)
+    "the story's build-out, b (Site build-out)"
+    >>> buildout_name(BuildoutChoice((), "own", edited=True)), buildout_name(None)
+    ('the edited build-out', None)
     """
-    if choice is None or not choice.borrowed:
+    if choice is None or not (choice.borrowed or choice.edited):
         return None
-    if choice.why == "edited":
-        return "edited build-out"
-    return short_title(choice.lender_title, choice.lender or "")
+    if not choice.borrowed:
+        return "the edited build-out"
+    lender = choice.lender or ""
+    return (f"the story's build-out, {lender} ({short_title(choice.lender_title, lender)})"
+            + (", as edited" if choice.edited else ""))
+
+
+def _title(key: str) -> str:
+    title = INPUTS[key].title
+    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
+
+
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def changes_sentence(choice: BuildoutChoice | None, scenario: Scenario) -> str:
+    """How ``scenario``'s changes enter the build-out its date is measured on: those its
+    phases replace (they do not move the date) and those that enter it; "" when the
+    scenario runs its own phases unchanged."""
+    if choice is None or not choice.changed:
+        return ""
+    whose = "your" if choice.why == "own" else f"{scenario.name}'s"
+    values = scenario.values
+    parts = []
+    if choice.replaced:
+        keys = choice.replaced
+        shown = _listed([_value(key, values.get(key)) for key in keys])
+        verb = "does" if len(keys) == 1 else "do"
+        titles = _listed([f"the {_title(k)}" for k in keys])
+        parts.append(f"Its phases set {titles}, so {whose} "
+                     f"{shown} {verb} not enter this date.")
+    if choice.applied:
+        keys = choice.applied
+        shown = _listed([f"{_title(k)} {_value(k, values.get(k))}" for k in keys])
+        parts.append(f"It takes {whose} {shown}.")
+    return " ".join(parts)
+
+
+def basis_sentence(choice: BuildoutChoice | None, scenario: Scenario) -> str:
+    """Whose phases a date uses and how ``scenario``'s changes enter them, for the lines under
+    a timeline: "" for the scenario's own phases, unedited and unchanged.
+
+    >>> import calc
+    >>> from calc.analysis.buildout_choice import choose_buildout
+    >>> library = calc.load()
+    >>> scenario = library.scenario("cortex-buildout", [("site.pue", "1.3")])
+    >>> basis_sentence(choose_buildout(library, scenario), scenario)
+    "On cortex-buildout's own phases. It takes your PUE 1.30."
+    """
+    if choice is None or (choice.why == "own" and not choice.edited and not choice.changed):
+        return ""
+    name = scenario.name
+    if choice.borrowed:
+        head = (f"{name} has no build-out of its own: the date is on the phases of "
+                f"{buildout_name(choice)}, with {name}'s other inputs.")
+    elif choice.why == "own":
+        head = f"On {name}'s own phases{', as edited' if choice.edited else ''}."
+    else:
+        head = "On the edited build-out."
+    return " ".join(s for s in (head, changes_sentence(choice, scenario)) if s)
 
 
 def _date(answer: Reach) -> str:
-    """When the build-out reaches the target: sampled, at central values (with what sets
-    that month), at the operator's own pace, and the warning when it runs above it."""
-    borrowed = buildout_name(answer.choice)
-    subject = f"On the phases of the {borrowed}, it" if borrowed else "Its build-out"
+    """When the build-out reaches the target: whose phases it runs, sampled, at central
+    values (with what sets that month), how the scenario's changes enter it, at the
+    operator's own pace, and the warning when it runs above it."""
+    choice = answer.choice
     timeline = answer.timeline
+    name = buildout_name(choice)
+    if choice is not None and choice.borrowed:
+        own = timeline.scenario.name
+        subject = (f"{own} has no build-out of its own: on the phases of {name}, with {own}'s "
+                   "other inputs, it")
+    elif name:
+        subject = f"On the phases of {name}, it"
+    else:
+        subject = "Its build-out"
     reached = timeline.target_reached
     if reached:
         driver = _driver(timeline, reached)
@@ -220,7 +290,8 @@ def _date(answer: Reach) -> str:
     else:
         central = (f"at central values not by {month_text(timeline.until)}: "
                    f"{times(timeline.final_multiple)} then")
-    sentences = [f"{date_clause(answer, subject)}; {central}.", pace_sentence(answer),
+    sentences = [f"{date_clause(answer, subject)}; {central}.",
+                 changes_sentence(choice, timeline.scenario), pace_sentence(answer),
                  warning_sentence(answer.warning)]
     return " ".join(s for s in sentences if s)
 

@@ -10,6 +10,7 @@ from calc.analysis.timeline import PhaseChip, Timeline
 from calc.core.constants import CURRENCY, CURRENCY_YEAR
 from calc.core.errors import clean_text
 from calc.core.vocabulary import measure_title
+from calc.presentation.answer import basis_sentence
 from calc.presentation.formatting import format_value
 from calc.presentation.reach import reach_lines
 from calc.presentation.text import render_table
@@ -92,6 +93,8 @@ def timeline_text(timeline: Timeline, answer: Reach | None = None,
              f"Compute multiple of {measure_title(scenario.values)} against "
              f"{timeline.baseline}, target {timeline.target:g}×, to {timeline.until}.", "",
              render_table(header, rows, "lrrrrrrrl"), ""]
+    basis = basis_sentence(answer.choice, scenario) if answer is not None else ""
+    lines.extend([basis] if basis else [])
     lines.extend(reach_lines(answer) if answer is not None else [timeline_summary(timeline)])
     lines.append("")
     lines.append("Phases (facility power is the site's total from the phase's start):")
