@@ -70,7 +70,7 @@ def test_every_answer_gives_the_range_the_central_month_and_the_pace(library, co
     # a scenario without phases of its own says whose build-out its date belongs to
     text = answer_for(library, calc.run(library, "cortex-phase1"))
     assert ("cortex-phase1 has no build-out of its own: on the phases of the story's "
-            "build-out, cortex-buildout (Cortex build-out), with cortex-phase1's other inputs, "
+            "build-out, Cortex build-out (cortex-buildout), with cortex-phase1's other inputs, "
             "it reaches 10× in") in text
     assert "at central values in" in text and "At Tesla's own pace" in text
 

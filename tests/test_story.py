@@ -66,7 +66,7 @@ def test_the_cli_follows_the_second_story(capcalc_cli) -> None:
     done = capcalc_cli("--scenarios", SECOND, "run", "colossus-phase2", "--format", "table")
     assert done.returncode == 0, done.stderr
     # the date comes from the story's build-out, named; the baseline is the story's
-    assert "the story's build-out, colossus-buildout (Colossus build-out)" in done.stdout
+    assert "the story's build-out, Colossus build-out (colossus-buildout)" in done.stdout
     assert "Colossus on its grid supply" in done.stdout
     assert "cortex" not in done.stdout.lower()
     timeline = capcalc_cli("--scenarios", SECOND, "timeline", "--format", "json")
@@ -132,7 +132,7 @@ def test_a_scenario_without_phases_is_dated_on_the_storys_build_out_and_says_so(
     assert choice.applied == ()
     text = answer_for(library, calc.run(library, scenario), samples=200)
     assert f"cortex-full-gb200 has no build-out of its own: on the phases of the story's " \
-           f"build-out, {library.story.buildout}" in text
+           f"build-out, Cortex build-out ({library.story.buildout})" in text
     assert "so cortex-full-gb200's 500 MW and GB200 do not enter this date" in text
 
 

@@ -198,7 +198,7 @@ def buildout_name(choice: BuildoutChoice | None) -> str | None:
     build-out"; None for the scenario's own.
 
     >>> buildout_name(BuildoutChoice((), "story", "b", "Site build-out: phases 1 to 3"))
-    "the story's build-out, b (Site build-out)"
+    "the story's build-out, Site build-out (b)"
     >>> buildout_name(BuildoutChoice((), "own", edited=True)), buildout_name(None)
     ('the edited build-out', None)
     """
@@ -207,7 +207,7 @@ def buildout_name(choice: BuildoutChoice | None) -> str | None:
     if not choice.borrowed:
         return "the edited build-out"
     lender = choice.lender or ""
-    return (f"the story's build-out, {lender} ({short_title(choice.lender_title, lender)})"
+    return (f"the story's build-out, {short_title(choice.lender_title, lender)} ({lender})"
             + (", as edited" if choice.edited else ""))
 
 
