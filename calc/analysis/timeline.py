@@ -1,6 +1,6 @@
 """A scenario's build-out run to a horizon: the timeline, its reach date, and goal-seeking on it.
 
-The month-by-month arithmetic is :func:`calc.core.fleet.simulate`; here a
+The month-by-month arithmetic is :func:`calc.core.fleet.simulate_fleet`; here a
 resolved scenario and its baseline become a :class:`Timeline` (the series,
 the installs, the month the target multiple is first reached), and
 :func:`solve_timeline` finds the input or phase value that makes an output
@@ -9,7 +9,6 @@ reach a target in a given month.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from calc.analysis.run import baseline_measure
 from calc.analysis.solver import Solution, solve_scalar
 from calc.analysis.tabular import Tabular
 from calc.core.errors import CapcalcError, NoSolution, quoted, suggest
-from calc.core.fleet import MAX_MONTHS, TIMELINE_OUTPUTS, TimelineArrays, simulate
+from calc.core.fleet import MAX_MONTHS, TIMELINE_OUTPUTS, TimelineArrays, simulate_fleet
 from calc.core.generations import central_table
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import LATEST, PHASE_FIELDS, Phase, phase_key
@@ -43,7 +42,6 @@ __all__ = [
     "solve_timeline",
 ]
 
-logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -266,7 +264,7 @@ def run_timeline(library: Library, scenario: Scenario, *, until: str = DEFAULT_U
     chosen = scenario_phases(scenario, phases)
     check_phases(chosen, library.baseline.catalog, file=scenario.origin)
     baseline = baseline_measure(library, scenario)
-    arrays = simulate(scenario.values, chosen, library.baseline.catalog, baseline,
+    arrays = simulate_fleet(scenario.values, chosen, library.baseline.catalog, baseline,
                       until=until, first=first)
     return Timeline(scenario=scenario, baseline=scenario.baseline_name,
                     baseline_measure=baseline, phases=chosen, arrays=arrays,
@@ -313,7 +311,7 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
                            f"{MAX_MONTHS} months", key="by")
 
     def at_by(values: Mapping[str, Any]) -> FloatArray:
-        arrays = simulate(values, chosen, catalog, baseline, until=by, first=first,
+        arrays = simulate_fleet(values, chosen, catalog, baseline, until=by, first=first,
                           outputs=[output], by_generation=False)
         return np.asarray(arrays.series[output][..., -1], dtype=float)
 

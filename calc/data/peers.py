@@ -11,7 +11,6 @@ and checks the file (a strict, frozen pydantic model, like the assumptions);
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -55,8 +54,6 @@ __all__ = [
     "source_links",
 ]
 
-logger = logging.getLogger(__name__)
-
 
 Confidence = Literal["confirmed", "secondary", "unconfirmed"]
 Basis = Literal["facility", "it", "unstated"]
@@ -92,7 +89,6 @@ ChipName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
 Label = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 InformsKey = Annotated[
     str, Field(pattern=r"^(catalog\.[A-Za-z0-9_.+-]+\.[a-z0-9_]+|[a-z]+\.[a-z0-9_]+)$")]
-
 
 
 class Figure(Frozen):
