@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     buildout = library.scenario("cortex-buildout")
     assert buildout.timeline is not None
-    phases = with_slip(buildout.timeline, default_slip(peers))
+    phases = with_slip(buildout.timeline, default_slip(peers, operator=library.story.operator))
     until = month_label(min(p.start_month for p in phases) + 119)  # ten years
     assert month_index(until) > 0
     timeline_central = _median_s(lambda: run_timeline(library, buildout, until=until,

@@ -1,7 +1,7 @@
 """Build-out timeline speed: one ten-year monthly timeline, and 100 000 samples of it.
 
 Runs the shipped ``cortex-buildout`` (four phases, refreshes, the
-performance-per-watt trend) for 120 months with ``calc.analysis.timeline.simulate``:
+performance-per-watt trend) for 120 months with ``calc.core.fleet.simulate_fleet``:
 
 * one timeline with every series and the split by generation (goal: a few ms);
 * the same with 100 000 samples of MFU, availability, PUE, hardware lifetime,
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 import calc
-from calc.core.fleet import simulate
+from calc.core.fleet import simulate_fleet
 from calc.core.months import month_index, month_label
 
 SINGLE_GOAL_MS = 5.0
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     until = month_label(first + 119)  # 120 months
     values = dict(scenario.values)
 
-    single = _median_ms(lambda: simulate(values, phases, catalog, baseline, until=until),
+    single = _median_ms(lambda: simulate_fleet(values, phases, catalog, baseline, until=until),
                         args.repeat)
     rng = np.random.default_rng(20260601)
     n = args.samples
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     many_result: list[Any] = []
 
     def many() -> None:
-        many_result[:] = [simulate(sampled, phases, catalog, baseline, until=until,
+        many_result[:] = [simulate_fleet(sampled, phases, catalog, baseline, until=until,
                                    outputs=["compute_multiple"])]
 
     samples = _median_ms(many, max(3, args.repeat // 2))

@@ -21,6 +21,7 @@ from calc.core.version import __version__
 if TYPE_CHECKING:
     from calc.analysis.discover import discover
     from calc.analysis.montecarlo import simulate
+    from calc.analysis.power_curve import power_curves
     from calc.analysis.run import Result, run, run_many
     from calc.analysis.sweep import sweep
     from calc.core.errors import CapcalcError
@@ -37,6 +38,7 @@ __all__ = [
     "discover",
     "load",
     "load_library",
+    "power_curves",
     "run",
     "run_many",
     "simulate",
@@ -56,6 +58,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "simulate": ("calc.analysis.montecarlo", "simulate"),
     "discover": ("calc.analysis.discover", "discover"),
     "sweep": ("calc.analysis.sweep", "sweep"),
+    "power_curves": ("calc.analysis.power_curve", "power_curves"),
 }
 
 

@@ -20,17 +20,16 @@ def main(out: Path) -> None:
     baseline = calc.run(library, "cortex-phase1")
     scenario = library.scenario("cortex-phase1")
     powers = np.linspace(100, 1000, 10)
-    chart = power_chart(
-        library, scenario, baseline["effective_flop_per_s"],
-        calc.run_many(library, ["cortex-phase1", "cortex-full"]),
-        powers_mw=powers, accelerators=["H100", "B200", "GB200"],
-    )
-    for row in chart.table.rows()[::10]:
-        print(f"{row['accelerator']:>6} at {row['facility_power_mw']:6.0f} MW: "
-              f"{row['compute_multiple']:5.2f}× the baseline")
+    chips = ["H100", "B200", "GB200"]
+    curves = calc.power_curves(library, scenario, baseline.measured(), powers, chips)
+    for chip in chips:
+        multiples = curves.curve(chip, "compute_multiple")
+        print(f"{chip:>6} at {powers[0]:6.0f} MW: {multiples[0]:5.2f}× the baseline")
+    chart = power_chart(library, scenario, baseline.measured(),
+                        calc.run_many(library, ["cortex-phase1", "cortex-full"]),
+                        powers_mw=powers, accelerators=chips)
     paths = save_chart(chart, out, formats=("png", "svg"), force=True)
     print("saved", ", ".join(p.name for p in paths))
-
 
 if __name__ == "__main__":
     main(Path(sys.argv[1] if len(sys.argv) > 1 else "examples-out"))

@@ -39,7 +39,8 @@ def every_chart() -> dict[str, Chart]:
     buildout = run_timeline(library, library.scenario("cortex-buildout"))
     far = run_timeline(library, library.scenario("cortex-buildout"), until="2060-12")
     peers = load_peers(catalog=library.baseline.catalog)
-    stated = peers.stated(peers.subject) if peers.subject else ()
+    operator = library.story.operator
+    stated = peers.stated(operator) if operator else ()
     sims = [simulate(library, library.scenario(name), samples=2_000, seed=1)
             for name in ("cortex-full", "tenfold")]
     fan = simulate_timeline(library, library.scenario("cortex-buildout"), samples=500, seed=1)

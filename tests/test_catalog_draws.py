@@ -7,7 +7,7 @@ import numpy as np
 
 from calc.analysis.buildout_montecarlo import simulate_timeline
 from calc.analysis.catalog_draws import catalog_draws
-from calc.core.fleet import simulate
+from calc.core.fleet import simulate_fleet
 from calc.core.fleet_chips import release_key
 from calc.core.months import month_index, month_label
 from calc.core.phases import LATEST, Phase
@@ -29,7 +29,7 @@ def test_one_chip_takes_one_draw_per_sample_in_every_phase(library):
     phases = [Phase("a", "2026-01", 100.0, "GB200", refresh=True),
               Phase("b", "2027-01", 300.0, "GB200")]
     values = {**scenario.values, **draws, "cost.hardware_lifetime_years": 3.0}
-    out = simulate(values, phases, catalog, 2e19, until="2029-06", by_generation=False)
+    out = simulate_fleet(values, phases, catalog, 2e19, until="2029-06", by_generation=False)
     first = next(i for i in out.installs if i["phase"] == 0 and i["refresh"] == 0)
     second = next(i for i in out.installs if i["phase"] == 1)
     per_mw = first["accelerators"] / 100.0
@@ -47,8 +47,9 @@ def test_latest_chooses_within_each_sample(library):
     lead = int(scenario.inputs.hardware.procurement_lead_months)
     draws = catalog_draws(catalog, scenario.values, 600, seed=5)
     start = month_index(catalog["Rubin"].release) + lead
-    out = simulate({**scenario.values, **draws}, [Phase("p", month_label(start), 300.0, LATEST)],
-                   catalog, 2e19, until=month_label(start + 1), by_generation=False)
+    out = simulate_fleet({**scenario.values, **draws},
+                         [Phase("p", month_label(start), 300.0, LATEST)],
+                         catalog, 2e19, until=month_label(start + 1), by_generation=False)
     (install,) = out.installs
     got_rubin = np.array([out.labels[g] in ("Rubin",) or out.labels[g].startswith("trend")
                           for g in install["generation"]])

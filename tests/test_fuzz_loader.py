@@ -36,7 +36,8 @@ from tests.paths import ASSUMPTIONS_FILE, SCENARIOS_FILE
 
 ASSUMPTIONS = yaml.safe_load(ASSUMPTIONS_FILE.read_text(encoding="utf-8"))
 SCENARIOS = yaml.safe_load(SCENARIOS_FILE.read_text(encoding="utf-8"))
-SHIPPED = parse_scenarios(SCENARIOS, origin="scenarios.yaml", default_name="scenarios")
+SHIPPED = parse_scenarios({"scenarios": SCENARIOS["scenarios"]}, origin="scenarios.yaml",
+                          default_name="scenarios")
 #: capcalc's library (a module constant, not a fixture: hypothesis shows a test's arguments).
 LIBRARY = calc.load()
 

@@ -29,7 +29,7 @@ from calc.core.chain import (
     multiple_ceiling,
     wall_time_availability,
 )
-from calc.core.fleet import simulate
+from calc.core.fleet import simulate_fleet
 from calc.core.phases import Phase
 
 ON = [("training.availability_model", "interruptions")]
@@ -125,7 +125,7 @@ def test_one_constant_phase_equals_the_static_model(library: calc.Library,
                                                     baseline_effective: float) -> None:
     inputs = _inputs(library)
     static = evaluate(inputs, baseline_effective)
-    out = simulate(inputs, [Phase("site", "2025-01", static["facility_power_mw"])],
+    out = simulate_fleet(inputs, [Phase("site", "2025-01", static["facility_power_mw"])],
                    library.baseline.catalog, baseline_effective, until="2026-12")
     np.testing.assert_allclose(out.series["effective_flop_per_s"],
                                static["effective_flop_per_s"], rtol=1e-12)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from calc.analysis.timeline import run_timeline
 from calc.core.errors import CapcalcError
-from calc.core.fleet import simulate
+from calc.core.fleet import simulate_fleet
 from calc.core.fleet_chips import release_key
 from calc.core.months import month_index, month_label
 from calc.core.phases import LATEST, Phase
@@ -20,7 +20,7 @@ from tests.buildout_strategies import build_outs
 
 
 def _chips_installed(library, phases, values, until="2034-12"):  # type: ignore[no-untyped-def]
-    out = simulate(values, phases, library.baseline.catalog, 2e19, until=until)
+    out = simulate_fleet(values, phases, library.baseline.catalog, 2e19, until=until)
     return [out.labels[int(i["generation"][0])] for i in out.installs if i["refresh"] == 0]
 
 
@@ -67,7 +67,7 @@ def test_a_phase_lead_time_out_of_range_is_one_clear_line(bad):
 def test_no_chip_in_volume_a_lead_time_before_the_start_is_one_clear_line(library):
     values = library.scenario("cortex-phase1").values
     with pytest.raises(CapcalcError, match="procurement lead time"):
-        simulate(values, [Phase("p", "2021-09", 100.0, LATEST)], library.baseline.catalog,
+        simulate_fleet(values, [Phase("p", "2021-09", 100.0, LATEST)], library.baseline.catalog,
                  2e19, until="2022-12")
 
 
@@ -91,7 +91,7 @@ def test_a_chip_released_later_never_raises_compute_in_any_month(library, build,
 
     def compute(v):  # type: ignore[no-untyped-def]
         try:
-            out = simulate(v, phases, catalog, 2e19, until="2036-12", first="2024-01",
+            out = simulate_fleet(v, phases, catalog, 2e19, until="2036-12", first="2024-01",
                            outputs=["effective_flop_per_s"], by_generation=False)
         except CapcalcError:
             return None  # no chip in volume a lead time before some phase: nothing to compare

@@ -30,7 +30,7 @@ def test_teslas_pace_is_the_hand_calculation(peers):
     year, e^0.7695 = 2.159x a year. Steps a year or more apart walking back from 2026-06:
     2025-06 → 2026-06 (134 / 67 = 2.0) and 2024-03 → 2025-06 ((67 / 35)^(12/15) = 1.681);
     the whole record (134 / 15)^(12/30) = 2.401. So 1.681 to 2.401."""
-    pace = operator_pace(peers)
+    pace = operator_pace(peers, "Tesla")
     assert pace is not None and pace.operator == "Tesla"
     assert pace.growth == pytest.approx(2.1587, abs=5e-4)
     assert pace.slowest == pytest.approx(1.6811, abs=5e-4)
@@ -52,7 +52,7 @@ def test_statements_of_one_month_and_too_few_statements():
 
 
 def test_the_warning_fires_above_the_pace_and_not_below(library, peers):
-    pace = operator_pace(peers)
+    pace = operator_pace(peers, "Tesla")
     assert pace is not None
     months = [month_label(pace.anchor + k) for k in range(-3, 13)]
     index = [month_index(m) for m in months]
@@ -81,7 +81,7 @@ def test_a_higher_warn_factor_in_the_file_silences_the_warning(library):
     data = copy.deepcopy(raw)
     data["pace"]["warn_factor"]["value"] = 10.0
     peers = parse_peers(data, source="peers.yaml")
-    pace = operator_pace(peers)
+    pace = operator_pace(peers, "Tesla")
     assert pace is not None
     timeline = run_timeline(library, library.scenario("cortex-buildout"))
     assert pace_warning(pace, timeline.months, np.asarray(timeline.series["h100_equivalents"]),

@@ -23,7 +23,7 @@ import calc
 from calc.analysis.levers import levers_of_timeline
 from calc.analysis.run import model_inputs
 from calc.analysis.timeline import run_timeline
-from calc.core.fleet import simulate
+from calc.core.fleet import simulate_fleet
 from calc.core.phases import Phase
 from calc.data.phases import apply_phase_sets, to_phases
 from calc.data.schema import PhaseSpec
@@ -35,7 +35,7 @@ def _series(library: calc.Library, phases: list[Phase], baseline: float,
             **values: Any) -> dict[str, Any]:
     scenario = library.scenario("cortex-phase1")
     inputs = {**model_inputs(scenario), **values}
-    return simulate(inputs, phases, library.baseline.catalog, baseline, until=UNTIL).series
+    return simulate_fleet(inputs, phases, library.baseline.catalog, baseline, until=UNTIL).series
 
 
 def test_a_phase_at_the_scenario_s_own_mfu_and_precision_changes_nothing(

@@ -69,7 +69,9 @@ def test_every_answer_gives_the_range_the_central_month_and_the_pace(library, co
     assert any(line.startswith("Warning: the modelled build-out runs above") for line in lines)
     # a scenario without phases of its own says whose build-out its date belongs to
     text = answer_for(library, calc.run(library, "cortex-phase1"))
-    assert "On the phases of the Cortex build-out, it reaches 10× in" in text
+    assert ("cortex-phase1 has no build-out of its own: on the phases of the story's "
+            "build-out, Cortex build-out (cortex-buildout), with cortex-phase1's other inputs, "
+            "it reaches 10× in") in text
     assert "at central values in" in text and "At Tesla's own pace" in text
 
 

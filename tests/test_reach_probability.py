@@ -118,10 +118,10 @@ def test_a_bad_slip_range_is_one_line_naming_the_field(buildout, raw, says):
     assert str(caught.value.key).startswith("timeline[")
 
 
-def test_the_peers_slip_goes_on_announced_phases_only(peers, buildout):
+def test_the_peers_slip_goes_on_announced_phases_only(library, peers, buildout):
     _, phases = buildout
-    slip = default_slip(peers).delays()
-    slipped = with_slip(phases, default_slip(peers))
+    slip = default_slip(peers, operator=library.story.operator).delays()
+    slipped = with_slip(phases, default_slip(peers, operator=library.story.operator))
     for before, after in zip(phases, slipped, strict=True):
         if before.status == "delivered" or before.delay_low is not None:
             assert after == before

@@ -170,7 +170,7 @@ def test_the_default_is_teslas_record_shrunk_toward_the_others_by_hand(peers):
     3 / (3 + 3) = 1/2: the pooled weights are 0.1 x 5 and 0.5, their middles 0.05, 0.15,
     0.25, 0.35, 0.45 and 0.75, so p50 = 5 + (0.5 - 0.45) / (0.75 - 0.45) x (16 - 5) = 6.83
     → 7; p5 = -12 (before the first middle) and p95 = 16 (after the last)."""
-    slip = default_slip(peers)
+    slip = default_slip(peers, operator="Tesla")
     assert (slip.record, slip.own, slip.weight) == ("Tesla", 3, pytest.approx(0.5))
     assert (slip.value, slip.low, slip.high) == (7, -12, 16)
     assert (slip.delays().value, slip.delays().low, slip.delays().high) == (7, 0, 16)

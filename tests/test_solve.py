@@ -13,6 +13,7 @@ from calc.analysis.solver import solve_scalar, solve_vectorised
 from calc.analysis.timeline import run_timeline, solve_timeline
 from calc.core.errors import NoSolution
 from calc.core.vocabulary import INPUTS
+from calc.presentation.formatting import solved_text
 
 NUMERIC = [key for key, spec in INPUTS.items() if spec.kind != "choice"]
 #: Outputs tried in turn until one moves with the key being solved.
@@ -137,7 +138,7 @@ def test_a_start_that_is_not_monotone_says_so(library):
     scenario = library.scenario("cortex-buildout")
     solution = solve_timeline(library, scenario, "timeline[Cortex 2 full build].start",
                               "compute_multiple", 8.0, "2027-12")
-    assert solution.text == "2027-12"
+    assert solved_text(solution.key, solution.value, solution.unit) == "2027-12"
     assert "not every earlier value reaches it" in solution.note
 
 

@@ -16,11 +16,13 @@ from calc.analysis.timeline import run_timeline, solve_timeline
 from calc.core.chain import evaluate
 from calc.core.constants import H100_FP8_FLOP_PER_S
 from calc.core.errors import CapcalcError
-from calc.core.fleet import simulate
+from calc.core.fleet import simulate_fleet
 from calc.core.generations import current_accelerator
 from calc.core.months import month_index, month_label
 from calc.core.phases import LATEST, Phase
 from calc.data.phases import apply_phase_sets, with_phase_value
+from calc.presentation.formatting import solved_text
+from calc.presentation.timeline import timeline_summary
 
 from tests.buildout_strategies import build_outs
 
@@ -31,7 +33,7 @@ def test_a_single_constant_phase_reproduces_the_static_model(library, baseline_e
     result = calc.run(library, name)
     values = model_inputs(result.scenario)
     phase = Phase("site", "2025-01", result["facility_power_mw"])  # the scenario's own chip
-    out = simulate(values, [phase], library.baseline.catalog, baseline_effective,
+    out = simulate_fleet(values, [phase], library.baseline.catalog, baseline_effective,
                    until="2027-12")
     static = evaluate({**values, "site.facility_power_mw": result["facility_power_mw"],
                        "site.accelerators": None}, baseline_effective)
@@ -64,11 +66,11 @@ def test_samples_give_the_same_numbers_as_single_runs(library, baseline_effectiv
         "timeline[3].delay_months": rng.integers(0, 14, 6).astype(float),
     }
     values = {**scenario.values, **samples}
-    many = simulate(values, scenario.timeline, library.baseline.catalog, baseline_effective,
+    many = simulate_fleet(values, scenario.timeline, library.baseline.catalog, baseline_effective,
                     until="2032-12", first="2024-10")
     assert many.series["compute_multiple"].shape == (6, len(many.months))
     for i in range(6):
-        one = simulate({**scenario.values, **{k: float(v[i]) for k, v in samples.items()}},
+        one = simulate_fleet({**scenario.values, **{k: float(v[i]) for k, v in samples.items()}},
                        scenario.timeline, library.baseline.catalog, baseline_effective,
                        until="2032-12", first="2024-10")
         for output, series in one.series.items():
@@ -95,7 +97,7 @@ def test_retirement_removes_capacity_in_the_right_month(library, baseline_effect
                                                         lifetime):
     values = {**library.scenario("cortex-phase1").values,
               "cost.hardware_lifetime_years": lifetime}
-    out = simulate(values, _one_phase(refresh=False), library.baseline.catalog,
+    out = simulate_fleet(values, _one_phase(refresh=False), library.baseline.catalog,
                    baseline_effective, until="2031-12")
     retire = month_index("2025-01") + round(lifetime * 12) - out.first
     accelerators = out.series["accelerators"]
@@ -110,7 +112,7 @@ def test_retirement_removes_capacity_in_the_right_month(library, baseline_effect
 def test_refresh_replaces_retired_hardware_with_the_then_current_chip(library,
                                                                       baseline_effective):
     values = {**library.scenario("cortex-phase1").values, "cost.hardware_lifetime_years": 3.0}
-    out = simulate(values, _one_phase(refresh=True), library.baseline.catalog,
+    out = simulate_fleet(values, _one_phase(refresh=True), library.baseline.catalog,
                    baseline_effective, until="2031-12")
     retire = month_index("2028-01") - out.first
     power = out.series["facility_power_in_use_mw"]
@@ -148,7 +150,7 @@ def test_not_reached_says_so_with_the_multiple_achieved(library):
     timeline = run_timeline(library, library.scenario("cortex-buildout"), until="2026-03")
     assert timeline.target_reached is None
     assert int(timeline.arrays.reach) == -1
-    summary = timeline.summary()
+    summary = timeline_summary(timeline)
     assert "not reached by 2026-03" in summary
     assert f"{timeline.final_multiple:#.3g}×" in summary
 
@@ -188,7 +190,7 @@ def test_the_trend_chip_starts_as_the_chip_it_extends(library, growth_w, growth_
     per_chip = {}
     for month in (newest, newest + 1, newest + 25):
         when = month_label(month)
-        out = simulate(values, [Phase("p", when, 100.0, LATEST)], catalog, 1e19, until=when)
+        out = simulate_fleet(values, [Phase("p", when, 100.0, LATEST)], catalog, 1e19, until=when)
         count = float(out.series["accelerators"][-1])
         per_chip[month] = (float(out.series["peak_flop_per_s"][-1]) / count,
                            float(out.series["accelerator_tdp_w"][-1]) / count,
@@ -208,7 +210,7 @@ def test_the_trend_chip_starts_as_the_chip_it_extends(library, growth_w, growth_
 
 def _compute(library, phases, life):  # type: ignore[no-untyped-def]
     values = {**library.scenario("cortex-phase1").values, "cost.hardware_lifetime_years": life}
-    out = simulate(values, phases, library.baseline.catalog, 2e19, until="2036-12",
+    out = simulate_fleet(values, phases, library.baseline.catalog, 2e19, until="2036-12",
                    first="2024-01")
     return out.series["effective_flop_per_s"], int(out.reach)
 
@@ -280,7 +282,7 @@ def test_hardware_serves_its_life_from_the_planned_start(library):
     scenario = library.scenario("cortex-phase1")
     values = {**scenario.values, "cost.hardware_lifetime_years": 3.0}
     phases = [Phase("only", "2025-01", 200.0, "H100", delay_months=5, refresh=False)]
-    out = simulate(values, phases, library.baseline.catalog, 2e19, until="2029-12",
+    out = simulate_fleet(values, phases, library.baseline.catalog, 2e19, until="2029-12",
                    first="2025-01")
     running = out.series["accelerators"] > 0
     assert running.argmax() == 5  # begins five months late
@@ -305,7 +307,7 @@ def test_aschenbrenner_trillion_dollar_cluster_table(library):
     rows = {"2022-08": 10.0, "2024-06": 100.0, "2026-06": 1_000.0, "2028-06": 10_000.0,
             "2030-06": 100_000.0}
     phases = [Phase(f"~{m[:4]}", m, mw, "H100") for m, mw in rows.items()]
-    out = simulate(values, phases, library.baseline.catalog, 1.0, until="2030-06")
+    out = simulate_fleet(values, phases, library.baseline.catalog, 1.0, until="2030-06")
     at = {m: month_index(m) - out.first for m in rows}
     h100e = [float(out.series["h100_equivalents"][i]) for i in at.values()]
     assert h100e == pytest.approx([1e4, 1e5, 1e6, 1e7, 1e8], rel=1e-12)
@@ -404,7 +406,8 @@ def test_solving_a_phase_date_gives_the_latest_month_that_still_reaches(library,
     for trial, hit in ((reached, True), (one_later, False)):
         timeline = run_timeline(library, scenario, phases=trial, until="2027-12")
         assert (float(timeline.series["compute_multiple"][-1]) >= 10.0) is hit
-    assert solution.text == ("2027-12" if field == "start" else "21")
+    assert solved_text(solution.key, solution.value, solution.unit) == (
+        "2027-12" if field == "start" else "21")
 
 
 def test_solving_for_an_input_on_the_timeline_round_trips(library):

@@ -15,6 +15,7 @@ from calc.core.errors import CapcalcError
 from calc.core.vocabulary import OUTPUTS
 from calc.data.assumptions import parse_baseline
 from calc.data.scenarios import Library, parse_scenarios
+from calc.data.story import parse_story
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.uncertainty import exceedance_chart, histogram_chart
 from calc.presentation.datapackage import resource_of
@@ -76,10 +77,11 @@ def _flat_library(tmp_path: Path) -> Library:
     baseline = parse_baseline(raw, source="flat.yaml")
     scenarios = yaml.safe_load(SCENARIOS_FILE.read_text(encoding="utf-8"))
     flatten(scenarios)
+    story = parse_story(scenarios.pop("story"), origin="flat-scenarios.yaml")
     definitions = parse_scenarios(scenarios, origin="flat-scenarios.yaml",
                                   default_name="flat")
     return Library(baseline=baseline, definitions=definitions,
-                   shipped=frozenset(definitions))
+                   shipped=frozenset(definitions), story=story)
 
 
 @pytest.mark.parametrize("name", ["cortex-phase1", "cortex-full-gb200", "cortex-2026",

@@ -2,7 +2,7 @@
 
 The same joint samples as :func:`calc.analysis.montecarlo.simulate` (common
 random numbers with the baseline) run through the month-by-month fleet core
-(:func:`calc.core.fleet.simulate`) in chunks, after a check that the whole run
+(:func:`calc.core.fleet.simulate_fleet`) in chunks, after a check that the whole run
 fits in memory. Every catalog chip's ranged figures and release month are drawn
 once per sample (:mod:`calc.analysis.catalog_draws`), shared by every phase and
 refresh on that chip, so ``latest`` chooses within each sample. Phases with a
@@ -44,7 +44,7 @@ from calc.analysis.tabular_timeline import SampledTimelineTabular
 from calc.analysis.timeline import scenario_phases
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError
-from calc.core.fleet import simulate as simulate_fleet
+from calc.core.fleet import simulate_fleet
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import Phase, phase_key
 from calc.core.vocabulary import PHASE_DOMAINS
@@ -302,7 +302,7 @@ def simulate_timeline(library: Library, scenario: str | Scenario,
     baseline's effective FLOP/s with common random numbers; so is every catalog
     chip's ranged figure and release month (:func:`catalog_draws`, one draw per
     chip shared by all its phases and refreshes) and every phase's slip range.
-    The timeline core (:func:`calc.core.fleet.simulate`) runs the samples in
+    The timeline core (:func:`calc.core.fleet.simulate_fleet`) runs the samples in
     chunks, so its working arrays stay small.
 
     Before any chunk runs, the memory the whole run needs (every series of

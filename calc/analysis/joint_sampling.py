@@ -13,7 +13,6 @@ change when other keys are added or removed.
 
 from __future__ import annotations
 
-import logging
 import math
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +26,6 @@ from calc.data.assumptions import Correlation
 
 __all__ = ["JointSampler", "normal_correlation", "stream", "stream_tag"]
 
-logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -269,6 +269,12 @@ class Simulation(Tabular):
         """:meth:`summary` of every output (or of ``outputs``)."""
         return {o: self.summary(o) for o in (outputs or self.outputs)}
 
+    def varies(self, output: str) -> bool:
+        """Whether ``output`` spreads across the samples: its P95 above its P5 (by more than
+        rounding), or unequal to it where P5 is not positive."""
+        s = self.summary(output)
+        return bool(s.p95 > s.p5 * (1 + 1e-9)) if s.p5 > 0 else bool(s.p95 != s.p5)
+
     def distribution(self) -> dict[str, dict[str, float]]:
         """The JSON form: ``{output: {"mean", "p5", "p50", "p95", ...and their _se}}``."""
         return {o: s.to_dict() for o, s in self.summaries().items()}

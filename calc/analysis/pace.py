@@ -174,15 +174,14 @@ def fit_pace(statements: Sequence[Stated], *, min_step_months: float,
                 points=tuple(points))
 
 
-def operator_pace(peers: PeersFile | PeerRecords, operator: str | None = None) -> Pace | None:
-    """The pace of ``operator`` (default ``peers.subject``) from its statements in
-    ``peers``, or None when it has fewer than two."""
-    records = records_of(peers)
-    name = operator or records.subject
-    if not name:
+def operator_pace(peers: PeersFile | PeerRecords, operator: str | None) -> Pace | None:
+    """The pace of ``operator`` (the story's operator in focus) from its statements in
+    ``peers``, or None when it has fewer than two (or there is no operator)."""
+    if not operator:
         return None
-    return fit_pace(records.stated(name), min_step_months=records.min_step_months,
-                    operator=name)
+    records = records_of(peers)
+    return fit_pace(records.stated(operator), min_step_months=records.min_step_months,
+                    operator=operator)
 
 
 @dataclass(frozen=True)

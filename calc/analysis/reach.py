@@ -22,21 +22,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from calc.analysis.buildout_choice import BuildoutChoice, choose_buildout
 from calc.analysis.buildout_montecarlo import TimelineSimulation, simulate_timeline
 from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.pace import Pace, PaceWarning, operator_pace, pace_warning
 from calc.analysis.run import run
 from calc.analysis.slip import NO_SLIP, SlipDistribution, default_slip, with_slip
 from calc.analysis.timeline import Timeline, run_timeline, scenario_phases
+from calc.core.errors import CapcalcError
 from calc.core.months import DEFAULT_UNTIL, month_label
 from calc.core.phases import Phase
+from calc.data.cache import shipped_records
 from calc.data.records import PeerRecords, records_of
 from calc.data.scenarios import Library, Scenario
 
 if TYPE_CHECKING:
     from calc.data.peers import PeersFile
 
-__all__ = ["RANGE", "Reach", "pace_check", "reach"]
+__all__ = ["RANGE", "Reach", "buildout_reach", "pace_check", "reach"]
 
 #: The probabilities of the range said beside the sampled median.
 RANGE = (0.1, 0.5, 0.9)
@@ -61,8 +64,9 @@ class Reach:
         The target multiple of the baseline's H100-equivalents: what the pace must reach.
     warning : PaceWarning or None
         The months the build-out at central values runs above the pace's allowance.
-    borrowed : str or None
-        Whose build-out it is, when not the scenario's own.
+    choice : BuildoutChoice or None
+        Whose build-out it is and why, when not the scenario's own (lent by the story, or
+        edited).
     """
 
     timeline: Timeline
@@ -71,7 +75,7 @@ class Reach:
     pace: Pace | None
     target_h100e: float
     warning: PaceWarning | None
-    borrowed: str | None = None
+    choice: BuildoutChoice | None = None
 
     @property
     def target(self) -> float:
@@ -127,7 +131,8 @@ class Reach:
             "p90_month": high,
             "p_reached_by_until": self.p_by_horizon,
             "central_month": self.central,
-            "build_out": self.borrowed or self.timeline.scenario.name,
+            "build_out": (self.choice.lender if self.choice is not None and self.choice.lender
+                          else self.timeline.scenario.name),
             "slip": None if self.slip is None else self.slip.delays().as_dict(),
             "pace": None if self.pace is None else {
                 **self.pace.as_dict(), "target_h100e": self.target_h100e,
@@ -136,11 +141,12 @@ class Reach:
         }
 
 
-def pace_check(timeline: Timeline, peers: PeersFile | PeerRecords
+def pace_check(timeline: Timeline, peers: PeersFile | PeerRecords, operator: str | None
                ) -> tuple[Pace | None, PaceWarning | None]:
-    """The operator's pace (``peers.subject``'s) and the months ``timeline`` runs above it."""
+    """``operator``'s pace (the story's operator in focus) and the months ``timeline`` runs
+    above it; ``(None, None)`` without an operator or its statements."""
     records = records_of(peers)
-    pace = operator_pace(records)
+    pace = operator_pace(records, operator)
     warning = None if pace is None else pace_warning(
         pace, timeline.months, timeline.series["h100_equivalents"], records.warn_factor)
     return pace, warning
@@ -149,7 +155,8 @@ def pace_check(timeline: Timeline, peers: PeersFile | PeerRecords
 def reach(library: Library, scenario: Scenario, peers: PeersFile | PeerRecords, *,
           phases: Sequence[Phase] | None = None, until: str = DEFAULT_UNTIL,
           samples: int = ANSWER_SAMPLES, seed: int = 0, slip: str | None = None,
-          borrowed: str | None = None, outputs: Sequence[str] = ("compute_multiple",)
+          choice: BuildoutChoice | None = None,
+          outputs: Sequence[str] = ("compute_multiple",)
           ) -> Reach:
     """The target date of ``scenario``'s build-out (or ``phases``), sampled and central.
 
@@ -168,22 +175,59 @@ def reach(library: Library, scenario: Scenario, peers: PeersFile | PeerRecords, 
         The sampled build-outs and their seed.
     slip : str, optional
         Whose record announced phases slip by: an operator, ``peers`` (pooled) or
-        ``none``; default the operator of the shipped build-outs (``peers.subject``).
-    borrowed : str, optional
-        Whose build-out it is, when not the scenario's own (said in the answer).
+        ``none``; default the story's operator in focus (``library.story.operator``), whose
+        pace is compared too.
+    choice : BuildoutChoice, optional
+        Whose build-out it is and why, when not the scenario's own (said in the answer).
     outputs : sequence of str
         Series the sampled build-out keeps (``compute_multiple`` is enough for the date).
     """
     records = records_of(peers)
-    chosen = scenario_phases(scenario, phases)
-    distribution = None if slip is not None and slip.strip().lower() == NO_SLIP \
-        else default_slip(records, slip)
+    chosen = scenario_phases(scenario, phases, buildout=library.story.buildout)
+    distribution = _slip(library, records, slip)
     used = with_slip(chosen, distribution) if distribution is not None else chosen
     timeline = run_timeline(library, scenario, until=until, phases=used)
     sampled = simulate_timeline(library, scenario, samples=samples, seed=seed, until=until,
                                 phases=used, outputs=outputs)
     baseline = run(library, library.scenario(scenario.baseline_name))
     target_h100e = timeline.target * float(baseline["h100_equivalents"])
-    pace, warning = pace_check(timeline, records)
+    pace, warning = pace_check(timeline, records, library.story.operator)
     return Reach(timeline=timeline, sampled=sampled, slip=distribution, pace=pace,
-                 target_h100e=target_h100e, warning=warning, borrowed=borrowed)
+                 target_h100e=target_h100e, warning=warning, choice=choice)
+
+
+def _slip(library: Library, records: PeerRecords, slip: str | None) -> SlipDistribution | None:
+    """The slip of announced phases ``slip`` asks for (None for ``none``)."""
+    if slip is not None and slip.strip().lower() == NO_SLIP:
+        return None
+    return default_slip(records, slip, operator=library.story.operator)
+
+
+def buildout_reach(library: Library, scenario: Scenario, *,
+                   phases: Sequence[Phase] | None = None, until: str = DEFAULT_UNTIL,
+                   records: PeerRecords | None = None, slip: str | None = None,
+                   samples: int = ANSWER_SAMPLES, seed: int = 0) -> Reach | None:
+    """The date of the build-out ``scenario`` is measured on (:func:`reach` on the phases of
+    :func:`~calc.analysis.buildout_choice.choose_buildout`).
+
+    ``phases`` replaces them (the dashboard's edits; the choice is marked edited unless
+    they are its own phases, or those with the slip applied). The date is sampled over
+    ``samples`` build-outs with ``seed``, announced phases slipping by ``slip``'s record
+    (default the story's operator's, ``"none"`` off), from ``records`` (default the
+    shipped ``peers.yaml``'s). None when there is no build-out to run, or it cannot run
+    (its phases name no chip in volume, say).
+    """
+    choice = choose_buildout(library, scenario)
+    records = records or shipped_records()
+    if phases is not None:
+        own = choice.phases or ()
+        distribution = _slip(library, records, slip) if own else None
+        unchanged = (own, with_slip(own, distribution) if distribution is not None else own)
+        choice = choice.on(phases, edited=tuple(phases) not in unchanged)
+    if not choice.phases:
+        return None
+    try:
+        return reach(library, scenario, records, phases=choice.phases, until=until,
+                     samples=samples, seed=seed, slip=slip, choice=choice)
+    except CapcalcError:
+        return None

@@ -14,14 +14,13 @@ from calc.analysis.solver import Solution, solve_scalar
 from calc.analysis.tabular import Tabular
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError
-from calc.core.vocabulary import INPUTS, MEASURES, OUTPUTS, SIZING_KEYS, other_sizing
+from calc.core.vocabulary import INPUTS, OUTPUTS, SIZING_KEYS, other_sizing
 from calc.data.frames import Tidy
 from calc.data.notebook import quantity
 from calc.data.scenarios import Library, Scenario
 
 __all__ = [
     "Result",
-    "baseline_effective_flop_per_s",
     "baseline_measure",
     "model_inputs",
     "outcome_of",
@@ -59,6 +58,23 @@ class Result(Tabular):
 
     def __getitem__(self, output: str) -> float:
         return self.outputs[output]
+
+    @property
+    def measure(self) -> str:
+        """The output this scenario's compute multiple counts (``target.measure``):
+        ``effective_flop_per_s`` unless the scenario says ``training_flop_per_run``."""
+        return target_measure(self.scenario.values)
+
+    def measured(self, measure: str | None = None) -> float:
+        """This run's quantity in ``measure`` (default its own :attr:`measure`): a
+        baseline's ``measured(result.measure)`` is the unit ``result``'s multiple counts.
+
+        >>> import calc
+        >>> base = calc.run(calc.load(), "cortex-phase1")
+        >>> base.measured() == base["effective_flop_per_s"]
+        True
+        """
+        return float(measure_of(self.outputs, measure or self.measure))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: name, title, baseline, inputs, outputs and units."""
@@ -111,11 +127,6 @@ def _baseline_value(library: Library, name: str, seen: tuple[str, ...], measure:
     scenario = solve_meet_target(library, library.scenario(name), (*seen, name))
     # the baseline's own compute does not depend on its baseline
     return float(measure_of(evaluate(model_inputs(scenario), 1.0), measure))
-
-
-def baseline_effective_flop_per_s(library: Library, name: str) -> float:
-    """Effective FLOP/s of scenario ``name`` (its ``meet_target`` solved), FLOP/s."""
-    return _baseline_value(library, name, (), MEASURES[0])
 
 
 def baseline_measure(library: Library, scenario: Scenario) -> float:

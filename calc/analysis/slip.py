@@ -347,7 +347,7 @@ def _km(milestones: Sequence[Dated]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def default_slip(peers: PeersFile | PeerRecords, record: str | None = None, *,
-                 weakest: str = "secondary") -> SlipDistribution:
+                 weakest: str = "secondary", operator: str | None = None) -> SlipDistribution:
     """The schedule slip of an announced phase: p5/p50/p95 of a record, whole months.
 
     Uses every milestone of ``peers.schedules`` whose confidence is ``weakest`` or
@@ -357,8 +357,8 @@ def default_slip(peers: PeersFile | PeerRecords, record: str | None = None, *,
     and enter by Kaplan-Meier (:func:`kaplan_meier_weights`), so a milestone still
     late can only raise the interval.
 
-    ``record`` names whose record: an operator (default ``peers.subject``, the
-    operator of the shipped build-outs) — its own milestones mixed with the other
+    ``record`` names whose record: an operator (default ``operator``, the story's operator
+    in focus, :attr:`calc.data.story.Story.operator`) — its own milestones mixed with the other
     operators' by weight n / (n + k), k = ``slip_record.prior_milestones`` — or
     :data:`POOLED` for every operator's milestones as one record.
 
@@ -376,13 +376,14 @@ def default_slip(peers: PeersFile | PeerRecords, record: str | None = None, *,
         raise CapcalcError(f"no schedule milestone at confidence {weakest} or stronger, "
                            f"promised at least {peers.min_horizon_months:g} months ahead; add "
                            "some under schedules: in peers.yaml", key="schedules")
-    name = record if record is not None else (peers.subject or POOLED)
+    name = record if record is not None else (operator or POOLED)
     if name.strip().lower() == POOLED:
         values, weights = _km(used)
         quantiles = mixture_quantiles([(values, weights, 1.0)])
         own_count, weight, label = 0, 0.0, POOLED
     else:
-        # the subject with no milestone of its own takes the others'; a named record must exist
+        # the operator in focus with no milestone of its own takes the others'; a named record
+        # must exist
         label = name if record is None and name not in {m.operator for m in peers.milestones} \
             else _operator(peers, name)
         own = [m for m in used if m.operator == label]

@@ -53,8 +53,8 @@ class Solution:
 
     ``roots`` lists every value found that reaches the target (more than one
     when the output is not monotone in the input; ``value`` is the lowest);
-    ``note`` says so in words; ``text`` writes the value for people where a
-    number would mislead (a month, ``2027-03``).
+    ``note`` says so in words. A month is a month index
+    (:func:`calc.core.months.month_index`); presentation writes it for people.
     """
 
     key: str
@@ -65,7 +65,6 @@ class Solution:
     achieved: float
     roots: tuple[float, ...] = ()
     note: str = ""
-    text: str | None = None
 
 
 def search_range(spec: InputSpec) -> tuple[float, float]:

@@ -4,7 +4,7 @@ A block is a run of consecutive points. Its numeric axis values become arrays
 of shape ``(points, 1)`` and the Monte Carlo draws of shape ``(1, samples)``, so
 :func:`calc.core.chain.evaluate` computes every point-sample at once by
 broadcasting; a build-out flattens them to ``(points × samples,)`` for
-:func:`calc.core.fleet.simulate`. The only Python loops are over the
+:func:`calc.core.fleet.simulate_fleet`. The only Python loops are over the
 combinations of categorical axes present in the block and over fixed-size
 chunks of samples, never over points.
 
@@ -30,7 +30,7 @@ from calc.analysis.montecarlo import PairedDraws, paired_draws
 from calc.analysis.sweep_plan import TILE_ELEMENTS, Group, SweepPlan, quantile_name
 from calc.analysis.sweep_reduce import row_quantiles
 from calc.core.chain import evaluate
-from calc.core.fleet import simulate as simulate_fleet
+from calc.core.fleet import simulate_fleet
 from calc.core.months import month_label
 
 __all__ = ["evaluate_block", "reach_quantile", "release_scratch"]

@@ -10,7 +10,6 @@ other assumption kept.
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass
 
@@ -25,8 +24,6 @@ from calc.core.chain import (
 from calc.data.scenarios import Library
 
 __all__ = ["ChipOption", "TargetFacts", "target_facts"]
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

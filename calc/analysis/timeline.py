@@ -1,6 +1,6 @@
 """A scenario's build-out run to a horizon: the timeline, its reach date, and goal-seeking on it.
 
-The month-by-month arithmetic is :func:`calc.core.fleet.simulate`; here a
+The month-by-month arithmetic is :func:`calc.core.fleet.simulate_fleet`; here a
 resolved scenario and its baseline become a :class:`Timeline` (the series,
 the installs, the month the target multiple is first reached), and
 :func:`solve_timeline` finds the input or phase value that makes an output
@@ -9,7 +9,6 @@ reach a target in a given month.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from calc.analysis.run import baseline_measure
 from calc.analysis.solver import Solution, solve_scalar
 from calc.analysis.tabular import Tabular
 from calc.core.errors import CapcalcError, NoSolution, quoted, suggest
-from calc.core.fleet import MAX_MONTHS, TIMELINE_OUTPUTS, TimelineArrays, simulate
+from calc.core.fleet import MAX_MONTHS, TIMELINE_OUTPUTS, TimelineArrays, simulate_fleet
 from calc.core.generations import central_table
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import LATEST, PHASE_FIELDS, Phase, phase_key
@@ -43,7 +42,6 @@ __all__ = [
     "solve_timeline",
 ]
 
-logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -123,19 +121,12 @@ class Timeline(Tabular):
             ))
         return tuple(sorted(out, key=lambda i: i.begin))
 
-    def summary(self) -> str:
-        """One line: when the target is reached at central values, or what is reached by the
-        horizon."""
-        target = f"{self.target:g}× {self.baseline}"
-        reached = self.target_reached
-        if reached:
-            return f"{target} is first reached in {reached} at central values."
+    @property
+    def peak(self) -> tuple[str, float]:
+        """The month of the highest compute multiple (the first, on a tie) and that multiple."""
         multiple = self.series["compute_multiple"]
-        peak = int(np.argmax(multiple))
-        peak_text = (f"; the most is {float(multiple[peak]):#.3g}× in {self.months[peak]}"
-                     if float(multiple[peak]) > self.final_multiple * (1 + 1e-9) else "")
-        return (f"{target} is not reached by {self.until} at central values: "
-                f"{self.final_multiple:#.3g}× in {self.until}{peak_text}.")
+        index = int(np.argmax(multiple))
+        return self.months[index], float(multiple[index])
 
     def tidy(self) -> Tidy:
         """One row per month: every series with its unit."""
@@ -169,7 +160,6 @@ class Timeline(Tabular):
             "until": self.until,
             "target_reached": self.target_reached,
             "final_multiple": self.final_multiple,
-            "summary": self.summary(),
             "months": list(self.months),
             "series": {k: [float(x) for x in v] for k, v in self.series.items()},
             "by_generation": {out: {g: [float(x) for x in v] for g, v in gens.items()}
@@ -234,16 +224,23 @@ def phase_chips(library: Library, timeline: Timeline) -> tuple[PhaseChip, ...]:
     return tuple(out)
 
 
-def scenario_phases(scenario: Scenario, phases: Sequence[Phase] | None = None
-                    ) -> tuple[Phase, ...]:
-    """The phases to run: ``phases`` if given, else the scenario's timeline."""
+def scenario_phases(scenario: Scenario, phases: Sequence[Phase] | None = None, *,
+                    buildout: str | None = None) -> tuple[Phase, ...]:
+    """The phases to run: ``phases`` if given, else the scenario's timeline.
+
+    Raises
+    ------
+    CapcalcError
+        When there are none, naming ``buildout`` (the story's build-out) as one that has.
+    """
     if phases is not None:
         return tuple(phases)
     if scenario.timeline is None:
-        raise CapcalcError(
-            "has no timeline; give it `timeline:` phases (as the shipped cortex-buildout "
-            "does) or run `capcalc timeline cortex-buildout`",
-            file=f"{scenario.origin}: scenario {scenario.name!r}", key="timeline")
+        other = (f" (as {buildout} does) or run `capcalc timeline {buildout}`"
+                 if buildout and buildout != scenario.name else "")
+        raise CapcalcError(f"has no timeline; give it `timeline:` phases{other}",
+                           file=f"{scenario.origin}: scenario {scenario.name!r}",
+                           key="timeline")
     return tuple(scenario.timeline)
 
 
@@ -267,7 +264,7 @@ def run_timeline(library: Library, scenario: Scenario, *, until: str = DEFAULT_U
     chosen = scenario_phases(scenario, phases)
     check_phases(chosen, library.baseline.catalog, file=scenario.origin)
     baseline = baseline_measure(library, scenario)
-    arrays = simulate(scenario.values, chosen, library.baseline.catalog, baseline,
+    arrays = simulate_fleet(scenario.values, chosen, library.baseline.catalog, baseline,
                       until=until, first=first)
     return Timeline(scenario=scenario, baseline=scenario.baseline_name,
                     baseline_measure=baseline, phases=chosen, arrays=arrays,
@@ -314,7 +311,7 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
                            f"{MAX_MONTHS} months", key="by")
 
     def at_by(values: Mapping[str, Any]) -> FloatArray:
-        arrays = simulate(values, chosen, catalog, baseline, until=by, first=first,
+        arrays = simulate_fleet(values, chosen, catalog, baseline, until=by, first=first,
                           outputs=[output], by_generation=False)
         return np.asarray(arrays.series[output][..., -1], dtype=float)
 
@@ -374,14 +371,12 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
             best_achieved=float(reached[best]))
     pick = int(ok[-1])
     if field == "start":
-        text = month_label(int(candidates[pick]))
         note = f"the latest start with {output} ≥ {target:g} in {by}"
     else:
-        text = f"{int(candidates[pick])}"
         note = f"the longest delay with {output} ≥ {target:g} in {by}"
     if ok.size != pick + 1 or (ok.size and int(ok[0]) != 0 and field == "start"):
         note += ("; not every earlier value reaches it (the chip installed and the "
                  "retirements depend on the date)")
     return Solution(canonical, float(candidates[pick]), unit, output, target,
-                    float(reached[pick]), text=text, note=note)
+                    float(reached[pick]), note=note)
 

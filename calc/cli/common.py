@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from calc.analysis.timeline import scenario_phases
 from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.phases import Phase
 from calc.data.cache import shipped_data, shipped_library
@@ -43,15 +44,17 @@ Sets = list[tuple[str, str | None]]
 
 
 def library_of(args: argparse.Namespace) -> Library:
-    """The baseline (``--assumptions`` or capcalc's own) and the shipped scenarios.
+    """The baseline (``--assumptions`` or capcalc's own) and the scenarios with their story
+    (``--scenarios FILE`` or capcalc's own ``scenarios.yaml``).
 
     capcalc's own library comes from the cache of :mod:`calc.data.cache` when it
-    holds these exact files; a user's ``--assumptions`` file is always parsed.
+    holds these exact files; a user's file is always parsed.
     """
     assumptions: Path | None = getattr(args, "assumptions", None)
-    if assumptions is None:
+    scenarios: Path | None = getattr(args, "story", None)
+    if assumptions is None and scenarios is None:
         return shipped_library()
-    return load_library(assumptions)
+    return load_library(assumptions, scenarios)
 
 
 def peers_file(path: Path | None, library: Library) -> PeersFile:
@@ -131,12 +134,8 @@ def single_scenario(args: argparse.Namespace, *, timeline: bool = False
 
 def phases_of(library: Library, scenario: Scenario, phase_sets: Sets) -> tuple[Phase, ...]:
     """The scenario's build-out with ``--set timeline[…]`` applied (checked against the catalog)."""
-    if scenario.timeline is None:
-        raise CapcalcError(
-            "has no timeline; give it `timeline:` phases (as the shipped cortex-buildout "
-            "does) or run `capcalc timeline cortex-buildout`",
-            file=f"{scenario.origin}: scenario {scenario.name!r}", key="timeline")
-    return apply_phase_sets(scenario.timeline, phase_sets, file=SET_ORIGIN,
+    own = scenario_phases(scenario, buildout=library.story.buildout)
+    return apply_phase_sets(own, phase_sets, file=SET_ORIGIN,
                             catalog=library.baseline.catalog)
 
 

@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"capcalc {__version__}")
     parser.add_argument("--assumptions", type=Path, metavar="FILE",
                         help="baseline assumptions file (default: capcalc's assumptions.yaml)")
+    parser.add_argument("--scenarios", type=Path, metavar="FILE", dest="story",
+                        help="scenarios file with its story: block, in place of capcalc's "
+                        "scenarios.yaml (the story names the scenarios the report compares, "
+                        "the build-out that dates the others and the operator in focus)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("run", help="run scenarios and print or save the results")
@@ -134,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slip", metavar="RECORD", default=None,
                    help="whose announced-versus-delivered record (peers.yaml schedules) every "
                    "announced phase without a slip range of its own slips by: an operator "
-                   "(default: the operator of the shipped build-outs, Tesla, shrunk toward "
+                   "(default: the story's operator in focus, shrunk toward "
                    "the others), 'peers' (every operator pooled) or 'none' (no slip). The "
                    "month at central values takes the median, the sampled date the range")
     p.set_defaults(handler="calc.cli.timeline:cmd_timeline")

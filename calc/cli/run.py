@@ -18,7 +18,6 @@ from calc.cli.common import (
     warn,
     write_out,
 )
-from calc.core.chain import measure_of, target_measure
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import measure_title
 from calc.data.output_folder import FileData
@@ -41,7 +40,7 @@ def run_files(library: Library, results: list[Result], baseline: Result,
     from calc.presentation.export import chart_files
 
     measure = measure_title(results[0].scenario.values)
-    unit = measure_of(baseline.outputs, target_measure(results[0].scenario.values))
+    unit = baseline.measured(results[0].measure)
     charts = [
         comparison_chart(results, baseline, measure=measure),
         power_chart(library, results[0].scenario, float(unit), results, measure=measure),

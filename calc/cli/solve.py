@@ -20,7 +20,7 @@ from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS, OUTPUTS, OutputSpec, measure_title
 from calc.data.scenarios import Library, Scenario
 from calc.data.units import UnitError, format_unit, parse_quantity
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, solved_text
 from calc.presentation.montecarlo import solve_monte_carlo_json, solve_monte_carlo_text
 
 __all__ = ["cmd_solve", "parse_target"]
@@ -57,8 +57,9 @@ def parse_target(text: str, outputs: Mapping[str, OutputSpec] = OUTPUTS
 
 
 def _solution_dict(solution: Solution, scenario: Scenario, by: str | None) -> dict[str, Any]:
-    value: Any = solution.text if solution.text is not None and solution.unit == "month" \
-        and not solution.key.endswith("delay_months") else solution.value
+    text = solved_text(solution.key, solution.value, solution.unit)
+    value: Any = text if text is not None and not solution.key.endswith("delay_months") \
+        else solution.value
     return {
         "solved_key": solution.key,
         "value": value,
@@ -132,8 +133,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
         emit_json(document)
         return 0
     out_unit = outputs[output].unit
-    if solution.text is not None and solution.unit == "month" and "start" in solution.key:
-        value = solution.text
+    text = solved_text(solution.key, solution.value, solution.unit)
+    if text is not None and "start" in solution.key:
+        value = text
     else:
         value = _shown(solution.value, solution.unit)
     when = f" in {month_label(month_index(args.by, key='by'))}" if args.by else ""

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from calc.analysis.buildout_choice import choose_buildout
 from calc.analysis.buildout_montecarlo import TIMELINE_SERIES
 from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.reach import Reach, reach
@@ -27,7 +28,7 @@ from calc.data.scenarios import Library, Scenario
 from calc.presentation.jsondoc import json_text
 from calc.presentation.statements import statements_json, statements_text
 from calc.presentation.tables.timeline import timeline_table
-from calc.presentation.timeline import timeline_text
+from calc.presentation.timeline import timeline_json, timeline_text
 
 if TYPE_CHECKING:
     from calc.analysis.buildout_montecarlo import TimelineSimulation
@@ -53,31 +54,34 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     from calc.presentation.export import chart_files
 
     levers = levers_of_timeline(library, timeline)
-    stated = peers.stated(peers.subject) if peers is not None and peers.subject else ()
+    operator = library.story.operator
+    stated = peers.stated(operator) if peers is not None and operator else ()
     measure = measure_title(timeline.scenario.values)
     pace = answer.pace if answer is not None else None
     files = chart_files([timeline_chart(timeline, stated, measure=measure, pace=pace),
                          levers_chart(levers, measure=measure)], formats)
-    files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer), indent=2)
+    files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer,
+                                                          operator=operator), indent=2)
                               + "\n").encode()
     return files
 
 
-def _statements(timeline: Timeline, peers: PeersFile) -> tuple[Any, Any, Any]:
-    subject = peers.subject or ""
-    return (stated_checks(timeline, peers.stated(subject)),
-            capex_checks(timeline, peers.capex_of(subject)),
-            quarter_checks(timeline, peers.quarterly_capex_of(subject)))
+def _statements(timeline: Timeline, peers: PeersFile, operator: str) -> tuple[Any, Any, Any]:
+    return (stated_checks(timeline, peers.stated(operator)),
+            capex_checks(timeline, peers.capex_of(operator)),
+            quarter_checks(timeline, peers.quarterly_capex_of(operator)))
 
 
 def timeline_document(timeline: Timeline, peers: PeersFile | None,
-                      answer: Reach | None = None) -> dict[str, Any]:
-    """The timeline's JSON, with what its operator has said beside it (``statements``), and
-    with ``answer`` the date as a range (``reach``) and the pace warning (``pace_warning``)."""
-    document = timeline.to_dict()
-    if peers is not None and peers.subject:
-        stated, capex, quarters = _statements(timeline, peers)
-        document["statements"] = statements_json(stated, capex, peers.subject, quarters)
+                      answer: Reach | None = None, *, operator: str | None = None
+                      ) -> dict[str, Any]:
+    """The timeline's JSON, with what ``operator`` (the story's operator in focus) has said
+    beside it (``statements``), and with ``answer`` the date as a range (``reach``) and the
+    pace warning (``pace_warning``)."""
+    document = timeline_json(timeline)
+    if peers is not None and operator:
+        stated, capex, quarters = _statements(timeline, peers, operator)
+        document["statements"] = statements_json(stated, capex, operator, quarters)
     if answer is not None:
         document["reach"] = answer.as_dict()
         document["slip"] = None if answer.slip is None else answer.slip.as_dict()
@@ -102,10 +106,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     library, scenario, phase_sets = single_scenario(args, timeline=True)
     peers = peers_file(None, library)
     phases = phases_of(library, scenario, phase_sets)
+    choice = choose_buildout(library, scenario).on(phases, edited=bool(phase_sets))
     sampling = args.samples is not None
     answer = reach(library, scenario, peers, phases=phases, until=args.until,
                    samples=args.samples if sampling else ANSWER_SAMPLES, seed=args.seed,
-                   slip=args.slip,
+                   slip=args.slip, choice=choice,
                    outputs=TIMELINE_SERIES if sampling else ("compute_multiple",))
     timeline = answer.timeline
     sampled = answer.sampled if sampling else None
@@ -121,7 +126,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             timeline_monte_carlo_text,
         )
     if args.format == "json":
-        document = timeline_document(timeline, peers, answer)
+        document = timeline_document(timeline, peers, answer,
+                                     operator=library.story.operator)
         if sampled is not None:
             timeline_monte_carlo_json(document, sampled)
         emit_json(document)
@@ -129,10 +135,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         sys.stdout.write(timeline_table(timeline, answer.pace).to_csv())
     else:
         emit(styled(timeline_text, timeline, answer, phase_chips(library, timeline)))
-        if peers.subject:
-            stated, capex, quarters = _statements(timeline, peers)
+        operator = library.story.operator
+        if operator:
+            stated, capex, quarters = _statements(timeline, peers, operator)
             emit("")
-            emit(styled(statements_text, stated, capex, peers.subject, quarters))
+            emit(styled(statements_text, stated, capex, operator, quarters))
         if sampled is not None:
             emit("")
             emit(styled(timeline_monte_carlo_text, sampled))

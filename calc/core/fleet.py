@@ -16,7 +16,7 @@ life and never gets a better chip for being late. So a delay never raises
 compute in any month, a chip released later never does either, and more power
 never lowers it.
 
-:func:`simulate` is pure and vectorised: every input may be a float or an
+:func:`simulate_fleet` is pure and vectorised: every input may be a float or an
 array of samples of shape ``(samples,)``; months broadcast, so series come
 back as ``(months,)`` for floats and ``(samples, months)`` for samples. Each
 install is a constant contribution between two months, so the fleet is built
@@ -58,7 +58,7 @@ __all__ = [
     "TIMELINE_OUTPUTS",
     "TimelineArrays",
     "first_reached",
-    "simulate",
+    "simulate_fleet",
 ]
 
 
@@ -98,7 +98,7 @@ _SERIES: tuple[OutputSpec, ...] = (
     OutputSpec("accelerator_tdp_w", "Chip TDP in use", "W",
                "Board power of every accelerator in use (for the levers of the multiple)."),
 )
-#: Every monthly series :func:`simulate` can return, with unit and meaning.
+#: Every monthly series :func:`simulate_fleet` can return, with unit and meaning.
 TIMELINE_OUTPUTS: dict[str, OutputSpec] = {spec.name: spec for spec in _SERIES}
 
 #: Running totals each series is built from.
@@ -404,7 +404,7 @@ def _series(totals: Mapping[str, FloatArray], values: Mapping[str, Any], baselin
     return series
 
 
-def simulate(
+def simulate_fleet(
     values: Mapping[str, Any],
     phases: Sequence[Phase],
     catalog: Mapping[str, Chip],
@@ -460,7 +460,7 @@ def simulate(
     ...     "hardware.peak_flop_per_s": 9.89e14, "hardware.peak_8bit_flop_per_s": 1.979e15,
     ...     "cost.accelerator_capex_usd": 32000.0})
     >>> phases = [Phase("one", "2025-01", 100.0), Phase("two", "2026-01", 300.0, "H100")]
-    >>> out = simulate(values, phases, base.catalog, 1.97e19, until="2026-12")
+    >>> out = simulate_fleet(values, phases, base.catalog, 1.97e19, until="2026-12")
     >>> [round(float(m), 2) for m in out.series["compute_multiple"][[0, 12]]]
     [1.0, 3.0]
     """

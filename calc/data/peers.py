@@ -11,7 +11,6 @@ and checks the file (a strict, frozen pydantic model, like the assumptions);
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -55,8 +54,6 @@ __all__ = [
     "source_links",
 ]
 
-logger = logging.getLogger(__name__)
-
 
 Confidence = Literal["confirmed", "secondary", "unconfirmed"]
 Basis = Literal["facility", "it", "unstated"]
@@ -92,7 +89,6 @@ ChipName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
 Label = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 InformsKey = Annotated[
     str, Field(pattern=r"^(catalog\.[A-Za-z0-9_.+-]+\.[a-z0-9_]+|[a-z]+\.[a-z0-9_]+)$")]
-
 
 
 class Figure(Frozen):
@@ -359,9 +355,6 @@ class PeersFile(Frozen):
 
     calibration: Calibration
     trend: Trend
-    subject: Text | None = Field(
-        None, description="The operator the shipped scenarios describe; its statements and "
-        "capex are set beside every build-out timeline.")
     chips: dict[ChipName, ChipSpec] = Field(
         default_factory=dict, description="Chips not in the catalog, with their stated figures.")
     peers: tuple[Peer, ...] = Field(min_length=1)
@@ -465,7 +458,10 @@ def parse_peers(data: Any, *, source: str, catalog: Mapping[str, Any] | None = N
         error = exc.errors()[0]
         key = _where(error["loc"], data)
         kind = error["type"]
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and key == "subject":
+            message = ("the operator in focus is the story's now: write `operator: NAME` "
+                       "under `story:` in the scenarios file")
+        elif kind == "extra_forbidden":
             message = "unknown key"
         elif kind == "missing" and key in PeersFile.model_fields:
             message = (f"missing: the file needs its {key}: section (capcalc's own peers.yaml "

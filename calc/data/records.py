@@ -66,7 +66,6 @@ class Statement:
 class PeerRecords:
     """The schedule record, the stated compute and how ``peers.yaml`` says to read them."""
 
-    subject: str | None
     milestones: tuple[Milestone, ...]
     statements: tuple[Statement, ...]
     min_horizon_months: float
@@ -86,7 +85,6 @@ def records_of(peers: Any) -> PeerRecords:
     if isinstance(peers, PeerRecords):
         return peers
     return PeerRecords(
-        subject=peers.subject,
         milestones=tuple(
             Milestone(id=m.id, site=m.site, operator=m.operator, milestone=m.milestone,
                       announced=m.announced, announced_on=m.announced_on, status=m.status,

@@ -39,6 +39,7 @@ from calc.data.inputs import Inputs
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.phases import check_phases, to_phases
 from calc.data.resources import SCENARIOS, shipped_bytes
+from calc.data.story import Story, check_story, parse_story
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -250,6 +251,11 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str,
             key, message = validation_message(exc, known=["scenarios"])
             raise CapcalcError(message, file=origin, key=key) from None
         extra = [str(key) for key in data if key != "scenarios"]
+        if "story" in extra:
+            raise CapcalcError(
+                "a story: block is read only from the scenarios file capcalc starts from (its "
+                "own, or `capcalc --scenarios FILE`); remove it to add these scenarios",
+                file=origin, key="story")
         if extra:
             raise CapcalcError("unknown key beside `scenarios:`", file=origin, key=extra[0])
         if max_scenarios is not None and len(data["scenarios"]) > max_scenarios:
@@ -277,11 +283,13 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str,
 
 @dataclass(frozen=True)
 class Library:
-    """The baseline and every scenario known: the shipped ones and those of user files."""
+    """The baseline and every scenario known: the shipped ones and those of user files, and the
+    story the shipped ones answer (:class:`~calc.data.story.Story`)."""
 
     baseline: Baseline
     definitions: Mapping[str, ScenarioDef] = field(default_factory=dict)
     shipped: frozenset[str] = frozenset()
+    story: Story = field(default_factory=Story)
 
     @property
     def names(self) -> list[str]:
@@ -289,8 +297,14 @@ class Library:
         return list(self.definitions)
 
     def baseline_name(self) -> str:
-        """The default baseline: ``target.baseline`` of the assumptions file."""
-        return str(self.baseline.assumptions["target.baseline"].value)
+        """The default baseline: ``target.baseline`` of the assumptions file, or, when the
+        scenarios file does not define that scenario, the baseline of the story's opening
+        scenario (another article's file measures from its own)."""
+        name = str(self.baseline.assumptions["target.baseline"].value)
+        opening = self.story.opening
+        if name in self.definitions or opening is None or opening not in self.definitions:
+            return name
+        return self.scenario(opening).baseline_name
 
     def add(self, definitions: Mapping[str, ScenarioDef]) -> Library:
         """Return a library that also knows ``definitions`` (names must be new)."""
@@ -499,15 +513,20 @@ class Library:
 
 
 def load_library(assumptions: Path | None = None, scenarios: Path | None = None) -> Library:
-    """Load the baseline and the shipped scenarios (capcalc's own files by default)."""
+    """Load the baseline and the shipped scenarios with their story (capcalc's own files by
+    default; ``scenarios`` replaces capcalc's ``scenarios.yaml``, story and all)."""
     baseline = load_baseline(assumptions)
     if scenarios is None:
         origin, data = SCENARIOS, parse_yaml(shipped_bytes(SCENARIOS), source=SCENARIOS)
     else:
         origin, data = str(scenarios), load_yaml(scenarios)
+    story = Story()
+    if isinstance(data, dict) and "story" in data:
+        data = dict(data)
+        story = parse_story(data.pop("story"), origin=origin)
     definitions = parse_scenarios(data, origin=origin, default_name=Path(origin).stem)
     library = Library(baseline=baseline, definitions=definitions,
-                      shipped=frozenset(definitions))
-    for name in definitions:
-        library.scenario(name)
+                      shipped=frozenset(definitions), story=story)
+    timelines = {name: library.scenario(name).timeline for name in definitions}
+    check_story(story, timelines, origin=origin)
     return library

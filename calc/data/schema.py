@@ -26,6 +26,7 @@ __all__ = [
     "ReleaseEntry",
     "ScenarioSpec",
     "ScenariosFile",
+    "StorySpec",
 ]
 
 class Entry(Frozen):
@@ -275,10 +276,58 @@ ScenarioSpec: type[BaseModel] = create_model(  # type: ignore[call-overload]
 )
 
 ScenarioName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,79}$")]
+ScenarioNames = Annotated[tuple[ScenarioName, ...], Field(max_length=20)]
+
+
+class MarkSpec(Frozen):
+    """A facility power the story names, marked on the power chart with its label."""
+
+    facility_power_mw: Annotated[float, Field(strict=True, gt=0, le=1e5, allow_inf_nan=False)] \
+        = Field(description="The power marked, MW of facility power.",
+                json_schema_extra={"unit": "MW"})
+    label: Annotated[StrictStr, Field(min_length=1, max_length=80)] = Field(
+        description="What the chart writes beside the mark, e.g. '500 MW (full build)'.")
+
+
+class StorySpec(Frozen):
+    """The news story the scenarios answer: which of them the dashboard opens on, the report
+    and the README compare and the charts mark. Replace it (with the scenarios) to tell
+    another story; no code names a scenario of it."""
+
+    title: Text = Field(description="The story in one line, as its article tells it.")
+    source: Text = Field(description="The article(s): publisher, title, date, link.")
+    site: Annotated[StrictStr, Field(min_length=1, max_length=40)] = Field(
+        description="The site the story is about, as chart titles name it ('Cortex').")
+    operator: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="The operator in focus, as peers.yaml names it: its sites are "
+        "named on the peers' charts, its statements and capex set beside every build-out, "
+        "its record of slipped schedules the default slip, its own pace the one compared.")
+    opening: ScenarioName = Field(description="The scenario the dashboard opens on.")
+    references: ScenarioNames = Field(
+        (), description="Scenarios the dashboard's Compare and Cost views put beside the "
+        "current one.")
+    report: ScenarioNames = Field(
+        (), description="Scenarios `capcalc report` compares when none are named (default: "
+        "the opening scenario).")
+    readme: ScenarioNames = Field(
+        (), description="Scenarios of the README's table.")
+    buildout: ScenarioName | None = Field(
+        None, description="The build-out (a scenario with `timeline:`) whose phases date a "
+        "scenario that has none of its own.")
+    marked_powers: Annotated[tuple[MarkSpec, ...], Field(max_length=10)] = Field(
+        (), description="Facility powers the story names, marked on the power chart.")
+    by: Annotated[StrictStr, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = Field(
+        None, description="YYYY-MM: the month the dashboard asks about first (the "
+        "timeline's goal-seek, the chance of the target by then).")
+
 
 ScenariosFile: type[BaseModel] = create_model(
     "ScenariosFile",
     __base__=Frozen,
-    __doc__="Named scenarios, each a set of overrides of the baseline.",
+    __doc__="Named scenarios, each a set of overrides of the baseline, and the story they "
+            "answer.",
     scenarios=(dict[ScenarioName, ScenarioSpec], Field(min_length=1)),
+    story=(StorySpec | None, Field(
+        None, description="The news story the scenarios answer (read from the scenarios "
+        "file capcalc starts from: its own, or `capcalc --scenarios FILE`).")),
 )

@@ -19,15 +19,14 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from calc.analysis.buildout_choice import BuildoutChoice
 from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.run import Result, run
 from calc.analysis.target import ChipOption, TargetFacts, target_facts
 from calc.analysis.timeline import Timeline
-from calc.core.errors import CapcalcError
 from calc.core.months import DEFAULT_UNTIL
 from calc.core.phases import Phase
 from calc.core.vocabulary import INPUTS
-from calc.data.cache import shipped_records
 from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.formatting import count_text, format_value, month_text, times
@@ -37,21 +36,19 @@ if TYPE_CHECKING:
     from calc.analysis.reach import Reach
 
 __all__ = [
-    "BUILDOUT",
     "answer_for",
     "answer_lines",
     "answer_with",
-    "buildout_phases",
-    "buildout_reach",
+    "basis_sentence",
+    "buildout_name",
     "changes",
+    "changes_sentence",
     "describe",
     "finding",
     "heading",
     "short_title",
 ]
 
-#: The shipped build-out a scenario without its own timeline is measured on.
-BUILDOUT = "cortex-buildout"
 #: Phase confidences that make a date worth a warning.
 _LOW_CONFIDENCE = ("unconfirmed", "preliminary")
 
@@ -195,11 +192,96 @@ def _driver(timeline: Timeline, month: str) -> str:
     return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
-def _date(answer: Reach, borrowed: str | None) -> str:
-    """When the build-out reaches the target: sampled, at central values (with what sets
-    that month), at the operator's own pace, and the warning when it runs above it."""
-    subject = f"On the phases of the {borrowed}, it" if borrowed else "Its build-out"
+def buildout_name(choice: BuildoutChoice | None) -> str | None:
+    """What a build-out that is not the scenario's own, unedited, is called: the story's
+    build-out by name and short title (", as edited" when it was), or "the edited
+    build-out"; None for the scenario's own.
+
+    >>> buildout_name(BuildoutChoice((), "story", "b", "Site build-out: phases 1 to 3"))
+    "the story's build-out, Site build-out (b)"
+    >>> buildout_name(BuildoutChoice((), "own", edited=True)), buildout_name(None)
+    ('the edited build-out', None)
+    """
+    if choice is None or not (choice.borrowed or choice.edited):
+        return None
+    if not choice.borrowed:
+        return "the edited build-out"
+    lender = choice.lender or ""
+    return (f"the story's build-out, {short_title(choice.lender_title, lender)} ({lender})"
+            + (", as edited" if choice.edited else ""))
+
+
+def _title(key: str) -> str:
+    title = INPUTS[key].title
+    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
+
+
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def changes_sentence(choice: BuildoutChoice | None, scenario: Scenario) -> str:
+    """How ``scenario``'s changes enter the build-out its date is measured on: those its
+    phases replace (they do not move the date) and those that enter it; "" when the
+    scenario runs its own phases unchanged."""
+    if choice is None or not choice.changed:
+        return ""
+    whose = "your" if choice.why == "own" else f"{scenario.name}'s"
+    values = scenario.values
+    parts = []
+    if choice.replaced:
+        keys = choice.replaced
+        shown = _listed([_value(key, values.get(key)) for key in keys])
+        verb = "does" if len(keys) == 1 else "do"
+        titles = _listed([f"the {_title(k)}" for k in keys])
+        parts.append(f"Its phases set {titles}, so {whose} "
+                     f"{shown} {verb} not enter this date.")
+    if choice.applied:
+        keys = choice.applied
+        shown = _listed([f"{_title(k)} {_value(k, values.get(k))}" for k in keys])
+        parts.append(f"It takes {whose} {shown}.")
+    return " ".join(parts)
+
+
+def basis_sentence(choice: BuildoutChoice | None, scenario: Scenario) -> str:
+    """Whose phases a date uses and how ``scenario``'s changes enter them, for the lines under
+    a timeline: "" for the scenario's own phases, unedited and unchanged.
+
+    >>> import calc
+    >>> from calc.analysis.buildout_choice import choose_buildout
+    >>> library = calc.load()
+    >>> scenario = library.scenario("cortex-buildout", [("site.pue", "1.3")])
+    >>> basis_sentence(choose_buildout(library, scenario), scenario)
+    "On cortex-buildout's own phases. It takes your PUE 1.30."
+    """
+    if choice is None or (choice.why == "own" and not choice.edited and not choice.changed):
+        return ""
+    name = scenario.name
+    if choice.borrowed:
+        head = (f"{name} has no build-out of its own: the date is on the phases of "
+                f"{buildout_name(choice)}, with {name}'s other inputs.")
+    elif choice.why == "own":
+        head = f"On {name}'s own phases{', as edited' if choice.edited else ''}."
+    else:
+        head = "On the edited build-out."
+    return " ".join(s for s in (head, changes_sentence(choice, scenario)) if s)
+
+
+def _date(answer: Reach) -> str:
+    """When the build-out reaches the target: whose phases it runs, sampled, at central
+    values (with what sets that month), how the scenario's changes enter it, at the
+    operator's own pace, and the warning when it runs above it."""
+    choice = answer.choice
     timeline = answer.timeline
+    name = buildout_name(choice)
+    if choice is not None and choice.borrowed:
+        own = timeline.scenario.name
+        subject = (f"{own} has no build-out of its own: on the phases of {name}, with {own}'s "
+                   "other inputs, it")
+    elif name:
+        subject = f"On the phases of {name}, it"
+    else:
+        subject = "Its build-out"
     reached = timeline.target_reached
     if reached:
         driver = _driver(timeline, reached)
@@ -208,13 +290,14 @@ def _date(answer: Reach, borrowed: str | None) -> str:
     else:
         central = (f"at central values not by {month_text(timeline.until)}: "
                    f"{times(timeline.final_multiple)} then")
-    sentences = [f"{date_clause(answer, subject)}; {central}.", pace_sentence(answer),
+    sentences = [f"{date_clause(answer, subject)}; {central}.",
+                 changes_sentence(choice, timeline.scenario), pace_sentence(answer),
                  warning_sentence(answer.warning)]
     return " ".join(s for s in sentences if s)
 
 
 def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *,
-            borrowed: str | None = None, baseline_title: str | None = None) -> str:
+            baseline_title: str | None = None) -> str:
     """The answer in plain sentences: the site, what the target needs, and when.
 
     Parameters
@@ -224,63 +307,15 @@ def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *
     facts : TargetFacts
         ``target_facts`` of ``result``.
     buildout : Reach, optional
-        The date of the scenario's build-out (or of one it is measured on); without it the
-        date is left out.
-    borrowed : str, optional
-        What the build-out's phases are, when they are not the scenario's own.
+        The date of the scenario's build-out (or of one it is measured on: its ``choice``
+        says which); without it the date is left out.
     baseline_title : str, optional
         How the baseline is called (default: its name).
     """
     parts = [_site(result, facts, baseline_title or facts.baseline), _target(result, facts)]
     if buildout is not None:
-        parts.append(_date(buildout, borrowed))
+        parts.append(_date(buildout))
     return " ".join(parts)
-
-
-def buildout_phases(library: Library, scenario: Scenario
-                    ) -> tuple[tuple[Phase, ...] | None, str | None]:
-    """The phases a scenario's date is measured on, and where they come from.
-
-    Its own ``timeline:``, else the shipped :data:`BUILDOUT`'s phases (with the
-    scenario's other inputs) and that build-out's short title, else ``(None, None)``.
-    """
-    if scenario.timeline is not None:
-        return tuple(scenario.timeline), None
-    if BUILDOUT in library.definitions:
-        borrowed = library.scenario(BUILDOUT)
-        if borrowed.timeline:
-            return tuple(borrowed.timeline), short_title(borrowed.title, BUILDOUT)
-    return None, None
-
-
-def buildout_reach(library: Library, scenario: Scenario, *,
-                   phases: Sequence[Phase] | None = None, until: str = DEFAULT_UNTIL,
-                   records: PeerRecords | None = None, slip: str | None = None,
-                   samples: int = ANSWER_SAMPLES, seed: int = 0) -> Reach | None:
-    """The date of the build-out ``scenario`` is measured on (:func:`calc.analysis.reach.reach`).
-
-    ``phases`` replaces the build-out's phases (the dashboard's edits); without
-    them the scenario's own timeline is used, or the shipped :data:`BUILDOUT`'s.
-    The date is sampled over ``samples`` build-outs with ``seed``, announced phases
-    slipping by ``slip``'s record (default the operator's, ``"none"`` off), from
-    ``records`` (default the shipped ``peers.yaml``'s). None when there is no
-    build-out to run, or it cannot run (its phases name no chip in volume, say).
-    """
-    own, borrowed = buildout_phases(library, scenario)
-    chosen = tuple(phases) if phases is not None else own
-    if phases is not None:
-        borrowed = "edited build-out"
-    if not chosen:
-        return None
-    # deferred: the sampled build-out loads the sampling machinery, which an error or the
-    # JSON of `capcalc run` has no use for
-    from calc.analysis.reach import reach
-
-    try:
-        return reach(library, scenario, records or shipped_records(), phases=chosen,
-                     until=until, samples=samples, seed=seed, slip=slip, borrowed=borrowed)
-    except CapcalcError:
-        return None
 
 
 def answer_with(library: Library, result: Result, baseline: Result,
@@ -289,8 +324,7 @@ def answer_with(library: Library, result: Result, baseline: Result,
     facts = target_facts(library, result, baseline)
     definition = library.definitions.get(baseline.name)
     title = short_title(definition.title if definition else None, baseline.name)
-    return finding(result, facts, buildout, borrowed=buildout.borrowed if buildout else None,
-                   baseline_title=title)
+    return finding(result, facts, buildout, baseline_title=title)
 
 
 def answer_for(library: Library, result: Result, baseline: Result | None = None, *,
@@ -298,7 +332,11 @@ def answer_for(library: Library, result: Result, baseline: Result | None = None,
                records: PeerRecords | None = None, slip: str | None = None,
                samples: int = ANSWER_SAMPLES, seed: int = 0) -> str:
     """:func:`finding` for ``result``, computing its target facts and its build-out's date
-    (:func:`buildout_reach`, which the keywords are passed to)."""
+    (:func:`calc.analysis.reach.buildout_reach`, which the keywords are passed to)."""
+    # deferred: the sampled build-out loads the sampling machinery, which an error or the
+    # JSON of `capcalc run` has no use for
+    from calc.analysis.reach import buildout_reach
+
     baseline = baseline if baseline is not None else run(library, result.baseline)
     buildout = buildout_reach(library, result.scenario, phases=phases, until=until,
                               records=records, slip=slip, samples=samples, seed=seed)

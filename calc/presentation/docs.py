@@ -147,16 +147,15 @@ def assumptions_markdown(baseline: Baseline) -> str:
     return "\n".join(lines) + "\n"
 
 
-README_SCENARIOS = ("cortex-phase1", "cortex-full", "cortex-full-gb200", "tenfold")
 _README_ROWS = ("facility_power_mw", "accelerators", "h100_equivalents", "effective_flop_per_s",
                 "training_flop_per_run", "annual_energy_mwh", "capex_usd",
                 "annualized_cost_usd", "compute_multiple")
 
 
 def scenarios_markdown() -> str:
-    """The README's table of the article's scenarios, computed by the model."""
+    """The README's table of the story's scenarios (``story.readme``), computed by the model."""
     library = load_library()
-    results = [run(library, name) for name in README_SCENARIOS]
+    results = [run(library, name) for name in library.story.readme]
     lines = ["| | " + " | ".join(f"`{r.name}`" for r in results) + " |",
              "|---|" + "---:|" * len(results),
              "| accelerator | " + " | ".join(str(r.scenario["hardware.accelerator"])
@@ -169,16 +168,16 @@ def scenarios_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-#: The build-out whose date the README says as a range.
-README_BUILDOUT = "cortex-buildout"
-
-
 def reach_markdown() -> str:
-    """The README's answer for the shipped build-out: the date as a range, at central values,
-    Tesla's pace, the pace warning and the slip, as ``capcalc timeline`` prints them."""
+    """The README's answer for the story's build-out (``story.buildout``): the date as a
+    range, at central values, the operator's pace, the pace warning and the slip, as
+    ``capcalc timeline`` prints them; empty when the story names no build-out."""
     library = load_library()
-    answer = reach(library, library.scenario(README_BUILDOUT), load_peers())
-    lines = [f"`capcalc timeline {README_BUILDOUT}` (seed 0, "
+    buildout = library.story.buildout
+    if buildout is None:
+        return ""
+    answer = reach(library, library.scenario(buildout), load_peers())
+    lines = [f"`capcalc timeline {buildout}` (seed 0, "
              f"{answer.sampled.samples:,} samples):", ""]
     lines += [f"> {line}" + ("  " if i < 3 else "") for i, line in
               enumerate(reach_lines(answer))]
@@ -189,12 +188,13 @@ def slip_markdown() -> str:
     """The README's table of fitted slips: each operator's record (shrunk toward the others')
     and every operator pooled, from ``peers.yaml``."""
     peers = load_peers()
+    operator = load_library().story.operator
     records = [None, POOLED, *dict.fromkeys(m.operator for m in peers.schedules
-                                            if m.operator != peers.subject)]
+                                            if m.operator != operator)]
     lines = ["| record (`--slip`) | milestones fitted | median | 90 % | from |",
              "|---|---:|---:|---:|---|"]
     for record in records:
-        slip = default_slip(peers, record)
+        slip = default_slip(peers, record, operator=operator)
         delays = slip.delays()
         name = f"{slip.record} (default)" if record is None else slip.record
         months = "month" if delays.value == 1 else "months"

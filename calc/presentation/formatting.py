@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
-from calc.core.months import month_index
+from calc.core.months import month_index, month_label
 
-__all__ = ["count_text", "format_value", "month_text", "si", "times", "times_short"]
+__all__ = ["count_text", "format_value", "month_text", "si", "solved_text", "times",
+           "times_short"]
 
 _SI = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
        (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"),
@@ -153,3 +154,18 @@ def count_text(count: float, digits: int = 3) -> str:
         if abs(_round_sig(count, digits)) >= factor:
             return f"{_sig(count / factor, digits)} {word}"
     return _sig(count, digits)
+
+
+def solved_text(key: str, value: float, unit: str) -> str | None:
+    """A solved phase month as people read it, where a number would mislead: a phase's
+    start as ``YYYY-MM``, its delay as whole months; None for any other solved value.
+
+    >>> solved_text("timeline[3].start", 24335.0, "month"), solved_text(
+    ...     "timeline[1].delay_months", 21.0, "month"), solved_text("training.mfu", 0.4, "1")
+    ('2027-12', '21', None)
+    """
+    if unit != "month" or not key.startswith("timeline["):
+        return None
+    if key.endswith(".start"):
+        return month_label(int(value))
+    return f"{int(value)}" if key.endswith(".delay_months") else None

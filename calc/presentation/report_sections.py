@@ -20,7 +20,6 @@ from calc.analysis.reach import reach
 from calc.analysis.run import Result
 from calc.analysis.statements import capex_checks, quarter_checks, stated_checks
 from calc.analysis.target import target_facts
-from calc.core.chain import measure_of, target_measure
 from calc.core.constants import CURRENCY, CURRENCY_YEAR
 from calc.core.errors import CapcalcError
 from calc.core.version import __version__
@@ -72,14 +71,11 @@ if TYPE_CHECKING:
 
 
 __all__ = [
-    "DEFAULT_REPORT_SCENARIOS", "ReportContext", "assumptions_section",
+    "ReportContext", "assumptions_section",
     "calibration_section", "peers_section", "provenance_section", "question_section",
     "results_section", "scenario_names", "tenfold_section", "uncertainty_section",
 ]
 
-#: The scenarios a report compares when none are named (those the library has).
-DEFAULT_REPORT_SCENARIOS = ("cortex-phase1", "cortex-full", "cortex-full-gb200", "tenfold",
-                            "tenfold-gb200")
 #: Outputs the report's results table shows, in order.
 _RESULT_ROWS = ("facility_power_mw", "it_power_mw", "accelerators", "h100_equivalents",
                 "peak_flop_per_s", "effective_flop_per_s", "training_flop_per_run",
@@ -105,11 +101,13 @@ class ReportContext:
 
 
 def scenario_names(library: Library, names: Sequence[str]) -> list[str]:
-    """The scenarios to compare: ``names``, else the shipped ones the library has."""
+    """The scenarios to compare: ``names``, else the story's (``story.report``, else its
+    opening scenario), else the baseline."""
     if names:
         return list(names)
-    shipped = [n for n in DEFAULT_REPORT_SCENARIOS if n in library.definitions]
-    return shipped or [library.baseline_name()]
+    story = library.story
+    return list(story.report) or ([story.opening] if story.opening else
+                                  [library.baseline_name()])
 
 
 def question_section(ctx: ReportContext) -> Question:
@@ -170,8 +168,7 @@ def results_section(ctx: ReportContext, charts: list[ReportChart]) -> Scenarios:
                     "Bars of facility power, H100-equivalents, compute multiple and capex per "
                     "scenario, each against the baseline"),
         ReportChart(power_chart(ctx.library, results[0].scenario,
-                                float(measure_of(ctx.baseline.outputs,
-                                                 target_measure(results[0].scenario.values))),
+                                ctx.baseline.measured(results[0].measure),
                                 results, measure=measure),
                     "H100-equivalents and effective FLOP/s against facility power per "
                     "accelerator"),
@@ -311,7 +308,7 @@ def _timeline_block(ctx: ReportContext, charts: list[ReportChart]) -> Timelines:
     rows = []
     statements = []
     levers = []
-    subject = ctx.peers.subject
+    subject = ctx.library.story.operator
     for i, name in enumerate(names):
         answer = reach(ctx.library, ctx.library.scenario(name, ctx.sets), ctx.peers,
                        samples=ctx.samples, seed=ctx.seed)

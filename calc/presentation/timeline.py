@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from calc.analysis.reach import Reach
 from calc.analysis.timeline import PhaseChip, Timeline
 from calc.core.constants import CURRENCY, CURRENCY_YEAR
 from calc.core.errors import clean_text
 from calc.core.vocabulary import measure_title
+from calc.presentation.answer import basis_sentence
 from calc.presentation.formatting import format_value
 from calc.presentation.reach import reach_lines
 from calc.presentation.text import render_table
 
-__all__ = ["timeline_text"]
+__all__ = ["timeline_json", "timeline_summary", "timeline_text"]
+
+
+def timeline_summary(timeline: Timeline) -> str:
+    """One line: when the target is reached at central values, or what is reached by the
+    horizon (and the most before it, when that is more)."""
+    target = f"{timeline.target:g}× {timeline.baseline}"
+    reached = timeline.target_reached
+    if reached:
+        return f"{target} is first reached in {reached} at central values."
+    month, most = timeline.peak
+    peak_text = (f"; the most is {most:#.3g}× in {month}"
+                 if most > timeline.final_multiple * (1 + 1e-9) else "")
+    return (f"{target} is not reached by {timeline.until} at central values: "
+            f"{timeline.final_multiple:#.3g}× in {timeline.until}{peak_text}.")
+
+
+def timeline_json(timeline: Timeline) -> dict[str, Any]:
+    """The timeline's JSON (:meth:`~calc.analysis.timeline.Timeline.to_dict`) with its
+    :func:`timeline_summary` after the reach."""
+    items = list(timeline.to_dict().items())
+    at = [key for key, _ in items].index("final_multiple") + 1
+    return dict([*items[:at], ("summary", timeline_summary(timeline)), *items[at:]])
 
 
 def _times(value: float) -> str:
@@ -69,7 +93,9 @@ def timeline_text(timeline: Timeline, answer: Reach | None = None,
              f"Compute multiple of {measure_title(scenario.values)} against "
              f"{timeline.baseline}, target {timeline.target:g}×, to {timeline.until}.", "",
              render_table(header, rows, "lrrrrrrrl"), ""]
-    lines.extend(reach_lines(answer) if answer is not None else [timeline.summary()])
+    basis = basis_sentence(answer.choice, scenario) if answer is not None else ""
+    lines.extend([basis] if basis else [])
+    lines.extend(reach_lines(answer) if answer is not None else [timeline_summary(timeline)])
     lines.append("")
     lines.append("Phases (facility power is the site's total from the phase's start):")
     for phase in timeline.phases:

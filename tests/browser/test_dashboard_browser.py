@@ -301,7 +301,8 @@ def test_phase_edits_and_monte_carlo_settings_round_trip(
     assert phases is not None
     edited = (*phases[:3], replace(phases[3], facility_power_mw=650.0))
     timeline = run_timeline(library, library.scenario("cortex-buildout"),
-                            phases=with_slip(edited, default_slip(load_peers())))
+                            phases=with_slip(edited, default_slip(
+                                load_peers(), operator=library.story.operator)))
     reached = st_page.metric(f"{timeline.target:g}× at central values").get_by_test_id(
         "stMetricValue")
     expect(reached).to_have_text(timeline.target_reached or "not by 2030-12")

@@ -178,7 +178,8 @@ def test_the_chance_by_month_is_the_sampled_build_out(library: calc.Library,
     """By default announced phases slip by their operator's record, as `capcalc timeline`."""
     at = fresh({"scenario": "cortex-buildout", "view": "timeline", "samples": str(SAMPLES),
                 "seed": str(SEED)})
-    phases = with_slip(library.scenario("cortex-buildout").timeline, default_slip(peers))
+    phases = with_slip(library.scenario("cortex-buildout").timeline,
+                       default_slip(peers, operator=library.story.operator))
     sim = simulate_timeline(library, "cortex-buildout", samples=SAMPLES, seed=SEED,
                             until="2030-12", phases=phases)
     curve = _reach_rows(at)

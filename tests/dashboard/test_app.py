@@ -427,7 +427,8 @@ def test_a_whole_phase_table_travels_packed(library: calc.Library) -> None:
     assert not problems(at), problems(at)
     assert at.session_state[STATE_KEY].phases == edited
     timeline = run_timeline(library, library.scenario("cortex-buildout"),
-                            phases=with_slip(edited, default_slip(load_peers())))
+                            phases=with_slip(edited, default_slip(
+                                load_peers(), operator=library.story.operator)))
     reached = next(m.value for m in at.metric if m.label.endswith("at central values"))
     assert reached == (timeline.target_reached or f"not by {timeline.until}")
     assert dict(at.query_params)[state.PHASES_PARAM] == params[state.PHASES_PARAM]

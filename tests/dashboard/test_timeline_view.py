@@ -132,7 +132,8 @@ def test_solving_a_phase_and_applying_it_moves_the_reach_date(peers):
     phases = at.session_state[STATE_KEY].phases
     library = calc.load()
     timeline = run_timeline(library, library.scenario("cortex-buildout"), until="2030-12",
-                            phases=with_slip(phases, default_slip(peers)))
+                            phases=with_slip(phases, default_slip(
+                                peers, operator=library.story.operator)))
     assert _metric(at, f"{timeline.target:g}× at central values") == timeline.target_reached
     multiple = float(timeline.series["compute_multiple"][timeline.months.index("2027-12")])
     assert multiple == pytest.approx(20.0, rel=1e-3)
@@ -151,7 +152,8 @@ def test_a_scenario_without_a_timeline_borrows_the_shipped_one(peers):
     library = calc.load()
     timeline = run_timeline(library, library.scenario("cortex-full"), until="2030-12",
                             phases=with_slip(library.scenario("cortex-buildout").timeline,
-                                             default_slip(peers)))
+                                             default_slip(
+                                                 peers, operator=library.story.operator)))
     assert _metric(at, f"{timeline.target:g}× at central values") == timeline.target_reached
 
 

@@ -35,7 +35,9 @@ from calc.dashboard.compute.scenario import (
 from calc.dashboard.keys import PhasesKey, StateKey, phases_of
 from calc.dashboard.markup import shown_error
 from calc.data.peers import StatedCompute
-from calc.presentation.answer import answer_with, buildout_reach
+from calc.analysis.reach import buildout_reach
+from calc.presentation.answer import answer_with
+from calc.presentation.formatting import solved_text
 from calc.presentation.charts.uncertainty import fan_chart, reach_probability_chart
 from calc.presentation.tables.uncertainty import reach_marks
 
@@ -48,7 +50,7 @@ def reach_of(key: StateKey, phases: PhasesKey, until: str, slip_on: bool, seed: 
              ) -> Reach | None:
     """The date of the build-out the scenario is measured on, sampled over
     :data:`~calc.analysis.limits.ANSWER_SAMPLES` build-outs with ``seed``
-    (:func:`calc.presentation.answer.buildout_reach`, as ``capcalc run`` and ``timeline``
+    (:func:`calc.analysis.reach.buildout_reach`, as ``capcalc run`` and ``timeline``
     give it), on the edited phases when ``phases`` is not empty, announced phases slipping
     when ``slip_on``. Cached on its inputs: a rerun with the same ones costs a lookup."""
     result, _ = results(key)
@@ -87,9 +89,9 @@ def built(key: StateKey, phases: PhasesKey, until: str) -> Built:
     result, _ = results(key)
     timeline = run_timeline(library_for(key.upload), result.scenario, until=until,
                             phases=phases_of(phases))
-    file = peers()
-    stated = tuple(file.stated(file.subject)) if file.subject else ()
-    pace, warning = pace_check(timeline, records())
+    operator = library_for(key.upload).story.operator
+    stated = tuple(peers().stated(operator)) if operator else ()
+    pace, warning = pace_check(timeline, records(), operator)
     return Built(timeline, stated, pace, warning)
 
 
@@ -161,7 +163,8 @@ def solve(key: StateKey, phases: PhasesKey, name: str, output: str, target: floa
     except CapcalcError as exc:
         return {"error": shown_error(exc)}
     return {"key": solution.key, "value": solution.value, "unit": solution.unit,
-            "text": solution.text, "achieved": solution.achieved, "note": solution.note,
+            "text": solved_text(solution.key, solution.value, solution.unit),
+            "achieved": solution.achieved, "note": solution.note,
             "output": output, "target": target, "by": by}
 
 

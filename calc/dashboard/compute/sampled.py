@@ -41,11 +41,7 @@ def simulation(key: StateKey, samples: int, seed: int) -> Simulation:
 def spreads(key: StateKey, samples: int, seed: int) -> dict[str, bool]:
     """Whether each output varies across the samples (P5 below P95)."""
     sim = simulation(key, samples, seed)
-    out = {}
-    for name in OUTPUTS:
-        s = sim.summary(name)
-        out[name] = bool(s.p95 > s.p5 * (1 + 1e-9)) if s.p5 > 0 else bool(s.p95 != s.p5)
-    return out
+    return {name: sim.varies(name) for name in OUTPUTS}
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,11 @@ from calc.dashboard.link import SET_ORIGIN, as_library_sets
 from calc.data.peers import PeersFile, load_peers
 from calc.data.records import PeerRecords, records_of
 from calc.data.scenarios import Library, Scenario
-from calc.presentation.answer import buildout_phases
+from calc.analysis.buildout_choice import choose_buildout
+from calc.data.story import story_file
 
 __all__ = [
     "MAX_UPLOAD_SCENARIOS",
-    "OPENING_SCENARIO",
-    "REFERENCES",
     "TIMELINE_SAMPLES",
     "TIMELINE_SECONDS",
     "add_upload",
@@ -47,11 +46,6 @@ __all__ = [
 ]
 
 
-#: The scenario the dashboard opens on: the news story's first phase, 100 MW of H100
-#: (the assumptions file's own site), measured against the library's baseline.
-OPENING_SCENARIO = "cortex-phase1"
-#: Scenarios the Compare and Cost views put beside the current one.
-REFERENCES = ("cortex-full", "tenfold")
 #: A sampled timeline keeps (samples × months) arrays: the dashboard samples at most this
 #: many (the Timeline view's chance by month, the Uncertainty view's fan).
 TIMELINE_SAMPLES = 20_000
@@ -65,16 +59,16 @@ MAX_UPLOAD_SCENARIOS = 50
 
 @memo()
 def shipped_library() -> Library:
-    """capcalc's baseline and shipped scenarios (read once per server)."""
-    return calc.load()
+    """capcalc's baseline and the scenarios with their story: capcalc's own, or the file
+    ``CAPCALC_SCENARIOS`` names (read once per server)."""
+    return calc.load(scenarios=story_file())
 
 
 def default_preset() -> str:
-    """The scenario the dashboard opens on: :data:`OPENING_SCENARIO`, or the baseline
-    when the shipped library has no scenario of that name."""
+    """The scenario the dashboard opens on: the story's (``story.opening``), or the baseline
+    when the story names none."""
     library = shipped_library()
-    return OPENING_SCENARIO if OPENING_SCENARIO in library.definitions \
-        else library.baseline_name()
+    return library.story.opening or library.baseline_name()
 
 
 @memo(max_entries=16)
@@ -158,8 +152,8 @@ def compare_results(key: StateKey) -> list[Result]:
     shown = [baseline]
     if key.sets or result.name != baseline.name:
         shown.append(result)
-    for name in REFERENCES:
-        if name in library.definitions and name not in [r.name for r in shown]:
+    for name in library.story.references:
+        if name not in [r.name for r in shown]:
             shown.append(calc.run(library, name))
     return shown
 
@@ -176,7 +170,7 @@ def default_phases(library: Library, preset: str, sets: dict[str, str]
     """The phases the build-out starts from: the scenario's own, or those it is measured on."""
     scenario = library.scenario(preset, as_library_sets(sorted(sets.items())),
                                 set_origin=SET_ORIGIN)
-    return buildout_phases(library, scenario)[0]
+    return choose_buildout(library, scenario).phases
 
 
 @memo()
@@ -196,7 +190,7 @@ def slip() -> SlipDistribution:
     """The schedule slip of announced phases: the shipped build-outs' operator's record,
     shrunk toward the others' (:func:`calc.analysis.slip.default_slip`, as
     ``capcalc timeline``'s default)."""
-    return default_slip(records())
+    return default_slip(records(), operator=shipped_library().story.operator)
 
 
 def slipped(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:

@@ -1,4 +1,4 @@
-"""Compare view: the current scenario beside the baseline, ``cortex-full`` and ``tenfold``."""
+"""Compare view: the current scenario beside the baseline and the story's reference scenarios."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.compute.peers import calibration_rows, peer_rows
-from calc.dashboard.compute.scenario import REFERENCES, library_for, results
+from calc.dashboard.compute.scenario import library_for, results
 from calc.dashboard.context import Context
 from calc.dashboard.downloads import show_chart
 from calc.dashboard.keys import StateKey
@@ -51,7 +51,7 @@ def report_html(key: StateKey) -> bytes:
         current = added[0]
     if current not in names:
         names.append(current)
-    names += [n for n in REFERENCES if n in library.definitions and n not in names]
+    names += [n for n in library.story.references if n not in names]
     return build_report(library, names, files_beside=False).html.encode("utf-8")
 
 

@@ -22,7 +22,7 @@ from calc.core.vocabulary import INPUTS
 from calc.dashboard.context import Context, PhaseEdit
 from calc.dashboard.link import phases_from_records
 from calc.dashboard.markup import plain, shown_error
-from calc.presentation.answer import BUILDOUT, buildout_phases
+from calc.analysis.buildout_choice import choose_buildout
 
 __all__ = ["default_phases", "editor", "phases_from_rows"]
 
@@ -34,14 +34,15 @@ _COLUMNS = ("name", "start", "facility_power_mw", "accelerator", "delay_months",
 
 
 def default_phases(ctx: Context) -> tuple[tuple[Phase, ...], str]:
-    """The scenario's own phases, or the shipped build-out's with a note saying so."""
-    phases, borrowed = buildout_phases(ctx.library, ctx.scenario)
-    if phases and borrowed is None:
+    """The scenario's own phases, or the story's build-out's with a note saying so."""
+    choice = choose_buildout(ctx.library, ctx.scenario)
+    phases = choice.phases
+    if phases and not choice.borrowed:
         return phases, ""
     if phases:
         return phases, (
             f"{ctx.scenario.name} has no build-out timeline: showing the phases of "
-            f"{BUILDOUT} with {ctx.scenario.name}'s other assumptions. Edit them below.")
+            f"{choice.lender} with {ctx.scenario.name}'s other assumptions. Edit them below.")
     power = float(ctx.result.outputs["facility_power_mw"])
     return (Phase("site", "2025-01", power),), (
         f"{ctx.scenario.name} has no build-out timeline: one phase of its site from 2025-01.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from calc.core.chain import measure_of, target_measure
 from calc.core.vocabulary import measure_title
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.context import Context
@@ -22,7 +21,7 @@ def power(source: Source) -> Chart:
     current_differs = bool(source.key.sets) or result.name != baseline.name
     shown = source.compared
     points = shown[:2] if current_differs else shown[:1]
-    unit = measure_of(baseline.outputs, target_measure(result.scenario.values))
+    unit = baseline.measured(result.measure)
     return power_chart(source.library, result.scenario, float(unit), points,
                        measure=measure_title(result.scenario.values))
 

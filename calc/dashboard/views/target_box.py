@@ -119,7 +119,7 @@ def render(ctx: Context, phases: tuple[Phase, ...], used: PhasesKey, until: str,
         middle.selectbox("Output", choices, index=choices.index(asked[1]),
                          format_func=output_title, key=_FORM["output"])
         right.number_input("Target", value=float(goal), format="%g", key=_FORM["target"])
-        far.text_input("By (YYYY-MM)", value=asked[3] or min(until, "2027-12"),
+        far.text_input("By (YYYY-MM)", value=asked[3] or min(until, ctx.library.story.by or until),
                        key=_FORM["by"])
         st.form_submit_button(
             "Solve", type="primary", on_click=session.on_ask,

@@ -51,6 +51,7 @@ from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.timeline import levers_chart, timeline_chart
 from calc.presentation.formatting import format_value, month_text
 from calc.presentation.reach import reach_lines, warning_sentence
+from calc.presentation.timeline import timeline_summary
 
 __all__ = ["buildout", "paths", "render"]
 
@@ -168,7 +169,7 @@ def render(ctx: Context) -> PhaseEdit | None:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return None
     timeline, warning = found.timeline, found.warning
-    summary, reached, final = timeline.summary(), timeline.target_reached, \
+    summary, reached, final = timeline_summary(timeline), timeline.target_reached, \
         timeline.final_multiple
     target = ctx.scenario.inputs.target.compute_multiplier
     columns = series.chart.table.columns

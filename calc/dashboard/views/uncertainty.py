@@ -106,7 +106,7 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     columns = drawn.chart.table.columns
     reached = dict(zip(columns["date"], columns["p_reached"], strict=True))
     year_ends = [m for m in reached if m.endswith("-12")] or [next(reversed(reached))]
-    default = "2027-12" if "2027-12" in year_ends else year_ends[-1]
+    default = ctx.library.story.by if ctx.library.story.by in year_ends else year_ends[-1]
     month = st.select_slider("By the end of", options=year_ends, value=default,
                              format_func=lambda m: m[:4], key="unc-by")
     target = ctx.scenario.inputs.target.compute_multiplier

@@ -223,15 +223,17 @@ def among_chart(peers: PeersFile, library: Library, results: Sequence[Result] = 
 
 
 def largest_site_chart(peers: PeersFile, library: Library, baseline: Result | None = None,
-                       until_year: float | None = None, focus: str = "Tesla") -> Chart:
+                       until_year: float | None = None) -> Chart:
     """Site size (H100e, log) against date: every row, the running record, Epoch AI's trend
     and the one fitted to the records, and the target.
 
-    The records, the ``focus`` operator's sites and the planned sites are named,
+    The records, the sites of the story's operator in focus (``library.story.operator``)
+    and the planned sites are named,
     each once (at its latest such row with room) and in that order of precedence,
     where no other name or marker is.
     """
     table = largest_site_table(peers, library, until_year)
+    focus = library.story.operator
     rows = table.rows()
     peer_rows = [r for r in rows if r["series"] == "peer"]
     colours = _colours(peers, peer_rows)

@@ -32,11 +32,9 @@ from calc.presentation.tables.scenarios import (
     power_curve_table,
 )
 
-__all__ = ["MARKED_POWERS", "breakeven_text", "comparison_chart", "cost_chart", "lease_chart",
+__all__ = ["breakeven_text", "comparison_chart", "cost_chart", "lease_chart",
            "power_chart"]
 
-#: The article's two sizes, marked and named on the power chart.
-MARKED_POWERS = {100.0: "100 MW (phase 1)", 500.0: "500 MW (full build)"}
 #: The scenarios' circles on the power chart (no accelerator's curve takes it).
 _POINTS = "#000000"
 
@@ -81,8 +79,9 @@ def power_chart(library: Library, scenario: Scenario, baseline_effective: float,
                 accelerators: Sequence[str] | None = None,
                 measure: str | None = None) -> Chart:
     """H100-equivalents and effective FLOP/s against facility power per accelerator (log–log):
-    the current accelerator's curve thick, the article's 100 and 500 MW marked, the target
-    level and ``points`` (results: the scenarios) named on the curves."""
+    the current accelerator's curve thick, the powers the story names marked
+    (``library.story.marks``), the target level and ``points`` (results: the scenarios)
+    named on the curves."""
     table = power_curve_table(library, scenario, baseline_effective, powers_mw=powers_mw,
                               accelerators=accelerators)
     rows = table.rows()
@@ -100,8 +99,8 @@ def power_chart(library: Library, scenario: Scenario, baseline_effective: float,
                            width=3.5 if chip == current else 1.5)
                       for chip in chips)
         marks: list[Line | Rule | Points] = [*lines]
-        marks += [Rule("x", mw, colour=NEUTRAL, dash=DOTTED, width=1.0, label=name)
-                  for mw, name in MARKED_POWERS.items()]
+        marks += [Rule("x", mark.facility_power_mw, colour=NEUTRAL, dash=DOTTED, width=1.0,
+                       label=mark.label) for mark in library.story.marks]
         if key == "effective_flop_per_s":
             what = f"target: {target:g}× baseline" + (f" {measure}" if measure else "")
             marks.append(Rule("y", level, series=what, colour=TARGET, dash=DASHED, width=2.0,

@@ -1,15 +1,15 @@
-"""The data behind the peers charts and table: the sites as published, and Cortex among them."""
+"""The data behind the peers charts and table: the sites as published, and the story's site
+among them."""
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from calc.analysis.calibration import model_h100e
 from calc.analysis.run import Result
+from calc.analysis.site_records import fit_doubling, record_flags, trend_h100e
 from calc.core.constants import CURRENCY
 from calc.core.version import __version__
 from calc.data.peers import (
@@ -159,9 +159,10 @@ def among_peers_table(peers: PeersFile, library: Library, results: Sequence[Resu
         target = baseline.scenario.inputs.target.compute_multiplier
         extra += f"; target {target:g}× {baseline.name}'s H100e at the same MFU and precision"
     names = [r.name for r in results]
+    site = library.story.site or "The scenarios"
     return Table(
-        name="cortex-among-peers",
-        title="Cortex among peers: power and H100-equivalents",
+        name="-".join([*re.findall(r"[a-z0-9]+", site.lower()), "among-peers"]),
+        title=f"{site} among peers: power and H100-equivalents",
         columns=columns,
         units={"power_mw": "MW", "power_low_mw": "MW", "power_high_mw": "MW",
                "h100_equivalents": "H100e"},
@@ -195,11 +196,10 @@ def largest_site_table(peers: PeersFile, library: Library,
                      "h100_equivalents": h100e, "h100e_from": h100e_from, "h100e_bound": bound,
                      "record": False, "confidence": peer.confidence, "source": peer.source})
     rows.sort(key=lambda r: r["year"])
-    best = 0.0
-    for row in rows:
-        if row["status"] == "operational" and row["h100_equivalents"] > best:
-            best = row["h100_equivalents"]
-            row["record"] = True
+    flags = record_flags([r["h100_equivalents"] for r in rows],
+                         [r["status"] == "operational" for r in rows])
+    for row, record in zip(rows, flags, strict=True):
+        row["record"] = record
     trend = peers.trend
     anchor = next(r for r in rows if r["label"] == peers.peer(trend.anchor).label
                   and r["date"] == peers.peer(trend.anchor).date)
@@ -208,18 +208,16 @@ def largest_site_table(peers: PeersFile, library: Library,
     start = anchor["year"]
     for year in (start, end):
         rows.append({"series": "trend", "label": f"Epoch: doubling every {months:g} months",
-                     "year": year, "h100_equivalents": anchor["h100_equivalents"]
-                     * 2 ** ((year - start) * 12 / months)})
+                     "year": year, "h100_equivalents": trend_h100e(
+                         anchor["h100_equivalents"], start, year, months)})
     records = [r for r in rows if r.get("record") and r["year"] >= start]
-    if len(records) >= 2:
-        slope, intercept = np.polyfit([r["year"] for r in records],
-                                      [math.log2(r["h100_equivalents"]) for r in records], 1)
-        fitted = 12 / slope if slope > 0 else math.inf
+    fit = fit_doubling([r["year"] for r in records], [r["h100_equivalents"] for r in records])
+    if fit is not None:
         for year in (start, end):
             rows.append({"series": "fit",
-                         "label": f"fit to {len(records)} records: doubling every "
-                                  f"{fitted:.1f} months",
-                         "year": year, "h100_equivalents": float(2 ** (slope * year + intercept))})
+                         "label": f"fit to {fit.records} records: doubling every "
+                                  f"{fit.months:.1f} months",
+                         "year": year, "h100_equivalents": fit.h100e(year)})
     names = ("series", "label", "site", "operator", "date", "year", "status",
              "h100_equivalents", "h100e_from", "h100e_bound", "record", "confidence", "source")
     columns = {name: [row.get(name, "") for row in rows] for name in names}

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
-from calc.analysis.run import Result, model_inputs
-from calc.core.chain import amortized_usd, evaluate
+from calc.analysis.costs import cost_parts
+from calc.analysis.power_curve import CURVE_OUTPUTS, power_curves
+from calc.analysis.run import Result
 from calc.core.constants import CURRENCY
 from calc.core.vocabulary import OUTPUTS
 from calc.data.scenarios import Library, Scenario
@@ -53,24 +52,14 @@ def power_curve_table(library: Library, scenario: Scenario, baseline_effective: 
                       accelerators: Sequence[str] | None = None) -> Table:
     """H100-equivalents and effective FLOP/s against facility power for each accelerator.
 
-    Every accelerator keeps ``scenario``'s other assumptions (PUE, MFU, ...)
-    and takes its own catalog values for what the scenario did not set.
+    The sweep of :func:`calc.analysis.power_curve.power_curves`, one row per chip and
+    power.
     """
-    powers = np.asarray(powers_mw if powers_mw is not None else np.geomspace(10, 5000, 61))
-    names = list(accelerators or library.baseline.catalog)
-    columns: dict[str, list[Any]] = {k: [] for k in (
-        "accelerator", "facility_power_mw", "accelerators", "h100_equivalents",
-        "effective_flop_per_s", "compute_multiple")}
-    for name in names:
-        inputs = model_inputs(library.with_accelerator(scenario, name))
-        inputs["site.facility_power_mw"] = powers
-        inputs["site.accelerators"] = None
-        out = evaluate(inputs, baseline_effective)
-        columns["accelerator"] += [name] * len(powers)
-        columns["facility_power_mw"] += [float(p) for p in powers]
-        for key in ("accelerators", "h100_equivalents", "effective_flop_per_s",
-                    "compute_multiple"):
-            columns[key] += [float(v) for v in np.broadcast_to(out[key], powers.shape)]
+    curves = power_curves(library, scenario, baseline_effective, powers_mw, accelerators)
+    columns: dict[str, list[Any]] = {
+        "accelerator": [name for name in curves.accelerators for _ in curves.powers_mw],
+        "facility_power_mw": [float(p) for _ in curves.accelerators for p in curves.powers_mw],
+        **{key: [float(v) for v in curves.outputs[key].ravel()] for key in CURVE_OUTPUTS}}
     return Table(
         name="power-to-compute",
         title="Facility power → compute, by accelerator",
@@ -84,27 +73,15 @@ def power_curve_table(library: Library, scenario: Scenario, baseline_effective: 
 
 
 def cost_table(results: Sequence[Result]) -> Table:
-    """Capex split (accelerators, facility) and yearly cost split per scenario."""
+    """Capex split (accelerators, facility) and yearly cost split per scenario
+    (:func:`calc.analysis.costs.cost_parts`)."""
     columns: dict[str, list[Any]] = {k: [] for k in ("scenario", "kind", "part", "usd")}
     for result in results:
-        o = result.outputs
-        cost = result.scenario.inputs.cost
-        parts = [
-            ("capex", "accelerators, servers, network", o["accelerator_capex_total_usd"]),
-            ("capex", "facility", o["facility_capex_total_usd"]),
-            ("annual", "hardware (capital recovery)",
-             amortized_usd(o["accelerator_capex_total_usd"], cost.hardware_lifetime_years,
-                           cost.wacc)),
-            ("annual", "facility (capital recovery)",
-             amortized_usd(o["facility_capex_total_usd"], cost.facility_lifetime_years,
-                           cost.wacc)),
-            ("annual", "electricity", o["annual_electricity_cost_usd"]),
-        ]
-        for kind, part, usd in parts:
+        for part in cost_parts(result):
             columns["scenario"].append(result.name)
-            columns["kind"].append(kind)
-            columns["part"].append(part)
-            columns["usd"].append(float(usd))
+            columns["kind"].append(part.kind)
+            columns["part"].append(part.part)
+            columns["usd"].append(part.usd)
     return Table(
         name="cost-breakdown",
         title="Capex and yearly cost",
