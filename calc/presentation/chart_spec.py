@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from calc.presentation.colours import NEUTRAL, TARGET
@@ -55,6 +55,7 @@ __all__ = [
     "month_date",
     "multiple_name",
     "panel_values",
+    "retitled",
     "target_rules",
     "unit_prefix",
 ]
@@ -110,6 +111,8 @@ class Line:
     width: float = 2.0
     #: Drawn against the panel's right axis (:attr:`Panel.y2`).
     right: bool = False
+    #: 1 opaque; less: a faint line (a reference drawn behind the answer).
+    opacity: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -270,10 +273,14 @@ class Chart:
     """A whole chart: title, panels, what else the legend says, notes and the data behind it.
 
     ``table`` is the data (its CSV), its file name and its provenance line
-    (``table.caption``); ``title`` defaults to the table's. ``notes`` are
-    lines written with the chart (a list under ``notes_title`` when it has one);
-    ``empty`` says why a chart has nothing to draw (its panels are then empty
-    and only its CSV is saved).
+    (``table.caption``, the footer that names every plotted scenario); ``title``
+    defaults to the table's. ``scenario`` and ``changes`` say what the chart is
+    of, as the page says it: the scenario's name and the user's changes to it
+    (each as the page words them, "Accelerator: H100 → GB200"); the heading
+    carries both (:attr:`heading`), on screen and in every saved file. ``notes``
+    are lines written with the chart (a list under ``notes_title`` when it has
+    one); ``empty`` says why a chart has nothing to draw (its panels are then
+    empty and only its CSV is saved).
     """
 
     table: Table
@@ -287,6 +294,10 @@ class Chart:
     layout: Literal["column", "row"] = "column"
     #: Width of the saved figure, inches.
     width: float = 11.0
+    #: The scenario the chart shows, by name; "" when it shows several (the footer names them).
+    scenario: str = ""
+    #: The user's changes to that scenario, as the page words them.
+    changes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -295,8 +306,22 @@ class Chart:
 
     @property
     def heading(self) -> str:
-        """The title shown above the chart."""
-        return self.title or self.table.title
+        """The title shown above the chart: the title, then the scenario and the changes.
+
+        >>> from calc.presentation.tables.base import Table
+        >>> chart = Chart(Table("t", "Power → compute", {}), (), scenario="cortex-phase1")
+        >>> chart.heading
+        'Power → compute (cortex-phase1)'
+        >>> retitled(chart, ["Accelerator: H100 → GB200"]).heading
+        'Power → compute (cortex-phase1, changed: Accelerator: H100 → GB200)'
+        """
+        title = self.title or self.table.title
+        about = "; ".join(self.changes)
+        if self.scenario and about:
+            return f"{title} ({self.scenario}, changed: {about})"
+        if self.scenario or about:
+            return f"{title} ({self.scenario or 'changed: ' + about})"
+        return title
 
     @property
     def caption(self) -> str:
@@ -307,6 +332,16 @@ class Chart:
         """Every mark of every panel, in drawing order."""
         for panel in self.panels:
             yield from panel.marks
+
+
+def retitled(chart: Chart, changes: Iterable[str], scenario: str | None = None) -> Chart:
+    """``chart`` titled for the page that shows it: with the user's ``changes`` (each as
+    the page words them) and, if given, the scenario's name as the page calls it.
+
+    The dashboard passes what its page says, so a download carries the screen's title.
+    """
+    return replace(chart, changes=tuple(changes),
+                   scenario=chart.scenario if scenario is None else scenario)
 
 
 # ---------------------------------------------------------------- the legend

@@ -52,7 +52,7 @@ def pictures(chart: Chart, formats: Sequence[str]) -> dict[str, bytes]:
 
     with quiet_drawing():
         fig = draw(chart)
-    return {fmt: figure_bytes(fig, chart.table, fmt) for fmt in formats}
+    return {fmt: figure_bytes(fig, chart.table, fmt, title=chart.heading) for fmt in formats}
 
 
 def chart_bytes(chart: Chart, fmt: str = "png") -> bytes:

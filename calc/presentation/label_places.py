@@ -13,7 +13,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["CHAR_PX", "DASHBOARD_PLOT", "LINE_PX", "PLACES", "place_labels"]
+__all__ = ["CHAR_PX", "DASHBOARD_PLOT", "LINE_PX", "PLACES", "Box", "place_labels",
+           "plot_point"]
+
+#: A box in the plot area, px (y down): (left, top, right, bottom).
+Box = tuple[float, float, float, float]
 
 #: The plot area labels are placed for by default (px): the dashboard's peers chart.
 DASHBOARD_PLOT = (720.0, 400.0)
@@ -21,9 +25,9 @@ DASHBOARD_PLOT = (720.0, 400.0)
 CHAR_PX = 6.0
 LINE_PX = 12.0
 #: Where a label may sit around its marker: (name, dx, dy, align) with offsets in px
-#: (y down), tried in order.
+#: (y down), tried in order; a line further above or below where markers crowd.
 PLACES = (("right", 8, 0, "left"), ("left", -8, 0, "right"), ("above", 0, -11, "center"),
-          ("below", 0, 12, "center"))
+          ("below", 0, 12, "center"), ("above2", 0, -23, "center"), ("below2", 0, 24, "center"))
 
 
 @dataclass(frozen=True)
@@ -46,13 +50,29 @@ def _scaled(value: float, low: float, high: float, size: float, log: bool) -> fl
     return (value - low) / (high - low) * size
 
 
+def plot_point(x: float, y: float, *, plot: tuple[float, float],
+               ranges: tuple[tuple[float, float], tuple[float, float]],
+               log_x: bool = True) -> tuple[float, float]:
+    """Where the data point (x, y) is drawn in the plot area, px from its top left (a log
+    y axis, a log x axis unless ``log_x`` is off).
+
+    >>> plot_point(10, 100, plot=(200, 100), ranges=((1, 100), (1, 10_000)))
+    (100.0, 50.0)
+    """
+    width, height = plot
+    return (_scaled(x, *ranges[0], width, log_x),
+            height - _scaled(y, *ranges[1], height, True))
+
+
 def place_labels(points: Sequence[tuple[float, float, str]], *,
                  plot: tuple[float, float] = DASHBOARD_PLOT,
                  ranges: tuple[tuple[float, float], tuple[float, float]] | None = None,
-                 log_x: bool = True) -> list[str | None]:
-    """Where each label goes (``right``, ``left``, ``above``, ``below``) so none overlaps
-    another label or a marker, or None when it has no free place; a log y axis, and a
-    log x axis unless ``log_x`` is off (a time axis).
+                 log_x: bool = True, reserved: Sequence[Box] = ()) -> list[str | None]:
+    """Where each label goes (a place of :data:`PLACES`: ``right``, ``left``, ``above``,
+    ``below``, then a line further above or below) so none overlaps
+    another label, a marker or a ``reserved`` box (another mark's text), or None when it
+    has no free place; a log y axis, and a log x axis unless ``log_x`` is off (a time
+    axis).
 
     ``points`` are ``(x, y, label)`` in data units, most important first; ``plot`` is
     the plot area's size (px) and ``ranges`` its x and y limits (default: the points'
@@ -68,9 +88,10 @@ def place_labels(points: Sequence[tuple[float, float, str]], *,
     x_range, y_range = ranges or ((min(xs) / 1.3, max(xs) * 1.3),
                                   (min(ys) / 1.3, max(ys) * 1.3))
     width, height = plot
-    at = [(_scaled(x, *x_range, width, log_x), height - _scaled(y, *y_range, height, True))
+    at = [plot_point(x, y, plot=plot, ranges=(x_range, y_range), log_x=log_x)
           if x > 0 and y > 0 else None for x, y, _ in points]
     taken = [_Box(px - 4, py - 4, px + 4, py + 4) for px, py in filter(None, at)]
+    taken += [_Box(*box) for box in reserved]
     places: list[str | None] = []
     for spot, (_x, _y, label) in zip(at, points, strict=True):
         if spot is None:

@@ -231,7 +231,8 @@ def largest_site_chart(peers: PeersFile, library: Library, baseline: Result | No
     each once (at its latest such row with room) and in that order of precedence,
     where no other name or marker is.
     """
-    table = largest_site_table(peers, library, until_year)
+    table = largest_site_table(peers, library, until_year,
+                               baseline.name if baseline is not None else "")
     rows = table.rows()
     peer_rows = [r for r in rows if r["series"] == "peer"]
     colours = _colours(peers, peer_rows)

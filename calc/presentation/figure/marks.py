@@ -66,7 +66,7 @@ def draw_line(line: Line, canvas: Canvas) -> None:
     (artist,) = canvas.axes_for(line.right).plot(
         _xs(line.x), _values(line.y), color=line.colour, linewidth=points(line.width),
         linestyle=dash(line.dash), drawstyle="steps-post" if line.step else "default",
-        label=line.series or None)
+        alpha=line.opacity, label=line.series or None)
     artist.set_gid("line")
 
 

@@ -50,11 +50,13 @@ def comparison_table(results: Sequence[Result], baseline: Result) -> Table:
 
 def power_curve_table(library: Library, scenario: Scenario, baseline_effective: float,
                       powers_mw: Sequence[float] | None = None,
-                      accelerators: Sequence[str] | None = None) -> Table:
+                      accelerators: Sequence[str] | None = None,
+                      shown: Sequence[str] = ()) -> Table:
     """H100-equivalents and effective FLOP/s against facility power for each accelerator.
 
     Every accelerator keeps ``scenario``'s other assumptions (PUE, MFU, ...)
-    and takes its own catalog values for what the scenario did not set.
+    and takes its own catalog values for what the scenario did not set. The
+    caption names ``shown``, the scenarios the chart plots (default: ``scenario``).
     """
     powers = np.asarray(powers_mw if powers_mw is not None else np.geomspace(10, 5000, 61))
     names = list(accelerators or library.baseline.catalog)
@@ -78,8 +80,8 @@ def power_curve_table(library: Library, scenario: Scenario, baseline_effective: 
         units={"facility_power_mw": "MW", "accelerators": "accelerator",
                "h100_equivalents": "H100e", "effective_flop_per_s": "FLOP/s",
                "compute_multiple": "1"},
-        caption=provenance([scenario.name], scenario.baseline_name,
-                           "curves keep the scenario's other assumptions"),
+        caption=provenance(list(shown) or [scenario.name], scenario.baseline_name,
+                           f"curves keep {scenario.name}'s other assumptions"),
     )
 
 

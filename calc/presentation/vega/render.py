@@ -48,7 +48,7 @@ _LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
 def _style(mark: Mark) -> tuple[Any, ...]:
     """What marks must share to be drawn as one layer."""
     if isinstance(mark, Line):
-        return (Line, mark.step, mark.dash, mark.width, mark.right)
+        return (Line, mark.step, mark.dash, mark.width, mark.right, mark.opacity)
     if isinstance(mark, Area):
         return (Area, mark.step, mark.opacity)
     if isinstance(mark, Bins):
@@ -123,7 +123,9 @@ def _panel(chart: Chart, panel: Panel) -> Spec:
 def _title(chart: Chart, panel: Panel, first: bool) -> Spec:
     if not first:
         return {"text": panel.title, "anchor": "start", "fontSize": 12}
-    return {"text": chart.heading, "subtitle": wrap(chart.caption) if chart.caption else "",
+    heading = wrap(chart.heading, 100)
+    return {"text": heading[0] if len(heading) == 1 else heading,
+            "subtitle": wrap(chart.caption) if chart.caption else "",
             "subtitleFontSize": 10, "subtitleColor": "#555555", "anchor": "start",
             "offset": 12}
 
