@@ -176,3 +176,18 @@ def test_the_page_title_and_changes_are_on_screen_in_the_file_and_its_metadata()
     assert draw(chart).get_suptitle().replace("\n", " ") == heading
     with Image.open(io.BytesIO(chart_bytes(chart, "png"))) as image:
         assert image.info["Title"] == heading
+
+
+def test_the_timeline_draws_the_preset_faint_behind_the_changed_build_out() -> None:
+    chart = every_chart()["timeline-reference"]
+    plain = every_chart()["timeline"]
+    build_out, multiple = chart.panels
+    (h100e,) = [m for m in build_out.marks if isinstance(m, Line) and m.opacity < 1]
+    (times,) = [m for m in multiple.marks if isinstance(m, Line) and m.opacity < 1]
+    assert "cortex-buildout" in h100e.series and h100e.series == times.series
+    table = plain.table.columns
+    assert list(h100e.y) == pytest.approx([float(v) for v in table["h100_equivalents"]])
+    (changed,) = [m for m in multiple.marks if isinstance(m, Line) and m.opacity == 1]
+    assert changed.y != times.y, "the change moved the multiple; the preset's stays"
+    assert "faint: cortex-buildout" in chart.caption
+    assert not any(isinstance(m, Line) and m.opacity < 1 for m in plain.marks())

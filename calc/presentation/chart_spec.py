@@ -33,6 +33,7 @@ __all__ = [
     "DASHED",
     "DOTTED",
     "SOLID",
+    "STAR_AWAY",
     "Area",
     "Axis",
     "Bar",
@@ -59,6 +60,9 @@ __all__ = [
     "target_rules",
     "unit_prefix",
 ]
+
+#: How much further the names of outlined markers (stars) sit from them than others'.
+STAR_AWAY = 1.6
 
 #: A line's dash pattern: lengths of dash and gap in pixels; ``()`` is solid.
 Dash = tuple[float, ...]
@@ -197,6 +201,12 @@ class Points:
     edge: str | None = None
     bold: bool = False
 
+    @property
+    def away(self) -> float:
+        """How much further than a small marker's its names sit (an outlined star is
+        larger): the factor on :data:`calc.presentation.label_places.PLACES`' offsets."""
+        return STAR_AWAY if self.edge else 1.0
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -298,6 +308,8 @@ class Chart:
     scenario: str = ""
     #: The user's changes to that scenario, as the page words them.
     changes: tuple[str, ...] = ()
+    #: The scenario drawn faint as a reference (the preset before the user's changes), if any.
+    reference: str = ""
 
     @property
     def name(self) -> str:
@@ -325,8 +337,11 @@ class Chart:
 
     @property
     def caption(self) -> str:
-        """The provenance line (scenarios, baseline, seed, capcalc's version)."""
-        return self.table.caption
+        """The provenance line (scenarios, baseline, seed, capcalc's version), the footer
+        that names every scenario plotted (a faint reference too)."""
+        if not self.reference:
+            return self.table.caption
+        return f"{self.table.caption} · faint: {self.reference} before your changes"
 
     def marks(self) -> Iterator[Mark]:
         """Every mark of every panel, in drawing order."""

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["CHAR_PX", "DASHBOARD_PLOT", "LINE_PX", "PLACES", "Box", "place_labels",
+__all__ = ["CHAR_PX", "DASHBOARD_PLOT", "LINE_PX", "MARKER_PX", "PLACES", "Box", "place_labels",
            "plot_point"]
 
 #: A box in the plot area, px (y down): (left, top, right, bottom).
@@ -24,6 +24,8 @@ DASHBOARD_PLOT = (720.0, 400.0)
 #: A label's estimated width per character and its line height (px).
 CHAR_PX = 6.0
 LINE_PX = 12.0
+#: Half the size of a marker, px (one :data:`away` further scaled twice: a star's).
+MARKER_PX = 4.0
 #: Where a label may sit around its marker: (name, dx, dy, align) with offsets in px
 #: (y down), tried in order; a line further above or below where markers crowd.
 PLACES = (("right", 8, 0, "left"), ("left", -8, 0, "right"), ("above", 0, -11, "center"),
@@ -67,7 +69,8 @@ def plot_point(x: float, y: float, *, plot: tuple[float, float],
 def place_labels(points: Sequence[tuple[float, float, str]], *,
                  plot: tuple[float, float] = DASHBOARD_PLOT,
                  ranges: tuple[tuple[float, float], tuple[float, float]] | None = None,
-                 log_x: bool = True, reserved: Sequence[Box] = ()) -> list[str | None]:
+                 log_x: bool = True, reserved: Sequence[Box] = (),
+                 away: Sequence[float] = ()) -> list[str | None]:
     """Where each label goes (a place of :data:`PLACES`: ``right``, ``left``, ``above``,
     ``below``, then a line further above or below) so none overlaps
     another label, a marker or a ``reserved`` box (another mark's text), or None when it
@@ -76,7 +79,9 @@ def place_labels(points: Sequence[tuple[float, float, str]], *,
 
     ``points`` are ``(x, y, label)`` in data units, most important first; ``plot`` is
     the plot area's size (px) and ``ranges`` its x and y limits (default: the points'
-    own, widened 1.3× each way, as the dashboard's log–log axes are).
+    own, widened 1.3× each way, as the dashboard's log–log axes are). ``away`` scales a
+    point's offsets and its marker's size (:attr:`calc.presentation.chart_spec.Points.away`:
+    a label clear of a large star), 1 for points it does not reach.
 
     >>> place_labels([(100, 1e5, "Cortex"), (100, 1e5, "Twin")])
     ['right', 'left']
@@ -90,17 +95,21 @@ def place_labels(points: Sequence[tuple[float, float, str]], *,
     width, height = plot
     at = [plot_point(x, y, plot=plot, ranges=(x_range, y_range), log_x=log_x)
           if x > 0 and y > 0 else None for x, y, _ in points]
-    taken = [_Box(px - 4, py - 4, px + 4, py + 4) for px, py in filter(None, at)]
+    factor = [*away, *[1.0] * (len(points) - len(away))]
+    taken = [_Box(spot[0] - half, spot[1] - half, spot[0] + half, spot[1] + half)
+             for spot, f in zip(at, factor, strict=True) if spot is not None
+             for half in (MARKER_PX * f * f,)]
     taken += [_Box(*box) for box in reserved]
     places: list[str | None] = []
-    for spot, (_x, _y, label) in zip(at, points, strict=True):
+    for spot, (_x, _y, label), f in zip(at, points, factor, strict=True):
         if spot is None:
             places.append(None)
             continue
         px, py = spot
         text_width = CHAR_PX * len(label)
         chosen = None
-        for name, dx, dy, align in PLACES:
+        for name, dx0, dy0, align in PLACES:
+            dx, dy = dx0 * f, dy0 * f
             left = px + dx - (text_width if align == "right" else
                               text_width / 2 if align == "center" else 0)
             box = _Box(left, py + dy - LINE_PX / 2, left + text_width, py + dy + LINE_PX / 2)

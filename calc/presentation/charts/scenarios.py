@@ -328,23 +328,26 @@ def power_chart(library: Library, scenario: Scenario, baseline_effective: float,
                                    r.name) for r, _ in circles], (x_range, y_range), height)
             marks += _crossing_marks(found, names, colours, current, (x_range, y_range), height,
                                      reserved)
-        if circles:
-            marks.append(Points(tuple(
-                Point(float(r.outputs["facility_power_mw"]), float(r.outputs[key]),
-                      _reference_name(r) if fill == 0 else "", GRID if fill == 0 else _POINTS,
-                      fill=0.0, label="" if fill == 0 else r.name,
-                      place=None if fill == 0 else "right",
-                      tooltip=(("scenario", r.name),
-                               ("accelerator", str(r.scenario["hardware.accelerator"])),
-                               ("facility power", format_value(
-                                   float(r.outputs["facility_power_mw"]), "MW")),
-                               (title, format_value(float(r.outputs[key]), unit))))
-                for r, fill in circles), size=140))
+        for ghost in (True, False):  # the reference's circle (a series), the scenarios'
+            mine = [r for r, fill in circles if (fill == 0) == ghost]
+            if mine:
+                marks.append(Points(tuple(
+                    Point(float(r.outputs["facility_power_mw"]), float(r.outputs[key]),
+                          _reference_name(r) if ghost else "", GRID if ghost else _POINTS,
+                          fill=0.0, label="" if ghost else r.name,
+                          place=None if ghost else "right",
+                          tooltip=(("scenario", r.name),
+                                   ("accelerator", str(r.scenario["hardware.accelerator"])),
+                                   ("facility power", format_value(
+                                       float(r.outputs["facility_power_mw"]), "MW")),
+                                   (title, format_value(float(r.outputs[key]), unit))))
+                    for r in mine), size=140))
         panels.append(Panel(Axis("Facility power", "MW", log=True, domain=x_range),
                             Axis(title, unit, log=True, domain=y_range), tuple(marks),
                             height=height))
     return Chart(table, tuple(panels), scenario=scenario.name,
-                 notes=tuple(_crossing_notes(found, names, target)))
+                 notes=tuple(_crossing_notes(found, names, target)),
+                 reference=reference.name if reference is not None else "")
 
 
 def cost_chart(results: Sequence[Result]) -> Chart:

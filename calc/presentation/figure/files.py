@@ -49,9 +49,10 @@ def _metadata(fmt: str, title: str, caption: str) -> dict[str, str]:
 
 
 def figure_bytes(fig: Figure, table: Table, fmt: str = "png", dpi: int = 200, *,
-                 title: str | None = None) -> bytes:
+                 title: str | None = None, caption: str | None = None) -> bytes:
     """Render ``fig`` as ``fmt`` (png, svg or pdf) with ``table``'s provenance in its metadata,
-    titled ``title`` (the chart's heading; default the table's title).
+    titled ``title`` and described by ``caption`` (the chart's heading and footer; default
+    the table's).
 
     The positions the first save lays out are kept for the saves that follow. A
     figure with constrained layout is laid out twice on every save (a dry-run
@@ -62,7 +63,7 @@ def figure_bytes(fig: Figure, table: Table, fmt: str = "png", dpi: int = 200, *,
     buffer = io.BytesIO()
     with quiet_drawing():
         fig.savefig(buffer, format=fmt, dpi=dpi,
-                    metadata=_metadata(fmt, title or table.title, table.caption))
+                    metadata=_metadata(fmt, title or table.title, caption or table.caption))
     if fig.get_layout_engine() is not None:
         fig.set_layout_engine(None)  # None, not "none": no dry-run draw before each save
     return buffer.getvalue()

@@ -132,7 +132,7 @@ def draw_points(group: Points, canvas: Canvas) -> None:
         if not p.label or p.place is None:
             continue
         dx, dy, align = _OFFSETS[p.place]
-        away = 1.6 if group.edge else 1.0  # clear of a star, larger than a marker
+        away = group.away  # clear of a star, larger than a marker
         ax.annotate(p.label, (when(p.x), p.y), textcoords="offset points",
                     xytext=(points(dx) * away, -points(dy) * away), ha=align, va="center",
                     fontsize=8 if group.bold else 7.5,
