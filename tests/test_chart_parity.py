@@ -27,6 +27,7 @@ from calc.presentation.chart_spec import Chart, legend, target_rules
 from calc.presentation.colours import TARGET
 from calc.presentation.figure import draw
 from calc.presentation.vega import vega_specs
+from calc.presentation.vega.render import heading_of
 
 from tests.chart_cases import every_chart
 
@@ -111,10 +112,9 @@ def _colour(layer: Spec, row: dict[str, Any]) -> str | None:
 
 
 def on_screen(specs: list[Spec]) -> Drawing:
-    text = specs[0]["title"]["text"]
-    seen = Drawing(title=" ".join(text) if isinstance(text, list) else text,
-                   caption=" ".join(specs[0]["title"]["subtitle"]))
-    seen.headings = [spec["title"]["text"] for spec in specs[1:]]
+    title, caption = heading_of(specs[0])
+    seen = Drawing(title=title, caption=caption)
+    seen.headings = [heading_of(spec)[0] for spec in specs[1:]]
     for spec in specs:
         titles: set[str] = set()
         for layer, data in _layers(spec):
