@@ -122,6 +122,11 @@ def test_a_title_with_the_users_changes_is_data_so_the_spec_stays_the_same() -> 
     assert heading_of(before[0])[0] != heading_of(after[0])[0]
     assert "420 MW" in heading_of(after[0])[0]
     assert before[0]["datasets"][HEADING] != after[0]["datasets"][HEADING]
+    long = vega_specs(retitled(chart, [f"Change number {i}: a → b" for i in range(8)]))[0]
+    (row,) = long["datasets"][HEADING]
+    assert "\n" in row["text"] and all(len(line) <= 100 for line in row["text"].split("\n"))
+    assert long["config"]["style"]["group-title"]["lineBreak"] == "\n", \
+        "a title read from data is one string: its lines break at the newlines"
     for old, new in zip(before, after, strict=True):
         assert {k: v for k, v in old.items() if k != "datasets"} == \
             {k: v for k, v in new.items() if k != "datasets"}

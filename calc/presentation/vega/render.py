@@ -39,9 +39,12 @@ __all__ = ["HEADING", "heading_of", "vega_specs"]
 
 Spec = dict[str, Any]
 
-#: The look every spec shares: the legend under the plot, readable axis text.
+#: The look every spec shares: the legend under the plot, readable axis text, a title and
+#: footer that break into lines at a newline (they are read from data as one string each).
 CONFIG: Spec = {"legend": {"orient": "bottom", "columns": 3, "labelLimit": 190},
-                "axis": {"labelFontSize": 11, "titleFontSize": 12}}
+                "axis": {"labelFontSize": 11, "titleFontSize": 12},
+                "style": {"group-title": {"lineBreak": "\n"},
+                          "group-subtitle": {"lineBreak": "\n"}}}
 
 _LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
     Line: draw.line_layers, Area: draw.area_layers, Bins: draw.bin_layers,
@@ -126,7 +129,7 @@ def _panel(chart: Chart, panel: Panel) -> Spec:
 
 
 #: The dataset of the first spec's title and footer: one row, ``text`` and ``subtitle``
-#: (each a list of lines).
+#: (each its lines joined by newlines: a title read from data is one string).
 HEADING = "heading"
 
 
@@ -151,8 +154,8 @@ def _headed(chart: Chart, spec: Spec) -> Spec:
     spec["layer"] = [{**layers[0], "layer": [*layers[0]["layer"], reader]}, *layers[1:]] \
         if "resolve" in spec else [*layers, reader]
     spec["datasets"] = {**spec["datasets"], HEADING: [{
-        "text": wrap(chart.heading, 100), "subtitle": wrap(chart.caption) if chart.caption
-        else []}]}
+        "text": "\n".join(wrap(chart.heading, 100)),
+        "subtitle": "\n".join(wrap(chart.caption)) if chart.caption else ""}]}
     return spec
 
 
@@ -161,7 +164,7 @@ def heading_of(spec: Spec) -> tuple[str, str]:
     title = spec["title"]
     if isinstance(title.get("text"), dict):  # the first spec: read from its dataset
         (row,) = spec["datasets"][HEADING]
-        return " ".join(row["text"]), " ".join(row["subtitle"])
+        return row["text"].replace("\n", " "), row["subtitle"].replace("\n", " ")
     return str(title.get("text", "")), ""
 
 
