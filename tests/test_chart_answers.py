@@ -191,3 +191,18 @@ def test_the_timeline_draws_the_preset_faint_behind_the_changed_build_out() -> N
     assert changed.y != times.y, "the change moved the multiple; the preset's stays"
     assert "faint: cortex-buildout" in chart.caption
     assert not any(isinstance(m, Line) and m.opacity < 1 for m in plain.marks())
+
+
+def test_capcalc_runs_charts_carry_its_changes_and_name_every_scenario(tmp_path) -> None:
+    """``capcalc run --set … --out``: each saved chart's title carries the changes as typed,
+    and power-to-compute's footer names every scenario whose circle it draws."""
+    done = run_in_process("run", "cortex-phase1", "tenfold", "--set",
+                          "hardware.accelerator=GB200", "--out", tmp_path / "out",
+                          "--formats", "png", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for name in ("power-to-compute", "scenario-comparison", "cost-breakdown"):
+        with Image.open(tmp_path / "out" / f"{name}.png") as image:
+            assert "changed: hardware.accelerator=GB200" in image.info["Title"], name
+    with Image.open(tmp_path / "out" / "power-to-compute.png") as image:
+        footer = image.info["Description"]
+    assert _named(footer, "cortex-phase1") and _named(footer, "tenfold")
