@@ -38,6 +38,10 @@ def every_chart() -> dict[str, Chart]:
     every = calc.run_many(library, library.names)
     buildout = run_timeline(library, library.scenario("cortex-buildout"))
     far = run_timeline(library, library.scenario("cortex-buildout"), until="2060-12")
+    slower = run_timeline(library, library.scenario("cortex-buildout",
+                                                    [("training.mfu", "0.3")]))
+    gb200 = calc.run(library, "cortex-phase1", [("hardware.accelerator", "GB200"),
+                                                ("site.facility_power_mw", "300")])
     peers = load_peers(catalog=library.baseline.catalog)
     operator = library.story.operator
     stated = peers.stated(operator) if operator else ()
@@ -51,10 +55,15 @@ def every_chart() -> dict[str, Chart]:
         "comparison-every": scenarios.comparison_chart(every, every[0]),
         "power": scenarios.power_chart(library, shown[1].scenario, effective, shown[:2],
                                        measure=MEASURE),
+        "power-reference": scenarios.power_chart(
+            library, gb200.scenario, float(calc.run(library, gb200.baseline)
+                                           .outputs["effective_flop_per_s"]),
+            [gb200], reference=base),
         "cost": scenarios.cost_chart(shown),
         "lease": scenarios.lease_chart(shown),
         "timeline": timeline.timeline_chart(buildout, stated, measure=MEASURE),
         "timeline-2060": timeline.timeline_chart(far),
+        "timeline-reference": timeline.timeline_chart(slower, stated, reference=buildout),
         "levers": timeline.levers_chart(levers_of_timeline(library, buildout), measure=MEASURE),
         "among": peer_charts.among_chart(peers, library, shown, base),
         "largest": peer_charts.largest_site_chart(peers, library, base),

@@ -27,6 +27,7 @@ from calc.presentation.chart_spec import Chart, legend, target_rules
 from calc.presentation.colours import TARGET
 from calc.presentation.figure import draw
 from calc.presentation.vega import vega_specs
+from calc.presentation.vega.render import heading_of
 
 from tests.chart_cases import every_chart
 
@@ -111,9 +112,9 @@ def _colour(layer: Spec, row: dict[str, Any]) -> str | None:
 
 
 def on_screen(specs: list[Spec]) -> Drawing:
-    seen = Drawing(title=specs[0]["title"]["text"],
-                   caption=" ".join(specs[0]["title"]["subtitle"]))
-    seen.headings = [spec["title"]["text"] for spec in specs[1:]]
+    title, caption = heading_of(specs[0])
+    seen = Drawing(title=title, caption=caption)
+    seen.headings = [heading_of(spec)[0] for spec in specs[1:]]
     for spec in specs:
         titles: set[str] = set()
         for layer, data in _layers(spec):
@@ -238,8 +239,8 @@ NAMES = list(every_chart())
 @pytest.mark.parametrize("name", NAMES)
 def test_title_and_provenance_are_the_declarations(drawn, name: str) -> None:
     chart, screen, file = drawn[name]
-    assert screen.title == chart.heading
-    assert file.title.replace("\\$", "$") == chart.heading
+    assert _words(screen.title) == _words(chart.heading)
+    assert _words(file.title) == _words(chart.heading)
     assert _words(screen.caption) == _words(chart.caption)
     assert _words(chart.caption) in _words(file.caption)
     assert "capcalc" in chart.caption
@@ -297,3 +298,78 @@ def test_every_kind_of_mark_is_compared() -> None:
     for chart in every_chart().values():
         seen.update(type(mark).__name__ for mark in chart.marks())
     assert set(seen) == {"Line", "Area", "Bars", "Bins", "Points", "Rule", "Segments"}
+
+
+# ------------------------------------------------------------------ no legend entry without a mark
+
+
+def _visible(kind: str, rows: list[dict[str, Any]]) -> bool:
+    """Whether a layer's rows of one series draw something one can see."""
+    if kind == "line":
+        return len(rows) >= 2
+    if kind == "area":
+        return any(r["hi"] != r["lo"] for r in rows)
+    if kind == "bar":
+        return any(r["end"] != r["start"] for r in rows)
+    if kind == "bins":
+        return any(r["y"] > 0 for r in rows)
+    return bool(rows)
+
+
+def _screen_drawn(specs: list[Spec]) -> set[str]:
+    """The series the specs draw something visible for: a line through two points or more,
+    an area or bar of some extent, a marker, a rule, a stroke."""
+    drawn: set[str] = set()
+    for spec in specs:
+        for layer, data in _layers(spec):
+            kind = _kind(layer)
+            rows = spec["datasets"].get(data, []) if data else []
+            if kind is None or "color" not in layer.get("encoding", {}):
+                continue
+            by_series: dict[str, list[dict[str, Any]]] = {}
+            for row in rows:
+                by_series.setdefault(row.get("series", ""), []).append(row)
+            for series, mine in by_series.items():
+                if _visible(kind, mine):
+                    drawn.add(series)
+    return drawn
+
+
+def _file_drawn(fig: Figure) -> set[str]:
+    """The colours the figure draws something visible in (as :func:`_screen_drawn`)."""
+    colours: set[str] = set()
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+            kind = artist.get_gid()
+            if kind not in KINDS:
+                continue
+            if kind == "line":
+                ys = np.asarray(artist.get_ydata(), dtype=float)
+                if np.isfinite(ys).sum() >= 2:
+                    colours.add(to_hex(artist.get_color()).upper())
+            elif kind == "bar":
+                if artist.get_width() != 0 and artist.get_height() != 0:
+                    colours.add(_hex(artist.get_facecolor()).upper())
+            elif kind in ("area", "bins"):
+                paths = artist.get_paths() if hasattr(artist, "get_paths") else [artist.get_path()]
+                extent = [np.ptp(p.vertices[:, 1]) for p in paths if len(p.vertices)]
+                if any(e > 0 for e in extent):
+                    colours.add(_hex(np.asarray(artist.get_facecolor()).reshape(-1, 4)[0])
+                                .upper())
+            else:
+                seen = Drawing()
+                _read(seen, artist)
+                colours |= {c for cs in seen.colours.values() for c in cs}
+    return colours
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_legend_entry_has_a_mark_drawn_in_both_renderings(drawn, name: str) -> None:
+    """No legend entry for a mark that is not drawn (a bar of no length, an empty area, a
+    line of one point), on screen or in the file."""
+    chart, _screen, _file = drawn[name]
+    on_screen_drawn = _screen_drawn(vega_specs(chart))
+    in_file_drawn = _file_drawn(draw(chart))
+    for entry in legend(chart):
+        assert entry.name in on_screen_drawn, (name, entry.name, "not drawn on screen")
+        assert entry.colour.upper() in in_file_drawn, (name, entry.name, "not drawn in file")

@@ -153,13 +153,13 @@ def test_a_far_timeline_gives_each_generation_its_own_colour() -> None:
 # ------------------------------------------------------------------ names beside markers
 
 
-def _boxes(chart: Chart) -> dict[str, tuple[float, float, float, float]]:
+def _boxes(chart: Chart, index: int = 0) -> dict[str, tuple[float, float, float, float]]:
     """Each named marker's name as a box in the dashboard's plot area (px, y down), as
     :func:`calc.presentation.label_places.place_labels` measures it."""
     import math
 
-    panel = chart.panels[0]
-    width, height = DASHBOARD_PLOT
+    panel = chart.panels[index]
+    width, height = DASHBOARD_PLOT[0], panel.height  # the plot the screen draws
     (x0, x1), (y0, y1) = panel.x.domain or (1, 1), panel.y.domain or (1, 1)
 
     def scaled(value: float, low: float, high: float, size: float, log: bool) -> float:
@@ -169,16 +169,30 @@ def _boxes(chart: Chart) -> dict[str, tuple[float, float, float, float]]:
 
     offsets = {name: (dx, dy, align) for name, dx, dy, align in PLACES}
     boxes = {}
-    for p in _points(chart):
-        if not p.place:
+    for group in panel.marks:
+        if not isinstance(group, Points):
             continue
-        px = scaled(float(p.x), x0, x1, width, panel.x.log)
-        py = height - scaled(p.y, y0, y1, height, True)
-        dx, dy, align = offsets[p.place]
-        text = CHAR_PX * len(p.label)
-        left = px + dx - (text if align == "right" else text / 2 if align == "center" else 0)
-        boxes[p.label] = (left, py + dy - LINE_PX / 2, left + text, py + dy + LINE_PX / 2)
+        for p in group.points:
+            if not p.place:
+                continue
+            px = scaled(float(p.x), x0, x1, width, panel.x.log)
+            py = height - scaled(p.y, y0, y1, height, True)
+            dx, dy, align = offsets[p.place]
+            dx, dy = dx * group.away, dy * group.away
+            text = CHAR_PX * len(p.label)
+            left = px + dx - (text if align == "right" else text / 2 if align == "center"
+                              else 0)
+            boxes[p.label] = (left, py + dy - LINE_PX / 2, left + text, py + dy + LINE_PX / 2)
     return boxes
+
+
+def test_the_power_charts_crossing_labels_never_overlap() -> None:
+    """The crossings' names on the compute panel keep clear of each other and of the
+    scenarios' names, in the plot the screen draws."""
+    chart = every_chart()["power"]
+    boxes = _boxes(chart, 1)
+    assert sum(1 for name in boxes if ":" in name) >= 3, "most crossings are named"
+    _apart(boxes)
 
 
 def _apart(boxes: dict[str, tuple[float, float, float, float]]) -> None:
@@ -232,7 +246,8 @@ def test_placed_names_never_overlap_each_other(points: list[tuple[float, float, 
         Axis(log=True, domain=(min(p[0] for p in points) / 1.3, max(p[0] for p in points) * 1.3)),
         Axis(log=True, domain=(min(p[1] for p in points) / 1.3, max(p[1] for p in points) * 1.3)),
         (Points(tuple(Point(x, y, "", "#000000", label=label, place=place)
-                      for (x, y, label), place in zip(points, places, strict=True))),)),))
+                      for (x, y, label), place in zip(points, places, strict=True))),),
+        height=int(DASHBOARD_PLOT[1])),))
     _apart(_boxes(chart))
 
 

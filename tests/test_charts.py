@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 import calc
-from calc.presentation.chart_spec import Bars, Line, Points
+from calc.presentation.chart_spec import Bars, Line, Points, Rule
 from calc.presentation.charts.scenarios import comparison_chart, cost_chart, power_chart
 from calc.presentation.export import chart_bytes, chart_files, save_chart
 
@@ -31,10 +31,26 @@ def test_comparison_bars_are_the_ratios_to_the_baseline(results):
     bars = [b for mark in chart.marks() if isinstance(mark, Bars) for b in mark.bars]
     multiple = {b.series: b.end for b in bars if b.category == "Compute multiple"}
     assert multiple == pytest.approx({r.name: r["compute_multiple"] / rs[0]["compute_multiple"]
-                                     for r in rs})
+                                     for r in rs[1:]})
     capex = {b.series: b.end for b in bars if b.category == "Capex"}
-    assert capex == pytest.approx({r.name: r["capex_usd"] / rs[0]["capex_usd"] for r in rs})
+    assert capex == pytest.approx({r.name: r["capex_usd"] / rs[0]["capex_usd"] for r in rs[1:]})
     assert all(b.start == 1.0 for b in bars)
+
+
+def test_comparison_draws_the_baseline_and_the_target_as_labelled_lines(results):
+    """The baseline is the line at 1× (its bars would have no length, so it has none) and
+    the target a line across the whole chart, each named in the legend and on the chart."""
+    _library, rs = results
+    chart = comparison_chart(rs, rs[0])
+    rules = [m for m in chart.marks() if isinstance(m, Rule)]
+    (base,) = [r for r in rules if r.at == 1.0]
+    assert rs[0].name in base.label and rs[0].name in base.series
+    target = rs[0].scenario.inputs.target.compute_multiplier
+    (line,) = [r for r in rules if r.at == target]
+    assert not line.within and line.span is None, "across the whole chart"
+    assert f"{target:g}×" in line.label
+    bars = [b for m in chart.marks() if isinstance(m, Bars) for b in m.bars]
+    assert rs[0].name not in {b.series for b in bars}
 
 
 def test_power_curves_are_log_log_and_pass_through_the_scenarios(results):
@@ -42,7 +58,7 @@ def test_power_curves_are_log_log_and_pass_through_the_scenarios(results):
     chart = power_chart(library, rs[0].scenario, rs[0]["effective_flop_per_s"], rs)
     h100e = chart.panels[0]
     assert h100e.x.log and h100e.y.log
-    (h100,) = [m for m in h100e.marks if isinstance(m, Line) and m.series == "H100"]
+    (h100,) = [m for m in h100e.marks if isinstance(m, Line) and "H100" in m.series.split(" / ")]
     at_100 = min(range(len(h100.x)), key=lambda i: abs(float(h100.x[i]) - 100))
     scale = float(h100.x[at_100]) / 100
     assert h100.y[at_100] / scale == pytest.approx(rs[0]["h100_equivalents"])
@@ -89,7 +105,7 @@ def test_saved_chart_has_its_title_and_provenance_in_its_metadata(results, tmp_p
     assert {p.name for p in paths} == {"scenario-comparison.png", "scenario-comparison.csv",
                                        "datapackage.json"}
     with Image.open(tmp_path / "scenario-comparison.png") as image:
-        assert image.info["Title"] == chart.table.title
+        assert image.info["Title"] == chart.heading
         assert chart.caption in image.info["Description"]
     with pytest.raises(calc.CapcalcError, match="--force"):
         save_chart(chart, tmp_path, formats=("png",))

@@ -108,3 +108,25 @@ def test_a_chart_with_nothing_to_draw_has_no_spec() -> None:
 
     chart = levers_chart(Levers("s", "b", 10.0, "", None, (), empty="no hardware in use yet"))
     assert chart.empty and not chart.panels and vega_specs(chart) == []
+
+
+def test_a_title_with_the_users_changes_is_data_so_the_spec_stays_the_same() -> None:
+    """The title and the footer carry the user's changes (and numbers that move with them):
+    they are read from a dataset, so a slider step that changes them changes data only."""
+    from calc.presentation.chart_spec import retitled
+    from calc.presentation.vega.render import HEADING, heading_of
+
+    chart = every_chart()["power"]
+    before = vega_specs(retitled(chart, ["Facility power: 100 MW → 400 MW"]))
+    after = vega_specs(retitled(chart, ["Facility power: 100 MW → 420 MW"]))
+    assert heading_of(before[0])[0] != heading_of(after[0])[0]
+    assert "420 MW" in heading_of(after[0])[0]
+    assert before[0]["datasets"][HEADING] != after[0]["datasets"][HEADING]
+    long = vega_specs(retitled(chart, [f"Change number {i}: a → b" for i in range(8)]))[0]
+    (row,) = long["datasets"][HEADING]
+    assert "\n" in row["text"] and all(len(line) <= 100 for line in row["text"].split("\n"))
+    assert long["config"]["style"]["group-title"]["lineBreak"] == "\n", \
+        "a title read from data is one string: its lines break at the newlines"
+    for old, new in zip(before, after, strict=True):
+        assert {k: v for k, v in old.items() if k != "datasets"} == \
+            {k: v for k, v in new.items() if k != "datasets"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from calc.analysis.run import Result, reference_run, run
@@ -33,9 +34,11 @@ __all__ = ["cmd_run", "run_files"]
 
 
 def run_files(library: Library, results: list[Result], baseline: Result,
-              formats: list[str]) -> dict[str, FileData]:
-    """The three charts with their CSVs, plus results.json and results.csv."""
+              formats: list[str], changes: Sequence[str] = ()) -> dict[str, FileData]:
+    """The three charts with their CSVs, plus results.json and results.csv; the charts'
+    titles carry ``changes`` (the ``--set``s, as typed)."""
     # deferred: the chart declarations and the file writer are needed only with --out
+    from calc.presentation.chart_spec import retitled
     from calc.presentation.charts.scenarios import comparison_chart, cost_chart, power_chart
     from calc.presentation.export import chart_files
 
@@ -46,7 +49,7 @@ def run_files(library: Library, results: list[Result], baseline: Result,
         power_chart(library, results[0].scenario, float(unit), results, measure=measure),
         cost_chart(results),
     ]
-    files = chart_files(charts, formats)
+    files = chart_files([retitled(chart, changes) for chart in charts], formats)
     files["results.json"] = (json_text(results_json(results), indent=2) + "\n").encode()
     files["results.csv"] = results_file(results)
     return files
@@ -67,8 +70,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.samples is not None:
         return _run_samples(args, library, results, baseline)
     if args.out:
-        write_out(args.out, run_files(library, results, baseline, args.formats),
-                  force=args.force)
+        write_out(args.out, run_files(library, results, baseline, args.formats,
+                                      args.sets or ()), force=args.force)
     if args.format == "json":
         emit_json(results_json(results))
     elif args.format == "csv":
@@ -93,7 +96,7 @@ def _run_samples(args: argparse.Namespace, library: Library, results: list[Resul
 
     sims: list[Simulation] = monte_carlo(library, results, samples=args.samples, seed=args.seed)
     if args.out:
-        files = run_files(library, results, baseline, args.formats)
+        files = run_files(library, results, baseline, args.formats, args.sets or ())
         files.update(monte_carlo_files(sims, args.formats))
         write_out(args.out, files, force=args.force)
     if args.format == "json":

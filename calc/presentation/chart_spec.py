@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from calc.presentation.colours import NEUTRAL, TARGET
@@ -33,6 +33,7 @@ __all__ = [
     "DASHED",
     "DOTTED",
     "SOLID",
+    "STAR_AWAY",
     "Area",
     "Axis",
     "Bar",
@@ -55,9 +56,13 @@ __all__ = [
     "month_date",
     "multiple_name",
     "panel_values",
+    "retitled",
     "target_rules",
     "unit_prefix",
 ]
+
+#: How much further the names of outlined markers (stars) sit from them than others'.
+STAR_AWAY = 1.6
 
 #: A line's dash pattern: lengths of dash and gap in pixels; ``()`` is solid.
 Dash = tuple[float, ...]
@@ -110,6 +115,8 @@ class Line:
     width: float = 2.0
     #: Drawn against the panel's right axis (:attr:`Panel.y2`).
     right: bool = False
+    #: 1 opaque; less: a faint line (a reference drawn behind the answer).
+    opacity: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,12 @@ class Points:
     edge: str | None = None
     bold: bool = False
 
+    @property
+    def away(self) -> float:
+        """How much further than a small marker's its names sit (an outlined star is
+        larger): the factor on :data:`calc.presentation.label_places.PLACES`' offsets."""
+        return STAR_AWAY if self.edge else 1.0
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -270,10 +283,14 @@ class Chart:
     """A whole chart: title, panels, what else the legend says, notes and the data behind it.
 
     ``table`` is the data (its CSV), its file name and its provenance line
-    (``table.caption``); ``title`` defaults to the table's. ``notes`` are
-    lines written with the chart (a list under ``notes_title`` when it has one);
-    ``empty`` says why a chart has nothing to draw (its panels are then empty
-    and only its CSV is saved).
+    (``table.caption``, the footer that names every plotted scenario); ``title``
+    defaults to the table's. ``scenario`` and ``changes`` say what the chart is
+    of, as the page says it: the scenario's name and the user's changes to it
+    (each as the page words them, "Accelerator: H100 → GB200"); the heading
+    carries both (:attr:`heading`), on screen and in every saved file. ``notes``
+    are lines written with the chart (a list under ``notes_title`` when it has
+    one); ``empty`` says why a chart has nothing to draw (its panels are then
+    empty and only its CSV is saved).
     """
 
     table: Table
@@ -287,6 +304,12 @@ class Chart:
     layout: Literal["column", "row"] = "column"
     #: Width of the saved figure, inches.
     width: float = 11.0
+    #: The scenario the chart shows, by name; "" when it shows several (the footer names them).
+    scenario: str = ""
+    #: The user's changes to that scenario, as the page words them.
+    changes: tuple[str, ...] = ()
+    #: The scenario drawn faint as a reference (the preset before the user's changes), if any.
+    reference: str = ""
 
     @property
     def name(self) -> str:
@@ -295,18 +318,45 @@ class Chart:
 
     @property
     def heading(self) -> str:
-        """The title shown above the chart."""
-        return self.title or self.table.title
+        """The title shown above the chart: the title, then the scenario and the changes.
+
+        >>> from calc.presentation.tables.base import Table
+        >>> chart = Chart(Table("t", "Power → compute", {}), (), scenario="cortex-phase1")
+        >>> chart.heading
+        'Power → compute (cortex-phase1)'
+        >>> retitled(chart, ["Accelerator: H100 → GB200"]).heading
+        'Power → compute (cortex-phase1, changed: Accelerator: H100 → GB200)'
+        """
+        title = self.title or self.table.title
+        about = "; ".join(self.changes)
+        if self.scenario and about:
+            return f"{title} ({self.scenario}, changed: {about})"
+        if self.scenario or about:
+            return f"{title} ({self.scenario or 'changed: ' + about})"
+        return title
 
     @property
     def caption(self) -> str:
-        """The provenance line (scenarios, baseline, seed, capcalc's version)."""
-        return self.table.caption
+        """The provenance line (scenarios, baseline, seed, capcalc's version), the footer
+        that names every scenario plotted (a faint reference too)."""
+        if not self.reference:
+            return self.table.caption
+        return f"{self.table.caption} · faint: {self.reference} before your changes"
 
     def marks(self) -> Iterator[Mark]:
         """Every mark of every panel, in drawing order."""
         for panel in self.panels:
             yield from panel.marks
+
+
+def retitled(chart: Chart, changes: Iterable[str], scenario: str | None = None) -> Chart:
+    """``chart`` titled for the page that shows it: with the user's ``changes`` (each as
+    the page words them) and, if given, the scenario's name as the page calls it.
+
+    The dashboard passes what its page says, so a download carries the screen's title.
+    """
+    return replace(chart, changes=tuple(changes),
+                   scenario=chart.scenario if scenario is None else scenario)
 
 
 # ---------------------------------------------------------------- the legend

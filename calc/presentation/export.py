@@ -52,7 +52,8 @@ def pictures(chart: Chart, formats: Sequence[str]) -> dict[str, bytes]:
 
     with quiet_drawing():
         fig = draw(chart)
-    return {fmt: figure_bytes(fig, chart.table, fmt) for fmt in formats}
+    return {fmt: figure_bytes(fig, chart.table, fmt, title=chart.heading, caption=chart.caption)
+            for fmt in formats}
 
 
 def chart_bytes(chart: Chart, fmt: str = "png") -> bytes:

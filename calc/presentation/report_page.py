@@ -332,7 +332,8 @@ def report_figure(rendered: Rendered, formats: Sequence[str] | None) -> ReportFi
     """The embedded chart; with ``formats``, the names of its files beside the report."""
     table = rendered.chart.table
     files = () if formats is None else tuple(f"{table.name}.{fmt}" for fmt in [*formats, "csv"])
-    return ReportFigure(name=table.name, title=table.title, caption=table.caption,
+    return ReportFigure(name=table.name, title=rendered.chart.chart.heading,
+                        caption=rendered.chart.chart.caption,
                         alt=rendered.chart.alt,
                         png_base64=base64.b64encode(rendered.files["png"]).decode("ascii"),
                         files=files)

@@ -17,7 +17,7 @@ from calc.analysis.confidence import solve_probability
 from calc.analysis.levers import Levers, levers_of_timeline
 from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.pace import Pace, PaceWarning
-from calc.analysis.reach import Reach, pace_check
+from calc.analysis.reach import Reach, buildout_reach, pace_check
 from calc.analysis.run import baseline_measure, solve_input
 from calc.analysis.slip import NO_SLIP
 from calc.analysis.timeline import Timeline, run_timeline, solve_timeline
@@ -35,10 +35,9 @@ from calc.dashboard.compute.scenario import (
 from calc.dashboard.keys import PhasesKey, StateKey, phases_of
 from calc.dashboard.markup import shown_error
 from calc.data.peers import StatedCompute
-from calc.analysis.reach import buildout_reach
 from calc.presentation.answer import answer_with
-from calc.presentation.formatting import solved_text
 from calc.presentation.charts.uncertainty import fan_chart, reach_probability_chart
+from calc.presentation.formatting import solved_text
 from calc.presentation.tables.uncertainty import reach_marks
 
 __all__ = ["Built", "Chance", "answer", "built", "chance", "fan", "levers", "probable",

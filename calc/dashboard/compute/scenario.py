@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import calc
+from calc.analysis.buildout_choice import choose_buildout
 from calc.analysis.run import Result
 from calc.analysis.slip import SlipDistribution, default_slip, with_slip
 from calc.analysis.target import TargetFacts, target_facts
@@ -21,7 +22,6 @@ from calc.dashboard.link import SET_ORIGIN, as_library_sets
 from calc.data.peers import PeersFile, load_peers
 from calc.data.records import PeerRecords, records_of
 from calc.data.scenarios import Library, Scenario
-from calc.analysis.buildout_choice import choose_buildout
 from calc.data.story import story_file
 
 __all__ = [

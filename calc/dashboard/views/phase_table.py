@@ -16,13 +16,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from calc.analysis.buildout_choice import choose_buildout
 from calc.core.errors import CapcalcError
 from calc.core.phases import LATEST, PHASE_STATUSES, Phase
 from calc.core.vocabulary import INPUTS
 from calc.dashboard.context import Context, PhaseEdit
 from calc.dashboard.link import phases_from_records
 from calc.dashboard.markup import plain, shown_error
-from calc.analysis.buildout_choice import choose_buildout
 
 __all__ = ["default_phases", "editor", "phases_from_rows"]
 

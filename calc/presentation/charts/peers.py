@@ -20,6 +20,7 @@ from calc.data.scenarios import Library
 from calc.presentation.chart_spec import (
     DASHED,
     DOTTED,
+    STAR_AWAY,
     Axis,
     Chart,
     Key,
@@ -34,7 +35,7 @@ from calc.presentation.chart_spec import (
 )
 from calc.presentation.colours import GRID, NEUTRAL, SCENARIO_STAR, TARGET, series_colours
 from calc.presentation.formatting import format_value
-from calc.presentation.label_places import place_labels
+from calc.presentation.label_places import DASHBOARD_PLOT, place_labels
 from calc.presentation.tables.peers import (
     among_peers_table,
     largest_site_table,
@@ -52,6 +53,8 @@ _NOT_FOR_OPERATORS = (SCENARIO_STAR, "#000000")
 #: A marker's fill by the basis of its power figure.
 _FILL = {"facility": 1.0, "unstated": 0.45, "it": 0.0}
 _STATUS_KEYS = (Key("operational", "circle"), Key("planned", "diamond"))
+#: The charts' plot heights on screen, px (their names are placed for them).
+_AMONG_HEIGHT, _LARGEST_HEIGHT = 460, 380
 
 
 def operator_colours(names: Sequence[str]) -> dict[str, str]:
@@ -117,18 +120,25 @@ Ranges = tuple[tuple[float, float], tuple[float, float]]
 
 
 def _name_sites(sites: Sequence[Sequence[dict[str, Any]]], x: str, ranges: Ranges, *,
-                log_x: bool = True) -> tuple[dict[int, str | None], list[str]]:
+                height: int, log_x: bool = True) -> tuple[dict[int, str | None], list[str]]:
     """Where each site's name goes: ``sites`` are each site's rows that may carry its name,
     newest first, most important site first. Each site is named at its newest row
     (:func:`place_labels`); a site left without a free place there moves to an older row
     where it finds one and no other site loses its own. The sites still without one are
     returned, to be listed.
 
+    Names are placed for the plot the screen draws: the dashboard's width and the
+    panel's ``height`` (px); a scenario's star (``kind`` scenario) is larger, its name
+    further from it (:data:`~calc.presentation.chart_spec.STAR_AWAY`).
+
     Returns the place of each chosen row (by ``id``) and the names left unwritten.
     """
     def placed(rows: Sequence[dict[str, Any]]) -> list[str | None]:
         return place_labels([(float(r[x]), float(r["h100_equivalents"]), str(r["label"]))
-                             for r in rows], ranges=ranges, log_x=log_x)
+                             for r in rows], ranges=ranges, log_x=log_x,
+                            plot=(DASHBOARD_PLOT[0], float(height)),
+                            away=[STAR_AWAY if r.get("kind") == "scenario" else 1.0
+                                  for r in rows])
 
     chosen = [rows[0] for rows in sites]
     places = placed(chosen)
@@ -177,7 +187,7 @@ def among_chart(peers: PeersFile, library: Library, results: Sequence[Result] = 
     place, crowded = _name_sites(
         [*([r] for r in scenarios),
          *(sorted(group, key=lambda r: str(r["date"]), reverse=True) for group in newest)],
-        "power_mw", (x_range, y_range))
+        "power_mw", (x_range, y_range), height=_AMONG_HEIGHT)
 
     def op(row: dict[str, Any]) -> str:
         return short_operator(row["operator"])
@@ -214,7 +224,7 @@ def among_chart(peers: PeersFile, library: Library, results: Sequence[Result] = 
     missing = unplotted(peers, library)
     panel = Panel(Axis("Power, as published", "MW", log=True, domain=x_range),
                   Axis("H100-equivalents", "H100e", log=True, domain=y_range), tuple(marks),
-                  height=460)
+                  height=_AMONG_HEIGHT)
     return Chart(table, (panel,), keys=(
         *_STATUS_KEYS, Key("facility power", fill=1.0), Key("IT power", fill=0.0),
         Key("basis not stated", fill=0.45)),
@@ -232,7 +242,8 @@ def largest_site_chart(peers: PeersFile, library: Library, baseline: Result | No
     each once (at its latest such row with room) and in that order of precedence,
     where no other name or marker is.
     """
-    table = largest_site_table(peers, library, until_year)
+    table = largest_site_table(peers, library, until_year,
+                               baseline.name if baseline is not None else "")
     focus = library.story.operator
     rows = table.rows()
     peer_rows = [r for r in rows if r["series"] == "peer"]
@@ -253,7 +264,7 @@ def largest_site_chart(peers: PeersFile, library: Library, baseline: Result | No
                                                         "at_least" else 1.0) for r in rows]
                        + [float(rule.at) for rule in rules])
     place, crowded = _name_sites(sorted(named.values(), key=precedence), "year",
-                                 (x_range, y_range), log_x=False)
+                                 (x_range, y_range), height=_LARGEST_HEIGHT, log_x=False)
     marks: list[Mark] = [
         Points(tuple(Point(float(r["year"]), float(r["h100_equivalents"]),
                            short_operator(r["operator"]),
@@ -279,7 +290,7 @@ def largest_site_chart(peers: PeersFile, library: Library, baseline: Result | No
     marks += rules
     panel = Panel(Axis("Year", kind="year", domain=x_range),
                   Axis("Size of the site, H100-equivalents", "H100e", log=True,
-                       domain=y_range), tuple(marks), height=380)
+                       domain=y_range), tuple(marks), height=_LARGEST_HEIGHT)
     return Chart(table, (panel,), keys=(Key("operational", "circle"),
                                         Key("planned", "diamond", fill=0.0)),
                  notes=_unlabelled(crowded))

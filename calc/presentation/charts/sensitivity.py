@@ -43,8 +43,7 @@ def tornado_chart(result: Sensitivity) -> Chart:
                   (Bars(tuple(bars), thickness=0.7), Rule("x", central, colour="#000000",
                                                           width=1.0)),
                   height=max(22 * len(names), 60))
-    return Chart(table, (panel,) if bars else (), empty=empty,
-                 title=f"{table.title} ({result.scenario.name})")
+    return Chart(table, (panel,) if bars else (), empty=empty, scenario=result.scenario.name)
 
 
 def sobol_chart(result: Sensitivity) -> Chart:
@@ -67,7 +66,7 @@ def sobol_chart(result: Sensitivity) -> Chart:
                   Axis(kind="category", categories=names), (Bars(tuple(bars), grouped=True),),
                   height=max(30 * len(names), 60))
     return Chart(table, (panel,) if bars else (), empty="" if bars else "no input varies it",
-                 title=f"{table.title} ({result.scenario.name})")
+                 scenario=result.scenario.name)
 
 
 def conditional_p_chart(result: ConditionalP, *, measure: str | None = None) -> Chart:

@@ -33,12 +33,13 @@ from calc.presentation.chart_spec import (
     Rule,
     multiple_name,
 )
-from calc.presentation.colours import DIRECTIONS, NEUTRAL, TARGET, series_colours
+from calc.presentation.colours import DIRECTIONS, GRID, NEUTRAL, TARGET, series_colours
 from calc.presentation.formatting import format_value, month_text, times
 from calc.presentation.levers import levers_table, path_text, paths_title
 from calc.presentation.tables.timeline import timeline_table
 
-__all__ = ["FACILITY_POWER", "MULTIPLE", "STATED", "levers_chart", "timeline_chart"]
+__all__ = ["FACILITY_POWER", "MULTIPLE", "STATED", "levers_chart", "reference_name",
+           "timeline_chart"]
 
 #: The facility power's step line (black: no generation takes it).
 FACILITY_POWER = "facility power (right axis)"
@@ -86,8 +87,26 @@ def _pace_marks(timeline: Timeline, pace: Pace, colour: str) -> list[Mark]:
                  dash=DOTTED, width=1.8)]
 
 
+def reference_name(reference: Timeline) -> str:
+    """The legend's name of a reference build-out (the preset before the user's changes)."""
+    return f"{reference.scenario.name} before your changes"
+
+
+def _faint(reference: Timeline | None, series: str, positive: bool = False) -> list[Mark]:
+    """``reference``'s ``series`` as a faint step line behind the build-out (none without
+    one; only its positive values on a log axis)."""
+    if reference is None:
+        return []
+    shown = [(m, float(v)) for m, v in zip(reference.months, reference.series[series],
+                                           strict=True) if not positive or float(v) > 0]
+    if len(shown) < 2:
+        return []
+    return [Line(reference_name(reference), GRID, tuple(m for m, _ in shown),
+                 tuple(v for _, v in shown), step=True, dash=DASHED, width=2.5, opacity=0.8)]
+
+
 def _build_out(timeline: Timeline, stated: Sequence[StatedCompute],
-               pace: Pace | None = None) -> Panel:
+               pace: Pace | None = None, reference: Timeline | None = None) -> Panel:
     """H100e by generation (stacked), what the target needs, the operator's statements and
     pace, the phases' starts, the month the target is reached at central values; facility
     power on the right."""
@@ -110,6 +129,7 @@ def _build_out(timeline: Timeline, stated: Sequence[StatedCompute],
     needed = [float(h) * target / float(m) if float(m) > 0 else float("nan")
               for h, m in zip(timeline.series["h100_equivalents"],
                               timeline.series["compute_multiple"], strict=True)]
+    marks += _faint(reference, "h100_equivalents")
     marks.append(Line(needed_label, TARGET, months, tuple(needed), step=True, dash=DASHED))
     if pace is not None:
         marks.extend(_pace_marks(timeline, pace, colours[_pace_name(pace)]))
@@ -149,13 +169,15 @@ def _colours(timeline: Timeline, pace: Pace | None = None) -> dict[str, str]:
     return series_colours([*generations, MULTIPLE, *paced], skip=(_POWER_COLOUR, STATED))
 
 
-def _multiple(timeline: Timeline, measure: str | None) -> Panel:
+def _multiple(timeline: Timeline, measure: str | None,
+              reference: Timeline | None = None) -> Panel:
     """The compute multiple month by month (log scale) against the target line."""
     target = timeline.target
     name = multiple_name(measure, timeline.baseline)
     shown = [(m, float(v)) for m, v in zip(timeline.months, timeline.series["compute_multiple"],
                                              strict=True) if float(v) > 0]
     marks: list[Mark] = [
+        *_faint(reference, "compute_multiple", positive=True),
         Line(MULTIPLE, _colours(timeline)[MULTIPLE], tuple(m for m, _ in shown),
              tuple(v for _, v in shown), step=True, width=2.5),
         Rule("y", target, series=f"target {target:g}×", colour=TARGET, dash=DASHED, width=2.0,
@@ -169,18 +191,21 @@ def _multiple(timeline: Timeline, measure: str | None) -> Panel:
 
 
 def timeline_chart(timeline: Timeline, stated: Sequence[StatedCompute] = (), *,
-                   measure: str | None = None, pace: Pace | None = None) -> Chart:
+                   measure: str | None = None, pace: Pace | None = None,
+                   reference: Timeline | None = None) -> Chart:
     """The build-out month by month: H100-equivalents by generation, facility power, what the
     target needs, the phases, what the operator said (``stated``) and its pace through it
     (``pace``); under it the compute multiple against the target (``measure`` names what it
-    measures)."""
+    measures). ``reference`` (the preset's build-out before the user's changes) is drawn
+    faint behind both: its H100-equivalents and its multiple."""
     reached = timeline.target_reached
     notes = () if reached else (f"{timeline.target:g}× not reached by {timeline.until}",)
     keys = (Key("stated (H100e)", "diamond"), Key("stated floor: at least", "triangle-up", 0.0)) \
         if _shown_statements(timeline, stated) else ()
-    return Chart(timeline_table(timeline, pace), (_build_out(timeline, stated, pace),
-                                            _multiple(timeline, measure)), notes=notes,
-                 keys=keys)
+    return Chart(timeline_table(timeline, pace), (_build_out(timeline, stated, pace, reference),
+                                            _multiple(timeline, measure, reference)),
+                 notes=notes, keys=keys,
+                 reference=reference.scenario.name if reference is not None else "")
 
 
 def levers_chart(levers: Levers, *, measure: str | None = None) -> Chart:

@@ -107,8 +107,7 @@ def histogram_chart(sims: Sequence[Simulation], output: str, *, measure: str | N
     log = bool(edges) and spans_decade(edges[0], edges[-1])
     panel = Panel(Axis(_output_name(output, measure), unit, log=log, zero=False),
                   Axis("Share of samples per bin", kind="share"), tuple(marks), height=260)
-    title = table.title + ("" if many else f" ({names[0]})")
-    return Chart(table, (panel,), title=title)
+    return Chart(table, (panel,), scenario="" if many else names[0])
 
 
 def exceedance_chart(sims: Sequence[Simulation], output: str = "compute_multiple", *,

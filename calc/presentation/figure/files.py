@@ -37,19 +37,22 @@ def quiet_drawing() -> Iterator[None]:
         logger.debug("while drawing: %s", warning.message)
 
 
-def _metadata(fmt: str, table: Table) -> dict[str, str]:
-    description = f"{table.title}. {table.caption}"
+def _metadata(fmt: str, title: str, caption: str) -> dict[str, str]:
+    description = f"{title}. {caption}"
     if fmt == "png":
-        return {"Title": table.title, "Description": description,
+        return {"Title": title, "Description": description,
                 "Software": f"capcalc {__version__}"}
     if fmt == "svg":
-        return {"Title": table.title, "Description": description,
+        return {"Title": title, "Description": description,
                 "Creator": f"capcalc {__version__}"}
-    return {"Title": table.title, "Subject": description, "Creator": f"capcalc {__version__}"}
+    return {"Title": title, "Subject": description, "Creator": f"capcalc {__version__}"}
 
 
-def figure_bytes(fig: Figure, table: Table, fmt: str = "png", dpi: int = 200) -> bytes:
-    """Render ``fig`` as ``fmt`` (png, svg or pdf) with ``table``'s provenance in its metadata.
+def figure_bytes(fig: Figure, table: Table, fmt: str = "png", dpi: int = 200, *,
+                 title: str | None = None, caption: str | None = None) -> bytes:
+    """Render ``fig`` as ``fmt`` (png, svg or pdf) with ``table``'s provenance in its metadata,
+    titled ``title`` and described by ``caption`` (the chart's heading and footer; default
+    the table's).
 
     The positions the first save lays out are kept for the saves that follow. A
     figure with constrained layout is laid out twice on every save (a dry-run
@@ -59,7 +62,8 @@ def figure_bytes(fig: Figure, table: Table, fmt: str = "png", dpi: int = 200) ->
     """
     buffer = io.BytesIO()
     with quiet_drawing():
-        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt, table))
+        fig.savefig(buffer, format=fmt, dpi=dpi,
+                    metadata=_metadata(fmt, title or table.title, caption or table.caption))
     if fig.get_layout_engine() is not None:
         fig.set_layout_engine(None)  # None, not "none": no dry-run draw before each save
     return buffer.getvalue()

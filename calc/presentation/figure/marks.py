@@ -66,7 +66,7 @@ def draw_line(line: Line, canvas: Canvas) -> None:
     (artist,) = canvas.axes_for(line.right).plot(
         _xs(line.x), _values(line.y), color=line.colour, linewidth=points(line.width),
         linestyle=dash(line.dash), drawstyle="steps-post" if line.step else "default",
-        label=line.series or None)
+        alpha=line.opacity, label=line.series or None)
     artist.set_gid("line")
 
 
@@ -132,7 +132,7 @@ def draw_points(group: Points, canvas: Canvas) -> None:
         if not p.label or p.place is None:
             continue
         dx, dy, align = _OFFSETS[p.place]
-        away = 1.6 if group.edge else 1.0  # clear of a star, larger than a marker
+        away = group.away  # clear of a star, larger than a marker
         ax.annotate(p.label, (when(p.x), p.y), textcoords="offset points",
                     xytext=(points(dx) * away, -points(dy) * away), ha=align, va="center",
                     fontsize=8 if group.bold else 7.5,

@@ -121,7 +121,7 @@ def draw(chart: Chart) -> Figure:
     handles = [_handle(entry) for entry in legend(chart)] + [_key(key) for key in chart.keys]
     if handles:
         fig.legend(handles=handles, fontsize=8, loc="outside right upper", frameon=False)
-    fig.suptitle(chart.heading.replace("$", r"\$"), fontsize=12)
+    fig.suptitle("\n".join(textwrap.wrap(chart.heading, 110)).replace("$", r"\$"), fontsize=12)
     notes = [chart.notes_title] if chart.notes_title else []
     notes += [line for note in chart.notes
               for line in textwrap.wrap(note, 150, initial_indent="• " if chart.notes_title

@@ -178,12 +178,13 @@ def operators(peers: PeersFile) -> list[str]:
 
 
 def largest_site_table(peers: PeersFile, library: Library,
-                       until_year: float | None = None) -> Table:
+                       until_year: float | None = None, baseline: str = "") -> Table:
     """Site size (H100e) against date, the running record, Epoch's trend and a fitted one.
 
     ``series`` is ``peer`` for the rows, ``trend`` for Epoch's doubling time
     drawn from the anchor row, and ``fit`` for a least-squares line through the
-    operational rows that set a new record from the anchor's date on.
+    operational rows that set a new record from the anchor's date on. The
+    caption names ``baseline``, the scenario the chart's target is drawn from.
     """
     rows: list[dict[str, Any]] = []
     for peer in peers.peers:
@@ -229,5 +230,6 @@ def largest_site_table(peers: PeersFile, library: Library,
         caption=(f"Sources: peers.yaml; trend: Epoch AI, record single-site compute doubles "
                  f"every ~{months:g} months ({trend.record_compute_doubling_months.source}), "
                  f"drawn from {trend.anchor} · records among the sites listed, operational only · "
-                 f"capcalc {__version__}"),
+                 + (f"target from scenario {baseline} · " if baseline else "")
+                 + f"capcalc {__version__}"),
     )

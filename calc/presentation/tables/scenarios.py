@@ -49,11 +49,13 @@ def comparison_table(results: Sequence[Result], baseline: Result) -> Table:
 
 def power_curve_table(library: Library, scenario: Scenario, baseline_effective: float,
                       powers_mw: Sequence[float] | None = None,
-                      accelerators: Sequence[str] | None = None) -> Table:
+                      accelerators: Sequence[str] | None = None,
+                      shown: Sequence[str] = ()) -> Table:
     """H100-equivalents and effective FLOP/s against facility power for each accelerator.
 
     The sweep of :func:`calc.analysis.power_curve.power_curves`, one row per chip and
-    power.
+    power. The caption names ``shown``, the scenarios the chart plots (default:
+    ``scenario``).
     """
     curves = power_curves(library, scenario, baseline_effective, powers_mw, accelerators)
     columns: dict[str, list[Any]] = {
@@ -67,8 +69,8 @@ def power_curve_table(library: Library, scenario: Scenario, baseline_effective: 
         units={"facility_power_mw": "MW", "accelerators": "accelerator",
                "h100_equivalents": "H100e", "effective_flop_per_s": "FLOP/s",
                "compute_multiple": "1"},
-        caption=provenance([scenario.name], scenario.baseline_name,
-                           "curves keep the scenario's other assumptions"),
+        caption=provenance(list(shown) or [scenario.name], scenario.baseline_name,
+                           f"curves keep {scenario.name}'s other assumptions"),
     )
 
 

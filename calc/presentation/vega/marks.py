@@ -93,6 +93,8 @@ def line_layers(lines: Sequence[Line], frame: Frame) -> list[Spec]:
     rows = [{"x": frame.at(x), "y": float(y), "series": line.series}
             for line in lines for x, y in zip(line.x, line.y, strict=True) if _finite(y)]
     mark = {"type": "line", "strokeWidth": first.width, **_dash(first.dash)}
+    if first.opacity < 1:
+        mark["opacity"] = first.opacity
     if first.step:
         mark["interpolate"] = "step-after"
     y = frame.channel("y", "y", right=first.right)
@@ -180,12 +182,15 @@ def bar_layers(marks: Sequence[Bars], frame: Frame) -> list[Spec]:
     return layers
 
 
-def _label_layers(rows: Sequence[dict[str, Any]], frame: Frame, **mark: Any) -> list[Spec]:
-    """One text layer per place a label takes (Vega-Lite cannot vary a mark's offset)."""
-    used = {row["place"] for row in rows if row["label"]}
+def _label_layers(rows: Sequence[dict[str, Any]], frame: Frame, away: float = 1.0,
+                  **mark: Any) -> list[Spec]:
+    """One text layer per place a label may take (Vega-Lite cannot vary a mark's offset):
+    every place when any marker is named, so the spec stays the same when only the
+    places do (the browser then updates the chart in place)."""
+    used = {name for name, *_ in PLACES} if any(row["text"] for row in rows) else set()
     return [{"transform": [{"filter": f"datum.place == '{name}'"}],
-             "mark": {"type": "text", "align": align, "baseline": "middle", "dx": dx, "dy": dy,
-                      **mark},
+             "mark": {"type": "text", "align": align, "baseline": "middle", "dx": dx * away,
+                      "dy": dy * away, **mark},
              "encoding": {"x": frame.channel("x", "x"), "y": frame.channel("y", "y"),
                           "text": {"field": "label"}}}
             for name, dx, dy, align in PLACES if name in used]
@@ -205,6 +210,7 @@ def point_layers(marks: Sequence[Points], frame: Frame) -> list[Spec]:
             rows.append({"x": frame.at(p.x), "y": float(p.y), "series": p.series,
                          "fill": p.fill, "key": keys.get(p.shape, p.shape),
                          "label": p.label if p.place else "", "place": p.place or "",
+                         "text": bool(p.label),
                          **{f"t{i}": tips.get(name, "") for i, name in enumerate(names)}})
         shapes = list(dict.fromkeys(p.shape for p in group.points))
         mark: dict[str, Any] = {"type": "point", "size": group.size, "strokeWidth": 1.8}
@@ -234,7 +240,7 @@ def point_layers(marks: Sequence[Points], frame: Frame) -> list[Spec]:
                                  "format": _NUMBER}])
         layers.append({"data": {"values": rows}, "layer": [
             {"mark": mark, "encoding": encoding},
-            *_label_layers(rows, frame, fontSize=11 if group.bold else 10,
+            *_label_layers(rows, frame, group.away, fontSize=11 if group.bold else 10,
                            fontWeight="bold" if group.bold else "normal",
                            color="#000000" if group.bold else "#333333")]})
     return layers

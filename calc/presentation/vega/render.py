@@ -6,6 +6,11 @@ take the container's width); the first carries the chart's title and its
 provenance line, the others their panel's title. Each kind of mark is drawn by
 its function of :mod:`calc.presentation.vega.marks`; axes and units follow
 :mod:`calc.presentation.vega.style`. Nothing here imports matplotlib.
+
+The first spec's title and footer are data too (the dataset :data:`HEADING`,
+read by the title's expressions): they carry the user's changes and numbers
+that move with them, and a rerun that changes only data updates the drawn
+chart in place.
 """
 
 from __future__ import annotations
@@ -30,13 +35,16 @@ from calc.presentation.chart_spec import (
 from calc.presentation.vega import marks as draw
 from calc.presentation.vega.style import SCHEMA, axis_encoding, named_data, wrap
 
-__all__ = ["vega_specs"]
+__all__ = ["HEADING", "heading_of", "vega_specs"]
 
 Spec = dict[str, Any]
 
-#: The look every spec shares: the legend under the plot, readable axis text.
+#: The look every spec shares: the legend under the plot, readable axis text, a title and
+#: footer that break into lines at a newline (they are read from data as one string each).
 CONFIG: Spec = {"legend": {"orient": "bottom", "columns": 3, "labelLimit": 190},
-                "axis": {"labelFontSize": 11, "titleFontSize": 12}}
+                "axis": {"labelFontSize": 11, "titleFontSize": 12},
+                "style": {"group-title": {"lineBreak": "\n"},
+                          "group-subtitle": {"lineBreak": "\n"}}}
 
 _LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
     Line: draw.line_layers, Area: draw.area_layers, Bins: draw.bin_layers,
@@ -48,7 +56,7 @@ _LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
 def _style(mark: Mark) -> tuple[Any, ...]:
     """What marks must share to be drawn as one layer."""
     if isinstance(mark, Line):
-        return (Line, mark.step, mark.dash, mark.width, mark.right)
+        return (Line, mark.step, mark.dash, mark.width, mark.right, mark.opacity)
     if isinstance(mark, Area):
         return (Area, mark.step, mark.opacity)
     if isinstance(mark, Bins):
@@ -120,12 +128,44 @@ def _panel(chart: Chart, panel: Panel) -> Spec:
             "resolve": {"scale": {"y": "independent"}}}
 
 
+#: The dataset of the first spec's title and footer: one row, ``text`` and ``subtitle``
+#: (each its lines joined by newlines: a title read from data is one string).
+HEADING = "heading"
+
+
+def _line(field: str) -> dict[str, str]:
+    """The title's ``field`` read from :data:`HEADING` (empty until its rows arrive)."""
+    return {"expr": f"data('{HEADING}').length ? data('{HEADING}')[0].{field} : ''"}
+
+
 def _title(chart: Chart, panel: Panel, first: bool) -> Spec:
     if not first:
         return {"text": panel.title, "anchor": "start", "fontSize": 12}
-    return {"text": chart.heading, "subtitle": wrap(chart.caption) if chart.caption else "",
+    return {"text": _line("text"), "subtitle": _line("subtitle"),
             "subtitleFontSize": 10, "subtitleColor": "#555555", "anchor": "start",
             "offset": 12}
+
+
+def _headed(chart: Chart, spec: Spec) -> Spec:
+    """``spec`` with the chart's title and footer as the :data:`HEADING` dataset (a layer
+    that draws nothing reads it, so Vega-Lite keeps it)."""
+    reader = {"data": {"name": HEADING}, "mark": {"type": "text", "opacity": 0}}
+    layers = spec["layer"]
+    spec["layer"] = [{**layers[0], "layer": [*layers[0]["layer"], reader]}, *layers[1:]] \
+        if "resolve" in spec else [*layers, reader]
+    spec["datasets"] = {**spec["datasets"], HEADING: [{
+        "text": "\n".join(wrap(chart.heading, 100)),
+        "subtitle": "\n".join(wrap(chart.caption)) if chart.caption else ""}]}
+    return spec
+
+
+def heading_of(spec: Spec) -> tuple[str, str]:
+    """The title and the footer a spec of :func:`vega_specs` shows, each as one line."""
+    title = spec["title"]
+    if isinstance(title.get("text"), dict):  # the first spec: read from its dataset
+        (row,) = spec["datasets"][HEADING]
+        return row["text"].replace("\n", " "), row["subtitle"].replace("\n", " ")
+    return str(title.get("text", "")), ""
 
 
 def vega_specs(chart: Chart) -> list[Spec]:
@@ -134,8 +174,11 @@ def vega_specs(chart: Chart) -> list[Spec]:
     The first names the chart and carries its provenance line; a chart with
     nothing to draw (``chart.empty``) has none.
     """
-    return [named_data({"$schema": SCHEMA, "width": "container", "height": panel.height,
-                        "title": _title(chart, panel, i == 0), "config": CONFIG,
-                        "autosize": {"type": "fit-x", "contains": "padding"},
-                        **_panel(chart, panel)})
-            for i, panel in enumerate(chart.panels)]
+    specs = [named_data({"$schema": SCHEMA, "width": "container", "height": panel.height,
+                         "title": _title(chart, panel, i == 0), "config": CONFIG,
+                         "autosize": {"type": "fit-x", "contains": "padding"},
+                         **_panel(chart, panel)})
+             for i, panel in enumerate(chart.panels)]
+    if specs:
+        specs[0] = _headed(chart, specs[0])
+    return specs
