@@ -199,10 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
         "samples. Prints the tidy table: one row per point, the axes, then each output or "
         "reduction, units in brackets. --out DIR saves each block as it finishes (a killed "
         "sweep run again resumes) and the results as Parquet (and Zarr) with "
-        "datapackage.json.")
+        "datapackage.json; a sweep of two axes adds its heatmaps with the target's contour "
+        "(the compute multiple, P(target), P(target by each month of a build-out)).")
     add_sweep_args(p)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table",
                    help="table (the first rows), csv (every row) or json (default table)")
+    p.add_argument("--formats", type=chart_formats, default=["png", "svg"], metavar="LIST",
+                   help="a sweep of two axes: its heatmaps saved with --out, any of "
+                   "png,svg,pdf (default png,svg)")
     p.set_defaults(handler="calc.cli.sweep:cmd_sweep")
 
     p = sub.add_parser(
