@@ -44,6 +44,12 @@ BAD = {
                                   "is not in the catalog"),
     "a range without points": ("scenario: cortex-phase1\naxes: "
                                "{training.mfu: {low: 0.3, high: 0.5}}\n", "points: "),
+    "an unknown slip record": (
+        "scenario: cortex-buildout\naxes: {training.mfu: [0.3]}\noutputs: [reach_month]\n"
+        "slip: Tesle\n", "slip: no schedule record of 'Tesle'"),
+    "a slip without a build-out": (
+        "scenario: cortex-buildout\naxes: {training.mfu: [0.3]}\nslip: none\n",
+        "slip: a slip moves a build-out's phases"),
     "a build-out output of a static scenario": (
         "scenario: cortex-phase1\naxes: {training.mfu: [0.3]}\noutputs: [reach_month]\n",
         "has no timeline"),
