@@ -62,6 +62,9 @@ def every_chart() -> dict[str, Chart]:
                        "axes": {"site.facility_power_mw": [100, 200, 400, 800, 1600],
                                 "training.mfu": [0.3, 0.35, 0.4, 0.45, 0.5]}}, library)
     slips = calc.sweep(BUILDOUT_SWEEP, library)
+    found = calc.discover(slips, "compute_multiple", 10, by="2027-12", ladder=False).main
+    box = found.box or found.densest
+    assert box is not None
     return {
         "comparison": scenarios.comparison_chart(shown, base, measure=MEASURE),
         "comparison-every": scenarios.comparison_chart(every, every[0]),
@@ -87,5 +90,5 @@ def every_chart() -> dict[str, Chart]:
         "sweep-chips": sweep.heatmap_chart(chips, "compute_multiple"),
         "sweep-multiple": sweep.heatmap_chart(grid, "compute_multiple"),
         "sweep-chance": sweep.heatmap_chart(grid, "p_target_reached"),
-        "sweep-slip": sweep.reach_heatmap_chart(slips),
+        "sweep-slip": sweep.reach_heatmap_chart(slips, box=dict(box.limits)),
     }

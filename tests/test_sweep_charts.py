@@ -58,8 +58,10 @@ def test_the_contour_of_a_plane_is_its_line(a: float, b: float, level: float,
         for x, y in segment:
             assert math.isclose(a * x + b * y, level, abs_tol=1e-7)
             assert xs[0] - 1e-9 <= x <= xs[-1] + 1e-9 and ys[0] - 1e-9 <= y <= ys[-1] + 1e-9
-    crossed = grid.min() < level < grid.max()
-    assert bool(found) == crossed
+    if grid.min() < level < grid.max():  # crossed: a line; touched or missed: none, or one
+        assert found                     # along cells' sides where the level meets them
+    if found:
+        assert grid.min() < level <= grid.max()
 
 
 def test_a_grid_sweeps_cells_are_its_points(library: calc.Library) -> None:

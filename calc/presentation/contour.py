@@ -69,7 +69,8 @@ def contour_segments(xs: Sequence[float], ys: Sequence[float],
                                places[(k + 1) % 4], level)
                      for k in range(4) if above[k] != above[(k + 1) % 4]]
             if len(found) == 2:
-                out.append((found[0], found[1]))
+                if found[0] != found[1]:  # not a corner that only touches the level
+                    out.append((found[0], found[1]))
                 continue
             # a saddle: two corners above on one diagonal; the square's mean decides which
             # pairs of crossings are joined (the above corners joined through the middle or not)

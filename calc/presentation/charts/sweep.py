@@ -1,5 +1,6 @@
 """Declarations of a sweep's charts: any output as a heatmap over two axes with the target's
-contour, and the chance of the target by a month over a build-out's power × slip.
+contour, and the chance of the target by a month over a build-out's power × slip; each
+with the sweep's own scenario as a star, and a discovery's box outlined when given.
 
 Both take the sweep's result as it is (:class:`~calc.analysis.sweep_result.SweepResult`)
 and compute only the cells' means and the contour (numpy), so a view can
@@ -10,14 +11,26 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from calc.analysis.sweep_result import SweepResult
 from calc.core.errors import CapcalcError, quoted, suggest
-from calc.presentation.chart_spec import Axis, Cells, Chart, Mark, Panel, Segment, Segments
-from calc.presentation.colours import TARGET
+from calc.presentation.chart_spec import (
+    DASHED,
+    Axis,
+    Cells,
+    Chart,
+    Mark,
+    Panel,
+    Point,
+    Points,
+    Rule,
+    Segment,
+    Segments,
+)
+from calc.presentation.colours import SCENARIO_STAR, TARGET
 from calc.presentation.contour import contour_segments
 from calc.presentation.formatting import month_text
 from calc.presentation.tables.sweep import (
@@ -29,7 +42,13 @@ from calc.presentation.tables.sweep import (
     sweep_grid,
 )
 
-__all__ = ["DEFAULT_PROBABILITY", "heatmap_chart", "reach_heatmap_chart", "shown_outputs"]
+__all__ = ["BOX", "DEFAULT_PROBABILITY", "Limits", "heatmap_chart", "reach_heatmap_chart",
+           "shown_outputs"]
+
+#: A box of scenario discovery as the charts take it: each input's (low, high).
+Limits = Mapping[str, tuple[float, float]]
+#: The box's outline in the legend.
+BOX = "the box discovery found"
 
 #: The chance a P(target) heatmap's contour marks unless told: the density ``capcalc
 #: discover`` asks of a box by default, so the contour and the box speak of the same chance.
@@ -65,6 +84,29 @@ def _contour(grid: Grid, level: float, series: str) -> Segments | None:
         for a, b in found), width=2.5)
 
 
+def _outline(grid: Grid, box: Limits) -> list[Rule]:
+    """The box's edges along the two axes (dashed, black), where both are numbers."""
+    if grid.x.category or grid.y.category or grid.x.key not in box or grid.y.key not in box:
+        return []
+    (x0, x1), (y0, y1) = box[grid.x.key], box[grid.y.key]
+    return [Rule("x", x, series=BOX, colour="#000000", dash=DASHED, width=2.0, span=(y0, y1))
+            for x in (x0, x1)] + \
+        [Rule("y", y, series=BOX, colour="#000000", dash=DASHED, width=2.0, span=(x0, x1))
+         for y in (y0, y1)]
+
+
+def _scenario(result: SweepResult, grid: Grid) -> Points | None:
+    """The sweep's own scenario where its values of the two axes put it: a star (numbers only)."""
+    if grid.x.category or grid.y.category:
+        return None
+    x, y = result.reference.get(grid.x.key), result.reference.get(grid.y.key)
+    if not isinstance(x, int | float) or not isinstance(y, int | float):
+        return None
+    name = f"{result.attrs.get('scenario', 'the scenario')} itself"
+    return Points((Point(float(x), float(y), name, SCENARIO_STAR, shape="star"),), size=220,
+                  edge="#000000")
+
+
 def _no_line(grid: Grid, level: float, series: str) -> str:
     """Why a heatmap has no contour: an axis of names, or the level met everywhere or nowhere."""
     if grid.x.category or grid.y.category:
@@ -83,8 +125,9 @@ def _axes(result: SweepResult, x: str | None, y: str | None) -> tuple[str, str]:
 
 def _chart(result: SweepResult, values: Sequence[float], x: str, y: str, *, name: str,
            title: str, column: str, scale: str, unit: str, share: bool,
-           level: float | None, series: str) -> Chart:
-    """The heatmap of ``values`` over ``x`` × ``y``, its contour at ``level`` if given."""
+           level: float | None, series: str, box: Limits | None) -> Chart:
+    """The heatmap of ``values`` over ``x`` × ``y``, its contour at ``level`` if given, and
+    ``box`` outlined."""
     grid = sweep_grid(result, values, x, y)
     table = heatmap_table(result, grid, name, title, column, unit, level=level)
     domain = (0.0, 1.0) if share else finite_range([float(v) for v in grid.values.ravel()])
@@ -99,6 +142,11 @@ def _chart(result: SweepResult, values: Sequence[float], x: str, y: str, *, name
         marks.append(line)
     elif level is not None:
         notes.append(_no_line(grid, level, series))
+    if box is not None:
+        marks += _outline(grid, box)
+    star = _scenario(result, grid)
+    if star is not None:
+        marks.append(star)
     panel = Panel(_plot_axis(grid.x), _plot_axis(grid.y), tuple(marks), height=360)
     return Chart(table, (panel,), notes=tuple(notes))
 
@@ -109,7 +157,8 @@ def shown_outputs(result: SweepResult) -> tuple[str, ...]:
 
 
 def heatmap_chart(result: SweepResult, output: str, x: str | None = None, y: str | None = None,
-                  *, probability: float = DEFAULT_PROBABILITY) -> Chart:
+                  *, probability: float = DEFAULT_PROBABILITY, box: Limits | None = None
+                  ) -> Chart:
     """``output`` of a sweep as a heatmap over axes ``x`` and ``y`` (default its first two),
     with the target's contour.
 
@@ -118,6 +167,7 @@ def heatmap_chart(result: SweepResult, output: str, x: str | None = None, y: str
     ``p_target_by_YYYY-MM`` column — equals ``probability``. Over a sweep of
     more axes each cell is the mean over the others (the CSV says how many
     points each holds). A point out of reach (an infinite value) leaves its cell empty.
+    ``box`` (each axis's low and high, as :func:`calc.discover` finds them) is outlined.
     """
     if output not in result.columns or output in result.axes:
         raise CapcalcError(f"{quoted(output)} is not kept by this sweep; choose one of "
@@ -145,18 +195,19 @@ def heatmap_chart(result: SweepResult, output: str, x: str | None = None, y: str
     title = f"{scale if chance else description} across the sweep"
     return _chart(result, [float(v) for v in np.asarray(result[output], dtype=float)], x, y,
                   name=f"sweep-{output}".replace("_", "-"), title=title, column=output,
-                  scale=scale, unit=unit, share=chance, level=level, series=series)
+                  scale=scale, unit=unit, share=chance, level=level, series=series, box=box)
 
 
 def reach_heatmap_chart(result: SweepResult, month: str | None = None, x: str | None = None,
-                        y: str | None = None, *,
-                        probability: float = DEFAULT_PROBABILITY) -> Chart:
+                        y: str | None = None, *, probability: float = DEFAULT_PROBABILITY,
+                        box: Limits | None = None) -> Chart:
     """P(the target multiple by ``month``) of a build-out sweep over two axes — its power and
     a slip, say — with the contour where it equals ``probability``.
 
     ``month`` is any month of the sweep's horizon (default the first with a
     ``p_target_by_`` column of its own, else the horizon). A sweep with samples
-    gives each point's sampled chance; one at central values, 0 or 1.
+    gives each point's sampled chance; one at central values, 0 or 1. ``box`` is
+    outlined, as in :func:`heatmap_chart`.
     """
     if not result.months:
         raise CapcalcError("P(target by a month) needs a sweep of a build-out (one that keeps "
@@ -172,4 +223,5 @@ def reach_heatmap_chart(result: SweepResult, month: str | None = None, x: str | 
                   name=f"sweep-p-target-by-{month}", title=title,
                   column=f"p_target_by_{month}", scale=f"Chance of {target:g}× by "
                   f"{month_text(month)}", unit="1", share=True, level=probability,
-                  series=f"target {target:g}× by {month} in {probability:.0%} of futures")
+                  series=f"target {target:g}× by {month} in {probability:.0%} of futures",
+                  box=box)

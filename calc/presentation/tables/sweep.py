@@ -1,9 +1,10 @@
 """The data behind a sweep's heatmaps: one quantity over two of its axes, cell by cell.
 
-A sweep's points are put into cells along two of its axes: along an axis of
-few values (a grid's, a chip's, whole months of slip) one cell per value,
-along an axis a design fills with many values, equal bins over its range
-(equal in log where it spans more than a decade). Each cell holds the mean of
+A sweep's points are put into cells along two of its axes: along a grid's
+axis, or a chip's, one cell per value; along an axis a design fills, equal
+bins over its range (equal in log where it spans more than a decade), about
+four points a cell — unless it takes no more values than that (whole months
+over a short range), which then get a cell each. Each cell holds the mean of
 the quantity over its points, so over a sweep of more axes the cell is the
 average over the others'; the table says how many points each cell holds.
 """
@@ -30,8 +31,8 @@ __all__ = ["MAX_LEVELS", "Grid", "GridAxis", "axis_name", "finite_range", "heatm
 
 FloatArray = npt.NDArray[np.float64]
 
-#: An axis with at most this many distinct values has a cell per value; one with more is
-#: cut into bins.
+#: A grid's axis with at most this many distinct values has a cell per value; one with
+#: more is cut into bins.
 MAX_LEVELS = 24
 #: Most bins along an axis a design fills.
 MAX_BINS = 12
@@ -97,6 +98,11 @@ def _levels_edges(levels: FloatArray, log: bool) -> tuple[float, ...]:
     return tuple(float(e) for e in (np.exp(edges) if log else edges))
 
 
+def _bins(result: SweepResult, bins: int | None) -> int:
+    """Bins along an axis a design fills: enough for about four points a cell over two axes."""
+    return bins or max(2, min(MAX_BINS, math.isqrt(max(1, len(result) // 4))))
+
+
 def _axis(result: SweepResult, key: str, bins: int | None) -> GridAxis:
     values = np.asarray(result[key])
     unit = result.units.get(key, "")
@@ -109,11 +115,12 @@ def _axis(result: SweepResult, key: str, bins: int | None) -> GridAxis:
     numbers = values.astype(float)
     levels = np.unique(numbers[np.isfinite(numbers)])
     log = bool(levels.size) and spans_decade(float(levels[0]), float(levels[-1]))
-    if levels.size <= MAX_LEVELS:
+    count = _bins(result, bins)
+    # a grid's values, or a design's few (chips' powers, whole months): a cell each
+    if levels.size <= (MAX_LEVELS if result.grid is not None else count):
         cell = np.searchsorted(levels, numbers).astype(np.int64)
         return GridAxis(key, unit, tuple(float(v) for v in levels), _levels_edges(levels, log),
                         cell, log, False)
-    count = bins or max(2, min(MAX_BINS, math.isqrt(max(1, len(numbers) // 4))))
     low, high = float(levels[0]), float(levels[-1])
     edges = np.geomspace(low, high, count + 1) if log else np.linspace(low, high, count + 1)
     cell = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, count - 1)
