@@ -123,6 +123,8 @@ def test_p_by_a_month_over_power_and_slip_is_the_sweeps_and_falls_with_slip(
     assert np.all(np.diff(grid, axis=0) <= 0), "a longer slip never raises the chance"
     assert np.all(np.diff(grid, axis=1) >= 0), "more power never lowers it"
     assert chart.table.columns["p_target_by_2027-12"] == [v for row in grid for v in row]
+    # phases slip by the operator's record: the delay on the axis is announced beyond it
+    assert chart.panels[0].y.title == "Delay of timeline[3] beyond the slip"
 
 
 def test_a_heatmap_refuses_what_it_cannot_draw(slips: SweepResult,

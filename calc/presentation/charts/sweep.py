@@ -56,8 +56,12 @@ DEFAULT_PROBABILITY = 0.8
 _P_BY = re.compile(r"^p_target_by_(\d{4}-\d{2})$")
 
 
-def _plot_axis(axis: GridAxis) -> Axis:
+def _plot_axis(axis: GridAxis, slipping: bool) -> Axis:
+    """An axis of the heatmap; a phase's delay, where phases slip by a record, is the delay
+    announced beyond that slip."""
     title = axis_name(axis.key)
+    if slipping and axis.key.endswith(".delay_months"):
+        title += " beyond the slip"
     if axis.category:
         return Axis(title, kind="category", categories=tuple(str(c) for c in axis.centres))
     return Axis(title, axis.unit, log=axis.log, zero=False,
@@ -147,7 +151,9 @@ def _chart(result: SweepResult, values: Sequence[float], x: str, y: str, *, name
     star = _scenario(result, grid)
     if star is not None:
         marks.append(star)
-    panel = Panel(_plot_axis(grid.x), _plot_axis(grid.y), tuple(marks), height=360)
+    slipping = result.attrs.get("slip", "none") != "none"
+    panel = Panel(_plot_axis(grid.x, slipping), _plot_axis(grid.y, slipping), tuple(marks),
+                  height=360)
     return Chart(table, (panel,), notes=tuple(notes))
 
 
