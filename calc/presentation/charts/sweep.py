@@ -114,7 +114,7 @@ def _scenario(result: SweepResult, grid: Grid) -> Points | None:
 def _no_line(grid: Grid, level: float, series: str) -> str:
     """Why a heatmap has no contour: an axis of names, or the level met everywhere or nowhere."""
     if grid.x.category or grid.y.category:
-        return f"No line is drawn across names; the cells show where the {series} is met."
+        return f"No contour is drawn across names: read the {series} from the cells."
     finite = grid.values[np.isfinite(grid.values)]
     where = "every cell" if finite.size and float(finite.min()) >= level else "no cell"
     return f"The {series} is met in {where} of the sweep."
