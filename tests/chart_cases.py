@@ -4,8 +4,8 @@ test process): what the style and parity tests check.
 Each chart is built as its users meet it — the dashboard's views and the CLI's
 ``--out`` files call these same declarations — on the shipped scenarios, the
 build-out to 2030 and to 2060 (more generations than the palette has colours),
-the peers, Monte Carlo runs of one and of two scenarios, the sensitivities and a
-sampled build-out.
+the peers, Monte Carlo runs of one and of two scenarios, the sensitivities, a
+sampled build-out, and sweeps over chips, power × MFU and a build-out's power × slip.
 """
 
 from __future__ import annotations
@@ -21,9 +21,18 @@ from calc.analysis.timeline import run_timeline
 from calc.data.peers import load_peers
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts import peers as peer_charts
-from calc.presentation.charts import scenarios, sensitivity, timeline, uncertainty
+from calc.presentation.charts import scenarios, sensitivity, sweep, timeline, uncertainty
 
-__all__ = ["MEASURE", "every_chart"]
+__all__ = ["BUILDOUT_SWEEP", "MEASURE", "every_chart"]
+
+#: A build-out swept over its last phase's power and slip, with samples: P(10× by a month).
+BUILDOUT_SWEEP = {
+    "scenario": "cortex-buildout",
+    "axes": {"timeline[3].facility_power_mw": [300, 500, 800, 1200, 2000],
+             "timeline[3].delay_months": [0, 3, 6, 9, 12, 18]},
+    "samples": 200, "seed": 1, "until": "2029-12", "by": ["2027-12"],
+    "outputs": ["reach_month", "p_target_by"],
+}
 
 #: What the multiples measure on the charts that say it.
 MEASURE = "effective FLOP/s"
@@ -50,6 +59,17 @@ def every_chart() -> dict[str, Chart]:
     fan = simulate_timeline(library, library.scenario("cortex-buildout"), samples=500, seed=1)
     full = library.scenario("cortex-full")
     effective = float(base.outputs["effective_flop_per_s"])
+    chips = calc.sweep({"scenario": "cortex-phase1", "outputs": ["compute_multiple"],
+                        "axes": {"site.facility_power_mw": [300, 600, 1000, 2000],
+                                 "hardware.accelerator": ["H100", "GB200"]}}, library)
+    grid = calc.sweep({"scenario": "cortex-phase1", "samples": 500, "seed": 1,
+                       "outputs": ["compute_multiple"],
+                       "axes": {"site.facility_power_mw": [100, 200, 400, 800, 1600],
+                                "training.mfu": [0.3, 0.35, 0.4, 0.45, 0.5]}}, library)
+    slips = calc.sweep(BUILDOUT_SWEEP, library)
+    found = calc.discover(slips, "compute_multiple", 10, by="2027-12", ladder=False).main
+    box = found.box or found.densest
+    assert box is not None
     return {
         "comparison": scenarios.comparison_chart(shown, base, measure=MEASURE),
         "comparison-every": scenarios.comparison_chart(every, every[0]),
@@ -77,4 +97,8 @@ def every_chart() -> dict[str, Chart]:
                                                seed=1)),
         "conditional": sensitivity.conditional_p_chart(
             p_target_conditional(library, "tenfold", samples=2_000, seed=1), measure=MEASURE),
+        "sweep-chips": sweep.heatmap_chart(chips, "compute_multiple"),
+        "sweep-multiple": sweep.heatmap_chart(grid, "compute_multiple"),
+        "sweep-chance": sweep.heatmap_chart(grid, "p_target_reached"),
+        "sweep-slip": sweep.reach_heatmap_chart(slips, box=dict(box.limits)),
     }

@@ -23,7 +23,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from calc.presentation.chart_spec import Chart, legend, target_rules
+from calc.presentation.chart_spec import Cells, Chart, legend, target_rules
 from calc.presentation.colours import TARGET
 from calc.presentation.figure import draw
 from calc.presentation.vega import vega_specs
@@ -33,7 +33,7 @@ from tests.chart_cases import every_chart
 
 Spec = dict[str, Any]
 #: Kinds of mark compared: a count, and the colours drawn.
-KINDS = ("line", "area", "bins", "bar", "point", "rule", "segment")
+KINDS = ("line", "area", "bins", "bar", "point", "rule", "segment", "cells")
 
 
 @dataclass
@@ -49,6 +49,8 @@ class Drawing:
     colours: dict[str, set[str]] = field(default_factory=dict)
     targets: list[Any] = field(default_factory=list)
     labels: set[str] = field(default_factory=set)
+    #: Each heatmap's colour scale: its title, domain and the colours at its two ends.
+    scales: list[tuple[str, tuple[float, float], str, str]] = field(default_factory=list)
 
     def mark(self, kind: str, colour: str | None, count: int = 1) -> None:
         self.counts[kind] += count
@@ -97,6 +99,8 @@ def _kind(layer: Spec) -> str | None:
         return "rule"
     if kind == "tick":
         return "rule"
+    if kind == "rect":
+        return "cells"
     return str(kind)
 
 
@@ -136,6 +140,12 @@ def on_screen(specs: list[Spec]) -> Drawing:
                 series = {row["series"]: row for row in rows}
                 for row in series.values():
                     seen.mark(kind, _colour(layer, row))
+            elif kind == "cells":
+                fill = layer["encoding"]["fill"]
+                stops = fill["scale"]["range"]
+                seen.mark(kind, None, len(rows))
+                seen.scales.append((fill["title"], tuple(fill["scale"]["domain"]),
+                                    stops[0].upper(), stops[-1].upper()))
             elif kind == "rule":
                 seen.mark(kind, _colour(layer, rows[0]))
                 if str(_colour(layer, rows[0])).upper() == TARGET.upper():
@@ -168,6 +178,8 @@ def in_file(fig: Figure, chart: Chart) -> Drawing:
             seen.legend.append((name, _hex(colour)))
     panels: dict[tuple[float, ...], set[str]] = {}
     for ax in fig.axes:  # a right-hand axis has its panel's place
+        if ax.get_gid() == "colourbar":  # a heatmap's scale, read with its cells
+            continue
         if tuple(ax.get_position().bounds) not in panels and panels:
             seen.headings.append(ax.get_title(loc="left"))
         titles = panels.setdefault(tuple(ax.get_position().bounds), set())
@@ -183,6 +195,13 @@ def _read(seen: Drawing, artist: Any) -> None:
     if kind == "label":
         seen.labels.add(artist.get_text())
     if kind not in KINDS:
+        return
+    if kind == "cells":
+        seen.mark(kind, None, int(np.ma.count(artist.get_array())))
+        scale = artist.cmap
+        title = artist.colorbar.ax.get_ylabel().replace("\\$", "$")
+        seen.scales.append((title, (artist.norm.vmin, artist.norm.vmax),
+                            _hex(scale(0.0)).upper(), _hex(scale(1.0)).upper()))
         return
     if kind == "point":
         faces, edges = artist.get_facecolors(), artist.get_edgecolors()
@@ -270,6 +289,19 @@ def test_the_same_marks_in_the_same_colours(drawn, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_heatmaps_have_the_same_colour_scale(drawn, name: str) -> None:
+    chart, screen, file = drawn[name]
+    declared = [mark for mark in chart.marks() if isinstance(mark, Cells)]
+    assert len(screen.scales) == len(file.scales) == len(declared)
+    for cells, (title, domain, low, high), (f_title, f_domain, f_low, f_high) in zip(
+            declared, screen.scales, file.scales, strict=True):
+        assert title == f_title and cells.title in title
+        assert domain == pytest.approx(f_domain) == cells.domain
+        assert (low, high) == (f_low, f_high) == (cells.colours[0].upper(),
+                                                  cells.colours[-1].upper())
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_the_target_is_drawn_alike(drawn, name: str) -> None:
     chart, screen, file = drawn[name]
     declared = target_rules(chart)
@@ -297,7 +329,7 @@ def test_every_kind_of_mark_is_compared() -> None:
     seen: Counter[str] = Counter()
     for chart in every_chart().values():
         seen.update(type(mark).__name__ for mark in chart.marks())
-    assert set(seen) == {"Line", "Area", "Bars", "Bins", "Points", "Rule", "Segments"}
+    assert set(seen) == {"Line", "Area", "Bars", "Bins", "Points", "Rule", "Segments", "Cells"}
 
 
 # ------------------------------------------------------------------ no legend entry without a mark

@@ -123,6 +123,14 @@ DRAWS_NOTHING = {
         "results = calc.run_many(library, ['cortex-phase1', 'cortex-full'])\n"
         "assert vega_specs(comparison_chart(results, results[0]))",
         {"matplotlib", "scipy", "SALib", "pandas"}),
+    "a sweep's heatmap drawn for the screen": (
+        "import calc\n"
+        "from calc.presentation.charts.sweep import heatmap_chart\n"
+        "from calc.presentation.vega import vega_specs\n"
+        "result = calc.sweep({'scenario': 'cortex-phase1', 'samples': 200, 'axes': {\n"
+        "    'site.facility_power_mw': [300, 1000], 'training.mfu': [0.3, 0.5]}})\n"
+        "assert vega_specs(heatmap_chart(result, 'p_target_reached'))",
+        {"matplotlib", "SALib", "pandas", "xarray", "pyarrow", "zarr"}),
 }
 
 

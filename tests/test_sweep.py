@@ -2,7 +2,8 @@
 
 A sweep's central points are ``calc.run`` at the same inputs; its sampled
 P(target) and quantiles are ``calc.simulate``'s at the same seed (and a
-build-out's P(target by month) is ``simulate_timeline``'s); block sizes 1, 7
+build-out's P(target by month) is the timeline's, announced phases slipping by
+the operator's record as ``capcalc timeline`` has them); block sizes 1, 7
 and 1,000, a local process pool and a Dask LocalCluster all give identical
 arrays; the Parquet and Zarr files read back equal the result in memory,
 with its attributes; a sweep too large for its memory budget is refused
@@ -19,8 +20,10 @@ import pytest
 
 import calc
 from calc.analysis.buildout_montecarlo import simulate_timeline
+from calc.analysis.reach import reach
 from calc.analysis.sweep_result import SweepResult
 from calc.core.errors import CapcalcError
+from calc.data.cache import shipped_records
 from calc.data.phases import apply_phase_sets
 
 #: The smallest sweep file of the issue, as written.
@@ -92,8 +95,11 @@ def test_central_points_are_calc_run_and_sampled_ones_calc_simulate(
         assert np.all(np.diff(chance) >= 0) and chance[-1] == 1.0
 
 
-def test_a_buildout_point_is_simulate_timeline_at_the_same_seed(
+def test_a_buildout_point_is_the_timeline_at_the_same_inputs_and_seed(
         buildout: SweepResult, library: calc.Library) -> None:
+    """Announced phases slip by the operator's record, as ``capcalc timeline`` has them by
+    default: a point is ``reach`` (the timeline's answer) with the axes as ``--set``s."""
+    assert "Tesla's record" in buildout.attrs["slip"]
     for i in (0, 11, 23):
         scenario = library.scenario("cortex-buildout", [
             ("training.mfu", buildout["training.mfu"][i]), ("target.compute_multiplier", 20)])
@@ -101,18 +107,48 @@ def test_a_buildout_point_is_simulate_timeline_at_the_same_seed(
         phases = apply_phase_sets(scenario.timeline, [
             ("timeline[3].facility_power_mw", buildout["timeline[3].facility_power_mw"][i]),
             ("timeline[3].delay_months", int(buildout["timeline[3].delay_months"][i]))])
-        sampled = simulate_timeline(library, scenario, samples=200, seed=2, until="2029-12",
-                                    phases=phases)
+        answer = reach(library, scenario, shipped_records(), phases=phases, until="2029-12",
+                       samples=200, seed=2)
+        assert answer.slip is not None and answer.slip.described == buildout.attrs["slip"]
+        sampled = answer.sampled
         assert sampled.months[-1] == buildout.months[-1]
         offset = buildout.months.index(sampled.months[0])
         cdf = np.array(list(sampled.reach_distribution().values()))
         assert buildout.p_target_by is not None
         assert np.array_equal(buildout.p_target_by[i, offset:], cdf)
+        assert not buildout.p_target_by[i, :offset].any()
         assert buildout["p_target_by_2027-12"][i] == sampled.p_reached_by("2027-12")
         median = buildout.month_of(buildout["reach_month_p50"][i:i + 1])[0]
         assert median == sampled.reach_month(0.5)
-    # a longer slip of the last phase never makes 20× by 2027-12 likelier, all else alike
-    assert np.all((buildout["p_target_by_2027-12"] >= 0) & (buildout["p_target_by_2027-12"] <= 1))
+        central = buildout.month_of(buildout["reach_month"][i:i + 1])[0]
+        assert central == answer.timeline.target_reached
+
+
+def test_without_slip_a_buildout_point_is_simulate_timeline_of_its_phases(
+        library: calc.Library) -> None:
+    unslipped = calc.sweep({**BUILDOUT, "slip": "none", "points": 6}, library)
+    assert unslipped.attrs["slip"] == "none"
+    for i in range(6):
+        scenario = library.scenario("cortex-buildout", [
+            ("training.mfu", unslipped["training.mfu"][i]), ("target.compute_multiplier", 20)])
+        assert scenario.timeline is not None
+        phases = apply_phase_sets(scenario.timeline, [
+            ("timeline[3].facility_power_mw", unslipped["timeline[3].facility_power_mw"][i]),
+            ("timeline[3].delay_months", int(unslipped["timeline[3].delay_months"][i]))])
+        sampled = simulate_timeline(library, scenario, samples=200, seed=2, until="2029-12",
+                                    phases=phases)
+        offset = unslipped.months.index(sampled.months[0])
+        cdf = np.array(list(sampled.reach_distribution().values()))
+        assert unslipped.p_target_by is not None
+        assert np.array_equal(unslipped.p_target_by[i, offset:], cdf)
+    # the record's slip only delays: at central values the target is never reached sooner,
+    # and sampled (other draws, so point by point either way by noise) it is less likely
+    slipped = calc.sweep({**BUILDOUT, "points": 6}, library)
+    before, after = unslipped["reach_month"], slipped["reach_month"]
+    assert np.all(np.where(before < 0, after < 0, (after < 0) | (after >= before)))
+    assert np.any(after > before)
+    assert slipped.p_target_by is not None and unslipped.p_target_by is not None
+    assert slipped.p_target_by.mean() < unslipped.p_target_by.mean()
 
 
 @pytest.mark.parametrize("size", [1, 7, 1000])

@@ -44,6 +44,12 @@ BAD = {
                                   "is not in the catalog"),
     "a range without points": ("scenario: cortex-phase1\naxes: "
                                "{training.mfu: {low: 0.3, high: 0.5}}\n", "points: "),
+    "an unknown slip record": (
+        "scenario: cortex-buildout\naxes: {training.mfu: [0.3]}\noutputs: [reach_month]\n"
+        "slip: Tesle\n", "slip: no schedule record of 'Tesle'"),
+    "a slip without a build-out": (
+        "scenario: cortex-buildout\naxes: {training.mfu: [0.3]}\nslip: none\n",
+        "slip: a slip moves a build-out's phases"),
     "a build-out output of a static scenario": (
         "scenario: cortex-phase1\naxes: {training.mfu: [0.3]}\noutputs: [reach_month]\n",
         "has no timeline"),
@@ -160,3 +166,32 @@ def test_a_sobol_design_fills_its_ranges_and_a_log_scale_spreads_by_decade(
     central = calc.run(library, "cortex-phase1", [("site.facility_power_mw", power[5]),
                                                    ("training.mfu", result["training.mfu"][5])])
     assert result["compute_multiple"][5] == central["compute_multiple"]
+
+
+def test_a_two_axis_sweep_saves_its_heatmaps_beside_their_data(tmp_path: Path) -> None:
+    (tmp_path / "sweep.yaml").write_text(SMALLEST, encoding="utf-8")
+    result = run_in_process("sweep", "sweep.yaml", "--out", "out", "--formats", "svg",
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+    for name in ("sweep-compute-multiple", "sweep-p-target-reached"):
+        assert (out / f"{name}.svg").read_bytes().startswith(b"<?xml")
+        assert not (out / f"{name}.png").exists()
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    described = {r["path"] for r in package["resources"]}
+    assert {"sweep.parquet", "sweep-p-target-reached.csv"} <= described
+    frame = calc.sweep(tmp_path / "sweep.yaml").to_frame()
+    with (out / "sweep-p-target-reached.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(frame) == 8
+    for row in rows:  # each cell is its point's chance, read back from the file
+        at = frame[(frame["site.facility_power_mw"] == float(row["site.facility_power_mw [MW]"]))
+                   & (frame["hardware.accelerator"] == row["hardware.accelerator"])]
+        assert float(row["p_target_reached [1]"]) == at["p_target_reached"].item()
+        assert row["points"] == "1"
+    # a sweep of three axes is saved without heatmaps (which two would it show?)
+    (tmp_path / "three.yaml").write_text(SMALLEST.replace(
+        "  hardware.accelerator: [H100, GB200]\n",
+        "  hardware.accelerator: [H100, GB200]\n  training.mfu: [0.3, 0.5]\n"), encoding="utf-8")
+    assert run_in_process("sweep", "three.yaml", "--out", "three", cwd=tmp_path).returncode == 0
+    assert not list((tmp_path / "three").glob("*.svg"))

@@ -60,6 +60,7 @@ __all__ = [
     "TimelineSimulation",
     "available_memory",
     "delay_marginal",
+    "phase_delay",
     "phase_delays",
     "simulate_timeline",
     "timeline_memory_budget",
@@ -397,11 +398,15 @@ def phase_delays(phases: Sequence[Phase], samples: int, seed: int) -> dict[str, 
     giving one phase a range leaves every other draw of the run as it was: a
     slip range can then only delay capacity, never move another sample.
     """
-    out: dict[str, FloatArray] = {}
-    for i, phase in enumerate(phases):
-        if not phase.delay_uncertain:
-            continue
-        key = phase_key(i, "delay_months")
-        out[key] = np.rint(delay_marginal(phase, i).sample(stream(seed, key, _DELAY_STREAM),
-                                                           samples))
-    return out
+    return {phase_key(i, "delay_months"): phase_delay(phase, i, samples, seed)
+            for i, phase in enumerate(phases) if phase.delay_uncertain}
+
+
+def phase_delay(phase: Phase, index: int, samples: int, seed: int) -> FloatArray:
+    """Whole-month slips of ``phase`` at position ``index`` (its own random stream); the
+    phase's fixed delay in every sample when it has no range."""
+    if not phase.delay_uncertain:
+        return np.full(samples, float(phase.delay_months))
+    key = phase_key(index, "delay_months")
+    return np.rint(delay_marginal(phase, index).sample(stream(seed, key, _DELAY_STREAM),
+                                                       samples))

@@ -33,6 +33,7 @@ from calc.analysis.sweep_result import SweepResult
 from calc.core.errors import CapcalcError
 from calc.core.months import month_label
 from calc.core.vocabulary import INPUTS
+from calc.data.records import PeerRecords
 from calc.data.scenarios import Library
 from calc.data.sweep_file import SweepFile, read_sweep
 from calc.data.sweep_journal import open_journal
@@ -179,7 +180,8 @@ def _valid(plan: SweepPlan, index: int, arrays: Arrays | None) -> bool:
 def sweep(source: Path | str | Mapping[str, Any] | SweepFile, library: Library | None = None,
           *, out: Path | str | None = None, workers: int | None = None, client: Any = None,
           block_size: int | None = None, restart: bool = False,
-          progress: Progress | None = None, memory_budget: int | None = None) -> SweepResult:
+          progress: Progress | None = None, memory_budget: int | None = None,
+          records: PeerRecords | None = None) -> SweepResult:
     """Run a sweep: every point's outputs and reductions, block by block.
 
     Parameters
@@ -204,6 +206,9 @@ def sweep(source: Path | str | Mapping[str, Any] | SweepFile, library: Library |
     memory_budget : int, optional
         Bytes the sweep may take (default half the memory free); a larger sweep is
         refused before it starts, naming the most points that fit.
+    records : PeerRecords, optional
+        The schedule record a build-out's announced phases slip by (the sweep's
+        ``slip:``, default the operator's); default capcalc's ``peers.yaml``.
 
     Examples
     --------
@@ -221,7 +226,8 @@ def sweep(source: Path | str | Mapping[str, Any] | SweepFile, library: Library |
         library = shipped_library()
     if workers is not None and workers < 1:
         raise CapcalcError(f"must be at least 1 (got {workers})", key="workers")
-    plan = plan_sweep(library, checked, block_size=block_size, memory_budget=memory_budget)
+    plan = plan_sweep(library, checked, block_size=block_size, memory_budget=memory_budget,
+                      records=records)
     total = plan.blocks
     parts: dict[int, Arrays] = {}
 
@@ -251,7 +257,7 @@ def sweep(source: Path | str | Mapping[str, Any] | SweepFile, library: Library |
                         f"with --block-size {journal.block_size} (the results are the same), "
                         "or choose another --out", file=str(Path(out) / journal.folder.name))
                 plan = plan_sweep(library, checked, block_size=journal.block_size,
-                                  memory_budget=memory_budget)
+                                  memory_budget=memory_budget, records=records)
                 total = plan.blocks
             for index in sorted(journal.done(total)):
                 arrays = journal.read(index)

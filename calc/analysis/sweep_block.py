@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from calc.analysis.buildout_montecarlo import phase_delays
+from calc.analysis.buildout_montecarlo import phase_delay, phase_delays
 from calc.analysis.catalog_draws import catalog_draws
 from calc.analysis.montecarlo import PairedDraws, paired_draws
 from calc.analysis.sweep_plan import TILE_ELEMENTS, Group, SweepPlan, quantile_name
@@ -154,11 +154,44 @@ def _fleet_values(group: Group, numeric: Mapping[str, FloatArray]) -> dict[str, 
     return values
 
 
+def _slipped_axes(group: Group, numeric: Mapping[str, FloatArray]
+                  ) -> dict[str, tuple[int, FloatArray, IntArray]]:
+    """The delay axes of phases that take the slip: key → (phase, the distinct delays of
+    the points, each point's position among them)."""
+    out = {}
+    for key, values in numeric.items():
+        if key.startswith("timeline") and key.endswith(".delay_months"):
+            index = int(key[key.index("[") + 1:key.index("]")])
+            if group.slips(index):
+                delays, where = np.unique(values, return_inverse=True)
+                out[key] = (index, delays, where.astype(np.int64))
+    return out
+
+
+def _central_delays(group: Group, numeric: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
+    """Each point's delay at central values where it slips: the delay on the axis plus the
+    slip's median."""
+    return {key: np.array([group.delayed(index, d).delay_months for d in delays],
+                          dtype=float)[where]
+            for key, (index, delays, where) in _slipped_axes(group, numeric).items()}
+
+
+def _sampled_delays(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray]
+                    ) -> dict[str, tuple[FloatArray, IntArray]]:
+    """Where a delay on an axis slips: each distinct delay's sampled slips (the draws
+    ``simulate_timeline`` makes of the phase with that delay announced), ``(delays,
+    samples)``, and each point's row among them."""
+    assert plan.samples is not None
+    return {key: (np.stack([phase_delay(group.delayed(index, d), index, plan.samples,
+                                        plan.seed) for d in delays]), where)
+            for key, (index, delays, where) in _slipped_axes(group, numeric).items()}
+
+
 def _reach_central(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray],
                    n: int) -> IntArray:
     """Month index (from the plan's first month) where each point first reaches the target."""
     assert group.phases is not None
-    values = _fleet_values(group, numeric)
+    values = {**_fleet_values(group, numeric), **_central_delays(group, numeric)}
     baseline = np.full(n, group.baseline)
     arrays = simulate_fleet(values, group.phases, plan.library.baseline.catalog, baseline,
                             until=plan.until, first=month_label(plan.first),
@@ -175,13 +208,16 @@ def _reach_sampled(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArr
     months = len(plan.months)
     counts = np.zeros((n, months + 1))
     catalog = plan.library.baseline.catalog
+    slipped = _sampled_delays(plan, group, numeric)
     for lo in range(0, samples, chunk):
         part = slice(lo, min(samples, lo + chunk))
         s = part.stop - part.start
         drawn = {**{k: v[part] for k, v in draws.drawn.items()},
                  **{k: v[part] for k, v in delays.items() if k not in numeric}}
         values: dict[str, Any] = {**draws.fixed, **{k: np.tile(v, n) for k, v in drawn.items()},
-                                  **{k: np.repeat(v, s) for k, v in numeric.items()}}
+                                  **{k: np.repeat(v, s) for k, v in numeric.items()},
+                                  **{k: table[:, part][where].ravel()
+                                     for k, (table, where) in slipped.items()}}
         baseline = np.tile(draws.baseline_effective[part], n)
         arrays = simulate_fleet(values, group.phases, catalog, baseline, until=plan.until,
                                 first=month_label(plan.first), outputs=["compute_multiple"],

@@ -17,7 +17,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import numpy.typing as npt
 from calc.analysis.buildout_montecarlo import timeline_memory_budget
 from calc.analysis.provenance import assumptions_hash
 from calc.analysis.run import baseline_measure
+from calc.analysis.slip import NO_SLIP, SlipDistribution, default_slip, with_slip
 from calc.analysis.sweep_design import Design, design_of
 from calc.core.errors import CapcalcError
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
@@ -34,6 +35,7 @@ from calc.core.phases import Phase, phase_key
 from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.data.phases import apply_phase_sets, parse_phase_key
+from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
 from calc.data.sweep_file import Axis, SweepFile
 
@@ -106,6 +108,24 @@ class Group:
     scenario: Scenario
     baseline: float
     phases: tuple[Phase, ...] | None
+    #: The slip announced phases take (None: none), and the phases before it was added.
+    slip: SlipDistribution | None = None
+    unslipped: tuple[Phase, ...] | None = None
+
+    def slips(self, index: int) -> bool:
+        """Whether phase ``index`` takes the slip when its delay is on an axis (an announced
+        phase, whose axis value is then a fixed delay with no range of its own)."""
+        return self.slip is not None and self.unslipped is not None \
+            and self.unslipped[index].status == "announced"
+
+    def delayed(self, index: int, delay: float) -> Phase:
+        """Phase ``index`` of a point whose delay axis says ``delay``: the delay announced,
+        plus the slip — as ``--set timeline[N].delay_months=`` and then the slip are in
+        ``capcalc timeline``."""
+        assert self.unslipped is not None
+        phase = replace(self.unslipped[index], delay_months=int(delay), delay_low=None,
+                        delay_high=None)
+        return with_slip((phase,), self.slip)[0] if self.slip is not None else phase
 
 
 @dataclass(frozen=True)
@@ -241,7 +261,7 @@ def _base_library(library: Library, sweep: SweepFile) -> Library:
 
 
 def _groups(library: Library, sweep: SweepFile, axes: tuple[Axis, ...],
-            categorical: tuple[str, ...]) -> tuple[Group, ...]:
+            categorical: tuple[str, ...], slip: SlipDistribution | None) -> tuple[Group, ...]:
     spec = sweep.spec
     where = f"{sweep.origin}: set"
     input_sets = [(k, v) for k, v in spec.set.items() if not k.startswith("timeline")]
@@ -267,7 +287,7 @@ def _groups(library: Library, sweep: SweepFile, axes: tuple[Axis, ...],
                 f"(meet_target); a sweep evaluates each point as given: put "
                 f"{scenario.meet_target} on an axis, or sweep a scenario without meet_target",
                 file=sweep.origin, key="scenario")
-        phases = None
+        phases = unslipped = None
         if sweep.buildout or phase_sets or phase_axis_sets:
             if base.timeline is None:
                 raise CapcalcError(
@@ -277,11 +297,13 @@ def _groups(library: Library, sweep: SweepFile, axes: tuple[Axis, ...],
             fixed = apply_phase_sets(base.timeline, phase_sets, file=where,
                                      catalog=library.baseline.catalog)
             _check_phase_extremes(axes, fixed, sweep.origin)
-            phases = apply_phase_sets(fixed, phase_axis_sets, file=sweep.origin,
-                                      catalog=library.baseline.catalog)
+            unslipped = apply_phase_sets(fixed, phase_axis_sets, file=sweep.origin,
+                                         catalog=library.baseline.catalog)
+            phases = with_slip(unslipped, slip) if slip is not None else unslipped
         groups.append(Group(index=index, choice=tuple(str(c) for c in choice),
                             scenario=scenario, baseline=baseline_measure(library, scenario),
-                            phases=phases))
+                            phases=phases, slip=slip if phases is not None else None,
+                            unslipped=unslipped))
     return tuple(groups)
 
 
@@ -365,8 +387,26 @@ def _check_memory(points: int, columns: int, months: int, block: int, samples: i
             key="axes")
 
 
+def _slip(sweep: SweepFile, records: PeerRecords | None) -> SlipDistribution | None:
+    """The slip a build-out sweep's announced phases take: the sweep's ``slip:`` record
+    (default the operator's, as ``capcalc timeline``), None for ``none`` or no build-out."""
+    record = sweep.spec.slip
+    if not sweep.buildout or (record is not None and record.strip().lower() == NO_SLIP):
+        return None
+    if records is None:
+        # deferred: the cached schedule record, only for a build-out sweep
+        from calc.data.cache import shipped_records
+
+        records = shipped_records()
+    try:
+        return default_slip(records, record)
+    except CapcalcError as exc:  # a record not found is the sweep file's; a bad one peers.yaml's
+        raise (exc.at(file=sweep.origin) if exc.key == "slip" else exc) from None
+
+
 def plan_sweep(library: Library, sweep: SweepFile, *, block_size: int | None = None,
-               memory_budget: int | None = None) -> SweepPlan:
+               memory_budget: int | None = None,
+               records: PeerRecords | None = None) -> SweepPlan:
     """Resolve ``sweep`` against ``library`` and cut it into blocks.
 
     Parameters
@@ -379,6 +419,9 @@ def plan_sweep(library: Library, sweep: SweepFile, *, block_size: int | None = N
         Points per block, overriding the file's ``block_size``.
     memory_budget : int, optional
         Bytes the sweep may take; default half the memory free.
+    records : PeerRecords, optional
+        The schedule record a build-out's slip is fitted on (default capcalc's
+        ``peers.yaml``).
 
     Raises
     ------
@@ -399,7 +442,8 @@ def plan_sweep(library: Library, sweep: SweepFile, *, block_size: int | None = N
         raise exc.at(file=exc.file or sweep.origin, key=exc.key or "scenario") from None
     axes = _canonical_axes(sweep, base)
     categorical = tuple(a.key for a in axes if a.categorical)
-    groups = _groups(library, sweep, axes, categorical)
+    slip = _slip(sweep, records)
+    groups = _groups(library, sweep, axes, categorical, slip)
     design = design_of(axes, spec.design, spec.points, spec.seed)
     until = month_label(month_index(spec.until or DEFAULT_UNTIL, key="until"))
     first = month_index(until)
@@ -442,6 +486,7 @@ def plan_sweep(library: Library, sweep: SweepFile, *, block_size: int | None = N
     }
     if sweep.buildout:
         attrs["until"] = until
+        attrs["slip"] = "none" if slip is None else slip.described
     document = {"spec": spec.model_dump(mode="json", exclude={"block_size"}),
                 "axes": [repr(a) for a in axes], "assumptions": digest,
                 "version": __version__}

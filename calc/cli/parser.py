@@ -122,6 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Monte Carlo samples per scenario and build-out (default 2000; "
                    "100 to 200,000)")
     _peers_arg(p)
+    p.add_argument("--sweep", type=Path, metavar="FILE",
+                   help="add a section on a sweep file and what must be true for its target: "
+                   "the heatmap of the chance of the target with its contour and the box, "
+                   "the discovery's sentence with coverage and density, the box's bounds, "
+                   "and where the sweep's scenario sits relative to it")
+    p.add_argument("--sweep-out", dest="sweep_out", type=out_folder, metavar="DIR",
+                   help="the sweep's journal (as capcalc sweep --out DIR): blocks already "
+                   "there are read back, the others computed and written")
+    p.add_argument("--by", metavar="YYYY-MM",
+                   help="the discovery's deadline (a build-out sweep; default the sweep "
+                   "file's first by: month, else its horizon)")
+    p.add_argument("--density", type=probability, default=0.8, metavar="D",
+                   help="share of the box's futures that must meet the target (default 0.8)")
     p.set_defaults(handler="calc.cli.report:cmd_report")
 
     p = sub.add_parser(
@@ -203,10 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
         "samples. Prints the tidy table: one row per point, the axes, then each output or "
         "reduction, units in brackets. --out DIR saves each block as it finishes (a killed "
         "sweep run again resumes) and the results as Parquet (and Zarr) with "
-        "datapackage.json.")
+        "datapackage.json; a sweep of two axes adds its heatmaps with the target's contour "
+        "(the compute multiple, P(target), P(target by each month of a build-out)).")
     add_sweep_args(p)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table",
                    help="table (the first rows), csv (every row) or json (default table)")
+    p.add_argument("--formats", type=chart_formats, default=["png", "svg"], metavar="LIST",
+                   help="a sweep of two axes: its heatmaps saved with --out, any of "
+                   "png,svg,pdf (default png,svg)")
     p.set_defaults(handler="calc.cli.sweep:cmd_sweep")
 
     p = sub.add_parser(

@@ -74,7 +74,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     result = _run(args)
     if args.out is not None:
         # a sweep resumed from this folder's journal rewrites its own earlier files
-        write_out(args.out, sweep_files(result), force=args.force or result.resumed > 0)
+        write_out(args.out, sweep_files(result, args.formats),
+                  force=args.force or result.resumed > 0)
     if args.format == "csv":
         sys.stdout.write(sweep_table(result).to_csv())
     elif args.format == "json":

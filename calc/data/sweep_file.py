@@ -114,6 +114,13 @@ class SweepSpec(Frozen):
     until: Month | None = Field(None, description="Horizon of a build-out, YYYY-MM.")
     by: list[Month] = Field(default_factory=list, description="Months for which "
                             "P(target by month) gets a column of its own.")
+    slip: Text | None = Field(
+        None, description="A build-out's schedule slip, as `capcalc timeline --slip`: whose "
+        "announced-versus-delivered record (peers.yaml schedules) every announced phase "
+        "without a slip range of its own slips by: an operator (default: the operator of "
+        "the shipped build-outs, shrunk toward the others), `peers` (every operator pooled) "
+        "or `none`. A phase's delay_months on an axis is the delay announced, to which the "
+        "slip adds, as `--set timeline[N].delay_months=` does in `capcalc timeline`.")
     block_size: StrictInt | None = Field(
         None, ge=1, description="Points per block (default: as many as fit a block's memory); "
         "does not change the results.")
@@ -237,6 +244,11 @@ def _check_outputs(spec: SweepSpec, origin: str) -> None:
                                file=origin, key="outputs")
     if len(set(spec.outputs)) != len(spec.outputs):
         raise CapcalcError("names an output twice", file=origin, key="outputs")
+    if spec.slip is not None and not (any(o in BUILDOUT_OUTPUTS for o in spec.outputs)
+                                      or spec.by):
+        raise CapcalcError("a slip moves a build-out's phases; this sweep keeps no build-out "
+                           "output (add reach_month or p_target_by to outputs, or remove "
+                           "slip)", file=origin, key="slip")
     if spec.until is not None and spec.by:
         late = [m for m in spec.by if month_index(m) > month_index(spec.until)]
         if late:

@@ -3,8 +3,9 @@
 A :class:`Chart` says everything a reader sees — its title, its provenance line
 (the caption of its :class:`~calc.presentation.tables.Table`, whose CSV is the
 data behind it), its panels with their axes and units, and each panel's marks:
-lines, areas, bars, histogram bins, points with labels, reference rules and
-segments, each with its series name and colour. It holds plain data only
+lines, areas, bars, histogram bins, points with labels, reference rules,
+segments and heatmap cells, each with its series name and colour (cells with
+their sequential colour scale). It holds plain data only
 (frozen dataclasses of numbers and text), so it imports no drawing library.
 
 Two renderers draw every chart from it, one function per *kind* of mark:
@@ -26,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from calc.presentation.colours import NEUTRAL, TARGET
+from calc.presentation.colours import NEUTRAL, SEQUENTIAL, TARGET
 from calc.presentation.tables.base import Table
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Bar",
     "Bars",
     "Bins",
+    "Cells",
     "Chart",
     "Key",
     "LegendEntry",
@@ -250,7 +252,42 @@ class Segments:
     opacity: float = 1.0
 
 
-Mark = Line | Area | Bars | Bins | Points | Rule | Segments
+@dataclass(frozen=True)
+class Cells:
+    """A heatmap: a grid of rectangles, each coloured by its value on one sequential scale.
+
+    Along a numeric axis ``x`` (or ``y``) holds the cells' edges (one more than
+    the columns); along a category axis the categories, one cell each.
+    ``values[j][i]`` is the cell of row ``j`` (along y) and column ``i`` (along
+    x); a value that is not finite leaves its cell empty. The scale runs from
+    ``colours[0]`` at ``domain[0]`` to ``colours[-1]`` at ``domain[1]``, blended
+    in RGB; ``title`` and ``unit`` name what the colours say (a share: ``kind``
+    ``share``), in the legend's gradient or the file's colour bar.
+    """
+
+    title: str
+    unit: str
+    x: tuple[Value, ...]
+    y: tuple[Value, ...]
+    values: tuple[tuple[float, ...], ...]
+    domain: tuple[float, float]
+    kind: Literal["quantity", "share"] = "quantity"
+    colours: tuple[str, ...] = SEQUENTIAL
+
+    @property
+    def scale(self) -> Axis:
+        """The colour scale as an axis: its title, unit and kind (for its title)."""
+        return Axis(self.title, self.unit, kind=self.kind)
+
+    def cells(self) -> Iterator[tuple[int, int, float]]:
+        """``(column, row, value)`` of every cell with a finite value."""
+        for j, row in enumerate(self.values):
+            for i, value in enumerate(row):
+                if math.isfinite(value):
+                    yield i, j, value
+
+
+Mark = Line | Area | Bars | Bins | Points | Rule | Segments | Cells
 
 
 @dataclass(frozen=True)
@@ -386,9 +423,10 @@ def _entries(mark: Mark) -> Iterator[LegendEntry]:
             yield LegendEntry(point.series, point.colour, "point", shape=point.shape)
     elif isinstance(mark, Rule):
         yield LegendEntry(mark.series, mark.colour, "rule", mark.dash)
-    else:
+    elif isinstance(mark, Segments):
         for segment in mark.segments:
             yield LegendEntry(segment.series, segment.colour, "line")
+    # cells have a colour scale of their own, not a series
 
 
 def legend_of(marks: Iterable[Mark]) -> tuple[LegendEntry, ...]:
@@ -516,6 +554,8 @@ def panel_values(panel: Panel, channel: Literal["x", "y", "y2"]) -> list[float]:
             out += _numbers(v for s in mark.segments for v in (s.x if channel == "x" else s.y))
         elif isinstance(mark, Rule) and mark.axis == channel:
             out += _numbers([mark.at])
+        elif isinstance(mark, Cells):
+            out += _numbers(mark.x if channel == "x" else mark.y)
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import colorsys
 from collections.abc import Iterable, Sequence
 
-__all__ = ["DIRECTIONS", "GRID", "NEUTRAL", "PALETTE", "SCENARIO_STAR", "TARGET",
+__all__ = ["DIRECTIONS", "GRID", "NEUTRAL", "PALETTE", "SCENARIO_STAR", "SEQUENTIAL", "TARGET",
            "series_colours"]
 
 #: The target's colour (Okabe–Ito vermillion): used for the target and nothing else.
@@ -27,6 +27,10 @@ NEUTRAL = "#777777"
 GRID = "#BBBBBB"
 #: The scenarios' stars among the peers (Okabe–Ito yellow, drawn with a black edge).
 SCENARIO_STAR = "#F0E442"
+#: A heatmap's scale, low to high: light to dark blue (ColorBrewer's Blues without its
+#: near-white, so a cell of 0 is told from an empty one, left white), so the target's
+#: vermillion contour stands out on every cell.
+SEQUENTIAL: tuple[str, ...] = ("#DEEBF7", "#9ECAE1", "#4292C6", "#2171B5", "#08306B")
 #: A lever's bar by what it does to the compute multiple.
 DIRECTIONS = {"raises": "#009E73", "lowers": "#CC79A7", "no change": "#999999",
               "total": "#0072B2"}

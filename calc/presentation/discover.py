@@ -18,11 +18,11 @@ from calc.presentation.formatting import format_value
 from calc.presentation.tables.base import Table
 from calc.presentation.text import render_table
 
-__all__ = ["conditions", "discovery_json", "discovery_sentence", "discovery_table",
-           "discovery_text"]
+__all__ = ["bound_text", "conditions", "discovery_json", "discovery_sentence",
+           "discovery_table", "discovery_text", "reference_sentence"]
 
 
-def _bound(key: str, value: float, unit: str) -> str:
+def bound_text(key: str, value: float, unit: str) -> str:
     """One limit of a box as people read it: a month for a start, whole months for a delay."""
     if key.endswith(".start"):
         return month_label(round(value))
@@ -43,11 +43,11 @@ def conditions(box: Box, ladder: Ladder) -> list[str]:
         data_low, data_high = ladder.ranges[key]
         lower, upper = low > data_low, high < data_high
         if lower and upper:
-            out.append(f"{_bound(key, low, unit)} ≤ {key} ≤ {_bound(key, high, unit)}")
+            out.append(f"{bound_text(key, low, unit)} ≤ {key} ≤ {bound_text(key, high, unit)}")
         elif lower:
-            out.append(f"{key} ≥ {_bound(key, low, unit)}")
+            out.append(f"{key} ≥ {bound_text(key, low, unit)}")
         else:
-            out.append(f"{key} ≤ {_bound(key, high, unit)}")
+            out.append(f"{key} ≤ {bound_text(key, high, unit)}")
     return out
 
 
@@ -76,7 +76,8 @@ def discovery_sentence(ladder: Ladder, rung: Discovery | None = None) -> str:
             f"(coverage).")
 
 
-def _reference_text(ladder: Ladder) -> str:
+def reference_sentence(ladder: Ladder) -> str:
+    """Where the sweep's base scenario sits relative to the box ("" when there is no box)."""
     rung = ladder.main
     name = ladder.attrs.get("scenario", "the base scenario")
     if rung.box is None:
@@ -86,12 +87,12 @@ def _reference_text(ladder: Ladder) -> str:
     parts = []
     for key, value, low, high in rung.outside:
         unit = ladder.units.get(key, "")
-        shown = value if isinstance(value, str) else _bound(key, float(value), unit)
+        shown = value if isinstance(value, str) else bound_text(key, float(value), unit)
         if low is None:
             parts.append(f"{key} is {shown}")
         else:
-            parts.append(f"{key} is {shown} (the box: {_bound(key, low, unit)} to "
-                         f"{_bound(key, high, unit)})")
+            parts.append(f"{key} is {shown} (the box: {bound_text(key, low, unit)} to "
+                         f"{bound_text(key, high, unit)})")
     return f"{name} itself lies outside the box: {'; '.join(parts)}."
 
 
@@ -116,7 +117,7 @@ def discovery_table(ladder: Ladder) -> Table:
 def discovery_text(ladder: Ladder) -> str:
     """The sentence, the ladder of earlier deadlines, and where the base scenario sits."""
     lines = [discovery_sentence(ladder)]
-    reference = _reference_text(ladder)
+    reference = reference_sentence(ladder)
     if reference:
         lines.append(reference)
     if len(ladder.rungs) > 1:
@@ -151,7 +152,7 @@ def discovery_json(ladder: Ladder) -> dict[str, Any]:
         "target": {"output": ladder.output, "value": ladder.value},
         "density": ladder.density,
         "sentence": discovery_sentence(ladder),
-        "reference": _reference_text(ladder),
+        "reference": reference_sentence(ladder),
         "inputs": list(ladder.inputs),
         "rungs": [{"deadline": r.deadline, "share": r.share, "box": _box_json(r.box),
                    "densest": _box_json(r.densest)} for r in ladder.rungs],

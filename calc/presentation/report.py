@@ -1,4 +1,5 @@
-"""A one-file report: the question, the answer, scenarios, tenfold, uncertainty, peers, assumptions.
+"""A one-file report: the question, the answer, scenarios, tenfold, uncertainty, peers, assumptions
+(and, when asked, a sweep and what must be true).
 
 :func:`build_report` runs the scenarios and makes one self-contained HTML
 document: every chart is embedded as a PNG data URI, the style sheet is
@@ -50,6 +51,7 @@ from calc.presentation.report_page import (
     Page,
     ReportChart,
     ReportFigure,
+    SweepReport,
     picture_formats,
     render_chart,
     report_figure,
@@ -71,6 +73,8 @@ from calc.presentation.tables.peers import peers_table
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from calc.analysis.discover import Ladder
+    from calc.analysis.sweep_result import SweepResult
     from calc.presentation.tables.base import Table
 
 __all__ = ["REPORT_FILE", "Report", "build_report", "report_files", "write_report"]
@@ -85,6 +89,8 @@ _SECTIONS = (("question", "Question and answer"), ("scenarios", "Scenarios"),
              ("tenfold", "Tenfold"), ("uncertainty", "Uncertainty"),
              ("peers", "Peers"), ("calibration", "Calibration"),
              ("assumptions", "Assumptions"), ("provenance", "Provenance"))
+#: The section a report asked for a sweep adds, after the uncertainty.
+_SWEEP = ("sweep", "Sweep")
 
 
 # ------------------------------------------------------------------ the report
@@ -189,7 +195,8 @@ def build_report(library: Library, names: Sequence[str] = (),
                  samples: int = 2_000, peers: PeersFile | None = None,
                  peers_source: str | None = None,
                  formats: Sequence[str] = ("png", "svg"),
-                 generated: dt.datetime | None = None, files_beside: bool = True) -> Report:
+                 generated: dt.datetime | None = None, files_beside: bool = True,
+                 sweep: tuple[SweepResult, Ladder] | None = None) -> Report:
     """Run ``names`` (default: the article's scenarios) and build the report.
 
     Every number is computed here; the charts are drawn when the report's
@@ -214,6 +221,10 @@ def build_report(library: Library, names: Sequence[str] = (),
     files_beside : bool
         Whether the chart files will be written beside the HTML (links to them are
         left out when the HTML travels alone, as the dashboard's download does).
+    sweep : (SweepResult, Ladder), optional
+        A finished sweep and its discovery (:func:`calc.sweep`, :func:`calc.discover`):
+        adds a section with its heatmap, the discovery's sentence, the box's bounds
+        and where the sweep's scenario sits relative to it.
     """
     sets = list(sets)
     names = scenario_names(library, names)
@@ -226,7 +237,8 @@ def build_report(library: Library, names: Sequence[str] = (),
                    samples=samples, peers=peers, calibration=calibrate(library, peers),
                    peers_source=peers_source or "peers.yaml")
     stamp = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    groups: dict[str, list[ReportChart]] = {key: [] for key, _ in _SECTIONS}
+    sections = _SECTIONS if sweep is None else (*_SECTIONS[:4], _SWEEP, *_SECTIONS[4:])
+    groups: dict[str, list[ReportChart]] = {key: [] for key, _ in sections}
     question = question_section(ctx)
     scenarios = results_section(ctx, groups["scenarios"])
     tenfold = tenfold_section(ctx, groups["tenfold"])
@@ -234,13 +246,20 @@ def build_report(library: Library, names: Sequence[str] = (),
     peers_data = peers_section(ctx, groups["peers"])
     calibration = calibration_section(ctx, groups["calibration"])
     assumptions = assumptions_section(ctx)
+    swept: SweepReport | None = None
+    if sweep is not None:
+        # deferred: the sweep's charts and words, only for a report asked for a sweep
+        from calc.presentation.report_sweep import sweep_section
+
+        swept = sweep_section(*sweep, groups["sweep"])
     page = Page(
         title=f"capcalc report: {baseline.scenario.title} and {len(results)} scenarios",
         subtitle=(f"{baseline.scenario.title}: what {len(results)} scenarios give, and what "
                   f"the target takes. Generated {stamp} by capcalc {__version__}."),
-        version=__version__, nav=_SECTIONS, question=question, scenarios=scenarios,
+        version=__version__, nav=sections, question=question, scenarios=scenarios,
         tenfold=tenfold, uncertainty=uncertainty, peers=peers_data, calibration=calibration,
-        assumptions=assumptions, provenance=provenance_section(ctx, stamp), figures={})
+        assumptions=assumptions, provenance=provenance_section(ctx, stamp), figures={},
+        sweep=swept)
     tables = (calibration_table(ctx.calibration), peers_table(peers, library))
     draft = _Draft(page=page, groups=groups, tables=tables, formats=tuple(formats),
                    files_beside=files_beside)

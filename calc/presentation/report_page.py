@@ -23,8 +23,8 @@ from calc.presentation.tables.base import Table
 __all__ = [
     "Assumptions", "Block", "Calibration", "Cell", "Grid", "Item", "Link", "Page",
     "Peers", "Provenance", "Question", "Rendered", "ReportChart", "ReportFigure", "Scenarios",
-    "Spread",
-    "Statements", "Tenfold", "Text", "Timelines", "Tornado", "Uncertainty", "cell", "grid",
+    "Spread", "Statements", "SweepReport", "Tenfold", "Text", "Timelines", "Tornado",
+    "Uncertainty", "cell", "grid",
     "numeric_text", "picture_formats", "render_chart", "report_figure", "rich_cell", "sources",
 ]
 
@@ -223,6 +223,24 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class SweepReport:
+    """The sweep and its discovery, as the report writes them."""
+
+    #: What was swept, in one paragraph, with its provenance line.
+    intro: str
+    #: The discovery's sentence: the box's conditions, its density and coverage.
+    sentence: str
+    #: Where the sweep's named scenario sits relative to the box.
+    reference: str
+    #: Each input PRIM searched: the sweep's range, the box's bounds, the scenario's value.
+    bounds: Grid | None
+    #: The box for each deadline, latest first (a build-out's ladder), or None.
+    ladder: Grid | None
+    #: Why no heatmap is drawn ("" when one is).
+    no_chart: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     """Everything the template writes, section by section."""
 
@@ -240,6 +258,8 @@ class Page:
     provenance: Provenance
     #: Each section's charts by section id.
     figures: dict[str, tuple[ReportFigure, ...]]
+    #: A sweep and what must be true, when the report was asked for one.
+    sweep: SweepReport | None = None
 
 
 def numeric_text(text: str) -> bool:

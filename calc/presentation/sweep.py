@@ -4,12 +4,14 @@ The tidy table (one row per point: the axes, then each output or reduction,
 headers with units in brackets) is a :class:`Table`, so its CSV follows every
 capcalc CSV. A saved set is ``sweep.parquet`` (the same table), and for a
 sampled build-out ``sweep.zarr.zip`` (every array, P(target) by each month
-included), described in ``datapackage.json``.
+included), described in ``datapackage.json``; a sweep of two axes adds its
+heatmaps (:func:`sweep_charts`), each picture beside its CSV.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,8 +23,11 @@ from calc.presentation.formatting import format_value
 from calc.presentation.tables.base import Table
 from calc.presentation.text import render_table
 
-__all__ = ["PARQUET_FILE", "ZARR_FILE", "sweep_files", "sweep_json", "sweep_table",
-           "sweep_text"]
+if TYPE_CHECKING:
+    from calc.presentation.chart_spec import Chart
+
+__all__ = ["PARQUET_FILE", "ZARR_FILE", "sweep_charts", "sweep_files", "sweep_json",
+           "sweep_table", "sweep_text"]
 
 PARQUET_FILE = "sweep.parquet"
 ZARR_FILE = "sweep.zarr.zip"
@@ -81,10 +86,32 @@ def sweep_json(result: SweepResult) -> dict[str, Any]:
     return document
 
 
-def sweep_files(result: SweepResult) -> dict[str, FileData]:
-    """``sweep.parquet`` (and ``sweep.zarr.zip`` with sampled arrays) with ``datapackage.json``."""
+def sweep_charts(result: SweepResult) -> list[Chart]:
+    """The heatmaps a sweep of two axes is saved with (none for other sweeps): the compute
+    multiple and P(target) it keeps, each with the target's contour, and for a build-out
+    P(target by each month that has a column of its own), else by the horizon."""
+    if len(result.axes) != 2:
+        return []
+    # deferred: the chart declarations, only when a sweep's files are written
+    from calc.presentation.charts.sweep import heatmap_chart, reach_heatmap_chart
+
+    charts = [heatmap_chart(result, o) for o in ("compute_multiple", "p_target_reached")
+              if o in result.columns]
+    if result.months:
+        months = [c.removeprefix("p_target_by_") for c in result.kept
+                  if c.startswith("p_target_by_")] or [result.months[-1]]
+        charts += [reach_heatmap_chart(result, month) for month in months]
+    return charts
+
+
+def sweep_files(result: SweepResult, formats: Sequence[str] = ("png", "svg")
+                ) -> dict[str, FileData]:
+    """``sweep.parquet`` (and ``sweep.zarr.zip`` with sampled arrays), the heatmaps of a sweep
+    of two axes in each of ``formats`` with their CSVs (:func:`sweep_charts`), and
+    ``datapackage.json``."""
     # deferred: pandas, pyarrow, xarray and zarr, loaded only when a set is saved
     from calc.data.frames import parquet_bytes, zarr_bytes
+    from calc.presentation.export import chart_files
 
     table = sweep_table(result)
     fields = tuple((n, field_type(v), table.units.get(n, "")) for n, v in table.columns.items())
@@ -102,4 +129,5 @@ def sweep_files(result: SweepResult) -> dict[str, FileData]:
                      "column, and P(target by month) over (point, month); units on each "
                      f"variable. {table.caption}.", (), format="zarr",
                      mediatype="application/zip"))
+    files.update(chart_files(sweep_charts(result), formats))
     return with_datapackage(files)

@@ -2,7 +2,8 @@
 
 One function per kind, as :mod:`calc.presentation.vega.marks` has for the
 screen. Every artist is tagged with its kind (``gid``: ``line``, ``area``,
-``bar``, ``bins``, ``point``, ``rule``, ``segment``; a marker's name ``label``) so
+``bar``, ``bins``, ``point``, ``rule``, ``segment``, ``cells``; a marker's name ``label``;
+a heatmap's colour bar ``colourbar``) so
 a drawn figure can be read back and compared with the screen's spec.
 """
 
@@ -15,23 +16,26 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import to_rgba
+from matplotlib.colors import LinearSegmentedColormap, to_rgba
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from calc.presentation.chart_spec import (
     Area,
     Bars,
     Bins,
+    Cells,
     Line,
     Points,
     Rule,
     Segments,
     Value,
+    axis_title,
 )
-from calc.presentation.figure.style import MARKERS, dash, points, when
+from calc.presentation.figure.style import MARKERS, dash, plain, points, when
 from calc.presentation.label_places import PLACES
 
-__all__ = ["Canvas", "draw_area", "draw_bars", "draw_bins", "draw_line", "draw_points",
-           "draw_rule", "draw_segments"]
+__all__ = ["Canvas", "draw_area", "draw_bars", "draw_bins", "draw_cells", "draw_line",
+           "draw_points", "draw_rule", "draw_segments"]
 
 _OFFSETS = {name: (dx, dy, align) for name, dx, dy, align in PLACES}
 
@@ -186,3 +190,29 @@ def draw_segments(group: Segments, canvas: Canvas) -> None:
                                 linewidth=points(group.width), alpha=group.opacity,
                                 solid_capstyle="butt", zorder=1)
             artist.set_gid("segment")
+
+
+def _edges(values: Sequence[Value]) -> Any:
+    """A heatmap's cell edges along an axis: its numbers, or around each category's place."""
+    if values and isinstance(values[0], str):
+        return np.arange(len(values) + 1) - 0.5
+    return np.asarray(values, dtype=float)
+
+
+def draw_cells(cells: Cells, canvas: Canvas) -> None:
+    """A heatmap: a mesh of cells coloured through the cells' sequential scale (blended in
+    RGB, as on screen), empty where a value is not finite, and its colour bar."""
+    ax = canvas.ax
+    grid = np.array([[v if math.isfinite(v) else np.nan for v in row] for row in cells.values],
+                    dtype=float)
+    scale = LinearSegmentedColormap.from_list("cells", list(cells.colours))
+    mesh = ax.pcolormesh(_edges(cells.x), _edges(cells.y), np.ma.masked_invalid(grid),
+                         cmap=scale, vmin=cells.domain[0], vmax=cells.domain[1],
+                         shading="flat", zorder=0)
+    mesh.set_gid("cells")
+    factor, title = axis_title(cells.scale, [v for _i, _j, v in cells.cells()])
+    bar = ax.figure.colorbar(mesh, ax=ax, pad=0.02, fraction=0.05)
+    bar.set_label(title.replace("$", r"\$"), fontsize=9)
+    bar.ax.set_gid("colourbar")
+    bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0) if cells.kind == "share"
+                                     else FuncFormatter(lambda v, _p: plain(v / factor)))

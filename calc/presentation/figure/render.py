@@ -22,6 +22,7 @@ from calc.presentation.chart_spec import (
     Area,
     Bars,
     Bins,
+    Cells,
     Chart,
     Key,
     LegendEntry,
@@ -48,7 +49,7 @@ __all__ = ["draw"]
 _DRAW: dict[type, Callable[[Any, draw_marks.Canvas], None]] = {
     Line: draw_marks.draw_line, Area: draw_marks.draw_area, Bins: draw_marks.draw_bins,
     Bars: draw_marks.draw_bars, Points: draw_marks.draw_points, Rule: draw_marks.draw_rule,
-    Segments: draw_marks.draw_segments,
+    Segments: draw_marks.draw_segments, Cells: draw_marks.draw_cells,
 }
 #: Pixels of the screen's panels per inch of the saved figure's.
 _PX_PER_INCH = 80.0
@@ -77,9 +78,9 @@ def _panel(ax: Any, panel: Panel, first: bool) -> None:
         _DRAW[type(mark)](mark, canvas)
     set_axis(ax, "x", panel.x, panel_values(panel, "x"), _months(panel))
     set_axis(ax, "y", panel.y, panel_values(panel, "y"))
-    if canvas.along is not None:
-        category_ticks(ax, canvas.along, (panel.x if canvas.along == "x" else panel.y)
-                       .categories)
+    for which, axis in (("x", panel.x), ("y", panel.y)):
+        if axis.kind == "category":
+            category_ticks(ax, which, axis.categories)
     if canvas.right is not None and panel.y2 is not None:
         set_axis(canvas.right, "y", panel.y2, panel_values(panel, "y2"))
         canvas.right.spines[["top"]].set_visible(False)

@@ -31,7 +31,7 @@ from matplotlib.ticker import (
 
 from calc.presentation.chart_spec import Axis, axis_title
 
-__all__ = ["MARKERS", "category_ticks", "dash", "figure", "points", "set_axis", "when"]
+__all__ = ["MARKERS", "category_ticks", "dash", "figure", "plain", "points", "set_axis", "when"]
 
 #: The declarations' marker shapes as matplotlib draws them.
 MARKERS = {"circle": "o", "diamond": "D", "triangle-up": "^", "square": "s", "star": "*"}
@@ -57,7 +57,7 @@ def when(value: Any) -> Any:
     return np.datetime64(value[:7], "M") if isinstance(value, str) else value
 
 
-def _plain(value: float) -> str:
+def plain(value: float) -> str:
     """A tick value as Vega's ``,~g`` writes it: grouped thousands, no trailing zeros."""
     if value == 0:
         return "0"
@@ -72,7 +72,7 @@ def _log_label(factor: float) -> FuncFormatter:
         if value <= 0:
             return ""
         mantissa = round(value / 10 ** math.floor(math.log10(value) + 1e-9))
-        return _plain(value / factor) if mantissa in (1, 2, 5) else ""
+        return plain(value / factor) if mantissa in (1, 2, 5) else ""
 
     return FuncFormatter(label)
 
@@ -109,7 +109,7 @@ def set_axis(ax: Axes, which: str, axis: Axis, values: Sequence[Any],
     elif axis.kind == "share":
         target.set_major_formatter(PercentFormatter(1.0, decimals=0 if axis.domain else 1))
     else:
-        target.set_major_formatter(FuncFormatter(lambda v, _p: _plain(v / factor)))
+        target.set_major_formatter(FuncFormatter(lambda v, _p: plain(v / factor)))
     if axis.padding:
         if which == "x":
             ax.margins(x=0.2)

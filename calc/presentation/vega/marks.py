@@ -19,18 +19,20 @@ from calc.presentation.chart_spec import (
     Area,
     Bars,
     Bins,
+    Cells,
     Line,
     Points,
     Rule,
     Segments,
     Value,
+    axis_title,
     month_date,
 )
 from calc.presentation.label_places import PLACES
 from calc.presentation.vega.style import SHAPES
 
-__all__ = ["Frame", "area_layers", "bar_layers", "bin_layers", "line_layers", "point_layers",
-           "rule_layers", "segment_layers"]
+__all__ = ["Frame", "area_layers", "bar_layers", "bin_layers", "cell_layers", "line_layers",
+           "point_layers", "rule_layers", "segment_layers"]
 
 Spec = dict[str, Any]
 _NUMBER = ",.4~g"
@@ -317,4 +319,46 @@ def segment_layers(marks: Sequence[Segments], frame: Frame) -> list[Spec]:
                               "encoding": {"x": frame.channel("x", "x2"),
                                            "y": frame.channel("y", "y2"), **colour}})
         layers.append({"data": {"values": rows}, "layer": layer})
+    return layers
+
+
+def _spans(edges: Sequence[Value], nominal: bool) -> list[tuple[Value, Value | None]]:
+    """Each cell's place along an axis: its category, or its two edges."""
+    if nominal:
+        return [(name, None) for name in edges]
+    return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
+
+
+def cell_layers(marks: Sequence[Cells], frame: Frame) -> list[Spec]:
+    """Heatmap cells: one rect per cell, filled through the cells' own sequential scale
+    (the fill channel, so it never mixes with the series' colour scale), with its legend."""
+    layers: list[Spec] = []
+    for cells in marks:
+        xs = _spans(cells.x, frame.x.get("type") == "nominal")
+        ys = _spans(cells.y, frame.y.get("type") == "nominal")
+        rows = []
+        for i, j, value in cells.cells():
+            (x, x2), (y, y2) = xs[i], ys[j]
+            rows.append({"x": x, "x2": x2, "y": y, "y2": y2, "v": float(value)})
+        factor, title = axis_title(cells.scale, [v for _i, _j, v in cells.cells()])
+        share = cells.kind == "share"
+        encoding: dict[str, Any] = {
+            "x": frame.channel("x", "x"), "y": frame.channel("y", "y"),
+            "fill": {"field": "v", "type": "quantitative", "title": title,
+                     "scale": {"domain": list(cells.domain), "range": list(cells.colours),
+                               "interpolate": "rgb"},
+                     "legend": {"orient": "right", "gradientLength": 180,
+                                **({"format": ".0%"} if share else
+                                   {"labelExpr": f"format(datum.value / {factor!r}, ',~g')"})}},
+            "tooltip": [frame.x_tip() if frame.x.get("type") != "nominal" else
+                        {"field": "x", "title": frame.x.get("title") or "x"},
+                        {"field": "y", "title": frame.y.get("title") or "y",
+                         **({} if frame.y.get("type") == "nominal" else {"format": _NUMBER})},
+                        {"field": "v", "title": title, "format": ".1%" if share else _NUMBER}]}
+        if xs and xs[0][1] is not None:
+            encoding["x2"] = {"field": "x2"}
+        if ys and ys[0][1] is not None:
+            encoding["y2"] = {"field": "y2"}
+        layers.append({"data": {"values": rows}, "mark": {"type": "rect", "stroke": None},
+                       "encoding": encoding})
     return layers

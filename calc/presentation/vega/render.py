@@ -22,6 +22,7 @@ from calc.presentation.chart_spec import (
     Area,
     Bars,
     Bins,
+    Cells,
     Chart,
     Line,
     Mark,
@@ -49,7 +50,7 @@ CONFIG: Spec = {"legend": {"orient": "bottom", "columns": 3, "labelLimit": 190},
 _LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
     Line: draw.line_layers, Area: draw.area_layers, Bins: draw.bin_layers,
     Bars: draw.bar_layers, Points: draw.point_layers, Rule: draw.rule_layers,
-    Segments: draw.segment_layers,
+    Segments: draw.segment_layers, Cells: draw.cell_layers,
 }
 
 
