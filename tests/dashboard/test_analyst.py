@@ -39,6 +39,7 @@ from calc.dashboard.views import phase_table
 from calc.data.peers import load_peers
 from calc.presentation.charts.scenarios import LEASED, OWNED, breakeven_text
 from calc.presentation.formatting import month_text
+from calc.presentation.vega.render import HEADING
 
 TIMEOUT_S = 120
 EXACT = re.compile(r"Exact value: (\S+)")
@@ -89,8 +90,11 @@ def charts(at: AppTest) -> dict[str, tuple[dict[str, Any], list[pd.DataFrame]]]:
         proto = element.proto
         spec = json.loads(proto.spec)
         title = spec.get("title")
-        name = title.get("text") if isinstance(title, dict) else str(title)
         data = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in proto.datasets]
+        name = title.get("text") if isinstance(title, dict) else str(title)
+        if isinstance(name, dict):  # a title read from the chart's heading dataset
+            heading = dict(zip([d.name for d in proto.datasets], data, strict=True))[HEADING]
+            name = str(heading["text"].iloc[0]).replace("\n", " ")
         out[str(name)] = (spec, data)
     return out
 
