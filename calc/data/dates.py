@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["calendar_date", "decimal_year", "ends_before", "period", "with_month"]
+__all__ = ["calendar_date", "decimal_year", "ends_before", "period", "recent_date", "with_month"]
 
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$", re.ASCII)
 
 
 def calendar_date(text: str) -> str:
     """``text`` if it is a real calendar date written YYYY, YYYY-MM or YYYY-MM-DD in the digits
-    0-9 (no month 13, no 31 June, no spaces or signs) between 1990 and 2100, else a ValueError
-    saying so.
+    0-9 (no month 13, no 31 June, no spaces or signs), else a ValueError saying so.
 
     >>> calendar_date("2024-02-29")
     '2024-02-29'
@@ -30,7 +29,13 @@ def calendar_date(text: str) -> str:
     except ValueError:
         raise ValueError(f"{text[:40]!r} is not a date: write YYYY, YYYY-MM or "
                          "YYYY-MM-DD") from None
-    if not 1990 <= int(match[1]) <= 2100:
+    return text
+
+
+def recent_date(text: str) -> str:
+    """``text`` if it is a :func:`calendar_date` between 1990 and 2100 (a published figure's)."""
+    calendar_date(text)
+    if not 1990 <= int(text[:4]) <= 2100:
         raise ValueError(f"{text!r} is outside 1990-2100")
     return text
 

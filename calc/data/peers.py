@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from calc.core.errors import CapcalcError, suggest
-from calc.data.dates import calendar_date, decimal_year, ends_before, with_month
+from calc.data.dates import decimal_year, ends_before, recent_date, with_month
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.model_base import Frozen, Text
 from calc.data.records import CONFIDENCE_ORDER, month_index
@@ -76,7 +76,7 @@ def _whole(value: float) -> float:
 
 
 #: A date as peers.yaml writes it: a real calendar date (no month 13), YYYY, YYYY-MM or YYYY-MM-DD.
-AsOf = Annotated[StrictStr, AfterValidator(calendar_date)]
+AsOf = Annotated[StrictStr, AfterValidator(recent_date)]
 #: A positive figure of any kind, within a magnitude no published figure leaves.
 Positive = Annotated[float, Field(strict=False, gt=0, le=1e30, allow_inf_nan=False),
                      AfterValidator(_not_tiny)]
@@ -87,7 +87,7 @@ PeerId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 
 
 #: A date to the month at least (YYYY-MM or YYYY-MM-DD): a schedule slip is counted in months.
-Month = Annotated[StrictStr, AfterValidator(calendar_date), AfterValidator(with_month)]
+Month = Annotated[StrictStr, AfterValidator(recent_date), AfterValidator(with_month)]
 ChipName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")]
 Label = Annotated[StrictStr, Field(min_length=1, max_length=40)]
 InformsKey = Annotated[
