@@ -324,6 +324,26 @@ def test_the_same_names_are_written_beside_the_markers(drawn, name: str) -> None
     assert screen.labels == file.labels == declared
 
 
+@pytest.fixture(scope="module")
+def vega_lite() -> Any:
+    """A validator of Vega-Lite 6 specs: the schema altair ships (streamlit depends on it)."""
+    import json
+    from importlib.resources import files
+
+    import jsonschema
+
+    pytest.importorskip("altair")
+    schema = files("altair.vegalite.v6.schema").joinpath("vega-lite-schema.json")
+    return jsonschema.Draft7Validator(json.loads(schema.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_screen_spec_is_valid_vega_lite(vega_lite: Any, name: str) -> None:
+    for spec in vega_specs(every_chart()[name]):
+        errors = list(vega_lite.iter_errors(spec))
+        assert not errors, [e.message[:160] for e in errors[:3]]
+
+
 def test_every_kind_of_mark_is_compared() -> None:
     """The cases cover each kind of mark both renderers draw."""
     seen: Counter[str] = Counter()

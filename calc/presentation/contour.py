@@ -23,7 +23,7 @@ Segment = tuple[Point, Point]
 def _crossing(a: float, b: float, pa: Point, pb: Point, level: float) -> Point:
     """Where the level lies between corner values ``a`` at ``pa`` and ``b`` at ``pb``."""
     t = (level - a) / (b - a)
-    return pa[0] + t * (pb[0] - pa[0]), pa[1] + t * (pb[1] - pa[1])
+    return float(pa[0] + t * (pb[0] - pa[0])), float(pa[1] + t * (pb[1] - pa[1]))
 
 
 def contour_segments(xs: Sequence[float], ys: Sequence[float],

@@ -45,7 +45,7 @@ def axis_name(key: str) -> str:
     """What an axis is called on a chart: the input's title, or a phase field with its phase.
 
     >>> axis_name("training.mfu"), axis_name("timeline[3].delay_months")
-    ('Model FLOPs utilisation', 'Delay of timeline[3]')
+    ('MFU', 'Delay of timeline[3]')
     """
     if key.startswith("timeline"):
         phase, field = key.rsplit(".", 1)
