@@ -35,6 +35,7 @@ from calc.core.vocabulary import CUMULATIVE_AT_ONE_MOMENT, MEASURE_TITLES, OUTPU
 from calc.data.peers import load_peers
 from calc.presentation.charts.scenarios import LEASED, OWNED, breakeven_text
 from calc.presentation.formatting import month_text
+from calc.presentation.vega.render import HEADING
 
 from dashboard import app, state
 from dashboard.state import parse_link, phase_params
@@ -84,15 +85,19 @@ def captions(at: AppTest) -> str:
 
 
 def charts(at: AppTest) -> dict[str, tuple[dict[str, Any], list[pd.DataFrame]]]:
-    """Every Vega-Lite chart on the page by its title: its spec and its datasets."""
+    """Every Vega-Lite chart on the page by its title (a chart's first spec reads it from its
+    heading dataset): its spec and its datasets."""
     out = {}
     for element in at.get("vega_lite_chart"):
         proto = element.proto
         spec = json.loads(proto.spec)
         title = spec.get("title")
         name = title.get("text") if isinstance(title, dict) else str(title)
-        data = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in proto.datasets]
-        out[str(name)] = (spec, data)
+        named = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+                 for d in proto.datasets}
+        if isinstance(name, dict):  # an expression: the title is data
+            name = named[HEADING]["text"][0].replace("\n", " ")
+        out[str(name)] = (spec, list(named.values()))
     return out
 
 
