@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from calc.analysis.buildout_montecarlo import TIMELINE_SERIES
@@ -39,9 +40,10 @@ __all__ = ["cmd_timeline", "timeline_files"]
 
 
 def timeline_files(library: Library, timeline: Timeline, formats: list[str],
-                   peers: PeersFile | None = None, answer: Reach | None = None
-                   ) -> dict[str, FileData]:
-    """The build-out chart and the levers waterfall with their CSVs, and timeline.json.
+                   peers: PeersFile | None = None, answer: Reach | None = None,
+                   changes: Sequence[str] = ()) -> dict[str, FileData]:
+    """The build-out chart and the levers waterfall with their CSVs, and timeline.json; the
+    charts' titles carry ``changes`` (the ``--set``s, as typed).
 
     A horizon with no hardware in use has no levers to draw: the levers CSV
     then holds the sentence saying so, and no waterfall is drawn. With ``answer``,
@@ -49,6 +51,7 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     """
     # deferred: the levers, the chart declarations and the file writer only with --out
     from calc.analysis.levers import levers_of_timeline
+    from calc.presentation.chart_spec import retitled
     from calc.presentation.charts.timeline import levers_chart, timeline_chart
     from calc.presentation.export import chart_files
 
@@ -56,8 +59,9 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     stated = peers.stated(peers.subject) if peers is not None and peers.subject else ()
     measure = measure_title(timeline.scenario.values)
     pace = answer.pace if answer is not None else None
-    files = chart_files([timeline_chart(timeline, stated, measure=measure, pace=pace),
-                         levers_chart(levers, measure=measure)], formats)
+    charts = [timeline_chart(timeline, stated, measure=measure, pace=pace),
+              levers_chart(levers, measure=measure)]
+    files = chart_files([retitled(chart, changes) for chart in charts], formats)
     files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer), indent=2)
                               + "\n").encode()
     return files
@@ -110,7 +114,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     timeline = answer.timeline
     sampled = answer.sampled if sampling else None
     if args.out:
-        files = timeline_files(library, timeline, args.formats, peers, answer)
+        files = timeline_files(library, timeline, args.formats, peers, answer,
+                               args.sets or ())
         if sampled is not None:
             files.update(_sampled_files(sampled, scenario, args.formats))
         write_out(args.out, files, force=args.force)
