@@ -206,3 +206,14 @@ def test_capcalc_runs_charts_carry_its_changes_and_name_every_scenario(tmp_path)
     with Image.open(tmp_path / "out" / "power-to-compute.png") as image:
         footer = image.info["Description"]
     assert _named(footer, "cortex-phase1") and _named(footer, "tenfold")
+
+
+def test_capcalc_timelines_charts_carry_its_changes(tmp_path) -> None:
+    done = run_in_process("timeline", "cortex-buildout", "--set", "training.mfu=0.35",
+                          "--out", tmp_path / "out", "--formats", "png", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    pictures = sorted((tmp_path / "out").glob("*.png"))
+    assert len(pictures) == 2
+    for path in pictures:
+        with Image.open(path) as image:
+            assert "changed: training.mfu=0.35" in image.info["Title"], path.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from calc.analysis.buildout_choice import choose_buildout
@@ -40,9 +41,10 @@ __all__ = ["cmd_timeline", "timeline_files"]
 
 
 def timeline_files(library: Library, timeline: Timeline, formats: list[str],
-                   peers: PeersFile | None = None, answer: Reach | None = None
-                   ) -> dict[str, FileData]:
-    """The build-out chart and the levers waterfall with their CSVs, and timeline.json.
+                   peers: PeersFile | None = None, answer: Reach | None = None,
+                   changes: Sequence[str] = ()) -> dict[str, FileData]:
+    """The build-out chart and the levers waterfall with their CSVs, and timeline.json; the
+    charts' titles carry ``changes`` (the ``--set``s, as typed).
 
     A horizon with no hardware in use has no levers to draw: the levers CSV
     then holds the sentence saying so, and no waterfall is drawn. With ``answer``,
@@ -50,6 +52,7 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     """
     # deferred: the levers, the chart declarations and the file writer only with --out
     from calc.analysis.levers import levers_of_timeline
+    from calc.presentation.chart_spec import retitled
     from calc.presentation.charts.timeline import levers_chart, timeline_chart
     from calc.presentation.export import chart_files
 
@@ -58,10 +61,17 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     stated = peers.stated(operator) if peers is not None and operator else ()
     measure = measure_title(timeline.scenario.values)
     pace = answer.pace if answer is not None else None
+<<<<<<< HEAD
     files = chart_files([timeline_chart(timeline, stated, measure=measure, pace=pace),
                          levers_chart(levers, measure=measure)], formats)
     files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer,
                                                           operator=operator), indent=2)
+=======
+    charts = [timeline_chart(timeline, stated, measure=measure, pace=pace),
+              levers_chart(levers, measure=measure)]
+    files = chart_files([retitled(chart, changes) for chart in charts], formats)
+    files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer), indent=2)
+>>>>>>> answers
                               + "\n").encode()
     return files
 
@@ -115,7 +125,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     timeline = answer.timeline
     sampled = answer.sampled if sampling else None
     if args.out:
-        files = timeline_files(library, timeline, args.formats, peers, answer)
+        files = timeline_files(library, timeline, args.formats, peers, answer,
+                               args.sets or ())
         if sampled is not None:
             files.update(_sampled_files(sampled, scenario, args.formats))
         write_out(args.out, files, force=args.force)

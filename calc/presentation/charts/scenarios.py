@@ -264,9 +264,22 @@ def _crossing_notes(found: Sequence[tuple[tuple[str, ...], Crossing]], names: di
 
 
 def _room(values: Sequence[float]) -> tuple[float, float]:
-    """A log axis's range over ``values``: 1.15× wider each way, room for the labels."""
+    """A log axis's range over ``values``, with room for the labels: at least 1.15× wider
+    each way, its ends on the 1-2-5 steps (so a small change of the data, a slider's step,
+    leaves the axes — and the screen's spec — as they are).
+
+    >>> _room([10, 5000])
+    (5.0, 10000.0)
+    """
     finite = [v for v in values if math.isfinite(v) and v > 0]
-    return (min(finite) / 1.15, max(finite) * 1.15) if finite else (1.0, 10.0)
+    if not finite:
+        return 1.0, 10.0
+    low, high = min(finite) / 1.15, max(finite) * 1.15
+    steps = (1.0, 2.0, 5.0, 10.0)
+    down = 10.0 ** math.floor(math.log10(low))
+    up = 10.0 ** math.floor(math.log10(high))
+    return (max(s * down for s in steps if s * down <= low * (1 + 1e-12)),
+            min(s * up for s in steps if s * up >= high * (1 - 1e-12)))
 
 
 def power_chart(library: Library, scenario: Scenario, baseline_effective: float,

@@ -91,4 +91,5 @@ def conditional_p_chart(result: ConditionalP, *, measure: str | None = None) -> 
                         label=f"{central:.0%} as sampled")),
                   height=max(24 * len(names), 60))
     return Chart(table, (panel,) if bars else (),
-                 empty="" if bars else "knowing no single input would move the chance")
+                 empty="" if bars else "knowing no single input would move the chance",
+                 scenario=result.scenario.name)

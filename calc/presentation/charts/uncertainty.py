@@ -172,7 +172,7 @@ def fan_chart(sims: Sequence[TimelineSimulation], output: str = "compute_multipl
     name = multiple_name(measure) if multiple and measure else spec.title
     panel = Panel(Axis(kind="time", title="Year"), Axis(name, spec.unit, log=log),
                   tuple(marks), height=280)
-    return Chart(table, (panel,))
+    return Chart(table, (panel,), scenario="" if many else sims[0].name)
 
 
 def reach_probability_chart(sims: Sequence[TimelineSimulation], *,
@@ -206,4 +206,4 @@ def reach_probability_chart(sims: Sequence[TimelineSimulation], *,
     panel = Panel(Axis(kind="time", title="Year"),
                   Axis(f"Chance of {target:g}×{what} by then", kind="share", domain=(0.0, 1.0)),
                   tuple(marks), height=260)
-    return Chart(table, (panel,))
+    return Chart(table, (panel,), scenario=sims[0].name if len(sims) == 1 else "")
