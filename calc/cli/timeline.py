@@ -61,17 +61,11 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     stated = peers.stated(operator) if peers is not None and operator else ()
     measure = measure_title(timeline.scenario.values)
     pace = answer.pace if answer is not None else None
-<<<<<<< HEAD
-    files = chart_files([timeline_chart(timeline, stated, measure=measure, pace=pace),
-                         levers_chart(levers, measure=measure)], formats)
-    files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer,
-                                                          operator=operator), indent=2)
-=======
     charts = [timeline_chart(timeline, stated, measure=measure, pace=pace),
               levers_chart(levers, measure=measure)]
     files = chart_files([retitled(chart, changes) for chart in charts], formats)
-    files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer), indent=2)
->>>>>>> answers
+    files["timeline.json"] = (json_text(timeline_document(timeline, peers, answer,
+                                                          operator=operator), indent=2)
                               + "\n").encode()
     return files
 

@@ -91,21 +91,12 @@ def charts(at: AppTest) -> dict[str, tuple[dict[str, Any], list[pd.DataFrame]]]:
         proto = element.proto
         spec = json.loads(proto.spec)
         title = spec.get("title")
-<<<<<<< HEAD:tests/dashboard/test_analyst.py
-        data = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in proto.datasets]
-        name = title.get("text") if isinstance(title, dict) else str(title)
-        if isinstance(name, dict):  # a title read from the chart's heading dataset
-            heading = dict(zip([d.name for d in proto.datasets], data, strict=True))[HEADING]
-            name = str(heading["text"].iloc[0]).replace("\n", " ")
-        out[str(name)] = (spec, data)
-=======
         name = title.get("text") if isinstance(title, dict) else str(title)
         named = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas()
                  for d in proto.datasets}
         if isinstance(name, dict):  # an expression: the title is data
             name = named[HEADING]["text"][0].replace("\n", " ")
         out[str(name)] = (spec, list(named.values()))
->>>>>>> answers:tests/test_dashboard_analyst.py
     return out
 
 
