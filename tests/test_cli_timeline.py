@@ -41,7 +41,7 @@ def test_timeline_json_has_the_monthly_series_and_the_reach_date(capcalc_cli):
 
 
 def test_a_short_horizon_is_not_reached_and_says_what_is(capcalc_cli):
-    result = capcalc_cli("timeline", "cortex-buildout", "--until", "2026-06")
+    result = capcalc_cli("timeline", "cortex-buildout", "--until", "2026-06", "--wide")
     assert result.returncode == 0, result.stderr
     baseline = calc.load().baseline_name()
     assert f"Against {baseline}, the build-out does not reach 10× by June 2026" in result.stdout

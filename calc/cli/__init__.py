@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from calc.cli.args import FLAGS
 from calc.cli.parser import EXIT_USER_ERROR, build_parser
 from calc.core.errors import CapcalcError
+from calc.presentation.text import output_width, text_width
 
 __all__ = ["FLAGS", "main"]
 
@@ -36,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER_ERROR
     try:
-        return _handler(name)(args)
+        with text_width(output_width(sys.stdout, wide=getattr(args, "wide", False))):
+            return _handler(name)(args)
     except CapcalcError as exc:
         sys.stderr.write(f"capcalc: {exc.keyed(FLAGS)}\n")
         return EXIT_USER_ERROR

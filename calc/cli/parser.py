@@ -18,6 +18,7 @@ from calc.cli.args import (
     add_output_args,
     add_scenario_args,
     add_sweep_args,
+    add_wide_arg,
     allow_intermixed,
     chart_formats,
     out_folder,
@@ -219,4 +220,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of a box's futures that must meet the target (default 0.8)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler="calc.cli.sweep:cmd_discover")
+    for command in sub.choices.values():
+        add_wide_arg(command)
     return parser
