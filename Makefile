@@ -46,11 +46,8 @@ lint: $(STAMP)
 
 # The browser tests run on their own, one at a time, after the rest: a page driven in real
 # Chromium waits on Streamlit reruns, which other tests on the same cores slow past timeouts.
-# A view change or upload that starts no run within 15 s is sent again (StreamlitPage.send).
-# A browser test that still times out waiting for a rerun is run once more, on a fresh page
-# (pytest-rerunfailures; the summary says why, with what the page showed): about one run in
-# ten of the browser suite has a widget change that no rerun follows, a cause not yet found.
-BROWSER_ARGS ?= --durations=10 --reruns 1 --only-rerun TimeoutError -raR
+# No browser test is run again and no change is sent twice: a test that fails once fails.
+BROWSER_ARGS ?= --durations=10
 pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS) -m "not browser"
 	$(BIN)/python -m pytest $(BROWSER_ARGS) -m browser tests/browser

@@ -40,7 +40,9 @@ from dashboard.state import SET_ORIGIN, as_library_sets
 
 __all__ = [
     "CHARTS",
+    "MAX_UPLOAD_SCENARIOS",
     "TIMELINE_SAMPLES",
+    "TIMELINE_SECONDS",
     "Upload",
     "answer",
     "answer_phases",
@@ -76,6 +78,12 @@ REFERENCES = ("cortex-full", "tenfold")
 #: A sampled timeline keeps (samples × months) arrays: the dashboard samples at most this
 #: many (the Timeline view's chance by month, the Uncertainty view's fan).
 TIMELINE_SAMPLES = 20_000
+#: Seconds of computing one sampled timeline may take in a session (predicted from its first
+#: samples; capcalc timeline allows more), so no session holds up another's page for long.
+TIMELINE_SECONDS = 5.0
+#: Scenarios read from one uploaded file (or a link's): checking each runs it, so the work
+#: one upload asks of the server (shared by every visitor) stays within a second or so.
+MAX_UPLOAD_SCENARIOS = 50
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,7 +99,8 @@ def library_for(upload: Upload) -> Library:
     name, text = upload
     if text:
         library, _ = library.add_text(text, origin=name or "upload",
-                                      default_name=_stem(name))
+                                      default_name=_stem(name),
+                                      max_scenarios=MAX_UPLOAD_SCENARIOS)
     return library
 
 
@@ -108,7 +117,8 @@ def add_upload(name: str, data: bytes) -> tuple[Library, list[str]]:
     CapcalcError
         One line naming the file, the key and what would be right.
     """
-    return shipped_library().add_text(data, origin=name or "upload", default_name=_stem(name))
+    return shipped_library().add_text(data, origin=name or "upload", default_name=_stem(name),
+                                      max_scenarios=MAX_UPLOAD_SCENARIOS)
 
 
 def check_upload(name: str, data: bytes) -> Library:

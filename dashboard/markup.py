@@ -41,7 +41,12 @@ def plain(text: str) -> str:
 def shown_error(exc: CapcalcError) -> str:
     """An error of calc as the dashboard shows it: keyed by the widget, not calc's word.
 
+    An error that names a file (an upload, the link) keeps the key as that file
+    has it: the user touched the file's ``timeline:``, not the page's phase table.
+
     >>> shown_error(CapcalcError("2020-01 is before the first phase", key="until"))
     'Horizon (December of): 2020-01 is before the first phase'
+    >>> shown_error(CapcalcError("holds 101 phases", file="mine.yaml", key="timeline"))
+    'mine.yaml: timeline: holds 101 phases'
     """
-    return str(exc.keyed(WIDGET_NAMES))
+    return str(exc if exc.file else exc.keyed(WIDGET_NAMES))

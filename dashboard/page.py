@@ -19,6 +19,7 @@ from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import PHASE_SET_FIELDS, Phase
 from calc.core.vocabulary import GROUPS, INPUTS, MEASURE_TITLES
 from calc.data.scenario_file import scenario_yaml
+from calc.data.scenarios import MAX_BASE_DEPTH
 from calc.presentation.answer import changes, heading
 from calc.presentation.formatting import format_value
 
@@ -30,6 +31,7 @@ from dashboard.state import (
     MAX_LINK_CHARS,
     PHASES_PARAM,
     SETTINGS,
+    LinkState,
     as_library_sets,
     default_settings,
     link_params,
@@ -89,9 +91,14 @@ def _init() -> None:
     if "preset" in state:
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    link, _library = parse_link(compute.shipped_library(), params, default_preset(),
-                                check_upload=compute.check_upload,
-                                default_phases=compute.default_phases)
+    try:
+        link, _library = parse_link(compute.shipped_library(), params, default_preset(),
+                                    check_upload=compute.check_upload,
+                                    default_phases=compute.default_phases)
+    except Exception as exc:  # a link must never crash the page: open on the defaults
+        logger.warning("link cannot be read: %s", exc)
+        link = LinkState(preset=default_preset(), warnings=[
+            f"link: cannot be read ({type(exc).__name__}); showing {default_preset()}"])
     state["preset"], state["sets"] = link.preset, link.sets
     state["settings"], state["phases"] = link.settings, link.phases
     state["upload"], state["upload_error"] = link.upload, ""
@@ -322,7 +329,9 @@ def _sidebar(ctx: Context) -> None:
         st.file_uploader("Upload a scenario YAML", type=["yaml", "yml"], key=_UPLOAD_WIDGET,
                          on_change=_on_upload,
                          help="One scenario (dotted keys, optional `base:`) or several under "
-                              "`scenarios:`, as `capcalc run FILE.yaml` reads them.")
+                              "`scenarios:`, as `capcalc run FILE.yaml` reads them. The page "
+                              f"reads at most {compute.MAX_UPLOAD_SCENARIOS} scenarios from "
+                              f"a file, and chains of `base:` at most {MAX_BASE_DEPTH} deep.")
         if state.get("upload_error"):
             st.error(plain(state["upload_error"]))
         file_name = f"{ctx.preset}-custom.yaml"

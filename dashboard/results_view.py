@@ -12,7 +12,7 @@ import math
 
 import streamlit as st
 
-from calc.core.vocabulary import OUTPUTS, measure_title
+from calc.core.vocabulary import CUMULATIVE_AT_ONE_MOMENT, OUTPUTS, measure_title
 from calc.presentation.formatting import format_value, times
 
 from dashboard import compute
@@ -82,7 +82,7 @@ def render(ctx: Context, title: str, description: str, changed: list[str]) -> No
     else:
         st.info(text, icon=":material/flag:")
     outputs, base = ctx.result.outputs, ctx.baseline.outputs
-    measure = measure_title(ctx.scenario.values)
+    measure = measure_title(ctx.scenario.values, at_one_moment=True)
     with st.container(horizontal=True, wrap=True, gap="small", key="cards"):
         for name in CARDS:
             spec = OUTPUTS[name]
@@ -100,3 +100,5 @@ def render(ctx: Context, title: str, description: str, changed: list[str]) -> No
     if changed:
         st.caption(f"**Changed from {plain(ctx.preset)}:** "
                    + " · ".join(plain(line) for line in changed))
+    if ctx.scenario["target.measure"] == "cumulative_training_flop":  # the cards: one moment
+        st.caption(plain(CUMULATIVE_AT_ONE_MOMENT))

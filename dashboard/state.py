@@ -35,7 +35,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from calc.analysis.limits import DEFAULT_SAMPLES
-from calc.core.errors import CapcalcError, clean_text, suggest
+from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.months import DEFAULT_UNTIL
 from calc.core.phases import PHASE_SET_FIELDS, Phase, phase_key
 from calc.core.vocabulary import OUTPUTS
@@ -52,6 +52,8 @@ __all__ = [
     "LINK_ORIGIN",
     "MAX_LINK_CHARS",
     "MAX_PARAMS",
+    "MAX_PHASES_BYTES",
+    "MAX_PHASES_DEPTH",
     "MAX_UPLOAD_BYTES",
     "PHASES_PARAM",
     "PRESET_PARAM",
@@ -65,6 +67,7 @@ __all__ = [
     "as_library_sets",
     "delay_text",
     "link_params",
+    "nesting",
     "pack",
     "parse_link",
     "phase_params",
@@ -94,6 +97,12 @@ MAX_LINK_CHARS = 6_000
 MAX_UPLOAD_BYTES = MAX_YAML_BYTES
 #: A link with more parameters than this is not what the page wrote; the rest are ignored.
 MAX_PARAMS = 200
+#: The most a packed phase table (``timeline=``) unpacks to: 100 phases of a few hundred
+#: bytes each fit many times over.
+MAX_PHASES_BYTES = 100_000
+#: How deep a packed phase table may nest (a list of phase records is two levels), checked
+#: before it is parsed: a short link of nested brackets would exhaust the parser's stack.
+MAX_PHASES_DEPTH = 4
 
 #: The views, in order: (link value, label shown).
 VIEWS: tuple[tuple[str, str], ...] = (
@@ -188,7 +197,7 @@ class Setting:
                     f"(got {clean_text(text, limit=40)!r})", file=LINK_ORIGIN, key=self.param)
             return int(number)
         if text not in self.choices:
-            raise CapcalcError(f"unknown {self.label.lower()} {clean_text(text, limit=40)!r}"
+            raise CapcalcError(f"unknown {self.label.lower()} {quoted(text, 40)}"
                                f"{suggest(text, self.choices)}", file=LINK_ORIGIN,
                                key=self.param)
         return text
@@ -247,7 +256,7 @@ def unpack(blob: str, *, key: str = UPLOAD_PARAM, limit: int = MAX_UPLOAD_BYTES)
     if len(blob) > MAX_LINK_CHARS:
         raise CapcalcError(f"is {len(blob):,} characters long; a link carries at most "
                            f"{MAX_LINK_CHARS:,}", file=LINK_ORIGIN, key=key)
-    if not _PACKED.match(blob):
+    if not _PACKED.fullmatch(blob):
         raise CapcalcError("is not packed text (letters, digits, - and _ only)",
                            file=LINK_ORIGIN, key=key)
     try:
@@ -277,7 +286,7 @@ def safe_file_name(name: str) -> str:
     ('cortex-2027.yaml', 'upload.yaml')
     """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return base if _FILE_NAME.match(base) else "upload.yaml"
+    return base if _FILE_NAME.fullmatch(base) else "upload.yaml"
 
 
 # ---------------------------------------------------------------- phases
@@ -428,14 +437,17 @@ def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_pr
             upload = (name, text)
         except CapcalcError as exc:
             warnings.append(f"{exc}; the uploaded scenario is not shown")
+        except Exception as exc:  # a link must never crash the page
+            logger.warning("link parameter %s: %s", UPLOAD_PARAM, exc)
+            warnings.append(f"{LINK_ORIGIN}: {UPLOAD_PARAM}: {_problem(exc)}; the uploaded "
+                            "scenario is not shown")
     values.pop(UPLOAD_NAME_PARAM, None)
 
     state = LinkState(preset=values.pop(PRESET_PARAM, "") or default_preset, upload=upload,
                       warnings=warnings)
     if state.preset not in library.definitions:
-        asked = clean_text(state.preset, limit=60)
         warnings.append(
-            f"{LINK_ORIGIN}: {PRESET_PARAM}: unknown scenario {asked!r}"
+            f"{LINK_ORIGIN}: {PRESET_PARAM}: unknown scenario {quoted(state.preset)}"
             f"{suggest(state.preset, library.definitions)}; showing {default_preset}")
         state.preset = default_preset
 
@@ -464,6 +476,56 @@ def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_pr
     return state, library
 
 
+def nesting(text: str) -> int:
+    """How deep the brackets of JSON ``text`` nest (text inside strings ignored), in one pass.
+
+    >>> nesting('[{"name": "a[b]", "start": "2026-01"}]'), nesting("[" * 5)
+    (2, 5)
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _phase_records(packed: str) -> list[dict[str, Any]]:
+    """The phase records a link's ``timeline=`` packs, bounded in size and depth before parsing.
+
+    Raises
+    ------
+    CapcalcError
+        Keyed ``timeline``: too long, too large unpacked, nested too deep, not a list of phases.
+    """
+    text = unpack(packed, key=PHASES_PARAM, limit=MAX_PHASES_BYTES)
+    depth = nesting(text)
+    if depth > MAX_PHASES_DEPTH:
+        raise CapcalcError(f"nests {depth:,} levels deep; a phase table is a list of phases "
+                           f"(2 levels; the page reads at most {MAX_PHASES_DEPTH})",
+                           file=LINK_ORIGIN, key=PHASES_PARAM)
+    try:
+        records = json.loads(text)
+    except ValueError:
+        raise CapcalcError("is not a phase table (not JSON); copy the whole link",
+                           file=LINK_ORIGIN, key=PHASES_PARAM) from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise CapcalcError("is not a list of phases", file=LINK_ORIGIN, key=PHASES_PARAM)
+    return records
+
+
 def _link_phases(library: Library, state: LinkState, packed: str | None,
                  phase_sets: list[tuple[str, str]], default_phases: DefaultPhases
                  ) -> tuple[Phase, ...] | None:
@@ -471,15 +533,12 @@ def _link_phases(library: Library, state: LinkState, packed: str | None,
     phases: tuple[Phase, ...] | None = None
     if packed is not None:
         try:
-            records = json.loads(unpack(packed, key=PHASES_PARAM, limit=100_000))
-            if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-                raise CapcalcError("is not a list of phases", file=LINK_ORIGIN,
-                                   key=PHASES_PARAM)
-            phases = phases_from_records(records, catalog=catalog,
+            phases = phases_from_records(_phase_records(packed), catalog=catalog,
                                          file=f"{LINK_ORIGIN}: {PHASES_PARAM}")
         except CapcalcError as exc:
             state.warnings.append(f"{exc}; using the scenario's phases")
-        except ValueError as exc:
+        except Exception as exc:  # a link must never crash the page
+            logger.warning("link parameter %s: %s", PHASES_PARAM, exc)
             state.warnings.append(f"{LINK_ORIGIN}: {PHASES_PARAM}: {_problem(exc)}; using "
                                   "the scenario's phases")
     if phases is None:

@@ -236,6 +236,18 @@ def test_a_real_process_gives_the_same_line(workdir: Path, cli: Run, name: str) 
     (["--set", "x" * 100_000 + "=1"], None, "…" + "x" * 59 + ": unknown key"),
     (["tenfold", "--set", "target.baseline=tenfold"], "target.baseline",
      "'tenfold' is the scenario itself"),
+    (["--set", "training.mfu={}"], "training.mfu", "{} sets nothing"),
+    (["--set", "training.mfu={value: 0.4, low: 0.3}"], "training.mfu",
+     "a 90 % range needs both low and high (got low 0.3 and no high)"),
+    (["--set", "training.mfu={value:0.4,low:0.3,high:0.5}"], "training.mfu",
+     "'value:0.4' has no space after its colon"),
+    (["--set", "training.mfu=null"], "training.mfu", "give a pure number (0.4, or a percentage"),
+    (["--set", "hardware.accelerator=GB\u041700"], "hardware.accelerator",
+     "'GB\\u041700' is not in the catalog; did you mean 'GB"),
+    (["--set", "training.mfu={value: 0.4, source: a, as_of: '2099-99-99'}"],
+     "training.mfu.as_of", "'2099-99-99' is not a date"),
+    (["--set", "training.mfu={value: 0.4,\u2028low: 0.3, high: 0.5}"], "training.mfu",
+     "a line separator character (U+2028)"),
 ])
 def test_bad_set_values_get_one_line_naming_set(capcalc_cli: Run, args: list[str],
                                                 key: str | None, says: str) -> None:
@@ -256,6 +268,12 @@ def test_bad_set_values_get_one_line_naming_set(capcalc_cli: Run, args: list[str
      "finite number (got nan)"),
     (["--set", "timeline[0].facility_power_mw=0100"], "timeline[0].facility_power_mw",
      "leading zero"),
+    (["--set", "timeline[0].start=2025-+6"], "timeline[0].start", "'2025-+6' is not a month"),
+    (["--set", "timeline[0].start=2024- 9"], "timeline[0].start", "'2024- 9' is not a month"),
+    (["--set", "timeline[0].start=2025"], "timeline[0].start", "'2025' is not a month"),
+    (["--set", "timeline[0].delay_months={value:0,low:0,high:12}"], "timeline[0].delay_months",
+     "'value:0' has no space after its colon"),
+    (["--set", "timeline[0].mfu=40"], "timeline[0].mfu", "must be at most 1 (got 40)"),
 ])
 def test_bad_phase_values_get_one_line_keyed_by_the_phase_field(capcalc_cli: Run,
                                                                args: list[str], key: str,
@@ -338,6 +356,10 @@ def test_after_bad_uploads_a_good_one_still_works(session: AppTest) -> None:
     ("site.facility_power_mw", "010", "leading zero"),
     ("training.run_days", "1:30", "base 60"),
     ("cost.wacc", "1e-320", "too close to 0"),
+    ("training.mfu", "{}", "{} sets nothing"),
+    ("training.mfu", "{value: 0.4, low: 0.3}", "needs both low and high"),
+    ("training.mfu", "{value:0.4}", "no space after its colon"),
+    ("hardware.accelerator", "GB\u041700", "'GB\\u041700' is not in the catalog"),
 ])
 def test_a_link_with_a_value_outside_its_domain_opens_on_the_defaults(key: str, value: str,
                                                                        says: str) -> None:

@@ -31,7 +31,7 @@ from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.timeline import run_timeline
 from calc.core.errors import CapcalcError
 from calc.core.phases import Phase
-from calc.core.vocabulary import MEASURE_TITLES, OUTPUTS
+from calc.core.vocabulary import CUMULATIVE_AT_ONE_MOMENT, MEASURE_TITLES, OUTPUTS
 from calc.data.peers import load_peers
 from calc.presentation.charts.scenarios import LEASED, OWNED, breakeven_text
 from calc.presentation.formatting import month_text
@@ -319,21 +319,31 @@ def test_owning_against_leasing(library: calc.Library) -> None:
 @pytest.mark.parametrize("measure", ["training_flop_per_run", "cumulative_training_flop"])
 def test_the_multiple_says_what_it_measures_everywhere(library: calc.Library,
                                                       measure: str) -> None:
+    """Per run: FLOP per run everywhere. Cumulative FLOP are counted over a build-out's
+    months: the timeline says so, and the cards of a site at one moment say effective FLOP/s
+    (a constant fleet's FLOP add up as its FLOP/s, so the multiple is the same)."""
     at = fresh({"scenario": "cortex-full"})
     at.selectbox(key="w:target.measure").set_value(measure)
     rerun(at)
     words = MEASURE_TITLES[measure]
+    cumulative = measure == "cumulative_training_flop"
+    static_words = MEASURE_TITLES["effective_flop_per_s"] if cumulative else words
     assert params(at)["target.measure"] == measure
     outputs = calc.run(library, "cortex-full", [("target.measure", measure)]).outputs
-    label = f"{OUTPUTS['compute_multiple'].title} ({words})"
+    label = f"{OUTPUTS['compute_multiple'].title} ({static_words})"
     assert exact(at, label) == outputs["compute_multiple"]
     assert f"What the multiple measures: effective_flop_per_s → {measure}" in captions(at)
+    assert (CUMULATIVE_AT_ONE_MOMENT in captions(at)) == cumulative
     # the comparison puts the current scenario beside references measured in FLOP/s
     chart_titles = [str(row) for _name, (spec, data) in charts(at).items() for d in data
                     for row in d.get("category", [])]
-    assert "Multiple of each scenario's own measure" in chart_titles
-    assert any("Compute multiple (each scenario's own measure)" in m.value for m in at.markdown)
-    assert f"cortex-full (changed): {words}; cortex-full: effective FLOP/s" in captions(at)
+    if not cumulative:
+        assert "Multiple of each scenario's own measure" in chart_titles
+        assert any("Compute multiple (each scenario's own measure)" in m.value
+                   for m in at.markdown)
+        assert f"cortex-full (changed): {words}; cortex-full: effective FLOP/s" in captions(at)
+    else:  # at one moment every scenario's multiple is of FLOP/s
+        assert "Multiple of each scenario's own measure" not in chart_titles
 
     at.button_group(key="w:__view").set_value("timeline")
     rerun(at)

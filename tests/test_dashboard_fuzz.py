@@ -4,7 +4,8 @@ A hypothesis state machine drives one real dashboard session (Streamlit's
 AppTest, the real script) the way a restless user would: any sidebar input to
 any value its widget allows (typed boxes to any number at all), any option of
 any select box or log-spaced slider, any view, the sizing switch, the build-out
-horizon and solver, a mutated scenario upload, a reset. After every step the
+horizon and solver, a mutated scenario upload, an upload past a bound on its work (a deep
+chain, many scenarios, deep nesting, an odd line break), a reset. After every step the
 page has raised nothing, shows no NaN or infinity in any text or metric, and
 hands no NaN or infinity to any chart (spec or dataset).
 """
@@ -29,6 +30,7 @@ from calc.core.vocabulary import INPUTS
 from dashboard.state import VIEWS
 from dashboard.widgets import number_widget
 from tests.test_fuzz_loader import scenario_trees
+from tests.test_link_bounds import chain, many
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 NOT_A_NUMBER = re.compile(r"(?<![\w.])(nan|-?inf(inity)?)(?![\w])", re.IGNORECASE)
@@ -40,6 +42,13 @@ JSON_NOT_A_NUMBER = re.compile(r"(?<![\w\"])(NaN|-?Infinity)(?![\w\"])")
 #: Number widgets outside the sidebar that are cheap to move (the Monte Carlo sample count
 #: is capped so a step stays within seconds).
 OTHER_NUMBERS = {"tl:horizon": None, "unc-samples": 20_000.0, "unc-seed": None}
+#: Uploads past a bound on the work one file may ask of the server, or that mean two things.
+COSTLY_UPLOADS = [chain(40), chain(800), many(60), "a: " + "[" * 50_000,
+                  "site.pue: 1.3\u0085site.facility_power_mw: 900\n",
+                  "base: cortex-full\ntraining.mfu: {}\n",
+                  "base: cortex-buildout\ntimeline:\n" + "".join(
+                      f"  - {{name: p{i}, start: '2026-01', facility_power_mw: {200 + i}}}\n"
+                      for i in range(101))]
 
 
 def shown_text(at: AppTest) -> str:
@@ -130,6 +139,14 @@ class DashboardSession(RuleBasedStateMachine):
             ("mine.yaml", data, "application/x-yaml")).run()
         for error in self.at.error:
             assert "\n" not in error.value and "Traceback" not in error.value
+
+    @rule(text=st.sampled_from(COSTLY_UPLOADS))
+    def upload_a_costly_file(self, text: str) -> None:
+        """A file past a bound (chain depth, scenarios, nesting, an odd line break): one line."""
+        self.at.file_uploader(key="w:__upload").set_value(
+            ("mine.yaml", text.encode("utf-8"), "application/x-yaml")).run()
+        errors = [error.value for error in self.at.error if error.value.startswith("mine.yaml")]
+        assert len(errors) == 1 and "\n" not in errors[0], [e.value for e in self.at.error]
 
     @rule()
     def reset(self) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from calc.presentation.datapackage import PACKAGE_FILE, field_type, resource_of
 from calc.presentation.tables.base import Table
@@ -98,3 +100,102 @@ def test_a_table_and_its_resource_agree() -> None:
 ])
 def test_field_types_follow_the_values(values, kind) -> None:
     assert field_type(values) == kind
+
+
+# ------------------------------------------------------------------ a folder written by many runs
+
+
+def _set(names: list[str]) -> dict:
+    """A saved set of CSV tables named ``names`` (what a command writes, in small)."""
+    from calc.presentation.datapackage import csv_file, with_datapackage
+
+    files = {}
+    for name in names:
+        table = Table(name=name, title=f"Table {name}", columns={"x": [1.0, 2.0]},
+                      units={"x": "MW"}, caption=f"capcalc test set {name}")
+        files[f"{name}.csv"] = csv_file(table)
+    return with_datapackage(files)
+
+
+def _described(out: Path) -> dict[str, dict]:
+    package = json.loads((out / PACKAGE_FILE).read_text(encoding="utf-8"))
+    resources = {r["path"]: r for r in package["resources"]}
+    assert len(resources) == len(package["resources"])
+    assert len({r["name"] for r in package["resources"]}) == len(resources)
+    return resources
+
+
+_STEP = st.one_of(
+    st.tuples(st.just("write"), st.lists(st.sampled_from(["a", "b", "c", "d", "a b", "a-b"]),
+                                         min_size=1, max_size=3, unique=True)),
+    st.tuples(st.just("mine"), st.sampled_from(["notes.csv", "b.csv", "Old.CSV"])),
+    st.tuples(st.just("delete"), st.sampled_from(["a.csv", "b.csv", "notes.csv"])),
+)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_STEP, min_size=1, max_size=8))
+def test_after_any_sequence_of_runs_the_package_describes_every_csv(tmp_path_factory,
+                                                                     steps) -> None:
+    from calc.data.output_folder import write_files
+
+    out = tmp_path_factory.mktemp("mixed")
+    titles: dict[str, str] = {}
+    written = False
+    for kind, what in steps:
+        if kind == "write":
+            write_files(out, _set(list(what)), force=True)
+            written = True
+            titles.update({f"{n}.csv": f"Table {n}" for n in what})
+        elif kind == "mine":
+            (out / what).write_text("when,what\n2025-01,mine\n", encoding="utf-8")
+            titles.pop(what, None)
+        elif (out / what).exists():
+            (out / what).unlink()
+        if written and kind == "write":
+            resources = _described(out)
+            csvs = {p.name for p in out.iterdir() if p.name.lower().endswith(".csv")}
+            assert set(resources) == csvs
+            for path, resource in resources.items():
+                if path in titles:  # a set's own table keeps its description
+                    assert resource["title"] == titles[path]
+                else:  # the user's file: named, its columns from its header
+                    assert [f["name"] for f in resource["schema"]["fields"]] == ["when", "what"]
+
+
+def test_an_unreadable_previous_package_is_replaced_by_a_whole_one(tmp_path) -> None:
+    from calc.data.output_folder import write_files
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / PACKAGE_FILE).write_text("[" * 100_000, encoding="utf-8")  # deeper than the stack
+    (out / "mine.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    write_files(out, _set(["a"]), force=True)
+    assert set(_described(out)) == {"a.csv", "mine.csv"}
+
+
+@pytest.mark.slow
+def test_the_package_after_mixed_commands_describes_every_csv(capcalc_cli, tmp_path) -> None:
+    """run, then timeline, sensitivity and report into the same folder (--force): the run's
+    CSVs stay described as the run described them."""
+    steps = [["run", "cortex-full", "tenfold"],
+             ["timeline", "cortex-buildout", "--until", "2027-12", "--force"],
+             ["sensitivity", "compute_multiple", "cortex-full", "--samples", "64", "--force"],
+             ["report", "cortex-full", "--samples", "200", "--force"]]
+    first: dict[str, dict] = {}
+    for i, step in enumerate(steps):
+        result = capcalc_cli(*step, "--out", "out", "--formats", "svg")
+        assert result.returncode == 0, result.stderr
+        out = tmp_path / "out"
+        resources = _described(out)
+        assert set(resources) == {p.name for p in out.glob("*.csv")}, step
+        if i == 0:
+            first = resources
+        if i == 1:
+            (out / "my-notes.csv").write_text("site,comment\nCortex,mine\n", encoding="utf-8")
+        for path, resource in first.items():
+            if path in resources and step[0] != "report":
+                assert resources[path]["description"] == resource["description"], path
+    assert resources["my-notes.csv"]["schema"]["fields"] == [
+        {"name": "site", "type": "any"}, {"name": "comment", "type": "any"}]

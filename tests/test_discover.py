@@ -3,6 +3,7 @@ as the ``prim`` package does, and ``capcalc discover`` says it in one sentence."
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from pathlib import Path
 
@@ -119,3 +120,39 @@ def test_capcalc_discover_says_what_must_be_true(tmp_path: Path) -> None:
                            "--by", "2027-12", cwd=tmp_path)
     assert wrong.returncode == 2
     assert wrong.stderr.startswith("capcalc: --target: the sweep measured when")
+
+
+def _brute_force_peels(box, x: dict[str, np.ndarray], y: np.ndarray, alpha: float = 0.05):
+    """Every peel of ``box`` counted afresh: (objective, limits after it, futures left)."""
+    inside = box.contains(x, {})
+    y_in, n_box = y[inside], int(inside.sum())
+    out = []
+    for key, values in x.items():
+        v = values[inside]
+        for q, top in ((1 - alpha, True), (alpha, False)):
+            bound = box_quantile(v, q)
+            keep = v <= bound if top else v >= bound
+            n_new = int(keep.sum())
+            objective = 0.0 if n_new == n_box else \
+                ((y_in[keep].mean() if n_new else 0.0) - y_in.mean()) / (n_box - n_new)
+            low, high = box.limits[key]
+            out.append((objective, {**box.limits, key: (low, bound) if top else (bound, high)},
+                        n_new))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(200, 1500), st.sampled_from([1, 2, 3]))
+def test_each_step_is_the_best_peel_counted_afresh(seed: int, n: int, digits: int) -> None:
+    rng = np.random.default_rng(seed)
+    x = {"a": rng.uniform(0, 1, n).round(digits), "b": rng.uniform(0, 1, n).round(digits),
+         "c": rng.normal(0, 1, n)}
+    y = ((x["a"] > 0.3) & (x["b"] < 0.7)).astype(float)
+    y = np.where(rng.uniform(size=n) < 0.15, 1 - y, y)
+    trajectory = peeling_trajectory(x, None, y)
+    for before, after in itertools.pairwise(trajectory):
+        peels = _brute_force_peels(before, x, y)
+        best = max(objective for objective, _, _ in peels)
+        chosen = [p for p in peels if p[1] == dict(after.limits)]
+        assert chosen and chosen[0][0] == best > 0
+        assert chosen[0][2] == round(after.mass * n)

@@ -2,7 +2,7 @@
 
 Each command runs as a new process, as a user runs it, with a cache folder of
 its own: a Monte Carlo answers the same with the answers kept or not, the next
-run takes them without importing scipy.optimize, and a file it cannot trust or
+run takes them without solving again, and a file it cannot trust or
 another version's answers are never used.
 """
 
@@ -34,11 +34,20 @@ def _store(home: Path) -> Path:
 
 
 def _solver_loaded(tmp_path: Path, home: Path) -> bool:
-    """Whether a run of :data:`SAMPLED` imports scipy.optimize (the solver)."""
+    """Whether a run of :data:`SAMPLED` solves a fit: calls the root search
+    (:func:`calc.analysis.roots.newton`, watched with :func:`sys.setprofile`) or imports
+    scipy.optimize, its fallback."""
     body = ("import sys, io, contextlib\nfrom calc.cli import main\n"
+            "calls = []\n"
+            "def watch(frame, event, arg):\n"
+            "    if event == 'call' and frame.f_code.co_name == 'newton' and "
+            "frame.f_code.co_filename.endswith('roots.py'):\n"
+            "        calls.append(1)\n"
+            "sys.setprofile(watch)\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             f"    assert main({list(SAMPLED)!r}) == 0\n"
-            "print('scipy.optimize' in sys.modules)")
+            "sys.setprofile(None)\n"
+            "print(bool(calls) or 'scipy.optimize' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", body], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, check=False,
                           env={**_environ(), "XDG_CACHE_HOME": str(home)})

@@ -60,7 +60,11 @@ JUNK = st.one_of(
                      # what YAML 1.1 would have read as numbers or booleans
                      "010", "0500", "0x10", "1:30", "190:20:30", "yes", "no", "on", "off",
                      # units of another kind, and terminal escapes
-                     "40 degree", "40 %%", "1e-8 Hz", "\x1b]0;pwned\x07\x1b[2J"]),
+                     "40 degree", "40 %%", "1e-8 Hz", "\x1b]0;pwned\x07\x1b[2J",
+                     # dates that are no calendar dates, odd line breaks, spreadsheet formulas
+                     "2099-99-99", "2025-+6", "2024- 9", "2024-02-30", "\uff12\uff10\uff12\uff15",
+                     "1.3\x85site.pue: 2", "a\u2028b", '=HYPERLINK("http://x","y")', "@SUM(A1)",
+                     {}, {"low": 0.3}, {"value": 0.4, "high": 0.5}, {"unit": "MW"}]),
     st.text(max_size=12),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.sampled_from(["value", "unit", "low", "high", "x"]),
@@ -378,3 +382,121 @@ def test_a_tiny_number_is_refused_or_runs_to_finite_outputs(key: str, magnitude:
         return
     assert INPUTS[key].lower == 0 and magnitude >= 2.2250738585072014e-308
     run_all(library, names)
+
+
+# ------------------------------------------------------------------ round three: chains, dates
+
+
+@st.composite
+def base_graphs(draw: st.DrawFn) -> dict[str, Any]:
+    """A ``scenarios:`` file whose ``base:`` links form any graph: long chains, loops, links
+    to shipped scenarios or to nothing, and chains past the depth limit."""
+    count = draw(st.integers(min_value=1, max_value=80))
+    names = [f"s{i}" for i in range(count)]
+    targets = st.one_of(st.sampled_from(names), st.sampled_from(["cortex-full", "tenfold",
+                                                                 "nowhere"]), st.none())
+    scenarios: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        if draw(st.integers(0, 9)) < 8 and i > 0:  # mostly a chain on the one before
+            base: str | None = names[i - 1]
+        else:
+            base = draw(targets)
+        scenarios[name] = {} if base is None else {"base": base}
+    return {"scenarios": scenarios}
+
+
+def _expected_chain(tree: dict[str, Any], name: str) -> list[str] | str:
+    """The chain of ``name`` followed by hand (root first), or why it does not resolve."""
+    from calc.data.scenarios import MAX_BASE_DEPTH
+
+    defined = {**{n: d.base for n, d in SHIPPED.items()},
+               **{n: (body or {}).get("base") for n, body in tree["scenarios"].items()}}
+    chain: list[str] = []
+    current: str | None = name
+    while current is not None:
+        if current not in defined:
+            return "unknown"
+        if current in chain:
+            return "loop"
+        if len(chain) == MAX_BASE_DEPTH:
+            return "deep"
+        chain.append(current)
+        current = defined[current]
+    return chain[::-1]
+
+
+@SETTINGS
+@given(base_graphs())
+@example({"scenarios": {f"s{i}": {"base": f"s{i - 1}" if i else "cortex-full"}
+                        for i in range(30)}})  # exactly at the limit with cortex-full's two
+def test_any_graph_of_bases_resolves_as_followed_by_hand_or_is_one_line(tree: Any) -> None:
+    verdicts = {name: _expected_chain(tree, name) for name in tree["scenarios"]}
+    try:
+        library = LIBRARY.add(parse_scenarios(tree, origin="mine.yaml", default_name="mine"))
+    except CapcalcError as error:
+        assert_one_line(error, "mine.yaml")
+        assert any(isinstance(v, str) for v in verdicts.values()), str(error)
+        words = {"unknown": "unknown scenario", "loop": "loop", "deep": "scenarios deep"}
+        assert any(words[v] in str(error) for v in verdicts.values() if isinstance(v, str)), \
+            (str(error), verdicts)
+        event("refused")
+        return
+    for name, chain in verdicts.items():
+        assert chain == [d.name for d in library.lineage(name)], name
+    event("resolved")
+
+
+#: Text that may or may not be a calendar month.
+MONTHISH = st.one_of(
+    st.tuples(st.integers(0, 9999), st.integers(0, 99)).map(lambda p: f"{p[0]:04d}-{p[1]:02d}"),
+    st.text(alphabet="0123456789-+ \uff12", min_size=4, max_size=10),
+    st.sampled_from(["2025", "2025-06-01", " 2025-06", "2025-6", "2025-06\n"]),
+)
+
+
+@SETTINGS
+@given(MONTHISH)
+@example("2025-+6")
+@example("2024- 9")
+def test_a_month_is_read_only_when_written_yyyy_mm(text: str) -> None:
+    """``calc.core.months.month_index`` against a strict reading of its own: four digits 0-9,
+    a hyphen, a month 01-12; everything else is one line naming the key."""
+    import re
+
+    from calc.core.months import month_index, month_label
+
+    strict = re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text)
+    try:
+        index = month_index(text, key="until")
+    except CapcalcError as error:
+        assert strict is None, text
+        assert str(error).startswith("until: ") and "\n" not in str(error)
+        return
+    assert strict is not None and month_label(index) == text
+
+
+@SETTINGS
+@given(st.text(alphabet="0123456789-+ ", min_size=4, max_size=10))
+@example("2099-99-99")
+@example("2024-02-29")
+def test_an_as_of_date_is_a_calendar_date(text: str) -> None:
+    """Accepted exactly when ``datetime.date.fromisoformat`` would read it (YYYY, YYYY-MM or
+    YYYY-MM-DD); else one line at the entry's as_of."""
+    import datetime as dt
+    import re
+
+    parts = {4: "-01-01", 7: "-01", 10: ""}
+    real = re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", text) is not None
+    if real:
+        try:
+            dt.date.fromisoformat(text + parts[len(text)])
+        except ValueError:
+            real = False
+    entry = f"site.pue: {{value: 1.3, source: a survey, as_of: '{text}'}}\n"
+    try:
+        LIBRARY.add_text(entry, origin="mine.yaml")
+    except CapcalcError as error:
+        assert not real, (text, str(error))
+        assert error.key == "site.pue.as_of", str(error)
+        return
+    assert real, text

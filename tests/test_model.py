@@ -112,6 +112,58 @@ def test_arrays_give_the_same_numbers_as_scalars(inputs):
             assert _close(float(value), float(scalar[output])), output
 
 
+@st.composite
+def _selection(draw: st.DrawFn) -> tuple[dict, list[str]]:
+    """Valid inputs (some keys arrays of two valid values, both availability models and
+    both measures) and a non-empty selection of outputs in any order."""
+    by_count = draw(st.booleans())
+    first = draw(chain_inputs(sized_by_count=by_count, full_range=True))
+    second = draw(chain_inputs(sized_by_count=by_count, full_range=True))
+    inputs = dict(first)
+    for key in draw(st.sets(st.sampled_from([k for k, v in first.items() if v is not None]))):
+        inputs[key] = np.array([first[key], second[key]])
+    inputs["training.availability_model"] = draw(st.sampled_from(["fixed", "interruptions"]))
+    inputs["target.measure"] = draw(st.sampled_from(["effective_flop_per_s",
+                                                     "training_flop_per_run"]))
+    outputs = draw(st.lists(st.sampled_from(list(OUTPUTS)), min_size=1, unique=True))
+    return inputs, outputs
+
+
+@settings(max_examples=150, deadline=None)
+@given(_selection(), st.floats(min_value=1e10, max_value=1e30))
+@example((CORTEX_PHASE1, ["facility_power_mw_for_target"]), BASELINE_EFFECTIVE)
+def test_selected_outputs_equal_the_full_evaluation(selection, baseline):
+    inputs, outputs = selection
+    with np.errstate(all="ignore"):
+        full = evaluate(inputs, baseline)
+        chosen = evaluate(inputs, baseline, outputs=outputs)
+    assert list(chosen) == outputs
+    for name in outputs:
+        assert np.array_equal(np.asarray(chosen[name]), np.asarray(full[name]),
+                              equal_nan=True), name
+
+
+@given(st.lists(st.floats(min_value=1e-6, max_value=1e7), min_size=1, max_size=5),
+       st.lists(st.one_of(st.floats(min_value=0, max_value=1e300),
+                          st.sampled_from([0.0, 5e-324, 1e-309, math.inf, math.nan])),
+                min_size=1, max_size=5),
+       st.floats(min_value=1, max_value=1e6))
+def test_power_for_target_without_interruptions_is_the_general_formula_at_zero_load(
+        powers, multiples, target):
+    size = min(len(powers), len(multiples))
+    power, multiple = np.array(powers[:size]), np.array(multiples[:size])
+    with np.errstate(all="ignore"):
+        general = model.facility_power_mw_for_target(power, multiple, target,
+                                                     np.zeros(size))
+        shortcut = model.facility_power_mw_for_target(power, multiple, target)
+    assert np.array_equal(shortcut, general, equal_nan=True)
+
+
+def test_an_unknown_output_is_named():
+    with pytest.raises(KeyError, match="unknown output 'compute_multiplier'"):
+        evaluate(CORTEX_PHASE1, BASELINE_EFFECTIVE, outputs=["compute_multiplier"])
+
+
 @pytest.mark.parametrize("output", ["effective_flop_per_s", "training_flop_per_run"])
 def test_more_of_each_efficiency_lever_gives_more_compute(output):
     base = {**CORTEX_PHASE1, "training.share": 0.8}

@@ -317,8 +317,8 @@ def test_a_lock_file_left_by_an_ended_run_is_taken_over_and_removed(tmp_path, co
     out = tmp_path / "out"
     out.mkdir()
     (out / LOCK_NAME).write_text(content.format(pid=ended.stdout.strip()), encoding="ascii")
-    (out / ".capcalc-tmp-left").mkdir()
-    (out / ".capcalc-tmp-left" / "half.png").write_bytes(b"half")
+    (out / ".capcalc-tmp-0123456789abcdef").mkdir()  # named as capcalc names its own
+    (out / ".capcalc-tmp-0123456789abcdef" / "half.png").write_bytes(b"half")
     write_files(out, {"a.csv": b"a"}, force=False)
     assert snapshot(out) == {"a.csv": b"a"}
 

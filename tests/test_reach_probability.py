@@ -108,7 +108,7 @@ def test_the_chart_table_marks_the_p50_and_p80_months(plain):
     ("{value: 3, low: 1}", "needs value, low and high"),
     ("{value: 3, lo: 1, high: 4}", "did you mean 'low'"),
     ("{value: 2.5, low: 0, high: 4}", "whole number of months"),
-    ("{value: [}", "is not a mapping"),
+    ("{value: [}", "is not a YAML mapping"),
 ])
 def test_a_bad_slip_range_is_one_line_naming_the_field(buildout, raw, says):
     _, phases = buildout

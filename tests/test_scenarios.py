@@ -214,3 +214,58 @@ def test_phases_starting_in_the_same_month_are_in_order(library):
         "  - {name: a, start: '2026-01', facility_power_mw: 100}\n"
         "  - {name: b, start: '2026-01', facility_power_mw: 300}\n", origin="mine.yaml")
     assert [p.start for p in mine.scenario("same").timeline] == ["2026-01", "2026-01"]
+
+
+# ------------------------------------------------------------------ base chains: depth and work
+
+
+def _chain(depth: int, root: str = "cortex-full", *, pue_step: float = 0.0) -> str:
+    """A scenario file of ``depth`` scenarios, each based on the one before (s0 on ``root``)."""
+    lines = ["scenarios:"]
+    for i in range(depth):
+        base = root if i == 0 else f"s{i - 1}"
+        pue = f", site.pue: {1.1 + pue_step * i:.4f}" if pue_step else ""
+        lines.append(f"  s{i}: {{base: {base}{pue}}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_chain_at_the_depth_limit_resolves_each_layer_in_order(library):
+    from calc.data.scenarios import MAX_BASE_DEPTH
+
+    depth = MAX_BASE_DEPTH - len(library.lineage("cortex-full"))
+    library, names = library.add_text(_chain(depth, pue_step=0.001), origin="deep.yaml")
+    last = library.scenario(names[-1])
+    assert len(last.lineage) == MAX_BASE_DEPTH
+    assert last.lineage[-depth:] == tuple(names)
+    assert last["site.pue"] == pytest.approx(1.1 + 0.001 * (depth - 1))  # the last layer wins
+    assert last["site.facility_power_mw"] == library.scenario("cortex-full")[
+        "site.facility_power_mw"]
+
+
+@pytest.mark.parametrize("depth", [40, 3_000])
+def test_a_chain_past_the_depth_limit_is_one_line_naming_the_limit(library, depth):
+    """3,000 deep is refused at the first scenario past the limit, not resolved."""
+    from calc.data.scenarios import MAX_BASE_DEPTH
+
+    with pytest.raises(CapcalcError) as caught:
+        library.add_text(_chain(depth), origin="deep.yaml")
+    message = str(caught.value)
+    assert message.startswith("deep.yaml: scenario 's") and caught.value.key == "base", message
+    assert f"more than {MAX_BASE_DEPTH} scenarios deep" in message, message
+    assert "\n" not in message and len(message) < 400, message
+
+
+def test_a_long_loop_is_found_and_named_in_a_line(library):
+    text = "scenarios:\n" + "".join(f"  s{i}: {{base: s{(i + 1) % 20}}}\n" for i in range(20))
+    with pytest.raises(CapcalcError, match="base scenarios loop: s0 → s1 → s2") as caught:
+        library.add_text(text, origin="loop.yaml")
+    assert "\n" not in str(caught.value)
+
+
+def test_many_scenarios_on_one_base_each_resolve(library):
+    """A wide file (many siblings, shallow chains) is accepted: only depth is limited."""
+    text = "scenarios:\n" + "".join(
+        f"  s{i}: {{base: cortex-full, site.pue: {1.1 + i / 10_000:.4f}}}\n" for i in range(300))
+    library, names = library.add_text(text, origin="wide.yaml")
+    assert len(names) == 300
+    assert library.scenario("s299")["site.pue"] == pytest.approx(1.1299)

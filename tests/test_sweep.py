@@ -183,3 +183,52 @@ def test_a_sweep_too_large_for_memory_is_refused_with_the_largest_that_fits(
     with pytest.raises(CapcalcError, match="points fit"):
         plan_sweep(library, read_sweep({**big, "points": largest + 1}),
                    memory_budget=400_000_000)
+
+
+@pytest.mark.slow
+def test_above_a_chunk_of_samples_the_sweep_still_draws_calc_simulates_samples(
+        library: calc.Library) -> None:
+    from calc.analysis.montecarlo import CHUNK
+
+    samples = CHUNK + 5_000  # two chunks: a truncated input redraws within each
+    result = calc.sweep({"scenario": "cortex-phase1",
+                         "axes": {"site.facility_power_mw": [1100]},
+                         "samples": samples, "seed": 3, "quantiles": [0.5],
+                         "outputs": ["compute_multiple"]}, library)
+    sampled = calc.simulate(library, "cortex-phase1", [("site.facility_power_mw", 1100)],
+                            samples=samples, seed=3)
+    assert 0 < result["p_target_reached"][0] < 1
+    assert result["p_target_reached"][0] == sampled.p_target_reached()
+    assert result["compute_multiple_p50"][0] == np.quantile(sampled["compute_multiple"], 0.5)
+
+
+def test_blocks_evaluated_in_threads_at_once_equal_blocks_one_by_one(
+        library: calc.Library) -> None:
+    """A Dask worker may run several blocks in threads: each keeps its samples apart."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from calc.analysis.sweep_block import evaluate_block
+    from calc.analysis.sweep_plan import plan_sweep
+    from calc.data.sweep_file import read_sweep
+
+    spec = {"scenario": "cortex-phase1", "axes": {"training.mfu": {"low": 0.3, "high": 0.5}},
+            "points": 200, "samples": 20_000, "seed": 4, "outputs": ["compute_multiple"]}
+    plan = plan_sweep(library, read_sweep(spec), block_size=50)
+    alone = [evaluate_block(plan, i) for i in range(plan.blocks)]
+    with ThreadPoolExecutor(4) as threads:
+        together = list(threads.map(lambda i: evaluate_block(plan, i), range(plan.blocks)))
+    for one, other in zip(alone, together, strict=True):
+        assert one.keys() == other.keys()
+        for name in one:
+            assert np.array_equal(one[name], other[name]), name
+
+
+def test_a_target_on_an_axis_is_each_points_target(library: calc.Library) -> None:
+    result = calc.sweep({"scenario": "cortex-phase1",
+                         "axes": {"target.compute_multiplier": [0.7, 0.9]},
+                         "samples": 500, "seed": 5, "outputs": ["compute_multiple"]}, library)
+    for i, target in enumerate((0.7, 0.9)):
+        sampled = calc.simulate(library, "cortex-phase1",
+                                [("target.compute_multiplier", target)], samples=500, seed=5)
+        assert result["p_target_reached"][i] == sampled.p_target_reached()
+    assert result["p_target_reached"][0] > result["p_target_reached"][1]

@@ -16,7 +16,8 @@ import contextlib
 import math
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,12 @@ import numpy.typing as npt
 from calc.analysis.catalog_draws import catalog_draws
 from calc.analysis.distributions import Marginal, fit
 from calc.analysis.joint_sampling import stream
-from calc.analysis.limits import DEFAULT_SAMPLES, MAX_TIMELINE_SAMPLES, MIN_SAMPLES
+from calc.analysis.limits import (
+    DEFAULT_SAMPLES,
+    MAX_TIMELINE_SAMPLES,
+    MAX_TIMELINE_SECONDS,
+    MIN_SAMPLES,
+)
 from calc.analysis.montecarlo import (
     CHUNK,
     PERCENTILES,
@@ -192,13 +198,25 @@ def timeline_memory_budget() -> int | None:
     return None if free is None else int(free * MEMORY_FRACTION)
 
 
-def _size(n: float) -> str:
-    """Bytes for people: ``'8.7 MB'``, ``'15 GB'``.
+def _size(n: float, digits: int = 2) -> str:
+    """Bytes for people, in ``digits`` significant digits (whole megabytes at least):
+    ``'8.7 MB'``, ``'812 MB'``, ``'15 GB'``.
 
-    >>> _size(8.7e6), _size(1.5e10)
-    ('8.7 MB', '15 GB')
+    >>> _size(8.7e6), _size(812.3e6), _size(1.5e10), _size(1.234e10, 3)
+    ('8.7 MB', '812 MB', '15 GB', '12.3 GB')
     """
-    return f"{n / 1e6:.2g} MB" if n < 1e9 else f"{n / 1e9:.2g} GB"
+    value, unit = (n / 1e6, "MB") if n < 1e9 else (n / 1e9, "GB")
+    decimals = max(0, digits - 1 - math.floor(math.log10(value))) if value > 0 else 0
+    return f"{value:,.{decimals}f} {unit}"
+
+
+def _sizes(need: float, budget: float) -> tuple[str, str]:
+    """``need`` and ``budget`` in as few digits as tell them apart (need is the larger)."""
+    for digits in range(2, 7):
+        shown = _size(need, digits), _size(budget, digits)
+        if shown[0] != shown[1]:
+            return shown
+    return _size(need, 7), _size(budget, 7)
 
 
 def _plan_chunks(samples: int, months: int, series: int, installs: int, drawn: int,
@@ -220,11 +238,52 @@ def _plan_chunks(samples: int, months: int, series: int, installs: int, drawn: i
         largest = max(0, (budget - chunk * work) // kept)
         fits = (f"at most {largest:,} samples fit" if largest >= MIN_SAMPLES else
                 f"not even {MIN_SAMPLES:,} samples fit")
+        needed, allowed = _sizes(need, budget)
         raise CapcalcError(
-            f"{samples:,} samples over {months:,} months need about {_size(need)} of "
-            f"memory, more than the {_size(budget)} a sampled timeline may take (half of "
+            f"{samples:,} samples over {months:,} months need about {needed} of "
+            f"memory, more than the {allowed} a sampled timeline may take (half of "
             f"the memory free); {fits}, or choose a nearer horizon", key="samples")
     return chunk
+
+
+#: Samples run (and timed) first, to predict the time of the whole run before the rest.
+_TIMED_SAMPLES = 200
+
+
+def _chunks(samples: int, chunk: int) -> Iterator[slice]:
+    """The samples in chunks of ``chunk``, the first of at most :data:`_TIMED_SAMPLES`."""
+    lo, size = 0, min(chunk, _TIMED_SAMPLES)
+    while lo < samples:
+        yield slice(lo, min(samples, lo + size))
+        lo, size = lo + size, chunk
+
+
+def _check_time(seconds: float, timed: int, samples: int, months: int, budget: float) -> None:
+    """Refuse a run whose first ``timed`` samples took ``seconds`` when all ``samples`` would
+    take more than ``budget`` seconds; the line names the largest count that fits.
+
+    >>> _check_time(0.5, 200, 200_000, 912, 30.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    calc.core.errors.CapcalcError: samples: 200,000 samples ... about 500 s of computing, \
+more than the 30 s a sampled timeline may take; at most 12,000 samples fit, ...
+    """
+    if timed >= samples or seconds <= 0:
+        return
+    per_sample = seconds / timed
+    predicted = per_sample * samples
+    if predicted <= budget:
+        return
+    largest = int(budget / per_sample)
+    if largest >= 100:  # two significant digits: a count to type, not a measurement
+        scale = 10 ** (len(str(largest)) - 2)
+        largest = largest // scale * scale
+    fits = (f"at most {largest:,} samples fit" if largest >= MIN_SAMPLES else
+            f"not even {MIN_SAMPLES:,} samples fit")
+    raise CapcalcError(
+        f"{samples:,} samples over {months:,} months would take about {predicted:,.0f} s of "
+        f"computing, more than the {budget:g} s a sampled timeline may take; {fits}, or "
+        "choose a nearer horizon or fewer phases", key="samples")
 
 
 # ---------------------------------------------------------------- timeline
@@ -234,7 +293,8 @@ def simulate_timeline(library: Library, scenario: str | Scenario,
                       sets: Iterable[tuple[str, Any]] = (), *, samples: int = DEFAULT_SAMPLES,
                       seed: int = 0, until: str | None = None, phases: Sequence[Any] | None = None,
                       outputs: Sequence[str] = TIMELINE_SERIES,
-                      memory_budget: int | None = None) -> TimelineSimulation:
+                      memory_budget: int | None = None,
+                      time_budget: float = MAX_TIMELINE_SECONDS) -> TimelineSimulation:
     """Monte Carlo of a scenario's build-out, with the same joint samples as :func:`simulate`.
 
     Every input with a range (MFU, lifetimes, the perf-per-watt trend, the
@@ -249,7 +309,9 @@ def simulate_timeline(library: Library, scenario: str | Scenario,
     every sample, and one chunk's working arrays) is checked against
     ``memory_budget`` bytes, by default :func:`timeline_memory_budget` (half
     the memory free): a run that would not fit is refused at once, naming the
-    largest sample count that does (key ``samples``).
+    largest sample count that does (key ``samples``). So is a run whose first
+    samples show that the whole would take more than ``time_budget`` seconds of
+    computing (:data:`~calc.analysis.limits.MAX_TIMELINE_SECONDS` by default).
     """
     samples = check_samples(samples)
     if samples > MAX_TIMELINE_SAMPLES:
@@ -292,13 +354,15 @@ def simulate_timeline(library: Library, scenario: str | Scenario,
                          len(drawn_s) + len(drawn_b), budget)
     series = {name: np.empty((samples, months)) for name in probe.series}
     reach = np.empty(samples, dtype=np.int64)
-    for lo in range(0, samples, chunk):
-        part = slice(lo, min(samples, lo + chunk))
+    started = time.thread_time()  # this thread's own computing: other sessions' not counted
+    for i, part in enumerate(_chunks(samples, chunk)):
         arrays = run_rows(part, first)
         n = part.stop - part.start
         for name, values in arrays.series.items():
             series[name][part] = np.broadcast_to(np.asarray(values, dtype=float), (n, months))
         reach[part] = np.broadcast_to(np.asarray(arrays.reach, dtype=np.int64), (n,))
+        if i == 0:
+            _check_time(time.thread_time() - started, n, samples, months, time_budget)
     return TimelineSimulation(
         scenario=scenario, baseline=baseline, samples=samples, seed=seed,
         months=tuple(probe.months), series=series, reach=reach,

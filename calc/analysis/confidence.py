@@ -26,14 +26,15 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.limits import DEFAULT_SAMPLES
-from calc.analysis.montecarlo import paired_draws
+from calc.analysis.montecarlo import check_samples, paired_draws
 from calc.analysis.run import baseline_measure, outcome_of, solve_input
 from calc.analysis.solver import Solution, search_range
-from calc.core.errors import CapcalcError, NoSolution
+from calc.core.errors import CapcalcError, NoSolution, quoted
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.data.scenarios import Library, Scenario
 
-__all__ = ["ProbableSolution", "check_probability", "solve_probability"]
+__all__ = ["ProbableSolution", "check_probability", "check_resolution", "percent",
+           "solve_probability"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -94,6 +95,38 @@ class ProbableSolution:
             "samples": self.samples, "seed": self.seed,
             "scenario": self.scenario, "baseline": self.baseline,
         }
+
+
+def percent(probability: float) -> str:
+    """A chance in per cent, with the digits it was given (up to four): never 0.5 % as 0 %.
+
+    >>> percent(0.8), percent(0.005), percent(0.123456), percent(1e-300)
+    ('80%', '0.5%', '12.35%', '1e-298%')
+    """
+    return f"{probability * 100:.4g}%"
+
+
+def check_resolution(probability: float, samples: int, *, key: str = "probability") -> None:
+    """Refuse a chance finer than ``samples`` joint samples can tell apart from 0 or 1.
+
+    With N samples a share moves in steps of 1/N: a chance below 1/N or above
+    1 - 1/N would be answered by the sample that happens to be the smallest or
+    the largest, and read as 0 % or 100 %.
+
+    >>> check_resolution(0.001, 1000)
+    >>> check_resolution(0.9999999999999999, 1000)
+    Traceback (most recent call last):
+    ...
+    calc.core.errors.CapcalcError: probability: 0.9999999999999999 is finer than 1,000 samples \
+can tell (they move in steps of 1 in 1,000); give a probability from 0.001 to 0.999, or more samples
+    """
+    step = 1.0 / samples
+    if step <= probability <= 1.0 - step:
+        return
+    raise CapcalcError(
+        f"{probability!r} is finer than {samples:,} samples can tell (they move in steps of "
+        f"1 in {samples:,}); give a probability from {step:g} to {1.0 - step:g}, or more "
+        "samples", key=key)
 
 
 def check_probability(probability: float, *, key: str = "probability") -> float:
@@ -176,9 +209,10 @@ def solve_probability(library: Library, scenario: str | Scenario, key: str, outp
     if key not in INPUTS or INPUTS[key].kind == "choice":
         raise CapcalcError("is not a numeric input; solve varies a number", key=key)
     if output not in OUTPUTS:
-        raise CapcalcError(f"unknown output {output!r} (choose from {', '.join(OUTPUTS)})",
+        raise CapcalcError(f"unknown output {quoted(output)} (choose from {', '.join(OUTPUTS)})",
                            key="target")
     spec = INPUTS[key]
+    check_resolution(probability, check_samples(samples))
     draws = paired_draws(library, scenario, sets, samples=samples, seed=seed)
     n = draws.samples
     lower, upper = search_range(spec)
@@ -195,14 +229,14 @@ def solve_probability(library: Library, scenario: str | Scenario, key: str, outp
         where = "every" if p_range[0] >= probability else "no"
         raise NoSolution(
             f"P({output} ≥ {target:g}) is {p_range[0]:.1%} at both ends of {key}'s range "
-            f"[{lower:.4g}, {upper:.4g}]: {where} value in it gives {probability:.0%}",
+            f"[{lower:.4g}, {upper:.4g}]: {where} value in it gives {percent(probability)}",
             key=key, best_value=upper, best_achieved=p_range[1])
     rising = p_range[1] > p_range[0]
     best, end = (p_range[1], upper) if rising else (p_range[0], lower)
     if best < probability:
         raise NoSolution(
             f"no value of {key} in [{lower:.4g}, {upper:.4g}] makes P({output} ≥ {target:g}) "
-            f"reach {probability:.0%}; the best is {best:.1%} at {key}={end:.4g}",
+            f"reach {percent(probability)}; the best is {best:.1%} at {key}={end:.4g}",
             key=key, best_value=end, best_achieved=best)
     value = _bisect(p_at, probability, lower, upper, rising)
     if spec.kind == "count":  # whole units, on the safe side

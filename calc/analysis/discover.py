@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from calc.analysis.prim import Box, peeling_trajectory, select_box
+from calc.analysis.prim import Box, Peeler, select_box
 from calc.analysis.sweep_result import SweepResult
 from calc.core.errors import CapcalcError
 from calc.core.months import month_index
@@ -199,9 +199,10 @@ def discover(result: SweepResult, output: str = "compute_multiple", value: float
                                "outputs", key="by")
         deadlines = [None]
     rungs = []
+    peeler = Peeler(numeric, categorical)  # every input sorted once for all deadlines
     for deadline in deadlines:
         y = _outcome(result, output, value, deadline)
-        trajectory = peeling_trajectory(numeric, categorical, y)
+        trajectory = peeler.trajectory(y)
         box = select_box(trajectory, density)
         densest = max(trajectory, key=lambda b: b.density) if trajectory else None
         rungs.append(Discovery(deadline=deadline, box=box, densest=densest,

@@ -48,6 +48,8 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.analysis import fit_store
+from calc.analysis.normal import ndtr, ndtri
+from calc.analysis.roots import newton
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS, InputSpec
 from calc.data.assumptions import Assumption
@@ -79,8 +81,8 @@ _HALF = 0.45
 
 
 def _special() -> ModuleType:
-    """:mod:`scipy.special` (the normal and beta distribution functions), imported on first use."""
-    from scipy import special  # deferred: ~2× numpy's import; only fits and samples use it
+    """:mod:`scipy.special` (the beta distribution functions of ``pert``), imported on first use."""
+    from scipy import special  # deferred: ~2× numpy's import; only a PERT input uses it
 
     return special
 
@@ -211,7 +213,7 @@ class Marginal:
         """Untruncated cumulative probability at ``x``."""
         if self._normal_based():
             z = _two_piece_z(self.family, self.params, x)
-            return float(_special().ndtr(z))
+            return float(ndtr(z))
         if self.family == "uniform":
             return _uniform_cdf(self.params, x)
         return _bounded_cdf(self.family, self.params, x)
@@ -220,7 +222,7 @@ class Marginal:
         """Untruncated quantile function at probabilities ``u``."""
         u = np.asarray(u, dtype=float)
         if self._normal_based():
-            return _two_piece_ppf(self.family, self.params, np.asarray(_special().ndtri(u)))
+            return _two_piece_ppf(self.family, self.params, ndtri(u))
         if self.family == "uniform":
             return _uniform_ppf(self.params, u)
         return _bounded_ppf(self.family, self.params, u)
@@ -265,7 +267,7 @@ class Marginal:
         if self._normal_based() and u_lo < 1e-12 and u_hi > 1 - 1e-12:
             return self._clip(np.asarray(_two_piece_ppf(self.family, self.params, z),
                                          dtype=float))
-        return self.quantile(_special().ndtr(z))
+        return self.quantile(ndtr(z))
 
     def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
         """``n`` independent draws from the truncated distribution (exact).
@@ -281,7 +283,7 @@ class Marginal:
             return self.quantile(rng.random(n))
         z = rng.standard_normal(n)
         if u_lo > 0 or u_hi < 1:
-            z_lo, z_hi = float(_special().ndtri(u_lo)), float(_special().ndtri(u_hi))
+            z_lo, z_hi = float(ndtri(u_lo)), float(ndtri(u_hi))
             bad = np.flatnonzero((z < z_lo) | (z > z_hi))
             while bad.size:
                 z[bad] = rng.standard_normal(bad.size)
@@ -313,7 +315,14 @@ def _bounded_params(free: Sequence[float], low: float, high: float) -> tuple[flo
 
 def _solve(residuals: Callable[[FloatArray], FloatArray], start: FloatArray
            ) -> FloatArray | None:
-    """A root of ``residuals`` near ``start`` (residuals below 1e-9), or None."""
+    """A root of ``residuals`` near ``start`` (residuals below 1e-9), or None.
+
+    Newton's method in numpy (:func:`calc.analysis.roots.newton`) first; scipy's
+    hybrid method only where it finds nothing, so that an ordinary run loads no scipy.
+    """
+    found = newton(residuals, start)
+    if found is not None:
+        return found
     from scipy.optimize import root  # deferred: scipy.optimize costs ~0.3 s to import
 
     with np.errstate(all="ignore"):

@@ -7,17 +7,22 @@ of a scenario). The answer depends only on the input's key, family, three
 points and bounds, and on the code that solves it, so it is kept in one JSON
 file beside the cache of the shipped library (:mod:`calc.data.cache`: the
 same folder, the same rules of trust, ``CAPCALC_NO_CACHE=1`` turns it off).
-The file's key is the SHA-256 of the solving code and of capcalc's, Python's,
-numpy's and scipy's versions: another version solves again. Parameters are
-stored as JSON numbers, which give back the very same floats.
+The file's key is the SHA-256 of the solving code (the distributions and the
+normal distribution function they are solved through) and of capcalc's,
+Python's, numpy's and scipy's versions: another version solves again. scipy's
+version is read from its ``version.py`` without importing it, so a run whose
+fits are all kept loads no scipy at all. Parameters are stored as JSON numbers,
+which give back the very same floats.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import sys
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,26 +30,40 @@ import numpy as np
 from calc.core.version import __version__
 from calc.data.cache import cache_dir, cache_enabled, read_entry, write_entry
 
-__all__ = ["FORMAT", "STORE_FILE", "recall", "remember", "store_key"]
+__all__ = ["FORMAT", "STORE_FILE", "recall", "remember", "scipy_version", "store_key"]
 
 #: The file, in capcalc's cache folder.
 STORE_FILE = "fitted-distributions.json"
 #: Its format, the first field of the file.
 FORMAT = "capcalc fitted distributions 1"
 #: The modules whose code the answers depend on.
-_CODE = ("distributions.py", "fit_store.py")
+_CODE = ("distributions.py", "normal.py", "roots.py", "fit_store.py")
 
 Params = tuple[float, ...] | None
+
+
+def scipy_version() -> bytes:
+    """The installed scipy's ``version.py`` (its version and git revision), read without
+    importing scipy: that import costs more than a whole run whose fits are all kept."""
+    spec = importlib.util.find_spec("scipy")
+    folders = spec.submodule_search_locations if spec is not None else None
+    for folder in folders or ():
+        try:
+            return (Path(folder) / "version.py").read_bytes()
+        except OSError:
+            continue
+    import scipy  # deferred: a scipy without version.py (never seen) says its version itself
+
+    return f"scipy {scipy.__version__}".encode()
 
 
 @cache
 def store_key() -> str:
     """SHA-256 (hex) of what a solved fit depends on beyond its own inputs."""
-    import scipy  # deferred: loaded by the fit that asks, or about to solve with it
-
     digest = hashlib.sha256()
     digest.update(f"{FORMAT}\0capcalc {__version__}\0python {sys.version}\0"
-                  f"numpy {np.__version__}\0scipy {scipy.__version__}\0".encode())
+                  f"numpy {np.__version__}\0".encode())
+    digest.update(scipy_version())
     for name in _CODE:
         data = (resources.files("calc.analysis") / name).read_bytes()
         digest.update(f"{name}\0{len(data)}\0".encode())

@@ -1,4 +1,4 @@
-"""Sample counts: defaults and the bounds that keep a run's time and memory in reach.
+"""Sample counts and time: defaults and the bounds that keep a run's time and memory in reach.
 
 A plain module of numbers, so the command line can state them in ``--help``
 without loading the Monte Carlo machinery.
@@ -13,6 +13,7 @@ __all__ = [
     "MAX_SAMPLES",
     "MAX_SOBOL_SAMPLES",
     "MAX_TIMELINE_SAMPLES",
+    "MAX_TIMELINE_SECONDS",
     "MIN_SAMPLES",
 ]
 
@@ -25,6 +26,9 @@ MIN_SAMPLES = 100
 MAX_SAMPLES = 2_000_000
 #: Timeline Monte Carlo keeps (samples × months) arrays: fewer samples than the static chain.
 MAX_TIMELINE_SAMPLES = 200_000
+#: Seconds of computing a sampled timeline may take, predicted from its first samples before
+#: the rest run (10,000 samples of the shipped build-out take about a second).
+MAX_TIMELINE_SECONDS = 30.0
 #: Saltelli base samples of the Sobol indices.
 DEFAULT_SOBOL_SAMPLES = 1024
 MAX_SOBOL_SAMPLES = 1 << 16

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ from calc.analysis.run import CARD_OUTPUTS, Result, run, solve_meet_target
 from calc.analysis.solver import solve_vectorised
 from calc.analysis.tabular import Tabular
 from calc.core.chain import evaluate, measure_of, target_measure
-from calc.core.errors import CapcalcError
+from calc.core.errors import CapcalcError, quoted
 from calc.core.vocabulary import (
     INPUTS,
     OUTPUTS,
@@ -312,6 +312,21 @@ def _joined(parts: Sequence[Mapping[str, FloatArray]]) -> dict[str, FloatArray]:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
+def _chunked_draws(reference: JointSampler, own: JointSampler, samples: int
+                   ) -> Iterator[tuple[int, dict[str, FloatArray], dict[str, FloatArray]]]:
+    """The baseline's and the scenario's draws, :data:`CHUNK` samples at a time (with
+    their number).
+
+    Drawn in these chunks by every caller, so that the same seed gives the same
+    samples whatever is done with them (a rejection step redraws within its chunk).
+    """
+    done = 0
+    while done < samples:
+        n = min(CHUNK, samples - done)
+        yield n, reference.draw(n), own.draw(n)
+        done += n
+
+
 def paired_samplers(scenario: Scenario, baseline: Scenario,
                      seed: int) -> tuple[JointSampler, JointSampler]:
     try:
@@ -371,10 +386,7 @@ def simulate(library: Library, scenario: str | Scenario,
     parts_out: list[dict[str, FloatArray]] = []
     measure = target_measure(scenario.values)
     done = 0
-    while done < samples:
-        n = min(CHUNK, samples - done)
-        drawn_b = reference.draw(n)
-        drawn_s = own.draw(n)
+    for n, drawn_b, drawn_s in _chunked_draws(reference, own, samples):
         base_eff = measure_of(evaluate({**fixed_b, **drawn_b}, 1.0), measure)
         out = evaluate({**fixed_s, **drawn_s}, base_eff)
         parts_b.append(drawn_b)
@@ -435,7 +447,7 @@ def solve_samples(library: Library, scenario: str | Scenario, key: str, output: 
     if key not in INPUTS or INPUTS[key].kind == "choice":
         raise CapcalcError("is not a numeric input; solve varies a number", key=key)
     if output not in OUTPUTS:
-        raise CapcalcError(f"unknown output {output!r}", key="target")
+        raise CapcalcError(f"unknown output {quoted(output)}", key="target")
     draws = paired_draws(library, scenario, sets, samples=samples, seed=seed)
 
     def gap(x: FloatArray, part: slice) -> FloatArray:
@@ -511,7 +523,9 @@ def paired_draws(library: Library, scenario: str | Scenario,
     reference, own = paired_samplers(result.scenario, baseline, seed)
     fixed_b = {k: v for k, v in baseline.values.items() if k not in reference.marginals}
     fixed_s = {k: v for k, v in result.scenario.values.items() if k not in own.marginals}
-    drawn_b, drawn_s = reference.draw(samples), own.draw(samples)
+    chunks = list(_chunked_draws(reference, own, samples))
+    drawn_b = _joined([b for _, b, _ in chunks])
+    drawn_s = _joined([s for _, _, s in chunks])
     effective = np.broadcast_to(np.asarray(
         measure_of(evaluate({**fixed_b, **drawn_b}, 1.0), target_measure(result.scenario.values)),
         dtype=float), (samples,))

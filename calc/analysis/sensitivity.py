@@ -33,7 +33,7 @@ from calc.analysis.distributions import Marginal, marginals
 from calc.analysis.limits import DEFAULT_SAMPLES, DEFAULT_SOBOL_SAMPLES, MAX_SOBOL_SAMPLES
 from calc.analysis.montecarlo import paired_draws, resolve
 from calc.core.chain import evaluate, measure_of, target_measure
-from calc.core.errors import CapcalcError, suggest
+from calc.core.errors import CapcalcError, quoted, suggest
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.data.scenarios import Library, Scenario
 
@@ -157,7 +157,8 @@ class Sensitivity:
 def check_output(output: str) -> str:
     """``output`` if it is a model output, else a CapcalcError suggesting the nearest."""
     if output not in OUTPUTS:
-        raise CapcalcError(f"unknown output {output!r}{suggest(output, [*OUTPUTS, P_TARGET])} "
+        raise CapcalcError(f"unknown output {quoted(output)}"
+                           f"{suggest(output, [*OUTPUTS, P_TARGET])} "
                            f"(outputs: {', '.join(OUTPUTS)}; or {P_TARGET})", key="output")
     return output
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from calc.core.errors import CapcalcError, NoSolution
+from calc.core.errors import CapcalcError, NoSolution, quoted
 from calc.core.vocabulary import INPUTS, OUTPUTS, InputSpec
 
 __all__ = [
@@ -204,7 +204,7 @@ def solve_scalar(
     """
     lower, upper, unit = _range_of(key, bounds, unit, lower_open)
     if output not in outputs:
-        raise CapcalcError(f"unknown output {output!r} (choose from {', '.join(outputs)})",
+        raise CapcalcError(f"unknown output {quoted(output)} (choose from {', '.join(outputs)})",
                            key="target")
     if not math.isfinite(target):
         raise CapcalcError(f"target must be a finite number (got {target})", key="target")

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from calc.analysis.sweep_block import evaluate_block
+from calc.analysis.sweep_block import evaluate_block, release_scratch
 from calc.analysis.sweep_plan import SweepPlan, axis_unit, plan_sweep
 from calc.analysis.sweep_result import SweepResult
 from calc.core.errors import CapcalcError
@@ -70,9 +70,15 @@ def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], 
     if not pending:
         return
     if client is None and (workers is None or workers <= 1):
-        for index in pending:
-            done(index, evaluate_block(plan, index))
+        try:
+            for index in pending:
+                done(index, evaluate_block(plan, index))
+        finally:
+            release_scratch()
         return
+    # the design's unit cube travels with the plan (this process needs it anyway), so no
+    # worker imports scipy or recomputes the design
+    _ = plan.design.unit
     if client is not None:
         # the plan goes to every worker once; each task names only its block
         shared = client.scatter(plan, broadcast=True, hash=False)
@@ -87,11 +93,12 @@ def _execute(plan: SweepPlan, pending: list[int], done: Callable[[int, Arrays], 
         return
     assert workers is not None
     # forkserver: workers fork from a server that has imported capcalc once (fast, and safe
-    # with the threads a parent may run); spawn where there is no fork
+    # with the threads a parent may run), and scipy.optimize, which fitting a truncated
+    # input's distribution needs (0.25 s a worker otherwise); spawn where there is no fork
     context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["calc.analysis.sweep"])
+        context.set_forkserver_preload(["calc.analysis.sweep", "scipy.optimize"])
     else:  # pragma: no cover - Windows
         context = multiprocessing.get_context("spawn")
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
@@ -123,6 +130,11 @@ def _reference(plan: SweepPlan) -> dict[str, Any]:
     return out
 
 
+def _joined(parts: list[npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    """The blocks' arrays end to end (the one block's array itself when there is one)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 def _assemble(plan: SweepPlan, parts: Mapping[int, Arrays], computed: int,
               resumed: int) -> SweepResult:
     """The blocks joined in order into one :class:`SweepResult`."""
@@ -131,9 +143,10 @@ def _assemble(plan: SweepPlan, parts: Mapping[int, Arrays], computed: int,
     columns: dict[str, npt.NDArray[Any]] = {}
     for key in plan.axis_keys:
         values = np.asarray(axes[key])
-        columns[key] = values.astype(str) if key in plan.categorical else values.astype(float)
+        columns[key] = values.astype(str) if key in plan.categorical else \
+            np.asarray(values, dtype=float)
     for column in plan.columns:
-        columns[column.name] = np.concatenate([p[column.name] for p in ordered])
+        columns[column.name] = _joined([p[column.name] for p in ordered])
     units = {key: axis_unit(key) for key in plan.axis_keys}
     descriptions = {key: (INPUTS[key].title if key in INPUTS else "phase field")
                     for key in plan.axis_keys}
@@ -148,7 +161,7 @@ def _assemble(plan: SweepPlan, parts: Mapping[int, Arrays], computed: int,
     return SweepResult(
         axes=plan.axis_keys, columns=columns, units=units, descriptions=descriptions,
         months=plan.months,
-        p_target_by=np.concatenate([p["p_target_by"] for p in ordered])
+        p_target_by=_joined([p["p_target_by"] for p in ordered])
         if plan.keeps_months else None,
         grid=grid, reference=_reference(plan), attrs=dict(plan.attrs),
         computed=computed, resumed=resumed,

@@ -17,6 +17,7 @@ give the same numbers.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,12 +27,13 @@ import numpy.typing as npt
 from calc.analysis.buildout_montecarlo import phase_delays
 from calc.analysis.catalog_draws import catalog_draws
 from calc.analysis.montecarlo import PairedDraws, paired_draws
-from calc.analysis.sweep_plan import Group, SweepPlan, quantile_name
+from calc.analysis.sweep_plan import TILE_ELEMENTS, Group, SweepPlan, quantile_name
+from calc.analysis.sweep_reduce import row_quantiles
 from calc.core.chain import evaluate
 from calc.core.fleet import simulate as simulate_fleet
 from calc.core.months import month_label
 
-__all__ = ["evaluate_block", "reach_quantile"]
+__all__ = ["evaluate_block", "reach_quantile", "release_scratch"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -58,45 +60,91 @@ def _draws(plan: SweepPlan, group: Group) -> tuple[PairedDraws, dict[str, FloatA
     return _DRAWS[key]
 
 
-def _numeric(plan: SweepPlan, values: Mapping[str, Any], rows: IntArray) -> dict[str, FloatArray]:
+def _numeric(plan: SweepPlan, values: Mapping[str, Any], rows: IntArray | slice
+             ) -> dict[str, FloatArray]:
     """The numeric axis values of ``rows``, as float arrays."""
     return {k: np.asarray(values[k][rows], dtype=float) for k in plan.axis_keys
             if k not in plan.categorical}
 
 
-def _static_central(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray]
+def _chain_outputs(plan: SweepPlan) -> tuple[str, ...]:
+    """What the static chain computes per point-sample: the outputs kept, and the
+    compute multiple for P(target)."""
+    return tuple(dict.fromkeys(("compute_multiple", *plan.outputs)))
+
+
+def _static_central(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray], n: int
                     ) -> dict[str, FloatArray]:
-    n = len(next(iter(numeric.values()))) if numeric else 1
-    inputs = {**group.scenario.values, **{k: v for k, v in numeric.items()
-                                          if not k.startswith("timeline")}}
-    out = evaluate(inputs, group.baseline)
-    return {o: np.broadcast_to(np.asarray(out[o], dtype=float), (n,)) for o in plan.outputs}
+    """Each kept output at central values, for ``n`` points (the chain on tiles)."""
+    values = group.scenario.values
+    points = {k: v for k, v in numeric.items() if not k.startswith("timeline")}
+    kept = {o: np.empty(n) for o in plan.outputs}
+    for first in range(0, n, TILE_ELEMENTS):
+        rows = slice(first, min(n, first + TILE_ELEMENTS))
+        out = evaluate({**values, **{k: v[rows] for k, v in points.items()}}, group.baseline,
+                       outputs=plan.outputs)
+        for o, column in kept.items():
+            column[rows] = out[o]
+    return kept
+
+
+#: Each thread's buffer for the kept samples of a block, reused from block to block: the
+#: allocator maps a fresh array of this size anew each time (a page fault every 4 kB,
+#: a tenth of a block's time in a Dask worker, whose allocator returns memory eagerly).
+_SCRATCH = threading.local()
+
+
+def _scratch(count: int, n: int, samples: int) -> list[FloatArray]:
+    """``count`` arrays of ``(n, samples)`` floats in this thread's reused buffer."""
+    size = n * samples
+    buffer: FloatArray | None = getattr(_SCRATCH, "buffer", None)
+    if buffer is None or buffer.size < count * size:
+        buffer = _SCRATCH.buffer = np.empty(count * size)
+    return [buffer[i * size:(i + 1) * size].reshape(n, samples) for i in range(count)]
+
+
+def release_scratch() -> None:
+    """Free this thread's buffer (a sweep in this process is done with it)."""
+    _SCRATCH.buffer = None
 
 
 def _static_sampled(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray],
                     n: int) -> dict[str, FloatArray]:
-    """P(target) and the quantiles of each output over the samples, for ``n`` points."""
+    """P(target) and the quantiles of each output over the samples, for ``n`` points.
+
+    The chain runs on tiles of points × samples of at most :data:`TILE_ELEMENTS`
+    (small temporaries, in cache); each point's samples of a kept output go
+    into one row, whose quantiles are taken in place at the end
+    (:func:`calc.analysis.sweep_reduce.row_quantiles`). Every number
+    is elementwise or a count, so the tiling changes none of them.
+    """
     draws, _ = _draws(plan, group)
-    samples, chunk = draws.samples, plan.sample_chunk
-    kept = {o: np.empty((n, samples)) for o in plan.outputs}
-    reached = np.zeros(n)
+    samples = draws.samples
+    chunk = min(samples, TILE_ELEMENTS)
+    quantiles = plan.sweep.spec.quantiles
+    wanted = _chain_outputs(plan)
+    kept = dict(zip(plan.outputs, _scratch(len(plan.outputs), n, samples), strict=True)) \
+        if quantiles else {}
+    reached = np.zeros(n, dtype=np.int64)
     points = {k: v[:, None] for k, v in numeric.items() if not k.startswith("timeline")}
+    step = max(1, TILE_ELEMENTS // chunk)
     for lo in range(0, samples, chunk):
         part = slice(lo, min(samples, lo + chunk))
-        inputs = {**draws.fixed, **{k: v[None, part] for k, v in draws.drawn.items()},
-                  **points}
-        out = evaluate(inputs, draws.baseline_effective[None, part])
-        target = np.asarray(inputs["target.compute_multiplier"], dtype=float)
-        reached += np.sum(np.asarray(out["compute_multiple"]) >= target, axis=1)
-        for o in plan.outputs:
-            kept[o][:, part] = np.broadcast_to(np.asarray(out[o], dtype=float),
-                                               (n, part.stop - part.start))
+        sampled = {**draws.fixed, **{k: v[None, part] for k, v in draws.drawn.items()}}
+        baseline = draws.baseline_effective[None, part]
+        for first in range(0, n, step):
+            rows = slice(first, min(n, first + step))
+            inputs = {**sampled, **{k: v[rows] for k, v in points.items()}}
+            out = evaluate(inputs, baseline, outputs=wanted)
+            target = inputs["target.compute_multiplier"]  # an axis's value, or the draws
+            reached[rows] += np.count_nonzero(out["compute_multiple"] >= target, axis=1)
+            for o, row in kept.items():
+                row[rows, part] = out[o]
     result = {"p_target_reached": reached / samples}
-    quantiles = plan.sweep.spec.quantiles
-    for o in plan.outputs:
-        found = np.quantile(kept[o], quantiles, axis=1)
-        for q, row in zip(quantiles, found, strict=True):
-            result[f"{o}_{quantile_name(q)}"] = row
+    for o, row in kept.items():
+        found = row_quantiles(row, quantiles)
+        for q, values in zip(quantiles, found, strict=True):
+            result[f"{o}_{quantile_name(q)}"] = values
     return result
 
 
@@ -178,24 +226,35 @@ def evaluate_block(plan: SweepPlan, index: int) -> dict[str, npt.NDArray[Any]]:
     n = hi - lo
     values = plan.design.values(lo, hi)
     group_ids = plan.group_ids(lo, hi)
+    dtypes = {c.name: np.dtype(np.int64 if c.integer else float) for c in plan.columns}
+    if len(plan.groups) == 1:  # every point in one combination: its arrays as they come
+        found = _group(plan, plan.groups[0], _numeric(plan, values, slice(None)), n)
+        return {"group": group_ids, **{name: np.require(column, dtype=dtypes.get(name),
+                                                        requirements=["C", "W"])
+                                       for name, column in found.items()}}
     out: dict[str, npt.NDArray[Any]] = {"group": group_ids}
-    for column in plan.columns:
-        out[column.name] = np.empty(n, dtype=np.int64 if column.integer else float)
+    for name, dtype in dtypes.items():
+        out[name] = np.empty(n, dtype=dtype)
     if plan.keeps_months:
         out["p_target_by"] = np.empty((n, len(plan.months)))
     for group in plan.groups:
         rows = np.flatnonzero(group_ids == group.index)
         if rows.size == 0:
             continue
-        numeric = _numeric(plan, values, rows)
-        found: dict[str, Any] = {}
-        if plan.outputs:
-            found.update(_static_central(plan, group, numeric))
-            if plan.samples is not None:
-                found.update(_static_sampled(plan, group, numeric, rows.size))
-        if plan.buildout:
-            found.update(_buildout(plan, group, numeric, rows.size))
-        for name, column in found.items():
+        for name, column in _group(plan, group, _numeric(plan, values, rows),
+                                   rows.size).items():
             out[name][rows] = column
     return out
 
+
+def _group(plan: SweepPlan, group: Group, numeric: Mapping[str, FloatArray], n: int
+           ) -> dict[str, Any]:
+    """Every column (and ``p_target_by``) of ``n`` points of one categorical combination."""
+    found: dict[str, Any] = {}
+    if plan.outputs:
+        found.update(_static_central(plan, group, numeric, n))
+        if plan.samples is not None:
+            found.update(_static_sampled(plan, group, numeric, n))
+    if plan.buildout:
+        found.update(_buildout(plan, group, numeric, n))
+    return found

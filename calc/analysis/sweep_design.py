@@ -108,16 +108,30 @@ class Design:
         return unit_design(self.kind, self.design_points, len(self.ranges), self.seed)
 
     def positions(self, lo: int, hi: int) -> dict[str, IntArray]:
-        """Index of each grid axis's value (and of the design point) for points ``lo:hi``."""
-        index = np.arange(lo, hi, dtype=np.int64)
-        if not self.shape:
+        """Index of each grid axis's value (and of the design point) for points ``lo:hi``.
+
+        >>> from calc.data.sweep_file import Axis
+        >>> d = Design(grid=(Axis("a", values=(1.0, 2.0)), Axis("b", values=(5.0, 6.0, 7.0))),
+        ...            ranges=(), kind="lhs", design_points=1, seed=0)
+        >>> {k: v.tolist() for k, v in d.positions(2, 6).items()}
+        {'a': [0, 1, 1, 1], 'b': [2, 0, 1, 2]}
+        """
+        shape = self.shape
+        if not shape:
             return {}
-        parts = np.unravel_index(index, self.shape)
-        out = {axis.key: np.asarray(part, dtype=np.int64)
-               for axis, part in zip(self.grid, parts, strict=False)}
-        if self.ranges:
-            out["design_point"] = np.asarray(parts[-1], dtype=np.int64)
-        return out
+        keys = [axis.key for axis in self.grid] + (["design_point"] if self.ranges else [])
+        out: dict[str, IntArray] = {}
+        stride = 1
+        for key, length in reversed(list(zip(keys, shape, strict=True))):
+            out[key] = _runs(lo, hi, stride, length)
+            stride *= length
+        return {key: out[key] for key in keys}
+
+    @cached_property
+    def _listed(self) -> dict[str, npt.NDArray[Any]]:
+        """Each grid axis's values as an array (names stay names)."""
+        return {axis.key: np.asarray(axis.values, dtype=object if axis.categorical else float)
+                for axis in self.grid}
 
     def values(self, lo: int, hi: int) -> dict[str, Any]:
         """The value of every axis at points ``lo:hi``: an array of length ``hi - lo`` each.
@@ -128,13 +142,37 @@ class Design:
         where = self.positions(lo, hi)
         out: dict[str, Any] = {}
         for axis in self.grid:
-            listed = np.asarray(axis.values, dtype=object if axis.categorical else float)
-            out[axis.key] = listed[where[axis.key]]
+            out[axis.key] = np.take(self._listed[axis.key], where[axis.key])
         if self.ranges:
-            u = self.unit[where["design_point"]]
+            u = np.take(self.unit, where["design_point"], axis=0)
             for j, axis in enumerate(self.ranges):
                 out[axis.key] = _scaled(axis, u[:, j])
         return out
+
+
+def _runs(lo: int, hi: int, stride: int, length: int) -> IntArray:
+    """Index along one dimension of points ``lo:hi`` of a C-ordered grid, where it
+    advances every ``stride`` points and wraps after ``length`` values: runs of equal
+    indices, made by repeating (what ``numpy.unravel_index`` gives, faster).
+
+    >>> _runs(3, 11, 2, 3).tolist()
+    [1, 2, 2, 0, 0, 1, 1, 2]
+    """
+    if hi <= lo:
+        return np.zeros(0, dtype=np.int64)
+    first, last = lo // stride, (hi - 1) // stride
+    runs, start = last - first + 1, first % length
+    if runs <= length:  # at most one wrap: no division (slow on integers) needed
+        index = np.arange(start, start + runs, dtype=np.int64)
+        index[index >= length] -= length
+    else:  # whole cycles: the cycle repeated
+        index = np.resize(np.roll(np.arange(length, dtype=np.int64), -start), runs)
+    if stride == 1:
+        return index
+    counts = np.full(runs, stride, dtype=np.int64)
+    counts[0] -= lo - first * stride
+    counts[-1] -= (last + 1) * stride - hi
+    return np.repeat(index, counts)
 
 
 def _scaled(axis: Axis, u: FloatArray) -> FloatArray:

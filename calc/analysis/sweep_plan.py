@@ -38,6 +38,7 @@ from calc.data.scenarios import Library, Scenario
 from calc.data.sweep_file import Axis, SweepFile
 
 __all__ = [
+    "TILE_ELEMENTS",
     "Column",
     "Group",
     "SweepPlan",
@@ -47,14 +48,25 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 
-#: Point-samples a block evaluates at once through the static chain (its working arrays).
+#: Points per block of a sweep of the static chain without samples.
 STATIC_ELEMENTS = 1 << 19
+#: Point-samples per block of a sampled sweep of the static chain: a block holds each
+#: kept output's samples for their quantiles (64 MiB each), and takes about 0.1 s, so
+#: that a pool's or a Dask cluster's cost per block stays small beside it.
+SAMPLED_ELEMENTS = 1 << 23
 #: Sample-months a block of a build-out evaluates at once.
 BUILDOUT_ELEMENTS = 1 << 22
 #: Samples evaluated together within a block: fixed, so no block size changes a result.
 SAMPLE_CHUNK = 1 << 14
+#: Point-samples the static chain evaluates at once within a block. Its temporaries (a
+#: few arrays of this many floats, 120 kB each) stay in a core's cache and below glibc's
+#: 128 KiB threshold for mapping memory anew: a Dask worker fixes that threshold (it sets
+#: MALLOC_TRIM_THRESHOLD_), and larger arrays there cost a page fault per 4 kB, each time.
+TILE_ELEMENTS = 15_000
 #: Bytes one point-sample takes while the static chain runs (every output and its inputs).
 _STATIC_BYTES = 8 * 40
+#: Bytes a point-sample's kept output takes until the block's quantiles are taken.
+_KEPT_BYTES = 8
 #: Bytes one sample-month takes while the build-out core runs (running totals, series).
 _BUILDOUT_BYTES = 8 * 12
 #: A sweep may take this share of the memory free when it starts.
@@ -301,14 +313,17 @@ def _columns(outputs: Sequence[str], samples: int | None, quantiles: Sequence[fl
 
 def _block_size(sweep: SweepFile, samples: int | None, buildout: bool, months: int,
                 origin: str) -> int:
-    per_point = max(1, min(samples or 1, SAMPLE_CHUNK))
-    elements = max(1, BUILDOUT_ELEMENTS // (months + 1)) if buildout else STATIC_ELEMENTS
+    if buildout:
+        per_point = max(1, min(samples or 1, SAMPLE_CHUNK))
+        elements = max(1, BUILDOUT_ELEMENTS // (months + 1))
+    else:
+        per_point, elements = (samples, SAMPLED_ELEMENTS) if samples else (1, STATIC_ELEMENTS)
     largest = max(1, elements * 8 // per_point)  # a user's block may be 8× the default
     chosen = sweep.spec.block_size
     if chosen is None:
         return max(1, elements // per_point)
     if chosen > largest:
-        raise CapcalcError(f"{chosen:,} points per block with {per_point:,} samples evaluated "
+        raise CapcalcError(f"{chosen:,} points per block with {per_point:,} samples held "
                            f"at once would hold too much at a time; at most {largest:,} fit",
                            file=origin, key="block_size")
     return chosen
@@ -324,14 +339,22 @@ def _size(n: float) -> str:
 
 
 def _check_memory(points: int, columns: int, months: int, block: int, samples: int | None,
-                  drawn: int, buildout: bool, budget: int | None, origin: str) -> None:
-    """Refuse a sweep whose kept results and one block's work exceed ``budget`` bytes."""
+                  drawn: int, kept: int, buildout: bool, budget: int | None,
+                  origin: str) -> None:
+    """Refuse a sweep whose kept results and one block's work exceed ``budget`` bytes.
+
+    A block's work is the build-out core's arrays, or the static chain's on one
+    tile (:data:`TILE_ELEMENTS`) beside the samples of the ``kept`` outputs
+    whose quantiles the block takes; the draws are held once.
+    """
     if budget is None:
         return
     per_point = 8 * (columns + 4 + (months if buildout and samples else 0)) * 2
-    s = min(samples or 1, SAMPLE_CHUNK)
-    work = block * s * (_BUILDOUT_BYTES * (months + 1) if buildout else _STATIC_BYTES)
-    held = block * (samples or 1) * 8 * 4 + (samples or 0) * drawn * 8 * 3
+    if buildout:
+        work = block * min(samples or 1, SAMPLE_CHUNK) * _BUILDOUT_BYTES * (months + 1)
+    else:
+        work = min(block * (samples or 1), TILE_ELEMENTS) * _STATIC_BYTES + block * 8 * 4
+    held = block * (samples or 0) * _KEPT_BYTES * kept + (samples or 0) * drawn * 8 * 3
     need = points * per_point + work + held
     if need > budget:
         largest = max(0, (budget - work - held) // per_point)
@@ -398,7 +421,8 @@ def plan_sweep(library: Library, sweep: SweepFile, *, block_size: int | None = N
     size = _block_size(sweep, spec.samples, sweep.buildout, len(months), sweep.origin)
     drawn = len(INPUTS) + len(groups[0].phases or ())
     budget = timeline_memory_budget() if memory_budget is None else memory_budget
-    _check_memory(design.points, len(columns), len(months), size, spec.samples, drawn,
+    kept = len(outputs) if spec.samples and quantiles else 0
+    _check_memory(design.points, len(columns), len(months), size, spec.samples, drawn, kept,
                   sweep.buildout, budget, sweep.origin)
     baselines = [library.scenario(n) for n in sorted({g.scenario.baseline_name for g in groups})]
     digest = assumptions_hash([*(g.scenario for g in groups), *baselines],

@@ -21,8 +21,8 @@ from calc.analysis.provenance import provenance
 from calc.analysis.run import baseline_measure
 from calc.analysis.solver import Solution, solve_scalar
 from calc.analysis.tabular import Tabular
-from calc.core.errors import CapcalcError, NoSolution, suggest
-from calc.core.fleet import TIMELINE_OUTPUTS, TimelineArrays, simulate
+from calc.core.errors import CapcalcError, NoSolution, quoted, suggest
+from calc.core.fleet import MAX_MONTHS, TIMELINE_OUTPUTS, TimelineArrays, simulate
 from calc.core.generations import central_table
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import LATEST, PHASE_FIELDS, Phase, phase_key
@@ -297,7 +297,7 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
     chosen = scenario_phases(scenario, phases)
     check_phases(chosen, library.baseline.catalog, file=scenario.origin)
     if output not in TIMELINE_OUTPUTS:
-        raise CapcalcError(f"unknown timeline output {output!r}"
+        raise CapcalcError(f"unknown timeline output {quoted(output)}"
                            f"{suggest(output, TIMELINE_OUTPUTS)} (choose from "
                            f"{', '.join(TIMELINE_OUTPUTS)})", key="target")
     by_month = month_index(by, key="by")
@@ -308,6 +308,10 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
     first = month_label(min(p.start_month + p.delay_months for p in chosen))
     if by_month < month_index(first):
         raise CapcalcError(f"{by} is before the timeline starts ({first})", key="by")
+    if by_month - month_index(first) + 1 > MAX_MONTHS:  # named as by, not as a horizon
+        raise CapcalcError(f"{by} is {by_month - month_index(first) + 1:,} months from the "
+                           f"timeline's start ({first}); capcalc runs timelines of at most "
+                           f"{MAX_MONTHS} months", key="by")
 
     def at_by(values: Mapping[str, Any]) -> FloatArray:
         arrays = simulate(values, chosen, catalog, baseline, until=by, first=first,

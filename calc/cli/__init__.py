@@ -37,6 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER_ERROR
     try:
+        out = getattr(args, "out", None)
+        if out is not None:  # a folder that cannot be written is named before any work
+            # deferred: the output folders load YAML, which --help and --version never need
+            from calc.data.output_folder import check_folder
+
+            check_folder(out)
         with text_width(output_width(sys.stdout, wide=getattr(args, "wide", False))):
             return _handler(name)(args)
     except CapcalcError as exc:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calc.core.errors import CapcalcError, suggest
+from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.phases import Phase
 from calc.data.cache import shipped_data, shipped_library
 from calc.data.output_folder import FileData, write_files
@@ -80,7 +80,7 @@ def load_scenarios(library: Library, items: Sequence[str]) -> tuple[Library, lis
             names.extend(added)
             continue
         raise CapcalcError(
-            f"no scenario or file named {item!r}{suggest(item, library.definitions)}"
+            f"no scenario or file named {quoted(item)}{suggest(item, library.definitions)}"
             f" (scenarios: {', '.join(library.definitions)})", key="scenario")
     return library, names or [library.baseline_name()]
 
@@ -171,5 +171,5 @@ def write_out(folder: Path, files: Mapping[str, FileData], *, force: bool) -> li
     from calc.presentation.datapackage import with_datapackage
 
     written = write_files(folder, with_datapackage(files), force=force)
-    print(f"wrote {len(written)} files to {folder}", file=sys.stderr)
+    print(f"wrote {len(written)} files to {clean_text(str(folder))}", file=sys.stderr)
     return written

@@ -21,8 +21,11 @@ def cmd_levers(args: argparse.Namespace) -> int:
     """``capcalc levers``."""
     library, scenario, phase_sets = single_scenario(args, timeline=bool(args.at))
     if args.at:
-        timeline = run_timeline(library, scenario, until=args.at,
-                                phases=phases_of(library, scenario, phase_sets))
+        phases = phases_of(library, scenario, phase_sets)
+        try:
+            timeline = run_timeline(library, scenario, until=args.at, phases=phases)
+        except CapcalcError as exc:  # the timeline runs to --at: its horizon is that month
+            raise exc.keyed({"until": "at"}) from None
         levers = levers_of_timeline(library, timeline)
     else:
         if phase_sets:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections.abc import Sequence
@@ -11,7 +10,8 @@ from typing import Any
 
 from calc.cli.common import SET_ORIGIN, emit, library_of, load_scenarios, parse_sets, styled
 from calc.core.constants import CURRENCY
-from calc.core.errors import CapcalcError, clean_text
+from calc.core.errors import CapcalcError
+from calc.presentation.csvtext import csv_text
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
@@ -24,10 +24,8 @@ def rows_out(rows: list[dict[str, Any]], fmt: str, table_columns: Sequence[str])
         print(json.dumps(rows, indent=2))
         return
     if fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows([{k: clean_text(v) if isinstance(v, str) else v
-                           for k, v in row.items()} for row in rows])
+        names = list(rows[0])
+        sys.stdout.write(csv_text([names, *([row.get(n) for n in names] for row in rows)]))
         return
     body = [["" if r.get(c) is None else str(r.get(c, "")) for c in table_columns] for r in rows]
     emit(styled(render_table, list(table_columns), body, "l" * len(table_columns),

@@ -116,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=seed, default=0,
                    help="seed of the Monte Carlo sections (default 0)")
     p.add_argument("--samples", type=samples, default=2_000,
-                   help="Monte Carlo samples per scenario (default 2000)")
+                   help="Monte Carlo samples per scenario and build-out (default 2000; "
+                   "100 to 200,000)")
     _peers_arg(p)
     p.set_defaults(handler="calc.cli.report:cmd_report")
 

@@ -21,7 +21,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     check_output(args.output)
     library, scenario, _ = single_scenario(args)
     result = sensitivity(library, scenario, args.output,
-                         samples=args.samples or DEFAULT_SOBOL_SAMPLES, seed=args.seed)
+                         samples=DEFAULT_SOBOL_SAMPLES if args.samples is None else args.samples,
+                         seed=args.seed)
     if args.out:
         write_out(args.out, chart_files([tornado_chart(result), sobol_chart(result)],
                                         args.formats), force=args.force)
@@ -35,7 +36,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def _conditional(args: argparse.Namespace) -> int:
     """``capcalc sensitivity p_target_reached``: P(target) with each input pinned."""
     library, scenario, _ = single_scenario(args)
-    result = p_target_conditional(library, scenario, samples=args.samples or DEFAULT_SAMPLES,
+    result = p_target_conditional(library, scenario,
+                                  samples=DEFAULT_SAMPLES if args.samples is None else args.samples,
                                   seed=args.seed)
     if args.out:
         write_out(args.out, chart_files([conditional_p_chart(result)], args.formats),

@@ -13,7 +13,7 @@ from calc.analysis.solver import Solution
 from calc.analysis.timeline import solve_timeline
 from calc.cli.args import FLAGS
 from calc.cli.common import emit_json, phases_of, single_scenario
-from calc.core.errors import CapcalcError, NoSolution, suggest
+from calc.core.errors import CapcalcError, NoSolution, quoted, suggest
 from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.months import month_index, month_label
 from calc.core.version import __version__
@@ -43,7 +43,7 @@ def parse_target(text: str, outputs: Mapping[str, OutputSpec] = OUTPUTS
         raise CapcalcError(f"{text!r} is not OUTPUT=VALUE (e.g. compute_multiple=10)",
                            key="target")
     if name not in outputs:
-        raise CapcalcError(f"unknown output {name!r}{suggest(name, outputs)} (choose from "
+        raise CapcalcError(f"unknown output {quoted(name)}{suggest(name, outputs)} (choose from "
                            f"{', '.join(outputs)})", key="target")
     unit = outputs[name].unit or "1"
     times = _TIMES.match(raw)
@@ -140,7 +140,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     print(f"{solution.key} = {value}")
     print(f"  {output} then reaches {format_value(solution.achieved, out_unit)}{when} "
           f"(target {format_value(solution.target, out_unit)})")
-    print(f"  scenario {scenario.name}, multiples of {measure_title(scenario.values)} against "
+    print(f"  scenario {scenario.name}, multiples of "
+          f"{measure_title(scenario.values, at_one_moment=not args.by)} against "
           f"{scenario.baseline_name}")
     if solution.note:
         print(f"  note: {solution.note}")
@@ -157,9 +158,9 @@ def _solve_probability(args: argparse.Namespace, library: Library, scenario: Sce
                            "--samples N` gives the chance of the target by each month",
                            key="probability")
     # deferred: sampling loads scipy
-    from calc.analysis.confidence import solve_probability
+    from calc.analysis.confidence import percent, solve_probability
 
-    samples = args.samples or DEFAULT_SAMPLES
+    samples = DEFAULT_SAMPLES if args.samples is None else args.samples
     answer = solve_probability(library, scenario, args.key.strip(), output, target,
                                args.probability, samples=samples, seed=args.seed)
     if args.format == "json":
@@ -170,10 +171,11 @@ def _solve_probability(args: argparse.Namespace, library: Library, scenario: Sce
         return 0
     out_unit = OUTPUTS[output].unit
     print(f"{answer.key} = {_shown(answer.value, answer.unit)} for P({output} ≥ "
-          f"{format_value(target, out_unit)}) = {answer.probability:.0%}")
+          f"{format_value(target, out_unit)}) = {percent(answer.probability)}")
     print(f"  with it, {answer.achieved:.1%} of {answer.samples:,} joint samples (seed "
           f"{answer.seed}) reach the target (± {answer.achieved_se:.1%})")
     print(f"  at every input's central value it takes {_shown(central.value, central.unit)}")
-    print(f"  scenario {answer.scenario}, multiples of {measure_title(scenario.values)} "
+    print(f"  scenario {answer.scenario}, multiples of "
+          f"{measure_title(scenario.values, at_one_moment=True)} "
           f"against {answer.baseline}")
     return 0

@@ -7,8 +7,8 @@ in the names; the only numbers here are true constants.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,7 @@ from calc.core.constants import (
     SECONDS_PER_DAY,
     W_PER_MW,
 )
-from calc.core.vocabulary import MEASURES
+from calc.core.vocabulary import MEASURES, OUTPUTS
 
 __all__ = [
     "accelerators_for_power",
@@ -339,6 +339,16 @@ def facility_power_mw_for_target(
     inf
     """
     q = np.asarray(target_multiplier, dtype=float) / np.asarray(multiple, dtype=float)
+    if np.ndim(load) == 0 and load == 0:
+        # no interruptions: the scale below is exactly 1 wherever q is finite (and NaN,
+        # giving inf, where it is not), so the same numbers come from fewer passes
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.multiply(facility_power_mw, target_multiplier) / np.asarray(
+                multiple, dtype=float)
+            finite = np.isfinite(q)
+            if not finite.all():
+                out = np.where(finite, out, np.inf)
+        return float(out) if out.ndim == 0 else out
     scale = 1.0 + np.asarray(load, dtype=float) * (1.0 - q)
     with np.errstate(divide="ignore", invalid="ignore"):  # power × T ÷ (m × scale)
         out = np.where(scale > 0, facility_power_mw * target_multiplier
@@ -379,73 +389,207 @@ def measure_of(outputs: Mapping[str, Array], measure: str) -> Array:
     return measured(measure, outputs["effective_flop_per_s"], outputs["training_flop_per_run"])
 
 
-def evaluate(inputs: Mapping[str, Any], baseline_measure: Array) -> dict[str, Array]:
-    """Run the whole chain on ``inputs`` (dotted keys, the vocabulary's units).
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):  # a decorator, like functools.cached_property
+    """A property computed on first use and kept in the instance (no lock, unlike
+    :func:`functools.cached_property` before Python 3.12, whose lock costs more than a
+    scalar formula)."""
+
+    def __init__(self, formula: Callable[[Any], _T]) -> None:
+        self.formula = formula
+        self.name = formula.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, chain: Any, owner: type | None = None) -> _T:
+        if chain is None:  # looked up on the class (documentation tools)
+            return self  # type: ignore[return-value]
+        value = chain.__dict__[self.name] = self.formula(chain)
+        return value
+
+
+class _Chain:
+    """The chain's quantities for one set of inputs, each computed when first asked for.
+
+    Every output and every intermediate is a cached property written once, so
+    asking for one output computes it and what it depends on, nothing else.
+    """
+
+    def __init__(self, inputs: Mapping[str, Any], baseline_measure: Array) -> None:
+        self.inputs = inputs
+        self.baseline_measure = baseline_measure
+
+    @_once
+    def facility_w_per_accelerator(self) -> Array:
+        i = self.inputs
+        return facility_w_per_accelerator(i["hardware.tdp_w"], i["hardware.server_overhead"],
+                                          i["site.it_overhead"], i["site.pue"])
+
+    @_once
+    def _sized(self) -> tuple[Array, Array]:
+        """Facility power and accelerators: the site sized by count when given, else by power."""
+        count = self.inputs.get("site.accelerators")
+        if count is None:
+            power = self.inputs["site.facility_power_mw"]
+            return power, accelerators_for_power(power, self.facility_w_per_accelerator)
+        return facility_power_for_accelerators(count, self.facility_w_per_accelerator), count
+
+    @property
+    def facility_power_mw(self) -> Array:
+        return self._sized[0]
+
+    @property
+    def accelerators(self) -> Array:
+        return self._sized[1]
+
+    @_once
+    def it_power_mw(self) -> Array:
+        return it_power_mw(self.facility_power_mw, self.inputs["site.pue"])
+
+    @_once
+    def h100_equivalents(self) -> Array:
+        return h100_equivalents(self.accelerators, self.inputs["hardware.peak_8bit_flop_per_s"])
+
+    @_once
+    def peak_flop_per_s(self) -> Array:
+        return peak_flop_per_s(self.accelerators, self.inputs["hardware.peak_flop_per_s"])
+
+    @_once
+    def _load(self) -> Array | None:
+        return availability_load(self.inputs, self.accelerators)
+
+    @_once
+    def effective_flop_per_s(self) -> Array:
+        i, load = self.inputs, self._load
+        availability = i["training.availability"] if load is None else 1.0 / (1.0 + load)
+        return effective_flop_per_s(self.peak_flop_per_s, i["training.mfu"], availability,
+                                    i.get("training.share", 1.0))
+
+    @_once
+    def training_flop_per_run(self) -> Array:
+        return training_flop_per_run(self.effective_flop_per_s, self.inputs["training.run_days"])
+
+    @_once
+    def annual_training_flop(self) -> Array:
+        return annual_training_flop(self.effective_flop_per_s)
+
+    @_once
+    def annual_energy_mwh(self) -> Array:
+        return annual_energy_mwh(self.facility_power_mw, self.inputs["site.load_factor"])
+
+    @_once
+    def energy_per_flop_j(self) -> Array:
+        return energy_per_flop_j(self.facility_power_mw, self.inputs["site.load_factor"],
+                                 self.effective_flop_per_s)
+
+    @_once
+    def annual_electricity_cost_usd(self) -> Array:
+        return annual_electricity_cost_usd(self.annual_energy_mwh,
+                                           self.inputs["cost.electricity_usd_per_mwh"])
+
+    @_once
+    def accelerator_capex_total_usd(self) -> Array:
+        return self.accelerators * self.inputs["cost.accelerator_capex_usd"]
+
+    @_once
+    def facility_capex_total_usd(self) -> Array:
+        return self.facility_power_mw * self.inputs["cost.facility_capex_usd_per_mw"]
+
+    @_once
+    def capex_usd(self) -> Array:
+        return capex_usd(self.accelerator_capex_total_usd, self.facility_capex_total_usd)
+
+    @_once
+    def annualized_cost_usd(self) -> Array:
+        i = self.inputs
+        return annualized_cost_usd(
+            self.accelerator_capex_total_usd, i["cost.hardware_lifetime_years"],
+            self.facility_capex_total_usd, i["cost.facility_lifetime_years"],
+            self.annual_electricity_cost_usd, i["cost.wacc"])
+
+    @_once
+    def cost_per_run_usd(self) -> Array:
+        return cost_per_run_usd(self.annualized_cost_usd, self.inputs["training.run_days"])
+
+    @_once
+    def cloud_cost_per_year_usd(self) -> Array:
+        return cloud_cost_usd(self.accelerators, HOURS_PER_YEAR,
+                              self.inputs["cost.cloud_usd_per_accelerator_hour"])
+
+    @_once
+    def cloud_cost_per_run_usd(self) -> Array:
+        i = self.inputs
+        return cloud_cost_usd(self.accelerators, i["training.run_days"] * HOURS_PER_DAY,
+                              i["cost.cloud_usd_per_accelerator_hour"])
+
+    @_once
+    def lease_breakeven_utilisation(self) -> Array:
+        return lease_breakeven_utilisation(self.annualized_cost_usd, self.cloud_cost_per_year_usd)
+
+    @_once
+    def compute_multiple(self) -> Array:
+        measure = target_measure(self.inputs)
+        quantity = (self.training_flop_per_run if measure == "training_flop_per_run"
+                    else self.effective_flop_per_s)
+        return compute_multiple(quantity, self.baseline_measure)
+
+    @_once
+    def facility_power_mw_for_target(self) -> Array:
+        load = self._load
+        return facility_power_mw_for_target(
+            self.facility_power_mw, self.compute_multiple,
+            self.inputs["target.compute_multiplier"], 0.0 if load is None else load)
+
+
+#: Every output :func:`evaluate` gives, in the vocabulary's order.
+_OUTPUTS: tuple[str, ...] = tuple(OUTPUTS)
+
+
+def evaluate(inputs: Mapping[str, Any], baseline_measure: Array,
+             outputs: Iterable[str] | None = None) -> dict[str, Array]:
+    """Run the chain on ``inputs`` (dotted keys, the vocabulary's units).
 
     The site is sized by ``site.accelerators`` when that is not None, else by
-    ``site.facility_power_mw``. Values may be floats or arrays of one shape.
+    ``site.facility_power_mw``. Values may be floats or arrays that broadcast.
     ``baseline_measure`` is the baseline's value of what ``target.measure``
     measures (:func:`measure_of` its outputs): effective FLOP/s by default.
+
+    Parameters
+    ----------
+    inputs : mapping
+        Input values by dotted key (only those the outputs asked for depend on
+        are read).
+    baseline_measure : float or ndarray
+        The baseline's measure, for ``compute_multiple``.
+    outputs : iterable of str, optional
+        The outputs wanted; each is computed with what it depends on only (the
+        same numbers as a full evaluation). Default: every output.
 
     Returns
     -------
     dict
-        Every output of :data:`calc.core.vocabulary.OUTPUTS`, in its unit.
+        Each output asked for (default every output of
+        :data:`calc.core.vocabulary.OUTPUTS`, in that order), in its unit.
+
+    Examples
+    --------
+    >>> inputs = {"site.facility_power_mw": 100.0, "hardware.tdp_w": 700.0,
+    ...           "hardware.server_overhead": 1.82, "site.it_overhead": 1.14,
+    ...           "site.pue": 1.2, "hardware.peak_flop_per_s": 9.89e14,
+    ...           "training.mfu": 0.4, "training.availability": 0.87}
+    >>> out = evaluate(inputs, 2e19, outputs=["compute_multiple"])
+    >>> list(out), round(float(out["compute_multiple"]), 3)
+    (['compute_multiple'], 0.987)
     """
-    w_each = facility_w_per_accelerator(
-        inputs["hardware.tdp_w"], inputs["hardware.server_overhead"],
-        inputs["site.it_overhead"], inputs["site.pue"],
-    )
-    count = inputs.get("site.accelerators")
-    if count is None:
-        power = inputs["site.facility_power_mw"]
-        count = accelerators_for_power(power, w_each)
-    else:
-        power = facility_power_for_accelerators(count, w_each)
-    peak = peak_flop_per_s(count, inputs["hardware.peak_flop_per_s"])
-    load = availability_load(inputs, count)
-    availability = inputs["training.availability"] if load is None else 1.0 / (1.0 + load)
-    effective = effective_flop_per_s(peak, inputs["training.mfu"], availability,
-                                     inputs.get("training.share", 1.0))
-    energy = annual_energy_mwh(power, inputs["site.load_factor"])
-    electricity = annual_electricity_cost_usd(energy, inputs["cost.electricity_usd_per_mwh"])
-    accelerator_capex = count * inputs["cost.accelerator_capex_usd"]
-    facility_capex = power * inputs["cost.facility_capex_usd_per_mw"]
-    annualized = annualized_cost_usd(
-        accelerator_capex, inputs["cost.hardware_lifetime_years"],
-        facility_capex, inputs["cost.facility_lifetime_years"], electricity,
-        inputs["cost.wacc"],
-    )
-    cloud_price = inputs["cost.cloud_usd_per_accelerator_hour"]
-    leased_year = cloud_cost_usd(count, HOURS_PER_YEAR, cloud_price)
-    per_run = training_flop_per_run(effective, inputs["training.run_days"])
-    multiple = compute_multiple(
-        measured(target_measure(inputs), effective, per_run), baseline_measure)
-    return {
-        "facility_power_mw": power,
-        "it_power_mw": it_power_mw(power, inputs["site.pue"]),
-        "facility_w_per_accelerator": w_each,
-        "accelerators": count,
-        "h100_equivalents": h100_equivalents(count, inputs["hardware.peak_8bit_flop_per_s"]),
-        "peak_flop_per_s": peak,
-        "effective_flop_per_s": effective,
-        "training_flop_per_run": per_run,
-        "annual_training_flop": annual_training_flop(effective),
-        "annual_energy_mwh": energy,
-        "energy_per_flop_j": energy_per_flop_j(power, inputs["site.load_factor"], effective),
-        "annual_electricity_cost_usd": electricity,
-        "capex_usd": capex_usd(accelerator_capex, facility_capex),
-        "accelerator_capex_total_usd": accelerator_capex,
-        "facility_capex_total_usd": facility_capex,
-        "annualized_cost_usd": annualized,
-        "cost_per_run_usd": cost_per_run_usd(annualized, inputs["training.run_days"]),
-        "cloud_cost_per_year_usd": leased_year,
-        "cloud_cost_per_run_usd": cloud_cost_usd(
-            count, inputs["training.run_days"] * HOURS_PER_DAY, cloud_price),
-        "lease_breakeven_utilisation": lease_breakeven_utilisation(annualized, leased_year),
-        "compute_multiple": multiple,
-        "facility_power_mw_for_target": facility_power_mw_for_target(
-            power, multiple, inputs["target.compute_multiplier"],
-            0.0 if load is None else load,
-        ),
-    }
+    chain = _Chain(inputs, baseline_measure)
+    if outputs is None:
+        return {o: getattr(chain, o) for o in _OUTPUTS}
+    wanted = tuple(outputs)
+    unknown = [o for o in wanted if o not in OUTPUTS]
+    if unknown:
+        raise KeyError(f"unknown output {unknown[0]!r}; the chain computes "
+                       f"{', '.join(_OUTPUTS)}")
+    return {o: getattr(chain, o) for o in wanted}

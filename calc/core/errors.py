@@ -13,7 +13,7 @@ import copy
 import difflib
 from collections.abc import Iterable, Mapping
 
-__all__ = ["CapcalcError", "NoSolution", "clean_text", "shown", "suggest"]
+__all__ = ["CapcalcError", "NoSolution", "clean_text", "listed", "quoted", "shown", "suggest"]
 
 #: Longest file name, key or whole message printed; longer ones are cut with an ellipsis.
 MAX_KEY_CHARS = 120
@@ -141,6 +141,29 @@ def shown(value: object, limit: int = 60) -> str:
     if len(text) <= limit:
         return text
     return f"{clean_text(text, limit=limit)} ({len(text):,} characters)"
+
+
+def quoted(name: object, limit: int = 60) -> str:
+    r"""A name (a scenario, a key, a chip) in quotes, every character but plain ASCII escaped.
+
+    Names in capcalc are ASCII, so a look-alike (a non-breaking hyphen, a Cyrillic
+    letter) is shown as its escape and the difference from the right name is visible.
+
+    >>> print(quoted("cortex\u2011full"), quoted("cortex-full"))
+    'cortex\u2011full' 'cortex-full'
+    """
+    return "'" + clean_text(str(name), limit=limit, ascii_only=True) + "'"
+
+
+def listed(names: Iterable[str], limit: int = 12) -> str:
+    """``names`` joined with commas, the first ``limit`` of them and how many more.
+
+    >>> listed(["a", "b", "c"], limit=2)
+    'a, b and 1 more'
+    """
+    names = list(names)
+    shown_names = ", ".join(clean_text(n, limit=40, ascii_only=True) for n in names[:limit])
+    return shown_names + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
 
 
 def suggest(word: str, options: Iterable[str]) -> str:

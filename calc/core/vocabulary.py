@@ -15,6 +15,7 @@ from calc.core.constants import CURRENCY
 
 __all__ = [
     "CATALOG_FIELDS",
+    "CUMULATIVE_AT_ONE_MOMENT",
     "GROUPS",
     "INPUTS",
     "MEASURES",
@@ -490,11 +491,25 @@ def check_value(spec: InputSpec, value: float) -> str | None:
     return problem
 
 
-def measure_title(values: Mapping[str, object]) -> str:
+def measure_title(values: Mapping[str, object], *, at_one_moment: bool = False) -> str:
     """What the multiples of a scenario with these input ``values`` measure, in words.
+
+    ``at_one_moment``: the multiples of a site at one moment (a run, not a build-out's
+    timeline), where cumulative training FLOP is measured by effective FLOP/s (a
+    constant fleet's FLOP add up as its FLOP/s), and is called that.
 
     >>> measure_title({"target.measure": "training_flop_per_run"})
     'training FLOP per run'
+    >>> measure_title({"target.measure": "cumulative_training_flop"}, at_one_moment=True)
+    'effective FLOP/s'
     """
     measure = str(values.get("target.measure") or MEASURES[0])
+    if at_one_moment and measure == "cumulative_training_flop":
+        measure = "effective_flop_per_s"
     return MEASURE_TITLES.get(measure, measure)
+
+
+#: What a run (a site at one moment) says when a scenario measures cumulative training FLOP.
+CUMULATIVE_AT_ONE_MOMENT = (
+    "Cumulative training FLOP are counted over a build-out's months (capcalc timeline); a "
+    "site at one moment is measured by its effective FLOP/s, whose multiple is the same.")

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calc.core.errors import CapcalcError, shown, suggest
+from calc.core.errors import CapcalcError, quoted, shown, suggest
 from calc.core.vocabulary import GROUPS, INPUTS, InputSpec, check_bounds, check_value
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.resources import ASSUMPTIONS, shipped_bytes
-from calc.data.units import UnitError, check_number_text, convert
+from calc.data.units import UnitError, check_number_text, convert, number_in
 
 if TYPE_CHECKING:
     from calc.data.schema import AcceleratorSpec, CorrelationSpec, Entry
@@ -166,19 +166,25 @@ def _convert(value: float, unit: str | None, spec: InputSpec, *, what: str) -> f
     try:
         return convert(value, unit, spec.unit or "1")
     except UnitError as exc:
-        raise CapcalcError(f"{what}: {exc}; write it in {spec.unit or 'a pure number'}") from None
+        raise CapcalcError(f"{what}: {exc}; write it as {number_in(spec.unit)}") from None
 
 
 def range_problem(value: Value, low: float | None, high: float | None) -> str | None:
-    """Why a value lies outside its own 90 % range ``[low, high]``, or None.
+    """Why a value and its 90 % range ``[low, high]`` do not go together, or None: a range
+    with one end only, or a value outside it.
 
     >>> range_problem(1.5, 1.1, 1.3)
     'value 1.5 is outside its own 90 % range 1.1 to 1.3; the range must hold the value'
-    >>> range_problem(1.2, 1.1, None) is None
+    >>> range_problem(1.2, 1.1, None)
+    'a 90 % range needs both low and high (got low 1.1 and no high); give both, or neither'
+    >>> range_problem(1.2, None, None) is None
     True
     """
     if not isinstance(value, float | int) or isinstance(value, bool):
         return None
+    if (low is None) != (high is None):
+        given = f"low {low:g} and no high" if low is not None else f"high {high:g} and no low"
+        return f"a 90 % range needs both low and high (got {given}); give both, or neither"
     if (low is not None and value < low) or (high is not None and value > high):
         span = (f"{low:g} to {high:g}" if low is not None and high is not None else
                 f"from {low:g}" if low is not None else f"up to {high:g}")
@@ -193,7 +199,7 @@ def _text_for_number(value: str, unit: str) -> CapcalcError:
         check_number_text(value.strip().split(" ", 1)[0], value)
     except UnitError as exc:
         return CapcalcError(f"value {exc}")
-    return CapcalcError(f"value must be a number in {unit} (got {shown(value)})")
+    return CapcalcError(f"value must be {number_in(unit)} (got {shown(value)})")
 
 
 def to_assumption(key: str, entry: Entry) -> Assumption:
@@ -209,7 +215,7 @@ def to_assumption(key: str, entry: Entry) -> Assumption:
             raise CapcalcError(f"a name has no range; remove {' and '.join(ranged)}", key=key)
         if spec.choices and value not in spec.choices:
             raise CapcalcError(
-                f"{value!r} is not one of {', '.join(spec.choices)}"
+                f"{quoted(value)} is not one of {', '.join(spec.choices)}"
                 f"{suggest(str(value), spec.choices)}",
                 key=key,
             )
@@ -258,11 +264,11 @@ def _accelerator(key: str, spec: AcceleratorSpec) -> Accelerator:
         if isinstance(entry.value, str):
             raise _text_for_number(entry.value, unit).at(key=where)
         if not isinstance(entry.value, int | float):
-            raise CapcalcError(f"must be a number in {unit}", key=where)
+            raise CapcalcError(f"must be {number_in(unit)}", key=where)
         try:
             number = convert(entry.value, entry.unit or unit, unit)
         except UnitError as exc:
-            raise CapcalcError(f"{exc}; write it in {unit}", key=where) from None
+            raise CapcalcError(f"{exc}; write it as {number_in(unit)}", key=where) from None
         numbers[name] = number
         scale = number / float(entry.value) if entry.value else 1.0
         low = None if entry.low is None else entry.low * scale
@@ -319,7 +325,7 @@ def parse_baseline(data: Any, *, source: str) -> Baseline:
     accelerator = assumptions["hardware.accelerator"].value
     if accelerator not in catalog:
         raise CapcalcError(
-            f"{accelerator!r} is not in the catalog{suggest(str(accelerator), catalog)}",
+            f"{quoted(accelerator)} is not in the catalog{suggest(str(accelerator), catalog)}",
             file=source, key="hardware.accelerator",
         )
     _check_sizing(assumptions, source)

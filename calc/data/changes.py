@@ -8,17 +8,18 @@ provenance (``{value: 0.4, low: 0.3, high: 0.5}``, on the command line too).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from calc.core.errors import CapcalcError, shown, suggest
+from calc.core.errors import CapcalcError, quoted, shown, suggest
 from calc.core.vocabulary import INPUTS, InputSpec, check_bounds, check_value
 from calc.data.assumptions import Value, range_problem
 from calc.data.io import parse_yaml
-from calc.data.units import NumberTextError, UnitError, convert, parse_quantity
+from calc.data.units import NumberTextError, UnitError, convert, number_in, parse_quantity
 
-__all__ = ["Change", "flow_mapping", "to_change"]
+__all__ = ["RANGE_EXAMPLE", "Change", "flow_mapping", "to_change"]
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,7 @@ class Change:
 
 def _unit_words(spec: InputSpec) -> str:
     """How a value of ``spec`` may be written, for the end of a unit error."""
-    if spec.unit in ("", "1"):
-        return "write it as a plain number (0.4) or a percentage ('40 %')"
-    return f"write it in {spec.unit}"
+    return f"write it as {number_in(spec.unit)}"
 
 
 def _number_change(key: str, raw: Any, unit: str | None, origin: str, what: str) -> float:
@@ -68,14 +67,25 @@ def _number_change(key: str, raw: Any, unit: str | None, origin: str, what: str)
     return number
 
 
-def flow_mapping(raw: Any, origin: str, key: str) -> Any:
+#: How an input's range is written on the command line.
+RANGE_EXAMPLE = "{value: 0.4, low: 0.3, high: 0.5}"
+
+
+def flow_mapping(raw: Any, origin: str, key: str, example: str = RANGE_EXAMPLE) -> Any:
     """A ``--set`` value written as a YAML flow mapping, read as the mapping it is.
 
     ``--set "training.mfu={value: 0.4, low: 0.3, high: 0.5}"`` gives the same
     override as those lines in a scenario file; any other value is returned as is.
+    A key written without a space after its colon (``{value:0.4}``, which YAML
+    reads as the one word ``value:0.4``) is named as that mistake, with ``example``.
 
     >>> flow_mapping("{value: 0.4, low: 0.3, high: 0.5}", "--set", "training.mfu")
     {'value': 0.4, 'low': 0.3, 'high': 0.5}
+    >>> flow_mapping("{value:0.4}", "--set", "training.mfu")
+    Traceback (most recent call last):
+    ...
+    calc.core.errors.CapcalcError: --set: training.mfu: 'value:0.4' has no space after its \
+colon, so YAML reads it as one word; write {value: 0.4, low: 0.3, high: 0.5}
     """
     if not isinstance(raw, str) or not raw.lstrip().startswith("{"):
         return raw
@@ -83,11 +93,26 @@ def flow_mapping(raw: Any, origin: str, key: str) -> Any:
         mapping = parse_yaml(raw, source=origin)
     except CapcalcError as exc:
         raise CapcalcError(f"{shown(raw)} is not a YAML mapping ({exc.message}); write it as "
-                           "{value: 0.4, low: 0.3, high: 0.5}", file=origin, key=key) from None
+                           f"{example}", file=origin, key=key) from None
     if not isinstance(mapping, dict):
-        raise CapcalcError(f"{shown(raw)} is not a mapping; write it as "
-                           "{value: 0.4, low: 0.3, high: 0.5}", file=origin, key=key)
+        raise CapcalcError(f"{shown(raw)} is not a mapping; write it as {example}",
+                           file=origin, key=key)
+    glued = next((k for k, v in mapping.items() if v is None and ":" in str(k)), None)
+    if glued is not None:
+        raise CapcalcError(f"{shown(glued)} has no space after its colon, so YAML reads it as "
+                           f"one word; write {example}", file=origin, key=key)
     return mapping
+
+
+def _plain_number(raw: Any) -> bool:
+    """A finite float, or an int a float holds exactly (not a bool): a value as it stands.
+
+    >>> _plain_number(0.4), _plain_number(3), _plain_number(True), _plain_number(float("nan"))
+    (True, True, False, False)
+    """
+    if isinstance(raw, float):
+        return math.isfinite(raw)
+    return type(raw) is int and abs(raw) <= 2 ** 53
 
 
 def to_change(key: str, raw: Any, origin: str) -> Change:
@@ -95,6 +120,9 @@ def to_change(key: str, raw: Any, origin: str) -> Change:
     if key not in INPUTS:
         raise CapcalcError(f"unknown key{suggest(key, INPUTS)}", file=origin, key=key)
     spec = INPUTS[key]
+    if spec.kind != "choice" and _plain_number(raw):  # what a schema would accept as is
+        return Change(key=key, origin=origin, has_value=True,
+                      value=_number_change(key, raw, None, origin, "value"))
     raw = flow_mapping(raw, origin, key)
     override: Any
     if isinstance(raw, str) or raw is None:  # --set text: nothing for pydantic to check
@@ -118,6 +146,10 @@ def to_change(key: str, raw: Any, origin: str) -> Change:
                                    key=f"{key}.{where}" if where else key) from None
         override = raw if isinstance(raw, Override) else Override(value=raw)
         fields = override.model_fields_set if isinstance(raw, Override) else {"value"}
+        if not fields - {"unit"}:  # {} (or a unit alone) would silently change nothing
+            raise CapcalcError(
+                f"{'{}' if not fields else 'a unit alone'} sets nothing; give a value, a "
+                f"range or both, e.g. {RANGE_EXAMPLE}", file=origin, key=key)
     value: Value = override.value
     low, high = override.low, override.high
     if spec.kind == "choice":
@@ -132,13 +164,13 @@ def to_change(key: str, raw: Any, origin: str) -> Change:
             raise CapcalcError(f"must be a name, not the number {value!r}", file=origin, key=key)
         if spec.choices and value is not None and value not in spec.choices:
             raise CapcalcError(
-                f"{shown(value)} is not one of {', '.join(spec.choices)}"
+                f"{quoted(value)} is not one of {', '.join(spec.choices)}"
                 f"{suggest(str(value), spec.choices)}",
                 file=origin, key=key,
             )
     else:
         if value is None and "value" in fields and not spec.nullable:
-            raise CapcalcError(f"cannot be null; give a number in {spec.unit or 'a pure number'}",
+            raise CapcalcError(f"cannot be null; give {number_in(spec.unit)}",
                                file=origin, key=key)
         if value is not None:
             value = _number_change(key, value, override.unit, origin, "value")

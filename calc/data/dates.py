@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 __all__ = ["calendar_date", "decimal_year", "ends_before", "period", "with_month"]
 
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$", re.ASCII)
+
 
 def calendar_date(text: str) -> str:
-    """``text`` if it is a real date written YYYY, YYYY-MM or YYYY-MM-DD between 1990 and 2100."""
-    parts = text.split("-")
+    """``text`` if it is a real calendar date written YYYY, YYYY-MM or YYYY-MM-DD in the digits
+    0-9 (no month 13, no 31 June, no spaces or signs) between 1990 and 2100, else a ValueError
+    saying so.
+
+    >>> calendar_date("2024-02-29")
+    '2024-02-29'
+    >>> calendar_date("2099-99-99")
+    Traceback (most recent call last):
+    ...
+    ValueError: '2099-99-99' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD
+    """
+    match = _DATE.fullmatch(text)
     try:
-        numbers = [int(p) for p in parts]
-        if len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]) or len(parts) > 3:
-            raise ValueError
-        dt.date(numbers[0], numbers[1] if len(numbers) > 1 else 1,
-                numbers[2] if len(numbers) > 2 else 1)
+        if match is None:
+            raise ValueError(text)
+        dt.date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
     except ValueError:
-        raise ValueError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD") from None
-    if not 1990 <= numbers[0] <= 2100:
+        raise ValueError(f"{text[:40]!r} is not a date: write YYYY, YYYY-MM or "
+                         "YYYY-MM-DD") from None
+    if not 1990 <= int(match[1]) <= 2100:
         raise ValueError(f"{text!r} is outside 1990-2100")
     return text
 

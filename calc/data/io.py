@@ -37,6 +37,7 @@ __all__ = [
     "dump_yaml",
     "load_yaml",
     "new_file_mode",
+    "not_a_file",
     "parse_yaml",
     "read_limited",
     "resolve_inside",
@@ -226,6 +227,13 @@ def dump_yaml(document: Any, *, width: int = 100) -> str:
                      allow_unicode=True, width=width)
 
 
+#: Characters YAML 1.1 (PyYAML) reads as line breaks and YAML 1.2 does not: a file holding
+#: one would set keys a YAML 1.2 reader never sees, so it is refused.
+_ODD_BREAKS = {"\x85": "next-line (NEL)", "\u2028": "line separator",
+               "\u2029": "paragraph separator"}
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
 def parse_yaml(text: str | bytes, *, source: str) -> Any:
     """Parse YAML text with capcalc's bounded safe loader.
 
@@ -265,6 +273,17 @@ def parse_yaml(text: str | bytes, *, source: str) -> Any:
             ) from None
     if "\x00" in text:
         raise CapcalcError("binary data, not a YAML text file", file=source)
+    odd_break = _ODD_BREAK.search(text)
+    if odd_break is not None:
+        at = odd_break.start()
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        name = _ODD_BREAKS[odd_break.group()]
+        raise CapcalcError(
+            f"line {line}, column {column}: a {name} character "
+            f"(U+{ord(odd_break.group()):04X}), which some YAML readers take for a line break "
+            "and others do not, so the file means two things; remove it or write a real line "
+            "break", file=source)
     try:
         loader = _BoundedSafeLoader(text)
         try:
@@ -277,6 +296,10 @@ def parse_yaml(text: str | bytes, *, source: str) -> Any:
         what = (exc.problem or exc.context or "malformed YAML").strip()
         if "\\t" in what or "'\\t'" in str(exc):
             what += " (YAML indents with spaces, not tabs)"
+        if "found another document" in what:
+            what = ("the file holds more than one YAML document (a line `---` starts another); "
+                    "capcalc reads one: put every scenario in one document, under "
+                    "`scenarios:` for several")
         if what.startswith("could not determine a constructor for the tag"):
             tag = what.rsplit(" ", 1)[-1]
             what = (f"the tag {tag} is not read; capcalc files hold plain numbers, text, "
@@ -298,7 +321,7 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISSOCK, "a socket"))
 
 
-def _not_a_file(mode: int) -> str | None:
+def not_a_file(mode: int) -> str | None:
     """What ``mode`` describes when it is not a regular file (None for a regular file)."""
     if stat.S_ISREG(mode):
         return None
@@ -322,7 +345,7 @@ def read_limited(path: Path, limit: int = MAX_YAML_BYTES) -> bytes:
     """
     name = str(path)
     try:
-        kind = _not_a_file(os.stat(path).st_mode)
+        kind = not_a_file(os.stat(path).st_mode)
         if kind is None:
             flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
             fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
@@ -336,7 +359,7 @@ def read_limited(path: Path, limit: int = MAX_YAML_BYTES) -> bytes:
     chunks: list[bytes] = []
     try:
         info = os.fstat(fd)
-        kind = _not_a_file(info.st_mode)  # what was opened, should the path have changed
+        kind = not_a_file(info.st_mode)  # what was opened, should the path have changed
         if kind is not None:
             raise CapcalcError(f"is {kind}, not a YAML file", file=name)
         if info.st_size > limit:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+
+from calc.data.dates import calendar_date
 
 __all__ = ["AsOf", "Confidence", "Distribution", "Frozen", "Number", "Text"]
 
@@ -18,7 +20,8 @@ Distribution = Literal["lognormal", "normal", "uniform", "triangular", "pert"]
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 AsOf = Annotated[
-    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")
+    str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD"),
+    AfterValidator(calendar_date),
 ]
 Text = Annotated[StrictStr, Field(min_length=1, max_length=2000)]
 

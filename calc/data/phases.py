@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from calc.core.errors import CapcalcError, shown, suggest
+from calc.core.errors import CapcalcError, quoted, shown, suggest
 from calc.core.months import month_index, month_label
 from calc.core.phases import LATEST, PHASE_SET_FIELDS, PHASE_STATUSES, Phase, phase_key
 from calc.core.vocabulary import INPUTS, PHASE_DOMAINS, check_bounds
 from calc.data.assumptions import Accelerator
-from calc.data.io import parse_yaml
+from calc.data.changes import flow_mapping
 from calc.data.units import NumberTextError, UnitError, parse_quantity
 
 __all__ = [
@@ -95,12 +95,7 @@ def _delay_range(value: Any, *, file: str | None, key: str
     A range is the slip's 90 % interval with ``value`` its median, written as a
     mapping (in a file) or a YAML flow mapping (on the command line).
     """
-    if isinstance(value, str) and value.lstrip().startswith("{"):
-        try:
-            value = parse_yaml(value, source=file or "--set")
-        except CapcalcError:
-            raise CapcalcError(f"{shown(value)} is not a mapping; write {_RANGE_WORDS}",
-                               file=file, key=key) from None
+    value = flow_mapping(value, file or "--set", key, _RANGE_WORDS)
     if hasattr(value, "model_dump"):  # a validated range from a file
         value = value.model_dump()
     if not isinstance(value, Mapping):
@@ -142,13 +137,15 @@ def _mfu(value: Any, *, file: str | None, key: str) -> float | None:
     """A phase's own MFU (None: the scenario's), a share in ``training.mfu``'s range."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "null", "none")):
         return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
+    try:  # as training.mfu is read: 0.4, or a percentage such as '40 %'
+        number = parse_quantity(value, "1") if isinstance(value, str) else float(value)
+    except NumberTextError as exc:
+        raise CapcalcError(str(exc), file=file, key=key) from None
+    except (UnitError, TypeError, ValueError, OverflowError):
         number = math.nan
     if isinstance(value, bool) or not math.isfinite(number):
-        raise CapcalcError(f"must be a number like training.mfu, e.g. 0.4 (got {shown(value)})",
-                           file=file, key=key)
+        raise CapcalcError(f"must be a number like training.mfu, e.g. 0.4 or '40 %' (got "
+                           f"{shown(value)})", file=file, key=key)
     problem = check_bounds(INPUTS["training.mfu"], number)
     if problem:
         raise CapcalcError(problem, file=file, key=key)
@@ -238,7 +235,7 @@ def check_phases(phases: Sequence[Phase], catalog: Mapping[str, Accelerator], *,
     for i, phase in enumerate(phases):
         if phase.accelerator not in (None, LATEST) and phase.accelerator not in catalog:
             raise CapcalcError(
-                f"{phase.accelerator!r} is not in the catalog"
+                f"{quoted(phase.accelerator)} is not in the catalog"
                 f"{suggest(str(phase.accelerator), [*catalog, LATEST])}"
                 f" (catalog: {', '.join(catalog)}; or {LATEST})",
                 file=file, key=f"timeline[{i}].accelerator",
@@ -254,7 +251,7 @@ def parse_phase_key(key: str, phases: Sequence[Phase]) -> tuple[int, str] | None
     name; ``timeline.phases[...]`` is accepted too. Returns None when ``key``
     does not address a phase.
     """
-    match = _PHASE_KEY.match(key.strip())
+    match = _PHASE_KEY.fullmatch(key.strip())
     if not match:
         if key.strip().startswith("timeline"):
             raise CapcalcError(

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from calc.core.errors import CapcalcError, shown, suggest
+from calc.core.errors import CapcalcError, listed, quoted, shown, suggest
 from calc.core.phases import Phase
 from calc.core.vocabulary import (
     CATALOG_FIELDS,
@@ -43,7 +43,12 @@ from calc.data.resources import SCENARIOS, shipped_bytes
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["Library", "Scenario", "ScenarioDef", "load_library"]
+__all__ = ["MAX_BASE_DEPTH", "Library", "Scenario", "ScenarioDef", "load_library"]
+
+#: The deepest chain of ``base:`` scenarios resolved (the scenario itself counted). The
+#: shipped chains are at most three deep; a deeper one is refused in one line, so
+#: resolving every scenario of a file costs at most this many layers each.
+MAX_BASE_DEPTH = 32
 
 
 _META = ("name", "title", "description", "source", "base", "meet_target")
@@ -184,8 +189,48 @@ def _definition(name: str, raw: Any, origin: str) -> ScenarioDef:
     )
 
 
-def parse_scenarios(data: Any, *, origin: str, default_name: str) -> dict[str, ScenarioDef]:
-    """Read scenario definitions from a parsed YAML tree (one scenario or ``scenarios:``)."""
+def _too_deep(origin: str, first: list[str], current: str, *, more: bool) -> CapcalcError:
+    """The one line for a chain of ``base:`` deeper than :data:`MAX_BASE_DEPTH`."""
+    shown_chain = " → ".join([*first, "…", current]) + (" → …" if more else "")
+    return CapcalcError(
+        f"its chain of base scenarios ({shown_chain}) is more than {MAX_BASE_DEPTH} scenarios "
+        f"deep; capcalc follows at most {MAX_BASE_DEPTH}: base it on a scenario nearer the root",
+        file=f"{origin}: scenario {first[0]!r}", key="base")
+
+
+def _check_depths(raw: Mapping[Any, Any], origin: str) -> None:
+    """Refuse a chain of ``base:`` inside one file deeper than :data:`MAX_BASE_DEPTH`, before
+    any of its scenarios is validated, in one pass (each scenario's depth found once).
+
+    Loops and bases outside the file are left to :meth:`Library.lineage`, which names them.
+    """
+    bases = {name: body["base"] if isinstance(body, dict) and isinstance(body.get("base"), str)
+             else None for name, body in raw.items()}  # the validation names a wrong type
+    depth: dict[Any, int] = {}
+    root: dict[Any, Any] = {}  # where each chain ends: outside the file, or its last scenario
+    for start in bases:
+        path: list[Any] = []
+        current: Any = start
+        while current in bases and current not in depth and current not in path:
+            path.append(current)
+            current = bases[current]
+        reached = depth.get(current, 0)  # outside the file, or a loop: counted from here
+        end = root.get(current, current if current is not None else path[-1] if path else None)
+        for name in reversed(path):
+            reached += 1
+            depth[name], root[name] = reached, end
+            if reached > MAX_BASE_DEPTH:
+                raise _too_deep(origin, [str(name), str(bases[name])], str(end),
+                                more=end not in bases)
+
+
+def parse_scenarios(data: Any, *, origin: str, default_name: str,
+                    max_scenarios: int | None = None) -> dict[str, ScenarioDef]:
+    """Read scenario definitions from a parsed YAML tree (one scenario or ``scenarios:``).
+
+    With ``max_scenarios``, a file of more scenarios is refused before any is read
+    (the dashboard bounds the work one upload asks of the server so).
+    """
     if data is None:
         raise CapcalcError("empty file; write overrides such as site.facility_power_mw: 500",
                            file=origin)
@@ -207,6 +252,12 @@ def parse_scenarios(data: Any, *, origin: str, default_name: str) -> dict[str, S
         extra = [str(key) for key in data if key != "scenarios"]
         if extra:
             raise CapcalcError("unknown key beside `scenarios:`", file=origin, key=extra[0])
+        if max_scenarios is not None and len(data["scenarios"]) > max_scenarios:
+            raise CapcalcError(
+                f"holds {len(data['scenarios']):,} scenarios; at most {max_scenarios:,} are "
+                "read from one file here (`capcalc run FILE` reads any number)",
+                file=origin, key="scenarios")
+        _check_depths(data["scenarios"], origin)
         return {name: _definition(name, raw, origin) for name, raw in data["scenarios"].items()}
     # without `name:`, the file's name made into a scenario name ("my site.yaml" → my-site)
     name = data.get("name", re.sub(r"[^A-Za-z0-9_.+-]+", "-", default_name)
@@ -261,32 +312,48 @@ class Library:
         definitions = parse_scenarios(load_yaml(path), origin=str(path), default_name=path.stem)
         return self.add(definitions), list(definitions)
 
-    def add_text(self, text: str | bytes, *, origin: str, default_name: str = "uploaded"
-                 ) -> tuple[Library, list[str]]:
-        """Read scenarios from YAML text (an upload); return the library and their names."""
+    def add_text(self, text: str | bytes, *, origin: str, default_name: str = "uploaded",
+                 max_scenarios: int | None = None) -> tuple[Library, list[str]]:
+        """Read scenarios from YAML text (an upload); return the library and their names.
+
+        ``max_scenarios`` refuses a file of more scenarios before any is read.
+        """
         definitions = parse_scenarios(parse_yaml(text, source=origin), origin=origin,
-                                      default_name=default_name)
+                                      default_name=default_name, max_scenarios=max_scenarios)
         return self.add(definitions), list(definitions)
 
     def lineage(self, name: str) -> list[ScenarioDef]:
-        """The chain of definitions from the root base down to ``name``."""
+        """The chain of definitions from the root base down to ``name``.
+
+        Linear in the chain's length, which is at most :data:`MAX_BASE_DEPTH`.
+
+        Raises
+        ------
+        CapcalcError
+            An unknown base, a loop of bases, or a chain deeper than the limit.
+        """
         chain: list[ScenarioDef] = []
+        seen: set[str] = set()
         current: str | None = name
         while current is not None:
             if current not in self.definitions:
                 origin = chain[-1].origin if chain else None
                 raise CapcalcError(
-                    f"unknown scenario {current!r}{suggest(current, self.definitions)}"
-                    f" (known: {', '.join(self.definitions)})",
+                    f"unknown scenario {quoted(current)}{suggest(current, self.definitions)}"
+                    f" (known: {listed(self.definitions)})",
                     file=origin, key="base" if chain else None,
                 )
             definition = self.definitions[current]
-            if any(d.name == current for d in chain):
+            if current in seen:
                 names = [d.name for d in chain]  # each one's base is the next
                 loop = " → ".join([*names[names.index(current):], current])
                 raise CapcalcError(f"base scenarios loop: {loop}", file=definition.origin,
                                    key="base")
+            if len(chain) == MAX_BASE_DEPTH:
+                raise _too_deep(chain[0].origin, [d.name for d in chain[:2]], current,
+                                more=definition.base is not None)
             chain.append(definition)
+            seen.add(current)
             current = definition.base
         return list(reversed(chain))
 
@@ -326,7 +393,7 @@ class Library:
             )
         if baseline_name not in self.definitions:
             raise CapcalcError(
-                f"unknown scenario {baseline_name!r}"
+                f"unknown scenario {quoted(baseline_name)}"
                 f"{suggest(str(baseline_name), self.definitions)}",
                 file=setter, key="target.baseline",
             )
@@ -355,7 +422,7 @@ class Library:
         """``scenario`` on another catalog accelerator; inputs it set explicitly stay."""
         if accelerator not in self.baseline.catalog:
             raise CapcalcError(
-                f"{shown(accelerator)} is not in the catalog"
+                f"{quoted(accelerator)} is not in the catalog"
                 f"{suggest(accelerator, self.baseline.catalog)}",
                 key="hardware.accelerator",
             )
@@ -380,7 +447,7 @@ class Library:
             old = values[change.key]
             if change.key == "hardware.accelerator" and change.value not in self.baseline.catalog:
                 raise CapcalcError(
-                    f"{shown(change.value)} is not in the catalog"
+                    f"{quoted(change.value)} is not in the catalog"
                     f"{suggest(str(change.value), self.baseline.catalog)}"
                     f" (catalog: {', '.join(self.baseline.catalog)})",
                     file=change.origin, key=change.key,

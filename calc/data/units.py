@@ -22,6 +22,7 @@ __all__ = [
     "check_number_text",
     "convert",
     "format_unit",
+    "number_in",
     "parse_quantity",
     "registry",
 ]
@@ -252,3 +253,14 @@ def format_unit(unit: str) -> str:
     for year in ("2023", "2024", "2025", "2026"):
         unit = unit.replace(f"USD_{year}", f"$ ({year})")
     return unit
+
+
+def number_in(unit: str | None) -> str:
+    """How a number in ``unit`` is asked for: "a number in MW", or a pure number's forms.
+
+    >>> number_in("MW"), number_in("1")
+    ('a number in MW', "a pure number (0.4, or a percentage such as '40 %')")
+    """
+    if unit in (None, "", "1", "dimensionless"):
+        return "a pure number (0.4, or a percentage such as '40 %')"
+    return f"a number in {unit}"

@@ -82,9 +82,19 @@ def validation_message(exc: ValidationError, *, known: Iterable[str] = ()) -> tu
             options = [f"{parent}.{name}" for name in AcceleratorSpec.model_fields]
         return key, f"unknown key{suggest(key, options)}"
     if kind == "missing":
+        if "timeline" in loc or (loc and loc[0].startswith("row ")):
+            return key, "missing; every phase needs a name, a start (YYYY-MM) and " \
+                "facility_power_mw"
+        if loc[:1] == ["correlations"]:
+            return key, "missing; every correlation needs keys, rank and source"
         if loc and loc[-1] in ("value", "source", "as_of"):
             return key, "missing; every entry needs value, source and as_of (and a unit)"
         return key, "missing; every input needs an entry with value, unit, source and as_of"
+    if kind == "too_long":
+        most, got = ctx.get("max_length"), ctx.get("actual_length")
+        what = "phases" if loc[-1:] == ["timeline"] else "items"
+        return key, f"holds {got:,} {what}; capcalc takes at most {most:,}" if isinstance(
+            got, int) and isinstance(most, int) else f"holds too many {what}"
     if kind == "invalid_key":
         return ".".join(loc[:-1]), f"the key {_shown(got)} must be text; put it in quotes"
     shown = _shown(got)

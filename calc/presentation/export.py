@@ -15,7 +15,7 @@ import functools
 from collections.abc import Sequence
 from pathlib import Path
 
-from calc.core.errors import CapcalcError
+from calc.core.errors import CapcalcError, quoted
 from calc.data.output_folder import FileData, write_files
 from calc.presentation.chart_spec import Chart
 from calc.presentation.datapackage import csv_file, with_datapackage
@@ -38,7 +38,7 @@ def check_formats(formats: Sequence[str]) -> list[str]:
     """
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise CapcalcError(f"unknown chart format {bad[0] if bad else ''!r}; choose from "
+        raise CapcalcError(f"unknown chart format {quoted(bad[0] if bad else '')}; choose from "
                            f"{', '.join(FORMATS)}", key="formats")
     return list(formats)
 
@@ -48,8 +48,10 @@ def pictures(chart: Chart, formats: Sequence[str]) -> dict[str, bytes]:
     each of ``formats``, with its provenance in each file's metadata."""
     check_formats(formats)
     from calc.presentation.figure import draw, figure_bytes  # deferred: loads matplotlib
+    from calc.presentation.figure.files import quiet_drawing
 
-    fig = draw(chart)
+    with quiet_drawing():
+        fig = draw(chart)
     return {fmt: figure_bytes(fig, chart.table, fmt) for fmt in formats}
 
 

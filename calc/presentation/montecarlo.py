@@ -15,6 +15,7 @@ from typing import Any
 from calc.analysis.buildout_montecarlo import TimelineSimulation
 from calc.analysis.montecarlo import Simulation, SolveSimulation, shown_digits
 from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
+from calc.presentation.csvtext import csv_text
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
@@ -91,9 +92,7 @@ def monte_carlo_csv(text: str, sims: Sequence[Simulation]) -> str:
             s = sim.summary(output)
             row += [repr(getattr(s, stat)) for stat in ("mean", "p5", "p50", "p95")]
         row += [repr(sim.p_target_reached()), str(sim.samples), str(sim.seed)]
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
+    return csv_text(rows)
 
 
 def _cell(value: float, se: float, output: str) -> str:
@@ -121,7 +120,8 @@ def monte_carlo_table(sims: Sequence[Simulation]) -> str:
         body.append([spec.title, *cells])
     targets = sorted({f"{sim.target_central:g}" for sim in sims})
     body.append([f"P(multiple ≥ {'/'.join(targets)}× target)",
-                 *[_percent(sim.p_target_reached(), sim.p_target_se()) for sim in sims]])
+                 *[_percent(sim.p_target_reached(), sim.p_target_se(), sim.samples)
+                   for sim in sims]])
     lines = [f"Monte Carlo: {first.samples:,} samples, seed {first.seed}. Each cell: P50 "
              f"(P5 – P95), a 90 % interval; digits shown are those the sample supports.", "",
              render_table(header, body), ""]
@@ -130,9 +130,17 @@ def monte_carlo_table(sims: Sequence[Simulation]) -> str:
     return "\n".join(lines)
 
 
-def _percent(p: float, se: float) -> str:
-    if p in (0.0, 1.0):
-        return f"{p:.0%}"
+def _percent(p: float, se: float, samples: int) -> str:
+    """A share of ``samples``, to the digits its standard error ``se`` supports; none or all
+    of them is said as below or above what that many samples can tell.
+
+    >>> _percent(0.0, 0.0, 1000), _percent(1.0, 0.0, 20_000), _percent(0.4, 0.015, 1000)
+    ('< 0.1%', '> 99.995%', '40%')
+    """
+    if p == 0.0:
+        return f"< {100 / samples:g}%"
+    if p == 1.0:
+        return f"> {100 - 100 / samples:g}%"
     return f"{p:.1%}" if se < 0.0005 else f"{p:.0%}"
 
 
@@ -150,7 +158,8 @@ def timeline_monte_carlo_text(sim: TimelineSimulation) -> str:
     for month in _year_ends(sim.months):
         i = index[month]
         rows.append([month, f"{fan['p50'][i]:.3g}× ({fan['p5'][i]:.3g}× – {fan['p95'][i]:.3g}×)",
-                     _percent(sim.p_reached_by(month), sim.p_reached_se(month))])
+                     _percent(sim.p_reached_by(month), sim.p_reached_se(month),
+                              sim.samples)])
     reach = sim.reach_percentiles()
     when = ", ".join(f"{k.upper()} {v or 'not by ' + sim.until}" for k, v in reach.items())
     return "\n".join([

@@ -32,7 +32,7 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +45,7 @@ from calc.data.output_folder import FileData, write_files
 from calc.data.peers import PeersFile, load_peers
 from calc.data.scenarios import Library
 from calc.presentation.calibration import calibration_table
-from calc.presentation.datapackage import PACKAGE_FILE, csv_file, with_datapackage
+from calc.presentation.datapackage import PACKAGE_FILE, csv_file, describing_folder, set_package
 from calc.presentation.report_page import (
     Page,
     ReportChart,
@@ -254,7 +254,7 @@ def _saved_formats(formats: Sequence[str]) -> list[str]:
 
 def _draw(draft: _Draft) -> tuple[str, dict[str, bytes]]:
     """Draw every chart of ``draft``; its HTML and the files beside it, by name."""
-    files: dict[str, FileData] = {}
+    files: dict[str, bytes | Callable[[], bytes]] = {}
     figures: dict[str, tuple[ReportFigure, ...]] = {}
     for key, charts in draft.groups.items():
         rendered = [render_chart(chart, draft.formats) for chart in charts]
@@ -269,14 +269,21 @@ def _draw(draft: _Draft) -> tuple[str, dict[str, bytes]]:
         files[f"{table.name}.csv"] = csv_file(table)
     html = _render_page(dataclasses.replace(draft.page, figures=figures))
     logger.debug("report: %d files drawn", len(files))
+    package = set_package(files)
+    if package is not None:
+        files[PACKAGE_FILE] = package
     return html, {name: data() if callable(data) else data
-                  for name, data in with_datapackage(files).items()}
+                  for name, data in files.items()}
 
 
 def report_files(report: Report) -> dict[str, FileData]:
     """Every file of the report by name (report.html, then each chart's files and CSVs),
     each a callable: the charts are drawn when the first file is written, not before."""
-    return {name: functools.partial(report.file_bytes, name) for name in report.names()}
+    files: dict[str, FileData] = {name: functools.partial(report.file_bytes, name)
+                                  for name in report.names()}
+    # the package describes the folder's other CSV files too, merged when it is written
+    files[PACKAGE_FILE] = describing_folder(functools.partial(report.file_bytes, PACKAGE_FILE))
+    return files
 
 
 def write_report(report: Report, folder: Path, *, force: bool = False) -> list[Path]:

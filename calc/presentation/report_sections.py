@@ -180,7 +180,8 @@ def results_section(ctx: ReportContext, charts: list[ReportChart]) -> Scenarios:
     sets = ", ".join(f"{k}={v}" for k, v in ctx.sets)
     note = (f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15 "
             "(Epoch AI's "
-            f"convention). Multiples of {measure_title(results[0].scenario.values)} against "
+            f"convention). Multiples of "
+            f"{measure_title(results[0].scenario.values, at_one_moment=True)} against "
             f"{ctx.baseline.name}."
             + (f" Every scenario with {sets}." if sets else ""))
     return Scenarios(table=grid(header, rows, "results"), note=note)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from calc.analysis.run import Result
 from calc.core.constants import CURRENCY_YEAR
 from calc.core.version import __version__
-from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
+from calc.core.vocabulary import CUMULATIVE_AT_ONE_MOMENT, INPUTS, OUTPUTS, measure_title
+from calc.presentation.csvtext import csv_text
 from calc.presentation.datapackage import CsvFile, Resource
 from calc.presentation.formatting import format_value
 from calc.presentation.text import render_table
 
-__all__ = ["MIXED_MEASURES", "measure_words", "results_csv", "results_file", "results_json",
-           "results_table"]
-
+__all__ = ["MIXED_MEASURES", "breakeven_cell", "measure_words", "results_csv", "results_file",
+           "results_json", "results_table"]
 
 def _target_column(baseline: Result) -> dict[str, float]:
     target = baseline.scenario.inputs.target.compute_multiplier
@@ -33,21 +32,35 @@ def _target_column(baseline: Result) -> dict[str, float]:
 
 
 def results_table(results: Sequence[Result], baseline: Result) -> str:
-    """The people's table: outputs down, the baseline, the scenarios and the target across."""
+    """The people's table: outputs down, the baseline, the scenarios and the target across.
+
+    Scenarios measured against different baselines (two that are each other's, say)
+    get a row naming each one's, and no column is called the baseline unless its
+    own multiple is measured against itself (1×).
+    """
     target = _target_column(baseline)
     multiplier = baseline.scenario.inputs.target.compute_multiplier
+    shown = [r for r in results if r.name != baseline.name]
+    own = baseline.scenario.baseline_name == baseline.name  # its multiple is 1×
+    mixed = not own or any(r.scenario.baseline_name != baseline.name for r in results)
     columns: list[tuple[str, dict[str, Any]]] = []
-    if baseline.name not in [r.name for r in results]:
-        columns.append((f"{baseline.name} (baseline)", {**baseline.scenario.values,
-                                                        **baseline.outputs}))
-    for result in results:
-        label = f"{result.name} (baseline)" if result.name == baseline.name else result.name
-        columns.append((label, {**result.scenario.values, **result.outputs}))
-    columns.append((f"{multiplier:g}× target", {**target}))
+    if len(shown) == len(results):
+        shown.insert(0, baseline)
+    else:
+        shown = list(results)
+    for result in shown:
+        label = f"{result.name} (baseline)" if result.name == baseline.name and own \
+            else result.name
+        columns.append((label, {**result.scenario.values, **result.outputs,
+                                "target.baseline": result.scenario.baseline_name}))
+    columns.append((f"{multiplier:g}× {baseline.name}" if mixed else f"{multiplier:g}× target",
+                    {**target}))
     rows: list[tuple[str, str]] = [
         ("hardware.accelerator", ""), ("training.precision", ""),
         ("site.pue", "1"), ("training.mfu", "1"),
     ]
+    if mixed:
+        rows.insert(0, ("target.baseline", ""))
     rows += [(name, spec.unit) for name, spec in OUTPUTS.items()
              if name not in ("accelerator_capex_total_usd", "facility_capex_total_usd")]
     header = ["", *[label for label, _ in columns]]
@@ -60,13 +73,33 @@ def results_table(results: Sequence[Result], baseline: Result) -> str:
         if key == "compute_multiple":
             cells = [c + "×" if c else c for c in cells]
         if key == "lease_breakeven_utilisation":  # a share of the year
-            cells = [f"{values[key]:.0%} of the year" if key in values else ""
+            cells = [breakeven_cell(values[key]) if key in values else ""
                      for _, values in columns]
         body.append([label, *cells])
     lines = [render_table(header, body[:]), ""]
+    against = "each against its own baseline" if mixed else f"against {baseline.name}"
     lines.append(f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15. "
-                 f"Multiples against {baseline.name}, of {_measures(results)}.")
+                 f"Multiples {against}, of {_measures(results)}.")
+    if mixed:  # each line short enough for a terminal
+        lines.append(f"Each scenario's baseline is in the row "
+                     f"\"{INPUTS['target.baseline'].title}\"; the last column is "
+                     f"{multiplier:g}× {baseline.name}.")
+    if _cumulative(results):
+        lines.append(CUMULATIVE_AT_ONE_MOMENT)
     return "\n".join(lines)
+
+
+def breakeven_cell(utilisation: float) -> str:
+    """The break-even utilisation as a short cell: a share of the year, or why there is none.
+
+    >>> breakeven_cell(0.41), breakeven_cell(121.37), breakeven_cell(float("inf"))
+    ('41% of the year', 'never: owning is 121× leasing', 'none: the cloud is free')
+    """
+    if not math.isfinite(utilisation):
+        return "none: the cloud is free"
+    if utilisation > 1:  # leasing all year costs less than owning
+        return f"never: owning is {utilisation:.3g}× leasing"
+    return f"{utilisation:.0%} of the year"
 
 
 def results_json(results: Sequence[Result]) -> dict[str, Any]:
@@ -77,21 +110,19 @@ def results_json(results: Sequence[Result]) -> dict[str, Any]:
 
 def results_csv(results: Sequence[Result]) -> str:
     """One row per scenario: name, every input, every output; units in the header."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     keys = list(INPUTS)
     outputs = list(OUTPUTS)
 
     def head(name: str, unit: str) -> str:
         return f"{name} [{unit}]" if unit else name
 
-    writer.writerow(["scenario", *[head(k, INPUTS[k].unit) for k in keys],
-                     *[head(o, OUTPUTS[o].unit) for o in outputs]])
+    rows: list[list[Any]] = [["scenario", *[head(k, INPUTS[k].unit) for k in keys],
+                              *[head(o, OUTPUTS[o].unit) for o in outputs]]]
     for r in results:
         values = r.scenario.values
-        writer.writerow([r.name, *["" if values[k] is None else values[k] for k in keys],
-                         *[repr(r.outputs[o]) for o in outputs]])
-    return buffer.getvalue()
+        rows.append([r.name, *["" if values[k] is None else values[k] for k in keys],
+                     *[r.outputs[o] for o in outputs]])
+    return csv_text(rows)
 
 
 def results_file(results: Sequence[Result]) -> CsvFile:
@@ -118,11 +149,17 @@ MIXED_MEASURES = "each scenario's own measure"
 def measure_words(results: Sequence[Result]) -> tuple[str, str]:
     """What the results' multiples measure, in words: one phrase for a chart (or
     :data:`MIXED_MEASURES` when they differ), and each scenario's for a caption."""
-    titles = {r.name: measure_title(r.scenario.values) for r in results}
+    titles = {r.name: measure_title(r.scenario.values, at_one_moment=True) for r in results}
     each = "; ".join(f"{name}: {title}" for name, title in titles.items())
     if len(set(titles.values())) <= 1:
-        return next(iter(titles.values()), measure_title({})), each
+        return next(iter(titles.values()), measure_title({}, at_one_moment=True)), each
     return MIXED_MEASURES, each
+
+
+def _cumulative(results: Sequence[Result]) -> bool:
+    """Whether any of ``results`` measures cumulative training FLOP (said as FLOP/s here)."""
+    return any(r.scenario.values.get("target.measure") == "cumulative_training_flop"
+               for r in results)
 
 
 def _measures(results: Sequence[Result]) -> str:

@@ -44,8 +44,8 @@ def _specs(key: tuple[object, ...]) -> tuple[list[dict[str, Any]], list[dict[str
 
 
 def _card(name: str, value: float) -> str:
-    if name == "lease_breakeven_utilisation":
-        return f"{value:.0%}".replace("%", " %")
+    if name == "lease_breakeven_utilisation":  # above 100 %: leasing is always cheaper
+        return "never" if value > 1 else f"{value:.0%}".replace("%", " %")
     return format_value(value, OUTPUTS[name].unit)
 
 

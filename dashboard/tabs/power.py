@@ -30,5 +30,5 @@ def render(ctx: Context) -> None:
         f"(the thick line is {ctx.scenario['hardware.accelerator']}). Circles: "
         f"{ctx.baseline.name} and the current scenario. Dashed: the target, "
         f"{ctx.scenario.inputs.target.compute_multiplier:g}× {ctx.baseline.name}'s "
-        f"{measure_title(ctx.scenario.values)}."
+        f"{measure_title(ctx.scenario.values, at_one_moment=True)}."
     )

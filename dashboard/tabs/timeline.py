@@ -104,7 +104,8 @@ def _reach(upload: Upload, preset: str, sets: Sets, phases: PhasesKey, until: st
     """
     scenario = compute.scenario_of(upload, preset, sets)
     sim = simulate_timeline(compute.library_for(upload), scenario, samples=samples, seed=seed,
-                            until=until, phases=compute.from_key(phases))
+                            until=until, phases=compute.from_key(phases),
+                            time_budget=compute.TIMELINE_SECONDS)
     chart = reach_probability_chart([sim], measure=measure_title(scenario.values))
     return chart, vega_specs(chart), reach_marks([sim])[sim.name]
 
@@ -120,7 +121,8 @@ def _mc_controls(ctx: Context) -> tuple[int, int]:
     samples = int(left.number_input(
         "Samples", min_value=samples_setting.lower, max_value=samples_setting.upper,
         step=1_000, help="Joint draws of every input with a range (and every slip range). "
-        f"The chance by month samples at most {compute.TIMELINE_SAMPLES:,} build-outs.",
+        f"The chance by month samples at most {compute.TIMELINE_SAMPLES:,} build-outs, in at "
+        f"most {compute.TIMELINE_SECONDS:g} s of computing.",
         **page.bound("samples", "tl:samples")))
     seed = int(right.number_input(
         "Seed", min_value=seed_setting.lower, max_value=seed_setting.upper, step=1,

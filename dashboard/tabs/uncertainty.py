@@ -135,7 +135,8 @@ def _fan(upload: Upload, preset: str, sets: Sets, samples: int, seed: int,
     library = _library(upload)
     scenario = library.scenario(preset, as_library_sets(sets))
     sim = simulate_timeline(library, scenario, samples=samples, seed=seed, until=until,
-                            phases=compute.from_key(phases) if phases else None)
+                            phases=compute.from_key(phases) if phases else None,
+                            time_budget=compute.TIMELINE_SECONDS)
     return _drawn(fan_chart([sim], measure=measure_title(scenario.values)))
 
 
@@ -158,12 +159,17 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     upload, preset, sets = ctx.key
     if not st.toggle("Build-out timeline under uncertainty",
                      help="The scenario's phases month by month with every range sampled "
-                          f"(at most {TIMELINE_SAMPLES:,} samples).",
+                          f"(at most {TIMELINE_SAMPLES:,} samples, in at most "
+                          f"{compute.TIMELINE_SECONDS:g} s of computing).",
                      **page.bound("fan", "unc-timeline")):
         return
-    with st.spinner("Sampling the build-out…"):
-        chart, specs = _fan(upload, preset, sets, min(samples, TIMELINE_SAMPLES), seed,
-                            compute.answer_phases(ctx), ctx.until)
+    try:
+        with st.spinner("Sampling the build-out…"):
+            chart, specs = _fan(upload, preset, sets, min(samples, TIMELINE_SAMPLES), seed,
+                                compute.answer_phases(ctx), ctx.until)
+    except CapcalcError as exc:
+        st.error(plain(shown_error(exc)), icon=":material/error:")
+        return
     columns = chart.table.columns
     reached = dict(zip(columns["date"], columns["p_reached"], strict=True))
     year_ends = [m for m in reached if m.endswith("-12")] or [next(reversed(reached))]
@@ -239,7 +245,7 @@ def _view(ctx: Context) -> None:
     except CapcalcError as exc:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
-    measure = measure_title(ctx.scenario.values)
+    measure = measure_title(ctx.scenario.values, at_one_moment=True)  # samples of one moment
     chosen = str(ctx.settings.get("output") or "")
     output = chosen or default_output(varies)
     output = str(st.selectbox(

@@ -44,22 +44,22 @@ Streamlit + Playwright, as found on Streamlit 1.67 / Chromium 156
 * selectbox (a react-aria ComboBox): a mouse click on it does NOT open the list.
   Press ``ArrowDown`` on the combobox (or type to filter), then click
   ``page.get_by_role("option", name="GB200", exact=True)``.
-* Waiting for a rerun: ``stApp`` carries ``data-test-script-state`` =
-  ``initial`` → ``running`` → ``notRunning``. After an input changes, the state
-  stays ``notRunning`` for ~40 ms before it turns ``running``, so "wait until
-  notRunning" straight after an action can pass too early; and the
-  ``stStatusWidget`` ("Running…") appears only after ~0.5 s, so waiting for it
-  to vanish misses fast reruns. ``with st_page.rerun(): <action>`` counts
-  finished runs with a MutationObserver (records whose old value is ``running``:
-  a quick run can start and end between two observer callbacks) and waits until
-  a new run has finished and no element is ``data-stale="true"``. For assertions, prefer
+* Waiting for a rerun: ``with st_page.rerun(): <action>`` waits until a run has
+  started after the action, every run has ended, and the page is idle (no element
+  ``data-stale="true"``, no ``stSkeleton``). Runs are counted at the websocket, in the
+  page (``harness.run_tap``, installed before the page's own code): a ``rerun_script``
+  request sent, a ``new_session`` (a run started), a ``script_finished`` (a run ended).
+  ``stApp``'s ``data-test-script-state`` (``initial`` → ``running`` →
+  ``notRunning``) cannot count runs: on a busy machine a whole run's messages can reach
+  the page together, React draws once, and the attribute never shows ``running``; a
+  counter watching it took such runs for changes the page had dropped. The
+  ``stStatusWidget`` ("Running…") appears only after ~0.5 s. For assertions, prefer
   ``expect(locator).to_have_text(...)``, which retries until it holds.
-* A change the page drops starts no run at all: ``st_page.send(action)`` (used by
-  ``upload`` and ``view``) makes a change that is safe to repeat once more when no run
-  has started within 15 s, rather than waiting out the whole timeout.
-* First load: ``st_page.open(url)`` waits for the first run, then for all
-  ``stSkeleton`` placeholders to go (charts and dataframes render ~0.4 s after
-  the script ends). A Vega-Lite chart has drawn when
+* A change that starts no run within 30 s fails there and then, saying whether the page
+  sent the server a run request; it is never made again (a test that fails once fails).
+* First load: ``st_page.open(url)`` (or ``goto``, then ``st_page.wait_until_loaded()``)
+  waits for the first run, then for all ``stSkeleton`` placeholders to go (charts and
+  dataframes render ~0.4 s after the script ends). A Vega-Lite chart has drawn when
   ``chart.locator("canvas, svg").first`` is visible.
 * Downloads: ``with page.expect_download() as info:
   page.get_by_test_id("stDownloadButton").get_by_role("button").click()``, then
@@ -87,9 +87,6 @@ from tests.browser.harness import (
     DASHBOARD,
     DEFAULT_TIMEOUT_MS,
     IDLE,
-    INSTALL_RUN_COUNTER,
-    RERUN_DONE,
-    RESENT,
     ServerError,
     StreamlitPage,
     chromium_executable,
@@ -103,8 +100,8 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 
 # The names the test modules import (kept from when they lived here).
-_IDLE, _INSTALL_RUN_COUNTER, _RERUN_DONE = IDLE, INSTALL_RUN_COUNTER, RERUN_DONE
-__all__ = ["_IDLE", "_INSTALL_RUN_COUNTER", "_RERUN_DONE", "StreamlitPage", "start_streamlit"]
+_IDLE = IDLE
+__all__ = ["_IDLE", "StreamlitPage", "start_streamlit"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -112,31 +109,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
-
-
-#: Why each browser test that was run again failed first (pytest-rerunfailures shows
-#: only its name): the last line of its error, which says what the page showed.
-_RERUN_WHY: list[str] = []
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.outcome == "rerun" and report.longrepr is not None:
-        errors = [line for line in report.longreprtext.splitlines() if line.startswith("E ")]
-        _RERUN_WHY.append(f"{report.nodeid}: {errors[-1][1:].strip() if errors else '?'}")
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """List why browser tests were run again, and the changes a page dropped that
-    :meth:`StreamlitPage.send` made again, with what the page showed: how often each
-    happens, and clues to why."""
-    if _RERUN_WHY:
-        terminalreporter.section("why browser tests were run again")
-        for line in _RERUN_WHY:
-            terminalreporter.write_line(line)
-    if RESENT:
-        terminalreporter.section("browser changes sent again (the page started no run)")
-        for line in RESENT:
-            terminalreporter.write_line(line)
 
 
 # ------------------------------------------------------------------ Streamlit server

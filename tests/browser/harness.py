@@ -11,6 +11,7 @@ Nothing here imports pytest: ``benchmarks/dashboard_latency.py`` uses it too.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import socket
@@ -20,7 +21,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,15 +32,15 @@ __all__ = [
     "CHROMIUM_ARGS",
     "DASHBOARD",
     "DEFAULT_TIMEOUT_MS",
+    "DROPPED_AFTER_MS",
     "IDLE",
-    "INSTALL_RUN_COUNTER",
     "REPO_ROOT",
     "RERUN_DONE",
-    "RESENT",
     "ServerError",
     "StreamlitPage",
     "chromium_executable",
     "launch_chromium",
+    "run_tap",
     "start_streamlit",
 ]
 
@@ -171,28 +172,99 @@ def launch_chromium(playwright: Playwright) -> Browser:
 
 # ------------------------------------------------------------------ Streamlit page helper
 
-#: Counts script runs that have ended: one mutation record whose old value is "running"
-#: per run, even when a quick run starts and ends before the observer is called (reading
-#: the attribute in the callback would then see "notRunning" only and miss the run).
-#: Runs that have started are counted the same way (records whose old value is not
-#: "running"), in ``window.__capcalcStarts``. The whole document is observed, not the app
-#: element found now: an app element that React mounts afresh (after a reconnection,
-#: say) is counted too.
-INSTALL_RUN_COUNTER = """() => {
-  if (window.__capcalcRuns === undefined) {
-    window.__capcalcRuns = 0;
-    window.__capcalcStarts = 0;
-    new MutationObserver((records) => {
-      for (const r of records) {
-        if (r.oldValue === 'running') window.__capcalcRuns++;
-        else window.__capcalcStarts++;
-      }
-    }).observe(document.documentElement, {attributes: true, attributeOldValue: true,
-                                          subtree: true,
-                                          attributeFilter: ['data-test-script-state']});
-  }
-  return window.__capcalcRuns;
-}"""
+#: Counts the page's script runs at the websocket, in the page: a ``rerun_script`` request
+#: sent (``sent``), a run started (``new_session`` received, ``started``), a run ended
+#: (``script_finished``, ``finished``; ``running`` is false once the last run started has
+#: ended). Installed before the page's own code (``add_init_script``), it subclasses
+#: ``WebSocket`` and listens to Streamlit's stream right after Streamlit's own listener;
+#: each count moves in a task posted after the page has handled the message (and after
+#: React's render of it, which React posts the same way first), so a count read from the
+#: page never runs ahead of what the page shows.
+#:
+#: Runs are counted from the messages, not from ``data-test-script-state``: on a busy
+#: machine a whole run's messages can reach the page together, the page handles them back
+#: to back and React draws once, so the attribute goes from ``notRunning`` to
+#: ``notRunning`` and never shows the run (CHANGELOG, "Unreleased").
+_RUN_TAP = """(() => {
+  if (window.__capcalcRuns !== undefined) return;
+  const runs = window.__capcalcRuns = {sent: 0, started: 0, finished: 0, running: false};
+  // The top-level fields of a protocol buffer message: field number -> varint value or true.
+  const fields = (buffer) => {
+    const bytes = new Uint8Array(buffer), found = new Map();
+    let i = 0;
+    const varint = () => {
+      let value = 0, scale = 1, byte;
+      do { byte = bytes[i++]; value += (byte & 0x7f) * scale; scale *= 128; }
+      while (byte & 0x80 && i < bytes.length);
+      return value;
+    };
+    while (i < bytes.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+      if (wire === 0) found.set(field, varint());
+      else if (wire === 2) { const length = varint(); found.set(field, true); i += length; }
+      else if (wire === 1 || wire === 5) { found.set(field, true); i += wire === 1 ? 8 : 4; }
+      else break;
+    }
+    return found;
+  };
+  const later = (() => {
+    const channel = new MessageChannel(), effects = [];
+    channel.port1.onmessage = () => effects.shift()();
+    return (effect) => { effects.push(effect); channel.port2.postMessage(null); };
+  })();
+  const received = (event) => {
+    if (!(event.data instanceof ArrayBuffer)) return;
+    const found = fields(event.data);
+    if (found.has(NEW_SESSION)) later(() => { runs.started++; runs.running = true; });
+    if (found.has(SCRIPT_FINISHED)) {
+      const early = found.get(SCRIPT_FINISHED) === FINISHED_EARLY_FOR_RERUN;
+      later(() => { runs.finished++; if (!early) runs.running = false; });
+    }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      if (!String(url).includes('/_stcore/stream')) return;
+      let listening = false;
+      this.addEventListener = (type, listener, options) => {
+        Native.prototype.addEventListener.call(this, type, listener, options);
+        if (type === 'message' && !listening) {
+          listening = true;
+          Native.prototype.addEventListener.call(this, 'message', received);
+        }
+      };
+    }
+    send(data) {
+      const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset,
+        data.byteLength).slice().buffer : data;
+      if (bytes instanceof ArrayBuffer && fields(bytes).has(RERUN_SCRIPT)) runs.sent++;
+      return super.send(data);
+    }
+  };
+})()"""
+
+
+@functools.cache
+def run_tap() -> str:
+    """:data:`_RUN_TAP` with the field numbers of Streamlit's installed protocol."""
+    # deferred: Streamlit's protocol modules import streamlit itself (~0.5 s), which the
+    # benchmark and the server helpers do not need
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    forward = ForwardMsg.DESCRIPTOR.fields_by_name
+    numbers = {
+        "RERUN_SCRIPT": BackMsg.DESCRIPTOR.fields_by_name["rerun_script"].number,
+        "NEW_SESSION": forward["new_session"].number,
+        "SCRIPT_FINISHED": forward["script_finished"].number,
+        "FINISHED_EARLY_FOR_RERUN": ForwardMsg.FINISHED_EARLY_FOR_RERUN,
+    }
+    script = _RUN_TAP
+    for name, number in numbers.items():
+        script = script.replace(name, str(int(number)))
+    return script
+
 
 IDLE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -201,26 +273,24 @@ IDLE = """() => {
     && document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]') === null;
 }"""
 
-RERUN_DONE = f"""(before) => window.__capcalcRuns > before && ({IDLE})()"""
+#: What the run counts read now, as ``[sent, started]``.
+RUN_COUNTS = "() => [window.__capcalcRuns.sent, window.__capcalcRuns.started]"
 
-#: What the run counters read now, as ``[started, ended]``.
-RUN_COUNTS = """() => [window.__capcalcStarts, window.__capcalcRuns]"""
+#: True once a run has started since the counts read ``[sent, started]``.
+RUN_STARTED = "([sent, started]) => window.__capcalcRuns.started > started"
 
-#: True once a run has started or ended since the counters read ``[starts, runs]``.
-RUN_STARTED = """([starts, runs]) =>
-  window.__capcalcStarts > starts || window.__capcalcRuns > runs"""
+#: True once a run has started since the counts read ``[sent, started]``, every run has
+#: ended and the page is idle.
+RERUN_DONE = f"""([sent, started]) => window.__capcalcRuns.started > started
+  && !window.__capcalcRuns.running && ({IDLE})()"""
 
 #: How long a widget change may go without starting a run before it is taken as dropped
 #: (a run starts ~40 ms after a change on an idle machine, within a few seconds on a
-#: busy one).
-DROPPED_AFTER_MS = 15_000
+#: busy one); the change is never made again.
+DROPPED_AFTER_MS = 30_000
 
-#: Every change :meth:`StreamlitPage.send` made again, with what the page showed when
-#: no run had started (the browser conftest prints them after the tests).
-RESENT: list[str] = []
-
-#: What a wait that timed out saw: runs counted, script state, stale and skeleton
-#: elements, whether the observed app element is still the page's, and the uploader.
+#: What a wait that timed out saw: the run counts, script state, stale and skeleton
+#: elements, the uploader, alerts and the connection status.
 PAGE_STATE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return {runs: window.__capcalcRuns,
@@ -238,88 +308,84 @@ PAGE_STATE = """() => {
 
 
 class StreamlitPage:
-    """A Playwright page showing a Streamlit app, with the waits Streamlit needs."""
+    """A Playwright page showing a Streamlit app, with the waits Streamlit needs.
+
+    Wrap the page before it opens the app: the run counts (:func:`run_tap`) are installed
+    for every document the page loads from then on.
+    """
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.page_errors: list[str] = []
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.add_init_script(run_tap())
 
     def open(self, url: str) -> StreamlitPage:
         """Load ``url`` and wait until the first script run has finished and rendered."""
         self.page.goto(url)
-        self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-        self.page.wait_for_function(IDLE)
-        self.page.evaluate(INSTALL_RUN_COUNTER)
+        self.wait_until_loaded()
         return self
 
+    def wait_until_loaded(self, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
+        """Wait until the page's first script run has ended and the page is idle."""
+        self.wait_for_rerun([0, 0], timeout_ms)
+
     @contextlib.contextmanager
-    def rerun(self, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> Iterator[None]:
-        """Wait, after the ``with`` body, for the rerun it triggers to finish."""
-        before = self.page.evaluate(INSTALL_RUN_COUNTER)
+    def rerun(self, timeout_ms: float = DEFAULT_TIMEOUT_MS,
+              started_ms: float = DROPPED_AFTER_MS) -> Iterator[None]:
+        """Wait, after the ``with`` body (one widget change), for the run it starts to end.
+
+        A change that starts no run within ``started_ms`` fails there and then, saying
+        whether the page asked the server for a run (:meth:`wait_for_start`); it is never
+        made again. The run then has ``timeout_ms`` to end and be drawn.
+        """
+        counts = self.run_counts()
         yield
-        self.wait_for_rerun(before, timeout_ms)
-
-    def wait_for_rerun(self, before: int, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
-        """Wait until a run after the ``before``-th has ended and the page is idle.
-
-        A wait that times out says what the page showed (:data:`PAGE_STATE`).
-        """
-        # deferred: the harness imports without playwright (its tests then skip)
-        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-        try:
-            self.page.wait_for_function(RERUN_DONE, arg=before, timeout=timeout_ms)
-        except PlaywrightTimeoutError as error:
-            state = self.page.evaluate(PAGE_STATE)
-            raise PlaywrightTimeoutError(
-                f"{error.message.splitlines()[0]}; runs before {before}, page {state}") from None
-
-    def send(self, action: Callable[[], object], timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
-        """Do ``action`` (a widget change that may safely be made twice) and wait for its run.
-
-        A change the page drops (the widget still drawing when it arrives) starts no run
-        within :data:`DROPPED_AFTER_MS`: it is made once more, then the run is waited
-        for up to ``timeout_ms``.
-        """
-        # deferred: the harness imports without playwright (its tests then skip)
-        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-        with self.rerun(timeout_ms=timeout_ms):
-            counts = self.run_counts()
-            action()
-            try:
-                self.wait_for_start(counts, DROPPED_AFTER_MS)
-            except PlaywrightTimeoutError as error:
-                RESENT.append(f"{self.page.url}: {error.message}")
-                action()
+        self.wait_for_start(counts, started_ms)
+        self.wait_for_rerun(counts, timeout_ms)
 
     def run_counts(self) -> list[int]:
-        """The runs started and ended so far, for :meth:`wait_for_start`."""
+        """The run requests sent and the runs started so far, as ``[sent, started]``."""
         return list(self.page.evaluate(RUN_COUNTS))
 
     def wait_for_start(self, counts: list[int], timeout_ms: float = DROPPED_AFTER_MS) -> None:
-        """Wait until a run has started since the counters read ``counts``; a wait that
-        times out says what the page showed (:data:`PAGE_STATE`)."""
+        """Wait until a run has started since the counts read ``counts``; a wait that
+        times out says whether the page asked for a run, and what it showed."""
         # deferred: the harness imports without playwright (its tests then skip)
         from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
         try:
             self.page.wait_for_function(RUN_STARTED, arg=counts, timeout=timeout_ms)
         except PlaywrightTimeoutError:
+            state = self.page.evaluate(PAGE_STATE)
+            asked = int(state["runs"]["sent"]) - counts[0]
             raise PlaywrightTimeoutError(
-                f"no run started within {timeout_ms:.0f} ms of a change; "
-                f"page {self.page.evaluate(PAGE_STATE)}") from None
+                f"no run started within {timeout_ms:.0f} ms of a change; the page sent "
+                f"{asked} run request(s) since; page {state}") from None
+
+    def wait_for_rerun(self, counts: list[int], timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
+        """Wait until a run started after the counts read ``counts``, every run has ended,
+        and the page is idle. A wait that times out says what the page showed."""
+        # deferred: the harness imports without playwright (its tests then skip)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+        try:
+            self.page.wait_for_function(RERUN_DONE, arg=counts, timeout=timeout_ms)
+        except PlaywrightTimeoutError as error:
+            state = self.page.evaluate(PAGE_STATE)
+            raise PlaywrightTimeoutError(
+                f"{error.message.splitlines()[0]}; counts before {counts}, page {state}"
+            ) from None
 
     def upload(self, path: Path, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
-        """Upload ``path`` with the sidebar's file uploader and wait for the rerun it starts
-        (sent again if the page drops it, see :meth:`send`).
+        """Upload ``path`` with the sidebar's file uploader and wait for the run it starts.
 
         The "Scenario file" section must be open.
         """
         chooser = self.page.get_by_test_id("stSidebar").locator('input[type="file"]')
         self.page.get_by_test_id("stFileUploader").first.wait_for(state="visible")
-        self.send(lambda: chooser.set_input_files(path), timeout_ms)
+        with self.rerun(timeout_ms=timeout_ms):
+            chooser.set_input_files(path)
 
     # widgets, by their label
     def number_input(self, label: str) -> Locator:
@@ -361,40 +427,37 @@ class StreamlitPage:
             self.press_slider(label, "ArrowRight" if steps > 0 else "ArrowLeft", abs(steps))
 
     def select(self, label: str, option: str) -> None:
-        """Choose ``option`` of the select box ``label``, typed to filter the list (a long
-        list renders only the options near the current one)."""
-        box = self.page.get_by_role("combobox", name=label, exact=True)
+        """Choose ``option`` of the select box ``label`` and wait for the run it starts."""
         with self.rerun():
-            box.click()
-            box.fill(option)
-            self.page.get_by_role("option", name=option, exact=True).click()
+            self.choose(label, option)
+
+    def choose(self, label: str, option: str) -> None:
+        """Choose ``option`` of the select box ``label``, typed to filter the list (a long
+        list renders only the options near the current one); no wait for the run."""
+        box = self.page.get_by_role("combobox", name=label, exact=True)
+        box.click()
+        box.fill(option)
+        self.page.get_by_role("option", name=option, exact=True).click()
 
     def view(self, label: str) -> None:
         """Open the view ``label`` of the navigation (a segmented control of radio buttons);
         a view already open is left as it is (clicking it would start no rerun)."""
         radio = self.page.get_by_test_id("stButtonGroup").get_by_role(
             "radio", name=label, exact=True)
-
-        def choose() -> None:  # never clicked twice: a second click would deselect it
-            if radio.get_attribute("aria-checked") != "true":
+        if radio.get_attribute("aria-checked") != "true":
+            with self.rerun():
                 radio.click()
 
-        if radio.get_attribute("aria-checked") != "true":
-            self.send(choose)
-
     def select_slider_to(self, label: str, shown: str, *, limit: int = 60) -> None:
-        """Press arrow keys on the log-spaced slider ``label`` until its thumb reads ``shown``."""
-        # deferred: the harness imports without playwright (its tests then skip)
-        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
+        """Press arrow keys on the log-spaced slider ``label`` until its thumb reads ``shown``,
+        one press and its run at a time."""
         thumb = self.slider(label)
         for _ in range(limit):
             now = thumb.get_attribute("aria-valuetext") or ""
             if now == shown:
                 return
             key = "ArrowRight" if _number(shown) > _number(now) else "ArrowLeft"
-            # a slider can drop a key press (no rerun follows): read it again and press again
-            with contextlib.suppress(PlaywrightTimeoutError), self.rerun(timeout_ms=10_000):
+            with self.rerun():
                 thumb.focus()
                 thumb.press(key)
         raise AssertionError(f"{label} never showed {shown!r}")

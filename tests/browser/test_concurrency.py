@@ -25,14 +25,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import calc
 from calc.core.vocabulary import OUTPUTS
 from calc.presentation.formatting import format_value
 
 from dashboard import page as dashboard_page
-from tests.browser.conftest import _IDLE, _INSTALL_RUN_COUNTER, StreamlitPage
+from tests.browser.conftest import _IDLE, StreamlitPage
 
 SHOWN = ("facility_power_mw", "accelerators", "h100_equivalents", "capex_usd")
 #: One facility power per simultaneous session (MW): all different, all valid.
@@ -81,33 +80,7 @@ def open_all(pages: list[StreamlitPage], urls: list[str]) -> None:
     for st_page, url in zip(pages, urls, strict=True):
         st_page.page.goto(url, wait_until="commit")
     for st_page in pages:
-        page = st_page.page
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-        page.wait_for_function(_IDLE)
-        page.evaluate(_INSTALL_RUN_COUNTER)
-
-
-def select_without_waiting(st_page: StreamlitPage, label: str, option: str
-                           ) -> tuple[int, list[int]]:
-    """Pick ``option`` in select box ``label``; return the run count to wait past and the
-    run counters to wait for a start past (see :meth:`StreamlitPage.wait_for_start`).
-
-    The option is typed to filter the list, and the pick is checked on the box: a busy
-    page can drop the click that opens the list, so it is tried again until the box
-    shows ``option``.
-    """
-    page = st_page.page
-    before = int(page.evaluate(_INSTALL_RUN_COUNTER))
-    counts = st_page.run_counts()
-    box = page.get_by_role("combobox", name=label, exact=True)
-    for _ in range(5):
-        with contextlib.suppress(PlaywrightTimeoutError, AssertionError):
-            box.click(timeout=10_000)
-            box.fill(option, timeout=10_000)
-            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
-            expect(box).to_have_value(option, timeout=10_000)
-            return before, counts
-    raise AssertionError(f"{label} never showed {option!r}")
+        st_page.wait_until_loaded(SETTLE_MS)
 
 
 def link_params(page: Page) -> dict[str, str]:
@@ -126,11 +99,14 @@ def test_a_dozen_sessions_at_once_each_see_their_own_numbers(
             assert read_cards(st_page) == want
 
         # Every other user switches to GB200 at once; the rest keep their H100s.
-        waits = {i: select_without_waiting(st_page, "Accelerator", "GB200")
-                 for i, st_page in enumerate(pages) if i % 2 == 0}
-        for i, (before, counts) in waits.items():
-            # a change no run follows fails in a minute, not after SETTLE_MS (and is run again)
-            pages[i].wait_for_start(counts, timeout_ms=STARTED_MS)
+        counts = {}
+        for i, st_page in enumerate(pages):
+            if i % 2 == 0:
+                counts[i] = st_page.run_counts()
+                st_page.choose("Accelerator", "GB200")
+        for i, before in counts.items():
+            # a change no run follows fails within a minute, not after SETTLE_MS
+            pages[i].wait_for_start(before, timeout_ms=STARTED_MS)
             pages[i].wait_for_rerun(before, timeout_ms=SETTLE_MS)
         for i, st_page in enumerate(pages):
             sets = [power[i], *([("hardware.accelerator", "GB200")] if i % 2 == 0 else [])]
@@ -253,15 +229,8 @@ def test_a_bad_file_uploaded_in_the_browser_shows_the_cli_line(
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Scenario file", exact=True).click()
     wanted = line.removeprefix("capcalc: ").removeprefix(f"{CORPUS}/").strip()
-    alert = sidebar.get_by_test_id("stAlert")
-    upload = sidebar.locator('input[type="file"]')
-    upload.set_input_files(CORPUS / name)
-    with contextlib.suppress(AssertionError):  # an upload the page dropped is sent again
-        expect(alert).to_have_text(wanted, timeout=30_000)
-    if alert.count() == 0:
-        upload.set_input_files(CORPUS / name)
-    expect(alert).to_have_text(wanted, timeout=SETTLE_MS)  # a busy machine parses slowly
-    st_page.page.wait_for_function(_IDLE)
+    st_page.upload(CORPUS / name, timeout_ms=SETTLE_MS)  # a busy machine parses slowly
+    expect(sidebar.get_by_test_id("stAlert")).to_have_text(wanted)
     st_page.assert_healthy()
 
 

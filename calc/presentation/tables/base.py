@@ -6,16 +6,12 @@ tables and saves it as its CSV, so a chart and its data cannot disagree.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from calc.core.errors import clean_text
 from calc.core.version import __version__
+from calc.presentation.csvtext import csv_text
 
 __all__ = ["Table", "provenance"]
 
@@ -45,25 +41,13 @@ class Table:
         described beside a saved file, in :mod:`calc.presentation.datapackage`).
 
         Text is cleaned of control characters (as on a terminal), so a title or a
-        source read from a file cannot drive the terminal of whoever views the CSV.
+        source read from a file cannot drive the terminal of whoever views the CSV,
+        and a cell a spreadsheet would run as a formula is written as text
+        (:mod:`calc.presentation.csvtext`).
         """
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([
-            f"{name} [{self.units[name]}]" if self.units.get(name) else name
-            for name in self.columns
-        ])
-        for row in zip(*self.columns.values(), strict=True):
-            writer.writerow([_csv_cell(v) for v in row])
-        return buffer.getvalue()
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        return repr(float(value))
-    if isinstance(value, str):
-        return clean_text(value)
-    return value
+        header = [f"{name} [{self.units[name]}]" if self.units.get(name) else name
+                  for name in self.columns]
+        return csv_text([header, *zip(*self.columns.values(), strict=True)])
 
 
 def provenance(scenarios: Sequence[str], baseline: str, extra: str = "") -> str:
