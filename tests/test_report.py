@@ -324,7 +324,7 @@ def test_the_timeline_carries_what_capcalc_timeline_says(report, library, peers,
                           report.html.index('<section id="uncertainty">')]
     shown = re.findall(r'<pre class="statements">(.*?)</pre>', tenfold, re.S)
     assert [html.unescape(text) for text in shown] == [expected]
-    said = capcalc_cli("timeline", "cortex-buildout", "--samples", "500", "--seed", "7",
+    said = capcalc_cli("timeline", "cortex-buildout", "--samples", "500", "--seed", "7", "--wide",
                        env={"NO_COLOR": "1"})
     assert said.returncode == 0, said.stderr
     assert checks in said.stdout
