@@ -52,6 +52,8 @@ def every_chart() -> dict[str, Chart]:
                                        measure=MEASURE),
         "cost": scenarios.cost_chart(shown),
         "lease": scenarios.lease_chart(shown),
+        "utilisation": scenarios.utilisation_chart(shown),
+        "utilisation-one": scenarios.utilisation_chart(shown[:1]),
         "timeline": timeline.timeline_chart(buildout, stated, measure=MEASURE),
         "timeline-2060": timeline.timeline_chart(far),
         "levers": timeline.levers_chart(levers_of_timeline(library, buildout), measure=MEASURE),

@@ -132,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"last month of the timeline (default {DEFAULT_UNTIL})")
     add_output_args(p, ("table", "json", "csv"))
     add_monte_carlo_args(p)
+    p.add_argument("--by", metavar="YYYY-MM",
+                   help="also print P(target by this month) beside the sampled P50 and P80 "
+                   "months, over the timeline's samples (--samples, default 2,000; announced "
+                   "phases slip unless --slip none); the timeline runs at least to this month")
     p.add_argument("--slip", metavar="RECORD", default=None,
                    help="whose announced-versus-delivered record (peers.yaml schedules) every "
                    "announced phase without a slip range of its own slips by: an operator "

@@ -25,7 +25,13 @@ from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
 from calc.presentation.answer import answer_lines
 from calc.presentation.jsondoc import json_text
-from calc.presentation.results import results_csv, results_file, results_json, results_table
+from calc.presentation.results import (
+    results_csv,
+    results_file,
+    results_json,
+    results_table,
+    utilisation_sentence,
+)
 
 if TYPE_CHECKING:
     from calc.analysis.montecarlo import Simulation
@@ -35,9 +41,14 @@ __all__ = ["cmd_run", "run_files"]
 
 def run_files(library: Library, results: list[Result], baseline: Result,
               formats: list[str]) -> dict[str, FileData]:
-    """The three charts with their CSVs, plus results.json and results.csv."""
+    """The four charts with their CSVs, plus results.json and results.csv."""
     # deferred: the chart declarations and the file writer are needed only with --out
-    from calc.presentation.charts.scenarios import comparison_chart, cost_chart, power_chart
+    from calc.presentation.charts.scenarios import (
+        comparison_chart,
+        cost_chart,
+        power_chart,
+        utilisation_chart,
+    )
     from calc.presentation.export import chart_files
 
     measure = measure_title(results[0].scenario.values)
@@ -46,6 +57,7 @@ def run_files(library: Library, results: list[Result], baseline: Result,
         comparison_chart(results, baseline, measure=measure),
         power_chart(library, results[0].scenario, float(unit), results, measure=measure),
         cost_chart(results),
+        utilisation_chart(results),
     ]
     files = chart_files(charts, formats)
     files["results.json"] = (json_text(results_json(results), indent=2) + "\n").encode()
@@ -76,6 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stdout.write(results_csv(results))
     else:
         emit(styled(results_table, results, baseline))
+        emit("\n" + utilisation_sentence(results))
         emit("\n" + answer_lines(library, results))
     return 0
 
@@ -103,6 +116,7 @@ def _run_samples(args: argparse.Namespace, library: Library, results: list[Resul
         sys.stdout.write(monte_carlo_csv(results_csv(results), sims))
     else:
         emit(styled(results_table, results, baseline))
+        emit("\n" + utilisation_sentence(results))
         emit("\n" + answer_lines(library, results))
         emit("")
         emit(styled(monte_carlo_table, sims))

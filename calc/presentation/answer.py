@@ -30,7 +30,7 @@ from calc.core.vocabulary import INPUTS
 from calc.data.cache import shipped_records
 from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
-from calc.presentation.formatting import count_text, format_value, month_text, times
+from calc.presentation.formatting import count_text, format_value, month_text, percent, times
 from calc.presentation.reach import date_clause, pace_sentence, warning_sentence
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ def _driver(timeline: Timeline, month: str) -> str:
         if chip.startswith("trend "):
             growth = timeline.scenario.inputs.hardware.perf_per_watt_growth_per_year
             chip = (f"chips of {chip.removeprefix('trend ')} extrapolated at "
-                    f"+{growth * 100:.0f} % FLOP per watt a year")
+                    f"{percent(growth, sign=True)} FLOP per watt a year")
         return (f"when the {install.phase} hardware retires after its {lifetime:g}-year "
                 f"lifetime and is replaced by {chip}")
     if phase is None:

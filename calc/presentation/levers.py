@@ -9,7 +9,7 @@ from calc.analysis.levers import Decomposition, LeverPath, Levers
 from calc.core.errors import clean_text
 from calc.core.version import __version__
 from calc.data.units import format_unit
-from calc.presentation.formatting import format_value, times_short
+from calc.presentation.formatting import format_value, multiple, times_short
 from calc.presentation.tables.base import Table, provenance
 from calc.presentation.text import render_table
 
@@ -110,17 +110,13 @@ def levers_table(levers: Levers) -> Table:
     )
 
 
-def _times(value: float) -> str:
-    return f"{value:#.3g}×" if value < 1000 else f"{value:,.0f}×"
-
-
 def levers_sentence(levers: Levers) -> str:
     """The decomposition in one line (the report's form), or why there is none."""
     decomposition = levers.decomposition
     if decomposition is None:
         return f"{levers.empty[:1].upper()}{levers.empty[1:]}."
     factors = ", ".join(f"{lever.title} {lever.factor:.3g}×" for lever in decomposition.levers)
-    return f"{_times(decomposition.total)} {levers.baseline} = {factors}."
+    return f"{multiple(decomposition.total)} {levers.baseline} = {factors}."
 
 
 def levers_text(levers: Levers) -> str:
@@ -139,11 +135,11 @@ def levers_text(levers: Levers) -> str:
                 base, now = f"{base}/W", f"{now}/W"
         else:
             base, now = f"{lever.baseline:.3g}", f"{lever.scenario:.3g}"
-        rows.append([lever.title, base, now, _times(lever.factor)])
-    rows.append(["Compute multiple (product)", "1", _times(decomposition.total),
-                 _times(decomposition.total)])
+        rows.append([lever.title, base, now, multiple(lever.factor)])
+    rows.append(["Compute multiple (product)", "1", multiple(decomposition.total),
+                 multiple(decomposition.total)])
     lines = [f"Compute multiple of {decomposition.scenario} against {decomposition.baseline}: "
-             f"{_times(decomposition.total)} (target {decomposition.target:g}×)", "",
+             f"{multiple(decomposition.total)} (target {decomposition.target:g}×)", "",
              render_table(header, rows), "",
              "Overheads and PUE are facility watts per TDP watt (server × IT overhead × PUE); "
              "fewer is better, so its factor is baseline / scenario.", "",

@@ -168,10 +168,28 @@ def _blocks(columns: list[_Column], width: int, gap: int) -> list[list[_Column]]
     return blocks
 
 
+#: A space that joins a number to its unit ("41 %", "$610 M", "1.17 GW", "3.80 pJ/FLOP"):
+#: never a place to wrap.
+_GLUE = re.compile(r"(?<=\d) (?=(?:%|[kMBTGPEZYpnµ]?(?:W|Wh|FLOP(?:/s)?|J/FLOP|H100e)?)"
+                   r"(?:[\s,.;:)/·]|$))")
+
+
+def _wrapped(text: str, width: int, indent: str = "") -> list[str]:
+    """``textwrap.wrap`` that keeps a number and its unit on one line.
+
+    >>> _wrapped("it costs $610 M a year", 12)
+    ['it costs', '$610 M a', 'year']
+    """
+    glued = _GLUE.sub("\xa0", text)  # textwrap splits at ASCII blanks only
+    lines = textwrap.wrap(glued, width, break_long_words=True, break_on_hyphens=False,
+                          subsequent_indent=indent)
+    return [line.replace("\xa0", " ") for line in lines]
+
+
 def _wrap(text: str, width: int) -> list[str]:
     if len(text) <= width:
         return [text]
-    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    return _wrapped(text, width) or [""]
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "",
@@ -288,8 +306,7 @@ def fit_text(text: str, width: int | None = None) -> str:
             continue
         lead = _LEAD.match(line).group(1)  # type: ignore[union-attr]  # matches any text
         indent = " " * len(lead) if len(lead) < width // 2 else ""
-        out += textwrap.wrap(line, width, initial_indent="", subsequent_indent=indent,
-                             break_long_words=True, break_on_hyphens=False) or [line]
+        out += _wrapped(line, width, indent) or [line]
     return "\n".join(out)
 
 

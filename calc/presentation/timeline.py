@@ -9,15 +9,11 @@ from calc.analysis.timeline import PhaseChip, Timeline
 from calc.core.constants import CURRENCY, CURRENCY_YEAR
 from calc.core.errors import clean_text
 from calc.core.vocabulary import measure_title
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, multiple, percent
 from calc.presentation.reach import reach_lines
 from calc.presentation.text import render_table
 
 __all__ = ["timeline_text"]
-
-
-def _times(value: float) -> str:
-    return f"{value:#.3g}×" if value < 1000 else f"{value:,.0f}×"
 
 
 def _events(timeline: Timeline) -> dict[str, list[str]]:
@@ -60,7 +56,7 @@ def timeline_text(timeline: Timeline, answer: Reach | None = None,
             format_value(float(series["accelerators"][i]), "accelerator"),
             format_value(float(series["h100_equivalents"][i]), "H100e"),
             format_value(float(series["effective_flop_per_s"][i]), "FLOP/s"),
-            _times(float(series["compute_multiple"][i])),
+            multiple(float(series["compute_multiple"][i])),
             format_value(float(series["capex_cumulative_usd"][i]), CURRENCY),
             event,
         ])
@@ -100,7 +96,7 @@ def timeline_text(timeline: Timeline, answer: Reach | None = None,
         "chips from their stated month of volume), a refresh the one available a lead time "
         "before its refresh month. After the catalog's newest release the trend chip "
         "continues from it: "
-        f"FLOP/s per watt +{hardware.perf_per_watt_growth_per_year:.0%} and FLOP/s per dollar "
-        f"+{hardware.price_performance_growth_per_year:.0%} a year ('trend YYYY'). Money in "
+        f"FLOP/s per watt +{percent(hardware.perf_per_watt_growth_per_year)} and FLOP/s per dollar "
+        f"+{percent(hardware.price_performance_growth_per_year)} a year ('trend YYYY'). Money in "
         f"US dollars of {CURRENCY_YEAR}.")
     return "\n".join(lines)

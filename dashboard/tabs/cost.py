@@ -17,7 +17,7 @@ import streamlit as st
 
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.presentation.charts.scenarios import breakeven_text
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, output_text, percent
 from calc.presentation.vega import vega_specs
 
 from dashboard import compute
@@ -44,9 +44,7 @@ def _specs(key: tuple[object, ...]) -> tuple[list[dict[str, Any]], list[dict[str
 
 
 def _card(name: str, value: float) -> str:
-    if name == "lease_breakeven_utilisation":  # above 100 %: leasing is always cheaper
-        return "never" if value > 1 else f"{value:.0%}".replace("%", " %")
-    return format_value(value, OUTPUTS[name].unit)
+    return output_text(name, value, OUTPUTS[name].unit)
 
 
 def render(ctx: Context) -> None:
@@ -60,7 +58,7 @@ def render(ctx: Context) -> None:
     cost, lease = _specs(ctx.key)
     show_chart(compute.chart("cost", *ctx.key), cost, key="dl-cost", cache_key=ctx.key)
     st.caption("Money in US dollars of 2025; capex annualised at the cost of capital "
-               f"({ctx.scenario['cost.wacc']:.1%}) over "
+               f"({percent(ctx.scenario.inputs.cost.wacc, 1)}) over "
                f"{ctx.scenario['cost.hardware_lifetime_years']:g} years (hardware) and "
                f"{ctx.scenario['cost.facility_lifetime_years']:g} years (facility).")
     _lease(ctx, lease)

@@ -23,7 +23,7 @@ from calc.core.months import month_index, month_label
 from calc.core.phases import PHASE_FIELDS, Phase, phase_key
 from calc.core.vocabulary import INPUTS, OUTPUTS
 from calc.data.phases import parse_phase_key, with_phase_value
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 
 from dashboard import compute, page
 from dashboard.context import Context, PhasesKey, Sets
@@ -235,13 +235,14 @@ def render(ctx: Context, phases: tuple[Phase, ...], used: PhasesKey, until: str,
                                            and share not in PROBABILITIES else "")
             if "error" in found:
                 st.metric(label, "—", border=True, width="content",
-                          help=f"No value reaches {share:.0%} (see below).")
+                          help=f"No value reaches {percent(share)} (see below).")
                 problems.append(f"P{share * 100:g}: {found['error']}")
                 continue
             st.metric(label, _shown(found["value"], found["unit"]), border=True,
                       width="content",
-                      help=f"{share:.0%} sure: at this value P({output} ≥ {target:g}) = "
-                           f"{found['achieved']:.1%} ± {found['achieved_se']:.1%} over "
+                      help=f"{percent(share)} sure: at this value P({output} ≥ {target:g}) = "
+                           f"{percent(found['achieved'], 1)} ± "
+                           f"{percent(found['achieved_se'], 1)} over "
                            f"{found['samples']:,} joint samples, seed {found['seed']}."
                            f"\n\nExact value: {found['value']!r} {found['unit']}")
     # each answer that has none: its one line under the box (the P answers' in small print

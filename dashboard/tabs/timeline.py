@@ -47,7 +47,7 @@ from calc.core.vocabulary import measure_title
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.timeline import levers_chart, timeline_chart
 from calc.presentation.charts.uncertainty import reach_probability_chart
-from calc.presentation.formatting import format_value, month_text
+from calc.presentation.formatting import format_value, month_text, percent
 from calc.presentation.reach import reach_lines, warning_sentence
 from calc.presentation.tables.uncertainty import reach_marks
 from calc.presentation.vega import vega_specs
@@ -152,7 +152,7 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
                       help=f"The first month by which {share} % of the {n:,} sampled "
                            f"build-outs (seed {seed}) reach {target:g}× {ctx.baseline.name} "
                            f"in {measure}." + (f" ({month})" if month else ""))
-        st.metric(f"Chance by {until}", f"{chart.table.columns['p_reached_by'][-1]:.0%}",
+        st.metric(f"Chance by {until}", percent(chart.table.columns['p_reached_by'][-1]),
                   border=True, width="content",
                   help=f"Share of the {n:,} samples that reach the target by {until}.")
     show_chart(chart, specs, key="dl-tl-reach", cache_key=(ctx.key, used, until, n, seed))
@@ -216,7 +216,7 @@ def render(ctx: Context) -> None:
                       help=f"Median of {answer.sampled.samples:,} sampled build-outs (seed "
                            f"{answer.sampled.seed}); 10–90 %: {low or 'after ' + until} to "
                            f"{high or 'after ' + until}; P(by {until}) = "
-                           f"{answer.p_by_horizon:.0%}.", border=True, width="content")
+                           f"{percent(answer.p_by_horizon)}.", border=True, width="content")
         st.metric(f"{target:g}× at central values", reached or f"not by {until}",
                   help=f"{summary} Multiples of {measure} against {ctx.baseline.name}.",
                   border=True, width="content")
