@@ -294,9 +294,9 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
         "cost.utilisation", "Utilisation", "1",
         "Share of the year the fleet is busy with work that would otherwise be leased: "
         "owning costs the same at any utilisation, leasing only for the hours used.",
-        lower=0, lower_open=True, upper=1, decimals=2, widget=(0.05, 1.0),
-        reason="a share of the year: above 0 (an idle fleet has no cost per hour used), "
-               "at most 1 (busy all year)",
+        lower=0.01, upper=1, decimals=2, widget=(0.05, 1.0),
+        reason="a share of the year: at least 1 % (an idle fleet has no cost per hour "
+               "used), at most 1 (busy all year)",
     ),
     InputSpec(
         "cost.wacc", "Cost of capital", "1",
