@@ -44,6 +44,7 @@ __all__ = [
     "buildout_phases",
     "buildout_reach",
     "changes",
+    "date_sentences",
     "describe",
     "finding",
     "heading",
@@ -195,7 +196,7 @@ def _driver(timeline: Timeline, month: str) -> str:
     return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
-def _date(answer: Reach, borrowed: str | None) -> str:
+def date_sentences(answer: Reach, borrowed: str | None) -> str:
     """When the build-out reaches the target: sampled, at central values (with what sets
     that month), at the operator's own pace, and the warning when it runs above it."""
     subject = f"On the phases of the {borrowed}, it" if borrowed else "Its build-out"
@@ -233,7 +234,7 @@ def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *
     """
     parts = [_site(result, facts, baseline_title or facts.baseline), _target(result, facts)]
     if buildout is not None:
-        parts.append(_date(buildout, borrowed))
+        parts.append(date_sentences(buildout, borrowed))
     return " ".join(parts)
 
 

@@ -32,7 +32,9 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
+import multiprocessing as mp
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +50,7 @@ from calc.presentation.calibration import calibration_table
 from calc.presentation.datapackage import PACKAGE_FILE, csv_file, describing_folder, set_package
 from calc.presentation.report_page import (
     Page,
+    Rendered,
     ReportChart,
     ReportFigure,
     picture_formats,
@@ -73,9 +76,12 @@ if TYPE_CHECKING:
 
     from calc.presentation.tables.base import Table
 
-__all__ = ["REPORT_FILE", "Report", "build_report", "report_files", "write_report"]
+__all__ = ["REPORT_FILE", "Progress", "Report", "build_report", "report_files", "write_report"]
 
 logger = logging.getLogger(__name__)
+
+#: Told each step of a report as it starts: ``(what, steps done, steps in all)``.
+Progress = Callable[[str, int, int], None]
 
 REPORT_FILE = "report.html"
 #: The template the report is rendered from (in ``calc/presentation/templates``).
@@ -99,6 +105,8 @@ class _Draft:
     tables: tuple[Table, ...]  # the CSV files written beside the charts'
     formats: tuple[str, ...]
     files_beside: bool
+    progress: Progress | None = None  # told each step as it starts
+    workers: int = 1  # processes the charts are drawn in
 
 
 class Report:
@@ -189,7 +197,8 @@ def build_report(library: Library, names: Sequence[str] = (),
                  samples: int = 2_000, peers: PeersFile | None = None,
                  peers_source: str | None = None,
                  formats: Sequence[str] = ("png", "svg"),
-                 generated: dt.datetime | None = None, files_beside: bool = True) -> Report:
+                 generated: dt.datetime | None = None, files_beside: bool = True,
+                 progress: Progress | None = None, workers: int = 1) -> Report:
     """Run ``names`` (default: the article's scenarios) and build the report.
 
     Every number is computed here; the charts are drawn when the report's
@@ -214,6 +223,12 @@ def build_report(library: Library, names: Sequence[str] = (),
     files_beside : bool
         Whether the chart files will be written beside the HTML (links to them are
         left out when the HTML travels alone, as the dashboard's download does).
+    progress : callable, optional
+        Told each section as it is computed and each chart as it is drawn:
+        ``progress(what, done, total)`` (the command line shows it on a terminal).
+    workers : int
+        Processes the charts are drawn in (drawing is most of a report's time; the
+        command line draws in two). Each chart is drawn alike in any of them.
     """
     sets = list(sets)
     names = scenario_names(library, names)
@@ -227,12 +242,26 @@ def build_report(library: Library, names: Sequence[str] = (),
                    peers_source=peers_source or "peers.yaml")
     stamp = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     groups: dict[str, list[ReportChart]] = {key: [] for key, _ in _SECTIONS}
+    steps = iter(enumerate(title for _, title in _SECTIONS[:7]))
+
+    def step() -> None:
+        if progress is not None:
+            done, title = next(steps)
+            progress(title, done, len(_SECTIONS) - 1)
+
+    step()
     question = question_section(ctx)
+    step()
     scenarios = results_section(ctx, groups["scenarios"])
+    step()
     tenfold = tenfold_section(ctx, groups["tenfold"])
+    step()
     uncertainty = uncertainty_section(ctx, groups["uncertainty"])
+    step()
     peers_data = peers_section(ctx, groups["peers"])
+    step()
     calibration = calibration_section(ctx, groups["calibration"])
+    step()
     assumptions = assumptions_section(ctx)
     page = Page(
         title=f"capcalc report: {baseline.scenario.title} and {len(results)} scenarios",
@@ -243,7 +272,7 @@ def build_report(library: Library, names: Sequence[str] = (),
         assumptions=assumptions, provenance=provenance_section(ctx, stamp), figures={})
     tables = (calibration_table(ctx.calibration), peers_table(peers, library))
     draft = _Draft(page=page, groups=groups, tables=tables, formats=tuple(formats),
-                   files_beside=files_beside)
+                   files_beside=files_beside, progress=progress, workers=workers)
     return Report(draft, scenarios=tuple(r.name for r in results))
 
 
@@ -256,8 +285,9 @@ def _draw(draft: _Draft) -> tuple[str, dict[str, bytes]]:
     """Draw every chart of ``draft``; its HTML and the files beside it, by name."""
     files: dict[str, bytes | Callable[[], bytes]] = {}
     figures: dict[str, tuple[ReportFigure, ...]] = {}
+    drawn = _render_all([c for charts in draft.groups.values() for c in charts], draft)
     for key, charts in draft.groups.items():
-        rendered = [render_chart(chart, draft.formats) for chart in charts]
+        rendered = [drawn.pop(0) for _ in charts]
         for item in rendered:
             table = item.chart.table
             files.update({f"{table.name}.{fmt}": item.files[fmt]
@@ -274,6 +304,33 @@ def _draw(draft: _Draft) -> tuple[str, dict[str, bytes]]:
         files[PACKAGE_FILE] = package
     return html, {name: data() if callable(data) else data
                   for name, data in files.items()}
+
+
+def _render_all(charts: list[ReportChart], draft: _Draft) -> list[Rendered]:
+    """Every chart drawn, in order: in ``draft.workers`` processes (forked, so each starts
+    with matplotlib loaded), one after the other when 1; ``draft.progress`` told each."""
+    total = len(charts)
+
+    def told(done: int) -> None:
+        if draft.progress is not None:
+            draft.progress(f"Charts ({done} of {total} drawn)", done, total)
+
+    told(0)
+    if draft.workers < 2 or total < 2 or "fork" not in mp.get_all_start_methods():
+        out = []
+        for i, chart in enumerate(charts):
+            out.append(render_chart(chart, draft.formats))
+            told(i + 1)
+        return out
+    # deferred: loads matplotlib, once, before the fork, so no worker imports it again
+    import calc.presentation.figure  # noqa: F401
+
+    with ProcessPoolExecutor(min(draft.workers, total),
+                             mp_context=mp.get_context("fork")) as pool:
+        futures = [pool.submit(render_chart, chart, draft.formats) for chart in charts]
+        for done, _ in enumerate(as_completed(futures), 1):
+            told(done)
+        return [future.result() for future in futures]
 
 
 def report_files(report: Report) -> dict[str, FileData]:

@@ -31,7 +31,6 @@ from calc.data.peers import PeersFile
 from calc.data.records import records_of
 from calc.data.scenarios import Library
 from calc.data.units import format_unit
-from calc.presentation.answer import answer_for
 from calc.presentation.calibration import reason_text
 from calc.presentation.charts.peers import among_chart, largest_site_chart
 from calc.presentation.charts.scenarios import (
@@ -43,6 +42,7 @@ from calc.presentation.charts.scenarios import (
 from calc.presentation.charts.sensitivity import tornado_chart
 from calc.presentation.charts.timeline import levers_chart, timeline_chart
 from calc.presentation.charts.uncertainty import exceedance_chart, reach_probability_chart
+from calc.presentation.comparison import compare
 from calc.presentation.formatting import (
     format_value,
     input_title,
@@ -139,11 +139,9 @@ def question_section(ctx: ReportContext) -> Question:
         f"{format_value(o['effective_flop_per_s'], 'FLOP/s')} of effective training compute. "
         f"The question is what {times(target)} that compute takes — power, chips, money and "
         "time — and how far each scenario gets.")
-    # the same words as `capcalc run` and the dashboard
-    answers = tuple(Item(result.name, answer_for(ctx.library, result, base,
-                                                 records=records_of(ctx.peers)))
-                    for result in ctx.results
-                    if not (result.name == base.name and len(ctx.results) > 1))
+    # one row per scenario and each build-out's date once, as `capcalc run` prints them
+    shown = [r for r in ctx.results if not (r.name == base.name and len(ctx.results) > 1)]
+    compared = compare(ctx.library, shown, base, records=records_of(ctx.peers))
     met = [r.name for r in ctx.results
            if r.outputs["compute_multiple"] >= target * (1 - 1e-9)]
     short = [r for r in ctx.results if r.name not in met]
@@ -153,7 +151,9 @@ def question_section(ctx: ReportContext) -> Question:
         best = max(short, key=lambda r: r.outputs["compute_multiple"])
         verdict += (f" Of the others, {best.name} comes closest at "
                     f"{times(best.outputs['compute_multiple'])} {base.name}.")
-    return Question(intro=intro, verdict=verdict, answers=answers)
+    return Question(intro=intro, verdict=verdict,
+                    table=grid(compared.header, compared.rows, "compact"),
+                    dates=compared.dates)
 
 
 def results_section(ctx: ReportContext, charts: list[ReportChart]) -> Scenarios:

@@ -1,0 +1,69 @@
+"""Several scenarios answered at once: one table row each and the build-out's date once.
+
+``capcalc run`` with several scenarios and the report's first section say the
+same thing for every scenario — the site, what the target needs, when the
+build-out reaches it. Written as one paragraph per scenario, the date (the
+same build-out's, for every scenario without phases of its own) is repeated;
+here each scenario is one row of a compact table and the date is said once,
+with what it is the date of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from calc.analysis.reach import Reach
+from calc.analysis.run import Result
+from calc.analysis.target import target_facts
+from calc.data.records import PeerRecords
+from calc.data.scenarios import Library
+from calc.presentation.answer import buildout_reach, date_sentences
+from calc.presentation.formatting import format_value, month_text, multiple, times
+
+__all__ = ["Comparison", "compare"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The scenarios as one table and the build-out dates said once each."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    dates: tuple[str, ...]  # one sentence per distinct build-out
+
+
+def _when(reach: Reach | None) -> str:
+    if reach is None:
+        return "no build-out"
+    low, median, high = reach.months
+    if median is None:
+        return f"not by {month_text(reach.until)}"
+    return (f"{month_text(median)} ({low or '…'} – {high or f'after {reach.until}'})")
+
+
+def compare(library: Library, results: Sequence[Result], baseline: Result, *,
+            records: PeerRecords | None = None, seed: int = 0) -> Comparison:
+    """Each result as a row — chip, facility power, compute multiple, the power the target
+    takes, the sampled month its build-out reaches the target (median, 10–90 %) — and the
+    full date sentence of each distinct build-out, once."""
+    target = baseline.scenario.inputs.target.compute_multiplier
+    rows = []
+    dates: dict[str, list[str]] = {}  # sentence → the scenarios it is the date of
+    for result in results:
+        facts = target_facts(library, result, baseline)
+        reach = buildout_reach(library, result.scenario, records=records, seed=seed)
+        whose = (reach.borrowed or "its own build-out") if reach is not None else ""
+        rows.append((result.name, facts.accelerator,
+                     format_value(facts.facility_power_mw, "MW"),
+                     multiple(facts.compute_multiple),
+                     format_value(facts.facility_power_mw_for_target, "MW"),
+                     _when(reach) + (f" [{whose}]" if reach is not None and reach.borrowed
+                                     else "")))
+        if reach is not None:
+            dates.setdefault(date_sentences(reach, reach.borrowed), []).append(result.name)
+    header = ("Scenario", "Chip", "Facility power", "Multiple",
+              f"Power for {times(target)}", f"{times(target)} reached (10–90 %)")
+    said = tuple(text if len(dates) == 1 and len(names) == len(results)
+                 else f"{', '.join(names)}: {text}" for text, names in dates.items())
+    return Comparison(header, tuple(rows), said)
