@@ -13,7 +13,7 @@ import math
 import streamlit as st
 
 from calc.core.vocabulary import CUMULATIVE_AT_ONE_MOMENT, OUTPUTS, measure_title
-from calc.presentation.formatting import format_value, times
+from calc.presentation.formatting import output_text, times
 
 from dashboard import compute
 from dashboard.context import Context
@@ -36,7 +36,7 @@ def card_text(name: str, value: float) -> str:
     >>> card_text("compute_multiple", 5.0), card_text("facility_power_mw", 500.0)
     ('5.00×', '500 MW')
     """
-    return format_value(value, OUTPUTS[name].unit) + ("×" if name == "compute_multiple" else "")
+    return output_text(name, value, OUTPUTS[name].unit)
 
 
 def card_label(name: str, measure: str) -> str:
