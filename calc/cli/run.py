@@ -24,6 +24,7 @@ from calc.core.vocabulary import measure_title
 from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
 from calc.presentation.answer import answer_lines
+from calc.presentation.comparison import comparison_text
 from calc.presentation.jsondoc import json_text
 from calc.presentation.results import (
     results_csv,
@@ -89,8 +90,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         emit(styled(results_table, results, baseline))
         emit("\n" + utilisation_sentence(results))
-        emit("\n" + answer_lines(library, results))
+        emit("")
+        _answers(library, results, baseline)
     return 0
+
+
+def _answers(library: Library, results: list[Result], baseline: Result) -> None:
+    """One scenario's answer in sentences; several as one compact table, each build-out's
+    date said once."""
+    if len(results) == 1:
+        emit(answer_lines(library, results))
+    else:
+        emit(styled(comparison_text, library, results, baseline))
 
 
 def _run_samples(args: argparse.Namespace, library: Library, results: list[Result],
@@ -117,7 +128,8 @@ def _run_samples(args: argparse.Namespace, library: Library, results: list[Resul
     else:
         emit(styled(results_table, results, baseline))
         emit("\n" + utilisation_sentence(results))
-        emit("\n" + answer_lines(library, results))
+        emit("")
+        _answers(library, results, baseline)
         emit("")
         emit(styled(monte_carlo_table, sims))
     warn(precision_warnings(sims))

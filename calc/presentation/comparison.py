@@ -20,8 +20,9 @@ from calc.data.records import PeerRecords
 from calc.data.scenarios import Library
 from calc.presentation.answer import buildout_reach, date_sentences
 from calc.presentation.formatting import format_value, month_text, multiple, times
+from calc.presentation.text import render_table
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "compare", "comparison_text"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _when(reach: Reach | None) -> str:
     low, median, high = reach.months
     if median is None:
         return f"not by {month_text(reach.until)}"
-    return (f"{month_text(median)} ({low or '…'} – {high or f'after {reach.until}'})")
+    return f"{median} ({low or '…'}–{high or f'after {reach.until}'})"
 
 
 def compare(library: Library, results: Sequence[Result], baseline: Result, *,
@@ -50,20 +51,31 @@ def compare(library: Library, results: Sequence[Result], baseline: Result, *,
     target = baseline.scenario.inputs.target.compute_multiplier
     rows = []
     dates: dict[str, list[str]] = {}  # sentence → the scenarios it is the date of
-    for result in results:
+    reaches = [buildout_reach(library, r.scenario, records=records, seed=seed) for r in results]
+    whose = {reach.borrowed or "its own phases" if reach is not None else "no build-out"
+             for reach in reaches}
+    shared = next(iter(whose)) if len(whose) == 1 else None
+    for result, reach in zip(results, reaches, strict=True):
         facts = target_facts(library, result, baseline)
-        reach = buildout_reach(library, result.scenario, records=records, seed=seed)
-        whose = (reach.borrowed or "its own build-out") if reach is not None else ""
+        own = "" if shared is not None or reach is None else \
+            f" [{reach.borrowed or 'its own phases'}]"
         rows.append((result.name, facts.accelerator,
                      format_value(facts.facility_power_mw, "MW"),
                      multiple(facts.compute_multiple),
                      format_value(facts.facility_power_mw_for_target, "MW"),
-                     _when(reach) + (f" [{whose}]" if reach is not None and reach.borrowed
-                                     else "")))
+                     _when(reach) + own))
         if reach is not None:
             dates.setdefault(date_sentences(reach, reach.borrowed), []).append(result.name)
+    on = f", {shared}" if shared is not None else ""
     header = ("Scenario", "Chip", "Facility power", "Multiple",
-              f"Power for {times(target)}", f"{times(target)} reached (10–90 %)")
+              f"Power for {times(target)}", f"{times(target)} month (10–90 %{on})")
     said = tuple(text if len(dates) == 1 and len(names) == len(results)
                  else f"{', '.join(names)}: {text}" for text, names in dates.items())
     return Comparison(header, tuple(rows), said)
+
+
+def comparison_text(library: Library, results: Sequence[Result], baseline: Result) -> str:
+    """Several scenarios for the terminal: the table, then each build-out's date once."""
+    compared = compare(library, results, baseline)
+    return "\n\n".join([render_table(compared.header, compared.rows, "llrrrl"),
+                        *compared.dates])

@@ -134,21 +134,23 @@ def _columns(cells: list[list[str]], align: str, wrap_numbers: bool) -> list[_Co
 
 
 def _fit(columns: Sequence[_Column], room: int) -> list[int]:
-    """Widths of ``columns`` within ``room``: each at least its floor, the text columns
-    widened from their floors toward their natural widths as evenly as room allows."""
+    """Widths of ``columns`` within ``room``: each at least its floor, widened toward its
+    natural width as evenly as room allows — the text cells first, then the headers of
+    numbers (a wrapped header costs a line once, a wrapped cell a line a row)."""
     widths = [c.least for c in columns]
     spare = room - sum(widths)
-    growable = [i for i, c in enumerate(columns) if c.natural > c.least]
-    while spare > 0 and growable:
-        share = max(spare // len(growable), 1)
-        for i in list(growable):
-            step = min(share, columns[i].natural - widths[i], spare)
-            widths[i] += step
-            spare -= step
-            if widths[i] >= columns[i].natural:
-                growable.remove(i)
-            if spare <= 0:
-                break
+    for side in ("l", "r"):
+        growable = [i for i, c in enumerate(columns) if c.natural > c.least and c.align == side]
+        while spare > 0 and growable:
+            share = max(spare // len(growable), 1)
+            for i in list(growable):
+                step = min(share, columns[i].natural - widths[i], spare)
+                widths[i] += step
+                spare -= step
+                if widths[i] >= columns[i].natural:
+                    growable.remove(i)
+                if spare <= 0:
+                    break
     return widths
 
 
@@ -229,9 +231,21 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[object]], align:
     return "\n\n".join(parts)
 
 
-def _lines(row: Sequence[str], widths: Sequence[int]) -> list[list[str]]:
-    """One row's cells wrapped into their widths, as lines of cells."""
-    wrapped = [_wrap(text, w) for text, w in zip(row, widths, strict=True)]
+def _wrapped_cells(row: Sequence[str], widths: Sequence[int]) -> list[list[str]]:
+    """Each cell of ``row`` wrapped into its width; the naming (first) cell's continuation
+    lines indented, so a wrapped name reads as one and no blank line is needed between
+    rows."""
+    return [(_wrapped(text, w, "  ") or [""]) if i == 0 and len(text) > w else _wrap(text, w)
+            for i, (text, w) in enumerate(zip(row, widths, strict=True))]
+
+
+def _spaced(rows: Sequence[list[list[str]]]) -> bool:
+    """Whether rows need a blank line between them: a cell past the first wraps."""
+    return any(len(cell) > 1 for row in rows for cell in row[1:])
+
+
+def _lines(wrapped: list[list[str]]) -> list[list[str]]:
+    """One row's wrapped cells as lines of cells."""
     height = max(len(w) for w in wrapped)
     return [[w[i] if i < len(w) else "" for w in wrapped] for i in range(height)]
 
@@ -241,15 +255,15 @@ def _plain(cells: list[list[str]], align: str, widths: list[int]) -> str:
         return "  ".join(c.ljust(w) if a == "l" else c.rjust(w)
                          for c, w, a in zip(row, widths, align, strict=True)).rstrip()
 
-    head = _lines(cells[0], widths)
-    body = [_lines(row, widths) for row in cells[1:]]
-    spaced = any(len(lines) > 1 for lines in body)
+    head = _lines([_wrap(text, w) for text, w in zip(cells[0], widths, strict=True)])
+    wrapped = [_wrapped_cells(row, widths) for row in cells[1:]]
+    spaced = _spaced(wrapped)
     out = [line(r) for r in head]
     out.append("  ".join("-" * w for w in widths))
-    for i, lines in enumerate(body):
+    for i, cells_of_row in enumerate(wrapped):
         if spaced and i:
             out.append("")
-        out += [line(r) for r in lines]
+        out += [line(r) for r in _lines(cells_of_row)]
     return "\n".join(out)
 
 
@@ -265,9 +279,9 @@ def _rich(cells: list[list[str]], align: str, widths: list[int]) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    body = [["\n".join(_wrap(text, w)) for text, w in zip(row, widths, strict=True)]
-            for row in cells[1:]]
-    spaced = any("\n" in text for row in body for text in row)
+    wrapped = [_wrapped_cells(row, widths) for row in cells[1:]]
+    spaced = _spaced(wrapped)
+    body = [["\n".join(cell) for cell in row] for row in wrapped]
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False,
                   show_lines=spaced)
     for title, side, w in zip(cells[0], align, widths, strict=True):
