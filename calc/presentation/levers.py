@@ -49,17 +49,18 @@ def path_text(path: LeverPath) -> str:
                 f"{catalog}")
     if path.lever == "facility_w_per_tdp_w":
         if path.possible:
-            return (f"overheads and PUE alone: {path.needed:.3g} facility W per TDP W "
-                    f"(now {path.current:.3g})")
+            return (f"overheads and PUE alone: {format_value(path.needed, '1')} facility W "
+                    f"per TDP W (now {format_value(path.current, '1')})")
         if path.needed <= 0:
             return ("overheads and PUE alone: not possible (more chips on the same power would "
                     "lose more time to interruptions than they add)")
-        return (f"overheads and PUE alone: not possible (needs {path.needed:.3g} facility W "
-                "per TDP W < 1)")
+        return ("overheads and PUE alone: not possible (needs "
+                f"{format_value(path.needed, '1')} facility W per TDP W < 1)")
     unit = "" if path.unit in ("", "1") else f" {format_unit(path.unit)}"
     if path.possible:
-        return f"{path.title} alone: {path.needed:.3g}{unit} (now {path.current:.3g}{unit})"
-    return (f"{path.title} alone: not possible (needs {path.needed:.3g}{unit} > "
+        return (f"{path.title} alone: {format_value(path.needed, '1')}{unit} "
+                f"(now {format_value(path.current, '1')}{unit})")
+    return (f"{path.title} alone: not possible (needs {format_value(path.needed, '1')}{unit} > "
             f"{path.limit if path.limit is not None else 1:g}{unit})")
 
 
@@ -134,9 +135,9 @@ def levers_text(levers: Levers) -> str:
             if lever.unit == "FLOP/s/W":
                 base, now = f"{base}/W", f"{now}/W"
         else:
-            base, now = f"{lever.baseline:.3g}", f"{lever.scenario:.3g}"
+            base, now = format_value(lever.baseline, "1"), format_value(lever.scenario, "1")
         rows.append([lever.title, base, now, multiple(lever.factor)])
-    rows.append(["Compute multiple (product)", "1", multiple(decomposition.total),
+    rows.append(["Compute multiple (product)", multiple(1.0), multiple(decomposition.total),
                  multiple(decomposition.total)])
     lines = [f"Compute multiple of {decomposition.scenario} against {decomposition.baseline}: "
              f"{multiple(decomposition.total)} (target {decomposition.target:g}×)", "",
