@@ -81,6 +81,8 @@ def every_chart() -> dict[str, Chart]:
             [gb200], reference=base),
         "cost": scenarios.cost_chart(shown),
         "lease": scenarios.lease_chart(shown),
+        "utilisation": scenarios.utilisation_chart(shown),
+        "utilisation-one": scenarios.utilisation_chart(shown[:1]),
         "timeline": timeline.timeline_chart(buildout, stated, measure=MEASURE),
         "timeline-2060": timeline.timeline_chart(far),
         "timeline-reference": timeline.timeline_chart(slower, stated, reference=buildout),

@@ -86,7 +86,8 @@ def run_case(argv: list[str]) -> dict[str, str]:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        args = [a.replace("{out}", str(out)) for a in argv]
+        # --wide: one line per row, so the recording does not depend on the screen's width
+        args = [*(a.replace("{out}", str(out)) for a in argv), "--wide"]
         stdout, stderr = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             code = main(args)

@@ -39,6 +39,7 @@ from calc.presentation.charts.scenarios import breakeven_text
 from calc.presentation.charts.sensitivity import conditional_p_chart
 from calc.presentation.charts.uncertainty import reach_probability_chart
 from calc.presentation.colours import GRID, NEUTRAL, PALETTE, SCENARIO_STAR, TARGET, series_colours
+from calc.presentation.formatting import input_title
 from calc.presentation.label_places import CHAR_PX, DASHBOARD_PLOT, LINE_PX, PLACES, place_labels
 
 from tests.chart_cases import MEASURE, every_chart
@@ -306,9 +307,11 @@ def test_what_if_we_knew_draws_each_pinned_chance() -> None:
     moved = [row for row in result.pinned if row.swing > 0]
     assert moved and len(bars) == 2 * len(moved)
     for row in moved:
-        ends = {b.series: b.end for b in bars if b.category == row.parameter.label}
+        name = input_title(row.parameter.key, row.parameter.side)
+        ends = {b.series: b.end for b in bars if b.category == name}
         assert ends == {"input known to be at its low": row.p_low,
                         "input known to be at its high": row.p_high}
     assert all(b.start == result.p_target for b in bars)
     order: Any = chart.panels[0].y.categories
-    assert list(order) == [row.parameter.label for row in moved]  # widest swing first
+    # widest swing first
+    assert list(order) == [input_title(row.parameter.key, row.parameter.side) for row in moved]

@@ -18,7 +18,7 @@ import calc
 
 
 def test_run_table_shows_baseline_scenarios_and_target(capcalc_cli):
-    result = capcalc_cli("run", "cortex-full", "tenfold")
+    result = capcalc_cli("run", "cortex-full", "tenfold", "--wide")
     assert result.returncode == 0, result.stderr
     header = result.stdout.splitlines()[0]
     baseline = calc.load().baseline_name()

@@ -23,7 +23,7 @@ def _one_line_error(result, *fragments: str) -> None:
 
 
 def test_calibrate_table_reports_within_outside_and_what_cannot_be_modelled(capcalc_cli):
-    result = capcalc_cli("calibrate")
+    result = capcalc_cli("calibrate", "--wide")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.splitlines()[0].split()[:4] == ["peer", "quantity", "published", "model"]

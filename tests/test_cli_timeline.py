@@ -41,7 +41,7 @@ def test_timeline_json_has_the_monthly_series_and_the_reach_date(capcalc_cli):
 
 
 def test_a_short_horizon_is_not_reached_and_says_what_is(capcalc_cli):
-    result = capcalc_cli("timeline", "cortex-buildout", "--until", "2026-06")
+    result = capcalc_cli("timeline", "cortex-buildout", "--until", "2026-06", "--wide")
     assert result.returncode == 0, result.stderr
     baseline = calc.load().baseline_name()
     assert f"Against {baseline}, the build-out does not reach 10× by June 2026" in result.stdout
@@ -125,7 +125,12 @@ def test_solve_takes_the_scenario_after_the_options_and_units_on_the_target(capc
     text = capcalc_cli("solve", "cost.electricity_usd_per_mwh", "--target",
                        "cost_per_run_usd=1e9", "cortex-full")
     assert text.returncode == 0, text.stderr
-    assert text.stdout.startswith("cost.electricity_usd_per_mwh = $")
+    assert text.stdout.startswith("Electricity price $")  # the title, three figures
+    given = next(line.split("--set ", 1)[1] for line in text.stdout.splitlines()
+                 if line.strip().startswith("for the command line:"))
+    again = _json(capcalc_cli("run", "cortex-full", "--set", given.strip("'"), "--format",
+                              "json"))
+    assert again["scenarios"][0]["outputs"]["cost_per_run_usd"] == pytest.approx(1e9, rel=1e-5)
 
 
 def test_no_solution_prints_the_best_achievable_and_exits_2(capcalc_cli):
@@ -169,7 +174,8 @@ def test_solve_a_phase_start_answers_a_month(capcalc_cli):
                          "compute_multiple=5", "--by", "2027-12", "cortex-buildout")
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
-    assert first.startswith("timeline[3].start = 20")
+    assert first.startswith("Start of the 4th phase 20")
+    assert "--set 'timeline[3].start=20" in result.stdout
 
 
 def test_levers_multiply_back_and_list_paths(capcalc_cli, tmp_path):
@@ -208,3 +214,42 @@ def test_solving_a_build_out_by_the_site_s_size_points_to_the_phases(capcalc_cli
     message = _one_line_error(capcalc_cli("solve", key, "--target", "compute_multiple=10",
                                           "--by", "2027-01", "cortex-buildout"))
     assert key in message and "timeline[3].facility_power_mw" in message
+
+
+@pytest.mark.parametrize("slip", [None, "none"])
+def test_by_month_gives_the_chance_the_samples_give(capcalc_cli, slip):
+    """``--by`` prints P(target by the month) from the timeline's own samples: the same
+    number as ``p_target_reached_by`` of ``--samples`` JSON and as the analysis's
+    ``p_reached_by`` for that seed, slip on by default and off with ``--slip none``."""
+    from calc.analysis.reach import reach
+    from calc.data.peers import load_peers
+
+    library = calc.load()
+    extra = ["--slip", slip] if slip else []
+    args = ["timeline", "cortex-buildout", "--by", "2029-06", "--samples", "400",
+            "--seed", "5", *extra]
+    doc = _json(capcalc_cli(*args, "--format", "json"))
+    chance = doc["chance_by"]
+    assert chance["month"] == "2029-06" and chance["samples"] == 400
+    assert chance["slip"] is (slip is None)
+    assert chance["p_reached"] == doc["distribution"]["p_target_reached_by"]["2029-06"]
+    peers = load_peers(catalog=library.baseline.catalog)
+    answer = reach(library, library.scenario("cortex-buildout"), peers, samples=400, seed=5,
+                   slip=slip)
+    assert chance["p_reached"] == answer.sampled.p_reached_by("2029-06")
+    # monotone in the month, and the text says the same
+    later = _json(capcalc_cli(*args[:3], "2030-06", *args[4:], "--format", "json"))
+    assert later["chance_by"]["p_reached"] >= chance["p_reached"]
+    text = capcalc_cli(*args, "--wide").stdout
+    line = next(x for x in text.splitlines() if x.startswith("P(10× by 2029-06)"))
+    assert f"= {round(chance['p_reached'] * 100):.0f} % (400 samples, seed 5)" in line
+    assert "P50 " in line and "P80 " in line
+    assert ("--slip none turns it off" in line) is (slip is None)
+
+
+def test_by_after_the_horizon_extends_it_and_a_bad_month_is_one_line(capcalc_cli):
+    doc = _json(capcalc_cli("timeline", "cortex-buildout", "--until", "2027-12", "--by",
+                            "2028-06", "--format", "json"))
+    assert doc["months"][-1] == "2028-06"
+    line = _one_line_error(capcalc_cli("timeline", "cortex-buildout", "--by", "2028-13"))
+    assert "--by" in line

@@ -131,9 +131,11 @@ def test_sensitivity_json_matches_the_api_and_is_sorted(capcalc_cli):
 
 def test_sensitivity_table_and_charts(capcalc_cli, tmp_path):
     result = capcalc_cli("sensitivity", "capex_usd", "cortex-full-gb200", "--samples", "128",
-                         "--out", "sens", "--formats", "svg")
+                         "--out", "sens", "--formats", "svg", "--wide")
     assert result.returncode == 0, result.stderr
-    assert "cost.accelerator_capex_usd" in result.stdout.split("Sobol")[0]
+    tornado = result.stdout.split("Sobol")[0]
+    assert "Accelerator capex" in tornado and "cost.accelerator_capex_usd" not in tornado
+    assert "Accelerator capex = cost.accelerator_capex_usd" in result.stdout  # for --set
     for name in ("tornado-capex-usd", "sobol-capex-usd"):
         assert (tmp_path / "sens" / f"{name}.svg").exists()
         assert (tmp_path / "sens" / f"{name}.csv").exists()

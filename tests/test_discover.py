@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import calc
 from calc.analysis.discover import Ladder
 from calc.analysis.prim import box_quantile, peeling_trajectory, select_box
+from calc.presentation.formatting import percent
 
 from tests.cli_runner import run_in_process
 from tests.test_sweep import BUILDOUT
@@ -102,15 +103,15 @@ def test_discover_ladders_back_from_the_deadline_by_quarter(ladder: Ladder) -> N
     main = ladder.main
     assert main.box is not None and main.box.density >= 0.8
     sentence = discovery_sentence(ladder)
-    assert sentence.startswith("If ") and f"{main.box.density:.0%}" in sentence
-    assert f"{main.box.coverage:.0%}" in sentence and "by 2028-12" in sentence
+    assert sentence.startswith("If ") and f"{percent(main.box.density)}" in sentence
+    assert f"{percent(main.box.coverage)}" in sentence and "by 2028-12" in sentence
 
 
 def test_capcalc_discover_says_what_must_be_true(tmp_path: Path) -> None:
     import yaml
 
     (tmp_path / "sweep.yaml").write_text(yaml.safe_dump(BUILDOUT), encoding="utf-8")
-    result = run_in_process("discover", "sweep.yaml", "--target", "compute_multiple=20",
+    result = run_in_process("discover", "sweep.yaml", "--target", "compute_multiple=20", "--wide",
                             "--by", "2027-12", "--density", "0.8", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]

@@ -86,7 +86,7 @@ def test_impossible_levers_say_what_they_would_need(library):
     result = calc.run(library, "cortex-phase1")
     paths = levers_of_result(library, result, result).paths
     texts = {p.lever: path_text(p) for p in paths}
-    assert texts["mfu"] == "MFU alone: not possible (needs 4 > 1)"
+    assert texts["mfu"] == "MFU alone: not possible (needs 4.00 > 1)"
     assert texts["facility_w_per_tdp_w"].startswith("overheads and PUE alone: not possible")
     assert "no catalog chip does" in texts["flop_per_tdp_w"] or "in the catalog" in \
         texts["flop_per_tdp_w"]

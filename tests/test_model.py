@@ -31,7 +31,8 @@ CORTEX_PHASE1 = {
     "cost.accelerator_capex_usd": 32000.0, "cost.facility_capex_usd_per_mw": 9e6,
     "cost.cloud_usd_per_accelerator_hour": 2.95,
     "cost.electricity_usd_per_mwh": 60.0, "cost.hardware_lifetime_years": 4.0,
-    "cost.facility_lifetime_years": 20.0, "cost.wacc": 0.0, "target.compute_multiplier": 10.0,
+    "cost.facility_lifetime_years": 20.0, "cost.wacc": 0.0, "cost.utilisation": 0.8,
+    "target.compute_multiplier": 10.0,
 }
 
 

@@ -46,7 +46,7 @@ def test_the_timeline_with_out_writes_the_empty_levers_instead_of_failing(capcal
 
 
 def test_levers_at_that_month_say_why_there_are_none(capcalc_cli, sentence):
-    text = capcalc_cli("levers", "cortex-buildout", "--at", "2034-12", *RETIRED)
+    text = capcalc_cli("levers", "cortex-buildout", "--at", "2034-12", *RETIRED, "--wide")
     assert text.returncode == 0, text.stderr
     assert sentence in text.stdout
     document = json.loads(capcalc_cli("levers", "cortex-buildout", "--at", "2034-12", *RETIRED,

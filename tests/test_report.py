@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import io
 import json
 import os
 import re
@@ -20,14 +21,17 @@ import yaml
 import calc
 from calc.analysis import sensitivity as sensitivity_module
 from calc.analysis.calibration import calibrate
-from calc.analysis.reach import reach
+from calc.analysis.reach import buildout_reach, reach
 from calc.analysis.run import reference_run
 from calc.analysis.statements import capex_checks, quarter_checks, stated_checks
+from calc.analysis.target import target_facts
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS
+from calc.data.records import records_of
 from calc.presentation import report as report_module
-from calc.presentation.answer import answer_for
+from calc.presentation.answer import date_sentences
 from calc.presentation.calibration import calibration_text
+from calc.presentation.formatting import format_value, multiple
 from calc.presentation.reach import reach_lines
 from calc.presentation.report import REPORT_FILE, build_report, write_report
 from calc.presentation.report_page import sources
@@ -155,22 +159,33 @@ def test_nothing_is_fetched_from_outside(document):
 
 
 @pytest.mark.slow
-def test_the_answer_names_each_scenario_and_the_target(report, library):
+def test_the_answer_names_each_scenario_and_the_target(report, library, peers):
     text = re.sub(r"<[^>]+>", " ", report.html)
     for name in report.scenarios:
         assert name in text
     assert "10× target" in text
-    # each answer is the sentence `capcalc run` prints under its table (HTML-escaped here)
+    # one compact row per scenario and the build-out's date said once, not a paragraph each
+    question = html.unescape(report.html[report.html.index('<section id="question">'):
+                                         report.html.index('<section id="scenarios">')])
     full = calc.run(library, "cortex-full")
-    answer = answer_for(library, full, reference_run(library, full.baseline))
-    assert answer in html.unescape(report.html)
+    facts = target_facts(library, full, reference_run(library, full.baseline))
+    row = re.search(r"<tr><td[^>]*>cortex-full</td>(.*?)</tr>", question, re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    assert cells[:4] == [facts.accelerator, format_value(facts.facility_power_mw, "MW"),
+                         multiple(facts.compute_multiple),
+                         format_value(facts.facility_power_mw_for_target, "MW")]
+    reach = buildout_reach(library, full.scenario, records=records_of(peers))
+    assert reach is not None
+    sentence = date_sentences(reach)
+    assert question.count(sentence) == 1  # said once for every scenario it is the date of
 
 
 @pytest.mark.slow
 def test_every_assumption_appears_with_its_as_of_date(report, library):
     scenario = library.scenario(library.baseline_name())
     for key in INPUTS:
-        assert f"<td>{key}</td>" in report.html, key
+        assert re.search(rf'<td[^>]*>{re.escape(key)}</td>', report.html), key
         assert scenario.assumptions[key].as_of in report.html
 
 
@@ -185,8 +200,8 @@ def test_sources_are_ordinary_links(report, document):
 @pytest.mark.slow
 def test_the_footer_carries_version_seed_date_and_the_scenario_yaml(report, library):
     footer = report.html[report.html.index('<footer id="provenance">'):]
-    assert f"<td>{calc.__version__}</td>" in footer
-    assert "<td>7</td>" in footer  # the seed
+    assert re.search(rf"<td[^>]*>{re.escape(calc.__version__)}</td>", footer)
+    assert re.search(r"<td[^>]*>7</td>", footer)  # the seed
     assert "2026-01-02 03:04 UTC" in footer
     yaml_text = re.search(r'<pre id="scenario-yaml">(.*?)</pre>', footer, re.S).group(1)
     import html
@@ -275,11 +290,12 @@ def test_only_web_sources_become_links(hostile):
 
 
 def test_sources_shortens_long_urls_and_links_only_the_web():
-    long = "https://example.com/" + "x" * 80
+    long = "https://example.com/" + "x" * 120
     shown = sources(f"{long} ; javascript:alert(1) ; ftp://example.com/f ;  ; a paper")
     link = shown[0]
     assert not isinstance(link, str)
-    assert link.url == long and len(link.text) == 58 and link.text.endswith("…")
+    assert link.url == long and len(link.text) == 88 and link.text.endswith("…")
+    assert link.text.startswith("example.com: Xxx")  # named by its site and title
     assert shown[1:] == ("; ", "javascript:alert(1)", "; ", "ftp://example.com/f", "; ",
                          "a paper")
 
@@ -324,7 +340,7 @@ def test_the_timeline_carries_what_capcalc_timeline_says(report, library, peers,
                           report.html.index('<section id="uncertainty">')]
     shown = re.findall(r'<pre class="statements">(.*?)</pre>', tenfold, re.S)
     assert [html.unescape(text) for text in shown] == [expected]
-    said = capcalc_cli("timeline", "cortex-buildout", "--samples", "500", "--seed", "7",
+    said = capcalc_cli("timeline", "cortex-buildout", "--samples", "500", "--seed", "7", "--wide",
                        env={"NO_COLOR": "1"})
     assert said.returncode == 0, said.stderr
     assert checks in said.stdout
@@ -347,9 +363,11 @@ def test_calibration_lists_the_assumptions_published_sites_pin(report, library, 
 @pytest.mark.slow
 def test_numbers_align_right_and_words_left(report):
     def cells(row: str) -> list[str]:
-        found = re.search(rf"<tr><td>{row}</td>(.*?)</tr>", report.html)
+        found = re.search(rf"<tr><td[^>]*>{row}</td>(.*?)</tr>", report.html)
         assert found, row
-        return re.findall(r"<td([^>]*)>", found.group(1))
+        # each cell names its column for the one-card-per-row layout of narrow screens
+        return [re.sub(r' data-label="[^"]*"', "", a)
+                for a in re.findall(r"<td([^>]*)>", found.group(1))]
 
     assert cells("PUE") == [' class="num"'] * len(report.scenarios)
     assert cells("Accelerator") == [""] * len(report.scenarios)
@@ -394,3 +412,43 @@ def test_this_module_runs_in_one_xdist_worker(request: pytest.FixtureRequest) ->
             or not request.config.getvalue("loadgroup"):
         pytest.skip("only under pytest-xdist with --dist loadgroup")
     assert request.node.nodeid.endswith("@test_report.py"), request.node.nodeid
+
+
+def test_sources_are_named_by_publisher_and_title():
+    """A written-out source keeps its words; a bare link is named by who publishes it and
+    the title its address spells, never shown as a bare address."""
+    shown = sources("https://epoch.ai/data/machine-learning-hardware ; Damodaran, Cost of "
+                    "Capital, January 2026, https://pages.stern.nyu.edu/x.html")
+    links = [part for part in shown if not isinstance(part, str)]
+    assert [link.text for link in links] == ["Epoch AI: Machine learning hardware",
+                                             "Damodaran, Cost of Capital, January 2026"]
+    assert links[1].url == "https://pages.stern.nyu.edu/x.html"
+
+
+class _Terminal(io.StringIO):
+    """Standard error as a terminal shows it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.slow
+def test_report_shows_its_progress_on_a_terminal_only(tmp_path, monkeypatch):
+    """On a terminal, standard error names each section as it is computed and counts the
+    charts drawn; on a pipe it stays silent."""
+    from calc.cli import main
+
+    args = ["report", "cortex-full", "--samples", "100", "--formats", "png"]
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert piped.getvalue() == ""
+    shown = _Terminal()
+    monkeypatch.setattr(sys, "stderr", shown)
+    monkeypatch.delenv("TERM", raising=False)
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    said = shown.getvalue()
+    for step in ("Question and answer", "Scenarios", "Uncertainty", "Assumptions",
+                 "Charts (0 of"):
+        assert step in said, step
+    assert (tmp_path / "b" / "report.html").is_file()

@@ -41,7 +41,7 @@ def test_two_scenarios_that_are_each_others_baseline_name_each_ones(capcalc_cli,
         "scenarios:\n  a: {base: cortex-full, target.baseline: b}\n"
         "  b: {base: cortex-phase1, target.baseline: a, site.facility_power_mw: 750}\n",
         encoding="utf-8")
-    result = capcalc_cli("run", "mutual.yaml")
+    result = capcalc_cli("run", "mutual.yaml", "--wide")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     header = lines[0].split()
@@ -56,7 +56,7 @@ def test_two_scenarios_that_are_each_others_baseline_name_each_ones(capcalc_cli,
 
 
 def test_one_baseline_keeps_the_plain_table(capcalc_cli):
-    result = capcalc_cli("run", "cortex-full", "tenfold")
+    result = capcalc_cli("run", "cortex-full", "tenfold", "--wide")
     assert result.returncode == 0, result.stderr
     assert "(baseline)" in result.stdout.splitlines()[0]
     assert "Baseline scenario" not in result.stdout
@@ -64,8 +64,8 @@ def test_one_baseline_keeps_the_plain_table(capcalc_cli):
 
 
 def test_a_static_run_measured_in_cumulative_flop_says_it_is_flop_per_s(capcalc_cli):
-    cumulative = capcalc_cli("run", "--set", "target.measure=cumulative_training_flop")
-    rate = capcalc_cli("run")
+    cumulative = capcalc_cli("run", "--set", "target.measure=cumulative_training_flop", "--wide")
+    rate = capcalc_cli("run", "--wide")
     assert cumulative.returncode == rate.returncode == 0
     assert "of effective FLOP/s." in cumulative.stdout
     assert "of cumulative training FLOP" not in cumulative.stdout
@@ -96,7 +96,7 @@ def test_a_probability_is_echoed_with_its_digits(capcalc_cli):
     result = capcalc_cli("solve", "site.facility_power_mw", "--target", "compute_multiple=10",
                          "--probability", "0.005", "--samples", "1000")
     assert result.returncode == 0, result.stderr
-    assert ") = 0.5%" in result.stdout.splitlines()[0], result.stdout
+    assert ") = 0.5 %" in result.stdout.splitlines()[0], result.stdout
 
 
 @pytest.mark.parametrize(("args", "says"), [
@@ -107,7 +107,7 @@ def test_a_share_no_sample_reaches_is_said_as_below_what_they_resolve(capcalc_cl
     result = capcalc_cli(*args)
     assert result.returncode == 0, result.stderr
     line = [line for line in result.stdout.splitlines() if line.startswith(says)][-1]
-    assert line.rstrip().endswith("< 0.1%"), line
+    assert line.rstrip().endswith("< 0.1 %"), line
 
 
 # ------------------------------------------------------------------ one line and exit 2

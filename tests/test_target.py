@@ -193,12 +193,16 @@ def test_capcalc_run_prints_the_same_answer(library: calc.Library,
                                             capcalc_cli: Callable[..., Any]) -> None:
     from calc.presentation.answer import answer_for
 
-    run = capcalc_cli("run", "cortex-full", "--set", "hardware.accelerator=GB200")
+    run = capcalc_cli("run", "cortex-full", "--set", "hardware.accelerator=GB200", "--wide")
     assert run.returncode == 0, run.stderr
     result = calc.run(library, "cortex-full", [("hardware.accelerator", "GB200")])
     assert run.stdout.rstrip().endswith(answer_for(library, result))
-    both = capcalc_cli("run", "cortex-full", "tenfold")
-    assert "cortex-full: The site is" in both.stdout and "tenfold: The site is" in both.stdout
+    # several scenarios: one row each, the build-out's date said once, not a paragraph each
+    both = capcalc_cli("run", "cortex-full", "tenfold", "--wide").stdout
+    rows = [line for line in both.splitlines() if line.startswith(("cortex-full ", "tenfold "))]
+    assert len(rows) == 2 and all("2030-" in row for row in rows[-2:])
+    assert "The site is" not in both
+    assert both.count("On the phases of the Cortex build-out, it reaches 10×") == 1
 
 
 def test_a_changed_scenario_is_titled_from_its_inputs(library: calc.Library) -> None:

@@ -20,6 +20,7 @@ from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.uncertainty import exceedance_chart, histogram_chart
 from calc.presentation.datapackage import resource_of
 from calc.presentation.export import chart_bytes
+from calc.presentation.formatting import percent
 from calc.presentation.montecarlo import precision_warnings
 from calc.presentation.tables.uncertainty import (
     distribution_table,
@@ -254,7 +255,7 @@ def test_the_uncertainty_tab_shows_the_apis_p_target(library, repo_root):
     assert not app.exception, app.exception
     shown = next(m for m in app.metric if m.label.startswith("P(≥"))
     sim = calc.simulate(library, "tenfold-gb200", samples=10_000, seed=0)
-    assert shown.value == f"{sim.p_target_reached():.0%}"
+    assert shown.value == f"{percent(sim.p_target_reached())}"
     next(w for w in app.number_input if w.key == "unc-seed").set_value(5).run()
     assert not app.exception
     next(t for t in app.toggle if t.key == "unc-sobol").set_value(True).run()

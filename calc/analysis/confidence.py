@@ -101,9 +101,9 @@ def percent(probability: float) -> str:
     """A chance in per cent, with the digits it was given (up to four): never 0.5 % as 0 %.
 
     >>> percent(0.8), percent(0.005), percent(0.123456), percent(1e-300)
-    ('80%', '0.5%', '12.35%', '1e-298%')
+    ('80 %', '0.5 %', '12.35 %', '1e-298 %')
     """
-    return f"{probability * 100:.4g}%"
+    return f"{probability * 100:.4g} %"
 
 
 def check_resolution(probability: float, samples: int, *, key: str = "probability") -> None:
@@ -236,7 +236,7 @@ def solve_probability(library: Library, scenario: str | Scenario, key: str, outp
     if best < probability:
         raise NoSolution(
             f"no value of {key} in [{lower:.4g}, {upper:.4g}] makes P({output} ≥ {target:g}) "
-            f"reach {percent(probability)}; the best is {best:.1%} at {key}={end:.4g}",
+            f"reach {percent(probability)}; the best is {percent(best)} at {key}={end:.4g}",
             key=key, best_value=end, best_achieved=best)
     value = _bisect(p_at, probability, lower, upper, rising)
     if spec.kind == "count":  # whole units, on the safe side

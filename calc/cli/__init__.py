@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from calc.cli.args import FLAGS
 from calc.cli.parser import EXIT_USER_ERROR, build_parser
 from calc.core.errors import CapcalcError
+from calc.presentation.text import output_width, text_width
 
 __all__ = ["FLAGS", "main"]
 
@@ -42,7 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from calc.data.output_folder import check_folder
 
             check_folder(out)
-        return _handler(name)(args)
+        with text_width(output_width(sys.stdout, wide=getattr(args, "wide", False))):
+            return _handler(name)(args)
     except CapcalcError as exc:
         sys.stderr.write(f"capcalc: {exc.keyed(FLAGS)}\n")
         return EXIT_USER_ERROR

@@ -21,6 +21,7 @@ __all__ = [
     "add_output_args",
     "add_scenario_args",
     "add_sweep_args",
+    "add_wide_arg",
     "allow_intermixed",
     "chart_formats",
     "out_folder",
@@ -88,6 +89,14 @@ def add_output_args(parser: argparse.ArgumentParser, formats: Sequence[str]) -> 
                         help="chart formats for --out: any of png,svg,pdf (default png,svg)")
     parser.add_argument("--force", action="store_true",
                         help="overwrite files that already exist in --out")
+
+
+def add_wide_arg(parser: argparse.ArgumentParser) -> None:
+    """``--wide``: tables and text one line per row, however wide (default: the screen's
+    width, ``COLUMNS`` or 80)."""
+    parser.add_argument("--wide", action="store_true",
+                        help="one line per table row and per sentence, however wide "
+                        "(default: fit COLUMNS, the terminal, or 80 columns)")
 
 
 def positive(text: str) -> int:

@@ -16,7 +16,7 @@ from calc.data.output_folder import FileData, write_files
 from calc.data.phases import apply_phase_sets
 from calc.data.scenarios import Library, Scenario, load_library
 from calc.presentation.jsondoc import json_text
-from calc.presentation.text import terminal_style, wants_terminal_style
+from calc.presentation.text import fit_text, terminal_style, wants_terminal_style
 
 if TYPE_CHECKING:
     from calc.data.peers import PeersFile
@@ -140,8 +140,9 @@ def phases_of(library: Library, scenario: Scenario, phase_sets: Sets) -> tuple[P
 
 
 def emit(text: str) -> None:
-    """Print ``text`` on stdout (its tables drawn with rich on a terminal, plain otherwise)."""
-    print(text)
+    """Print ``text`` on stdout, its long lines wrapped to the output's width (``--wide``:
+    as they are); its tables are laid out to that width by whoever rendered them."""
+    print(fit_text(text))
 
 
 def styled(render: Any, *args: Any, **kwargs: Any) -> str:

@@ -12,7 +12,7 @@ from calc.cli.common import SET_ORIGIN, emit, library_of, load_scenarios, parse_
 from calc.core.constants import CURRENCY
 from calc.core.errors import CapcalcError
 from calc.presentation.csvtext import csv_text
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 from calc.presentation.text import render_table
 
 __all__ = ["cmd_assumptions", "cmd_catalog", "cmd_scenarios", "rows_out"]
@@ -76,7 +76,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
             "capex_usd": format_value(acc.capex_usd, CURRENCY) if table else acc.capex_usd,
             "cloud_usd_per_hour": f"${acc.cloud_usd_per_hour:,.2f}/h" if table
             else acc.cloud_usd_per_hour,
-            "mfu_at_scale": ("—" if acc.mfu_at_scale is None else f"{acc.mfu_at_scale:.0%}")
+            "mfu_at_scale": ("—" if acc.mfu_at_scale is None else percent(acc.mfu_at_scale))
             if table else acc.mfu_at_scale,
             "confidence": ", ".join(sorted({e.confidence or "?" for e in acc.entries.values()})),
         })

@@ -18,6 +18,7 @@ from calc.cli.args import (
     add_output_args,
     add_scenario_args,
     add_sweep_args,
+    add_wide_arg,
     allow_intermixed,
     chart_formats,
     out_folder,
@@ -148,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"last month of the timeline (default {DEFAULT_UNTIL})")
     add_output_args(p, ("table", "json", "csv"))
     add_monte_carlo_args(p)
+    p.add_argument("--by", metavar="YYYY-MM",
+                   help="also print P(target by this month) beside the sampled P50 and P80 "
+                   "months, over the timeline's samples (--samples, default 2,000; announced "
+                   "phases slip unless --slip none); the timeline runs at least to this month")
     p.add_argument("--slip", metavar="RECORD", default=None,
                    help="whose announced-versus-delivered record (peers.yaml schedules) every "
                    "announced phase without a slip range of its own slips by: an operator "
@@ -241,4 +246,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of a box's futures that must meet the target (default 0.8)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler="calc.cli.sweep:cmd_discover")
+    for command in sub.choices.values():
+        add_wide_arg(command)
     return parser

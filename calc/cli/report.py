@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from calc.analysis.limits import MAX_TIMELINE_SAMPLES, MIN_SAMPLES
@@ -12,7 +16,7 @@ from calc.core.errors import CapcalcError, clean_text
 from calc.data.output_folder import write_files
 from calc.data.scenarios import Library
 from calc.presentation.export import check_formats
-from calc.presentation.report import REPORT_FILE, build_report, report_files
+from calc.presentation.report import REPORT_FILE, Progress, build_report, report_files
 
 if TYPE_CHECKING:
     from calc.analysis.discover import Ladder
@@ -46,6 +50,31 @@ def swept(args: argparse.Namespace, library: Library) -> tuple[SweepResult, Ladd
                       by=by, density=args.density)
     return result, ladder
 
+#: Processes the report's charts are drawn in (drawing is most of its time).
+WORKERS = 2
+
+
+@contextlib.contextmanager
+def _shown_progress() -> Iterator[Progress | None]:
+    """Each step of the report on standard error while it runs, when that is a terminal
+    (a bar that is gone when the report is written); nothing on a pipe or a file."""
+    if not (sys.stderr.isatty() and os.environ.get("TERM") != "dumb"):
+        yield None
+        return
+    # deferred: rich draws only on a terminal
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Report", total=None)
+
+        def told(what: str, done: int, total: int) -> None:
+            bar.update(task, description=f"Report: {what}", completed=done, total=total)
+            bar.refresh()  # every step drawn, however short
+
+        yield told
+
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``capcalc report``: report.html with the PNG/SVG/CSV of every chart beside it."""
@@ -62,11 +91,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     base = library_of(args)
     sweep = swept(args, base)
     library, names = load_scenarios(base, args.scenarios)
-    report = build_report(library, names if args.scenarios else (), sets, seed=args.seed,
-                          samples=args.samples, peers=peers_of(args, library),
-                          peers_source=str(args.peers) if args.peers else None, formats=formats,
-                          sweep=sweep)
-    written = write_files(args.out, report_files(report), force=args.force)
+    with _shown_progress() as progress:
+        report = build_report(library, names if args.scenarios else (), sets,
+                              seed=args.seed, samples=args.samples,
+                              peers=peers_of(args, library),
+                              peers_source=str(args.peers) if args.peers else None,
+                              formats=formats, sweep=sweep, progress=progress,
+                              workers=WORKERS)
+        written = write_files(args.out, report_files(report), force=args.force)
     emit(f"wrote {len(written)} files to {clean_text(str(args.out))}; open "
          f"{clean_text(str(args.out / REPORT_FILE))}")
     return 0

@@ -24,8 +24,15 @@ from calc.core.vocabulary import measure_title
 from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
 from calc.presentation.answer import answer_lines
+from calc.presentation.comparison import comparison_text
 from calc.presentation.jsondoc import json_text
-from calc.presentation.results import results_csv, results_file, results_json, results_table
+from calc.presentation.results import (
+    results_csv,
+    results_file,
+    results_json,
+    results_table,
+    utilisation_sentence,
+)
 
 if TYPE_CHECKING:
     from calc.analysis.montecarlo import Simulation
@@ -35,11 +42,16 @@ __all__ = ["cmd_run", "run_files"]
 
 def run_files(library: Library, results: list[Result], baseline: Result,
               formats: list[str], changes: Sequence[str] = ()) -> dict[str, FileData]:
-    """The three charts with their CSVs, plus results.json and results.csv; the charts'
+    """The four charts with their CSVs, plus results.json and results.csv; the charts'
     titles carry ``changes`` (the ``--set``s, as typed)."""
     # deferred: the chart declarations and the file writer are needed only with --out
     from calc.presentation.chart_spec import retitled
-    from calc.presentation.charts.scenarios import comparison_chart, cost_chart, power_chart
+    from calc.presentation.charts.scenarios import (
+        comparison_chart,
+        cost_chart,
+        power_chart,
+        utilisation_chart,
+    )
     from calc.presentation.export import chart_files
 
     measure = measure_title(results[0].scenario.values)
@@ -48,6 +60,7 @@ def run_files(library: Library, results: list[Result], baseline: Result,
         comparison_chart(results, baseline, measure=measure),
         power_chart(library, results[0].scenario, float(unit), results, measure=measure),
         cost_chart(results),
+        utilisation_chart(results),
     ]
     files = chart_files([retitled(chart, changes) for chart in charts], formats)
     files["results.json"] = (json_text(results_json(results), indent=2) + "\n").encode()
@@ -78,8 +91,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stdout.write(results_csv(results))
     else:
         emit(styled(results_table, results, baseline))
-        emit("\n" + answer_lines(library, results))
+        emit("\n" + utilisation_sentence(results))
+        emit("")
+        _answers(library, results, baseline)
     return 0
+
+
+def _answers(library: Library, results: list[Result], baseline: Result) -> None:
+    """One scenario's answer in sentences; several as one compact table, each build-out's
+    date said once."""
+    if len(results) == 1:
+        emit(answer_lines(library, results))
+    else:
+        emit(styled(comparison_text, library, results, baseline))
 
 
 def _run_samples(args: argparse.Namespace, library: Library, results: list[Result],
@@ -105,7 +129,9 @@ def _run_samples(args: argparse.Namespace, library: Library, results: list[Resul
         sys.stdout.write(monte_carlo_csv(results_csv(results), sims))
     else:
         emit(styled(results_table, results, baseline))
-        emit("\n" + answer_lines(library, results))
+        emit("\n" + utilisation_sentence(results))
+        emit("")
+        _answers(library, results, baseline)
         emit("")
         emit(styled(monte_carlo_table, sims))
     warn(precision_warnings(sims))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS, OUTPUTS, OutputSpec, measure_title
 from calc.data.scenarios import Library, Scenario
 from calc.data.units import UnitError, format_unit, parse_quantity
-from calc.presentation.formatting import format_value, solved_text
+from calc.presentation.formatting import format_value, key_title, output_text, percent, solved_text
 from calc.presentation.montecarlo import solve_monte_carlo_json, solve_monte_carlo_text
 
 __all__ = ["cmd_solve", "parse_target"]
@@ -76,15 +77,28 @@ def _solution_dict(solution: Solution, scenario: Scenario, by: str | None) -> di
 
 
 def _shown(value: float, unit: str) -> str:
+    """The value for people: three significant figures in its unit."""
     if unit == "month":
         return f"{value:g} months"
-    if unit in ("1", ""):
-        return f"{value:.6g}"
     if unit == "1/year":
-        return f"{value:.6g}/year (+{value:.1%} a year)"
-    text = format_value(value, unit)
-    exact = f"{value:.6g} {format_unit(unit)}".strip()
-    return text if text.replace(",", "") == exact else f"{text} ({exact})"
+        return f"{percent(value, 1, sign=True)} a year"
+    return format_value(value, unit)
+
+
+def _inner(title: str) -> str:
+    """A title inside a sentence: "Training FLOP per run" → "training FLOP per run"."""
+    return title if title[1:2].isupper() else title[:1].lower() + title[1:]
+
+
+def _exact(key: str, value: float | str, unit: str) -> str:
+    """The line that gives the value to the command line: ``--set KEY=VALUE`` to six figures."""
+    if isinstance(value, str):
+        text = value
+    elif unit == "month":
+        text = f"{value:g}"
+    else:
+        text = f"{value:.6g} {unit}" if unit not in ("1", "", "1/year") else f"{value:.6g}"
+    return f"  for the command line: --set {shlex.quote(f'{key}={text}')}"
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
@@ -139,12 +153,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
     else:
         value = _shown(solution.value, solution.unit)
     when = f" in {month_label(month_index(args.by, key='by'))}" if args.by else ""
-    print(f"{solution.key} = {value}")
-    print(f"  {output} then reaches {format_value(solution.achieved, out_unit)}{when} "
-          f"(target {format_value(solution.target, out_unit)})")
+    print(f"{key_title(solution.key)} {value}")
+    print(f"  {_inner(key_title(output))} then {output_text(output, solution.achieved, out_unit)}"
+          f"{when} (target {output_text(output, solution.target, out_unit)})")
     print(f"  scenario {scenario.name}, multiples of "
           f"{measure_title(scenario.values, at_one_moment=not args.by)} against "
           f"{scenario.baseline_name}")
+    exact = text if value == text and text is not None else solution.value
+    print(_exact(solution.key, exact, solution.unit))
     if solution.note:
         print(f"  note: {solution.note}")
     if sampled is not None:
@@ -160,7 +176,8 @@ def _solve_probability(args: argparse.Namespace, library: Library, scenario: Sce
                            "--samples N` gives the chance of the target by each month",
                            key="probability")
     # deferred: sampling loads scipy
-    from calc.analysis.confidence import percent, solve_probability
+    from calc.analysis.confidence import percent as asked
+    from calc.analysis.confidence import solve_probability
 
     samples = DEFAULT_SAMPLES if args.samples is None else args.samples
     answer = solve_probability(library, scenario, args.key.strip(), output, target,
@@ -172,12 +189,14 @@ def _solve_probability(args: argparse.Namespace, library: Library, scenario: Sce
         emit_json(document)
         return 0
     out_unit = OUTPUTS[output].unit
-    print(f"{answer.key} = {_shown(answer.value, answer.unit)} for P({output} ≥ "
-          f"{format_value(target, out_unit)}) = {percent(answer.probability)}")
-    print(f"  with it, {answer.achieved:.1%} of {answer.samples:,} joint samples (seed "
-          f"{answer.seed}) reach the target (± {answer.achieved_se:.1%})")
+    print(f"{key_title(answer.key)} {_shown(answer.value, answer.unit)} for "
+          f"P({_inner(key_title(output))} ≥ {output_text(output, target, out_unit)}) = "
+          f"{asked(answer.probability)}")
+    print(f"  with it, {percent(answer.achieved, 1)} of {answer.samples:,} joint samples (seed "
+          f"{answer.seed}) reach the target (± {percent(answer.achieved_se, 1)})")
     print(f"  at every input's central value it takes {_shown(central.value, central.unit)}")
     print(f"  scenario {answer.scenario}, multiples of "
           f"{measure_title(scenario.values, at_one_moment=True)} "
           f"against {answer.baseline}")
+    print(_exact(answer.key, answer.value, answer.unit))
     return 0

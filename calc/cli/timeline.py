@@ -22,11 +22,13 @@ from calc.cli.common import (
     styled,
     write_out,
 )
+from calc.core.months import month_index, month_label
 from calc.core.vocabulary import measure_title
 from calc.data.output_folder import FileData
 from calc.data.peers import PeersFile
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.jsondoc import json_text
+from calc.presentation.reach import chance_by_line
 from calc.presentation.statements import statements_json, statements_text
 from calc.presentation.tables.timeline import timeline_table
 from calc.presentation.timeline import timeline_json, timeline_text
@@ -112,7 +114,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     phases = phases_of(library, scenario, phase_sets)
     choice = choose_buildout(library, scenario).on(phases, edited=bool(phase_sets))
     sampling = args.samples is not None
-    answer = reach(library, scenario, peers, phases=phases, until=args.until,
+    until = args.until
+    if args.by is not None:  # the samples must run to the month asked about
+        until = month_label(max(month_index(args.by, key="by"),
+                                month_index(args.until, key="until")))
+    answer = reach(library, scenario, peers, phases=phases, until=until,
                    samples=args.samples if sampling else ANSWER_SAMPLES, seed=args.seed,
                    slip=args.slip, choice=choice,
                    outputs=TIMELINE_SERIES if sampling else ("compute_multiple",))
@@ -135,6 +141,11 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                                      operator=library.story.operator)
         if sampled is not None:
             timeline_monte_carlo_json(document, sampled)
+        if args.by is not None:
+            document["chance_by"] = {
+                "month": args.by, "p_reached": answer.sampled.p_reached_by(args.by),
+                "samples": answer.sampled.samples, "seed": answer.sampled.seed,
+                "slip": answer.slip is not None}
         emit_json(document)
     elif args.format == "csv":
         sys.stdout.write(timeline_table(timeline, answer.pace).to_csv())
@@ -148,4 +159,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         if sampled is not None:
             emit("")
             emit(styled(timeline_monte_carlo_text, sampled))
+        if args.by is not None:
+            emit("")
+            emit(chance_by_line(answer, month_label(month_index(args.by, key="by"))))
     return 0

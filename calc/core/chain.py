@@ -49,6 +49,7 @@ __all__ = [
     "measure_of",
     "measured",
     "multiple_ceiling",
+    "owned_cost_per_used_hour_usd",
     "peak_flop_per_s",
     "target_measure",
     "training_flop_per_run",
@@ -298,6 +299,17 @@ def cloud_cost_usd(accelerators: Array, hours: Array, usd_per_accelerator_hour: 
     return accelerators * hours * usd_per_accelerator_hour
 
 
+def owned_cost_per_used_hour_usd(annualized_owned: Array, accelerators: Array,
+                                 utilisation: Array) -> Array:
+    """Owning per accelerator-hour of work, USD/h: the yearly cost spread over the hours the
+    fleet is busy (``utilisation`` of 8,760 h per accelerator).
+
+    >>> round(owned_cost_per_used_hour_usd(6.1e8, 57_377, 0.8), 3)
+    1.517
+    """
+    return annualized_owned / (accelerators * HOURS_PER_YEAR * utilisation)
+
+
 def lease_breakeven_utilisation(annualized_owned: Array, leased_per_year: Array) -> Array:
     """The share of a year above which owning is cheaper than leasing the same fleet.
 
@@ -528,6 +540,15 @@ class _Chain:
     @_once
     def lease_breakeven_utilisation(self) -> Array:
         return lease_breakeven_utilisation(self.annualized_cost_usd, self.cloud_cost_per_year_usd)
+
+    @_once
+    def leased_cost_at_utilisation_usd(self) -> Array:
+        return self.cloud_cost_per_year_usd * self.inputs["cost.utilisation"]
+
+    @_once
+    def owned_cost_per_used_hour_usd(self) -> Array:
+        return owned_cost_per_used_hour_usd(self.annualized_cost_usd, self.accelerators,
+                                            self.inputs["cost.utilisation"])
 
     @_once
     def compute_multiple(self) -> Array:

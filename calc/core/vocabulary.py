@@ -291,6 +291,14 @@ _INPUT_LIST: tuple[InputSpec, ...] = (
         reason="from a cent an hour to USD 1,000 an hour, far beyond any rental price on record",
     ),
     InputSpec(
+        "cost.utilisation", "Utilisation", "1",
+        "Share of the year the fleet is busy with work that would otherwise be leased: "
+        "owning costs the same at any utilisation, leasing only for the hours used.",
+        lower=0.01, upper=1, decimals=2, widget=(0.05, 1.0),
+        reason="a share of the year: at least 1 % (an idle fleet has no cost per hour "
+               "used), at most 1 (busy all year)",
+    ),
+    InputSpec(
         "cost.wacc", "Cost of capital", "1",
         "Weighted average cost of capital: the yearly return the money tied up in capex "
         "must earn. Capex is annualised with the capital recovery factor r / (1 − (1 + r)^−n); "
@@ -401,6 +409,12 @@ _OUTPUT_LIST: tuple[OutputSpec, ...] = (
     OutputSpec("lease_breakeven_utilisation", "Break-even utilisation", "1",
                "Annualized cost of owning ÷ leased cost per year: owning is cheaper when the "
                "fleet is busy more than this share of the year."),
+    OutputSpec("leased_cost_at_utilisation_usd", "Leased cost per year at utilisation",
+               CURRENCY, "Leased cost per year × cost.utilisation: the same work leased for "
+               "only the hours it is busy. Owning costs the annualized cost at any utilisation."),
+    OutputSpec("owned_cost_per_used_hour_usd", "Owned cost per busy accelerator-hour",
+               f"{CURRENCY}/h", "Annualized cost ÷ (accelerators × 8,760 h × cost.utilisation): "
+               "owning, per hour of work, to set against the cloud rental price."),
     OutputSpec("compute_multiple", "Compute multiple", "1",
                "What target.measure measures (by default effective FLOP/s) ÷ the same for the "
                "baseline scenario."),

@@ -17,7 +17,7 @@ from calc.dashboard.compute.buildout import answer
 from calc.dashboard.compute.scenario import target
 from calc.dashboard.context import Context
 from calc.dashboard.markup import plain
-from calc.presentation.formatting import format_value, times
+from calc.presentation.formatting import output_text, times
 
 __all__ = ["CARDS", "card_label", "card_text", "delta_text", "render"]
 
@@ -36,7 +36,7 @@ def card_text(name: str, value: float) -> str:
     >>> card_text("compute_multiple", 5.0), card_text("facility_power_mw", 500.0)
     ('5.00×', '500 MW')
     """
-    return format_value(value, OUTPUTS[name].unit) + ("×" if name == "compute_multiple" else "")
+    return output_text(name, value, OUTPUTS[name].unit)
 
 
 def card_label(name: str, measure: str) -> str:

@@ -147,6 +147,8 @@ class CostInputs:
     """Facility lifetime [year]."""
     cloud_usd_per_accelerator_hour: float
     """Cloud rental price [USD_2025/h]."""
+    utilisation: float
+    """Utilisation."""
     wacc: float
     """Cost of capital."""
 
@@ -160,6 +162,7 @@ class CostInputs:
             hardware_lifetime_years=_number(values, "cost.hardware_lifetime_years"),
             facility_lifetime_years=_number(values, "cost.facility_lifetime_years"),
             cloud_usd_per_accelerator_hour=_number(values, "cost.cloud_usd_per_accelerator_hour"),
+            utilisation=_number(values, "cost.utilisation"),
             wacc=_number(values, "cost.wacc"),
         )
 

@@ -29,7 +29,7 @@ from calc.core.phases import Phase
 from calc.core.vocabulary import INPUTS
 from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
-from calc.presentation.formatting import count_text, format_value, month_text, times
+from calc.presentation.formatting import count_text, format_value, month_text, percent, times
 from calc.presentation.reach import date_clause, pace_sentence, warning_sentence
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ __all__ = [
     "buildout_name",
     "changes",
     "changes_sentence",
+    "date_sentences",
     "describe",
     "finding",
     "heading",
@@ -176,7 +177,7 @@ def _driver(timeline: Timeline, month: str) -> str:
         if chip.startswith("trend "):
             growth = timeline.scenario.inputs.hardware.perf_per_watt_growth_per_year
             chip = (f"chips of {chip.removeprefix('trend ')} extrapolated at "
-                    f"+{growth * 100:.0f} % FLOP per watt a year")
+                    f"{percent(growth, sign=True)} FLOP per watt a year")
         return (f"when the {install.phase} hardware retires after its {lifetime:g}-year "
                 f"lifetime and is replaced by {chip}")
     if phase is None:
@@ -267,7 +268,7 @@ def basis_sentence(choice: BuildoutChoice | None, scenario: Scenario) -> str:
     return " ".join(s for s in (head, changes_sentence(choice, scenario)) if s)
 
 
-def _date(answer: Reach) -> str:
+def date_sentences(answer: Reach) -> str:
     """When the build-out reaches the target: whose phases it runs, sampled, at central
     values (with what sets that month), how the scenario's changes enter it, at the
     operator's own pace, and the warning when it runs above it."""
@@ -314,7 +315,7 @@ def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *
     """
     parts = [_site(result, facts, baseline_title or facts.baseline), _target(result, facts)]
     if buildout is not None:
-        parts.append(_date(buildout))
+        parts.append(date_sentences(buildout))
     return " ".join(parts)
 
 

@@ -8,7 +8,7 @@ from calc.analysis.calibration import CalibrationResult, Comparison, deviation
 from calc.core.constants import CURRENCY
 from calc.core.errors import clean_text
 from calc.core.version import __version__
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 from calc.presentation.tables.base import Table
 from calc.presentation.text import render_table
 
@@ -22,12 +22,12 @@ __all__ = [
 
 
 def _percent(x: float) -> str:
-    """A signed percentage, without a misleading ``-0%``.
+    """A signed percentage, without a misleading ``-0 %``.
 
     >>> _percent(-0.0004), _percent(0.118), _percent(-0.2)
-    ('0%', '+12%', '-20%')
+    ('0 %', '+12 %', '-20 %')
     """
-    return "0%" if abs(x) < 0.005 else f"{x:+.0%}"
+    return percent(x, sign=True)
 
 
 def implied_text(c: Comparison) -> str:
@@ -117,8 +117,8 @@ def calibration_table(result: CalibrationResult) -> Table:
         columns=columns,
         units={"deviation": "1", "tolerance": "1"},
         caption=(f"Model: capcalc's defaults ({result.defaults}{'; ' + sets if sets else ''}) "
-                 f"with each peer's chip count · tolerances: power ±{tol['power']:.0%}, "
-                 f"H100e ±{tol['h100_equivalents']:.0%}, capex ±{tol['capex']:.0%} "
+                 f"with each peer's chip count · tolerances: power ±{percent(tol['power'])}, "
+                 f"H100e ±{percent(tol['h100_equivalents'])}, capex ±{percent(tol['capex'])} "
                  f"(peers.yaml) · capcalc {__version__}"),
     )
 
@@ -146,8 +146,8 @@ def calibration_text(result: CalibrationResult) -> str:
         body.append([
             c.peer, quantity + ("" if c.primary else " (alt)"), published,
             format_value(c.model, c.unit) if c.model is not None else "",
-            f"{c.deviation:+.1%}" if c.deviation is not None else "",
-            f"±{c.tolerance:.0%}", status, c.confidence,
+            percent(c.deviation, 1, sign=True) if c.deviation is not None else "",
+            f"±{percent(c.tolerance)}", status, c.confidence,
             "yes" if c.independent else "no: " + ", ".join(c.circular),
         ])
     lines = [render_table(header, body, "l" * len(header)), "", clean_text(result.summary()),

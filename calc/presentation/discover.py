@@ -14,7 +14,7 @@ from calc.analysis.discover import Discovery, Ladder
 from calc.analysis.prim import Box
 from calc.analysis.provenance import provenance_line
 from calc.core.months import month_label
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 from calc.presentation.tables.base import Table
 from calc.presentation.text import render_table
 
@@ -62,17 +62,17 @@ def discovery_sentence(ladder: Ladder, rung: Discovery | None = None) -> str:
     futures = "futures" if not ladder.samples else "sampled futures"
     if rung.box is None:
         densest = rung.densest
-        best = f"; the densest box found meets it in {densest.density:.0%}" if densest else ""
+        best = f"; the densest box found meets it in {percent(densest.density)}" if densest else ""
         return (f"No box of the sweep's inputs has {_target(ladder, rung)} in "
-                f"{ladder.density:.0%} of its {futures}{best}. Across the whole sweep "
-                f"{rung.share:.0%} meet it.")
+                f"{percent(ladder.density)} of its {futures}{best}. Across the whole sweep "
+                f"{percent(rung.share)} meet it.")
     box = rung.box
     if not box.restricted:
-        return (f"{_target(ladder, rung)} holds in {box.density:.0%} of all {futures} of the "
-                f"sweep (at least {ladder.density:.0%} asked): no input needs restricting.")
+        return (f"{_target(ladder, rung)} holds in {percent(box.density)} of all {futures} of the "
+                f"sweep (at least {percent(ladder.density)} asked): no input needs restricting.")
     joined = " and ".join(conditions(box, ladder))
-    return (f"If {joined}, then {_target(ladder, rung)} in {box.density:.0%} of {futures} "
-            f"(density), and that box holds {box.coverage:.0%} of the {futures} that meet it "
+    return (f"If {joined}, then {_target(ladder, rung)} in {percent(box.density)} of {futures} "
+            f"(density), and that box holds {percent(box.coverage)} of the {futures} that meet it "
             f"(coverage).")
 
 
@@ -123,8 +123,8 @@ def discovery_text(ladder: Ladder) -> str:
     if len(ladder.rungs) > 1:
         table = discovery_table(ladder)
         lines += ["", "As the deadline moves earlier (highest-coverage box at density "
-                  f"≥ {ladder.density:.0%}):"]
-        body = [[d, "—" if c is None else f"{c:.0%}", "—" if p is None else f"{p:.0%}", text]
+                  f"≥ {percent(ladder.density)}):"]
+        body = [[d, "—" if c is None else percent(c), "—" if p is None else percent(p), text]
                 for d, c, p, text in zip(table.columns["deadline"], table.columns["coverage"],
                                           table.columns["density"],
                                           table.columns["conditions"], strict=True)]

@@ -26,7 +26,7 @@ from calc.data.scenarios import load_library
 from calc.data.schema import AssumptionsFile, ScenariosFile
 from calc.data.sweep_file import SweepSpec
 from calc.data.units import format_unit
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 from calc.presentation.reach import reach_lines
 
 __all__ = ["GENERATED", "assumptions_markdown", "generated_files", "json_schema"]
@@ -137,7 +137,7 @@ def assumptions_markdown(baseline: Baseline) -> str:
             f"{tagged('capex_usd', format_value(acc.capex_usd, 'USD_2025'))} | "
             f"{tagged('cloud_usd_per_hour', f'${acc.cloud_usd_per_hour:,.2f}/h')} | "
             + ("—" if acc.mfu_at_scale is None
-               else tagged("mfu_at_scale", f"{acc.mfu_at_scale:.0%}")) + " |"
+               else tagged("mfu_at_scale", percent(acc.mfu_at_scale))) + " |"
         )
     lines += ["", "Sources of every catalog value are in `assumptions.yaml` under `catalog:`.",
               "", "## outputs", "", "| output | unit | meaning |", "|---|---|---|"]

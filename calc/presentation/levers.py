@@ -9,7 +9,7 @@ from calc.analysis.levers import Decomposition, LeverPath, Levers
 from calc.core.errors import clean_text
 from calc.core.version import __version__
 from calc.data.units import format_unit
-from calc.presentation.formatting import format_value, times_short
+from calc.presentation.formatting import format_value, multiple, times_short
 from calc.presentation.tables.base import Table, provenance
 from calc.presentation.text import render_table
 
@@ -49,17 +49,18 @@ def path_text(path: LeverPath) -> str:
                 f"{catalog}")
     if path.lever == "facility_w_per_tdp_w":
         if path.possible:
-            return (f"overheads and PUE alone: {path.needed:.3g} facility W per TDP W "
-                    f"(now {path.current:.3g})")
+            return (f"overheads and PUE alone: {format_value(path.needed, '1')} facility W "
+                    f"per TDP W (now {format_value(path.current, '1')})")
         if path.needed <= 0:
             return ("overheads and PUE alone: not possible (more chips on the same power would "
                     "lose more time to interruptions than they add)")
-        return (f"overheads and PUE alone: not possible (needs {path.needed:.3g} facility W "
-                "per TDP W < 1)")
+        return ("overheads and PUE alone: not possible (needs "
+                f"{format_value(path.needed, '1')} facility W per TDP W < 1)")
     unit = "" if path.unit in ("", "1") else f" {format_unit(path.unit)}"
     if path.possible:
-        return f"{path.title} alone: {path.needed:.3g}{unit} (now {path.current:.3g}{unit})"
-    return (f"{path.title} alone: not possible (needs {path.needed:.3g}{unit} > "
+        return (f"{path.title} alone: {format_value(path.needed, '1')}{unit} "
+                f"(now {format_value(path.current, '1')}{unit})")
+    return (f"{path.title} alone: not possible (needs {format_value(path.needed, '1')}{unit} > "
             f"{path.limit if path.limit is not None else 1:g}{unit})")
 
 
@@ -110,17 +111,13 @@ def levers_table(levers: Levers) -> Table:
     )
 
 
-def _times(value: float) -> str:
-    return f"{value:#.3g}×" if value < 1000 else f"{value:,.0f}×"
-
-
 def levers_sentence(levers: Levers) -> str:
     """The decomposition in one line (the report's form), or why there is none."""
     decomposition = levers.decomposition
     if decomposition is None:
         return f"{levers.empty[:1].upper()}{levers.empty[1:]}."
     factors = ", ".join(f"{lever.title} {lever.factor:.3g}×" for lever in decomposition.levers)
-    return f"{_times(decomposition.total)} {levers.baseline} = {factors}."
+    return f"{multiple(decomposition.total)} {levers.baseline} = {factors}."
 
 
 def levers_text(levers: Levers) -> str:
@@ -138,12 +135,12 @@ def levers_text(levers: Levers) -> str:
             if lever.unit == "FLOP/s/W":
                 base, now = f"{base}/W", f"{now}/W"
         else:
-            base, now = f"{lever.baseline:.3g}", f"{lever.scenario:.3g}"
-        rows.append([lever.title, base, now, _times(lever.factor)])
-    rows.append(["Compute multiple (product)", "1", _times(decomposition.total),
-                 _times(decomposition.total)])
+            base, now = format_value(lever.baseline, "1"), format_value(lever.scenario, "1")
+        rows.append([lever.title, base, now, multiple(lever.factor)])
+    rows.append(["Compute multiple (product)", multiple(1.0), multiple(decomposition.total),
+                 multiple(decomposition.total)])
     lines = [f"Compute multiple of {decomposition.scenario} against {decomposition.baseline}: "
-             f"{_times(decomposition.total)} (target {decomposition.target:g}×)", "",
+             f"{multiple(decomposition.total)} (target {decomposition.target:g}×)", "",
              render_table(header, rows), "",
              "Overheads and PUE are facility watts per TDP watt (server × IT overhead × PUE); "
              "fewer is better, so its factor is baseline / scenario.", "",

@@ -16,7 +16,7 @@ from calc.analysis.buildout_montecarlo import TimelineSimulation
 from calc.analysis.montecarlo import Simulation, SolveSimulation, shown_digits
 from calc.core.vocabulary import INPUTS, OUTPUTS, measure_title
 from calc.presentation.csvtext import csv_text
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 from calc.presentation.text import render_table
 
 __all__ = [
@@ -56,8 +56,8 @@ def precision_warnings(sims: Sequence[Simulation], outputs: Iterable[str] | None
                 lines.append(f"{sim.name}: {output} {stat}: {sim.samples:,} samples are too few "
                              f"for {digits} significant digits; use {needed:,} samples or more")
         if sim.p_target_se() > 0.005:
-            lines.append(f"{sim.name}: P(target) = {sim.p_target_reached():.0%} ± "
-                         f"{sim.p_target_se():.1%} (Monte Carlo standard error)")
+            lines.append(f"{sim.name}: P(target) = {percent(sim.p_target_reached())} ± "
+                         f"{percent(sim.p_target_se(), 1)} (Monte Carlo standard error)")
     return lines
 
 
@@ -135,13 +135,13 @@ def _percent(p: float, se: float, samples: int) -> str:
     of them is said as below or above what that many samples can tell.
 
     >>> _percent(0.0, 0.0, 1000), _percent(1.0, 0.0, 20_000), _percent(0.4, 0.015, 1000)
-    ('< 0.1%', '> 99.995%', '40%')
+    ('< 0.1 %', '> 99.995 %', '40 %')
     """
     if p == 0.0:
-        return f"< {100 / samples:g}%"
+        return f"< {100 / samples:g} %"
     if p == 1.0:
-        return f"> {100 - 100 / samples:g}%"
-    return f"{p:.1%}" if se < 0.0005 else f"{p:.0%}"
+        return f"> {100 - 100 / samples:g} %"
+    return percent(p, 1) if se < 0.0005 else percent(p)
 
 
 def _year_ends(months: Sequence[str]) -> list[str]:
@@ -194,7 +194,7 @@ def solve_monte_carlo_text(sim: SolveSimulation) -> str:
                 f"the target within {sim.key}'s valid range")
     return (f"  Monte Carlo ({sim.samples:,} samples, seed {sim.seed}): {sim.key} P50 "
             f"{format_value(s.p50, unit)} (P5 {format_value(s.p5, unit)} – P95 "
-            f"{format_value(s.p95, unit)}); solvable in {sim.p_solvable:.1%} of samples")
+            f"{format_value(s.p95, unit)}); solvable in {percent(sim.p_solvable, 1)} of samples")
 
 
 def solve_monte_carlo_json(document: dict[str, Any], sim: SolveSimulation) -> dict[str, Any]:

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 
 from calc.analysis.pace import PaceWarning
 from calc.analysis.slip import NO_SLIP, SlipDistribution
-from calc.presentation.formatting import format_value, month_text
+from calc.presentation.formatting import format_value, month_text, percent
 
 if TYPE_CHECKING:
     from calc.analysis.reach import Reach
 
-__all__ = ["date_clause", "pace_sentence", "reach_lines", "slip_sentence", "warning_sentence"]
+__all__ = ["chance_by_line", "date_clause", "pace_sentence", "reach_lines", "slip_sentence",
+           "warning_sentence"]
 
 
 def _month(month: str | None, until: str) -> str:
@@ -34,7 +35,7 @@ def date_clause(reach: Reach, subject: str) -> str:
     low, median, high = reach.months
     until = reach.until
     target = f"{reach.target:g}×"
-    chance = f"P({target} by {month_text(until)}) = {reach.p_by_horizon * 100:.0f} %"
+    chance = f"P({target} by {month_text(until)}) = {percent(reach.p_by_horizon)}"
     samples = f"{reach.sampled.samples:,} sampled build-outs"
     if median is None:
         early = f"; 10 % reach it by {month_text(low)}" if low else ""
@@ -43,6 +44,23 @@ def date_clause(reach: Reach, subject: str) -> str:
     spread = f"10–90 %: {_month(low, until)} to {_month(high, until)}"
     return f"{subject} reaches {target} in {month_text(median)} (median of {samples}; " \
         f"{spread}; {chance})"
+
+
+def chance_by_line(reach: Reach, by: str) -> str:
+    """The chance of the target by month ``by`` beside the sampled P50 and P80 months, with
+    the samples, the seed and whether announced phases slip: "P(10× by 2027-06) = 12 % (2,000
+    samples, seed 0); P50 February 2030, P80 August 2030; announced phases slip by ...".
+
+    The chance is :meth:`calc.analysis.buildout_montecarlo.TimelineSimulation.p_reached_by`
+    of the same samples the range is read from.
+    """
+    sampled = reach.sampled
+    p50, p80 = (reach.sampled_month(p) for p in (0.5, 0.8))
+    slip = (f"announced phases slip by {reach.slip.described} (--slip none turns it off)"
+            if reach.slip is not None else "no slip of announced phases (--slip none)")
+    return (f"P({reach.target:g}× by {by}) = {percent(sampled.p_reached_by(by))} "
+            f"({sampled.samples:,} samples, seed {sampled.seed}); "
+            f"P50 {_month(p50, reach.until)}, P80 {_month(p80, reach.until)}; {slip}.")
 
 
 def pace_sentence(reach: Reach) -> str:

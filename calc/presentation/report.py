@@ -33,7 +33,9 @@ import dataclasses
 import datetime as dt
 import functools
 import logging
+import multiprocessing as mp
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +51,7 @@ from calc.presentation.calibration import calibration_table
 from calc.presentation.datapackage import PACKAGE_FILE, csv_file, describing_folder, set_package
 from calc.presentation.report_page import (
     Page,
+    Rendered,
     ReportChart,
     ReportFigure,
     SweepReport,
@@ -77,9 +80,12 @@ if TYPE_CHECKING:
     from calc.analysis.sweep_result import SweepResult
     from calc.presentation.tables.base import Table
 
-__all__ = ["REPORT_FILE", "Report", "build_report", "report_files", "write_report"]
+__all__ = ["REPORT_FILE", "Progress", "Report", "build_report", "report_files", "write_report"]
 
 logger = logging.getLogger(__name__)
+
+#: Told each step of a report as it starts: ``(what, steps done, steps in all)``.
+Progress = Callable[[str, int, int], None]
 
 REPORT_FILE = "report.html"
 #: The template the report is rendered from (in ``calc/presentation/templates``).
@@ -105,6 +111,8 @@ class _Draft:
     tables: tuple[Table, ...]  # the CSV files written beside the charts'
     formats: tuple[str, ...]
     files_beside: bool
+    progress: Progress | None = None  # told each step as it starts
+    workers: int = 1  # processes the charts are drawn in
 
 
 class Report:
@@ -196,7 +204,8 @@ def build_report(library: Library, names: Sequence[str] = (),
                  peers_source: str | None = None,
                  formats: Sequence[str] = ("png", "svg"),
                  generated: dt.datetime | None = None, files_beside: bool = True,
-                 sweep: tuple[SweepResult, Ladder] | None = None) -> Report:
+                 sweep: tuple[SweepResult, Ladder] | None = None,
+                 progress: Progress | None = None, workers: int = 1) -> Report:
     """Run ``names`` (default: the article's scenarios) and build the report.
 
     Every number is computed here; the charts are drawn when the report's
@@ -225,6 +234,12 @@ def build_report(library: Library, names: Sequence[str] = (),
         A finished sweep and its discovery (:func:`calc.sweep`, :func:`calc.discover`):
         adds a section with its heatmap, the discovery's sentence, the box's bounds
         and where the sweep's scenario sits relative to it.
+    progress : callable, optional
+        Told each section as it is computed and each chart as it is drawn:
+        ``progress(what, done, total)`` (the command line shows it on a terminal).
+    workers : int
+        Processes the charts are drawn in (drawing is most of a report's time; the
+        command line draws in two). Each chart is drawn alike in any of them.
     """
     sets = list(sets)
     names = scenario_names(library, names)
@@ -239,12 +254,26 @@ def build_report(library: Library, names: Sequence[str] = (),
     stamp = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     sections = _SECTIONS if sweep is None else (*_SECTIONS[:4], _SWEEP, *_SECTIONS[4:])
     groups: dict[str, list[ReportChart]] = {key: [] for key, _ in sections}
+    steps = iter(enumerate(title for _, title in _SECTIONS[:7]))
+
+    def step() -> None:
+        if progress is not None:
+            done, title = next(steps)
+            progress(title, done, len(_SECTIONS) - 1)
+
+    step()
     question = question_section(ctx)
+    step()
     scenarios = results_section(ctx, groups["scenarios"])
+    step()
     tenfold = tenfold_section(ctx, groups["tenfold"])
+    step()
     uncertainty = uncertainty_section(ctx, groups["uncertainty"])
+    step()
     peers_data = peers_section(ctx, groups["peers"])
+    step()
     calibration = calibration_section(ctx, groups["calibration"])
+    step()
     assumptions = assumptions_section(ctx)
     swept: SweepReport | None = None
     if sweep is not None:
@@ -262,7 +291,7 @@ def build_report(library: Library, names: Sequence[str] = (),
         sweep=swept)
     tables = (calibration_table(ctx.calibration), peers_table(peers, library))
     draft = _Draft(page=page, groups=groups, tables=tables, formats=tuple(formats),
-                   files_beside=files_beside)
+                   files_beside=files_beside, progress=progress, workers=workers)
     return Report(draft, scenarios=tuple(r.name for r in results))
 
 
@@ -275,8 +304,9 @@ def _draw(draft: _Draft) -> tuple[str, dict[str, bytes]]:
     """Draw every chart of ``draft``; its HTML and the files beside it, by name."""
     files: dict[str, bytes | Callable[[], bytes]] = {}
     figures: dict[str, tuple[ReportFigure, ...]] = {}
+    drawn = _render_all([c for charts in draft.groups.values() for c in charts], draft)
     for key, charts in draft.groups.items():
-        rendered = [render_chart(chart, draft.formats) for chart in charts]
+        rendered = [drawn.pop(0) for _ in charts]
         for item in rendered:
             table = item.chart.table
             files.update({f"{table.name}.{fmt}": item.files[fmt]
@@ -293,6 +323,33 @@ def _draw(draft: _Draft) -> tuple[str, dict[str, bytes]]:
         files[PACKAGE_FILE] = package
     return html, {name: data() if callable(data) else data
                   for name, data in files.items()}
+
+
+def _render_all(charts: list[ReportChart], draft: _Draft) -> list[Rendered]:
+    """Every chart drawn, in order: in ``draft.workers`` processes (forked, so each starts
+    with matplotlib loaded), one after the other when 1; ``draft.progress`` told each."""
+    total = len(charts)
+
+    def told(done: int) -> None:
+        if draft.progress is not None:
+            draft.progress(f"Charts ({done} of {total} drawn)", done, total)
+
+    told(0)
+    if draft.workers < 2 or total < 2 or "fork" not in mp.get_all_start_methods():
+        out = []
+        for i, chart in enumerate(charts):
+            out.append(render_chart(chart, draft.formats))
+            told(i + 1)
+        return out
+    # deferred: loads matplotlib, once, before the fork, so no worker imports it again
+    import calc.presentation.figure  # noqa: F401
+
+    with ProcessPoolExecutor(min(draft.workers, total),
+                             mp_context=mp.get_context("fork")) as pool:
+        futures = [pool.submit(render_chart, chart, draft.formats) for chart in charts]
+        for done, _ in enumerate(as_completed(futures), 1):
+            told(done)
+        return [future.result() for future in futures]
 
 
 def report_files(report: Report) -> dict[str, FileData]:

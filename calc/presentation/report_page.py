@@ -18,6 +18,7 @@ from typing import Generic, TypeAlias, TypeVar
 
 from calc.presentation.chart_spec import Chart
 from calc.presentation.export import pictures
+from calc.presentation.source_names import source_name
 from calc.presentation.tables.base import Table
 
 __all__ = [
@@ -112,7 +113,8 @@ class Question:
 
     intro: str
     verdict: str
-    answers: tuple[Item, ...]
+    table: Grid  # one row per scenario
+    dates: tuple[str, ...]  # each build-out's date, said once
 
 
 @dataclass(frozen=True)
@@ -290,11 +292,13 @@ def grid(header: Sequence[str], rows: Sequence[Sequence[object]], css: str = "")
 
 
 def sources(text: str) -> Text:
-    """A ``" ; "``-separated source text, every http(s) URL a link shortened to 60 characters.
+    """A ``" ; "``-separated source text, each source named by its publisher and title
+    (:func:`calc.presentation.source_names.source_name`) and linked when it has an http(s)
+    address.
 
-    >>> sources("https://epoch.ai/x ; a paper ; javascript:alert(1)")
-    (Link(url='https://epoch.ai/x', text='epoch.ai/x'), '; ', 'a paper', '; ',
-     'javascript:alert(1)')
+    >>> sources("https://epoch.ai/data/ai-supercomputers ; a paper ; javascript:alert(1)")
+    (Link(url='https://epoch.ai/data/ai-supercomputers', text='Epoch AI: Ai supercomputers'),
+     '; ', 'a paper', '; ', 'javascript:alert(1)')
     """
     out: list[str | Link] = []
     for part in (p.strip() for p in text.split(";")):
@@ -302,9 +306,9 @@ def sources(text: str) -> Text:
             continue
         if out:
             out.append("; ")
-        if part.startswith(_WEB):
-            short = part.split("://", 1)[1]
-            out.append(Link(part, short if len(short) <= 60 else short[:57] + "…"))
+        name, url = source_name(part)
+        if url is not None:
+            out.append(Link(url, name if len(name) <= 90 else name[:87] + "…"))
         else:
             out.append(part)
     return tuple(out)

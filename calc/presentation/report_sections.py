@@ -30,14 +30,25 @@ from calc.data.peers import PeersFile
 from calc.data.records import records_of
 from calc.data.scenarios import Library
 from calc.data.units import format_unit
-from calc.presentation.answer import answer_for
 from calc.presentation.calibration import reason_text
 from calc.presentation.charts.peers import among_chart, largest_site_chart
-from calc.presentation.charts.scenarios import comparison_chart, cost_chart, power_chart
+from calc.presentation.charts.scenarios import (
+    comparison_chart,
+    cost_chart,
+    power_chart,
+    utilisation_chart,
+)
 from calc.presentation.charts.sensitivity import tornado_chart
 from calc.presentation.charts.timeline import levers_chart, timeline_chart
 from calc.presentation.charts.uncertainty import exceedance_chart, reach_probability_chart
-from calc.presentation.formatting import format_value, times
+from calc.presentation.comparison import compare
+from calc.presentation.formatting import (
+    format_value,
+    input_title,
+    output_text,
+    percent,
+    times,
+)
 from calc.presentation.levers import levers_sentence, path_text
 from calc.presentation.reach import reach_lines
 from calc.presentation.report_page import (
@@ -62,6 +73,7 @@ from calc.presentation.report_page import (
     rich_cell,
     sources,
 )
+from calc.presentation.results import utilisation_sentence
 from calc.presentation.statements import statements_text
 from calc.presentation.tables.peers import chips_text
 from calc.presentation.tables.uncertainty import distribution_table
@@ -81,7 +93,8 @@ _RESULT_ROWS = ("facility_power_mw", "it_power_mw", "accelerators", "h100_equiva
                 "peak_flop_per_s", "effective_flop_per_s", "training_flop_per_run",
                 "annual_energy_mwh", "capex_usd", "annualized_cost_usd", "cost_per_run_usd",
                 "cloud_cost_per_year_usd", "cloud_cost_per_run_usd",
-                "lease_breakeven_utilisation", "compute_multiple",
+                "lease_breakeven_utilisation", "leased_cost_at_utilisation_usd",
+                "owned_cost_per_used_hour_usd", "compute_multiple",
                 "facility_power_mw_for_target")
 
 @dataclass
@@ -124,11 +137,9 @@ def question_section(ctx: ReportContext) -> Question:
         f"{format_value(o['effective_flop_per_s'], 'FLOP/s')} of effective training compute. "
         f"The question is what {times(target)} that compute takes — power, chips, money and "
         "time — and how far each scenario gets.")
-    # the same words as `capcalc run` and the dashboard
-    answers = tuple(Item(result.name, answer_for(ctx.library, result, base,
-                                                 records=records_of(ctx.peers)))
-                    for result in ctx.results
-                    if not (result.name == base.name and len(ctx.results) > 1))
+    # one row per scenario and each build-out's date once, as `capcalc run` prints them
+    shown = [r for r in ctx.results if not (r.name == base.name and len(ctx.results) > 1)]
+    compared = compare(ctx.library, shown, base, records=records_of(ctx.peers))
     met = [r.name for r in ctx.results
            if r.outputs["compute_multiple"] >= target * (1 - 1e-9)]
     short = [r for r in ctx.results if r.name not in met]
@@ -138,7 +149,9 @@ def question_section(ctx: ReportContext) -> Question:
         best = max(short, key=lambda r: r.outputs["compute_multiple"])
         verdict += (f" Of the others, {best.name} comes closest at "
                     f"{times(best.outputs['compute_multiple'])} {base.name}.")
-    return Question(intro=intro, verdict=verdict, answers=answers)
+    return Question(intro=intro, verdict=verdict,
+                    table=grid(compared.header, compared.rows, "compact"),
+                    dates=compared.dates)
 
 
 def results_section(ctx: ReportContext, charts: list[ReportChart]) -> Scenarios:
@@ -151,14 +164,12 @@ def results_section(ctx: ReportContext, charts: list[ReportChart]) -> Scenarios:
         ["Accelerator", *[r.scenario["hardware.accelerator"] for r in results]],
         ["Precision", *[r.scenario["training.precision"] for r in results]],
         ["PUE", *[f"{r.scenario.inputs.site.pue:.2f}" for r in results]],
-        ["MFU", *[f"{r.scenario.inputs.training.mfu:.0%}" for r in results]],
+        ["MFU", *[percent(r.scenario.inputs.training.mfu) for r in results]],
     ]
     for output in _RESULT_ROWS:
         spec = OUTPUTS[output]
         unit = format_unit(spec.unit)
-        cells = [format_value(r.outputs[output], spec.unit) for r in results]
-        if output == "compute_multiple":
-            cells = [c + "×" for c in cells]
+        cells = [output_text(output, r.outputs[output], spec.unit) for r in results]
         rows.append([spec.title + (f" ({unit})" if unit and unit not in ("accelerator",
                                                                          "H100e") else ""),
                      *cells])
@@ -173,6 +184,9 @@ def results_section(ctx: ReportContext, charts: list[ReportChart]) -> Scenarios:
                     "H100-equivalents and effective FLOP/s against facility power per "
                     "accelerator"),
         ReportChart(cost_chart(results), "Capex and yearly cost per scenario, split by part"),
+        ReportChart(utilisation_chart(results),
+                    "Yearly cost of owning (flat) and of leasing (rising) against utilisation, "
+                    "the break-even marked where they cross"),
     ]
     sets = ", ".join(f"{k}={v}" for k, v in ctx.sets)
     note = (f"Money in US dollars of {CURRENCY_YEAR}. H100e = dense 8-bit FLOP/s ÷ 1.979e15 "
@@ -180,7 +194,8 @@ def results_section(ctx: ReportContext, charts: list[ReportChart]) -> Scenarios:
             f"convention). Multiples of "
             f"{measure_title(results[0].scenario.values, at_one_moment=True)} against "
             f"{ctx.baseline.name}."
-            + (f" Every scenario with {sets}." if sets else ""))
+            + (f" Every scenario with {sets}." if sets else "")
+            + " " + utilisation_sentence(results))
     return Scenarios(table=grid(header, rows, "results"), note=note)
 
 
@@ -241,7 +256,7 @@ def _uncertainty_block(ctx: ReportContext, charts: list[ReportChart]) -> Spread:
         rows.append([row["scenario"], OUTPUTS[row["output"]].title,
                      format_value(row["central"], unit), format_value(row["p5"], unit),
                      format_value(row["p50"], unit), format_value(row["p95"], unit)])
-    reach = "; ".join(f"{s.name}: {s.p_target_reached():.0%}" for s in sims)
+    reach = "; ".join(f"{s.name}: {percent(s.p_target_reached())}" for s in sims)
     charts.append(ReportChart(exceedance_chart(sims, "compute_multiple"),
                               "Chance that each scenario's compute multiple exceeds a value, "
                               "with the target"))
@@ -265,8 +280,9 @@ def _sensitivity_block(ctx: ReportContext, charts: list[ReportChart]) -> Tornado
                               f"Tornado of {OUTPUTS[output].title} for {focus.name}: each input "
                               "from its low to its high"))
     unit = OUTPUTS[output].unit
-    rows = [[bar.parameter.label, format_value(bar.output_low, unit),
-             format_value(bar.output_high, unit), format_value(bar.swing, unit)]
+    rows = [[input_title(bar.parameter.key, bar.parameter.side),
+             output_text(output, bar.output_low, unit), output_text(output, bar.output_high, unit),
+             output_text(output, bar.swing, unit)]
             for bar in result.tornado if bar.swing > 0][:8]
     return Tornado(focus=focus.name, output=OUTPUTS[output].title.lower(),
                    table=grid(["Input", "Output at low", "Output at high", "Swing"], rows,
@@ -317,7 +333,7 @@ def _timeline_block(ctx: ReportContext, charts: list[ReportChart]) -> Timelines:
         until = built.until
         rows.append([name, median or f"not by {until}",
                      f"{low or 'after ' + until} to {high or 'after ' + until}",
-                     f"{answer.p_by_horizon:.0%}", built.target_reached or f"not by {until}",
+                     percent(answer.p_by_horizon), built.target_reached or f"not by {until}",
                      answer.pace_months[0] or "—", f"{built.final_multiple:.3g}×"])
         levers.append(Item(f"{name} in {built.until}",
                            levers_sentence(levers_of_timeline(ctx.library, built))))
@@ -398,7 +414,7 @@ def calibration_section(ctx: ReportContext, charts: list[ReportChart]) -> Calibr
     """The tolerances (fractions), each comparison, the pinned assumptions, what is missing."""
     result = ctx.calibration
     tol = ctx.peers.calibration.tolerances
-    tol_rows = [[name, f"±{item.value:.0%}", item.note or "", rich_cell(sources(item.source))]
+    tol_rows = [[name, f"±{percent(item.value)}", item.note or "", rich_cell(sources(item.source))]
                 for name, item in (("power", tol.power), ("H100-equivalents",
                                                           tol.h100_equivalents),
                                    ("capex", tol.capex))]
@@ -416,7 +432,7 @@ def calibration_section(ctx: ReportContext, charts: list[ReportChart]) -> Calibr
         rows.append([
             c.peer, c.quantity.replace("_", " "), published,
             "—" if c.model is None else format_value(c.model, unit),
-            "—" if c.deviation is None else f"{c.deviation:+.1%}",
+            "—" if c.deviation is None else percent(c.deviation, 1, sign=True),
             Cell(((c.status,),), badge=c.status.replace("/", "")),
             c.confidence + ("" if c.primary else ", alternative"),
             "no: " + ", ".join(c.circular) if c.circular else "yes",

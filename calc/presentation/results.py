@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from calc.analysis.run import Result
-from calc.core.constants import CURRENCY_YEAR
+from calc.core.constants import CURRENCY, CURRENCY_YEAR
 from calc.core.version import __version__
 from calc.core.vocabulary import CUMULATIVE_AT_ONE_MOMENT, INPUTS, OUTPUTS, measure_title
 from calc.presentation.csvtext import csv_text
 from calc.presentation.datapackage import CsvFile, Resource
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import breakeven, format_value, output_text, percent
 from calc.presentation.text import render_table
 
-__all__ = ["MIXED_MEASURES", "breakeven_cell", "measure_words", "results_csv", "results_file",
-           "results_json", "results_table"]
+__all__ = [
+    "MIXED_MEASURES",
+    "measure_words",
+    "results_csv",
+    "results_file",
+    "results_json",
+    "results_table",
+    "utilisation_sentence",
+]
 
 def _target_column(baseline: Result) -> dict[str, float]:
     target = baseline.scenario.inputs.target.compute_multiplier
@@ -68,13 +74,8 @@ def results_table(results: Sequence[Result], baseline: Result) -> str:
     for key, unit in rows:
         title = INPUTS[key].title if key in INPUTS else OUTPUTS[key].title
         label = title  # every cell carries its own unit
-        cells = [format_value(values.get(key), unit) if key in values else ""
+        cells = [output_text(key, values.get(key), unit) if key in values else ""
                  for _, values in columns]
-        if key == "compute_multiple":
-            cells = [c + "×" if c else c for c in cells]
-        if key == "lease_breakeven_utilisation":  # a share of the year
-            cells = [breakeven_cell(values[key]) if key in values else ""
-                     for _, values in columns]
         body.append([label, *cells])
     lines = [render_table(header, body[:]), ""]
     against = "each against its own baseline" if mixed else f"against {baseline.name}"
@@ -89,17 +90,25 @@ def results_table(results: Sequence[Result], baseline: Result) -> str:
     return "\n".join(lines)
 
 
-def breakeven_cell(utilisation: float) -> str:
-    """The break-even utilisation as a short cell: a share of the year, or why there is none.
+def utilisation_sentence(results: Sequence[Result]) -> str:
+    """Owning against leasing at each scenario's utilisation, in one sentence.
 
-    >>> breakeven_cell(0.41), breakeven_cell(121.37), breakeven_cell(float("inf"))
-    ('41% of the year', 'never: owning is 121× leasing', 'none: the cloud is free')
+    Owning costs the annualized cost at any utilisation; leasing the leased cost per year
+    times the utilisation (``leased_cost_at_utilisation_usd``).
     """
-    if not math.isfinite(utilisation):
-        return "none: the cloud is free"
-    if utilisation > 1:  # leasing all year costs less than owning
-        return f"never: owning is {utilisation:.3g}× leasing"
-    return f"{utilisation:.0%} of the year"
+    parts = []
+    for result in results:
+        out = result.outputs
+        owned = float(out["annualized_cost_usd"])
+        leased = float(out["leased_cost_at_utilisation_usd"])
+        cheaper = "owning" if owned < leased else "leasing"
+        parts.append(f"{result.name} {format_value(owned, CURRENCY)} owned against "
+                     f"{format_value(leased, CURRENCY)} leased: {cheaper} is cheaper "
+                     f"(break-even {breakeven(float(out['lease_breakeven_utilisation']))})")
+    used = sorted({float(r.scenario.inputs.cost.utilisation) for r in results})
+    at = " and ".join(percent(u) for u in used)
+    return (f"Own or lease at {at} utilisation ({INPUTS['cost.utilisation'].key}), a year: "
+            + "; ".join(parts) + ".")
 
 
 def results_json(results: Sequence[Result]) -> dict[str, Any]:

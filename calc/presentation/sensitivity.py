@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from calc.analysis.sensitivity import ConditionalP, Sensitivity
+from collections.abc import Sequence
+
+from calc.analysis.sensitivity import ConditionalP, Parameter, Sensitivity
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, input_title, output_text, percent
 from calc.presentation.text import render_table
 
 __all__ = ["conditional_p_text", "sensitivity_text"]
+
+
+def _title(parameter: Parameter) -> str:
+    return input_title(parameter.key, parameter.side)
+
+
+def _keys(parameters: Sequence[Parameter]) -> str:
+    """The line that names the rows' keys for the command line (``--set KEY=VALUE``)."""
+    named = "; ".join(f"{_title(p)} = {p.key}" for p in dict.fromkeys(parameters))
+    return f"For the command line (--set KEY=VALUE): {named}." if named else ""
 
 
 def sensitivity_text(result: Sensitivity) -> str:
@@ -15,20 +27,21 @@ def sensitivity_text(result: Sensitivity) -> str:
     unit = OUTPUTS[result.output].unit
     lines = [f"Sensitivity of {result.output} ({OUTPUTS[result.output].title}) in "
              f"{result.scenario.name}, against {result.baseline.name}; central "
-             f"{format_value(result.central, unit)}", "",
+             f"{output_text(result.output, result.central, unit)}", "",
              "Tornado: each input from its low to its high (90 % interval), the others central"]
     header = ["input", "low – high", "output at low", "at high", "swing"]
     rows: list[list[str]] = []
-    idle = [bar.parameter.label for bar in result.tornado if bar.swing == 0]
+    idle = [_title(bar.parameter) for bar in result.tornado if bar.swing == 0]
     for bar in result.tornado:
         if bar.swing == 0:
             continue
         input_unit = INPUTS[bar.parameter.key].unit
-        rows.append([bar.parameter.label,
+        rows.append([_title(bar.parameter),
                      f"{format_value(bar.input_low, input_unit)} – "
                      f"{format_value(bar.input_high, input_unit)}",
-                     format_value(bar.output_low, unit), format_value(bar.output_high, unit),
-                     format_value(bar.swing, unit)])
+                     output_text(result.output, bar.output_low, unit),
+                     output_text(result.output, bar.output_high, unit),
+                     output_text(result.output, bar.swing, unit)])
     lines.append(render_table(header, rows))
     if idle:
         lines.append(f"  No effect on {result.output}: {', '.join(idle)}")
@@ -39,9 +52,9 @@ def sensitivity_text(result: Sensitivity) -> str:
         header = ["input", "S1 (alone)", "ST (total)"]
         rows = []
         for index in result.sobol:
-            if index.parameter.label in idle or max(abs(index.S1), abs(index.ST)) < 1e-9:
+            if _title(index.parameter) in idle or max(abs(index.S1), abs(index.ST)) < 1e-9:
                 continue
-            rows.append([index.parameter.label, f"{_fixed(index.S1)} ± {_fixed(index.S1_conf)}",
+            rows.append([_title(index.parameter), f"{_fixed(index.S1)} ± {_fixed(index.S1_conf)}",
                          f"{_fixed(index.ST)} ± {_fixed(index.ST_conf)}"])
         lines.append(render_table(header, rows))
     elif result.tornado:  # skipped by calc.analysis.sensitivity.sobol: not finite
@@ -49,6 +62,8 @@ def sensitivity_text(result: Sensitivity) -> str:
                       "(infinite), so its variance is not defined."]
     if not result.tornado:
         lines += ["", "No input of this scenario has a range: nothing varies."]
+    else:
+        lines += ["", _keys([bar.parameter for bar in result.tornado if bar.swing != 0])]
     return "\n".join(lines)
 
 
@@ -62,7 +77,7 @@ def conditional_p_text(result: ConditionalP) -> str:
     target = result.scenario.inputs.target.compute_multiplier
     se = result.se(result.p_target)
     lines = [f"P(compute multiple ≥ {target:g}×) for {result.scenario.name} against "
-             f"{result.baseline.name}: {result.p_target:.1%} (± {se:.1%}), "
+             f"{result.baseline.name}: {percent(result.p_target, 1)} (± {percent(se, 1)}), "
              f"{result.samples:,} samples, seed {result.seed}.", "",
              "If one input were known: P with it pinned at its low and at its high (90 % "
              "interval), every other input sampled; the widest swing is the unknown most worth "
@@ -72,14 +87,16 @@ def conditional_p_text(result: ConditionalP) -> str:
     idle = []
     for row in result.pinned:
         if row.swing == 0:
-            idle.append(row.parameter.label)
+            idle.append(_title(row.parameter))
             continue
         unit = INPUTS[row.parameter.key].unit
         m = row.parameter.marginal
-        rows.append([row.parameter.label,
+        rows.append([_title(row.parameter),
                      f"{format_value(m.low, unit)} – {format_value(m.high, unit)}",
-                     f"{row.p_low:.1%}", f"{row.p_high:.1%}", f"{row.swing:.1%}"])
+                     percent(row.p_low, 1), percent(row.p_high, 1), percent(row.swing, 1)])
     lines.append(render_table(header, rows))
     if idle:
         lines.append(f"  No effect on P: {', '.join(idle)}")
+    if result.pinned:
+        lines += ["", _keys([row.parameter for row in result.pinned if row.swing != 0])]
     return "\n".join(lines)

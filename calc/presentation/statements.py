@@ -8,7 +8,7 @@ from typing import Any
 from calc.analysis.statements import CapexQuarter, CapexYear, StatedCheck
 from calc.core.constants import CURRENCY
 from calc.core.errors import clean_text
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 from calc.presentation.text import render_table
 
 __all__ = ["capex_sentence", "quarter_sentence", "statements_json", "statements_text"]
@@ -35,7 +35,7 @@ def capex_sentence(items: Sequence[CapexYear], operator: str) -> str:
             return f"No capex of {operator} is published for the timeline's years."
         worst = max(compared, key=lambda i: i.share or 0.0)
         return (f"The modelled AI build stays within {operator}'s total capex: at most "
-                f"{worst.share:.0%} of it ({worst.year}).")
+                f"{percent(worst.share or 0.0)} of it ({worst.year}).")
     parts = []
     for item in over:
         assert item.company is not None
@@ -57,7 +57,8 @@ def quarter_sentence(quarters: Sequence[CapexQuarter], operator: str) -> str:
     text = (f"The modelled AI build's largest quarter, {peak.label}, spends "
             f"{format_value(peak.modelled_usd, CURRENCY)}")
     if peak.company is not None:
-        text += (f", {peak.share:.0%} of {operator}'s reported capex of that quarter for the "
+        text += (f", {percent(peak.share or 0.0)} of {operator}'s reported capex of that "
+                 "quarter for the "
                  f"whole company ({format_value(peak.company.usd_2025, CURRENCY)})")
     reported = [(q, q.company) for q in quarters if q.company is not None]
     if reported:
@@ -88,7 +89,7 @@ def statements_text(stated: Sequence[StatedCheck], capex: Sequence[CapexYear],
               "facility once per phase) beside the company's total:", ""]
     rows = [[str(i.year) + ("" if i.months == 12 else f" ({i.months} months)"),
              format_value(i.modelled_usd, CURRENCY), _company(i),
-             "" if i.share is None else f"{i.share:.0%}",
+             "" if i.share is None else percent(i.share),
              "AI build alone exceeds it" if i.exceeds else ""] for i in capex]
     lines.append(render_table(["year", "modelled AI capex", f"{operator} total capex",
                                "share", ""], rows, "lrrrl"))
@@ -98,7 +99,7 @@ def statements_text(stated: Sequence[StatedCheck], capex: Sequence[CapexYear],
                   f"{operator} reported:", ""]
         rows = [[q.label, format_value(q.modelled_usd, CURRENCY),
                  "—" if q.company is None else format_value(q.company.usd_2025, CURRENCY),
-                 "" if q.share is None else f"{q.share:.0%}"] for q in quarters]
+                 "" if q.share is None else percent(q.share)] for q in quarters]
         lines.append(render_table(["quarter", "modelled AI capex", f"{operator} capex",
                                    "share"], rows, "lrrr"))
         lines += ["", quarter_sentence(quarters, operator)]

@@ -11,7 +11,7 @@ from calc.core.constants import CURRENCY, CURRENCY_YEAR
 from calc.core.errors import clean_text
 from calc.core.vocabulary import measure_title
 from calc.presentation.answer import basis_sentence
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, multiple, percent
 from calc.presentation.reach import reach_lines
 from calc.presentation.text import render_table
 
@@ -38,10 +38,6 @@ def timeline_json(timeline: Timeline) -> dict[str, Any]:
     items = list(timeline.to_dict().items())
     at = [key for key, _ in items].index("final_multiple") + 1
     return dict([*items[:at], ("summary", timeline_summary(timeline)), *items[at:]])
-
-
-def _times(value: float) -> str:
-    return f"{value:#.3g}×" if value < 1000 else f"{value:,.0f}×"
 
 
 def _events(timeline: Timeline) -> dict[str, list[str]]:
@@ -84,7 +80,7 @@ def timeline_text(timeline: Timeline, answer: Reach | None = None,
             format_value(float(series["accelerators"][i]), "accelerator"),
             format_value(float(series["h100_equivalents"][i]), "H100e"),
             format_value(float(series["effective_flop_per_s"][i]), "FLOP/s"),
-            _times(float(series["compute_multiple"][i])),
+            multiple(float(series["compute_multiple"][i])),
             format_value(float(series["capex_cumulative_usd"][i]), CURRENCY),
             event,
         ])
@@ -126,7 +122,7 @@ def timeline_text(timeline: Timeline, answer: Reach | None = None,
         "chips from their stated month of volume), a refresh the one available a lead time "
         "before its refresh month. After the catalog's newest release the trend chip "
         "continues from it: "
-        f"FLOP/s per watt +{hardware.perf_per_watt_growth_per_year:.0%} and FLOP/s per dollar "
-        f"+{hardware.price_performance_growth_per_year:.0%} a year ('trend YYYY'). Money in "
+        f"FLOP/s per watt +{percent(hardware.perf_per_watt_growth_per_year)} and FLOP/s per dollar "
+        f"+{percent(hardware.price_performance_growth_per_year)} a year ('trend YYYY'). Money in "
         f"US dollars of {CURRENCY_YEAR}.")
     return "\n".join(lines)

@@ -56,6 +56,40 @@ def test_the_report_renders_offline_with_every_section_and_image(page, report_fi
     assert errors == []
 
 
+#: Every element whose box must lie inside the page's width.
+_OUTSIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('main *, header *, footer *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // not shown
+    if (box.right > width + 0.5 || box.left < -0.5)
+      out.push(`${el.tagName}.${el.className} ${Math.round(box.left)}–${Math.round(box.right)}`
+               + ` ${(el.textContent || '').slice(0, 30)}`);
+    if (['TABLE', 'PRE', 'TD', 'TH'].includes(el.tagName) && el.scrollWidth > el.clientWidth + 1)
+      out.push(`${el.tagName}.${el.className} scrolls ${el.scrollWidth} > ${el.clientWidth}`);
+  }
+  return {page: document.documentElement.scrollWidth, width, out: out.slice(0, 10)};
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_no_table_or_label_is_cut_at_laptop_and_phone_width(page, report_file, width, height):
+    """At 1280 and at 390 px every table, cell, caption and link lies inside the page and
+    nothing scrolls sideways: tables wrap (one card per row on a phone)."""
+    path, _ = report_file
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    found = page.evaluate(_OUTSIDE)
+    assert found["page"] <= found["width"], found
+    assert found["out"] == [], found
+    if width < 700:  # a table row is a card whose cells name their column
+        cell = page.locator("#question tbody td").first
+        label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+        assert "Scenario" in label
+
+
 def test_the_peers_view_shows_its_charts_tables_and_offers_the_report(st_page, streamlit_server,
                                                                        tmp_path):
     page = st_page.open(streamlit_server).page

@@ -38,7 +38,7 @@ from calc.dashboard.session import STATE_KEY
 from calc.dashboard.views import phase_table
 from calc.data.peers import load_peers
 from calc.presentation.charts.scenarios import LEASED, OWNED, breakeven_text
-from calc.presentation.formatting import month_text
+from calc.presentation.formatting import input_title, month_text, percent
 from calc.presentation.vega.render import HEADING
 
 TIMEOUT_S = 120
@@ -124,7 +124,7 @@ def test_the_target_box_shows_the_central_and_the_p_answers(library: calc.Librar
                                    seed=SEED)
         label = "P90 (yours)" if p == 0.9 else f"P{p * 100:g}"
         assert exact(at, label) == wanted.value, label
-        assert f"P(compute_multiple ≥ {target:g}) = {wanted.achieved:.1%}" in \
+        assert f"P(compute_multiple ≥ {target:g}) = {percent(wanted.achieved, 1)}" in \
             metric(at, label).help
     assert wanted.central is not None
     assert exact(at, "Central") == pytest.approx(wanted.central.value, rel=1e-12)
@@ -193,7 +193,7 @@ def test_the_chance_by_month_is_the_sampled_build_out(library: calc.Library,
         month = sim.reach_month(share / 100)
         assert metric(at, f"{share} % sure by").value == (month_text(month) if month else
                                                            "not by 2030-12")
-    assert metric(at, "Chance by 2030-12").value == f"{sim.p_reached_by('2030-12'):.0%}"
+    assert metric(at, "Chance by 2030-12").value == f"{percent(sim.p_reached_by('2030-12'))}"
     names = [b.label for b in at.get("download_button")]
     assert {"PNG", "SVG", "CSV"} <= set(names)
 
@@ -280,7 +280,7 @@ def test_what_if_we_knew_is_the_conditional_chance(library: calc.Library) -> Non
     moved = [row for row in wanted.pinned if row.swing > 0]
     assert moved and len(bars) == 2 * len(moved)
     for row in moved:
-        mine = bars[bars["category"] == row.parameter.label]
+        mine = bars[bars["category"] == input_title(row.parameter.key, row.parameter.side)]
         ends = mine.set_index("series")["end"].to_dict()
         assert ends == {"input known to be at its low": row.p_low,
                         "input known to be at its high": row.p_high}

@@ -19,7 +19,7 @@ from calc.dashboard.context import Context
 from calc.dashboard.downloads import show_chart
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.scenarios import breakeven_text, cost_chart, lease_chart
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, output_text, percent
 
 __all__ = ["costs", "leases", "render"]
 
@@ -46,9 +46,7 @@ def leases(source: Source) -> Chart:
 
 
 def _card(name: str, value: float) -> str:
-    if name == "lease_breakeven_utilisation":  # above 100 %: leasing is always cheaper
-        return "never" if value > 1 else f"{value:.0%}".replace("%", " %")
-    return format_value(value, OUTPUTS[name].unit)
+    return output_text(name, value, OUTPUTS[name].unit)
 
 
 def render(ctx: Context) -> None:
@@ -61,7 +59,7 @@ def render(ctx: Context) -> None:
                       help=OUTPUTS[name].description, border=True, width="content")
     show_chart(chart(costs, ctx.key), key="dl-cost")
     st.caption("Money in US dollars of 2025; capex annualised at the cost of capital "
-               f"({ctx.scenario['cost.wacc']:.1%}) over "
+               f"({percent(ctx.scenario.inputs.cost.wacc, 1)}) over "
                f"{ctx.scenario['cost.hardware_lifetime_years']:g} years (hardware) and "
                f"{ctx.scenario['cost.facility_lifetime_years']:g} years (facility).")
     _lease(ctx)

@@ -27,7 +27,7 @@ from calc.dashboard.context import Context, Question
 from calc.dashboard.keys import PhasesKey
 from calc.dashboard.markup import plain, shown_error
 from calc.dashboard.settings import Settings
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 
 __all__ = ["PROBABILITIES", "ask", "probable_answers", "render"]
 
@@ -168,13 +168,14 @@ def render(ctx: Context, phases: tuple[Phase, ...], used: PhasesKey, until: str,
                                            and share not in PROBABILITIES else "")
             if "error" in found:
                 st.metric(label, "—", border=True, width="content",
-                          help=f"No value reaches {share:.0%} (see below).")
+                          help=f"No value reaches {percent(share)} (see below).")
                 problems.append(f"P{share * 100:g}: {found['error']}")
                 continue
             st.metric(label, _shown(found["value"], found["unit"]), border=True,
                       width="content",
-                      help=f"{share:.0%} sure: at this value P({output} ≥ {target:g}) = "
-                           f"{found['achieved']:.1%} ± {found['achieved_se']:.1%} over "
+                      help=f"{percent(share)} sure: at this value P({output} ≥ {target:g}) = "
+                           f"{percent(found['achieved'], 1)} ± "
+                           f"{percent(found['achieved_se'], 1)} over "
                            f"{found['samples']:,} joint samples, seed {found['seed']}."
                            f"\n\nExact value: {found['value']!r} {found['unit']}")
     # each answer that has none: its one line under the box (the P answers' in small print

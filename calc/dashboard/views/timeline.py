@@ -49,7 +49,7 @@ from calc.dashboard.settings import Settings
 from calc.dashboard.views import phase_table, target_box
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.timeline import levers_chart, timeline_chart
-from calc.presentation.formatting import format_value, month_text
+from calc.presentation.formatting import format_value, month_text, percent
 from calc.presentation.reach import reach_lines, warning_sentence
 from calc.presentation.timeline import timeline_summary
 
@@ -115,7 +115,7 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
                            f"build-outs (seed {seed}) reach {target:g}× {ctx.baseline.name} "
                            f"in {measure}." + (f" ({month})" if month else ""))
         st.metric(f"Chance by {until}",
-                  f"{found.drawn.chart.table.columns['p_reached_by'][-1]:.0%}",
+                  percent(found.drawn.chart.table.columns['p_reached_by'][-1]),
                   border=True, width="content",
                   help=f"Share of the {n:,} samples that reach the target by {until}.")
     show_chart(found.drawn, key="dl-tl-reach")
@@ -181,7 +181,7 @@ def render(ctx: Context) -> PhaseEdit | None:
                       help=f"Median of {answer.sampled.samples:,} sampled build-outs (seed "
                            f"{answer.sampled.seed}); 10–90 %: {low or 'after ' + until} to "
                            f"{high or 'after ' + until}; P(by {until}) = "
-                           f"{answer.p_by_horizon:.0%}.", border=True, width="content")
+                           f"{percent(answer.p_by_horizon)}.", border=True, width="content")
         st.metric(f"{target:g}× at central values", reached or f"not by {until}",
                   help=f"{summary} Multiples of {measure} against {ctx.baseline.name}.",
                   border=True, width="content")

@@ -33,7 +33,7 @@ from calc.dashboard.settings import Settings
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.sensitivity import conditional_p_chart, sobol_chart, tornado_chart
 from calc.presentation.charts.uncertainty import exceedance_chart, histogram_chart
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 
 __all__ = ["conditional", "default_output", "exceedance", "histogram", "render", "sobol",
            "tornado"]
@@ -110,7 +110,7 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     month = st.select_slider("By the end of", options=year_ends, value=default,
                              format_func=lambda m: m[:4], key="unc-by")
     target = ctx.scenario.inputs.target.compute_multiplier
-    st.metric(f"P({target:g}× by end of {month[:4]})", f"{reached[month]:.0%}",
+    st.metric(f"P({target:g}× by end of {month[:4]})", percent(reached[month]),
               help="Share of samples whose build-out reaches the target multiple by then.")
     show_chart(drawn, key="dl-unc-fan")
 
@@ -124,7 +124,7 @@ def _what_if(ctx: Context, samples: int, seed: int, measure: str) -> None:
         drawn = chart(conditional, ctx.key, samples, seed)
     table = drawn.chart.table
     if not any(swing > 0 for swing in table.columns["swing"]):
-        st.info(f"Knowing no single input would move P(≥ {target:g}×) from {p:.0%} for "
+        st.info(f"Knowing no single input would move P(≥ {target:g}×) from {percent(p)} for "
                 f"{ctx.scenario.name}: every input's low and high give the same chance.",
                 icon=":material/info:")
         return
@@ -133,8 +133,8 @@ def _what_if(ctx: Context, samples: int, seed: int, measure: str) -> None:
     st.caption(
         f"Each bar: P({target:g}× {measure} against {ctx.baseline.name}) if one input were "
         f"known to sit at its low or its high, every other input still sampled ({samples:,} "
-        f"joint samples, seed {seed}; unpinned {p:.0%}). Pinning {top['label'].lower()} "
-        f"moves it most: {top['p_low']:.0%} at its low, {top['p_high']:.0%} at its high. "
+        f"joint samples, seed {seed}; unpinned {percent(p)}). Pinning {top['label'].lower()} "
+        f"moves it most: {percent(top['p_low'])} at its low, {percent(top['p_high'])} at its high. "
         f"`capcalc sensitivity p_target_reached {ctx.preset} --samples {samples} --seed {seed}` "
         "gives the same.")
 
@@ -192,10 +192,11 @@ def _view(ctx: Context) -> None:
     bands, p_target, p_se = found.bands, found.p_target, found.p_target_se
     target = ctx.scenario.inputs.target.compute_multiplier
     with st.container(horizontal=True, wrap=True, gap="small"):
-        st.metric(f"P(≥ {target:g}×)", f"{p_target:.0%}" if p_se >= 0.0005 or
-                  p_target in (0, 1) else f"{p_target:.1%}", border=True, width="content",
+        st.metric(f"P(≥ {target:g}×)", percent(p_target) if p_se >= 0.0005 or
+                  p_target in (0, 1) else percent(p_target, 1), border=True, width="content",
                   help=f"Share of the {samples:,} samples in which the compute multiple "
-                       f"of {measure} reaches {target:g}× {ctx.baseline.name} (± {p_se:.1%}).")
+                       f"of {measure} reaches {target:g}× {ctx.baseline.name} "
+                       f"(± {percent(p_se, 1)}).")
         for name in CARDS:
             p5, p50, p95 = bands[name]
             unit = OUTPUTS[name].unit

@@ -29,7 +29,7 @@ from calc.presentation.chart_spec import (
     multiple_name,
 )
 from calc.presentation.colours import GRID, NEUTRAL, PALETTE, TARGET, series_colours
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, multiple, percent
 from calc.presentation.label_places import (
     CHAR_PX,
     DASHBOARD_PLOT,
@@ -44,10 +44,11 @@ from calc.presentation.tables.scenarios import (
     cost_table,
     lease_table,
     power_curve_table,
+    utilisation_table,
 )
 
 __all__ = ["COINCIDENT", "Crossing", "breakeven_text", "chip_groups", "comparison_chart",
-           "cost_chart", "crossings", "lease_chart", "power_chart"]
+           "cost_chart", "crossings", "lease_chart", "power_chart", "utilisation_chart"]
 
 #: The scenarios' circles on the power chart (no accelerator's curve takes it).
 _POINTS = "#000000"
@@ -400,17 +401,18 @@ def breakeven_text(utilisation: float) -> str:
     >>> breakeven_text(0.41)
     'owning is cheaper above 41 % utilisation'
     >>> breakeven_text(1.3)
-    'leasing is cheaper even at 100 % utilisation (owning costs 1.3× leasing all year)'
+    'leasing is cheaper even at 100 % utilisation (owning costs 1.30× leasing all year)'
     """
     if not math.isfinite(utilisation):
         return "no break-even (the cloud price is zero)"
     if utilisation <= 1:
-        return f"owning is cheaper above {utilisation:.0%} utilisation".replace("%", " %")
+        return f"owning is cheaper above {percent(utilisation)} utilisation"
     return (f"leasing is cheaper even at 100 % utilisation (owning costs "
-            f"{utilisation:.2g}× leasing all year)")
+            f"{multiple(utilisation)} leasing all year)")
 
 
 OWNED, LEASED = "owned (annualized capex + electricity)", "leased all year (cloud price)"
+OWNED_SHORT, LEASED_SHORT = "owned", "leased"
 
 
 def lease_chart(results: Sequence[Result]) -> Chart:
@@ -431,4 +433,46 @@ def lease_chart(results: Sequence[Result]) -> Chart:
                        domain=(0.0, top * 2.2 if top > 0 else 1.0)),
                   Axis(kind="category", categories=scenarios),
                   (Bars(tuple(bars), grouped=True),), height=44 * len(scenarios))
+    return Chart(table, (panel,))
+
+
+def utilisation_chart(results: Sequence[Result]) -> Chart:
+    """Yearly cost of owning (flat: the same at any use) and of leasing (rising with the
+    share of the year used) against utilisation, per scenario: the break-even marked where
+    they cross, the scenarios' utilisation as a vertical line."""
+    table = utilisation_table(results)
+    rows = table.rows()
+    scenarios = list(dict.fromkeys(str(r["scenario"]) for r in rows))
+    one = len(scenarios) == 1
+
+    def series(name: str, kind: str) -> str:
+        return kind if one else f"{name}: {kind}"
+
+    names = [series(n, k) for n in scenarios for k in ("owned", "leased")]
+    colours = {OWNED_SHORT: PALETTE[0], LEASED_SHORT: PALETTE[1]} if one \
+        else series_colours(names)
+    marks: list[Line | Rule | Points] = []
+    crossings = []
+    for name in scenarios:
+        mine = [r for r in rows if r["scenario"] == name]
+        xs = tuple(float(r["utilisation"]) for r in mine)
+        marks.append(Line(series(name, "owned"), colours[series(name, "owned")], xs,
+                          tuple(float(r["owned_usd_per_year"]) for r in mine)))
+        marks.append(Line(series(name, "leased"), colours[series(name, "leased")], xs,
+                          tuple(float(r["leased_usd_per_year"]) for r in mine), dash=DASHED))
+        crossings += [Point(float(r["utilisation"]), float(r["owned_usd_per_year"]), "",
+                            NEUTRAL, label=f"break-even {percent(float(r['utilisation']))}",
+                            place="left",
+                            tooltip=(("scenario", name),
+                                     ("break-even", percent(float(r["utilisation"]))),
+                                     ("cost per year", format_value(
+                                         float(r["owned_usd_per_year"]), CURRENCY))))
+                      for r in mine if r["what"] == "break-even"]
+    used = sorted({float(r["utilisation"]) for r in rows if r["what"] == "utilisation"})
+    marks += [Rule("x", u, colour=NEUTRAL, dash=DOTTED, width=1.0,
+                   label=f"utilisation {percent(u)}") for u in used]
+    if crossings:
+        marks.append(Points(tuple(crossings), size=90))
+    panel = Panel(Axis("Utilisation", kind="share", domain=(0.0, 1.0)),
+                  Axis("Cost per year", f"{CURRENCY}/year"), tuple(marks), height=300)
     return Chart(table, (panel,))

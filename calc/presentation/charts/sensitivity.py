@@ -10,7 +10,7 @@ from calc.analysis.sensitivity import ConditionalP, Sensitivity
 from calc.core.vocabulary import OUTPUTS
 from calc.presentation.chart_spec import Axis, Bar, Bars, Chart, Panel, Rule
 from calc.presentation.colours import PALETTE
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 from calc.presentation.tables.sensitivity import conditional_p_table, sobol_table, tornado_table
 
 __all__ = ["conditional_p_chart", "sobol_chart", "tornado_chart"]
@@ -88,7 +88,7 @@ def conditional_p_chart(result: ConditionalP, *, measure: str | None = None) -> 
                   Axis(kind="category", categories=names),
                   (Bars(tuple(bars), thickness=0.6),
                    Rule("x", central, series=_UNPINNED, colour="#000000", width=1.5,
-                        label=f"{central:.0%} as sampled")),
+                        label=f"{percent(central)} as sampled")),
                   height=max(24 * len(names), 60))
     return Chart(table, (panel,) if bars else (),
                  empty="" if bars else "knowing no single input would move the chance",

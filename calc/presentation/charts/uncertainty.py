@@ -31,7 +31,7 @@ from calc.presentation.chart_spec import (
     multiple_name,
 )
 from calc.presentation.colours import NEUTRAL, PALETTE, TARGET, series_colours
-from calc.presentation.formatting import format_value, month_text
+from calc.presentation.formatting import format_value, month_text, percent
 from calc.presentation.tables.uncertainty import (
     REACH_MARKS,
     exceedance_table,
@@ -118,7 +118,7 @@ def exceedance_chart(sims: Sequence[Simulation], output: str = "compute_multiple
     rows = table.rows()
     multiple = output == "compute_multiple"
     names = [s.name for s in sims]
-    label = {s.name: f"{s.name}: P(≥ target) = {s.p_target_reached():.0%}" if multiple
+    label = {s.name: f"{s.name}: P(≥ target) = {percent(s.p_target_reached())}" if multiple
              else s.name for s in sims}
     colours = series_colours(label[n] for n in names)
     marks: list[Mark] = [
@@ -198,7 +198,7 @@ def reach_probability_chart(sims: Sequence[TimelineSimulation], *,
         marks.append(Points(tuple(
             Point(month, share, REACHED_BY, "#000000", label=f"P{round(share * 100)}: "
                   f"{month_text(month)}", place="left",
-                  tooltip=(("scenario", name), ("chance", f"{share:.0%}"),
+                  tooltip=(("scenario", name), ("chance", percent(share)),
                            ("month", month_text(month))))
             for name, share, month in found), size=50, bold=True))
     target = sims[0].target

@@ -123,3 +123,39 @@ def lease_table(results: Sequence[Result]) -> Table:
                            "owned: capex annualised at the cost of capital plus electricity; "
                            "leased: accelerators × hours × cloud price"),
     )
+
+
+def utilisation_table(results: Sequence[Result]) -> Table:
+    """Owning against leasing as the fleet's utilisation goes from 0 to 1, per scenario: the
+    points where the two yearly costs are known (idle, the scenario's utilisation, the
+    break-even, busy all year). Owning costs its annualized cost at any utilisation;
+    leasing the leased cost per year times the utilisation.
+
+    Each value is one of :data:`calc.core.vocabulary.OUTPUTS` (at 0 leasing costs nothing,
+    at the break-even as much as owning); nothing is computed here.
+    """
+    columns: dict[str, list[Any]] = {k: [] for k in (
+        "scenario", "utilisation", "what", "owned_usd_per_year", "leased_usd_per_year")}
+    for result in results:
+        owned = float(result.outputs["annualized_cost_usd"])
+        used = float(result.scenario.inputs.cost.utilisation)
+        breakeven = float(result.outputs["lease_breakeven_utilisation"])
+        points = [(0.0, "idle", 0.0),
+                  (used, "utilisation", float(result.outputs["leased_cost_at_utilisation_usd"])),
+                  (1.0, "busy all year", float(result.outputs["cloud_cost_per_year_usd"]))]
+        if 0.0 < breakeven <= 1.0:
+            points.append((breakeven, "break-even", owned))
+        for at, what, leased in sorted(points):
+            for name, value in (("scenario", result.name), ("utilisation", at), ("what", what),
+                                ("owned_usd_per_year", owned), ("leased_usd_per_year", leased)):
+                columns[name].append(value)
+    return Table(
+        name="cost-versus-utilisation",
+        title="Owning against leasing, by utilisation",
+        columns=columns,
+        units={"utilisation": "1", "owned_usd_per_year": f"{CURRENCY}/year",
+               "leased_usd_per_year": f"{CURRENCY}/year"},
+        caption=provenance([r.name for r in results], results[0].baseline if results else "",
+                           "owned: capex annualised at the cost of capital plus electricity, "
+                           "whatever the use; leased: only the hours used, at the cloud price"),
+    )

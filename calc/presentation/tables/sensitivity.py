@@ -5,11 +5,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from calc.analysis.sensitivity import ConditionalP, Sensitivity
+from calc.analysis.sensitivity import ConditionalP, Parameter, Sensitivity
 from calc.core.vocabulary import INPUTS, OUTPUTS
+from calc.presentation.formatting import input_title, percent
 from calc.presentation.tables.base import Table, provenance
 
 __all__ = ["conditional_p_table", "sobol_table", "tornado_table"]
+
+
+def _title(parameter: Parameter) -> str:
+    return input_title(parameter.key, parameter.side)
 
 
 def _slug(output: str) -> str:
@@ -29,7 +34,7 @@ def tornado_table(result: Sensitivity) -> Table:
     central_ok = math.isfinite(result.central)
     drawn = [b for b in result.tornado if central_ok and math.isfinite(b.output_low)
              and math.isfinite(b.output_high)]
-    beyond = [b.parameter.label for b in result.tornado if b not in drawn]
+    beyond = [_title(b.parameter) for b in result.tornado if b not in drawn]
     note = "low/high are 90 % intervals; other inputs at their central value"
     if not central_ok:
         note += "; out of reach at the central values, so no input has a bar"
@@ -37,7 +42,7 @@ def tornado_table(result: Sensitivity) -> Table:
         note += f"; out of reach at an end, not drawn: {', '.join(beyond)}"
     for bar in drawn:
         cols["key"].append(bar.parameter.key)
-        cols["label"].append(bar.parameter.label)
+        cols["label"].append(_title(bar.parameter))
         cols["side"].append(bar.parameter.side)
         cols["input_unit"].append(INPUTS[bar.parameter.key].unit)
         cols["input_low"].append(bar.input_low)
@@ -61,7 +66,7 @@ def sobol_table(result: Sensitivity) -> Table:
                                                    "ST", "ST_conf")}
     for index in result.sobol:
         cols["key"].append(index.parameter.key)
-        cols["label"].append(index.parameter.label)
+        cols["label"].append(_title(index.parameter))
         cols["side"].append(index.parameter.side)
         for name in ("S1", "S1_conf", "ST", "ST_conf"):
             cols[name].append(getattr(index, name))
@@ -84,7 +89,7 @@ def conditional_p_table(result: ConditionalP) -> Table:
         "swing")}
     for row in result.pinned:
         m = row.parameter.marginal
-        for name, value in (("key", row.parameter.key), ("label", row.parameter.label),
+        for name, value in (("key", row.parameter.key), ("label", _title(row.parameter)),
                             ("side", row.parameter.side),
                             ("input_unit", INPUTS[row.parameter.key].unit),
                             ("input_low", m.low), ("input_high", m.high), ("p_low", row.p_low),
@@ -98,5 +103,5 @@ def conditional_p_table(result: ConditionalP) -> Table:
         units={"p_low": "1", "p_high": "1", "swing": "1"},
         caption=provenance([result.scenario.name], result.baseline.name,
                            f"{result.samples:,} joint samples, seed {result.seed}; unpinned "
-                           f"P = {result.p_target:.0%}; the other inputs sampled"),
+                           f"P = {percent(result.p_target)}; the other inputs sampled"),
     )

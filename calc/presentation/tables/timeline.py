@@ -8,6 +8,7 @@ from calc.analysis.pace import Pace
 from calc.analysis.timeline import Timeline
 from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.months import month_index
+from calc.presentation.formatting import percent
 from calc.presentation.tables.base import Table, provenance
 
 __all__ = ["PACE_COLUMNS", "timeline_table"]
@@ -52,8 +53,8 @@ def timeline_table(timeline: Timeline, pace: Pace | None = None) -> Table:
             [scenario.name], timeline.baseline,
             f"target {timeline.target:g}× reached "
             f"{(reached + ' at central values') if reached else 'not by ' + timeline.until}; "
-            f"hardware life {lifetime:g} yr; beyond the catalog perf/W +{growth:.0%}/yr, "
-            f"FLOP/$ +{scenario.inputs.hardware.price_performance_growth_per_year:.0%}/yr; "
+            f"hardware life {lifetime:g} yr; beyond the catalog perf/W +{percent(growth)}/yr, "
+            f"FLOP/$ +{percent(scenario.inputs.hardware.price_performance_growth_per_year)}/yr; "
             f"MFU {scenario.inputs.training.mfu:g}"
             + (f"; {pace.operator}'s pace {pace.growth:.2f}×/yr "
                f"({pace.slowest:.2f}–{pace.fastest:.2f}) through its stated compute"

@@ -12,6 +12,7 @@ from calc.analysis.buildout_montecarlo import TimelineSimulation
 from calc.analysis.montecarlo import Simulation, exceedance
 from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.vocabulary import OUTPUTS
+from calc.presentation.formatting import percent
 from calc.presentation.tables.base import Table, provenance
 
 FloatArray = npt.NDArray[np.float64]
@@ -85,7 +86,7 @@ def _out_of_reach(sims: Sequence[Simulation], output: str) -> str:
     if not any(shares.values()):
         return ""
     return "out of reach (not drawn): " + ", ".join(
-        f"{name} {share:.0%}" for name, share in shares.items() if share)
+        f"{name} {percent(share)}" for name, share in shares.items() if share)
 
 
 def histogram_table(sims: Sequence[Simulation], output: str, bins: int = 40) -> Table:
@@ -172,8 +173,8 @@ def fan_table(sims: Sequence[TimelineSimulation], output: str = "compute_multipl
             cols["p_reached"].append(reached[month])
     spec = TIMELINE_OUTPUTS[output]
     first = sims[0]
-    reach = "; ".join(
-        f"{s.name}: P({s.target:g}× by {s.until}) = {s.p_reached_by(s.until):.0%}" for s in sims)
+    reach = "; ".join(f"{s.name}: P({s.target:g}× by {s.until}) = "
+                      f"{percent(s.p_reached_by(s.until))}" for s in sims)
     return Table(
         name=f"timeline-fan-{_slug(output)}",
         title=f"{spec.title} over time: P5–P95 and median",
