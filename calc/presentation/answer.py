@@ -268,14 +268,16 @@ def basis_sentence(choice: BuildoutChoice | None, scenario: Scenario) -> str:
     return " ".join(s for s in (head, changes_sentence(choice, scenario)) if s)
 
 
-def date_sentences(answer: Reach) -> str:
+def date_sentences(answer: Reach, *, named: bool = True) -> str:
     """When the build-out reaches the target: whose phases it runs, sampled, at central
     values (with what sets that month), how the scenario's changes enter it, at the
-    operator's own pace, and the warning when it runs above it."""
+    operator's own pace, and the warning when it runs above it. ``named=False`` leaves the
+    scenario out, its name and its changes (a comparison of several says a shared build-out's
+    date once)."""
     choice = answer.choice
     timeline = answer.timeline
     name = buildout_name(choice)
-    if choice is not None and choice.borrowed:
+    if choice is not None and choice.borrowed and named:
         own = timeline.scenario.name
         subject = (f"{own} has no build-out of its own: on the phases of {name}, with {own}'s "
                    "other inputs, it")
@@ -292,7 +294,8 @@ def date_sentences(answer: Reach) -> str:
         central = (f"at central values not by {month_text(timeline.until)}: "
                    f"{times(timeline.final_multiple)} then")
     sentences = [f"{date_clause(answer, subject)}; {central}.",
-                 changes_sentence(choice, timeline.scenario), pace_sentence(answer),
+                 changes_sentence(choice, timeline.scenario) if named else "",
+                 pace_sentence(answer),
                  warning_sentence(answer.warning)]
     return " ".join(s for s in sentences if s)
 

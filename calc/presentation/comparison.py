@@ -71,7 +71,7 @@ def compare(library: Library, results: Sequence[Result], baseline: Result, *,
                      format_value(facts.facility_power_mw_for_target, "MW"),
                      _when(reach) + own))
         if reach is not None:
-            dates.setdefault(date_sentences(reach), []).append(result.name)
+            dates.setdefault(date_sentences(reach, named=False), []).append(result.name)
     on = f", {shared}" if shared is not None else ""
     header = ("Scenario", "Chip", "Facility power", "Multiple",
               f"Power for {times(target)}", f"{times(target)} month (10–90 %{on})")
