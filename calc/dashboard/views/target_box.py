@@ -33,6 +33,8 @@ __all__ = ["PROBABILITIES", "ask", "probable_answers", "render"]
 
 #: The probabilities the target box always answers, beside the central answer.
 PROBABILITIES = (0.5, 0.8, 0.95)
+#: The box's question until the user asks another (the accelerator count instead, for a
+#: site sized by count): the power that reaches the scenario's target multiple.
 DEFAULT_QUESTION: Question = ("site.facility_power_mw", "compute_multiple", None, None)
 #: The widgets of the box's form, by what they ask.
 _FORM = {"key": "tl:solve-key", "output": "tl:solve-output", "target": "tl:solve-target",
