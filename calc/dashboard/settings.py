@@ -140,6 +140,11 @@ class Settings:
         return {f.name: _codec(f) for f in fields(cls)}
 
     @property
+    def monte_carlo(self) -> tuple[int, int]:
+        """The Monte Carlo's ``(samples, seed)``."""
+        return self.samples, self.seed
+
+    @property
     def horizon(self) -> str:
         """The horizon month, ``YYYY-12``.
 

@@ -19,10 +19,10 @@ import streamlit as st
 from calc.core.errors import CapcalcError
 from calc.core.phases import LATEST, PHASE_STATUSES, Phase
 from calc.core.vocabulary import INPUTS
+from calc.dashboard.commands import page_buildout
 from calc.dashboard.context import Context, PhaseEdit
 from calc.dashboard.link import phases_from_records
 from calc.dashboard.markup import plain, shown_error
-from calc.presentation.answer import BUILDOUT, buildout_phases
 
 __all__ = ["default_phases", "editor", "phases_from_rows"]
 
@@ -34,17 +34,9 @@ _COLUMNS = ("name", "start", "facility_power_mw", "accelerator", "delay_months",
 
 
 def default_phases(ctx: Context) -> tuple[tuple[Phase, ...], str]:
-    """The scenario's own phases, or the shipped build-out's with a note saying so."""
-    phases, borrowed = buildout_phases(ctx.library, ctx.scenario)
-    if phases and borrowed is None:
-        return phases, ""
-    if phases:
-        return phases, (
-            f"{ctx.scenario.name} has no build-out timeline: showing the phases of "
-            f"{BUILDOUT} with {ctx.scenario.name}'s other assumptions. Edit them below.")
-    power = float(ctx.result.outputs["facility_power_mw"])
-    return (Phase("site", "2025-01", power),), (
-        f"{ctx.scenario.name} has no build-out timeline: one phase of its site from 2025-01.")
+    """The scenario's own phases, or the shipped build-out's with a note saying so
+    (:func:`calc.dashboard.commands.page_buildout`, which the scenario file writes too)."""
+    return page_buildout(ctx)
 
 
 def _clean(value: Any) -> Any:
