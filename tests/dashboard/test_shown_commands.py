@@ -162,6 +162,8 @@ STATES = {
     "samples and seed": {**GB200, "samples": "5000", "seed": "7"},
     "own build-out with changes": {"scenario": "cortex-buildout", "training.mfu": "0.45",
                                    "samples": "2000"},
+    "phase edit": {"scenario": "cortex-buildout", "timeline[3].facility_power_mw": "900",
+                   "slip": "0"},
     "solved power": {"scenario": "tenfold", "site.pue": "1.2", "seed": "3"},
 }
 
@@ -180,6 +182,9 @@ def test_every_shown_command_gives_the_pages_numbers(state: str, tmp_path: Path)
     query = {**STATES[state], "samples": STATES[state].get("samples", "2000")}
     at = _run({**query, "view": "timeline"})
     _check_all(at, tmp_path, {"timeline", "solve"})
+    if state == "phase edit":  # the command line cannot name edited phases: the file does
+        name = commands.file_name(_context(at))
+        assert all(name in c for c in _shown_commands(at) if c[1] == "timeline")
     at = _run({**query, "view": "uncertainty"})
     # "what if we knew" (and its command) is drawn when P(target) is neither 0 nor 1
     _check_all(at, tmp_path, {"run"} | ({"sensitivity"} if state == "solved power" else set()))
