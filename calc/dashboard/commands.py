@@ -21,18 +21,25 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from calc.core.errors import CapcalcError
 from calc.core.phases import Phase
-from calc.dashboard.compute.scenario import slipped
+from calc.core.vocabulary import INPUTS
+from calc.dashboard.compute.scenario import TIMELINE_SAMPLES, default_phases, slipped
 from calc.dashboard.context import Context
 from calc.dashboard.keys import NO_UPLOAD
 from calc.dashboard.link import as_library_sets
+from calc.dashboard.settings import Settings
 from calc.data.scenario_file import scenario_yaml
+from calc.data.scenarios import Library
 from calc.presentation.answer import BUILDOUT, buildout_phases, heading
 
-__all__ = ["file_name", "heading_of", "page_buildout", "run_command", "said", "scenario_args",
-           "scenario_file", "sensitivity_command", "shown", "solve_command",
-           "timeline_command", "uses_file"]
+__all__ = ["FileState", "file_commands", "file_name", "heading_of", "page_buildout",
+           "run_command", "said", "scenario_args", "scenario_file", "sensitivity_command",
+           "settings_in_file", "shown", "solve_command", "state_in_file", "timeline_command",
+           "timeline_samples", "uses_file"]
 
 
 def heading_of(ctx: Context) -> tuple[str, str]:
@@ -100,15 +107,16 @@ def scenario_file(ctx: Context) -> str:
                          name=ctx.preset if _uploaded(ctx) else None, file_name=file_name(ctx),
                          title=title or None, description=description or None,
                          phases=_file_phases(ctx), samples=settings.samples, seed=settings.seed,
-                         until=ctx.until)
+                         until=ctx.until, commands=file_commands(ctx))
 
 
-def scenario_args(ctx: Context, *, buildout: bool = False, slipped_file: bool = False
-                  ) -> list[str]:
-    """The arguments that name the state: the downloaded file (:func:`uses_file`; also with
-    ``slipped_file`` when the slip is on, for a command without ``--slip``: the file holds
-    the phases slipped), or the preset and a ``--set key=value`` for every changed input."""
-    if uses_file(ctx, buildout=buildout) or (slipped_file and ctx.settings.slip):
+def scenario_args(ctx: Context, *, buildout: bool = False, slipped_file: bool = False,
+                  file: bool = False) -> list[str]:
+    """The arguments that name the state: the downloaded file (with ``file``, or when
+    :func:`uses_file`; also with ``slipped_file`` when the slip is on, for a command without
+    ``--slip``: the file holds the phases slipped), or the preset and a ``--set key=value``
+    for every changed input."""
+    if file or uses_file(ctx, buildout=buildout) or (slipped_file and ctx.settings.slip):
         return [file_name(ctx)]
     args = [ctx.preset]
     for key, value in ctx.sets:
@@ -140,19 +148,122 @@ def said(ctx: Context, command: Sequence[str]) -> str:
     return text
 
 
-def run_command(ctx: Context, samples: int | None = None, seed: int | None = None
-                ) -> list[str]:
-    """``capcalc run`` of the state (with its Monte Carlo when ``samples`` is given)."""
-    return ["capcalc", "run", *scenario_args(ctx), *_sampling(samples, seed)]
+def run_command(ctx: Context, samples: int | None = None, seed: int | None = None, *,
+                file: bool = False) -> list[str]:
+    """``capcalc run`` of the state (with its Monte Carlo when ``samples`` is given; ``file``:
+    naming the downloaded file whatever the state)."""
+    return ["capcalc", "run", *scenario_args(ctx, file=file), *_sampling(samples, seed)]
 
 
-def timeline_command(ctx: Context, samples: int | None = None, seed: int | None = None
-                     ) -> list[str]:
+def timeline_command(ctx: Context, samples: int | None = None, seed: int | None = None, *,
+                     file: bool = False) -> list[str]:
     """``capcalc timeline`` of the build-out the page uses, to its horizon, slipping as the
     page's switch says (``samples``: the sampled build-outs the page drew)."""
     slip = [] if ctx.settings.slip else ["--slip", "none"]
-    return ["capcalc", "timeline", *scenario_args(ctx, buildout=True), "--until", ctx.until,
-            *_sampling(samples, seed), *slip]
+    return ["capcalc", "timeline", *scenario_args(ctx, buildout=True, file=file),
+            "--until", ctx.until, *_sampling(samples, seed), *slip]
+
+
+def timeline_samples(samples: int) -> int:
+    """The build-outs the page samples for ``samples`` set (at most
+    :data:`~calc.dashboard.compute.scenario.TIMELINE_SAMPLES`)."""
+    return min(samples, TIMELINE_SAMPLES)
+
+
+def file_commands(ctx: Context) -> list[str]:
+    """The commands the scenario file's header gives: its Monte Carlo with the page's samples
+    and seed, and its build-out with the page's horizon, sampled build-outs and slip."""
+    samples, seed = ctx.settings.monte_carlo
+    return [shown(run_command(ctx, samples, seed, file=True)),
+            shown(timeline_command(ctx, timeline_samples(samples), seed, file=True))]
+
+
+#: The header line that marks a scenario file the page wrote (:func:`file_commands`).
+_MARK = "# The same numbers: capcalc run "
+
+
+@dataclass(frozen=True)
+class FileState:
+    """The page state a scenario file the page wrote holds: the preset it was changed from,
+    the changed inputs as ``--set`` text, and the edited build-out (None: the preset's
+    own, slipped or not)."""
+
+    preset: str
+    sets: dict[str, str]
+    phases: tuple[Phase, ...] | None
+
+
+def _text(value: Any) -> str:
+    """An input's value as ``--set`` text that reads back equal.
+
+    >>> _text(300.0), _text(0.45), _text("GB200")
+    ('300', '0.45', 'GB200')
+    """
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def state_in_file(text: str, library: Library) -> FileState | None:
+    """The state a scenario file the page wrote (:func:`scenario_file` of a shipped preset)
+    was written from, so uploading it reopens that page: the same preset, changes and
+    build-out, hence the same random streams and numbers. None for any other file (an own
+    scenario, one with ranges, sources or correlations of its own), which is uploaded as
+    it is.
+
+    ``library`` is the shipped library; ``text`` has been checked as an upload.
+    """
+    if _MARK not in text:
+        return None
+    with_file, names = library.add_text(text, origin="upload")
+    if len(names) != 1:
+        return None
+    definition = with_file.definitions[names[0]]
+    base = definition.base
+    plain = all(c.has_value and c.key in INPUTS and c.low is None and c.high is None
+                and c.dist is None and c.source is None for c in definition.changes)
+    if base not in library.shipped or definition.name != f"{base}-custom" or not plain or \
+            definition.meet_target is not None or definition.correlations:
+        return None
+    sets = {c.key: _text(c.value) for c in definition.changes}
+    phases = definition.timeline
+    if phases is not None:
+        default = default_phases(library, base, sets)
+        if default is not None and phases in (default, slipped(default)):
+            phases = None
+    return FileState(base, sets, phases)
+
+
+def settings_in_file(text: str, settings: Settings) -> Settings:
+    """``settings`` with the samples, seed, horizon and slip a scenario file's header gives
+    in its commands (:func:`file_commands`); what a header does not give, or gives out of
+    bounds, stays as it is."""
+    codecs = Settings.codecs()
+    found: dict[str, Any] = {}
+    for line in text.splitlines():
+        if not line.startswith("#") or "capcalc " not in line:
+            if line.strip() and not line.startswith("#"):
+                break  # the header is over
+            continue
+        try:
+            args = shlex.split(line[line.index("capcalc "):])
+        except ValueError:
+            continue
+        values = dict(zip(args, [*args[1:], ""], strict=True))
+        for flag, name in (("--samples", "samples"), ("--seed", "seed")):
+            if flag in values and name not in found:
+                found[name] = values[flag]
+        if len(args) > 1 and args[1] == "timeline":
+            found["slip"] = "0" if values.get("--slip") == "none" else "1"
+            until = values.get("--until", "")
+            if until.endswith("-12"):
+                found["until"] = until[:4]
+    for name, raw in found.items():
+        try:
+            settings = settings.with_value(name, codecs[name].parse(raw))
+        except CapcalcError:
+            continue  # out of bounds: the page keeps its own
+    return settings
 
 
 def solve_command(ctx: Context, key: str, output: str, target: float, *,

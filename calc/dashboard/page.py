@@ -122,7 +122,9 @@ def _sidebar(ctx: Context) -> None:
             st.error(plain(s.upload_error))
         st.download_button(
             "Download this scenario (YAML)",
-            data=lambda: commands.scenario_file(ctx),
+            # the state's settings as they are when clicked (a view's fragment changes the
+            # samples and seed without running the sidebar again)
+            data=lambda: commands.scenario_file(replace(ctx, settings=s.settings)),
             file_name=commands.file_name(ctx), mime="application/x-yaml", key="w:__scenario_yaml",
             on_click="ignore", icon=":material/download:",
             help="A scenario file that reproduces these numbers with `capcalc run FILE.yaml` "

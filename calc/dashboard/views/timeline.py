@@ -98,7 +98,7 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
                    measure: str) -> None:
     target = ctx.scenario.inputs.target.compute_multiplier
     st.subheader(f"Chance of {target:g}× by each month")
-    n = min(samples, TIMELINE_SAMPLES)
+    n = commands.timeline_samples(samples)
     try:
         with st.spinner(f"Sampling {n:,} build-outs…"):
             found = chance(ctx.key, used, until, n, seed)

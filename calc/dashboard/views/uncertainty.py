@@ -99,7 +99,7 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     try:
         with st.spinner("Sampling the build-out…"):
             drawn = fan(ctx.key, used_phases(ctx.key, ctx.phases, ctx.settings.slip), ctx.until,
-                        min(samples, TIMELINE_SAMPLES), seed)
+                        commands.timeline_samples(samples), seed)
     except CapcalcError as exc:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
