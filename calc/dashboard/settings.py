@@ -133,6 +133,9 @@ class Settings:
     slip: bool = setting(True, "Announced phases slip as their operator's record")
     #: The target box's own probability, in per cent.
     probability: int = setting(80, "Probability (%)", lower=1, upper=99)
+    #: The share of the year a leased fleet is used, in per cent (the Cost view's own
+    #: against lease; 100: leased all year, the comparison of ``capcalc run``).
+    utilisation: int = setting(100, "Utilisation (%)", lower=0, upper=100)
 
     @classmethod
     def codecs(cls) -> dict[str, Setting]:
