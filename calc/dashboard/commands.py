@@ -20,7 +20,7 @@ Nothing here draws: the views put :func:`shown` of a command in their captions.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,14 +32,16 @@ from calc.dashboard.context import Context
 from calc.dashboard.keys import NO_UPLOAD
 from calc.dashboard.link import as_library_sets
 from calc.dashboard.settings import Settings
+from calc.data.io import dump_yaml
 from calc.data.scenario_file import scenario_yaml
 from calc.data.scenarios import Library
 from calc.presentation.answer import BUILDOUT, buildout_phases, heading
 
 __all__ = ["FileState", "file_commands", "file_name", "heading_of", "page_buildout",
            "run_command", "said", "scenario_args", "scenario_file", "sensitivity_command",
-           "settings_in_file", "shown", "solve_command", "state_in_file", "timeline_command",
-           "timeline_samples", "uses_file"]
+           "settings_in_file", "shown", "solve_command", "state_in_file", "sweep_command",
+           "sweep_file", "sweep_file_name", "timeline_command", "timeline_samples",
+           "uses_file"]
 
 
 def heading_of(ctx: Context) -> tuple[str, str]:
@@ -279,6 +281,34 @@ def solve_command(ctx: Context, key: str, output: str, target: float, *,
     if probability is not None:
         args += ["--probability", f"{probability:g}", *_sampling(samples, seed)]
     return [*args, *scenario_args(ctx, buildout=on_timeline, slipped_file=on_timeline)]
+
+
+def sweep_file_name(ctx: Context) -> str:
+    """The name of the sweep file the Sweep view offers for download."""
+    return f"{ctx.preset}-sweep.yaml"
+
+
+def sweep_file(ctx: Context, axes: Mapping[str, Sequence[float]], output: str) -> str:
+    """The sweep file of the Sweep view's grid: the state's scenario with its changes (an
+    uploaded one from the downloaded scenario file, which must sit beside it), the axes'
+    values and the output, as ``capcalc sweep`` reads it."""
+    doc: dict[str, Any] = {"scenario": ctx.preset}
+    if _uploaded(ctx):
+        doc["scenarios"] = file_name(ctx)
+    if ctx.sets:
+        doc["set"] = {key: value for key, value in ctx.sets}
+    doc["axes"] = {key: [float(v) for v in values] for key, values in axes.items()}
+    doc["outputs"] = [output]
+    command = shown(sweep_command(ctx))
+    return (f"# A capcalc sweep: {command}\n"
+            + (f"# (with {file_name(ctx)}, the page's scenario file, beside it)\n"
+               if _uploaded(ctx) else "")
+            + dump_yaml(doc))
+
+
+def sweep_command(ctx: Context) -> list[str]:
+    """``capcalc sweep`` of the Sweep view's file, as a table of one row per point."""
+    return ["capcalc", "sweep", sweep_file_name(ctx), "--format", "csv"]
 
 
 def sensitivity_command(ctx: Context, output: str, samples: int | None = None,

@@ -331,6 +331,18 @@ def _on_setting(name: str, wkey: str) -> None:
     s.settings = s.settings.with_value(name, value)
 
 
+def sweep_axis(name: str, wkey: str) -> dict[str, Any]:
+    """Keyword arguments of the Sweep view's input select of axis ``name`` (``x``, ``y``):
+    bound to setting ``sweep_<name>``; a new input drops the range asked for the last one."""
+    return {**bound(f"sweep_{name}", wkey), "on_change": _on_sweep_axis}
+
+
+def _on_sweep_axis(name: str, wkey: str) -> None:
+    _on_setting(name, wkey)
+    s = current()
+    s.settings = s.settings.with_value(f"{name}_low", 0.0).with_value(f"{name}_high", 0.0)
+
+
 def on_phases(phases: tuple[Phase, ...] | None) -> None:
     """Make ``phases`` the build-out (None: the scenario's own) and restart the phase table
     from them."""
