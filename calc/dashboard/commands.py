@@ -37,11 +37,11 @@ from calc.data.scenario_file import scenario_yaml
 from calc.data.scenarios import Library
 from calc.presentation.answer import BUILDOUT, buildout_phases, heading
 
-__all__ = ["FileState", "file_commands", "file_name", "heading_of", "page_buildout",
-           "run_command", "said", "scenario_args", "scenario_file", "sensitivity_command",
-           "settings_in_file", "shown", "solve_command", "state_in_file", "sweep_command",
-           "sweep_file", "sweep_file_name", "timeline_command", "timeline_samples",
-           "uses_file"]
+__all__ = ["FileState", "assumptions_command", "file_commands", "file_name", "heading_of",
+           "page_buildout", "run_command", "said", "scenario_args", "scenario_file",
+           "sensitivity_command", "settings_in_file", "shown", "solve_command", "state_in_file",
+           "sweep_command", "sweep_file", "sweep_file_name", "timeline_command",
+           "timeline_samples", "uses_file"]
 
 
 def heading_of(ctx: Context) -> tuple[str, str]:
@@ -309,6 +309,11 @@ def sweep_file(ctx: Context, axes: Mapping[str, Sequence[float]], output: str) -
 def sweep_command(ctx: Context) -> list[str]:
     """``capcalc sweep`` of the Sweep view's file, as a table of one row per point."""
     return ["capcalc", "sweep", sweep_file_name(ctx), "--format", "csv"]
+
+
+def assumptions_command(ctx: Context) -> list[str]:
+    """``capcalc assumptions`` of the state: every input of its scenario."""
+    return ["capcalc", "assumptions", *scenario_args(ctx)]
 
 
 def sensitivity_command(ctx: Context, output: str, samples: int | None = None,

@@ -24,6 +24,7 @@ from calc.dashboard import APP, commands
 from calc.dashboard.compute import scenario as compute
 from calc.dashboard.context import Context
 from calc.dashboard.session import STATE_KEY
+from calc.presentation.formatting import format_value
 
 from tests.cli_runner import run_in_process
 
@@ -151,8 +152,28 @@ def _check_run(at: AppTest, ctx: Context, command: list[str], folder: Path) -> N
     assert shown in (f"{p:.0%}", f"{p:.1%}"), (command, shown, p)
 
 
+def _check_assumptions(at: AppTest, ctx: Context, command: list[str], folder: Path) -> None:
+    done = run_in_process(*command[1:], "--format", "json", cwd=folder)
+    assert done.returncode == 0, (shlex.join(command), done.stderr)
+    table = "\n".join(str(m.value) for m in at.markdown)
+    rows = {line.split("`")[1]: line for line in table.splitlines() if line.startswith("| `")}
+    printed = json.loads(done.stdout)
+    assert len(printed) == len(rows)
+    solved = compute.scenario_of(ctx.key).meet_target  # printed before it is solved
+    for row in printed:
+        if row["key"] == solved:
+            assert f"with {solved} as written before it is solved" in " ".join(
+                str(c.value) for c in at.caption)
+            continue
+        value = row["value"]
+        shown = format_value(value, row["unit"]) if not isinstance(value, float) or \
+            row["unit"] != "1" else f"{value:.4g}"
+        assert f"| {shown} |" in rows[row["key"]], (row, rows[row["key"]])
+
+
 CHECKS = {"timeline": _check_timeline, "solve": _check_solve,
-          "sensitivity": _check_sensitivity, "run": _check_run}
+          "sensitivity": _check_sensitivity, "run": _check_run,
+          "assumptions": _check_assumptions}
 
 GB200 = {"hardware.accelerator": "GB200", "site.facility_power_mw": "300"}
 STATES = {
@@ -188,6 +209,7 @@ def test_every_shown_command_gives_the_pages_numbers(state: str, tmp_path: Path)
     at = _run({**query, "view": "uncertainty"})
     # "what if we knew" (and its command) is drawn when P(target) is neither 0 nor 1
     _check_all(at, tmp_path, {"run"} | ({"sensitivity"} if state == "solved power" else set()))
+    _check_all(_run({**query, "view": "assumptions"}), tmp_path, {"assumptions"})
 
 
 @pytest.mark.slow
