@@ -102,7 +102,9 @@ def _axis(ctx: Context, where: st.delta_generator.DeltaGenerator, name: str, lab
 
 
 def render(ctx: Context) -> None:
-    """The axes, the output, the heatmap with its contour, and its downloads."""
+    """The finding and the heatmap with its contour first, then its downloads and the
+    controls (the axes, their ranges, the output) that make it."""
+    head = st.container()
     across, up, rest = st.columns([2, 2, 2])
     x, x_low, x_high = _axis(ctx, across, "x", "Across")
     y, y_low, y_high = _axis(ctx, up, "y", "Up")
@@ -114,8 +116,16 @@ def render(ctx: Context) -> None:
         "Values per axis", min_value=int(codec.lower), max_value=int(codec.upper), step=1,
         help=f"At most {int(codec.upper)} × {int(codec.upper)} points, so the page stays fast.",
         **session.bound("sweep_steps", "sweep:steps")))
+    with head:
+        _grid(ctx, (x, x_low, x_high), (y, y_low, y_high), output, steps)
+
+
+def _grid(ctx: Context, across: tuple[str, float, float], up: tuple[str, float, float],
+          output: str, steps: int) -> None:
+    """The finding, the heatmap and its downloads."""
+    (x, x_low, x_high), (y, y_low, y_high) = across, up
     if x == y:
-        st.info("Pick two different inputs to sweep.", icon=":material/info:")
+        st.info("Pick two different inputs to sweep (below).", icon=":material/info:")
         return
     xs, ys = axis_values(x, x_low, x_high, steps), axis_values(y, y_low, y_high, steps)
     label = page_title(ctx.key) if ctx.sets else ctx.preset
