@@ -7,6 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import calc
+from calc.analysis.lease import lease_at
+from calc.core.errors import CapcalcError
 
 
 def test_the_leased_cost_is_accelerators_times_hours_times_price(library):
@@ -49,3 +51,31 @@ def test_every_catalog_chip_has_a_sourced_rental_price(library):
         assert entry.low is not None and entry.high is not None, name
         assert entry.low <= chip.cloud_usd_per_hour <= entry.high, name
         assert entry.source != "assumption" or entry.note, name
+
+
+# ------------------------------------------------------------------ at a utilisation
+
+
+@given(st.floats(min_value=0.0, max_value=1.0), st.floats(min_value=0.0, max_value=1.0))
+def test_leasing_at_a_utilisation_is_that_share_of_leasing_all_year(library, u, v):
+    result = calc.run(library, "cortex-full")
+    low, high = sorted((u, v))
+    at_low, at_high = lease_at(result, low), lease_at(result, high)
+    assert at_low.owned_usd_per_year == at_high.owned_usd_per_year == result[
+        "annualized_cost_usd"]
+    assert at_high.leased_usd_per_year == pytest.approx(
+        high * result["cloud_cost_per_year_usd"], rel=1e-12)
+    assert at_low.leased_usd_per_year <= at_high.leased_usd_per_year
+    # owning is cheaper exactly above the break-even utilisation
+    breakeven = result["lease_breakeven_utilisation"]
+    for at in (at_low, at_high):
+        if at.utilisation > breakeven * (1 + 1e-9):
+            assert at.cheaper == "own"
+        elif at.utilisation < breakeven * (1 - 1e-9):
+            assert at.cheaper == "lease"
+
+
+@pytest.mark.parametrize("utilisation", [-0.01, 1.01, float("nan")])
+def test_a_utilisation_outside_the_year_is_refused(library, utilisation):
+    with pytest.raises(CapcalcError, match="utilisation"):
+        lease_at(calc.run(library, "cortex-phase1"), utilisation)

@@ -16,7 +16,7 @@ import streamlit as st
 from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import PHASE_SET_FIELDS, Phase
 from calc.core.vocabulary import GROUPS, INPUTS, MEASURE_TITLES, SIZING_KEYS
-from calc.dashboard import results_view, session, widgets
+from calc.dashboard import commands, results_view, session, widgets
 from calc.dashboard.compute.scenario import (
     MAX_UPLOAD_SCENARIOS,
     check_upload,
@@ -26,24 +26,20 @@ from calc.dashboard.compute.scenario import (
     results,
     shipped_library,
     slip,
-    used_phases,
 )
 from calc.dashboard.context import Context
-from calc.dashboard.keys import phases_of
 from calc.dashboard.link import (
     MAX_LINK_CHARS,
     PHASES_PARAM,
     LinkState,
-    as_library_sets,
     link_params,
     parse_link,
     phase_params,
     upload_fits,
 )
 from calc.dashboard.markup import plain, shown_error
-from calc.data.scenario_file import scenario_yaml
 from calc.data.scenarios import MAX_BASE_DEPTH
-from calc.presentation.answer import changes, heading
+from calc.presentation.answer import changes
 from calc.presentation.formatting import format_value
 
 __all__ = ["build", "changed_list", "mirror_link", "phase_changes", "read_link", "sidebar",
@@ -124,11 +120,12 @@ def _sidebar(ctx: Context) -> None:
                               f"a file, and chains of `base:` at most {MAX_BASE_DEPTH} deep.")
         if s.upload_error:
             st.error(plain(s.upload_error))
-        file_name = f"{ctx.preset}-custom.yaml"
         st.download_button(
             "Download this scenario (YAML)",
-            data=lambda: _scenario_file(ctx, file_name),
-            file_name=file_name, mime="application/x-yaml", key="w:__scenario_yaml",
+            # the state's settings as they are when clicked (a view's fragment changes the
+            # samples and seed without running the sidebar again)
+            data=lambda: commands.scenario_file(replace(ctx, settings=s.settings)),
+            file_name=commands.file_name(ctx), mime="application/x-yaml", key="w:__scenario_yaml",
             on_click="ignore", icon=":material/download:",
             help="A scenario file that reproduces these numbers with `capcalc run FILE.yaml` "
                  "(phase edits included; the Monte Carlo settings in its first lines).")
@@ -140,17 +137,6 @@ def _sidebar(ctx: Context) -> None:
                    f"{MAX_LINK_CHARS:,} characters packed): the link reopens the shipped "
                    "scenarios only. Share the downloaded scenario file instead.",
                    icon=":material/link_off:")
-
-
-def _scenario_file(ctx: Context, file_name: str) -> str:
-    title, description = _heading(ctx)
-    settings = ctx.settings
-    used = used_phases(ctx.key, ctx.phases, settings.slip)
-    phases = phases_of(used) if used else ctx.phases
-    return scenario_yaml(ctx.library, ctx.preset, as_library_sets(ctx.sets),
-                         file_name=file_name, title=title, description=description,
-                         phases=phases, samples=settings.samples, seed=settings.seed,
-                         until=ctx.until)
 
 
 # ------------------------------------------------------------------ build
@@ -188,13 +174,6 @@ def mirror_link(ctx: Context) -> None:
     current = {key: st.query_params[key] for key in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
-
-
-def _heading(ctx: Context) -> tuple[str, str]:
-    definition = ctx.library.definitions.get(ctx.preset)
-    return heading(ctx.scenario, ctx.result.outputs, preset=ctx.preset,
-                   preset_title=definition.title if definition else None,
-                   changed=bool(ctx.sets) or ctx.phases is not None)
 
 
 def changed_list(ctx: Context) -> list[str]:
@@ -273,7 +252,7 @@ def build() -> Context:
     for notice in notices:
         st.warning(plain(notice), icon=":material/warning:")
     mirror_link(ctx)
-    title, description = _heading(ctx)
+    title, description = commands.heading_of(ctx)
     results_view.render(ctx, title, description, changed_list(ctx))
     return ctx
 

@@ -23,7 +23,14 @@ from calc.core.errors import CapcalcError, clean_text
 from calc.core.months import month_label
 from calc.core.phases import Phase
 from calc.core.vocabulary import INPUTS, SIZING_KEYS
-from calc.dashboard.compute.scenario import add_upload, check_upload, default_preset, results
+from calc.dashboard.commands import settings_in_file, state_in_file
+from calc.dashboard.compute.scenario import (
+    add_upload,
+    check_upload,
+    default_preset,
+    results,
+    shipped_library,
+)
 from calc.dashboard.context import Question
 from calc.dashboard.keys import NO_UPLOAD, StateKey, Upload
 from calc.dashboard.link import LinkState, safe_file_name, validate_set, value_text
@@ -288,10 +295,18 @@ def on_upload() -> None:
     message = upload_scenarios(name, file.getvalue())
     s.upload_error = message
     if not message:
-        s.upload = (name, file.getvalue().decode("utf-8"))
+        text = file.getvalue().decode("utf-8")
+        # a file the page wrote gives the samples, seed, horizon and slip it was made with
+        s.settings = settings_in_file(text, s.settings)
+        s.forget_changes()
+        restored = state_in_file(text, shipped_library())
+        if restored is not None:  # and reopens the page it was written from
+            s.upload, s.preset, s.sets = NO_UPLOAD, restored.preset, restored.sets
+            s.phases, s.editor = restored.phases, s.editor + 1
+            return
+        s.upload = (name, text)
         s.preset = add_upload(name, file.getvalue())[1][0]
         s.sets = {}
-        s.forget_changes()
 
 
 # ------------------------------------------------------------------ the views' changes
@@ -314,6 +329,18 @@ def _on_setting(name: str, wkey: str) -> None:
         return
     s = current()
     s.settings = s.settings.with_value(name, value)
+
+
+def sweep_axis(name: str, wkey: str) -> dict[str, Any]:
+    """Keyword arguments of the Sweep view's input select of axis ``name`` (``x``, ``y``):
+    bound to setting ``sweep_<name>``; a new input drops the range asked for the last one."""
+    return {**bound(f"sweep_{name}", wkey), "on_change": _on_sweep_axis}
+
+
+def _on_sweep_axis(name: str, wkey: str) -> None:
+    _on_setting(name, wkey)
+    s = current()
+    s.settings = s.settings.with_value(f"{name}_low", 0.0).with_value(f"{name}_high", 0.0)
 
 
 def on_phases(phases: tuple[Phase, ...] | None) -> None:

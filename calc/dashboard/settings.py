@@ -17,10 +17,15 @@ from typing import Any
 from calc.analysis.limits import DEFAULT_SAMPLES
 from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.months import DEFAULT_UNTIL
-from calc.core.vocabulary import OUTPUTS
+from calc.core.vocabulary import INPUTS, OUTPUTS
 
-__all__ = ["LINK_ORIGIN", "VIEWS", "Setting", "Settings", "setting"]
+__all__ = ["LINK_ORIGIN", "MAX_SWEEP_STEPS", "SWEEP_INPUTS", "VIEWS", "Setting", "Settings",
+           "setting"]
 
+#: The inputs the Sweep view varies (every numeric input), and its most values per axis
+#: (a grid of at most 20 × 20 = 400 points, so the page stays fast).
+SWEEP_INPUTS: tuple[str, ...] = tuple(k for k, s in INPUTS.items() if s.kind != "choice")
+MAX_SWEEP_STEPS = 20
 #: The name errors give to values read from the URL.
 LINK_ORIGIN = "link"
 #: The views, in order: (name, label shown). A view is the module
@@ -32,6 +37,7 @@ VIEWS: tuple[tuple[str, str], ...] = (
     ("timeline", "Timeline & target"),
     ("peers", "Peers"),
     ("uncertainty", "Uncertainty"),
+    ("sweep", "Sweep"),
     ("assumptions", "Assumptions"),
 )
 
@@ -41,22 +47,24 @@ class Setting:
     """How one setting reads from and writes to the link.
 
     ``kind`` follows the field's default: ``flag`` (on or off) for a bool, ``int`` (a
-    whole number from ``lower`` to ``upper``) for an int, ``choice`` for text (one of
-    ``choices``).
+    whole number from ``lower`` to ``upper``) for an int, ``number`` (a finite number from
+    ``lower`` to ``upper``) for a float, ``choice`` for text (one of ``choices``).
     """
 
     param: str
     label: str
     default: Any
-    lower: int = 0
-    upper: int = 0
+    lower: float = 0
+    upper: float = 0
     choices: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
-        """``flag``, ``int`` or ``choice``."""
+        """``flag``, ``int``, ``number`` or ``choice``."""
         if isinstance(self.default, bool):
             return "flag"
+        if isinstance(self.default, float):
+            return "number"
         return "int" if isinstance(self.default, int) else "choice"
 
     def parse(self, raw: str) -> Any:
@@ -75,17 +83,19 @@ class Setting:
                 return False
             raise CapcalcError(f"must be 1 or 0 (got {clean_text(text, limit=40)!r})",
                                file=LINK_ORIGIN, key=self.param)
-        if self.kind == "int":
+        if self.kind in ("int", "number"):
+            whole = self.kind == "int"
             try:
                 number = float(text.replace("_", "").replace(",", ""))
             except ValueError:
                 number = math.nan
-            if not math.isfinite(number) or number != int(number) or \
+            if not math.isfinite(number) or (whole and number != int(number)) or \
                     not self.lower <= number <= self.upper:
                 raise CapcalcError(
-                    f"must be a whole number from {self.lower:,} to {self.upper:,} "
-                    f"(got {clean_text(text, limit=40)!r})", file=LINK_ORIGIN, key=self.param)
-            return int(number)
+                    f"must be a {'whole ' if whole else ''}number from {self.lower:,g} to "
+                    f"{self.upper:,g} (got {clean_text(text, limit=40)!r})",
+                    file=LINK_ORIGIN, key=self.param)
+            return int(number) if whole else number
         if text not in self.choices:
             raise CapcalcError(f"unknown {self.label.lower()} {quoted(text, 40)}"
                                f"{suggest(text, self.choices)}", file=LINK_ORIGIN,
@@ -100,10 +110,12 @@ class Setting:
         """
         if self.kind == "flag":
             return "1" if value else "0"
+        if self.kind == "number":
+            return repr(float(value))  # reads back exactly
         return str(value)
 
 
-def setting(default: Any, label: str, *, lower: int = 0, upper: int = 0,
+def setting(default: Any, label: str, *, lower: float = 0, upper: float = 0,
             choices: tuple[str, ...] = ()) -> Any:
     """A field of :class:`Settings`: its default and how the link carries it."""
     return field(default=default, metadata={"setting": (label, lower, upper, choices)})
@@ -133,11 +145,30 @@ class Settings:
     slip: bool = setting(True, "Announced phases slip as their operator's record")
     #: The target box's own probability, in per cent.
     probability: int = setting(80, "Probability (%)", lower=1, upper=99)
+    #: The share of the year a leased fleet is used, in per cent (the Cost view's own
+    #: against lease; 100: leased all year, the comparison of ``capcalc run``).
+    utilisation: int = setting(100, "Utilisation (%)", lower=0, upper=100)
+    #: The Sweep view: the input across and the input up, each over a range from low to
+    #: high (both 0: the input's own 90 % range, else half to twice its value), in
+    #: ``sweep_steps`` values each, and the output drawn.
+    sweep_x: str = setting("site.facility_power_mw", "Sweep across", choices=SWEEP_INPUTS)
+    sweep_x_low: float = setting(0.0, "Sweep across from", upper=1e19)
+    sweep_x_high: float = setting(0.0, "Sweep across to", upper=1e19)
+    sweep_y: str = setting("training.mfu", "Sweep up", choices=SWEEP_INPUTS)
+    sweep_y_low: float = setting(0.0, "Sweep up from", upper=1e19)
+    sweep_y_high: float = setting(0.0, "Sweep up to", upper=1e19)
+    sweep_steps: int = setting(12, "Sweep steps", lower=2, upper=MAX_SWEEP_STEPS)
+    sweep_output: str = setting("compute_multiple", "Sweep output", choices=tuple(OUTPUTS))
 
     @classmethod
     def codecs(cls) -> dict[str, Setting]:
         """Each setting's link codec, by name."""
         return {f.name: _codec(f) for f in fields(cls)}
+
+    @property
+    def monte_carlo(self) -> tuple[int, int]:
+        """The Monte Carlo's ``(samples, seed)``."""
+        return self.samples, self.seed
 
     @property
     def horizon(self) -> str:
@@ -155,6 +186,8 @@ class Settings:
             value = bool(value)
         elif codec.kind == "int":
             value = int(value)
+        elif codec.kind == "number":
+            value = float(value)
         else:
             value = str(value)
         return replace(self, **{name: value})

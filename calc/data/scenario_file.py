@@ -136,21 +136,25 @@ def scenario_yaml(library: Library, preset: str, sets: Iterable[tuple[str, Any]]
                   *, name: str | None = None, file_name: str = "scenario.yaml",
                   title: str | None = None, description: str | None = None,
                   phases: Sequence[Phase] | None = None, samples: int | None = None,
-                  seed: int | None = None, until: str | None = None) -> str:
+                  seed: int | None = None, until: str | None = None,
+                  commands: Sequence[str] = ()) -> str:
     """:func:`scenario_document` as YAML text with a header saying how to run it.
 
     ``samples`` and ``seed`` (the Monte Carlo) and ``until`` (the build-out's horizon)
     have no key in a scenario file; the header gives them in the commands that
-    reproduce the numbers.
+    reproduce the numbers: ``commands`` (one line each, as the writer's caller ran
+    them) or else commands written from ``samples``, ``seed`` and ``until``.
     """
     doc = scenario_document(library, preset, sets, name=name, title=title,
                             description=description, phases=phases)
     body = dump_yaml(doc)
     header = _HEADER.format(file=file_name)
-    if samples is not None:
+    if commands:
+        header += "".join(f"# The same numbers: {command}\n" for command in commands)
+    elif samples is not None:
         header += (f"# Its Monte Carlo: capcalc run {file_name} --samples {samples}"
                    f"{'' if seed is None else f' --seed {seed}'}\n")
-    if "timeline" in doc:
+    if "timeline" in doc and not commands:
         header += (f"# Its build-out: capcalc timeline {file_name}"
                    f"{'' if until is None else f' --until {until}'}\n")
     logger.debug("scenario %s written from %s with %d overrides", doc["name"], preset,

@@ -293,7 +293,7 @@ def test_an_uploaded_scenario_travels_in_the_link(
 
 def test_phase_edits_and_monte_carlo_settings_round_trip(
         streamlit_server: str, st_page: StreamlitPage, colleague: Any,
-        library: calc.Library) -> None:
+        library: calc.Library, tmp_path: Path) -> None:
     query = {"scenario": "cortex-buildout", "view": "timeline",
              "timeline[3].facility_power_mw": "650"}
     page = st_page.open(f"{streamlit_server}/?{urlencode(query)}").page
@@ -313,6 +313,11 @@ def test_phase_edits_and_monte_carlo_settings_round_trip(
     assert params["timeline[3].facility_power_mw"] == "650"
     assert (params["samples"], params["seed"], params["view"]) == ("3000", "7", "uncertainty")
     shown = [m.inner_text() for m in page.get_by_test_id("stMetric").all()]
+    # the scenario file records the samples and seed in use, though only the view reran
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Scenario file", exact=True).click()
+    text = download(page, sidebar, "YAML", tmp_path).read_text(encoding="utf-8")
+    assert "--samples 3000 --seed 7" in text, text[:400]
 
     other = colleague(page.url)
     other.assert_healthy()

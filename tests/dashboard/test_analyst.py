@@ -302,7 +302,7 @@ def test_owning_against_leasing(library: calc.Library) -> None:
     at = fresh({"scenario": "cortex-full", "view": "cost", **dict(sets)})
     outputs = calc.run(library, "cortex-full", sets).outputs
     for name, label in (("annualized_cost_usd", "Owned, per year"),
-                        ("cloud_cost_per_year_usd", "Leased, per year"),
+                        ("cloud_cost_per_year_usd", "Leased all year"),
                         ("cost_per_run_usd", "Owned, per run"),
                         ("cloud_cost_per_run_usd", "Leased, per run"),
                         ("lease_breakeven_utilisation", "Break-even utilisation")):

@@ -39,7 +39,7 @@ from calc.dashboard.link import (
     value_text,
 )
 from calc.dashboard.session import Session
-from calc.dashboard.settings import VIEWS, Settings
+from calc.dashboard.settings import SWEEP_INPUTS, VIEWS, Settings
 
 #: A scenario file a user might upload: two scenarios, one on the other.
 UPLOAD = ("mine.yaml", "scenarios:\n"
@@ -108,11 +108,20 @@ def view_settings(draw: Any) -> Settings:
     def whole(name: str) -> int:
         return int(draw(st.integers(codecs[name].lower, codecs[name].upper)))
 
+    def number(name: str) -> float:
+        return float(draw(st.floats(codecs[name].lower, codecs[name].upper)))
+
     return Settings(view=draw(st.sampled_from([name for name, _ in VIEWS])),
                     until=whole("until"), samples=whole("samples"), seed=whole("seed"),
                     output=draw(st.sampled_from(("", *OUTPUTS))), sobol=draw(st.booleans()),
                     fan=draw(st.booleans()), slip=draw(st.booleans()),
-                    probability=whole("probability"))
+                    probability=whole("probability"), utilisation=whole("utilisation"),
+                    sweep_x=draw(st.sampled_from(SWEEP_INPUTS)), sweep_x_low=number(
+                        "sweep_x_low"), sweep_x_high=number("sweep_x_high"),
+                    sweep_y=draw(st.sampled_from(SWEEP_INPUTS)),
+                    sweep_y_low=number("sweep_y_low"), sweep_y_high=number("sweep_y_high"),
+                    sweep_steps=whole("sweep_steps"),
+                    sweep_output=draw(st.sampled_from(tuple(OUTPUTS))))
 
 
 @st.composite

@@ -32,6 +32,7 @@ from calc.dashboard.compute.scenario import (
     results,
     scenario_of,
 )
+from calc.dashboard.compute.titles import as_shown
 from calc.dashboard.keys import PhasesKey, StateKey, phases_of
 from calc.dashboard.markup import shown_error
 from calc.data.peers import StatedCompute
@@ -129,7 +130,7 @@ def chance(key: StateKey, phases: PhasesKey, until: str, samples: int, seed: int
     (:func:`calc.presentation.tables.uncertainty.reach_marks`)."""
     sim = _sampled(key, phases, until, samples, seed)
     chart = reach_probability_chart([sim], measure=measure_title(scenario_of(key).values))
-    return Chance(drawn(chart, ("chance", key, phases, until, samples, seed)),
+    return Chance(drawn(as_shown(chart, key), ("chance", key, phases, until, samples, seed)),
                   reach_marks([sim])[sim.name])
 
 
@@ -139,7 +140,7 @@ def fan(key: StateKey, phases: PhasesKey, until: str, samples: int, seed: int) -
     on ``phases`` (``()``: the scenario's own) to ``until``."""
     sim = _sampled(key, phases, until, samples, seed)
     chart = fan_chart([sim], measure=measure_title(scenario_of(key).values))
-    return drawn(chart, ("fan", key, phases, until, samples, seed))
+    return drawn(as_shown(chart, key), ("fan", key, phases, until, samples, seed))
 
 
 @memo(max_entries=128)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from calc.analysis.run import Result
 from calc.dashboard.compute.cache import Drawn, drawn, memo
 from calc.dashboard.compute.scenario import compare_results, library_for, peers, results
+from calc.dashboard.compute.titles import as_shown
 from calc.dashboard.keys import StateKey
 from calc.data.peers import PeersFile
 from calc.data.scenarios import Library, Scenario
@@ -82,4 +83,4 @@ def chart(declare: Declaration, key: StateKey, *arguments: Hashable) -> Drawn:
 @memo(max_entries=256)
 def _drawn(name: str, key: StateKey, arguments: tuple[Hashable, ...],
            _declare: Declaration) -> Drawn:
-    return drawn(_declare(Source(key), *arguments), (name, key, arguments))
+    return drawn(as_shown(_declare(Source(key), *arguments), key), (name, key, arguments))

@@ -7,6 +7,8 @@ import re
 import streamlit as st
 
 from calc.core.vocabulary import INPUTS
+from calc.dashboard import commands
+from calc.dashboard.compute.scenario import scenario_of
 from calc.dashboard.context import Context
 from calc.data.scenarios import Scenario
 from calc.presentation.formatting import format_value
@@ -61,5 +63,8 @@ def assumptions_markdown(scenario: Scenario) -> str:
 def render(ctx: Context) -> None:
     """The full table of inputs with their provenance."""
     st.markdown(assumptions_markdown(ctx.scenario))
+    solved = scenario_of(ctx.key).meet_target
     st.caption("✎: set by the scenario or by you. Money in US dollars of 2025. "
-               "`capcalc assumptions` prints the same table.")
+               f"{commands.said(ctx, commands.assumptions_command(ctx))} prints the same "
+               "table" + (f", with {solved} as written before it is solved for the target "
+                          "(the cards above show it solved)." if solved else "."))

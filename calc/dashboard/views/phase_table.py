@@ -16,10 +16,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from calc.analysis.buildout_choice import choose_buildout
 from calc.core.errors import CapcalcError
 from calc.core.phases import LATEST, PHASE_STATUSES, Phase
 from calc.core.vocabulary import INPUTS
+from calc.dashboard.commands import page_buildout
 from calc.dashboard.context import Context, PhaseEdit
 from calc.dashboard.link import phases_from_records
 from calc.dashboard.markup import plain, shown_error
@@ -34,18 +34,9 @@ _COLUMNS = ("name", "start", "facility_power_mw", "accelerator", "delay_months",
 
 
 def default_phases(ctx: Context) -> tuple[tuple[Phase, ...], str]:
-    """The scenario's own phases, or the story's build-out's with a note saying so."""
-    choice = choose_buildout(ctx.library, ctx.scenario)
-    phases = choice.phases
-    if phases and not choice.borrowed:
-        return phases, ""
-    if phases:
-        return phases, (
-            f"{ctx.scenario.name} has no build-out timeline: showing the phases of "
-            f"{choice.lender} with {ctx.scenario.name}'s other assumptions. Edit them below.")
-    power = float(ctx.result.outputs["facility_power_mw"])
-    return (Phase("site", "2025-01", power),), (
-        f"{ctx.scenario.name} has no build-out timeline: one phase of its site from 2025-01.")
+    """The scenario's own phases, or the shipped build-out's with a note saying so
+    (:func:`calc.dashboard.commands.page_buildout`, which the scenario file writes too)."""
+    return page_buildout(ctx)
 
 
 def _clean(value: Any) -> Any:

@@ -21,7 +21,7 @@ from calc.core.fleet import TIMELINE_OUTPUTS
 from calc.core.months import month_index, month_label
 from calc.core.phases import PHASE_FIELDS, Phase, phase_key
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.dashboard import session
+from calc.dashboard import commands, session
 from calc.dashboard.compute.buildout import probable, solve
 from calc.dashboard.context import Context, Question
 from calc.dashboard.keys import PhasesKey
@@ -192,13 +192,16 @@ def render(ctx: Context, phases: tuple[Phase, ...], used: PhasesKey, until: str,
                    "KEY --probability P`); on the timeline, the chance by each month above "
                    "says how sure a date is.")
     else:
+        command = commands.solve_command(ctx, key, output, float(target),
+                                         probability=probability / 100, samples=samples,
+                                         seed=seed)
         st.caption(f"P answers: the value at which that share of {samples:,} joint samples "
                    f"(seed {seed}, every input with a range drawn) reaches the target; "
-                   f"`capcalc solve {key} --target {output}={target:g} --probability "
-                   f"{probability / 100:g} --samples {samples} --seed {seed} {ctx.preset}` gives "
-                   "the same.")
+                   f"{commands.said(ctx, command)} gives the same.")
     if "error" not in central and central.get("note"):
         st.caption(central["note"])
+    st.caption("The central answer: " + commands.said(
+        ctx, commands.solve_command(ctx, key, output, float(target), by=by_month)) + ".")
     buttons = st.columns([1, 1, 3])
     if "error" not in central:
         buttons[0].button("Apply central", key="tl:apply", on_click=session.on_apply,

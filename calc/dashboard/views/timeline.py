@@ -37,7 +37,7 @@ import streamlit as st
 
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import measure_title
-from calc.dashboard import page, session
+from calc.dashboard import commands, page, session
 from calc.dashboard.compute.buildout import built, chance, levers, reach_of
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.compute.scenario import TIMELINE_SAMPLES, TIMELINE_SECONDS, slip, slipped
@@ -89,8 +89,8 @@ def _mc_controls(ctx: Context) -> tuple[int, int]:
         **session.bound("samples", "tl:samples")))
     seed = int(right.number_input(
         "Seed", min_value=seed_setting.lower, max_value=seed_setting.upper, step=1,
-        help="The same seed gives the same numbers, here and in `capcalc timeline --samples N "
-             "--seed S` and `capcalc solve ... --probability P --samples N --seed S`.",
+        help="The same seed gives the same numbers, here and in "
+             f"`{commands.shown(commands.timeline_command(ctx, *ctx.settings.monte_carlo))}`.",
         **session.bound("seed", "tl:seed")))
     return samples, seed
 
@@ -99,7 +99,7 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
                    measure: str) -> None:
     target = ctx.scenario.inputs.target.compute_multiplier
     st.subheader(f"Chance of {target:g}× by each month")
-    n = min(samples, TIMELINE_SAMPLES)
+    n = commands.timeline_samples(samples)
     try:
         with st.spinner(f"Sampling {n:,} build-outs…"):
             found = chance(ctx.key, used, until, n, seed)
@@ -129,8 +129,7 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
         note += (f"Announced phases without a range of their own slip by "
                  f"{page.slip_words()}, from {delays.n} milestones in peers.yaml "
                  f"({delays.censored} still late; early deliveries count as on time). ")
-    note += f"`capcalc timeline {ctx.preset} --until {until} --samples {n} --seed {seed}" + \
-        ("`" if ctx.settings.slip else " --slip none`") + " gives the same."
+    note += commands.said(ctx, commands.timeline_command(ctx, n, seed)) + " gives the same."
     st.caption(note)
 
 
@@ -215,8 +214,5 @@ def render(ctx: Context) -> PhaseEdit | None:
     st.caption("Facility power in the phase table is the site's total from each start; a "
                "phase adds the power above the previous one. Hardware retires after "
                f"{ctx.scenario.inputs.cost.hardware_lifetime_years:g} years. The same "
-               f"numbers: `capcalc timeline {ctx.preset} --until {until}"
-               + ("`" if slip_on else " --slip none`")
-               + (" with the phase edits of the link (`--set timeline[N].FIELD=...`)."
-                  if ctx.phases is not None else "."))
+               f"numbers: {commands.said(ctx, commands.timeline_command(ctx))}.")
     return None

@@ -20,7 +20,7 @@ import streamlit as st
 
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import OUTPUTS, measure_title
-from calc.dashboard import page, session
+from calc.dashboard import commands, page, session
 from calc.dashboard.compute import sampled
 from calc.dashboard.compute.buildout import fan
 from calc.dashboard.compute.charts import Source, chart
@@ -99,7 +99,7 @@ def _timeline_section(ctx: Context, samples: int, seed: int) -> None:
     try:
         with st.spinner("Sampling the build-out…"):
             drawn = fan(ctx.key, used_phases(ctx.key, ctx.phases, ctx.settings.slip), ctx.until,
-                        min(samples, TIMELINE_SAMPLES), seed)
+                        commands.timeline_samples(samples), seed)
     except CapcalcError as exc:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
@@ -135,8 +135,8 @@ def _what_if(ctx: Context, samples: int, seed: int, measure: str) -> None:
         f"known to sit at its low or its high, every other input still sampled ({samples:,} "
         f"joint samples, seed {seed}; unpinned {percent(p)}). Pinning {top['label'].lower()} "
         f"moves it most: {percent(top['p_low'])} at its low, {percent(top['p_high'])} at its high. "
-        f"`capcalc sensitivity p_target_reached {ctx.preset} --samples {samples} --seed {seed}` "
-        "gives the same.")
+        + commands.said(ctx, commands.sensitivity_command(ctx, "p_target_reached", samples,
+                                                          seed)) + " gives the same.")
 
 
 def _band(value: float, unit: str, output: str) -> str:
@@ -155,7 +155,8 @@ def _controls(ctx: Context) -> tuple[int, int]:
     seed = int(middle.number_input(
         "Seed", min_value=seed_setting.lower, max_value=seed_setting.upper, step=1,
         help="The same seed gives the same numbers, here and in "
-             "`capcalc run --samples N --seed S`.", **session.bound("seed", "unc-seed")))
+             f"`{commands.shown(commands.run_command(ctx, *ctx.settings.monte_carlo))}`.",
+        **session.bound("seed", "unc-seed")))
     return samples, seed
 
 
