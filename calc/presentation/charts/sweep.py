@@ -181,6 +181,7 @@ def heatmap_spec(h: Heatmap, *, title: str | None = None) -> dict[str, Any]:
     elif h.reference is not None:
         subtitle.append("cross: the scenario itself")
     return {"$schema": SCHEMA, "width": "container", "height": 360,
+            "autosize": {"type": "fit-x", "contains": "padding"},
             "title": {"text": title or h.table.title, "subtitle": subtitle, "anchor": "start",
                       "subtitleFontSize": 10, "subtitleColor": "#555555"},
             "layer": layers}
