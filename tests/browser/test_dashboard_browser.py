@@ -215,7 +215,7 @@ _OVERFLOW = """() => {
 
 
 @pytest.mark.parametrize("view", ["Compare", "Power → compute", "Cost", "Timeline & target",
-                                  "Peers"])
+                                  "Peers", "Sweep"])
 def test_the_page_fits_a_390_px_phone(streamlit_server: str, kept_open: Any,
                                       view: str) -> None:
     phone = kept_open(f"{streamlit_server}/?scenario=cortex-full", width=390, height=844)

@@ -88,11 +88,12 @@ def _axis(ctx: Context, where: st.delta_generator.DeltaGenerator, name: str, lab
     low, high, why = axis_range(ctx, key, *asked)
     left, right = where.columns(2)
     unit = INPUTS[key].unit
+    unit = "" if unit in ("1", "") else f" ({unit})"
     low = float(left.number_input(
-        f"From ({unit})", format="%g",
+        f"From{unit}", format="%g",
         **session.bound(f"sweep_{name}_low", f"sweep:{name}-low", value=low)))
     high = float(right.number_input(
-        f"To ({unit})", format="%g",
+        f"To{unit}", format="%g",
         **session.bound(f"sweep_{name}_high", f"sweep:{name}-high", value=high)))
     if why:
         where.caption(f"⚠ {plain(why)}")
