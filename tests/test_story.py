@@ -63,7 +63,8 @@ def test_the_charts_mark_and_name_what_the_second_story_says(second: calc.Librar
 
 
 def test_the_cli_follows_the_second_story(capcalc_cli) -> None:
-    done = capcalc_cli("--scenarios", SECOND, "run", "colossus-phase2", "--format", "table")
+    done = capcalc_cli("--scenarios", SECOND, "run", "colossus-phase2", "--format", "table",
+                       "--wide")
     assert done.returncode == 0, done.stderr
     # the date comes from the story's build-out, named; the baseline is the story's
     assert "the story's build-out, Colossus build-out (colossus-buildout)" in done.stdout
@@ -177,9 +178,9 @@ def test_the_dashboards_slipped_phases_are_not_an_edit(library: calc.Library) ->
 
 def test_the_timeline_says_how_the_users_changes_enter_its_phases(capcalc_cli) -> None:
     done = capcalc_cli("timeline", "cortex-buildout", "--set", "training.mfu=0.3",
-                       "--set", "hardware.accelerator=B200")
+                       "--set", "hardware.accelerator=B200", "--wide")
     assert done.returncode == 0, done.stderr
     line = next(x for x in done.stdout.splitlines() if x.startswith("On cortex-buildout"))
     assert "your B200 does not enter this date" in line and "your MFU 0.30" in line
-    plain = capcalc_cli("timeline", "cortex-buildout")
+    plain = capcalc_cli("timeline", "cortex-buildout", "--wide")
     assert not any(x.startswith("On cortex-buildout") for x in plain.stdout.splitlines())

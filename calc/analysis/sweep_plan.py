@@ -387,9 +387,11 @@ def _check_memory(points: int, columns: int, months: int, block: int, samples: i
             key="axes")
 
 
-def _slip(sweep: SweepFile, records: PeerRecords | None) -> SlipDistribution | None:
+def _slip(sweep: SweepFile, records: PeerRecords | None, operator: str | None
+          ) -> SlipDistribution | None:
     """The slip a build-out sweep's announced phases take: the sweep's ``slip:`` record
-    (default the operator's, as ``capcalc timeline``), None for ``none`` or no build-out."""
+    (default the story's ``operator``'s, as ``capcalc timeline``), None for ``none`` or no
+    build-out."""
     record = sweep.spec.slip
     if not sweep.buildout or (record is not None and record.strip().lower() == NO_SLIP):
         return None
@@ -399,7 +401,7 @@ def _slip(sweep: SweepFile, records: PeerRecords | None) -> SlipDistribution | N
 
         records = shipped_records()
     try:
-        return default_slip(records, record)
+        return default_slip(records, record, operator=operator)
     except CapcalcError as exc:  # a record not found is the sweep file's; a bad one peers.yaml's
         raise (exc.at(file=sweep.origin) if exc.key == "slip" else exc) from None
 
@@ -442,7 +444,7 @@ def plan_sweep(library: Library, sweep: SweepFile, *, block_size: int | None = N
         raise exc.at(file=exc.file or sweep.origin, key=exc.key or "scenario") from None
     axes = _canonical_axes(sweep, base)
     categorical = tuple(a.key for a in axes if a.categorical)
-    slip = _slip(sweep, records)
+    slip = _slip(sweep, records, library.story.operator)
     groups = _groups(library, sweep, axes, categorical, slip)
     design = design_of(axes, spec.design, spec.points, spec.seed)
     until = month_label(month_index(spec.until or DEFAULT_UNTIL, key="until"))

@@ -22,7 +22,7 @@ def path_text(path: LeverPath) -> str:
 
     >>> from calc.analysis.levers import LeverPath
     >>> print(path_text(LeverPath("mfu", "MFU", 4.0, "1", False, 0.4, 10.0, "H100", 1.0)))
-    MFU alone: not possible (needs 4 > 1)
+    MFU alone: not possible (needs 4.00 > 1)
     """
     if path.lever == "facility_power_mw":
         if path.possible:
