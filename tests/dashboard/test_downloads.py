@@ -14,6 +14,7 @@ import json
 import re
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -28,6 +29,7 @@ from calc.dashboard.session import STATE_KEY
 from calc.dashboard.settings import Settings
 from calc.dashboard.views import uncertainty
 from calc.presentation.export import chart_bytes
+from calc.presentation.vega.render import HEADING
 
 REPO = APP.parents[2]
 TIMEOUT_S = 120
@@ -53,10 +55,24 @@ def _context(at: AppTest) -> Context:
                    result=result, baseline=baseline, phases=s.phases, settings=s.settings)
 
 
-def _titles(at: AppTest) -> list[dict[str, Any]]:
-    specs = [json.loads(v.proto.spec) for v in at.get("vega_lite_chart")]
-    return [spec["title"] for spec in specs if isinstance(spec.get("title"), dict)
-            and spec["title"].get("subtitle")]
+def _titles(at: AppTest) -> list[tuple[str, str]]:
+    """Each chart's title and provenance line as drawn: read from its heading dataset."""
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec.get("title")
+        if not isinstance(title, dict) or not title.get("subtitle"):
+            continue
+        if isinstance(title["text"], dict):  # an expression reading the heading dataset
+            named = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist()
+                     for d in chart.proto.datasets}
+            (row,) = named[HEADING]
+            out.append((row["text"].replace("\n", " "), row["subtitle"].replace("\n", " ")))
+        else:
+            subtitle = title["subtitle"]
+            out.append((str(title["text"]),
+                        " ".join(subtitle) if isinstance(subtitle, list) else str(subtitle)))
+    return out
 
 
 def _cards(at: AppTest) -> dict[str, str]:
@@ -70,8 +86,7 @@ def test_a_changed_scenarios_charts_say_what_they_draw(view: str) -> None:
     assert titles
     shown = page_title(_context(at).key)
     assert "GB200" in shown and "cortex-phase1" in shown
-    for title in titles:
-        text, subtitle = title["text"], " ".join(title["subtitle"])
+    for text, subtitle in titles:
         assert "(cortex-phase1)" not in text and not text.startswith("Build-out of cortex"), text
         assert "changed from cortex-phase1: " in subtitle, subtitle
         assert "Accelerator: H100 → GB200" in subtitle, subtitle

@@ -24,7 +24,7 @@ from calc.dashboard import APP, commands
 from calc.dashboard.compute import scenario as compute
 from calc.dashboard.context import Context
 from calc.dashboard.session import STATE_KEY
-from calc.presentation.formatting import format_value
+from calc.presentation.formatting import format_value, percent
 
 from tests.cli_runner import run_in_process
 
@@ -103,7 +103,7 @@ def _check_timeline(at: AppTest, ctx: Context, command: list[str], folder: Path)
             else:
                 assert first == _month_of(shown), (command, share, shown)
         chance = _metric(at, f"Chance by {ctx.until}").value
-        assert chance == f"{out['p_target_reached']:.0%}", (command, chance)
+        assert chance == percent(out['p_target_reached']), (command, chance)
     else:  # the build-out at central values
         target = ctx.scenario.inputs.target.compute_multiplier
         shown = _metric(at, f"{target:g}× at central values").value
@@ -137,10 +137,10 @@ def _check_solve(at: AppTest, ctx: Context, command: list[str], folder: Path) ->
 def _check_sensitivity(at: AppTest, ctx: Context, command: list[str], folder: Path) -> None:
     out = _cli(ctx, command, folder)
     caption = next(str(c.value) for c in at.caption if "unpinned" in str(c.value))
-    unpinned = re.search(r"unpinned (\d+%)", caption)
-    assert unpinned and unpinned.group(1) == f"{out['p_target_reached']:.0%}", (command, caption)
+    unpinned = re.search(r"unpinned (\d+ ?%)", caption)
+    assert unpinned and unpinned.group(1) == percent(out['p_target_reached']), (command, caption)
     top = max(out["p_target_conditional"], key=lambda row: row["swing"])
-    assert f"{top['p_low']:.0%} at its low, {top['p_high']:.0%} at its high" in caption, \
+    assert f"{percent(top['p_low'])} at its low, {percent(top['p_high'])} at its high" in caption, \
         (command, caption)
 
 
@@ -149,7 +149,7 @@ def _check_run(at: AppTest, ctx: Context, command: list[str], folder: Path) -> N
     target = ctx.scenario.inputs.target.compute_multiplier
     shown = _metric(at, f"P(≥ {target:g}×)").value
     p = out["scenarios"][0]["p_target_reached"]
-    assert shown in (f"{p:.0%}", f"{p:.1%}"), (command, shown, p)
+    assert shown in (f"{p:.0%}", f"{p:.1%}", percent(p)), (command, shown, p)
 
 
 def _check_assumptions(at: AppTest, ctx: Context, command: list[str], folder: Path) -> None:

@@ -52,10 +52,13 @@ def as_shown(chart: Chart, key: StateKey) -> Chart:
     if not key.sets:
         return chart
     table = chart.table
-    title, table_title = chart.heading, table.title
+    caption = " · ".join(part for part in (table.caption, changes_line(key)) if part)
     _, baseline = results(key)
+    if chart.scenario == key.preset and baseline.name != key.preset:
+        # a chart that names its scenario after its title: name it as the page does
+        return replace(chart, scenario=page_title(key), table=replace(table, caption=caption))
+    title, table_title = chart.heading, table.title
     if baseline.name != key.preset:  # else the name is the baseline's too: leave it
         name, shown = _name(key.preset), page_title(key)
         title, table_title = (name.sub(lambda _: shown, t) for t in (title, table_title))
-    caption = " · ".join(part for part in (table.caption, changes_line(key)) if part)
     return replace(chart, title=title, table=replace(table, title=table_title, caption=caption))
