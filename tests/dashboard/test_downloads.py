@@ -58,14 +58,14 @@ def _context(at: AppTest) -> Context:
 def _titles(at: AppTest) -> list[tuple[str, str]]:
     """Each chart's title and provenance line as drawn: read from its heading dataset."""
     out = []
-    for chart in at.get("vega_lite_chart"):
-        spec = json.loads(chart.proto.spec)
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
         title = spec.get("title")
         if not isinstance(title, dict) or not title.get("subtitle"):
             continue
         if isinstance(title["text"], dict):  # an expression reading the heading dataset
             named = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist()
-                     for d in chart.proto.datasets}
+                     for d in element.proto.datasets}
             (row,) = named[HEADING]
             out.append((row["text"].replace("\n", " "), row["subtitle"].replace("\n", " ")))
         else:
