@@ -60,7 +60,7 @@ test-fast: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m calc.presentation.docs
 
-# The suite builds the same site once (tests/test_docs_site.py), so `make test` checks it.
+# The suite builds the same site once (tests/presentation/test_docs_site.py), so `make test` checks it.
 site: $(STAMP)
 	$(BIN)/python -m mkdocs build --strict
 

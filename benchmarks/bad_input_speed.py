@@ -34,7 +34,7 @@ import yaml  # noqa: E402
 from calc.cli import main as capcalc  # noqa: E402
 from calc.data.io import MAX_ALIASES, MAX_NODES, MAX_YAML_BYTES  # noqa: E402
 
-from tests.test_bad_inputs import (  # noqa: E402
+from tests.cli.test_bad_inputs import (  # noqa: E402
     CORPUS,
     EDITS,
     FILES,

@@ -6,7 +6,7 @@ returns what :func:`subprocess.run` would: a ``CompletedProcess`` with the exit
 status, stdout and stderr. An exception that escapes ``main`` ends as it
 would in a process: its traceback on stderr and exit status 1. Tests of what
 only a process shows (the exit status of the console script, signals,
-concurrent runs) use :func:`run_subprocess`; ``tests/test_cli_parity.py``
+concurrent runs) use :func:`run_subprocess`; ``tests/cli/test_cli_parity.py``
 checks that the two agree.
 """
 

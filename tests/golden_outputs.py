@@ -2,7 +2,7 @@
 
 Each case is a ``capcalc`` command line run in-process; its standard output
 (and, for ``--out``, the CSV and JSON files it writes) is stored under
-``tests/golden/``. ``tests/test_golden_outputs.py`` runs the same commands and
+``tests/golden/``. ``tests/cli/test_golden_outputs.py`` runs the same commands and
 compares: JSON numbers to one part in 10⁹, text with runs of blanks and rule
 lines folded (so a table may be re-laid out but no number may change).
 

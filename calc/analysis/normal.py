@@ -18,7 +18,7 @@ PPND16: rational approximations in ``p - 0.5`` near the middle and in
 ``sqrt(-log(min(p, 1 - p)))`` in the tails, about 1e-16 relative.
 
 The coefficients are those of the published algorithms, true constants, and
-must not be rounded. ``tests/test_normal.py`` holds both functions against
+must not be rounded. ``tests/analysis/test_normal.py`` holds both functions against
 arbitrary-precision values (mpmath) and against :mod:`scipy.special` over
 millions of points, tails included, and checks monotonicity and symmetry.
 

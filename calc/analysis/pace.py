@@ -144,7 +144,7 @@ def fit_pace(statements: Sequence[Stated], *, min_step_months: float,
 
     Examples
     --------
-    Tesla's four statements, worked by hand in ``tests/test_pace.py``:
+    Tesla's four statements, worked by hand in ``tests/analysis/test_pace.py``:
 
     >>> from calc.data.peers import load_peers
     >>> p = fit_pace(load_peers().stated("Tesla"), min_step_months=12, operator="Tesla")

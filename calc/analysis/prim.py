@@ -18,7 +18,7 @@ The outcome may be a fraction per point (the share of a point's Monte Carlo
 samples that reach a target): each point then stands for its samples, and
 coverage and density count them. The quantile rule, the objective and the
 tie-breaking are those of the ``prim`` package, against which
-``tests/test_discover.py`` checks this implementation on the same data.
+``tests/analysis/test_discover.py`` checks this implementation on the same data.
 
 Each input is sorted once (:class:`Peeler`) and every box keeps its futures
 in each input's order, so a peel's bound is read off that order and the

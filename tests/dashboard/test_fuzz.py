@@ -30,7 +30,7 @@ from calc.dashboard.settings import VIEWS
 from calc.dashboard.widgets import number_widget
 
 from tests.dashboard.test_link_bounds import chain, many
-from tests.test_fuzz_loader import scenario_trees
+from tests.data.test_fuzz_loader import scenario_trees
 
 NOT_A_NUMBER = re.compile(r"(?<![\w.])(nan|-?inf(inity)?)(?![\w])", re.IGNORECASE)
 #: A user's own text quoted back in a message, as in ``must be a mapping … (got '-inf MW')``

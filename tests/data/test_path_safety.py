@@ -24,7 +24,7 @@ from calc.dashboard import APP
 from calc.dashboard.compute import scenario as compute
 from calc.data.schema import ScenarioName
 
-from tests.test_no_clobber import TIMEOUT_S, WRITERS, snapshot
+from tests.cli.test_no_clobber import TIMEOUT_S, WRITERS, snapshot
 
 PATHS = ["../../x", "/etc/passwd", "a/b", "..", ".hidden", "a\\..\\b", "C:\\Windows\\x",
          "a\x00b", "x" * 81, "~/x", "-rf"]

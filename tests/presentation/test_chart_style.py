@@ -6,7 +6,7 @@ alone, however many series there are; every axis of a quantity carries its
 unit; shares run from 0 to 100 %; the charts of a multiple say what it
 measures; names beside markers never overlap and each site is named once;
 and what the charts draw is what the analysis computed. That the two
-renderers draw these declarations alike is :mod:`tests.test_chart_parity`'s.
+renderers draw these declarations alike is :mod:`tests.presentation.test_chart_parity`'s.
 """
 
 from __future__ import annotations

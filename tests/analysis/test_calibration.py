@@ -20,7 +20,7 @@ from calc.presentation.calibration import (
 
 from tests.paths import PEERS_FILE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ASSUMPTIONS = yaml.safe_load((ROOT / "assumptions.yaml").read_text(encoding="utf-8"))
 RAW = yaml.safe_load(PEERS_FILE.read_text(encoding="utf-8"))
 

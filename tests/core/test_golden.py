@@ -16,7 +16,7 @@ import yaml
 import calc
 from calc.analysis.run import reference_run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RAW = yaml.safe_load((ROOT / "assumptions.yaml").read_text(encoding="utf-8"))
 SCENARIOS = yaml.safe_load((ROOT / "scenarios.yaml").read_text(encoding="utf-8"))["scenarios"]
 

@@ -4,7 +4,7 @@ Read as data, each spec is finite JSON of the schema Streamlit draws, keeps its
 rows in named datasets and does not change when only its data does (so the
 browser updates a drawn chart in place), shows years on a time axis and the
 unit of a quantity in its axis title. What the specs show is compared with the
-saved files in :mod:`tests.test_chart_parity`.
+saved files in :mod:`tests.presentation.test_chart_parity`.
 """
 
 from __future__ import annotations

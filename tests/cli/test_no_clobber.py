@@ -5,7 +5,7 @@ twice into the same folder, the second run refuses in one line and writes
 nothing at all, not even the files that were missing; with ``--force`` it
 replaces every file, atomically (no temporary file is left behind). A folder
 that is a file, or a file that is a folder, is refused in one line too. That a
-killed writer leaves the old file intact is tested in tests/test_io.py.
+killed writer leaves the old file intact is tested in tests/data/test_io.py.
 """
 
 from __future__ import annotations

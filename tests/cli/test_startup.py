@@ -316,7 +316,7 @@ def test_a_users_assumptions_file_is_parsed_never_cached(cache_home: Path, tmp_p
 
 
 def test_a_sweep_printed_as_csv_loads_no_frame_library(tmp_path: Path) -> None:
-    from tests.test_sweep import SMALLEST
+    from tests.analysis.test_sweep import SMALLEST
 
     (tmp_path / "sweep.yaml").write_text(SMALLEST, encoding="utf-8")
     loaded = loaded_after(cli_body("sweep", "sweep.yaml", "--format", "csv"), tmp_path)

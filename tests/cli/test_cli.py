@@ -1,7 +1,7 @@
 """The capcalc command line: output formats, files, listings and one-line errors.
 
 Commands run in this process through ``capcalc_cli`` (tests/conftest.py);
-tests/test_cli_parity.py checks that a real subprocess answers the same.
+tests/cli/test_cli_parity.py checks that a real subprocess answers the same.
 """
 
 from __future__ import annotations

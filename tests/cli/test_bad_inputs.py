@@ -36,7 +36,7 @@ from calc.data.io import MAX_YAML_BYTES
 from tests.cli_runner import run_in_process, run_subprocess
 from tests.paths import ASSUMPTIONS_FILE
 
-CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"
 MANIFEST = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
 FILES: dict[str, dict[str, Any]] = MANIFEST["files"]
 EDITS: dict[str, dict[str, Any]] = MANIFEST["edits"]

@@ -23,7 +23,7 @@ from calc.core.errors import CapcalcError
 from calc.dashboard.markup import plain
 from calc.data.io import MAX_YAML_BYTES, parse_yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "calc" / "dashboard" / "app.py"
 
 #: Tags PyYAML's unsafe loaders would honour: run a command, import a name, build objects.

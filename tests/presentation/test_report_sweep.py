@@ -24,7 +24,7 @@ from calc.analysis.sweep_result import SweepResult
 from calc.presentation.discover import discovery_sentence, reference_sentence
 
 from tests.cli_runner import run_in_process
-from tests.test_report import Document, assert_nothing_is_fetched, parse
+from tests.presentation.test_report import Document, assert_nothing_is_fetched, parse
 
 #: A build-out over its last phase's power and announced delay, small enough to run twice.
 SWEEP = {

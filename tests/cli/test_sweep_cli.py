@@ -21,7 +21,7 @@ from calc.data.sweep_file import SweepSpec
 from calc.data.sweep_journal import JOURNAL_FOLDER
 
 from tests.cli_runner import run_in_process
-from tests.test_sweep import SMALLEST
+from tests.analysis.test_sweep import SMALLEST
 
 BAD = {
     "unknown key": ("scenario: cortex-phase1\naxes: {training.mfu: [0.3]}\nsample: 100\n",
@@ -140,7 +140,7 @@ def test_a_killed_sweep_resumes_and_equals_an_uninterrupted_one(tmp_path: Path,
         assert np.array_equal(whole[column], resumed[column]), column
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "examples"
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[2] / "examples"
                                          / "sweeps").glob("*.yaml")), ids=lambda p: p.name)
 def test_the_example_sweep_files_are_valid_and_plan(path: Path, library: calc.Library) -> None:
     from calc.analysis.sweep_plan import plan_sweep
