@@ -17,8 +17,8 @@ from calc.analysis.discover import Ladder
 from calc.analysis.prim import box_quantile, peeling_trajectory, select_box
 from calc.presentation.formatting import percent
 
-from tests.cli_runner import run_in_process
 from tests.analysis.test_sweep import BUILDOUT
+from tests.cli_runner import run_in_process
 
 
 def planted(n: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:

@@ -20,8 +20,8 @@ import calc
 from calc.data.sweep_file import SweepSpec
 from calc.data.sweep_journal import JOURNAL_FOLDER
 
-from tests.cli_runner import run_in_process
 from tests.analysis.test_sweep import SMALLEST
+from tests.cli_runner import run_in_process
 
 BAD = {
     "unknown key": ("scenario: cortex-phase1\naxes: {training.mfu: [0.3]}\nsample: 100\n",
