@@ -17,6 +17,7 @@ from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import PHASE_SET_FIELDS, Phase
 from calc.core.vocabulary import GROUPS, INPUTS, MEASURE_TITLES, SIZING_KEYS
 from calc.dashboard import results_view, session, widgets
+from calc.dashboard.compute.cache import Drawn
 from calc.dashboard.compute.scenario import (
     MAX_UPLOAD_SCENARIOS,
     check_upload,
@@ -46,7 +47,8 @@ from calc.data.scenarios import MAX_BASE_DEPTH
 from calc.presentation.answer import changes, heading
 from calc.presentation.formatting import format_value
 
-__all__ = ["build", "changed_list", "mirror_link", "phase_changes", "read_link", "sidebar",
+__all__ = ["FIRST_CHART_HEIGHT", "STYLE", "build", "changed_list", "compact", "finding",
+           "in_sight", "mirror_link", "phase_changes", "read_link", "sidebar",
            "slip_line", "slip_words"]
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,50 @@ def read_link() -> LinkState:
         link = LinkState(preset=default_preset(), warnings=[
             f"link: cannot be read ({type(exc).__name__}); showing {default_preset()}"])
     return link
+
+
+# ------------------------------------------------------------------ the page's look
+
+#: The page's own rules: less room above the title, a compact answer and headline cards,
+#: so that at 1280×800 the answer, the cards and the view's first chart are in sight.
+STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.25rem; padding-bottom: 3rem; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+.st-key-answer [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
+.st-key-answer [data-testid="stAlertContainer"] p { font-size: 0.9rem; line-height: 1.45; }
+.st-key-cards [data-testid="stMetric"] { padding: 0; }
+.st-key-cards [data-testid="stMetric"] > div { padding: 0.4rem 0.7rem; }
+.st-key-cards [data-testid="stMetricValue"] { font-size: 1.55rem; }
+.st-key-cards [data-testid="stMetricDelta"] { margin-top: 0; }
+.st-key-finding p { font-weight: 600; font-size: 0.9rem; margin-bottom: 0.4rem; }
+@media (min-width: 900px) { .st-key-cards { flex-wrap: nowrap; } }
+</style>"""
+
+
+def compact() -> None:
+    """Send the page's own rules (:data:`STYLE`; no room taken on the page)."""
+    st.html(STYLE)
+
+
+#: The plot height (px) of a view's first chart on screen: under the answer and the
+#: headline cards, the whole chart (title, plot, legend) fits a 1280×800 screen.
+FIRST_CHART_HEIGHT = 190
+
+
+def in_sight(drawn: Drawn, height: int = FIRST_CHART_HEIGHT) -> Drawn:
+    """``drawn`` with its first panel no taller than ``height`` on screen (its files keep
+    the declared height)."""
+    first, *others = drawn.specs
+    if int(first.get("height", 0)) <= height:
+        return drawn
+    return replace(drawn, specs=({**first, "height": height}, *others))
+
+
+def finding(text: str) -> None:
+    """A view's finding in one sentence (:mod:`calc.presentation.findings`), first in the
+    view."""
+    with st.container(key="finding"):
+        st.markdown(plain(text))
 
 
 # ------------------------------------------------------------------ sidebar

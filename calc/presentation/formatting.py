@@ -6,7 +6,7 @@ import math
 
 from calc.core.months import month_index
 
-__all__ = ["count_text", "format_value", "month_text", "si", "times", "times_short"]
+__all__ = ["count_text", "format_value", "month_text", "percent", "si", "times", "times_short"]
 
 _SI = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
        (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"),
@@ -153,3 +153,19 @@ def count_text(count: float, digits: int = 3) -> str:
         if abs(_round_sig(count, digits)) >= factor:
             return f"{_sig(count / factor, digits)} {word}"
     return _sig(count, digits)
+
+
+def percent(share: float) -> str:
+    """A share (0–1) as a whole percentage; a share that rounds to 0 or 100 % without being
+    it says "< 1 %" or "> 99 %".
+
+    >>> percent(0.412), percent(0.0), percent(0.003), percent(0.9991), percent(1.0)
+    ('41 %', '0 %', '< 1 %', '> 99 %', '100 %')
+    """
+    if not math.isfinite(share):
+        return "—"
+    if 0 < share < 0.005:
+        return "< 1 %"
+    if 0.995 <= share < 1:
+        return "> 99 %"
+    return f"{share:.0%}".replace("%", " %")

@@ -34,8 +34,10 @@ __all__ = ["vega_specs"]
 
 Spec = dict[str, Any]
 
-#: The look every spec shares: the legend under the plot, readable axis text.
-CONFIG: Spec = {"legend": {"orient": "bottom", "columns": 3, "labelLimit": 190},
+#: The look every spec shares: the legend under the plot in as many columns as its width
+#: holds (one on a phone, so no name is cut), readable axis text.
+CONFIG: Spec = {"legend": {"orient": "bottom", "columns": {"expr": "max(1, floor(width / 160))"},
+                           "labelLimit": 190},
                 "axis": {"labelFontSize": 11, "titleFontSize": 12}}
 
 _LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
