@@ -47,9 +47,9 @@ from calc.data.scenarios import MAX_BASE_DEPTH
 from calc.presentation.answer import changes, heading
 from calc.presentation.formatting import format_value
 
-__all__ = ["FIRST_CHART_HEIGHT", "STYLE", "build", "changed_list", "compact", "finding",
-           "in_sight", "mirror_link", "phase_changes", "read_link", "sidebar",
-           "slip_line", "slip_words"]
+__all__ = ["FIRST_CHART_HEIGHT", "REFERENCE_COLOUR", "STYLE", "build", "changed_list",
+           "compact", "finding", "in_sight", "mirror_link", "phase_changes", "read_link",
+           "sidebar", "slip_line", "slip_words"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +73,14 @@ def read_link() -> LinkState:
 #: The page's own rules: less room above the title, a compact answer and headline cards,
 #: so that at 1280×800 the answer, the cards and the view's first chart are in sight.
 STYLE = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.25rem; padding-bottom: 3rem; }
-[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.9rem; padding-bottom: 3rem; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+.st-key-title button { min-height: 0; padding-top: 0.15rem; padding-bottom: 0.15rem; }
 .st-key-answer [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
 .st-key-answer [data-testid="stAlertContainer"] p { font-size: 0.9rem; line-height: 1.45; }
-.st-key-cards [data-testid="stMetric"] { padding: 0; }
-.st-key-cards [data-testid="stMetric"] > div { padding: 0.4rem 0.7rem; }
-.st-key-cards [data-testid="stMetricValue"] { font-size: 1.55rem; }
-.st-key-cards [data-testid="stMetricDelta"] { margin-top: 0; }
+[data-testid="stMain"] [data-testid="stMetric"] { padding: 0; }
+[data-testid="stMain"] [data-testid="stMetric"] > div { padding: 0.4rem 0.7rem; }
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 1.55rem; }
 .st-key-finding p { font-weight: 600; font-size: 0.9rem; margin-bottom: 0.4rem; }
 @media (min-width: 900px) { .st-key-cards { flex-wrap: nowrap; } }
 </style>"""
@@ -90,6 +90,9 @@ def compact() -> None:
     """Send the page's own rules (:data:`STYLE`; no room taken on the page)."""
     st.html(STYLE)
 
+
+#: The preset as shipped, drawn faint behind a chart the user's changes moved.
+REFERENCE_COLOUR = "#b8b8b8"
 
 #: The plot height (px) of a view's first chart on screen: under the answer and the
 #: headline cards, the whole chart (title, plot, legend) fits a 1280×800 screen.

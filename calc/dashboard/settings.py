@@ -16,10 +16,10 @@ from typing import Any
 
 from calc.analysis.limits import DEFAULT_SAMPLES
 from calc.core.errors import CapcalcError, clean_text, quoted, suggest
-from calc.core.months import DEFAULT_UNTIL
+from calc.core.months import DEFAULT_UNTIL, month_index
 from calc.core.vocabulary import OUTPUTS
 
-__all__ = ["LINK_ORIGIN", "VIEWS", "Setting", "Settings", "setting"]
+__all__ = ["LINK_ORIGIN", "VIEWS", "Setting", "Settings", "default_by", "setting"]
 
 #: The name errors give to values read from the URL.
 LINK_ORIGIN = "link"
@@ -41,8 +41,9 @@ class Setting:
     """How one setting reads from and writes to the link.
 
     ``kind`` follows the field's default: ``flag`` (on or off) for a bool, ``int`` (a
-    whole number from ``lower`` to ``upper``) for an int, ``choice`` for text (one of
-    ``choices``).
+    whole number from ``lower`` to ``upper``) for an int, ``month`` for text made with
+    ``month=True`` (a calendar month ``YYYY-MM`` from ``lower`` to ``upper`` as years, or
+    empty: the view's own default), ``choice`` for other text (one of ``choices``).
     """
 
     param: str
@@ -51,12 +52,15 @@ class Setting:
     lower: int = 0
     upper: int = 0
     choices: tuple[str, ...] = ()
+    month: bool = False
 
     @property
     def kind(self) -> str:
-        """``flag``, ``int`` or ``choice``."""
+        """``flag``, ``int``, ``month`` or ``choice``."""
         if isinstance(self.default, bool):
             return "flag"
+        if self.month:
+            return "month"
         return "int" if isinstance(self.default, int) else "choice"
 
     def parse(self, raw: str) -> Any:
@@ -66,6 +70,8 @@ class Setting:
         7
         >>> Setting("slip", "Slip", True).parse("0")
         False
+        >>> Setting("by", "By", "", 2025, 2060, month=True).parse("2027-06")
+        '2027-06'
         """
         text = raw.strip()
         if self.kind == "flag":
@@ -86,6 +92,17 @@ class Setting:
                     f"must be a whole number from {self.lower:,} to {self.upper:,} "
                     f"(got {clean_text(text, limit=40)!r})", file=LINK_ORIGIN, key=self.param)
             return int(number)
+        if self.kind == "month":
+            if text == "":
+                return text
+            try:
+                year = month_index(text) // 12
+            except CapcalcError as exc:
+                raise CapcalcError(exc.message, file=LINK_ORIGIN, key=self.param) from None
+            if not self.lower <= year <= self.upper:
+                raise CapcalcError(f"must be a month from {self.lower}-01 to {self.upper}-12 "
+                                   f"(got {text!r})", file=LINK_ORIGIN, key=self.param)
+            return text
         if text not in self.choices:
             raise CapcalcError(f"unknown {self.label.lower()} {quoted(text, 40)}"
                                f"{suggest(text, self.choices)}", file=LINK_ORIGIN,
@@ -104,9 +121,9 @@ class Setting:
 
 
 def setting(default: Any, label: str, *, lower: int = 0, upper: int = 0,
-            choices: tuple[str, ...] = ()) -> Any:
+            choices: tuple[str, ...] = (), month: bool = False) -> Any:
     """A field of :class:`Settings`: its default and how the link carries it."""
-    return field(default=default, metadata={"setting": (label, lower, upper, choices)})
+    return field(default=default, metadata={"setting": (label, lower, upper, choices, month)})
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,9 @@ class Settings:
     slip: bool = setting(True, "Announced phases slip as their operator's record")
     #: The target box's own probability, in per cent.
     probability: int = setting(80, "Probability (%)", lower=1, upper=99)
+    #: The month the Timeline view asks the chance of the target by ("": June of the year
+    #: halfway to the horizon, :func:`calc.dashboard.settings.default_by`).
+    by: str = setting("", "By (YYYY-MM)", lower=2000, upper=2060, month=True)
 
     @classmethod
     def codecs(cls) -> dict[str, Setting]:
@@ -183,6 +203,18 @@ class Settings:
 
 
 def _codec(f: Field[Any]) -> Setting:
-    label, lower, upper, choices = f.metadata["setting"]
+    label, lower, upper, choices, month = f.metadata["setting"]
     assert f.default is not MISSING
-    return Setting(f.name, label, f.default, lower, upper, choices)
+    return Setting(f.name, label, f.default, lower, upper, choices, month)
+
+
+def default_by(months: list[str]) -> str:
+    """The month the chance is asked by when the user chose none: June of the year halfway
+    through ``months`` (the timeline's), or its last month when that June is not in it.
+
+    >>> months = [f"{y}-{m:02d}" for y in range(2025, 2031) for m in range(1, 13)]
+    >>> default_by(months), default_by(["2025-01", "2025-03"])
+    ('2028-06', '2025-03')
+    """
+    june = f"{months[len(months) // 2][:4]}-06"
+    return june if june in months else months[-1]

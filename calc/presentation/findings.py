@@ -16,8 +16,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from calc.analysis.target import TargetFacts
 from calc.presentation.formatting import format_value, month_text, percent, times
 
-__all__ = ["cost_finding", "lead_sentences", "multiple_card", "ordinal", "peers_finding",
-           "power_finding", "timeline_finding", "uncertainty_finding"]
+__all__ = ["buildout_title", "buildout_words", "cost_finding", "lead_sentences",
+           "multiple_card", "ordinal", "peers_finding", "power_finding", "timeline_finding",
+           "uncertainty_finding"]
 
 #: Where one sentence ends and the next begins: a full stop, then a space and a capital or
 #: a figure ("1.17 GW" has no space after its point).
@@ -120,28 +121,76 @@ def uncertainty_finding(target: float, baseline: str, p_target: float, samples: 
             f"{_power(power_mw)}" + (f" of {chip}" if chip else "") + ".")
 
 
+def buildout_words(scenario: str, lender: str | None, *, edited: bool = False,
+                   changed: Sequence[str] = (), own: bool = True) -> str:
+    """Whose phases a build-out's date uses, and whether the user's changes enter them.
+
+    ``lender`` names the build-out whose phases a scenario without its own borrows;
+    ``edited``: the user edited the phase table; ``changed``: the inputs the user changed;
+    ``own`` False: neither the scenario nor a lender has phases (one phase of the site).
+
+    >>> buildout_words("cortex-phase1", "cortex-buildout")
+    "cortex-buildout's phases (cortex-phase1 has none of its own) with cortex-phase1's inputs"
+    >>> buildout_words("cortex-buildout", None, edited=True, changed=["site.pue"])
+    "cortex-buildout's phases as you edited them, with your changes"
+    >>> buildout_words("x", None, changed=["site.facility_power_mw"], own=False)
+    "one phase of x's site from 2025-01 (x has no build-out of its own), with your changes"
+    >>> print(buildout_words("cortex-buildout", None, changed=["site.facility_power_mw"]))
+    cortex-buildout's phases, with your changes (each phase keeps its own facility power)
+    """
+    if not own:
+        text = f"one phase of {scenario}'s site from 2025-01 ({scenario} has no build-out of " \
+               "its own)"
+    elif lender:
+        text = f"{lender}'s phases" + (" as you edited them" if edited else "") + \
+            f" ({scenario} has none of its own) with {scenario}'s inputs"
+    else:
+        text = f"{scenario}'s phases" + (" as you edited them" if edited else "")
+    if changed:
+        powered = own and any(key in ("site.facility_power_mw", "site.accelerators")
+                              for key in changed)
+        text += ", with your changes" + (
+            " (each phase keeps its own facility power)" if powered else "")
+    return text
+
+
+def buildout_title(scenario: str, lender: str | None, *, edited: bool = False,
+                   own: bool = True) -> str:
+    """The build-out chart's title: whose phases, never the borrower's name alone.
+
+    >>> buildout_title("cortex-phase1", "cortex-buildout")
+    "Build-out of cortex-buildout's phases with cortex-phase1's inputs"
+    >>> buildout_title("cortex-buildout", None, edited=True)
+    "Build-out of cortex-buildout's phases as you edited them"
+    """
+    if not own:
+        return f"Build-out of {scenario}: its site as one phase"
+    whose = f"{lender or scenario}'s phases" + (" as you edited them" if edited else "")
+    return f"Build-out of {whose}" + (f" with {scenario}'s inputs" if lender else "")
+
+
 def timeline_finding(target: float, baseline: str, months: Sequence[str | None], until: str,
-                     build_out: str, by: str | None = None, p_by: float | None = None) -> str:
+                     phases: str, by: str | None = None, p_by: float | None = None) -> str:
     """The target's date as the sampled median with its 10–90 % range (``months``: the
-    10, 50 and 90 % months, None after ``until``), whose phases it is on, and its chance by
-    the month ``by``.
+    10, 50 and 90 % months, None after ``until``), whose phases it is on (``phases``, as
+    :func:`buildout_words` says it), and its chance by the month ``by``.
 
     >>> print(timeline_finding(10, "cortex-phase1", ("2026-03", "2026-07", "2027-05"),
-    ...                        "2030-12", "cortex-buildout", "2027-06", 0.85))
+    ...                        "2030-12", "cortex-buildout's phases", "2027-06", 0.85))
     ... # doctest: +NORMALIZE_WHITESPACE
-    10× cortex-phase1 on cortex-buildout's phases: July 2026 (10–90 %: March 2026 to May
-    2027); P(10× by 2027-06) = 85 %.
+    10× cortex-phase1 in July 2026 (10–90 %: March 2026 to May 2027) on cortex-buildout's
+    phases; P(10× by 2027-06) = 85 %.
     >>> print(timeline_finding(10, "cortex-phase1", (None, None, None), "2030-12", "mine"))
-    10× cortex-phase1 on mine's phases: not by December 2030 in most samples.
+    10× cortex-phase1 not by December 2030 in most samples, on mine.
     """
     low, median, high = months
-    head = f"{target:g}× {baseline} on {build_out}'s phases: "
+    head = f"{target:g}× {baseline}"
     if median is None:
-        text = head + f"not by {month_text(until)} in most samples"
+        text = f"{head} not by {month_text(until)} in most samples, on {phases}"
     else:
         later = f"after {month_text(until)}" if high is None else month_text(high)
-        text = (head + f"{month_text(median)} (10–90 %: "
-                f"{month_text(low) if low else 'before'} to {later})")
+        text = (f"{head} in {month_text(median)} (10–90 %: "
+                f"{month_text(low) if low else 'before'} to {later}) on {phases}")
     if by is not None and p_by is not None:
         text += f"; P({target:g}× by {by}) = {percent(p_by)}"
     return text + "."
@@ -164,13 +213,14 @@ def peers_finding(name: str, h100e: float, peers: Mapping[str, float]) -> str:
     >>> print(peers_finding("cortex-full", 2.9e5, {"Colossus": 2.0e5, "Stargate": 4.0e5,
     ...                                            "Cortex": 5.0e4}))
     ... # doctest: +NORMALIZE_WHITESPACE
-    At 290 k H100e, cortex-full would rank 2nd of 4 sites among the 3 published ones
-    (largest: Stargate, 400 k H100e).
+    At 290 k H100e, cortex-full would be the 2nd largest of 4 sites: the 3 published in
+    peers.yaml and it (largest: Stargate, 400 k H100e).
     """
     larger = sum(1 for value in peers.values() if value > h100e)
     count = len(peers)
-    text = (f"At {format_value(h100e, 'H100e')} H100e, {name} would rank "
-            f"{ordinal(larger + 1)} of {count + 1} sites among the {count} published ones")
+    rank = "the largest" if larger == 0 else f"the {ordinal(larger + 1)} largest"
+    text = (f"At {format_value(h100e, 'H100e')} H100e, {name} would be {rank} of "
+            f"{count + 1} sites: the {count} published in peers.yaml and it")
     if not peers:
         return text + "."
     top = max(peers, key=lambda label: peers[label])

@@ -112,7 +112,11 @@ def view_settings(draw: Any) -> Settings:
                     until=whole("until"), samples=whole("samples"), seed=whole("seed"),
                     output=draw(st.sampled_from(("", *OUTPUTS))), sobol=draw(st.booleans()),
                     fan=draw(st.booleans()), slip=draw(st.booleans()),
-                    probability=whole("probability"))
+                    probability=whole("probability"),
+                    by=draw(st.one_of(st.just(""), st.builds(
+                        lambda y, m: f"{y}-{m:02d}", st.integers(codecs["by"].lower,
+                                                                 codecs["by"].upper),
+                        st.integers(1, 12)))))
 
 
 @st.composite

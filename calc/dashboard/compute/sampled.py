@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from calc.analysis.montecarlo import Simulation, simulate
 from calc.analysis.sensitivity import (
     ConditionalP,
@@ -23,8 +25,8 @@ from calc.dashboard.compute.scenario import library_for, scenario_of
 from calc.dashboard.keys import StateKey
 from calc.presentation.montecarlo import precision_warnings
 
-__all__ = ["SOBOL_SAMPLES", "Bands", "bands", "conditional", "simulation", "sobol_indices",
-           "spreads", "tornado_bars"]
+__all__ = ["SOBOL_SAMPLES", "Bands", "bands", "conditional", "power_for", "simulation",
+           "sobol_indices", "spreads", "tornado_bars"]
 
 #: Saltelli base sample count of the dashboard's Sobol indices.
 SOBOL_SAMPLES = 512
@@ -93,3 +95,13 @@ def conditional(key: StateKey, samples: int, seed: int) -> ConditionalP:
     (:func:`calc.analysis.sensitivity.p_target_conditional`)."""
     return p_target_conditional(library_for(key.upload), scenario_of(key), samples=samples,
                                 seed=seed)
+
+
+@memo(max_entries=64)
+def power_for(key: StateKey, samples: int, seed: int, probability: float) -> float:
+    """The facility power (MW) at which ``probability`` of the samples reach the target: the
+    ``probability`` quantile of each sample's ``facility_power_mw_for_target`` (the power
+    :func:`calc.analysis.confidence.solve_probability` finds for the facility power, without
+    its search)."""
+    return float(np.quantile(simulation(key, samples, seed)["facility_power_mw_for_target"],
+                             probability))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from calc.dashboard import page
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.compute.scenario import compare_results
 from calc.dashboard.context import Context
@@ -52,7 +53,7 @@ def render(ctx: Context) -> None:
     shown = compare_results(ctx.key)
     measure, each = measure_words(shown)
     mixed = f" Compute multiples measure {each}." if measure == MIXED_MEASURES else ""
-    show_chart(drawn, key="dl-comparison")
+    show_chart(page.in_sight(drawn), key="dl-comparison")
     st.markdown(comparison_markdown(drawn.chart.table, shown[0].name, measure))
     st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
                f"own inputs; only the current one carries your changes.{mixed}")

@@ -24,10 +24,7 @@ from calc.presentation.charts.scenarios import power_chart
 from calc.presentation.findings import power_finding
 from calc.presentation.tables.scenarios import power_curve_table
 
-__all__ = ["REFERENCE_COLOUR", "power", "reference_name", "render"]
-
-#: The preset's curve, drawn faint behind the current ones.
-REFERENCE_COLOUR = "#b8b8b8"
+__all__ = ["power", "reference_name", "render"]
 
 
 def reference_name(preset: str, chip: str) -> str:
@@ -48,7 +45,7 @@ def _with_reference(drawn: Chart, source: Source, unit: float) -> Chart:
     panels: list[Panel] = []
     for panel, key in zip(drawn.panels, ("h100_equivalents", "effective_flop_per_s"),
                           strict=False):
-        line = Line(name, REFERENCE_COLOUR, tuple(r["facility_power_mw"] for r in rows),
+        line = Line(name, page.REFERENCE_COLOUR, tuple(r["facility_power_mw"] for r in rows),
                     tuple(r[key] for r in rows), dash=DASHED, width=2.5)
         panels.append(replace(panel, marks=(line, *panel.marks)))
     return replace(drawn, panels=tuple(panels))

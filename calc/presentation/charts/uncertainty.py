@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 from calc.analysis.buildout_montecarlo import TimelineSimulation
 from calc.analysis.montecarlo import Simulation
@@ -31,7 +32,7 @@ from calc.presentation.chart_spec import (
     multiple_name,
 )
 from calc.presentation.colours import NEUTRAL, PALETTE, TARGET, series_colours
-from calc.presentation.formatting import format_value, month_text
+from calc.presentation.formatting import format_value, month_text, percent
 from calc.presentation.tables.uncertainty import (
     REACH_MARKS,
     exceedance_table,
@@ -42,7 +43,7 @@ from calc.presentation.tables.uncertainty import (
     spans_decade,
 )
 
-__all__ = ["REACHED_BY", "exceedance_chart", "fan_chart", "histogram_chart",
+__all__ = ["REACHED_BY", "exceedance_chart", "fan_chart", "histogram_chart", "mark_month",
            "reach_probability_chart"]
 
 _RANGE = "90 % range (P5–P95)"
@@ -188,8 +189,14 @@ def reach_probability_chart(sims: Sequence[TimelineSimulation], *,
         Line(s.name, colours[s.name],
              tuple(str(r["date"]) for r in rows if r["scenario"] == s.name),
              tuple(float(r["p_reached_by"]) for r in rows if r["scenario"] == s.name),
-             step=True, width=2.5)
+             step=True, width=3.5)
         for s in sims]
+    # a point on every month, so the chance reads at any month (hovering one names it)
+    marks += [Points(tuple(
+        Point(str(r["date"]), float(r["p_reached_by"]), s.name, colours[s.name],
+              tooltip=(("scenario", s.name), ("month", month_text(str(r["date"]))),
+                       ("chance", percent(float(r["p_reached_by"])))))
+        for r in rows if r["scenario"] == s.name), size=22) for s in sims]
     found = [(name, int(label[1:]) / 100, month)
              for name, marks_of in reach_marks(sims).items()
              for label, month in marks_of.items() if month is not None]
@@ -208,3 +215,11 @@ def reach_probability_chart(sims: Sequence[TimelineSimulation], *,
                   Axis(f"Chance of {target:g}×{what} by then", kind="share", domain=(0.0, 1.0)),
                   tuple(marks), height=260)
     return Chart(table, (panel,))
+
+
+def mark_month(chart: Chart, month: str, label: str) -> Chart:
+    """``chart`` (of months) with a rule at ``month`` named ``label`` in its every panel: the
+    month a reader chose ("P(10× by 2027-06) = 85 %")."""
+    rule = Rule("x", month, colour=NEUTRAL, width=2.0, bold=True, label=label)
+    return replace(chart, panels=tuple(replace(panel, marks=(*panel.marks, rule))
+                                       for panel in chart.panels))
