@@ -82,6 +82,9 @@ STYLE = """<style>
 [data-testid="stMain"] [data-testid="stMetric"] > div { padding: 0.4rem 0.7rem; }
 [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 1.55rem; }
 .st-key-finding p { font-weight: 600; font-size: 0.9rem; margin-bottom: 0.4rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] table { display: block;
+  overflow-x: auto; max-width: 100%; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] td { overflow-wrap: anywhere; }
 @media (min-width: 900px) { .st-key-cards { flex-wrap: nowrap; } }
 </style>"""
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from calc.analysis.target import TargetFacts
 from calc.presentation.formatting import format_value, month_text, percent, times
 
-__all__ = ["buildout_title", "buildout_words", "cost_finding", "lead_sentences",
+__all__ = ["buildout_title", "buildout_words", "compare_finding", "cost_finding", "lead_sentences",
            "multiple_card", "ordinal", "peers_finding", "power_finding", "timeline_finding",
            "uncertainty_finding"]
 
@@ -50,6 +50,18 @@ def multiple_card(multiple: float, target: float, power_for_target_mw: float
     power = (f"{format_value(power_for_target_mw, 'MW')} for {wanted}"
              if math.isfinite(power_for_target_mw) else f"{wanted} out of reach")
     return f"{times(multiple)} of {wanted}", power
+
+
+def compare_finding(multiples: Sequence[tuple[str, float]], baseline: str, target: float
+                    ) -> str:
+    """Each scenario compared as its multiple of the baseline, against the target.
+
+    >>> print(compare_finding([("cortex-phase1", 0.856), ("cortex-full", 4.28),
+    ...                        ("tenfold", 10.0)], "tesla-2025-q2", 10))
+    Against tesla-2025-q2: cortex-phase1 0.86×, cortex-full 4.3×, tenfold 10× (the target: 10×).
+    """
+    shown = ", ".join(f"{name} {times(multiple)}" for name, multiple in multiples)
+    return f"Against {baseline}: {shown} (the target: {target:g}×)."
 
 
 def _power(mw: float) -> str:

@@ -11,6 +11,7 @@ from calc.dashboard.context import Context
 from calc.dashboard.downloads import show_chart
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.scenarios import comparison_chart
+from calc.presentation.findings import compare_finding
 from calc.presentation.formatting import format_value
 from calc.presentation.results import MIXED_MEASURES, measure_words
 from calc.presentation.tables import Table
@@ -53,6 +54,9 @@ def render(ctx: Context) -> None:
     shown = compare_results(ctx.key)
     measure, each = measure_words(shown)
     mixed = f" Compute multiples measure {each}." if measure == MIXED_MEASURES else ""
+    page.finding(compare_finding(
+        [(r.name, float(r.outputs["compute_multiple"])) for r in shown[1:]],
+        shown[0].name, ctx.scenario.inputs.target.compute_multiplier))
     show_chart(page.in_sight(drawn), key="dl-comparison")
     st.markdown(comparison_markdown(drawn.chart.table, shown[0].name, measure))
     st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
