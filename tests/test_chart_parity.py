@@ -110,10 +110,15 @@ def _colour(layer: Spec, row: dict[str, Any]) -> str | None:
     return mark.get("color") if isinstance(mark, dict) else None
 
 
+
+def _joined(text: str | list[str]) -> str:
+    """A Vega-Lite title as one line (a long one is drawn as several)."""
+    return " ".join(text) if isinstance(text, list) else text
+
 def on_screen(specs: list[Spec]) -> Drawing:
-    seen = Drawing(title=specs[0]["title"]["text"],
+    seen = Drawing(title=_joined(specs[0]["title"]["text"]),
                    caption=" ".join(specs[0]["title"]["subtitle"]))
-    seen.headings = [spec["title"]["text"] for spec in specs[1:]]
+    seen.headings = [_joined(spec["title"]["text"]) for spec in specs[1:]]
     for spec in specs:
         titles: set[str] = set()
         for layer, data in _layers(spec):

@@ -8,7 +8,6 @@ from calc.dashboard import page
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.compute.scenario import compare_results
 from calc.dashboard.context import Context
-from calc.dashboard.downloads import show_chart
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.scenarios import comparison_chart
 from calc.presentation.findings import compare_finding
@@ -57,7 +56,7 @@ def render(ctx: Context) -> None:
     page.finding(compare_finding(
         [(r.name, float(r.outputs["compute_multiple"])) for r in shown[1:]],
         shown[0].name, ctx.scenario.inputs.target.compute_multiplier))
-    show_chart(page.in_sight(drawn), key="dl-comparison")
+    page.show_first(drawn, key="dl-comparison")
     st.markdown(comparison_markdown(drawn.chart.table, shown[0].name, measure))
     st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
                f"own inputs; only the current one carries your changes.{mixed}")

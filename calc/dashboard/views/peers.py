@@ -75,7 +75,7 @@ def render(ctx: Context) -> None:
     page.finding(peers_finding(ctx.scenario.name,
                                float(ctx.result.outputs["h100_equivalents"]),
                                published(drawn.chart)))
-    show_chart(page.in_sight(drawn), key="dl-peers")
+    page.show_first(drawn, key="dl-peers")
     st.caption("Peers at their primary published power: filled markers are facility power, "
                "hollow ones IT power, faint ones a basis the source does not state; a bar spans "
                "every power figure the sources give; an arrow marks a floor. Stars: the "

@@ -18,7 +18,6 @@ from calc.dashboard import page
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.compute.scenario import results, target
 from calc.dashboard.context import Context
-from calc.dashboard.downloads import show_chart
 from calc.presentation.chart_spec import DASHED, Chart, Line, Panel
 from calc.presentation.charts.scenarios import power_chart
 from calc.presentation.findings import power_finding
@@ -69,7 +68,7 @@ def render(ctx: Context) -> None:
     """The power for the target on each chip; the curves (log–log), the target level, 100
     and 500 MW marks, the current point, the preset's curve when changed."""
     page.finding(power_finding(target(ctx.key)))
-    show_chart(page.in_sight(chart(power, ctx.key)), key="dl-power")
+    page.show_first(chart(power, ctx.key), key="dl-power")
     faint = (f" Grey dashes: {ctx.preset} as the preset has it, before your changes."
              if ctx.sets else "")
     st.caption(

@@ -224,7 +224,7 @@ def _first(ctx: Context, key: PhasesKey, until: str, words: str, series: Drawn) 
     else:
         page.finding(timeline_finding(target, ctx.baseline.name, (None, None, None), until,
                                       words))
-    show_chart(page.in_sight(series), key="dl-tl-buildout")
+    page.show_first(series, key="dl-tl-buildout")
 
 
 def _controls(ctx: Context, default: tuple[Phase, ...]

@@ -192,7 +192,7 @@ def _view(ctx: Context) -> None:
         target, ctx.baseline.name, p_target, samples, seed,
         sampled.power_for(ctx.key, samples, seed, CONFIDENCE),
         str(ctx.scenario["hardware.accelerator"]), CONFIDENCE))
-    show_chart(page.in_sight(chart(histogram, ctx.key, samples, seed, output, measure)),
+    page.show_first(chart(histogram, ctx.key, samples, seed, output, measure),
                key="dl-unc-hist")
     _controls(ctx)
     output = str(st.selectbox(

@@ -50,8 +50,8 @@ _RANGE = "90 % range (P5–P95)"
 _MEDIAN = "median (P50)"
 _CENTRAL = "central run"
 #: What the dotted marks of the chance-by-month chart are, in its legend.
-REACHED_BY = "month by which the chance first reaches " + " and ".join(
-    f"{round(p * 100)} %" for p in REACH_MARKS)
+REACHED_BY = "first month " + " and ".join(f"{round(p * 100)} %" for p in REACH_MARKS) + \
+    " sure"
 
 
 def _shown(value: float, unit: str, output: str) -> str:

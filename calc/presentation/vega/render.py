@@ -10,6 +10,7 @@ its function of :mod:`calc.presentation.vega.marks`; axes and units follow
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -34,11 +35,38 @@ __all__ = ["vega_specs"]
 
 Spec = dict[str, Any]
 
-#: The look every spec shares: the legend under the plot in as many columns as its width
-#: holds (one on a phone, so no name is cut), readable axis text.
-CONFIG: Spec = {"legend": {"orient": "bottom", "columns": {"expr": "max(1, floor(width / 160))"},
-                           "labelLimit": 190},
+#: The look every spec shares: the legend under the plot (:func:`legend_config` sets its
+#: columns), readable axis text.
+CONFIG: Spec = {"legend": {"orient": "bottom"},
                 "axis": {"labelFontSize": 11, "titleFontSize": 12}}
+#: Characters of a title's line, and of a provenance line: short enough for a phone.
+TITLE_CHARS, CAPTION_CHARS = 40, 75
+#: A legend entry's width in pixels: its symbol and gap, then per character of its name.
+_ENTRY_PX, _CHAR_PX = 34, 6.2
+
+
+def legend_config(names: Sequence[str]) -> Spec:
+    """The legend under the plot in as many columns as the chart's width holds for its
+    longest name (one on a phone), so it never runs past the chart; a name is cut only when
+    it is wider than the chart itself.
+
+    >>> legend_config(["H100", "GB200"])["columns"]
+    {'expr': 'max(1, floor(width / 65))'}
+    """
+    entry = _ENTRY_PX + _CHAR_PX * max((len(name) for name in names), default=8)
+    return {"orient": "bottom", "columns": {"expr": f"max(1, floor(width / {entry:.0f}))"},
+            "labelLimit": {"expr": "max(100, width - 40)"}}
+
+
+def _lines(text: str, width: int) -> str | list[str]:
+    """``text`` as one line when it fits ``width`` characters, else its lines (broken at
+    spaces only: a scenario's name stays whole).
+
+    >>> _lines("Compute multiple: distribution (cortex-full)", 40)
+    ['Compute multiple: distribution', '(cortex-full)']
+    """
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return text if len(lines) <= 1 else lines
 
 _LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
     Line: draw.line_layers, Area: draw.area_layers, Bins: draw.bin_layers,
@@ -124,8 +152,10 @@ def _panel(chart: Chart, panel: Panel) -> Spec:
 
 def _title(chart: Chart, panel: Panel, first: bool) -> Spec:
     if not first:
-        return {"text": panel.title, "anchor": "start", "fontSize": 12}
-    return {"text": chart.heading, "subtitle": wrap(chart.caption) if chart.caption else "",
+        return {"text": _lines(panel.title, TITLE_CHARS), "anchor": "start", "fontSize": 12,
+                "frame": "bounds"}
+    return {"text": _lines(chart.heading, TITLE_CHARS), "frame": "bounds",
+            "subtitle": wrap(chart.caption, CAPTION_CHARS) if chart.caption else "",
             "subtitleFontSize": 10, "subtitleColor": "#555555", "anchor": "start",
             "offset": 12}
 
@@ -136,8 +166,11 @@ def vega_specs(chart: Chart) -> list[Spec]:
     The first names the chart and carries its provenance line; a chart with
     nothing to draw (``chart.empty``) has none.
     """
+    names = [e.name for e in legend_of(m for p in chart.panels for m in p.marks)] + \
+        [key.name for key in chart.keys]
+    config = {**CONFIG, "legend": legend_config(names)}
     return [named_data({"$schema": SCHEMA, "width": "container", "height": panel.height,
-                        "title": _title(chart, panel, i == 0), "config": CONFIG,
+                        "title": _title(chart, panel, i == 0), "config": config,
                         "autosize": {"type": "fit-x", "contains": "padding"},
                         **_panel(chart, panel)})
             for i, panel in enumerate(chart.panels)]
