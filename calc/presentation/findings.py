@@ -48,7 +48,7 @@ def multiple_card(multiple: float, target: float, power_for_target_mw: float
     """
     wanted = f"{target:g}×"
     power = (f"{format_value(power_for_target_mw, 'MW')} for {wanted}"
-             if math.isfinite(power_for_target_mw) else f"{wanted} out of reach")
+             if _reachable(power_for_target_mw) else f"{wanted} out of reach")
     return f"{times(multiple)} of {wanted}", power
 
 
@@ -64,8 +64,14 @@ def compare_finding(multiples: Sequence[tuple[str, float]], baseline: str, targe
     return f"Against {baseline}: {shown} (the target: {target:g}×)."
 
 
+def _reachable(mw: float) -> bool:
+    """Whether a power (MW) is a number a site could have (not infinite, nor so large its
+    watts overflow)."""
+    return math.isfinite(mw * 1e6)
+
+
 def _power(mw: float) -> str:
-    return format_value(mw, "MW") if math.isfinite(mw) else "out of reach"
+    return format_value(mw, "MW") if _reachable(mw) else "out of reach"
 
 
 def _grouped(powers: Iterable[tuple[str, float]]) -> list[tuple[str, str]]:
@@ -129,6 +135,9 @@ def uncertainty_finding(target: float, baseline: str, p_target: float, samples: 
             f"(seed {seed})")
     if power_mw is None:
         return head + "."
+    if not _reachable(power_mw):
+        return (f"{head}; {percent(probability)} confidence of {target:g}× is out of reach"
+                + (f" on {chip}" if chip else "") + ".")
     return (f"{head}; {percent(probability)} confidence of {target:g}× takes "
             f"{_power(power_mw)}" + (f" of {chip}" if chip else "") + ".")
 

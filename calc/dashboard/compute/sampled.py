@@ -102,6 +102,8 @@ def power_for(key: StateKey, samples: int, seed: int, probability: float) -> flo
     """The facility power (MW) at which ``probability`` of the samples reach the target: the
     ``probability`` quantile of each sample's ``facility_power_mw_for_target`` (the power
     :func:`calc.analysis.confidence.solve_probability` finds for the facility power, without
-    its search)."""
-    return float(np.quantile(simulation(key, samples, seed)["facility_power_mw_for_target"],
-                             probability))
+    its search); infinite when that share of the samples reaches the target at no power
+    (an order statistic, so samples out of reach never enter a difference)."""
+    values = simulation(key, samples, seed)["facility_power_mw_for_target"]
+    return float(np.quantile(np.nan_to_num(values, nan=np.inf), probability,
+                             method="inverted_cdf"))
