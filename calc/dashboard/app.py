@@ -51,6 +51,7 @@ def main() -> None:
     st.set_page_config(page_title="capcalc: AI datacenter compute", page_icon="⚡",
                        layout="wide", initial_sidebar_state="auto")
     opening = session.opening()
+    page.compact()
     ctx = page.build()
     if opening:
         time.sleep(FIRST_PAINT_S)

@@ -9,6 +9,7 @@ state into the URL's query parameters (:func:`calc.dashboard.link.link_params`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
@@ -17,6 +18,7 @@ from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import PHASE_SET_FIELDS, Phase
 from calc.core.vocabulary import GROUPS, INPUTS, MEASURE_TITLES, SIZING_KEYS
 from calc.dashboard import commands, results_view, session, widgets
+from calc.dashboard.compute.cache import Drawn
 from calc.dashboard.compute.scenario import (
     MAX_UPLOAD_SCENARIOS,
     check_upload,
@@ -28,6 +30,7 @@ from calc.dashboard.compute.scenario import (
     slip,
 )
 from calc.dashboard.context import Context
+from calc.dashboard.downloads import show_chart
 from calc.dashboard.link import (
     MAX_LINK_CHARS,
     PHASES_PARAM,
@@ -38,12 +41,13 @@ from calc.dashboard.link import (
     upload_fits,
 )
 from calc.dashboard.markup import plain, shown_error
-from calc.data.scenarios import MAX_BASE_DEPTH
+from calc.data.scenarios import MAX_BASE_DEPTH, Library
 from calc.presentation.answer import changes
 from calc.presentation.formatting import format_value
 
-__all__ = ["build", "changed_list", "mirror_link", "phase_changes", "read_link", "sidebar",
-           "slip_line", "slip_words"]
+__all__ = ["FIRST_CHART_HEIGHT", "QUICK", "QUICK_PREFIX", "REFERENCE_COLOUR", "STYLE", "build",
+           "changed_list", "compact", "finding", "in_sight", "mirror_link", "phase_changes",
+           "read_link", "show_first", "sidebar", "slip_line", "slip_words"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +66,112 @@ def read_link() -> LinkState:
     return link
 
 
+# ------------------------------------------------------------------ the page's look
+
+#: The page's own rules: less room above the title, a compact answer and headline cards,
+#: so that at 1280×800 the answer, the cards and the view's first chart are in sight.
+STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.9rem; padding-bottom: 3rem; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+.st-key-title button { min-height: 0; padding-top: 0.15rem; padding-bottom: 0.15rem; }
+.st-key-answer [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
+.st-key-answer [data-testid="stAlertContainer"] p { font-size: 0.9rem; line-height: 1.45; }
+[data-testid="stMain"] [data-testid="stMetric"] { padding: 0; }
+[data-testid="stMain"] [data-testid="stMetric"] > div { padding: 0.4rem 0.7rem; }
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 1.55rem; }
+.st-key-finding p { font-weight: 600; font-size: 0.9rem; margin-bottom: 0.4rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] table { display: block;
+  overflow-x: auto; max-width: 100%; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] td { overflow-wrap: anywhere; }
+@media (min-width: 640px) { .st-key-quick { display: none; } }
+@media (min-width: 900px) { .st-key-cards { flex-wrap: nowrap; } }
+</style>"""
+
+
+def compact() -> None:
+    """Send the page's own rules (:data:`STYLE`; no room taken on the page)."""
+    st.html(STYLE)
+
+
+#: The preset as shipped, drawn faint behind a chart the user's changes moved.
+REFERENCE_COLOUR = "#b8b8b8"
+
+#: The plot height (px) of a view's first chart on screen: under the answer and the
+#: headline cards, the whole chart (title, plot, legend) fits a 1280×800 screen.
+FIRST_CHART_HEIGHT = 160
+
+
+def in_sight(drawn: Drawn, height: int = FIRST_CHART_HEIGHT) -> Drawn:
+    """``drawn`` with its first panel no taller than ``height`` on screen and its provenance
+    line taken out of the chart (:func:`show_first` writes it under the chart, where it
+    wraps to any width); its files keep both."""
+    first, *others = drawn.specs
+    title = {**first["title"], "subtitle": ""} if isinstance(first.get("title"), dict) \
+        else first.get("title", "")
+    spec = {**first, "height": min(int(first.get("height", height)), height), "title": title}
+    return replace(drawn, specs=(spec, *others))
+
+
+def show_first(drawn: Drawn, *, key: str) -> None:
+    """A view's first chart (:func:`in_sight`), then its provenance line."""
+    show_chart(in_sight(drawn), key=key)
+    if drawn.chart.caption:
+        st.caption(plain(drawn.chart.caption))
+
+
+def finding(text: str) -> None:
+    """A view's finding in one sentence (:mod:`calc.presentation.findings`), first in the
+    view."""
+    with st.container(key="finding"):
+        st.markdown(plain(text))
+
+
 # ------------------------------------------------------------------ sidebar
+
+
+def _choices(library: Library) -> tuple[dict[str, list[str]], dict[str, Callable[[str], str]]]:
+    """The options of the inputs that are choices, and how each option reads."""
+    catalog = library.baseline.catalog
+    options = {
+        "hardware.accelerator": list(catalog),
+        "training.precision": list(INPUTS["training.precision"].choices),
+        "training.availability_model": list(INPUTS["training.availability_model"].choices),
+        "target.baseline": library.names,
+        "target.measure": list(INPUTS["target.measure"].choices),
+    }
+    formats: dict[str, Callable[[str], str]] = {
+        "hardware.accelerator": lambda k: k if catalog[k].status == "shipping"
+        else f"{k} ({catalog[k].status})",
+        "target.measure": lambda k: str(MEASURE_TITLES.get(k, k)),
+    }
+    return options, formats
+
+
+#: The quick controls' widget keys start so (the sidebar's controls of the same inputs keep
+#: theirs); on a phone they sit above the answer, on a wider screen they are hidden.
+QUICK_PREFIX = "q:"
+#: The quick controls' inputs and titles: the site's size and its chip.
+QUICK = {"site.facility_power_mw": "Facility power", "site.accelerators": "Accelerators",
+         "hardware.accelerator": "Chip"}
+
+
+def quick(ctx: Context) -> None:
+    """The main controls (the site's size and its chip) above the answer, shown on a phone
+    only (the sidebar starts closed there)."""
+    scenario = ctx.scenario
+    sized_by = "site.facility_power_mw" if scenario["site.accelerators"] is None \
+        else "site.accelerators"
+    widgets.sync({key: scenario.values[key] for key in (sized_by, "hardware.accelerator")},
+                 QUICK_PREFIX)
+    options, formats = _choices(ctx.library)
+    errors = session.current().input_errors
+    with st.container(key="quick", horizontal=True, wrap=True, gap="small"):
+        for key in (sized_by, "hardware.accelerator"):
+            with st.container(width=170):
+                widgets.input_widget(INPUTS[key], scenario.assumptions[key],
+                                     options.get(key, ()), session.on_input,
+                                     formats.get(key, str), error=errors.get(key),
+                                     prefix=QUICK_PREFIX, title=QUICK[key])
 
 
 def _sidebar(ctx: Context) -> None:
@@ -74,8 +183,9 @@ def _sidebar(ctx: Context) -> None:
     session.show(session.PRESET_WIDGET, ctx.preset)
     titles = {name: library.definitions[name].title or name for name in library.names}
     sb.selectbox("Scenario", library.names, key=session.PRESET_WIDGET, on_change=session.on_preset,
-                 format_func=lambda n: f"{n} — {titles[n]}" if titles[n] != n else n,
                  help="Start from a preset of scenarios.yaml (or an uploaded file).")
+    if titles[ctx.preset] != ctx.preset:  # the name fits the box; its title goes under it
+        sb.caption(plain(titles[ctx.preset]))
     sb.button("Reset to defaults", on_click=session.on_reset, key="w:__reset",
               icon=":material/restart_alt:",
               help=f"Back to the opening view, {default_preset()}, with nothing changed.")
@@ -83,19 +193,7 @@ def _sidebar(ctx: Context) -> None:
     sized_by = "site.facility_power_mw" if scenario["site.accelerators"] is None \
         else "site.accelerators"
     session.show(session.SIZING_WIDGET, sized_by)
-    catalog = library.baseline.catalog
-    options = {
-        "hardware.accelerator": list(catalog),
-        "training.precision": list(INPUTS["training.precision"].choices),
-        "training.availability_model": list(INPUTS["training.availability_model"].choices),
-        "target.baseline": library.names,
-        "target.measure": list(INPUTS["target.measure"].choices),
-    }
-    formats = {
-        "hardware.accelerator": lambda k: k if catalog[k].status == "shipping"
-        else f"{k} ({catalog[k].status})",
-        "target.measure": lambda k: str(MEASURE_TITLES.get(k, k)),
-    }
+    options, formats = _choices(library)
     errors = s.input_errors
     for group in GROUPS:
         opened = group in ("site", "hardware") or any(
@@ -252,6 +350,7 @@ def build() -> Context:
     for notice in notices:
         st.warning(plain(notice), icon=":material/warning:")
     mirror_link(ctx)
+    quick(ctx)
     title, description = commands.heading_of(ctx)
     results_view.render(ctx, title, description, changed_list(ctx))
     return ctx

@@ -16,11 +16,11 @@ from typing import Any
 
 from calc.analysis.limits import DEFAULT_SAMPLES
 from calc.core.errors import CapcalcError, clean_text, quoted, suggest
-from calc.core.months import DEFAULT_UNTIL
+from calc.core.months import DEFAULT_UNTIL, month_index
 from calc.core.vocabulary import INPUTS, OUTPUTS
 
 __all__ = ["LINK_ORIGIN", "MAX_SWEEP_STEPS", "SWEEP_INPUTS", "VIEWS", "Setting", "Settings",
-           "setting"]
+           "default_by", "setting"]
 
 #: The inputs the Sweep view varies (every numeric input), and its most values per axis
 #: (a grid of at most 20 × 20 = 400 points, so the page stays fast).
@@ -48,7 +48,9 @@ class Setting:
 
     ``kind`` follows the field's default: ``flag`` (on or off) for a bool, ``int`` (a
     whole number from ``lower`` to ``upper``) for an int, ``number`` (a finite number from
-    ``lower`` to ``upper``) for a float, ``choice`` for text (one of ``choices``).
+    ``lower`` to ``upper``) for a float, ``month`` for text made with ``month=True`` (a
+    calendar month ``YYYY-MM`` from ``lower`` to ``upper`` as years, or empty: the view's
+    own default), ``choice`` for other text (one of ``choices``).
     """
 
     param: str
@@ -57,14 +59,17 @@ class Setting:
     lower: float = 0
     upper: float = 0
     choices: tuple[str, ...] = ()
+    month: bool = False
 
     @property
     def kind(self) -> str:
-        """``flag``, ``int``, ``number`` or ``choice``."""
+        """``flag``, ``int``, ``number``, ``month`` or ``choice``."""
         if isinstance(self.default, bool):
             return "flag"
         if isinstance(self.default, float):
             return "number"
+        if self.month:
+            return "month"
         return "int" if isinstance(self.default, int) else "choice"
 
     def parse(self, raw: str) -> Any:
@@ -74,6 +79,8 @@ class Setting:
         7
         >>> Setting("slip", "Slip", True).parse("0")
         False
+        >>> Setting("by", "By", "", 2025, 2060, month=True).parse("2027-06")
+        '2027-06'
         """
         text = raw.strip()
         if self.kind == "flag":
@@ -96,6 +103,18 @@ class Setting:
                     f"{self.upper:,g} (got {clean_text(text, limit=40)!r})",
                     file=LINK_ORIGIN, key=self.param)
             return int(number) if whole else number
+        if self.kind == "month":
+            if text == "":
+                return text
+            try:
+                year = month_index(text) // 12
+            except CapcalcError as exc:
+                raise CapcalcError(exc.message, file=LINK_ORIGIN, key=self.param) from None
+            if not self.lower <= year <= self.upper:
+                raise CapcalcError(f"must be a month from {self.lower:g}-01 to "
+                                   f"{self.upper:g}-12 (got {text!r})", file=LINK_ORIGIN,
+                                   key=self.param)
+            return text
         if text not in self.choices:
             raise CapcalcError(f"unknown {self.label.lower()} {quoted(text, 40)}"
                                f"{suggest(text, self.choices)}", file=LINK_ORIGIN,
@@ -116,9 +135,9 @@ class Setting:
 
 
 def setting(default: Any, label: str, *, lower: float = 0, upper: float = 0,
-            choices: tuple[str, ...] = ()) -> Any:
+            choices: tuple[str, ...] = (), month: bool = False) -> Any:
     """A field of :class:`Settings`: its default and how the link carries it."""
-    return field(default=default, metadata={"setting": (label, lower, upper, choices)})
+    return field(default=default, metadata={"setting": (label, lower, upper, choices, month)})
 
 
 @dataclass(frozen=True)
@@ -159,6 +178,9 @@ class Settings:
     sweep_y_high: float = setting(0.0, "Sweep up to", upper=1e19)
     sweep_steps: int = setting(12, "Sweep steps", lower=2, upper=MAX_SWEEP_STEPS)
     sweep_output: str = setting("compute_multiple", "Sweep output", choices=tuple(OUTPUTS))
+    #: The month the Timeline view asks the chance of the target by ("": June of the year
+    #: halfway to the horizon, :func:`calc.dashboard.settings.default_by`).
+    by: str = setting("", "By (YYYY-MM)", lower=2000, upper=2060, month=True)
 
     @classmethod
     def codecs(cls) -> dict[str, Setting]:
@@ -216,6 +238,18 @@ class Settings:
 
 
 def _codec(f: Field[Any]) -> Setting:
-    label, lower, upper, choices = f.metadata["setting"]
+    label, lower, upper, choices, month = f.metadata["setting"]
     assert f.default is not MISSING
-    return Setting(f.name, label, f.default, lower, upper, choices)
+    return Setting(f.name, label, f.default, lower, upper, choices, month)
+
+
+def default_by(months: list[str]) -> str:
+    """The month the chance is asked by when the user chose none: June of the year halfway
+    through ``months`` (the timeline's), or its last month when that June is not in it.
+
+    >>> months = [f"{y}-{m:02d}" for y in range(2025, 2031) for m in range(1, 13)]
+    >>> default_by(months), default_by(["2025-01", "2025-03"])
+    ('2028-06', '2025-03')
+    """
+    june = f"{months[len(months) // 2][:4]}-06"
+    return june if june in months else months[-1]

@@ -185,22 +185,25 @@ def exact_label(spec: InputSpec) -> str:
 
 def input_widget(spec: InputSpec, assumption: Assumption, options: Sequence[str],
                  on_change: Callable[[str, str], None], format_option: Callable[[str], str] = str,
-                 error: str | None = None) -> None:
+                 error: str | None = None, *, prefix: str = "", title: str = "") -> None:
     """Draw the control of one input (its value already in session state), and under it
-    ``error``, the reason a typed value was refused, with the valid range."""
-    key = widget_key(spec.key)
+    ``error``, the reason a typed value was refused, with the valid range. A second control
+    of the same input (the quick controls of a phone) has a key ``prefix`` and its own
+    ``title``."""
+    key = prefix + widget_key(spec.key)
+    shown = title or label(spec)
     common: dict[str, Any] = {"key": key, "help": help_text(spec, assumption),
                               "on_change": on_change, "args": (spec.key, key)}
     if spec.kind == "choice":
-        st.selectbox(label(spec), list(options), format_func=format_option, **common)
+        st.selectbox(shown, list(options), format_func=format_option, **common)
         return
     shape = number_widget(spec, float(session.widget(key)))
     if shape.kind == "number":
-        st.number_input(label(spec), step=shape.step, format=shape.fmt, **common)
+        st.number_input(shown, step=shape.step, format=shape.fmt, **common)
     elif shape.kind == "log":
-        st.select_slider(label(spec), options=list(shape.options),
+        st.select_slider(shown, options=list(shape.options),
                          format_func=lambda v: option_text(spec, float(v)), **common)
-        box = exact_key(spec.key)
+        box = prefix + exact_key(spec.key)
         decimals = spec.decimals if spec.decimals is not None else 3
         st.number_input(exact_label(spec),
                         step=1 if shape.integer else float(10.0 ** -decimals),
@@ -209,25 +212,26 @@ def input_widget(spec: InputSpec, assumption: Assumption, options: Sequence[str]
                         label_visibility="collapsed",
                         help=f"Type an exact value. Valid: {valid_range(spec)}")
     elif shape.integer:
-        st.slider(label(spec), min_value=int(shape.lower), max_value=int(shape.upper),
+        st.slider(shown, min_value=int(shape.lower), max_value=int(shape.upper),
                   step=int(shape.step), format=shape.fmt, **common)
     else:
-        st.slider(label(spec), min_value=shape.lower, max_value=shape.upper, step=shape.step,
+        st.slider(shown, min_value=shape.lower, max_value=shape.upper, step=shape.step,
                   format=shape.fmt, **common)
     if error:
         st.error(plain(error), icon=":material/error:")
 
 
-def sync(values: dict[str, Any]) -> None:
-    """Put the scenario's values into the widgets' session state before they are drawn."""
+def sync(values: dict[str, Any], prefix: str = "") -> None:
+    """Put the scenario's values into the widgets' session state before they are drawn (the
+    widgets whose keys start with ``prefix``)."""
     for key, value in values.items():
         spec = INPUTS[key]
         if value is None:
             continue
         wanted = widget_value(spec, value)
-        keys = [widget_key(key)]
+        keys = [prefix + widget_key(key)]
         if spec.kind != "choice" and number_widget(spec, float(value)).kind == "log":
-            keys.append(exact_key(key))
+            keys.append(prefix + exact_key(key))
         for wkey in keys:
             session.show(wkey, wanted)
 

@@ -193,9 +193,32 @@ def test_the_chance_by_month_is_the_sampled_build_out(library: calc.Library,
         month = sim.reach_month(share / 100)
         assert metric(at, f"{share} % sure by").value == (month_text(month) if month else
                                                            "not by 2030-12")
-    assert metric(at, "Chance by 2030-12").value == f"{percent(sim.p_reached_by('2030-12'))}"
+    assert metric(at, "Chance by 2030-12").value == percent(sim.p_reached_by("2030-12"))
     names = [b.label for b in at.get("download_button")]
     assert {"PNG", "SVG", "CSV"} <= set(names)
+
+
+def test_the_month_picker_gives_the_chance_by_that_month(library: calc.Library,
+                                                         peers: Any) -> None:
+    """P(10× by the chosen month) is the sampled build-out's ``p_reached_by`` at the same
+    samples and seed (``capcalc timeline``'s ``p_target_reached_by``); the month travels in
+    the link, and the view's finding says the same chance."""
+    at = fresh({"scenario": "cortex-buildout", "view": "timeline", "samples": str(SAMPLES),
+                "seed": str(SEED)})
+    phases = with_slip(library.scenario("cortex-buildout").timeline, default_slip(peers))
+    sim = simulate_timeline(library, "cortex-buildout", samples=SAMPLES, seed=SEED,
+                            until="2030-12", phases=phases)
+    picker = at.selectbox(key="tl:by")
+    assert picker.options == list(sim.months)
+    for month in ("2026-01", "2030-12", "2027-06"):
+        at.selectbox(key="tl:by").set_value(month).run()
+        assert not at.exception
+        wanted = percent(sim.p_reached_by(month))
+        assert metric(at, f"P(10× by {month})").value == wanted
+        assert at.query_params["by"] == month
+        assert any(f"P(10× by {month}) = {wanted}" in unescaped(m.value) for m in at.markdown)
+    reopened = fresh(dict(at.query_params))
+    assert reopened.selectbox(key="tl:by").value == "2027-06"
 
 
 def test_switching_the_slip_off_moves_the_central_run_and_the_chance(library: calc.Library

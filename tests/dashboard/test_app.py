@@ -32,6 +32,7 @@ from calc.dashboard.views import assumptions as assumptions_tab
 from calc.dashboard.views import uncertainty as uncertainty_tab
 from calc.data.peers import load_peers
 from calc.presentation.answer import answer_for
+from calc.presentation.findings import lead_sentences
 from calc.presentation.tables import scenarios as tables
 
 REPO = APP.parents[2]
@@ -97,10 +98,16 @@ def problems(at: AppTest) -> list[str]:
 
 
 def answer(at: AppTest) -> str:
-    """The answer in words, first under the title."""
+    """The answer's lead in words, first under the title (the rest is behind "more")."""
     shown = [*at.info, *at.success]
     assert shown, "no answer"
     return str(shown[0].value)
+
+
+def whole_answer(at: AppTest) -> str:
+    """The whole answer: the lead in the box, the rest (the first text behind "more", after
+    the title)."""
+    return f"{answer(at)} {unescaped(at.markdown[1].value)}"
 
 
 def shown_text(at: AppTest) -> str:
@@ -146,7 +153,9 @@ def test_opens_on_the_story_s_100_mw_with_the_answer_first(library: calc.Library
     assert result.outputs["facility_power_mw"] == pytest.approx(100.0), \
         "the dashboard opens on the article's 100 MW"
     assert cards(at) == {name: result.outputs[name] for name in results_view.CARDS}
-    assert answer(at) == answer_for(library, result)
+    lead, rest = lead_sentences(answer_for(library, result))
+    assert answer(at) == lead, "the answer's lead is first, in the box"
+    assert rest in [unescaped(m.value) for m in at.markdown], "the rest is behind 'more'"
     assert at.query_params == {}, "the default view needs no link parameters"
     text = shown_text(at)
     assert not NOT_A_NUMBER.search(text)
@@ -231,7 +240,7 @@ def test_changed_inputs_match_the_cli_run_from_the_link(
 def test_titles_and_changes_are_written_from_the_current_inputs() -> None:
     at = fresh({"scenario": "tenfold"})
     widget(at, "hardware.accelerator").set_value("GB200").run()
-    title = at.subheader[0].value
+    title = unescaped(at.markdown[0].value)
     assert "GB200" in title and "H100" not in title, title
     text = shown_text(at)
     assert "Changed from tenfold" in text and "Accelerator: H100 → GB200" in text
@@ -393,7 +402,7 @@ def test_settings_outlive_their_view() -> None:
 
 def test_phase_edits_travel_in_the_link_and_move_the_answer() -> None:
     at = go(fresh({"scenario": "cortex-buildout"}), "timeline")
-    before = answer(at)
+    before = whole_answer(at)
     at.selectbox(key="tl:solve-key").set_value("timeline[3].facility_power_mw")
     at.number_input(key="tl:solve-target").set_value(20.0)
     at.text_input(key="tl:solve-by").set_value("2027-12")
@@ -404,12 +413,12 @@ def test_phase_edits_travel_in_the_link_and_move_the_answer() -> None:
     at.run()
     params = dict(at.query_params)
     assert "timeline[3].facility_power_mw" in params, params
-    assert answer(at) != before, "the answer follows the edited phases"
+    assert whole_answer(at) != before, "the answer follows the edited phases"
     reached = next(m.value for m in at.metric if m.label.endswith("at central values"))
     opened = fresh(params)
     assert not problems(opened)
     assert dict(opened.query_params) == params
-    assert answer(opened) == answer(at)
+    assert whole_answer(opened) == whole_answer(at)
     assert next(m.value for m in opened.metric
                 if m.label.endswith("at central values")) == reached
     phase = calc.load().scenario("cortex-buildout").timeline[3]

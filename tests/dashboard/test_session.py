@@ -121,7 +121,11 @@ def view_settings(draw: Any) -> Settings:
                     sweep_y=draw(st.sampled_from(SWEEP_INPUTS)),
                     sweep_y_low=number("sweep_y_low"), sweep_y_high=number("sweep_y_high"),
                     sweep_steps=whole("sweep_steps"),
-                    sweep_output=draw(st.sampled_from(tuple(OUTPUTS))))
+                    sweep_output=draw(st.sampled_from(tuple(OUTPUTS))),
+                    by=draw(st.one_of(st.just(""), st.builds(
+                        lambda y, m: f"{y}-{m:02d}", st.integers(int(codecs["by"].lower),
+                                                                 int(codecs["by"].upper)),
+                        st.integers(1, 12)))))
 
 
 @st.composite

@@ -115,6 +115,11 @@ def _colour(layer: Spec, row: dict[str, Any]) -> str | None:
     return mark.get("color") if isinstance(mark, dict) else None
 
 
+
+def _joined(text: str | list[str]) -> str:
+    """A Vega-Lite title as one line (a long one is drawn as several)."""
+    return " ".join(text) if isinstance(text, list) else text
+
 def on_screen(specs: list[Spec]) -> Drawing:
     title, caption = heading_of(specs[0])
     seen = Drawing(title=title, caption=caption)

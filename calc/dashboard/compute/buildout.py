@@ -9,6 +9,7 @@ the horizon and, when sampled, the samples and the seed.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from calc.analysis.confidence import solve_probability
 from calc.analysis.levers import Levers, levers_of_timeline
 from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.pace import Pace, PaceWarning
-from calc.analysis.reach import Reach, buildout_reach, pace_check
+from calc.analysis.reach import RANGE, Reach, buildout_reach, pace_check
 from calc.analysis.run import baseline_measure, solve_input
 from calc.analysis.slip import NO_SLIP
 from calc.analysis.timeline import Timeline, run_timeline, solve_timeline
@@ -37,7 +38,7 @@ from calc.dashboard.keys import PhasesKey, StateKey, phases_of
 from calc.dashboard.markup import shown_error
 from calc.data.peers import StatedCompute
 from calc.presentation.answer import answer_with
-from calc.presentation.charts.uncertainty import fan_chart, reach_probability_chart
+from calc.presentation.charts.uncertainty import fan_chart, mark_month, reach_probability_chart
 from calc.presentation.formatting import solved_text
 from calc.presentation.tables.uncertainty import reach_marks
 
@@ -116,22 +117,51 @@ def _sampled(key: StateKey, phases: PhasesKey, until: str, samples: int, seed: i
 
 @dataclass(frozen=True)
 class Chance:
-    """The chance of the target by each month (``drawn``, its chart) and the months it first
-    reaches 50 % and 80 % (``marks``: ``{"P50": month or None, "P80": ...}``)."""
+    """The chance of the target by each month (``drawn``, its chart; ``by_month``, month →
+    chance), the months it first reaches 50 % and 80 % (``marks``: ``{"P50": month or None,
+    "P80": ...}``) and the sampled 10, 50 and 90 % months (``months``: None after the
+    horizon), over ``samples`` build-outs of ``seed``."""
 
     drawn: Drawn
     marks: dict[str, str | None]
+    by_month: dict[str, float]
+    months: tuple[str | None, str | None, str | None]
+    samples: int
+    seed: int
+
+    def p_by(self, month: str) -> float:
+        """P(the target is reached in or before ``month``): 0 before the first month, the
+        horizon's chance after it."""
+        if month in self.by_month:
+            return self.by_month[month]
+        months = list(self.by_month)
+        return 0.0 if month < months[0] else self.by_month[months[-1]]
+
+    def marked(self, month: str, label: str) -> Drawn:
+        """The chart with a rule at ``month`` named ``label``
+        (:func:`calc.presentation.charts.uncertainty.mark_month`)."""
+        return _marked(self.drawn.key, month, label, self.drawn)
+
+
+@memo(max_entries=64)
+def _marked(key: Hashable, month: str, label: str, _plain: Drawn) -> Drawn:
+    return drawn(mark_month(_plain.chart, month, label), (key, month, label))
 
 
 @memo(max_entries=32)
 def chance(key: StateKey, phases: PhasesKey, until: str, samples: int, seed: int) -> Chance:
     """P(target reached by each month) over ``samples`` joint samples of the build-out
-    (:func:`calc.presentation.charts.uncertainty.reach_probability_chart`) and its marks
-    (:func:`calc.presentation.tables.uncertainty.reach_marks`)."""
+    (:func:`calc.presentation.charts.uncertainty.reach_probability_chart`), its marks
+    (:func:`calc.presentation.tables.uncertainty.reach_marks`), the chance month by month
+    (:meth:`~calc.analysis.buildout_montecarlo.TimelineSimulation.reach_distribution`, whose
+    month ``m`` is :meth:`~calc.analysis.buildout_montecarlo.TimelineSimulation.p_reached_by`)
+    and the 10–90 % months."""
     sim = _sampled(key, phases, until, samples, seed)
     chart = reach_probability_chart([sim], measure=measure_title(scenario_of(key).values))
+    low, median, high = (sim.reach_month(p) for p in RANGE)
     return Chance(drawn(as_shown(chart, key), ("chance", key, phases, until, samples, seed)),
-                  reach_marks([sim])[sim.name])
+                  reach_marks([sim])[sim.name], sim.reach_distribution(), (low, median, high),
+                  sim.samples, sim.seed)
 
 
 @memo(max_entries=16)

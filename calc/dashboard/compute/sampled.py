@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from calc.analysis.montecarlo import Simulation, simulate
 from calc.analysis.sensitivity import (
     ConditionalP,
@@ -23,8 +25,8 @@ from calc.dashboard.compute.scenario import library_for, scenario_of
 from calc.dashboard.keys import StateKey
 from calc.presentation.montecarlo import precision_warnings
 
-__all__ = ["SOBOL_SAMPLES", "Bands", "bands", "conditional", "simulation", "sobol_indices",
-           "spreads", "tornado_bars"]
+__all__ = ["SOBOL_SAMPLES", "Bands", "bands", "conditional", "power_for", "simulation",
+           "sobol_indices", "spreads", "tornado_bars"]
 
 #: Saltelli base sample count of the dashboard's Sobol indices.
 SOBOL_SAMPLES = 512
@@ -89,3 +91,15 @@ def conditional(key: StateKey, samples: int, seed: int) -> ConditionalP:
     (:func:`calc.analysis.sensitivity.p_target_conditional`)."""
     return p_target_conditional(library_for(key.upload), scenario_of(key), samples=samples,
                                 seed=seed)
+
+
+@memo(max_entries=64)
+def power_for(key: StateKey, samples: int, seed: int, probability: float) -> float:
+    """The facility power (MW) at which ``probability`` of the samples reach the target: the
+    ``probability`` quantile of each sample's ``facility_power_mw_for_target`` (the power
+    :func:`calc.analysis.confidence.solve_probability` finds for the facility power, without
+    its search); infinite when that share of the samples reaches the target at no power
+    (an order statistic, so samples out of reach never enter a difference)."""
+    values = simulation(key, samples, seed)["facility_power_mw_for_target"]
+    return float(np.quantile(np.nan_to_num(values, nan=np.inf), probability,
+                             method="inverted_cdf"))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from calc.dashboard import page
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.compute.scenario import compare_results
 from calc.dashboard.context import Context
-from calc.dashboard.downloads import show_chart
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.scenarios import comparison_chart
+from calc.presentation.findings import compare_finding
 from calc.presentation.formatting import format_value
 from calc.presentation.results import MIXED_MEASURES, measure_words
 from calc.presentation.tables import Table
@@ -52,7 +53,10 @@ def render(ctx: Context) -> None:
     shown = compare_results(ctx.key)
     measure, each = measure_words(shown)
     mixed = f" Compute multiples measure {each}." if measure == MIXED_MEASURES else ""
-    show_chart(drawn, key="dl-comparison")
+    page.finding(compare_finding(
+        [(r.name, float(r.outputs["compute_multiple"])) for r in shown[1:]],
+        shown[0].name, ctx.scenario.inputs.target.compute_multiplier))
+    page.show_first(drawn, key="dl-comparison")
     st.markdown(comparison_markdown(drawn.chart.table, shown[0].name, measure))
     st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
                f"own inputs; only the current one carries your changes.{mixed}")

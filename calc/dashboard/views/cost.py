@@ -18,13 +18,14 @@ import streamlit as st
 
 from calc.analysis.lease import LeaseAt, lease_at
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.dashboard import session
+from calc.dashboard import page, session
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.context import Context
 from calc.dashboard.downloads import show_chart
 from calc.dashboard.settings import Settings
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.scenarios import breakeven_text, cost_chart, lease_chart
+from calc.presentation.findings import cost_finding
 from calc.presentation.formatting import format_value, output_text, percent
 
 __all__ = ["costs", "leases", "render"]
@@ -59,6 +60,9 @@ def render(ctx: Context) -> None:
     """The current scenario's costs, stacked bars for each scenario of the comparison, then
     owning against leasing."""
     outputs = ctx.result.outputs
+    page.finding(cost_finding(ctx.scenario.name, float(outputs["annualized_cost_usd"]),
+                              float(outputs["cloud_cost_per_year_usd"]),
+                              breakeven_text(float(outputs["lease_breakeven_utilisation"]))))
     with st.container(horizontal=True, wrap=True, gap="small"):
         for name in _COST_OUTPUTS:
             st.metric(OUTPUTS[name].title, format_value(outputs[name], OUTPUTS[name].unit),

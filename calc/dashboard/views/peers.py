@@ -12,6 +12,7 @@ from functools import partial
 
 import streamlit as st
 
+from calc.dashboard import page
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.compute.peers import calibration_rows, peer_rows
 from calc.dashboard.compute.scenario import library_for, results
@@ -22,8 +23,9 @@ from calc.dashboard.link import as_library_sets
 from calc.data.scenario_file import scenario_yaml
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.peers import among_chart, largest_site_chart
+from calc.presentation.findings import peers_finding
 
-__all__ = ["among", "largest", "render", "report_html"]
+__all__ = ["among", "largest", "published", "render", "report_html"]
 
 
 def among(source: Source) -> Chart:
@@ -55,9 +57,25 @@ def report_html(key: StateKey) -> bytes:
     return build_report(library, names, files_beside=False).html.encode("utf-8")
 
 
+def published(drawn: Chart) -> dict[str, float]:
+    """The published sites of the among-peers chart's table: label → H100e (a label drawn
+    twice keeps its largest)."""
+    found: dict[str, float] = {}
+    for row in drawn.table.rows():
+        if row["kind"] == "peer":
+            found[str(row["label"])] = max(float(row["h100_equivalents"]),
+                                           found.get(str(row["label"]), 0.0))
+    return found
+
+
 def render(ctx: Context) -> None:
-    """The peers chart and timeline, the table with sources, the calibration, the report."""
-    show_chart(chart(among, ctx.key), key="dl-peers")
+    """Where the site ranks among the peers; the peers chart and timeline, the table with
+    sources, the calibration, the report."""
+    drawn = chart(among, ctx.key)
+    page.finding(peers_finding(ctx.scenario.name,
+                               float(ctx.result.outputs["h100_equivalents"]),
+                               published(drawn.chart)))
+    page.show_first(drawn, key="dl-peers")
     st.caption("Peers at their primary published power: filled markers are facility power, "
                "hollow ones IT power, faint ones a basis the source does not state; a bar spans "
                "every power figure the sources give; an arrow marks a floor. Stars: the "

@@ -104,17 +104,18 @@ def render(ctx: Context, phases: tuple[Phase, ...], used: PhasesKey, until: str,
     def output_title(name: str) -> str:
         title = f"Compute multiple of {measure}" if name == "compute_multiple" else \
             titles[name].title
-        return f"{title} ({name})"
+        return str(title)
 
     keys = [*numeric, *phase_keys]
     with st.form("tl:solve", border=True):
-        left, middle, right, far = st.columns([2, 2, 1, 1])
+        left, middle, right, far = st.columns([3, 3, 1, 1.3])
         # the form's values are read when it is sent (session.on_ask, with ask)
         left.selectbox(
             "Input to vary", keys, index=keys.index(asked[0]) if asked[0] in keys else
             numeric.index("site.facility_power_mw"),
-            format_func=lambda k: f"{INPUTS[k].title} ({k})" if k in INPUTS else
-            f"Phase {names.get(k, k)}", key=_FORM["key"])
+            format_func=lambda k: str(INPUTS[k].title) if k in INPUTS else
+            f"Phase {names.get(k, k)}", key=_FORM["key"],
+            help="The command line names it by its key: the answer below shows it.")
         far.toggle("On the timeline", value=asked[3] is not None, key=_FORM["on_timeline"],
                    help="Solve for the output in one month of the build-out (phase inputs "
                         "always do)")

@@ -33,22 +33,34 @@ downloads are the same declarations drawn as files.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
+from calc.analysis.buildout_choice import choose_buildout
 from calc.core.errors import CapcalcError
+from calc.core.phases import Phase
 from calc.core.vocabulary import measure_title
 from calc.dashboard import commands, page, session
-from calc.dashboard.compute.buildout import built, chance, levers, reach_of
+from calc.dashboard.compute.buildout import Chance, built, chance, levers, reach_of
+from calc.dashboard.compute.cache import Drawn
 from calc.dashboard.compute.charts import Source, chart
-from calc.dashboard.compute.scenario import TIMELINE_SAMPLES, TIMELINE_SECONDS, slip, slipped
+from calc.dashboard.compute.scenario import (
+    TIMELINE_SAMPLES,
+    TIMELINE_SECONDS,
+    default_phases,
+    slip,
+    slipped,
+)
 from calc.dashboard.context import Context, PhaseEdit
 from calc.dashboard.downloads import show_chart
 from calc.dashboard.keys import PhasesKey, phases_key
 from calc.dashboard.markup import plain, shown_error
-from calc.dashboard.settings import Settings
+from calc.dashboard.settings import Settings, default_by
 from calc.dashboard.views import phase_table, target_box
-from calc.presentation.chart_spec import Chart
+from calc.presentation.chart_spec import DASHED, Chart, Line
 from calc.presentation.charts.timeline import levers_chart, timeline_chart
+from calc.presentation.findings import buildout_title, buildout_words, timeline_finding
 from calc.presentation.formatting import format_value, month_text, percent
 from calc.presentation.reach import reach_lines, warning_sentence
 from calc.presentation.timeline import timeline_summary
@@ -59,11 +71,24 @@ __all__ = ["buildout", "paths", "render"]
 # ---------------------------------------------------------------- the charts
 
 
-def buildout(source: Source, phases: PhasesKey, until: str) -> Chart:
-    """The build-out month by month, with what its operator said and its pace."""
+def buildout(source: Source, phases: PhasesKey, until: str, title: str = "",
+             reference: PhasesKey | None = None) -> Chart:
+    """The build-out month by month, with what its operator said and its pace, titled
+    ``title`` (whose phases it is on); ``reference``: the phases of the preset as shipped,
+    whose H100-equivalents are drawn faint behind (None: nothing changed)."""
     found = built(source.key, phases, until)
-    return timeline_chart(found.timeline, found.stated,
-                          measure=measure_title(source.scenario.values), pace=found.pace)
+    drawn = timeline_chart(found.timeline, found.stated,
+                           measure=measure_title(source.scenario.values), pace=found.pace)
+    if title:
+        drawn = replace(drawn, title=title)
+    if reference is None:
+        return drawn
+    preset = built(source.key.changed(()), reference, until).timeline
+    line = Line(f"{source.key.preset} (preset), H100e", page.REFERENCE_COLOUR, preset.months,
+                tuple(float(v) for v in preset.series["h100_equivalents"]), step=True,
+                dash=DASHED, width=2.5)
+    first, *others = drawn.panels
+    return replace(drawn, panels=(replace(first, marks=(*first.marks, line)), *others))
 
 
 def paths(source: Source, phases: PhasesKey, until: str) -> Chart:
@@ -95,18 +120,43 @@ def _mc_controls(ctx: Context) -> tuple[int, int]:
     return samples, seed
 
 
+def _chance(ctx: Context, used: PhasesKey, until: str) -> Chance:
+    """The chance by each month over the page's samples (at most :data:`TIMELINE_SAMPLES`)."""
+    return chance(ctx.key, used, until, min(ctx.settings.samples, TIMELINE_SAMPLES),
+                  ctx.settings.seed)
+
+
+def _by(ctx: Context, found: Chance) -> str:
+    """The month the chance is asked by: the user's, else :func:`default_by`."""
+    months = list(found.by_month)
+    return ctx.settings.by if ctx.settings.by in months else default_by(months)
+
+
 def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed: int,
                    measure: str) -> None:
     target = ctx.scenario.inputs.target.compute_multiplier
     st.subheader(f"Chance of {target:g}× by each month")
     n = commands.timeline_samples(samples)
     try:
-        with st.spinner(f"Sampling {n:,} build-outs…"):
-            found = chance(ctx.key, used, until, n, seed)
+        with st.spinner(f"Sampling {min(samples, TIMELINE_SAMPLES):,} build-outs…"):
+            found = _chance(ctx, used, until)
     except CapcalcError as exc:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
-    with st.container(horizontal=True, wrap=True, gap="small"):
+    n = found.samples
+    months = list(found.by_month)
+    by = _by(ctx, found)
+    with st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="bottom"):
+        picked = str(st.selectbox(
+            "By (YYYY-MM)", months, width=150,
+            help="The month to ask the chance of the target by; it travels in the link.",
+            **session.bound("by", "tl:by", value=by)))
+        st.metric(f"P({target:g}× by {picked})", percent(found.p_by(picked)), border=True,
+                  width="content",
+                  help=f"Share of the {n:,} sampled build-outs (seed {seed}) that reach "
+                       f"{target:g}× {ctx.baseline.name} in {measure} in or before {picked}; "
+                       f"`capcalc timeline ... --samples {n} --seed {seed}` lists it as "
+                       "p_target_reached_by.")
         for label, month in found.marks.items():
             share = int(label[1:])
             st.metric(f"{share} % sure by", month_text(month) if month else f"not by {until}",
@@ -114,11 +164,11 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
                       help=f"The first month by which {share} % of the {n:,} sampled "
                            f"build-outs (seed {seed}) reach {target:g}× {ctx.baseline.name} "
                            f"in {measure}." + (f" ({month})" if month else ""))
-        st.metric(f"Chance by {until}",
-                  percent(found.drawn.chart.table.columns['p_reached_by'][-1]),
-                  border=True, width="content",
+        st.metric(f"Chance by {until}", percent(found.p_by(until)), border=True,
+                  width="content",
                   help=f"Share of the {n:,} samples that reach the target by {until}.")
-    show_chart(found.drawn, key="dl-tl-reach")
+    show_chart(found.marked(picked, f"P({target:g}× by {picked}) = "
+                                    f"{percent(found.p_by(picked))}"), key="dl-tl-reach")
     note = (f"{n:,} samples, seed {seed}"
             + (f" (of the {samples:,} set: a sampled build-out holds samples × months)"
                if n < samples else "")
@@ -126,47 +176,107 @@ def _reach_section(ctx: Context, used: PhasesKey, until: str, samples: int, seed
               "phase with a slip range. ")
     if ctx.settings.slip:
         delays = slip().delays()
-        note += (f"Announced phases without a range of their own slip by "
+        note += (f"By default announced phases without a range of their own slip by "
                  f"{page.slip_words()}, from {delays.n} milestones in peers.yaml "
-                 f"({delays.censored} still late; early deliveries count as on time). ")
+                 f"({delays.censored} still late; early deliveries count as on time); the "
+                 "switch above turns the slip off. ")
+    else:
+        note += "The slip of announced phases is off (the switch above turns it on). "
     note += commands.said(ctx, commands.timeline_command(ctx, n, seed)) + " gives the same."
     st.caption(note)
 
 
-def render(ctx: Context) -> PhaseEdit | None:
-    """Phase table, reach-date cards, timeline and multiple charts, the chance by month,
-    levers, the target box; the phase table's edit, when the user made one."""
-    measure = measure_title(ctx.scenario.values)
-    default, note = phase_table.default_phases(ctx)
-    if note:
-        st.info(note, icon=":material/info:")
+def _whose(ctx: Context) -> tuple[str, str]:
+    """Whose phases the build-out is on, in words and as the chart's title."""
+    choice = choose_buildout(ctx.library, ctx.scenario)
+    own = choice.phases
+    name = choice.lender if choice.borrowed else None
+    edited = ctx.phases is not None
+    words = buildout_words(ctx.scenario.name, name, edited=edited,
+                           changed=[key for key, _ in ctx.sets], own=own is not None)
+    return words, buildout_title(ctx.scenario.name, name, edited=edited, own=own is not None)
+
+
+def _reference(ctx: Context, slip_on: bool) -> PhasesKey | None:
+    """The phases of the preset as shipped (slipping as the page's), when the user changed
+    something; None when nothing changed or the preset has no phases."""
+    if not ctx.sets and ctx.phases is None:
+        return None
+    try:
+        shipped = default_phases(ctx.library, ctx.preset, {})
+    except CapcalcError:
+        return None
+    if not shipped:
+        return None
+    return phases_key(slipped(shipped) if slip_on else shipped)
+
+
+def _first(ctx: Context, key: PhasesKey, until: str, words: str, series: Drawn) -> None:
+    """The view's finding (the date as a range, the chance by the chosen month), then the
+    build-out's chart."""
+    target = ctx.scenario.inputs.target.compute_multiplier
+    try:
+        found: Chance | None = _chance(ctx, key, until)
+    except CapcalcError:
+        found = None
+    if found is not None:
+        by = _by(ctx, found)
+        page.finding(timeline_finding(target, ctx.baseline.name, found.months, until, words,
+                                      by, found.p_by(by)))
+    else:
+        page.finding(timeline_finding(target, ctx.baseline.name, (None, None, None), until,
+                                      words))
+    page.show_first(series, key="dl-tl-buildout")
+
+
+def _controls(ctx: Context, default: tuple[Phase, ...]
+              ) -> tuple[tuple[Phase, ...], PhaseEdit | None]:
+    """The horizon, the slip switch, the undo button and the phase table."""
     left, right = st.columns([4, 1])
-    year = int(right.number_input("Horizon (December of)", min_value=2025, max_value=2060,
-                                  step=1, **session.bound("until", "tl:horizon")))
-    until = f"{year}-12"
-    slip_on = bool(right.toggle(
-        "Announced phases slip as their operator's record",
-        help="Every announced phase without a slip range of its own takes the slip of its "
-             "operator's announced-versus-delivered record (peers.yaml), shrunk toward the "
-             "other operators': the month at central values its median, the sampled date "
-             "its 90 % range. As `capcalc timeline` by default; off is `--slip none`.",
-        **session.bound("slip", "tl:slip")))
+    right.number_input("Horizon (December of)", min_value=2025, max_value=2060, step=1,
+                       **session.bound("until", "tl:horizon"))
+    right.toggle(
+        "Announced phases slip",
+        help="On by default: every announced phase without a slip range of its own takes the "
+             "slip of its operator's announced-versus-delivered record (peers.yaml), shrunk "
+             "toward the other operators': the month at central values its median, the "
+             "sampled date its 90 % range. As `capcalc timeline` by default; off is "
+             "`--slip none`.",
+        **session.bound("slip", "tl:slip"))
     if ctx.phases is not None:
         right.button("Undo phase edits", key="tl:undo", icon=":material/undo:",
                      on_click=session.on_phases, args=(None,))
     with left:
-        phases, edit = phase_table.editor(
-            ctx, ctx.phases if ctx.phases is not None else default, default)
-    if edit is not None:
-        return edit
-    key = phases_key(slipped(phases) if slip_on else phases)
+        return phase_table.editor(ctx, ctx.phases if ctx.phases is not None else default,
+                                  default)
+
+
+def render(ctx: Context) -> PhaseEdit | None:
+    """The finding and the build-out's chart first; then the horizon, the slip switch and
+    the phase table; the reach-date cards, the chance by month with its month picker, the
+    levers and the target box; the phase table's edit, when the user made one."""
+    measure = measure_title(ctx.scenario.values)
+    default, note = phase_table.default_phases(ctx)
+    until, slip_on = ctx.until, ctx.settings.slip
+    shown = ctx.phases if ctx.phases is not None else default
+    key = phases_key(slipped(shown) if slip_on else shown)
+    words, title = _whose(ctx)
     try:
         found = built(ctx.key, key, until)
-        series, levers_drawn = chart(buildout, ctx.key, key, until), \
-            chart(paths, ctx.key, key, until)
+        series = chart(buildout, ctx.key, key, until, title, _reference(ctx, slip_on))
+        levers_drawn = chart(paths, ctx.key, key, until)
     except CapcalcError as exc:
         st.error(plain(shown_error(exc)), icon=":material/error:")
-        return None
+        _phases, edit = _controls(ctx, default)
+        return edit
+    _first(ctx, key, until, words, series)
+    if ctx.sets or ctx.phases is not None:
+        st.caption(f"Grey dashes: {ctx.preset} as shipped, before your changes.")
+    if note:
+        st.info(note, icon=":material/info:")
+    phases, edit = _controls(ctx, default)
+    if edit is not None:
+        return edit
     timeline, warning = found.timeline, found.warning
     summary, reached, final = timeline_summary(timeline), timeline.target_reached, \
         timeline.final_multiple
@@ -196,10 +306,10 @@ def render(ctx: Context) -> PhaseEdit | None:
         st.caption(" ".join(reach_lines(answer)[:2]))
     else:
         st.caption(summary)
-    shown = answer.warning if answer is not None and answer.warning is not None else warning
-    if shown is not None:
-        st.warning(warning_sentence(shown), icon=":material/warning:")
-    show_chart(series, key="dl-tl-buildout")
+    shown_warning = answer.warning if answer is not None and answer.warning is not None \
+        else warning
+    if shown_warning is not None:
+        st.warning(warning_sentence(shown_warning), icon=":material/warning:")
     unsure = [p.name for p in phases if p.confidence in ("unconfirmed", "preliminary")]
     if unsure:
         st.caption(f"Low confidence: {', '.join(unsure)} (see each phase's source and note).")

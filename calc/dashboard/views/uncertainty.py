@@ -33,6 +33,7 @@ from calc.dashboard.settings import Settings
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.sensitivity import conditional_p_chart, sobol_chart, tornado_chart
 from calc.presentation.charts.uncertainty import exceedance_chart, histogram_chart
+from calc.presentation.findings import uncertainty_finding
 from calc.presentation.formatting import format_value, percent
 
 __all__ = ["conditional", "default_output", "exceedance", "histogram", "render", "sobol",
@@ -41,6 +42,8 @@ __all__ = ["conditional", "default_output", "exceedance", "histogram", "render",
 #: Outputs shown as metric cards: the median, with the 90 % range under it.
 CARDS = ("h100_equivalents", "effective_flop_per_s", "compute_multiple", "capex_usd",
          "facility_power_mw_for_target")
+#: The confidence the finding gives the facility power for (as the target box's P80).
+CONFIDENCE = 0.8
 #: The output examined first, if it varies; else the next that does.
 PREFERRED = ("compute_multiple", "effective_flop_per_s", "training_flop_per_run",
              "h100_equivalents", "capex_usd")
@@ -168,19 +171,31 @@ def render(ctx: Context) -> None:
 @st.fragment
 def _view(ctx: Context) -> None:
     """The view as a fragment: its own controls (samples, seed, output, toggles) rerun only
-    this part of the page, since nothing above depends on them; the link still follows."""
+    this part of the page, since nothing above depends on them; the link still follows.
+    The finding and the first chart come first, the controls under them."""
     ctx = replace(ctx, settings=session.current().settings)
     page.mirror_link(ctx)
-    samples, seed = _controls(ctx)
+    samples, seed = ctx.settings.samples, ctx.settings.seed
     try:
         with st.spinner(f"Sampling {samples:,} joint draws…", show_time=samples > 50_000):
             varies = sampled.spreads(ctx.key, samples, seed)
     except CapcalcError as exc:
+        _controls(ctx)
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
     measure = measure_title(ctx.scenario.values, at_one_moment=True)  # samples of one moment
     chosen = ctx.settings.output
     output = chosen or default_output(varies)
+    found = sampled.bands(ctx.key, samples, seed, CARDS, output)
+    bands, p_target, p_se = found.bands, found.p_target, found.p_target_se
+    target = ctx.scenario.inputs.target.compute_multiplier
+    page.finding(uncertainty_finding(
+        target, ctx.baseline.name, p_target, samples, seed,
+        sampled.power_for(ctx.key, samples, seed, CONFIDENCE),
+        str(ctx.scenario["hardware.accelerator"]), CONFIDENCE))
+    page.show_first(chart(histogram, ctx.key, samples, seed, output, measure),
+               key="dl-unc-hist")
+    _controls(ctx)
     output = str(st.selectbox(
         "Output to examine", list(OUTPUTS), format_func=lambda name: card_label(name, measure),
         **session.bound("output", "unc-output", value=output)))
@@ -189,9 +204,6 @@ def _view(ctx: Context) -> None:
                    f"against {ctx.baseline.name} with the same samples"
                    + (" (itself)" if ctx.scenario.name == ctx.baseline.name else "")
                    + f". Showing {OUTPUTS[output].title.lower()}, which does.")
-    found = sampled.bands(ctx.key, samples, seed, CARDS, output)
-    bands, p_target, p_se = found.bands, found.p_target, found.p_target_se
-    target = ctx.scenario.inputs.target.compute_multiplier
     with st.container(horizontal=True, wrap=True, gap="small"):
         st.metric(f"P(≥ {target:g}×)", percent(p_target) if p_se >= 0.0005 or
                   p_target in (0, 1) else percent(p_target, 1), border=True, width="content",
@@ -208,7 +220,6 @@ def _view(ctx: Context) -> None:
                            f"the central run gives {_band(ctx.result.outputs[name], unit, name)}.")
     for line in found.warnings:
         st.caption(f"⚠ {line}")
-    show_chart(chart(histogram, ctx.key, samples, seed, output, measure), key="dl-unc-hist")
     show_chart(chart(exceedance, ctx.key, samples, seed, output, measure),
                key="dl-unc-exceed")
     st.subheader("Which input matters")

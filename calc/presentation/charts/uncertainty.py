@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 from calc.analysis.buildout_montecarlo import TimelineSimulation
 from calc.analysis.montecarlo import Simulation
@@ -42,15 +43,15 @@ from calc.presentation.tables.uncertainty import (
     spans_decade,
 )
 
-__all__ = ["REACHED_BY", "exceedance_chart", "fan_chart", "histogram_chart",
+__all__ = ["REACHED_BY", "exceedance_chart", "fan_chart", "histogram_chart", "mark_month",
            "reach_probability_chart"]
 
 _RANGE = "90 % range (P5–P95)"
 _MEDIAN = "median (P50)"
 _CENTRAL = "central run"
 #: What the dotted marks of the chance-by-month chart are, in its legend.
-REACHED_BY = "month by which the chance first reaches " + " and ".join(
-    f"{round(p * 100)} %" for p in REACH_MARKS)
+REACHED_BY = "first month " + " and ".join(f"{round(p * 100)} %" for p in REACH_MARKS) + \
+    " sure"
 
 
 def _shown(value: float, unit: str, output: str) -> str:
@@ -187,8 +188,14 @@ def reach_probability_chart(sims: Sequence[TimelineSimulation], *,
         Line(s.name, colours[s.name],
              tuple(str(r["date"]) for r in rows if r["scenario"] == s.name),
              tuple(float(r["p_reached_by"]) for r in rows if r["scenario"] == s.name),
-             step=True, width=2.5)
+             step=True, width=3.5)
         for s in sims]
+    # a point on every month, so the chance reads at any month (hovering one names it)
+    marks += [Points(tuple(
+        Point(str(r["date"]), float(r["p_reached_by"]), s.name, colours[s.name],
+              tooltip=(("scenario", s.name), ("month", month_text(str(r["date"]))),
+                       ("chance", percent(float(r["p_reached_by"])))))
+        for r in rows if r["scenario"] == s.name), size=22) for s in sims]
     found = [(name, int(label[1:]) / 100, month)
              for name, marks_of in reach_marks(sims).items()
              for label, month in marks_of.items() if month is not None]
@@ -207,3 +214,11 @@ def reach_probability_chart(sims: Sequence[TimelineSimulation], *,
                   Axis(f"Chance of {target:g}×{what} by then", kind="share", domain=(0.0, 1.0)),
                   tuple(marks), height=260)
     return Chart(table, (panel,), scenario=sims[0].name if len(sims) == 1 else "")
+
+
+def mark_month(chart: Chart, month: str, label: str) -> Chart:
+    """``chart`` (of months) with a rule at ``month`` named ``label`` in its every panel: the
+    month a reader chose ("P(10× by 2027-06) = 85 %")."""
+    rule = Rule("x", month, colour=NEUTRAL, width=2.0, bold=True, label=label)
+    return replace(chart, panels=tuple(replace(panel, marks=(*panel.marks, rule))
+                                       for panel in chart.panels))

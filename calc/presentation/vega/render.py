@@ -15,6 +15,7 @@ chart in place.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -40,12 +41,46 @@ __all__ = ["HEADING", "heading_of", "vega_specs"]
 
 Spec = dict[str, Any]
 
-#: The look every spec shares: the legend under the plot, readable axis text, a title and
-#: footer that break into lines at a newline (they are read from data as one string each).
-CONFIG: Spec = {"legend": {"orient": "bottom", "columns": 3, "labelLimit": 190},
+#: The look every spec shares: the legend under the plot (:func:`legend_config` sets its
+#: columns), readable axis text, a title and footer that break into lines at a newline
+#: (they are read from data as one string each).
+CONFIG: Spec = {"legend": {"orient": "bottom"},
                 "axis": {"labelFontSize": 11, "titleFontSize": 12},
                 "style": {"group-title": {"lineBreak": "\n"},
                           "group-subtitle": {"lineBreak": "\n"}}}
+#: Characters of a title's line, and of a provenance line: short enough for a phone.
+TITLE_CHARS, CAPTION_CHARS = 40, 75
+#: A legend entry's width in pixels: its symbol and gap, then per character of its name.
+_ENTRY_PX, _CHAR_PX = 34, 6.2
+
+
+def legend_config(names: Sequence[str]) -> Spec:
+    """The legend under the plot in as many columns as the chart's width holds for its
+    longest name (one on a phone), so it never runs past the chart; a name is cut only when
+    it is wider than the chart itself.
+
+    >>> legend_config(["H100", "GB200"])["columns"]
+    {'expr': 'max(1, floor(width / 65))'}
+    """
+    entry = _ENTRY_PX + _CHAR_PX * max((len(name) for name in names), default=8)
+    return {"orient": "bottom", "columns": {"expr": f"max(1, floor(width / {entry:.0f}))"},
+            "labelLimit": {"expr": "max(100, width - 40)"}}
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text``'s lines of at most ``width`` characters, broken at spaces only."""
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _lines(text: str, width: int) -> str | list[str]:
+    """``text`` as one line when it fits ``width`` characters, else its lines (broken at
+    spaces only: a scenario's name stays whole).
+
+    >>> _lines("Compute multiple: distribution (cortex-full)", 40)
+    ['Compute multiple: distribution', '(cortex-full)']
+    """
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return text if len(lines) <= 1 else lines
 
 _LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
     Line: draw.line_layers, Area: draw.area_layers, Bins: draw.bin_layers,
@@ -141,8 +176,9 @@ def _line(field: str) -> dict[str, str]:
 
 def _title(chart: Chart, panel: Panel, first: bool) -> Spec:
     if not first:
-        return {"text": panel.title, "anchor": "start", "fontSize": 12}
-    return {"text": _line("text"), "subtitle": _line("subtitle"),
+        return {"text": _lines(panel.title, TITLE_CHARS), "anchor": "start", "fontSize": 12,
+                "frame": "bounds"}
+    return {"text": _line("text"), "subtitle": _line("subtitle"), "frame": "bounds",
             "subtitleFontSize": 10, "subtitleColor": "#555555", "anchor": "start",
             "offset": 12}
 
@@ -155,8 +191,8 @@ def _headed(chart: Chart, spec: Spec) -> Spec:
     spec["layer"] = [{**layers[0], "layer": [*layers[0]["layer"], reader]}, *layers[1:]] \
         if "resolve" in spec else [*layers, reader]
     spec["datasets"] = {**spec["datasets"], HEADING: [{
-        "text": "\n".join(wrap(chart.heading, 100)),
-        "subtitle": "\n".join(wrap(chart.caption)) if chart.caption else ""}]}
+        "text": "\n".join(_wrapped(chart.heading, TITLE_CHARS)),
+        "subtitle": "\n".join(wrap(chart.caption, CAPTION_CHARS)) if chart.caption else ""}]}
     return spec
 
 
@@ -166,7 +202,8 @@ def heading_of(spec: Spec) -> tuple[str, str]:
     if isinstance(title.get("text"), dict):  # the first spec: read from its dataset
         (row,) = spec["datasets"][HEADING]
         return row["text"].replace("\n", " "), row["subtitle"].replace("\n", " ")
-    return str(title.get("text", "")), ""
+    text = title.get("text", "")
+    return (" ".join(text) if isinstance(text, list) else str(text)), ""
 
 
 def vega_specs(chart: Chart) -> list[Spec]:
@@ -175,8 +212,11 @@ def vega_specs(chart: Chart) -> list[Spec]:
     The first names the chart and carries its provenance line; a chart with
     nothing to draw (``chart.empty``) has none.
     """
+    names = [e.name for e in legend_of(m for p in chart.panels for m in p.marks)] + \
+        [key.name for key in chart.keys]
+    config = {**CONFIG, "legend": legend_config(names)}
     specs = [named_data({"$schema": SCHEMA, "width": "container", "height": panel.height,
-                         "title": _title(chart, panel, i == 0), "config": CONFIG,
+                         "title": _title(chart, panel, i == 0), "config": config,
                          "autosize": {"type": "fit-x", "contains": "padding"},
                          **_panel(chart, panel)})
              for i, panel in enumerate(chart.panels)]
