@@ -89,7 +89,8 @@ def test_a_changed_scenarios_charts_say_what_they_draw(view: str) -> None:
     shown = page_title(_context(at).key)
     assert "GB200" in shown and "cortex-phase1" in shown
     for text, subtitle in titles:
-        assert "(cortex-phase1)" not in text and not text.startswith("Build-out of cortex-phase1"), text
+        assert "(cortex-phase1)" not in text, text
+        assert not text.startswith("Build-out of cortex-phase1"), text
         assert "changed from cortex-phase1: " in subtitle, subtitle
         assert "Accelerator: H100 → GB200" in subtitle, subtitle
 
