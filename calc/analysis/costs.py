@@ -2,7 +2,7 @@
 
 Capex splits into the accelerators (servers and network included) and the facility;
 the yearly cost into each part's capital recovery (its capex annualised at the
-cost of capital over its lifetime, :func:`calc.core.chain.amortized_usd`) and
+cost of capital over its lifetime, :func:`calc.core.money.amortized_usd`) and
 the electricity. The parts add up to the run's ``capex_usd`` and
 ``annualized_cost_usd``.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from calc.analysis.run import Result
-from calc.core.chain import amortized_usd
+from calc.core.money import amortized_usd
 
 __all__ = ["CostPart", "cost_parts"]
 

@@ -33,8 +33,6 @@ import numpy as np
 
 from calc.core.chain import (
     accelerators_for_power,
-    annual_electricity_cost_usd,
-    annual_energy_mwh,
     availability_load,
     compute_multiple,
     effective_flop_per_s,
@@ -49,6 +47,10 @@ from calc.core.constants import CURRENCY, MONTHS_PER_YEAR, SECONDS_PER_MONTH
 from calc.core.errors import CapcalcError, suggest
 from calc.core.fleet_chips import FleetChips, FloatArray, IntArray
 from calc.core.generations import Chip
+from calc.core.money import (
+    annual_electricity_cost_usd,
+    annual_energy_mwh,
+)
 from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import LATEST, Phase, phase_key
 from calc.core.vocabulary import INPUTS, OutputSpec

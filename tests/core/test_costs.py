@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import calc
-from calc.core.chain import amortized_usd, capital_recovery_factor
+from calc.core.money import amortized_usd, capital_recovery_factor
 
 RATES = st.floats(min_value=1e-6, max_value=1.0)
 YEARS = st.floats(min_value=0.5, max_value=100.0)

@@ -20,7 +20,6 @@ from streamlit.testing.v1 import AppTest
 
 import calc
 from calc.dashboard import APP, commands
-from calc.dashboard.compute import scenario as compute
 from calc.dashboard.compute.charts import chart
 from calc.dashboard.compute.titles import page_title
 from calc.dashboard.context import Context
@@ -31,28 +30,13 @@ from calc.dashboard.views import uncertainty
 from calc.presentation.export import chart_bytes
 from calc.presentation.vega.render import HEADING
 
+from tests.dashboard.pages import context_of, open_page
+
 REPO = APP.parents[2]
-TIMEOUT_S = 120
 GB200 = {"hardware.accelerator": "GB200", "site.facility_power_mw": "300"}
 EXACT = re.compile(r"Exact value: (\S+)")
 
 
-def _run(query: dict[str, str], upload: tuple[str, bytes] | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
-    at.query_params.update(query)
-    at.run()
-    if upload is not None:
-        at.file_uploader(key="w:__upload").set_value((*upload, "application/x-yaml")).run()
-    assert not at.exception, at.exception[0].value if at.exception else ""
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def _context(at: AppTest) -> Context:
-    s = at.session_state[STATE_KEY]
-    result, baseline = compute.results(s.key)
-    return Context(key=s.key, library=compute.library_for(s.upload), scenario=result.scenario,
-                   result=result, baseline=baseline, phases=s.phases, settings=s.settings)
 
 
 def _titles(at: AppTest) -> list[tuple[str, str]]:
@@ -83,10 +67,10 @@ def _cards(at: AppTest) -> dict[str, str]:
 
 @pytest.mark.parametrize("view", ["compare", "power", "cost", "timeline", "uncertainty"])
 def test_a_changed_scenarios_charts_say_what_they_draw(view: str) -> None:
-    at = _run({**GB200, "view": view, "samples": "2000"})
+    at = open_page({**GB200, "view": view, "samples": "2000"})
     titles = _titles(at)
     assert titles
-    shown = page_title(_context(at).key)
+    shown = page_title(context_of(at).key)
     assert "GB200" in shown and "cortex-phase1" in shown
     for text, subtitle in titles:
         assert "(cortex-phase1)" not in text, text
@@ -112,16 +96,16 @@ MADE = {**GB200, "samples": "5000", "seed": "7", "until": "2032", "slip": "0"}
 
 
 def _round_trip(at: AppTest) -> tuple[Context, AppTest]:
-    ctx = _context(at)
+    ctx = context_of(at)
     text = commands.scenario_file(ctx)
     assert f"--samples {ctx.settings.samples} --seed {ctx.settings.seed}" in text
-    back = _run({"view": ctx.settings.view}, upload=(commands.file_name(ctx), text.encode()))
+    back = open_page({"view": ctx.settings.view}, upload=(commands.file_name(ctx), text.encode()))
     return ctx, back
 
 
 @pytest.mark.parametrize("view", ["timeline", "uncertainty"])
 def test_the_scenario_file_records_the_monte_carlo_and_reopens_the_page(view: str) -> None:
-    at = _run({**MADE, "view": view})
+    at = open_page({**MADE, "view": view})
     ctx, back = _round_trip(at)
     assert ctx.settings.monte_carlo == (5000, 7)
     mine = back.session_state[STATE_KEY]
@@ -137,7 +121,7 @@ def test_the_scenario_file_records_the_monte_carlo_and_reopens_the_page(view: st
 
 
 def test_an_edited_build_out_travels_in_the_file(tmp_path: Any) -> None:
-    at = _run({"scenario": "cortex-buildout", "timeline[3].facility_power_mw": "900",
+    at = open_page({"scenario": "cortex-buildout", "timeline[3].facility_power_mw": "900",
                "view": "timeline", "samples": "2000"})
     ctx, back = _round_trip(at)
     assert ctx.phases is not None
@@ -149,7 +133,7 @@ def test_an_edited_build_out_travels_in_the_file(tmp_path: Any) -> None:
 
 def test_an_uploaded_scenarios_file_reopens_the_same_sampled_numbers() -> None:
     text = (REPO / "examples" / "cortex-2027.yaml").read_bytes()
-    at = _run({"view": "uncertainty", "samples": "5000", "seed": "7"},
+    at = open_page({"view": "uncertainty", "samples": "5000", "seed": "7"},
               upload=("cortex-2027.yaml", text))
     # the upload keeps the page's settings (its header gives none)
     assert at.session_state[STATE_KEY].settings.monte_carlo == (5000, 7)

@@ -23,34 +23,16 @@ from streamlit.testing.v1 import AppTest
 from calc.dashboard import APP, commands
 from calc.dashboard.compute import scenario as compute
 from calc.dashboard.context import Context
-from calc.dashboard.session import STATE_KEY
 from calc.presentation.formatting import format_value, percent
 
 from tests.cli_runner import run_in_process
+from tests.dashboard.pages import context_of, open_page
 
 REPO = APP.parents[2]
-TIMEOUT_S = 120
 COMMAND = re.compile(r"`(capcalc [^`]+)`")
 EXACT = re.compile(r"Exact value: (\S+)")
 
 
-def _run(query: dict[str, str], upload: tuple[str, bytes] | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
-    at.query_params.update(query)
-    at.run()
-    if upload is not None:
-        at.file_uploader(key="w:__upload").set_value((*upload, "application/x-yaml")).run()
-    assert not at.exception, at.exception[0].value if at.exception else ""
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def _context(at: AppTest) -> Context:
-    """The page's state as its views receive it (what the download button writes from)."""
-    s = at.session_state[STATE_KEY]
-    result, baseline = compute.results(s.key)
-    return Context(key=s.key, library=compute.library_for(s.upload), scenario=result.scenario,
-                   result=result, baseline=baseline, phases=s.phases, settings=s.settings)
 
 
 def _shown_commands(at: AppTest) -> list[list[str]]:
@@ -190,7 +172,7 @@ STATES = {
 
 
 def _check_all(at: AppTest, tmp_path: Path, wanted: set[str]) -> None:
-    ctx = _context(at)
+    ctx = context_of(at)
     shown = _shown_commands(at)
     assert {c[1] for c in shown} >= wanted, shown
     for command in shown:
@@ -201,22 +183,22 @@ def _check_all(at: AppTest, tmp_path: Path, wanted: set[str]) -> None:
 @pytest.mark.parametrize("state", list(STATES))
 def test_every_shown_command_gives_the_pages_numbers(state: str, tmp_path: Path) -> None:
     query = {**STATES[state], "samples": STATES[state].get("samples", "2000")}
-    at = _run({**query, "view": "timeline"})
+    at = open_page({**query, "view": "timeline"})
     _check_all(at, tmp_path, {"timeline", "solve"})
     if state == "phase edit":  # the command line cannot name edited phases: the file does
-        name = commands.file_name(_context(at))
+        name = commands.file_name(context_of(at))
         assert all(name in c for c in _shown_commands(at) if c[1] == "timeline")
-    at = _run({**query, "view": "uncertainty"})
+    at = open_page({**query, "view": "uncertainty"})
     # "what if we knew" (and its command) is drawn when P(target) is neither 0 nor 1
     _check_all(at, tmp_path, {"run"} | ({"sensitivity"} if state == "solved power" else set()))
-    _check_all(_run({**query, "view": "assumptions"}), tmp_path, {"assumptions"})
+    _check_all(open_page({**query, "view": "assumptions"}), tmp_path, {"assumptions"})
 
 
 @pytest.mark.slow
 def test_an_upload_is_named_by_its_downloaded_file(tmp_path: Path) -> None:
     text = (REPO / "examples" / "cortex-2027.yaml").read_bytes()
-    at = _run({"view": "timeline", "samples": "2000"}, upload=("cortex-2027.yaml", text))
-    ctx = _context(at)
+    at = open_page({"view": "timeline", "samples": "2000"}, upload=("cortex-2027.yaml", text))
+    ctx = context_of(at)
     assert ctx.preset not in ctx.library.shipped
     shown = _shown_commands(at)
     assert shown and all(commands.file_name(ctx) in c for c in shown), shown
@@ -225,8 +207,8 @@ def test_an_upload_is_named_by_its_downloaded_file(tmp_path: Path) -> None:
 
 def test_a_borrowed_build_out_is_never_offered_under_the_scenarios_name(
         tmp_path: Path) -> None:
-    at = _run({"view": "timeline", "samples": "2000"})
-    ctx = _context(at)
+    at = open_page({"view": "timeline", "samples": "2000"})
+    ctx = context_of(at)
     assert ctx.scenario.timeline is None  # cortex-phase1 is measured on Cortex's build-out
     timelines = [c for c in _shown_commands(at) if c[1] == "timeline"]
     assert timelines and all(ctx.preset not in c for c in timelines), timelines

@@ -15,30 +15,18 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import calc
-from calc.dashboard import APP, commands
-from calc.dashboard.compute import scenario as compute
-from calc.dashboard.context import Context
-from calc.dashboard.session import STATE_KEY
+from calc.dashboard import commands
 from calc.dashboard.settings import MAX_SWEEP_STEPS
 from calc.dashboard.views.sweep import axis_values
 from calc.presentation.charts.sweep import heatmap_chart
 
 from tests.cli_runner import run_in_process
+from tests.dashboard.pages import context_of, open_page
 
 
 def _open(query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.query_params.update({"view": "sweep", **query})
-    at.run()
-    assert not at.exception, at.exception[0].value if at.exception else ""
-    return at
+    return open_page({"view": "sweep", **query}, errors=True)
 
-
-def _context(at: AppTest) -> Context:
-    s = at.session_state[STATE_KEY]
-    result, baseline = compute.results(s.key)
-    return Context(key=s.key, library=compute.library_for(s.upload), scenario=result.scenario,
-                   result=result, baseline=baseline, phases=s.phases, settings=s.settings)
 
 
 def _cells(at: AppTest) -> list[dict[str, Any]]:
@@ -79,7 +67,7 @@ def test_the_view_draws_the_grid_the_link_asks_for_and_the_cli_prints_it(
     assert ys == pytest.approx([1.1, 1.2, 1.3, 1.4, 1.5]) and len(cells) == 25
     assert any("combinations reach 10×" in str(m.value) for m in at.markdown)
     # the sweep file the view offers, run by the command it shows, prints the same grid
-    ctx = _context(at)
+    ctx = context_of(at)
     axes = {"site.facility_power_mw": list(axis_values("site.facility_power_mw", 100, 1000, 5)),
             "site.pue": list(axis_values("site.pue", 1.1, 1.5, 5))}
     (tmp_path / commands.sweep_file_name(ctx)).write_text(
