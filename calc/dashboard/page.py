@@ -71,7 +71,7 @@ def read_link() -> LinkState:
 #: The page's own rules: less room above the title, a compact answer and headline cards,
 #: so that at 1280×800 the answer, the cards and the view's first chart are in sight.
 STYLE = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 1.9rem; padding-bottom: 3rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 0.9rem; padding-bottom: 3rem; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 .st-key-title button { min-height: 0; padding-top: 0.15rem; padding-bottom: 0.15rem; }
 .st-key-answer [data-testid="stAlertContainer"] { padding: 0.45rem 0.8rem; }
@@ -98,7 +98,7 @@ REFERENCE_COLOUR = "#b8b8b8"
 
 #: The plot height (px) of a view's first chart on screen: under the answer and the
 #: headline cards, the whole chart (title, plot, legend) fits a 1280×800 screen.
-FIRST_CHART_HEIGHT = 160
+FIRST_CHART_HEIGHT = 140
 
 
 def in_sight(drawn: Drawn, height: int = FIRST_CHART_HEIGHT) -> Drawn:

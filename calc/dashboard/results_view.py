@@ -1,7 +1,8 @@
 """The results header: a short title, the answer in words, then the metric cards.
 
 The answer comes first (:func:`calc.presentation.answer.answer_for`, the same
-words as ``capcalc run``); the headline cards follow in one row, the compute
+words as ``capcalc run``, what sets the month at central values behind "more"); the
+headline cards follow in one row, the compute
 multiple leading with its share of the target and the power the target takes
 (:func:`calc.presentation.findings.multiple_card`), the other cards, the
 scenario's description and the list of changes behind a "more" expander, so
@@ -22,7 +23,7 @@ from calc.dashboard.compute.buildout import answer
 from calc.dashboard.compute.scenario import target
 from calc.dashboard.context import Context
 from calc.dashboard.markup import plain
-from calc.presentation.findings import lead_sentences, multiple_card
+from calc.presentation.findings import multiple_card
 from calc.presentation.formatting import output_text, times
 
 __all__ = ["CARDS", "HEADLINE", "MORE", "card_label", "card_text", "delta_text", "render"]
@@ -100,8 +101,8 @@ def _card(ctx: Context, name: str, measure: str) -> None:
 def render(ctx: Context, title: str, description: str, changed: list[str]) -> None:
     """The title (written from the current inputs), the answer, the headline cards in one
     row, then, behind "more", the other cards, the description and what the user changed."""
-    text = answer(ctx.key, ctx.phases_key, ctx.until, ctx.settings.slip, ctx.settings.seed)
-    lead, rest = lead_sentences(text)
+    lead, rest = answer(ctx.key, ctx.phases_key, ctx.until, ctx.settings.slip,
+                        ctx.settings.seed)
     measure = measure_title(ctx.scenario.values, at_one_moment=True)
     with st.container(horizontal=True, gap="small", key="title", vertical_alignment="center"):
         st.markdown(f"**{plain(title)}**", help=plain(description) if description else None,

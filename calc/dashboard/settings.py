@@ -5,7 +5,7 @@ default, the label error lines give it and, for whole numbers, its bounds.
 The link carries a setting when it is not at its default
 (:func:`calc.dashboard.link.link_params`); a link's text is read back through
 the field's :class:`Setting` (:meth:`Setting.parse`), so a new setting (a "by"
-month, pinned variants, a utilisation) is one field here and travels at once.
+month, pinned variants) is one field here and travels at once.
 """
 
 from __future__ import annotations
@@ -164,9 +164,6 @@ class Settings:
     slip: bool = setting(True, "Announced phases slip as their operator's record")
     #: The target box's own probability, in per cent.
     probability: int = setting(80, "Probability (%)", lower=1, upper=99)
-    #: The share of the year a leased fleet is used, in per cent (the Cost view's own
-    #: against lease; 100: leased all year, the comparison of ``capcalc run``).
-    utilisation: int = setting(100, "Utilisation (%)", lower=0, upper=100)
     #: The Sweep view: the input across and the input up, each over a range from low to
     #: high (both 0: the input's own 90 % range, else half to twice its value), in
     #: ``sweep_steps`` values each, and the output drawn.

@@ -30,7 +30,7 @@ from calc.core.vocabulary import INPUTS
 from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.formatting import count_text, format_value, month_text, percent, times
-from calc.presentation.reach import date_clause, pace_sentence, warning_sentence
+from calc.presentation.reach import date_clause, pace_brief, pace_sentence, warning_sentence
 
 if TYPE_CHECKING:
     from calc.analysis.reach import Reach
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "answer_for",
     "answer_lines",
+    "answer_parts",
     "answer_with",
     "basis_sentence",
     "buildout_name",
@@ -45,6 +46,7 @@ __all__ = [
     "changes_sentence",
     "date_sentences",
     "describe",
+    "driver_sentence",
     "finding",
     "heading",
     "short_title",
@@ -268,12 +270,9 @@ def basis_sentence(choice: BuildoutChoice | None, scenario: Scenario) -> str:
     return " ".join(s for s in (head, changes_sentence(choice, scenario)) if s)
 
 
-def date_sentences(answer: Reach, *, named: bool = True) -> str:
-    """When the build-out reaches the target: whose phases it runs, sampled, at central
-    values (with what sets that month), how the scenario's changes enter it, at the
-    operator's own pace, and the warning when it runs above it. ``named=False`` leaves the
-    scenario out, its name and its changes (a comparison of several says a shared build-out's
-    date once)."""
+def _date_sentence(answer: Reach, *, named: bool = True, why: bool = True) -> str:
+    """When the build-out reaches the target, whose phases it runs, sampled and at central
+    values (with what sets that month unless ``why`` is False), in one sentence."""
     choice = answer.choice
     timeline = answer.timeline
     name = buildout_name(choice)
@@ -287,17 +286,36 @@ def date_sentences(answer: Reach, *, named: bool = True) -> str:
         subject = "Its build-out"
     reached = timeline.target_reached
     if reached:
-        driver = _driver(timeline, reached)
+        driver = _driver(timeline, reached) if why else ""
         central = f"at central values in {month_text(reached)}" + (
             f", {driver}" if driver else "")
     else:
         central = (f"at central values not by {month_text(timeline.until)}: "
                    f"{times(timeline.final_multiple)} then")
-    sentences = [f"{date_clause(answer, subject)}; {central}.",
-                 changes_sentence(choice, timeline.scenario) if named else "",
+    return f"{date_clause(answer, subject)}; {central}."
+
+
+def date_sentences(answer: Reach, *, named: bool = True) -> str:
+    """When the build-out reaches the target: whose phases it runs, sampled, at central
+    values (with what sets that month), how the scenario's changes enter it, at the
+    operator's own pace, and the warning when it runs above it. ``named=False`` leaves the
+    scenario out, its name and its changes (a comparison of several says a shared build-out's
+    date once)."""
+    sentences = [_date_sentence(answer, named=named),
+                 changes_sentence(answer.choice, answer.timeline.scenario) if named else "",
                  pace_sentence(answer),
                  warning_sentence(answer.warning)]
     return " ".join(s for s in sentences if s)
+
+
+def driver_sentence(answer: Reach) -> str:
+    """What sets the month at central values, as a sentence of its own ("" when the target is
+    not reached by the horizon or nothing new begins that month)."""
+    reached = answer.timeline.target_reached
+    driver = _driver(answer.timeline, reached) if reached else ""
+    if not reached or not driver:
+        return ""
+    return f"The month at central values, {month_text(reached)}, comes {driver}."
 
 
 def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *,
@@ -329,6 +347,29 @@ def answer_with(library: Library, result: Result, baseline: Result,
     definition = library.definitions.get(baseline.name)
     title = short_title(definition.title if definition else None, baseline.name)
     return finding(result, facts, buildout, baseline_title=title)
+
+
+def answer_parts(library: Library, result: Result, baseline: Result, buildout: Reach | None
+                 ) -> tuple[str, str]:
+    """:func:`answer_with` in two parts for a page's answer box: ``(lead, rest)``.
+
+    The lead is what a reader quotes: the site, what the target needs, the date as a range
+    with the month at central values, and the month at the operator's own pace; the rest
+    says what sets the month at central values, how the scenario's changes enter the
+    build-out, the pace's fit and the warning when the build-out runs above it. Together
+    they say what :func:`answer_with` says.
+    """
+    facts = target_facts(library, result, baseline)
+    definition = library.definitions.get(baseline.name)
+    title = short_title(definition.title if definition else None, baseline.name)
+    lead = [_site(result, facts, title), _target(result, facts)]
+    rest: list[str] = []
+    if buildout is not None:
+        lead += [_date_sentence(buildout, why=False), pace_brief(buildout)]
+        rest += [driver_sentence(buildout),
+                 changes_sentence(buildout.choice, buildout.timeline.scenario),
+                 pace_sentence(buildout), warning_sentence(buildout.warning)]
+    return " ".join(s for s in lead if s), " ".join(s for s in rest if s)
 
 
 def answer_for(library: Library, result: Result, baseline: Result | None = None, *,

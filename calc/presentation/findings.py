@@ -10,31 +10,19 @@ peers); the words are written here from analysis results, with the one formatter
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
+from numpy.typing import ArrayLike
+
+from calc.analysis.lease import LeaseAt
 from calc.analysis.target import TargetFacts
+from calc.presentation.charts.scenarios import breakeven_text
 from calc.presentation.formatting import format_value, month_text, percent, times
 
-__all__ = ["buildout_title", "buildout_words", "compare_finding", "cost_finding", "lead_sentences",
-           "multiple_card", "ordinal", "peers_finding", "power_finding", "timeline_finding",
+__all__ = ["buildout_title", "buildout_words", "compare_finding", "cost_finding", "multiple_card",
+           "ordinal", "peers_finding", "power_finding", "sweep_finding", "timeline_finding",
            "uncertainty_finding"]
-
-#: Where one sentence ends and the next begins: a full stop, then a space and a capital or
-#: a figure ("1.17 GW" has no space after its point).
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
-
-
-def lead_sentences(text: str, count: int = 2) -> tuple[str, str]:
-    """``text`` split after its first ``count`` sentences: ``(lead, rest)``.
-
-    >>> lead_sentences("The site is 100 MW (1.17 GW for 10×). 10× needs more. It is late.")
-    ('The site is 100 MW (1.17 GW for 10×). 10× needs more.', 'It is late.')
-    >>> lead_sentences("One sentence.")
-    ('One sentence.', '')
-    """
-    parts = _SENTENCE_END.split(text.strip())
-    return " ".join(parts[:count]), " ".join(parts[count:])
 
 
 def multiple_card(multiple: float, target: float, power_for_target_mw: float
@@ -104,20 +92,26 @@ def power_finding(facts: TargetFacts) -> str:
             + (f", {others}" if others else "") + ".")
 
 
-def cost_finding(name: str, owned_per_year: float, leased_per_year: float,
-                 breakeven: str) -> str:
-    """Owning against leasing the same fleet, with the break-even in words
+def cost_finding(name: str, at: LeaseAt) -> str:
+    """Owning against leasing the same fleet at the user's utilisation, with the break-even
     (:func:`calc.presentation.charts.scenarios.breakeven_text`).
 
-    >>> print(cost_finding("cortex-full", 4.1e9, 9.8e9,
-    ...                    "owning is cheaper above 41 % utilisation"))
-    ... # doctest: +NORMALIZE_WHITESPACE
-    cortex-full: owning the fleet costs $4.10 B a year, leasing it all year $9.80 B; owning is
-    cheaper above 41 % utilisation.
+    >>> at = LeaseAt(0.8, 4.1e9, 9.8e9 * 0.8, 4.1 / 9.8)
+    >>> print(cost_finding("cortex-full", at))  # doctest: +NORMALIZE_WHITESPACE
+    cortex-full at 80 % utilisation: owning the fleet costs $4.10 B a year, leasing the hours
+    used $7.84 B (1.9× as much); owning is cheaper above 42 % utilisation.
     """
-    return (f"{name}: owning the fleet costs {format_value(owned_per_year, 'USD_2025')} a "
-            f"year, leasing it all year {format_value(leased_per_year, 'USD_2025')}; "
-            f"{breakeven}.")
+    owned = format_value(at.owned_usd_per_year, "USD_2025")
+    leased = format_value(at.leased_usd_per_year, "USD_2025")
+    if at.cheaper == "either":
+        verdict = "the same"
+    elif at.cheaper == "own":
+        verdict = f"{times(1 / at.owned_over_leased)} as much"
+    else:
+        verdict = f"owning costs {times(at.owned_over_leased)} as much"
+    return (f"{name} at {percent(at.utilisation)} utilisation: owning the fleet costs {owned} "
+            f"a year, leasing the hours used {leased} ({verdict}); "
+            f"{breakeven_text(at.breakeven)}.")
 
 
 def uncertainty_finding(target: float, baseline: str, p_target: float, samples: int, seed: int,
@@ -246,3 +240,24 @@ def peers_finding(name: str, h100e: float, peers: Mapping[str, float]) -> str:
         return text + "."
     top = max(peers, key=lambda label: peers[label])
     return text + f" (largest: {top}, {format_value(peers[top], 'H100e')} H100e)."
+
+
+def sweep_finding(values: ArrayLike, target: float | None, title: str, unit: str) -> str:
+    """How many points of a sweep's grid reach the ``target`` (None: the output has none)
+    and the span of ``values`` (non-finite points left out), in ``unit``.
+
+    >>> print(sweep_finding([0.5, 4.0, 12.0, 20.0], 10, "Compute multiple", "1"))
+    2 of the 4 combinations reach 10× (beyond the target's contour); from 0.5× to 20×.
+    >>> print(sweep_finding([300.0, float("nan"), 900.0], None, "Facility power", "MW"))
+    Facility power: from 300 MW to 900 MW over the grid.
+    """
+    grid = np.asarray(values, dtype=float).ravel()
+    finite = grid[np.isfinite(grid)]
+    if not finite.size:
+        return f"{title}: no point of the grid has a finite value."
+    if target is not None:
+        met = int(np.sum(finite >= target))
+        return (f"{met} of the {grid.size} combinations reach {target:g}× (beyond the "
+                f"target's contour); from {times(finite.min())} to {times(finite.max())}.")
+    return (f"{title}: from {format_value(finite.min(), unit)} to "
+            f"{format_value(finite.max(), unit)} over the grid.")

@@ -16,8 +16,8 @@ from calc.presentation.formatting import format_value, month_text, percent
 if TYPE_CHECKING:
     from calc.analysis.reach import Reach
 
-__all__ = ["chance_by_line", "date_clause", "pace_sentence", "reach_lines", "slip_sentence",
-           "warning_sentence"]
+__all__ = ["chance_by_line", "date_clause", "pace_brief", "pace_sentence", "reach_lines",
+           "slip_sentence", "warning_sentence"]
 
 
 def _month(month: str | None, until: str) -> str:
@@ -77,6 +77,18 @@ def pace_sentence(reach: Reach) -> str:
     return (f"At {pace.operator}'s own pace ({pace.growth:.2f}× a year fitted through its "
             f"stated compute, {pace.slowest:.2f}–{pace.fastest:.2f}× between statements) "
             f"{target} comes in {when}{spread}.")
+
+
+def pace_brief(reach: Reach) -> str:
+    """The month the operator's own pace reaches the target, with its range, briefly ("" when
+    no pace is known): :func:`pace_sentence` without the fit."""
+    if reach.pace is None:
+        return ""
+    central, fastest, slowest = reach.pace_months
+    when = _month(central, "9999-12") if central else "never"
+    spread = (f" ({_month(fastest, '9999-12')} to {_month(slowest, '9999-12')})"
+              if fastest and slowest else "")
+    return f"At {reach.pace.operator}'s own pace: {when}{spread}."
 
 
 def warning_sentence(warning: PaceWarning | None) -> str:

@@ -25,12 +25,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 import calc
+from calc.analysis.reach import buildout_reach
 from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.timeline import run_timeline
 from calc.core.vocabulary import OUTPUTS
 from calc.data.peers import load_peers
-from calc.presentation.answer import answer_for
-from calc.presentation.findings import lead_sentences
+from calc.presentation.answer import answer_for, answer_parts
 from calc.presentation.formatting import format_value
 
 from tests.browser.conftest import _IDLE, StreamlitPage
@@ -178,11 +178,12 @@ def test_the_answer_comes_first_and_says_what_capcalc_run_says(
     run = capcalc_cli("run", "cortex-full", "--set", "hardware.accelerator=GB200",
                       "--set", "site.facility_power_mw=300")
     assert run.returncode == 0, run.stderr
-    assert " ".join(shown.split()) in " ".join(run.stdout.split())
     result = calc.run(library, "cortex-full", [("hardware.accelerator", "GB200"),
                                                ("site.facility_power_mw", "300")])
-    lead, _rest = lead_sentences(answer_for(library, result))
-    assert " ".join(shown.split()) == lead, "the answer's lead (the rest is behind More)"
+    assert answer_for(library, result) in " ".join(run.stdout.split())
+    lead, _rest = answer_parts(library, result, calc.run(library, result.baseline),
+                               buildout_reach(library, result.scenario))
+    assert " ".join(shown.split()) == lead, "the answer's lead (its details behind More)"
     answer_top = page.get_by_test_id("stMain").get_by_test_id("stAlert").first.bounding_box()
     card_top = page.get_by_test_id("stMetric").first.bounding_box()
     assert answer_top and card_top and answer_top["y"] < card_top["y"]

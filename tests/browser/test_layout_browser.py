@@ -134,17 +134,11 @@ def test_a_slider_move_redraws_the_first_chart(streamlit_server: str, st_page: S
 
 #: Views whose charts still cut text on a phone: legend names longer than a 390 px chart is
 #: wide, and titles placed past its right edge (Vega-Lite does not wrap them to the width).
-_PHONE_CUTS = {"Cost", "Timeline & target", "Peers"}
-
-
 def _cases() -> list[Any]:
     cases = []
     for size, name in ((WIDE, "1280"), (PHONE, "390")):
         for _, label in VIEWS:
-            marks = [pytest.mark.xfail(strict=True, reason="chart text wider than a phone's "
-                                       "chart: legend names and titles do not wrap yet")] \
-                if size == PHONE and label in _PHONE_CUTS else []
-            cases.append(pytest.param(label, size, id=f"{label}-{name}", marks=marks))
+            cases.append(pytest.param(label, size, id=f"{label}-{name}"))
     return cases
 
 

@@ -21,6 +21,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import calc
+from calc.analysis.reach import buildout_reach
 from calc.analysis.slip import default_slip, with_slip
 from calc.analysis.timeline import run_timeline
 from calc.core.vocabulary import INPUTS, OUTPUTS
@@ -31,8 +32,8 @@ from calc.dashboard.session import STATE_KEY
 from calc.dashboard.views import assumptions as assumptions_tab
 from calc.dashboard.views import uncertainty as uncertainty_tab
 from calc.data.peers import load_peers
-from calc.presentation.answer import answer_for
-from calc.presentation.findings import lead_sentences
+from calc.presentation.answer import answer_for, answer_parts, driver_sentence
+from calc.presentation.reach import warning_sentence
 from calc.presentation.tables import scenarios as tables
 
 REPO = APP.parents[2]
@@ -153,9 +154,13 @@ def test_opens_on_the_story_s_100_mw_with_the_answer_first(library: calc.Library
     assert result.outputs["facility_power_mw"] == pytest.approx(100.0), \
         "the dashboard opens on the article's 100 MW"
     assert cards(at) == {name: result.outputs[name] for name in results_view.CARDS}
-    lead, rest = lead_sentences(answer_for(library, result))
-    assert answer(at) == lead, "the answer's lead is first, in the box"
+    reach = buildout_reach(library, result.scenario)
+    lead, rest = answer_parts(library, result, calc.run(library, result.baseline), reach)
+    assert answer(at) == lead, "the answer, first, in the box"
+    assert "10–90 %" in lead and "at central values in" in lead and "own pace: " in lead, \
+        "the box gives the date as a range, at central values and at the operator's pace"
     assert rest in [unescaped(m.value) for m in at.markdown], "the rest is behind 'more'"
+    assert driver_sentence(reach) in rest and warning_sentence(reach.warning) in rest
     assert at.query_params == {}, "the default view needs no link parameters"
     text = shown_text(at)
     assert not NOT_A_NUMBER.search(text)
@@ -234,7 +239,12 @@ def test_changed_inputs_match_the_cli_run_from_the_link(
     (outputs,) = cli_outputs(capcalc_cli, *set_link_args(params, compute.default_preset()))
     assert cards(at) == {k: outputs[k] for k in results_view.CARDS}
     run = capcalc_cli("run", *set_link_args(params, compute.default_preset()), "--wide")
-    assert answer(at) in run.stdout, "the CLI's table output ends with the same answer"
+    result = calc.run(library, "cortex-full", [(k, v) for k, v in params.items()
+                                               if k != "scenario"])
+    assert answer_for(library, result) in run.stdout, "the CLI's output ends with the answer"
+    lead, _rest = answer_parts(library, result, calc.run(library, result.baseline),
+                               buildout_reach(library, result.scenario))
+    assert answer(at) == lead, "the box says the CLI's answer (its details behind 'more')"
 
 
 def test_titles_and_changes_are_written_from_the_current_inputs() -> None:

@@ -115,7 +115,7 @@ def view_settings(draw: Any) -> Settings:
                     until=whole("until"), samples=whole("samples"), seed=whole("seed"),
                     output=draw(st.sampled_from(("", *OUTPUTS))), sobol=draw(st.booleans()),
                     fan=draw(st.booleans()), slip=draw(st.booleans()),
-                    probability=whole("probability"), utilisation=whole("utilisation"),
+                    probability=whole("probability"),
                     sweep_x=draw(st.sampled_from(SWEEP_INPUTS)), sweep_x_low=number(
                         "sweep_x_low"), sweep_x_high=number("sweep_x_high"),
                     sweep_y=draw(st.sampled_from(SWEEP_INPUTS)),

@@ -37,7 +37,7 @@ from calc.dashboard.compute.titles import as_shown
 from calc.dashboard.keys import PhasesKey, StateKey, phases_of
 from calc.dashboard.markup import shown_error
 from calc.data.peers import StatedCompute
-from calc.presentation.answer import answer_with
+from calc.presentation.answer import answer_parts
 from calc.presentation.charts.uncertainty import fan_chart, mark_month, reach_probability_chart
 from calc.presentation.formatting import solved_text
 from calc.presentation.tables.uncertainty import reach_marks
@@ -63,12 +63,12 @@ def reach_of(key: StateKey, phases: PhasesKey, until: str, slip_on: bool, seed: 
 
 @memo(max_entries=256)
 def answer(key: StateKey, phases: PhasesKey, until: str, slip_on: bool = True, seed: int = 0
-           ) -> str:
-    """The finding in words (:func:`calc.presentation.answer.answer_with`), its date from
-    :func:`reach_of`."""
+           ) -> tuple[str, str]:
+    """The finding in words for the answer box and behind "more"
+    (:func:`calc.presentation.answer.answer_parts`), its date from :func:`reach_of`."""
     result, baseline = results(key)
-    return answer_with(library_for(key.upload), result, baseline,
-                       reach_of(key, phases, until, slip_on, seed))
+    return answer_parts(library_for(key.upload), result, baseline,
+                        reach_of(key, phases, until, slip_on, seed))
 
 
 @dataclass(frozen=True)

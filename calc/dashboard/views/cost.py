@@ -6,10 +6,11 @@ The lease comparison shows calc's outputs: the annualized cost of owning
 cloud price (``cloud_cost_per_year_usd``), the same per training run
 (``cost_per_run_usd``, ``cloud_cost_per_run_usd``), and the break-even
 utilisation (``lease_breakeven_utilisation``): owning is cheaper when the fleet
-is busy more than that share of the year. A utilisation input (the page's
-setting ``utilisation``, carried by the link) gives owned against leased at the
-share of the year the user expects to use the fleet
-(:func:`calc.analysis.lease.lease_at`).
+is busy more than that share of the year. The utilisation input is the model's
+``cost.utilisation`` (the sidebar's Cost group holds the same input; the link
+carries it as any input): owned against leased at the share of the year the user
+expects to use the fleet (:func:`calc.analysis.lease.lease_at`), as ``capcalc run``
+writes it.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ import streamlit as st
 
 from calc.analysis.lease import LeaseAt, lease_at
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.dashboard import page, session
+from calc.dashboard import page, session, widgets
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.context import Context
 from calc.dashboard.downloads import show_chart
-from calc.dashboard.settings import Settings
 from calc.presentation.chart_spec import Chart
-from calc.presentation.charts.scenarios import breakeven_text, cost_chart, lease_chart
+from calc.presentation.charts.scenarios import cost_chart, lease_chart, utilisation_chart
 from calc.presentation.findings import cost_finding
 from calc.presentation.formatting import format_value, output_text, percent
 
-__all__ = ["costs", "leases", "render"]
+__all__ = ["costs", "leases", "render", "utilisations"]
+
+#: The utilisation input's widget key starts so (the sidebar's control of the same input
+#: keeps its own).
+_PREFIX = "cost:"
 
 _COST_OUTPUTS = ("capex_usd", "annualized_cost_usd", "annual_electricity_cost_usd",
                  "cost_per_run_usd", "energy_per_flop_j")
@@ -56,13 +60,22 @@ def _card(name: str, value: float) -> str:
     return output_text(name, value, OUTPUTS[name].unit)
 
 
+def utilisations(source: Source) -> Chart:
+    """Yearly cost of owning and of leasing against utilisation, the break-even marked, for
+    the current scenario."""
+    return utilisation_chart([source.result])
+
+
 def render(ctx: Context) -> None:
-    """The current scenario's costs, stacked bars for each scenario of the comparison, then
-    owning against leasing."""
+    """Owned against leased at the user's utilisation first, with the cost against
+    utilisation; the utilisation input and the lease comparison's cards; then the current
+    scenario's cost cards and the stacked bars for each scenario of the comparison."""
+    at = lease_at(ctx.result, float(ctx.scenario.inputs.cost.utilisation))
+    page.finding(cost_finding(ctx.scenario.name, at))
+    page.show_first(chart(utilisations, ctx.key), key="dl-cost-utilisation")
+    _lease(ctx, at)
     outputs = ctx.result.outputs
-    page.finding(cost_finding(ctx.scenario.name, float(outputs["annualized_cost_usd"]),
-                              float(outputs["cloud_cost_per_year_usd"]),
-                              breakeven_text(float(outputs["lease_breakeven_utilisation"]))))
+    st.subheader("Capex and yearly cost")
     with st.container(horizontal=True, wrap=True, gap="small"):
         for name in _COST_OUTPUTS:
             st.metric(OUTPUTS[name].title, format_value(outputs[name], OUTPUTS[name].unit),
@@ -72,40 +85,21 @@ def render(ctx: Context) -> None:
                f"({percent(ctx.scenario.inputs.cost.wacc, 1)}) over "
                f"{ctx.scenario['cost.hardware_lifetime_years']:g} years (hardware) and "
                f"{ctx.scenario['cost.facility_lifetime_years']:g} years (facility).")
-    _lease(ctx)
 
 
-def _utilisation(ctx: Context) -> LeaseAt:
-    """The utilisation input; owned against leased cost at it
-    (:func:`calc.analysis.lease.lease_at`)."""
-    codec = Settings.codecs()["utilisation"]
-    percent = int(st.number_input(
-        "Utilisation (% of the year the fleet is used)", min_value=codec.lower,
-        max_value=codec.upper, step=5,
-        help="Leasing is paid only for the hours used; owning costs the same busy or idle. "
-             "100 % is leasing all year.", **session.bound("utilisation", "cost:utilisation")))
-    return lease_at(ctx.result, percent / 100)
+def _utilisation(ctx: Context) -> None:
+    """The utilisation input (``cost.utilisation``, the same input as the sidebar's)."""
+    key = "cost.utilisation"
+    widgets.sync({key: ctx.scenario.values[key]}, _PREFIX)
+    widgets.input_widget(INPUTS[key], ctx.scenario.assumptions[key], (), session.on_input,
+                         error=session.current().input_errors.get(key), prefix=_PREFIX,
+                         title="Utilisation (share of the year the fleet is used)")
 
 
-def _verdict(at: LeaseAt) -> str:
-    """Owned against leased at one utilisation, in one sentence."""
-    percent = f"{at.utilisation:.0%}".replace("%", " %")
-    if at.cheaper == "either":
-        verdict = "owning and leasing cost the same"
-    elif at.cheaper == "own":
-        verdict = f"owning is cheaper: leasing costs {1 / at.owned_over_leased:.3g}× as much"
-    else:
-        verdict = f"leasing is cheaper: owning costs {at.owned_over_leased:.3g}× as much"
-    return f"At {percent} utilisation, {verdict} ({breakeven_text(at.breakeven)})."
-
-
-def _lease(ctx: Context) -> None:
+def _lease(ctx: Context, at: LeaseAt) -> None:
     outputs = ctx.result.outputs
-    breakeven = float(outputs["lease_breakeven_utilisation"])
     st.subheader("Own or lease")
-    words = breakeven_text(breakeven)
-    st.markdown(f"**{ctx.scenario.name}: {words[0].upper()}{words[1:]}.**")
-    at = _utilisation(ctx)
+    _utilisation(ctx)
     percent = f"{at.utilisation:.0%}".replace("%", " %")
     with st.container(horizontal=True, wrap=True, gap="small", key="lease-cards"):
         for name, label in _LEASE_CARDS:
@@ -118,7 +112,6 @@ def _lease(ctx: Context) -> None:
                           border=True, width="content",
                           help=f"The same accelerators leased {percent} of the year."
                                f"\n\nExact value: {leased!r} USD_2025")
-    st.markdown(_verdict(at))
     show_chart(chart(leases, ctx.key), key="dl-lease")
     price = float(ctx.scenario.inputs.cost.cloud_usd_per_accelerator_hour)
     st.caption(

@@ -20,14 +20,13 @@ import streamlit as st
 
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS, OUTPUTS
-from calc.dashboard import commands, session
+from calc.dashboard import commands, page, session
 from calc.dashboard.compute.sweep import grid
 from calc.dashboard.compute.titles import page_title
 from calc.dashboard.context import Context
-from calc.dashboard.downloads import show_chart
 from calc.dashboard.markup import plain, shown_error
 from calc.dashboard.settings import SWEEP_INPUTS, Settings
-from calc.presentation.formatting import format_value, times
+from calc.presentation.findings import sweep_finding
 
 __all__ = ["axis_range", "axis_values", "render"]
 
@@ -75,7 +74,7 @@ def axis_values(key: str, low: float, high: float, steps: int) -> tuple[float, .
 
 
 def _title(key: str) -> str:
-    return f"{INPUTS[key].title} ({key})"
+    return INPUTS[key].title
 
 
 def _axis(ctx: Context, where: st.delta_generator.DeltaGenerator, name: str, label: str
@@ -83,6 +82,8 @@ def _axis(ctx: Context, where: st.delta_generator.DeltaGenerator, name: str, lab
     """One axis's input and range widgets; the input and the range used."""
     settings = ctx.settings
     key = str(where.selectbox(label, SWEEP_INPUTS, format_func=_title,
+                              help="The sweep file names it by its key; the command under "
+                                   "the chart gives the file.",
                               **session.sweep_axis(name, f"sweep:{name}")))
     asked = (getattr(settings, f"sweep_{name}_low"), getattr(settings, f"sweep_{name}_high"))
     low, high, why = axis_range(ctx, key, *asked)
@@ -111,7 +112,7 @@ def render(ctx: Context) -> None:
     x, x_low, x_high = _axis(ctx, across, "x", "Across")
     y, y_low, y_high = _axis(ctx, up, "y", "Up")
     output = str(rest.selectbox("Output", list(OUTPUTS),
-                                format_func=lambda k: f"{OUTPUTS[k].title} ({k})",
+                                format_func=lambda k: OUTPUTS[k].title,
                                 **session.bound("sweep_output", "sweep:output")))
     codec = Settings.codecs()["sweep_steps"]
     steps = int(rest.number_input(
@@ -136,17 +137,9 @@ def _grid(ctx: Context, across: tuple[str, float, float], up: tuple[str, float, 
     except CapcalcError as exc:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         return
-    values = found.values[np.isfinite(found.values)]
-    if found.target is not None:
-        met = int(np.sum(values >= found.target))
-        st.markdown(f"**{met} of the {len(found.values)} combinations reach "
-                    f"{found.target:g}×** (beyond the target's contour); from "
-                    f"{times(values.min())} to {times(values.max())}.")
-    elif values.size:
-        unit = OUTPUTS[output].unit
-        st.markdown(f"**{OUTPUTS[output].title}: from {format_value(values.min(), unit)} to "
-                    f"{format_value(values.max(), unit)}** over the grid.")
-    show_chart(found.chart, key="dl-sweep")
+    page.finding(sweep_finding(found.values, found.target, OUTPUTS[output].title,
+                               OUTPUTS[output].unit))
+    page.show_first(found.chart, key="dl-sweep")
     axes = {x: xs, y: ys}
     right, _ = st.columns([1, 3])
     right.download_button("Sweep file", data=lambda: commands.sweep_file(ctx, axes, output),

@@ -38,6 +38,7 @@ from dataclasses import replace
 import streamlit as st
 
 from calc.analysis.buildout_choice import choose_buildout
+from calc.analysis.reach import Reach
 from calc.core.errors import CapcalcError
 from calc.core.phases import Phase
 from calc.core.vocabulary import measure_title
@@ -211,21 +212,24 @@ def _reference(ctx: Context, slip_on: bool) -> PhasesKey | None:
     return phases_key(slipped(shipped) if slip_on else shipped)
 
 
-def _first(ctx: Context, key: PhasesKey, until: str, words: str, series: Drawn) -> None:
-    """The view's finding (the date as a range, the chance by the chosen month), then the
-    build-out's chart."""
+def _first(ctx: Context, key: PhasesKey, until: str, words: str, series: Drawn,
+           answer: Reach | None) -> None:
+    """The view's finding (the date as a range, from the same samples as the answer above
+    it; the chance by the chosen month, from the chance curve's), then the build-out's
+    chart."""
     target = ctx.scenario.inputs.target.compute_multiplier
     try:
         found: Chance | None = _chance(ctx, key, until)
     except CapcalcError:
         found = None
+    months = answer.months if answer is not None else \
+        found.months if found is not None else (None, None, None)
     if found is not None:
         by = _by(ctx, found)
-        page.finding(timeline_finding(target, ctx.baseline.name, found.months, until, words,
+        page.finding(timeline_finding(target, ctx.baseline.name, months, until, words,
                                       by, found.p_by(by)))
     else:
-        page.finding(timeline_finding(target, ctx.baseline.name, (None, None, None), until,
-                                      words))
+        page.finding(timeline_finding(target, ctx.baseline.name, months, until, words))
     page.show_first(series, key="dl-tl-buildout")
 
 
@@ -269,7 +273,8 @@ def render(ctx: Context) -> PhaseEdit | None:
         st.error(plain(shown_error(exc)), icon=":material/error:")
         _phases, edit = _controls(ctx, default)
         return edit
-    _first(ctx, key, until, words, series)
+    answer = reach_of(ctx.key, ctx.phases_key, until, slip_on, ctx.settings.seed)
+    _first(ctx, key, until, words, series, answer)
     if ctx.sets or ctx.phases is not None:
         st.caption(f"Grey dashes: {ctx.preset} as shipped, before your changes.")
     if note:
@@ -282,7 +287,6 @@ def render(ctx: Context) -> PhaseEdit | None:
         timeline.final_multiple
     target = ctx.scenario.inputs.target.compute_multiplier
     columns = series.chart.table.columns
-    answer = reach_of(ctx.key, ctx.phases_key, until, slip_on, ctx.settings.seed)
     with st.container(horizontal=True, wrap=True, gap="small"):
         if answer is not None:
             low, median, high = answer.months

@@ -97,7 +97,7 @@ def comparison_chart(results: Sequence[Result], baseline: Result, *,
                       width=1.5, label=f"{baseline.name} = 1×"))
     multiple = next((r["title"] for r in rows if r["output"] == "compute_multiple"), None)
     if multiple is not None and target:
-        name = f"target: {target:g}× {baseline.name}'s {multiple[0].lower()}{multiple[1:]}"
+        name = f"target: {target:g}× {baseline.name}"  # on the row of the multiple
         marks.append(Rule("x", target, series=name, colour=TARGET, dash=DASHED, width=2.0,
                           label=f"target {target:g}×", bold=True))
     panel = Panel(Axis(f"Against {baseline.name}, log scale", "1", log=True, padding=56),
@@ -330,7 +330,8 @@ def power_chart(library: Library, scenario: Scenario, baseline_effective: float,
                        label=mark.label) for mark in library.story.marks]
         if key == "effective_flop_per_s":
             what = f"target: {target:g}× baseline" + (f" {measure}" if measure else "")
-            marks.append(Rule("y", level, series=what, colour=TARGET, dash=DASHED, width=2.0,
+            marks.append(Rule("y", level, series=f"target: {target:g}× baseline", colour=TARGET,
+                              dash=DASHED, width=2.0,
                               label=f"{what}: {format_value(level, 'FLOP/s')}"))
         y_range = _room([float(r[key]) for r in rows] + [float(r.outputs[key]) for r, _ in circles]
                         + ([level] if key == "effective_flop_per_s" else []))

@@ -50,21 +50,37 @@ CONFIG: Spec = {"legend": {"orient": "bottom"},
                           "group-subtitle": {"lineBreak": "\n"}}}
 #: Characters of a title's line, and of a provenance line: short enough for a phone.
 TITLE_CHARS, CAPTION_CHARS = 40, 75
+#: Characters of a title's line in a container wider than ``WIDE_PX`` pixels (a laptop's
+#: main column), where a title of two phone lines reads as one.
+WIDE_TITLE_CHARS, WIDE_PX = 80, 640
 #: A legend entry's width in pixels: its symbol and gap, then per character of its name.
 _ENTRY_PX, _CHAR_PX = 34, 6.2
+#: Pixels of the container left of the legend: it starts under the plot, right of the axis
+#: labels (a bar chart's category names take about this much).
+_AXIS_PX = 120
 
 
 def legend_config(names: Sequence[str]) -> Spec:
-    """The legend under the plot in as many columns as the chart's width holds for its
+    """The legend under the plot in as many columns as the chart's container holds for its
     longest name (one on a phone), so it never runs past the chart; a name is cut only when
     it is wider than the chart itself.
 
+    The columns are read from the container's width less the axis labels' room: the
+    ``width`` signal of a chart that fits its container is still its first guess when the
+    legend is laid out; the ``0 * width`` term only makes the count follow a resize.
+
     >>> legend_config(["H100", "GB200"])["columns"]
-    {'expr': 'max(1, floor(width / 65))'}
+    {'expr': 'max(1, floor((containerSize()[0] - 120 + 0 * width) / 65))'}
     """
     entry = _ENTRY_PX + _CHAR_PX * max((len(name) for name in names), default=8)
-    return {"orient": "bottom", "columns": {"expr": f"max(1, floor(width / {entry:.0f}))"},
-            "labelLimit": {"expr": "max(100, width - 40)"}}
+    columns = f"max(1, floor((containerSize()[0] - {_AXIS_PX} + 0 * width) / {entry:.0f}))"
+    return {"orient": "bottom", "columns": {"expr": columns},
+            "labelLimit": {"expr": f"max(100, containerSize()[0] - {_AXIS_PX + _ENTRY_PX})"},
+            # Streamlit's theme gives each entry a box of about twice its 11 px label's
+            # height; rows drawn closer keep the legend of a first chart in sight
+            "labelFontSize": 11, "rowPadding": -6, "symbolSize": 70,
+            # several legends (colour, shape) stack under the plot, never side by side
+            "layout": {"expr": "{bottom: {direction: 'vertical', anchor: 'start', margin: 4}}"}}
 
 
 def _wrapped(text: str, width: int) -> list[str]:
@@ -165,20 +181,25 @@ def _panel(chart: Chart, panel: Panel) -> Spec:
 
 
 #: The dataset of the first spec's title and footer: one row, ``text`` and ``subtitle``
-#: (each its lines joined by newlines: a title read from data is one string).
+#: (each its lines joined by newlines: a title read from data is one string), and ``wide``,
+#: the title's lines in a wide container.
 HEADING = "heading"
 
 
-def _line(field: str) -> dict[str, str]:
-    """The title's ``field`` read from :data:`HEADING` (empty until its rows arrive)."""
-    return {"expr": f"data('{HEADING}').length ? data('{HEADING}')[0].{field} : ''"}
+def _line(field: str, wide: str | None = None) -> dict[str, str]:
+    """The title's ``field`` read from :data:`HEADING` (empty until its rows arrive); its
+    ``wide`` field instead in a container wider than :data:`WIDE_PX`."""
+    row = f"data('{HEADING}')[0]"
+    value = f"{row}.{field}" if wide is None else \
+        f"(containerSize()[0] + 0 * width > {WIDE_PX} ? {row}.{wide} : {row}.{field})"
+    return {"expr": f"data('{HEADING}').length ? {value} : ''"}
 
 
 def _title(chart: Chart, panel: Panel, first: bool) -> Spec:
     if not first:
         return {"text": _lines(panel.title, TITLE_CHARS), "anchor": "start", "fontSize": 12,
                 "frame": "bounds"}
-    return {"text": _line("text"), "subtitle": _line("subtitle"), "frame": "bounds",
+    return {"text": _line("text", "wide"), "subtitle": _line("subtitle"), "frame": "bounds",
             "subtitleFontSize": 10, "subtitleColor": "#555555", "anchor": "start",
             "offset": 12}
 
@@ -192,6 +213,7 @@ def _headed(chart: Chart, spec: Spec) -> Spec:
         if "resolve" in spec else [*layers, reader]
     spec["datasets"] = {**spec["datasets"], HEADING: [{
         "text": "\n".join(_wrapped(chart.heading, TITLE_CHARS)),
+        "wide": "\n".join(_wrapped(chart.heading, WIDE_TITLE_CHARS)),
         "subtitle": "\n".join(wrap(chart.caption, CAPTION_CHARS)) if chart.caption else ""}]}
     return spec
 
