@@ -45,7 +45,7 @@ from calc.data.scenarios import MAX_BASE_DEPTH, Library
 from calc.presentation.answer import changes
 from calc.presentation.formatting import format_value
 
-__all__ = ["FIRST_CHART_HEIGHT", "QUICK", "QUICK_PREFIX", "REFERENCE_COLOUR", "STYLE", "build",
+__all__ = ["FIRST_CHART_HEIGHT", "QUICK", "QUICK_PREFIX", "STYLE", "build",
            "changed_list", "compact", "finding", "in_sight", "mirror_link", "phase_changes",
            "read_link", "show_first", "sidebar", "slip_line", "slip_words"]
 
@@ -92,9 +92,6 @@ def compact() -> None:
     """Send the page's own rules (:data:`STYLE`; no room taken on the page)."""
     st.html(STYLE)
 
-
-#: The preset as shipped, drawn faint behind a chart the user's changes moved.
-REFERENCE_COLOUR = "#b8b8b8"
 
 #: The plot height (px) of a view's first chart on screen: under the answer and the
 #: headline cards, the whole chart (title, plot, legend) fits a 1280×800 screen.

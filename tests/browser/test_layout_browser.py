@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Locator, expect
 
 from calc.dashboard.results_view import HEADLINE
 from calc.dashboard.settings import VIEWS
+from calc.presentation.colours import GRID
 
 from tests.browser.conftest import _IDLE, StreamlitPage
 
@@ -128,7 +129,7 @@ def test_a_slider_move_redraws_the_first_chart(streamlit_server: str, st_page: S
     after = chart.evaluate(_MARKS)
     assert after != before, "the chart's lines moved with the slider"
     grey = chart.locator("svg").inner_html()
-    assert "#b8b8b8" in grey.lower(), "the preset drawn faint once something changed"
+    assert GRID.lower() in grey.lower(), "the preset drawn faint once something changed"
     st_page.assert_healthy()
 
 

@@ -8,8 +8,6 @@ slider's effect reads against where the scenario started.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from calc.core.vocabulary import measure_title
@@ -17,36 +15,11 @@ from calc.dashboard import page
 from calc.dashboard.compute.charts import Source, chart
 from calc.dashboard.compute.scenario import results, target
 from calc.dashboard.context import Context
-from calc.presentation.chart_spec import DASHED, Chart, Line, Panel
+from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.scenarios import power_chart
 from calc.presentation.findings import power_finding
-from calc.presentation.tables.scenarios import power_curve_table
 
-__all__ = ["power", "reference_name", "render"]
-
-
-def reference_name(preset: str, chip: str) -> str:
-    """The legend's name of the preset's faint curve.
-
-    >>> reference_name("cortex-phase1", "H100")
-    'cortex-phase1 (preset, H100)'
-    """
-    return f"{preset} (preset, {chip})"
-
-
-def _with_reference(drawn: Chart, source: Source, unit: float) -> Chart:
-    """``drawn`` with the preset's curve (its own chip, its own inputs) in each panel."""
-    preset = results(source.key.changed(()))[0].scenario
-    chip = str(preset["hardware.accelerator"])
-    rows = power_curve_table(source.library, preset, unit, accelerators=[chip]).rows()
-    name = reference_name(source.key.preset, chip)
-    panels: list[Panel] = []
-    for panel, key in zip(drawn.panels, ("h100_equivalents", "effective_flop_per_s"),
-                          strict=False):
-        line = Line(name, page.REFERENCE_COLOUR, tuple(r["facility_power_mw"] for r in rows),
-                    tuple(r[key] for r in rows), dash=DASHED, width=2.5)
-        panels.append(replace(panel, marks=(line, *panel.marks)))
-    return replace(drawn, panels=tuple(panels))
+__all__ = ["power", "render"]
 
 
 def power(source: Source) -> Chart:
@@ -58,9 +31,9 @@ def power(source: Source) -> Chart:
     shown = source.compared
     points = shown[:2] if current_differs else shown[:1]
     unit = float(baseline.measured(result.measure))
-    drawn = power_chart(source.library, result.scenario, unit, points,
-                        measure=measure_title(result.scenario.values))
-    return _with_reference(drawn, source, unit) if source.key.sets else drawn
+    preset = results(source.key.changed(()))[0] if source.key.sets else None
+    return power_chart(source.library, result.scenario, unit, points,
+                       measure=measure_title(result.scenario.values), reference=preset)
 
 
 def render(ctx: Context) -> None:

@@ -59,7 +59,7 @@ from calc.dashboard.keys import PhasesKey, phases_key
 from calc.dashboard.markup import plain, shown_error
 from calc.dashboard.settings import Settings, default_by
 from calc.dashboard.views import phase_table, target_box
-from calc.presentation.chart_spec import DASHED, Chart, Line
+from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.timeline import levers_chart, timeline_chart
 from calc.presentation.findings import buildout_title, buildout_words, timeline_finding
 from calc.presentation.formatting import format_value, month_text, percent
@@ -78,18 +78,12 @@ def buildout(source: Source, phases: PhasesKey, until: str, title: str = "",
     ``title`` (whose phases it is on); ``reference``: the phases of the preset as shipped,
     whose H100-equivalents are drawn faint behind (None: nothing changed)."""
     found = built(source.key, phases, until)
+    preset = built(source.key.changed(()), reference, until).timeline \
+        if reference is not None else None
     drawn = timeline_chart(found.timeline, found.stated,
-                           measure=measure_title(source.scenario.values), pace=found.pace)
-    if title:
-        drawn = replace(drawn, title=title)
-    if reference is None:
-        return drawn
-    preset = built(source.key.changed(()), reference, until).timeline
-    line = Line(f"{source.key.preset} (preset), H100e", page.REFERENCE_COLOUR, preset.months,
-                tuple(float(v) for v in preset.series["h100_equivalents"]), step=True,
-                dash=DASHED, width=2.5)
-    first, *others = drawn.panels
-    return replace(drawn, panels=(replace(first, marks=(*first.marks, line)), *others))
+                           measure=measure_title(source.scenario.values), pace=found.pace,
+                           reference=preset)
+    return replace(drawn, title=title) if title else drawn
 
 
 def paths(source: Source, phases: PhasesKey, until: str) -> Chart:
