@@ -253,7 +253,7 @@ def _context(s: session.Session) -> Context:
         result, baseline = results(s.key)
     return Context(key=s.key, library=library, scenario=result.scenario, result=result,
                    baseline=baseline, phases=s.phases, settings=s.settings,
-                   question=s.question, editor=s.editor)
+                   question=s.question, editor=s.editor, pins=s.pins)
 
 
 def _phase_link(ctx: Context) -> dict[str, str]:
@@ -265,7 +265,7 @@ def _phase_link(ctx: Context) -> dict[str, str]:
 def mirror_link(ctx: Context) -> None:
     """Write the state into the address bar (only when it changed)."""
     wanted = link_params(ctx.preset, ctx.sets, default_preset(), settings=ctx.settings,
-                         phases=_phase_link(ctx), upload=ctx.upload)
+                         phases=_phase_link(ctx), upload=ctx.upload, pins=ctx.pins)
     current = {key: st.query_params[key] for key in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
