@@ -83,7 +83,9 @@ def render(ctx: Context) -> None:
         [(r.name, float(r.outputs["compute_multiple"])) for r in shown[1:]],
         shown[0].name, ctx.scenario.inputs.target.compute_multiplier))
     page.show_first(drawn, key="dl-comparison")
-    st.markdown(comparison_markdown(drawn.chart.table, shown[0].name, measure))
+    scenarios = list(dict.fromkeys(drawn.chart.table.columns["scenario"]))
+    page.card_table(comparison_markdown(drawn.chart.table, shown[0].name, measure),
+                    ["", *scenarios], key="compare-table")
     _pins(ctx, shown)
     st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
                "own inputs; the current one carries your changes, and each pinned variant "
