@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from calc.analysis.run import Result
 from calc.core.phases import Phase
-from calc.dashboard.keys import PhasesKey, Sets, StateKey, Upload, phases_key
+from calc.dashboard.keys import PhasesKey, Pin, Sets, StateKey, Upload, phases_key
 from calc.dashboard.settings import Settings
 from calc.data.scenarios import Library, Scenario
 
@@ -57,6 +57,8 @@ class Context:
         Why the question just asked cannot be asked ("" when it can, or none was asked).
     editor : int
         The phase table's version: a new one restarts the editor from ``phases``.
+    pins : tuple of (str, tuple)
+        The variants pinned beside the current scenario in Compare, each ``(preset, sets)``.
     """
 
     key: StateKey
@@ -69,6 +71,7 @@ class Context:
     question: Question | None = None
     question_error: str = ""
     editor: int = 0
+    pins: tuple[Pin, ...] = ()
 
     @property
     def preset(self) -> str:

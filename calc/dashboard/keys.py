@@ -22,6 +22,8 @@ NO_UPLOAD: Upload = ("", "")
 #: Non-default inputs as ``(dotted key, value as text)`` pairs, sorted by key: the same
 #: text the link and ``--set`` carry.
 Sets = tuple[tuple[str, str], ...]
+#: A variant pinned beside the current scenario in Compare: ``(preset, sets)``.
+Pin = tuple[str, Sets]
 #: Build-out phases as hashable plain data; ``()`` for "the scenario's own".
 PhasesKey = tuple[tuple[tuple[str, Any], ...], ...]
 

@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.phases import PHASE_SET_FIELDS, Phase, phase_key
-from calc.dashboard.keys import NO_UPLOAD, Sets, Upload
+from calc.dashboard.keys import NO_UPLOAD, Pin, Sets, Upload
 from calc.dashboard.settings import LINK_ORIGIN, Settings
 from calc.data.changes import to_change
 from calc.data.io import MAX_YAML_BYTES
@@ -51,8 +51,10 @@ __all__ = [
     "MAX_PARAMS",
     "MAX_PHASES_BYTES",
     "MAX_PHASES_DEPTH",
+    "MAX_PINS",
     "MAX_UPLOAD_BYTES",
     "PHASES_PARAM",
+    "PINS_PARAM",
     "PRESET_PARAM",
     "SET_ORIGIN",
     "UPLOAD_NAME_PARAM",
@@ -64,8 +66,10 @@ __all__ = [
     "nesting",
     "pack",
     "parse_link",
+    "parse_pins",
     "phase_params",
     "phases_from_records",
+    "pins_text",
     "safe_file_name",
     "unpack",
     "upload_fits",
@@ -81,6 +85,11 @@ SET_ORIGIN = "set in the dashboard"
 PRESET_PARAM = "scenario"
 #: Query parameter holding the whole phase table when field edits cannot say it.
 PHASES_PARAM = "timeline"
+#: Query parameter holding the variants pinned in Compare: each ``preset;key=value;...``,
+#: joined by ``|`` (``pin=cortex-full;hardware.accelerator=GB200|tenfold``).
+PINS_PARAM = "pin"
+#: The most variants a user pins beside the current scenario.
+MAX_PINS = 4
 #: Query parameters of an uploaded scenario file: its packed text and its name.
 UPLOAD_PARAM, UPLOAD_NAME_PARAM = "upload", "upload_name"
 #: A packed value longer than this does not travel in a link: many servers and chat
@@ -286,6 +295,7 @@ class LinkState:
     settings: Settings = field(default_factory=Settings)
     phases: tuple[Phase, ...] | None = None
     upload: Upload = NO_UPLOAD
+    pins: tuple[Pin, ...] = ()
     warnings: list[str] = field(default_factory=list)
 
 
@@ -363,6 +373,8 @@ def parse_link(shipped: Library, params: Mapping[str, Sequence[str]], default_pr
         state.preset = default_preset
 
     state.settings = Settings.from_link(values, warnings)
+    if PINS_PARAM in values:
+        state.pins = parse_pins(library, values.pop(PINS_PARAM), warnings)
 
     packed = values.pop(PHASES_PARAM, None)
     phase_sets = [(k, v) for k, v in values.items() if k.startswith("timeline")]
@@ -469,12 +481,64 @@ def _link_phases(library: Library, state: LinkState, packed: str | None,
     return phases
 
 
+def pins_text(pins: Sequence[Pin]) -> str:
+    """The link text of pinned variants (see :data:`PINS_PARAM`).
+
+    >>> pins_text([("cortex-full", (("hardware.accelerator", "GB200"),)), ("tenfold", ())])
+    'cortex-full;hardware.accelerator=GB200|tenfold'
+    """
+    return "|".join(";".join([preset, *(f"{k}={v}" for k, v in sets)]) for preset, sets in pins)
+
+
+def parse_pins(library: Library, raw: str, warnings: list[str]) -> tuple[Pin, ...]:
+    """The pinned variants link text ``raw`` names, each checked as a link's inputs are; a
+    variant that cannot be read adds a line to ``warnings`` and is left out, and so are those
+    beyond :data:`MAX_PINS`.
+
+    >>> import calc
+    >>> notes: list[str] = []
+    >>> parse_pins(calc.load(), "cortex-full;site.pue=1.3|nowhere", notes)
+    (('cortex-full', (('site.pue', '1.3'),)),)
+    >>> print(notes[0])  # doctest: +ELLIPSIS
+    link: pin: unknown scenario 'nowhere'...; that variant is not pinned
+    """
+    pins: list[Pin] = []
+    parts = [part for part in raw.split("|") if part.strip()]
+    for part in parts[:MAX_PINS]:
+        preset, *pairs = part.split(";")
+        preset = preset.strip()
+        if preset not in library.definitions:
+            warnings.append(f"{LINK_ORIGIN}: {PINS_PARAM}: unknown scenario {quoted(preset)}"
+                            f"{suggest(preset, library.definitions)}; that variant is not "
+                            "pinned")
+            continue
+        sets: dict[str, str] = {}
+        try:
+            for pair in pairs:
+                key, sep, text = pair.partition("=")
+                if not sep:
+                    raise CapcalcError(f"{quoted(pair, 40)} is not key=value",
+                                       file=LINK_ORIGIN, key=PINS_PARAM)
+                sets[key.strip()] = validate_set(library, preset, sets, key.strip(), text)
+        except CapcalcError as exc:
+            warnings.append(f"{exc}; that variant is not pinned")
+            continue
+        pin = (preset, tuple(sorted(sets.items())))
+        if pin not in pins:
+            pins.append(pin)
+    if len(parts) > MAX_PINS:
+        warnings.append(f"{LINK_ORIGIN}: {PINS_PARAM}: {len(parts)} variants; the page pins "
+                        f"at most {MAX_PINS}, so the last {len(parts) - MAX_PINS} were left out")
+    return tuple(pins)
+
+
 def link_params(preset: str, sets: Sets, default_preset: str, *,
                 settings: Settings | None = None,
                 phases: Mapping[str, str] | None = None,
-                upload: Upload = NO_UPLOAD) -> dict[str, str]:
+                upload: Upload = NO_UPLOAD, pins: Sequence[Pin] = ()) -> dict[str, str]:
     """The query parameters of a state: ``scenario`` unless default, every changed input,
-    the phase edits, every setting not at its default, and the uploaded file if it fits.
+    the phase edits, every setting not at its default, the pinned variants, and the
+    uploaded file if it fits.
 
     >>> link_params("cortex-full", (("site.pue", "1.3"),), "cortex-phase1")
     {'scenario': 'cortex-full', 'site.pue': '1.3'}
@@ -485,6 +549,8 @@ def link_params(preset: str, sets: Sets, default_preset: str, *,
     params.update(sets)
     params.update(phases or {})
     params.update(settings.link() if settings is not None else {})
+    if pins:
+        params[PINS_PARAM] = pins_text(pins)
     name, text = upload
     if text:
         packed = pack(text)

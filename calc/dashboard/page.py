@@ -8,8 +8,9 @@ state into the URL's query parameters (:func:`calc.dashboard.link.link_params`).
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import streamlit as st
@@ -45,9 +46,9 @@ from calc.data.scenarios import MAX_BASE_DEPTH, Library
 from calc.presentation.answer import changes
 from calc.presentation.formatting import format_value
 
-__all__ = ["FIRST_CHART_HEIGHT", "QUICK", "QUICK_PREFIX", "STYLE", "build",
-           "changed_list", "compact", "finding", "in_sight", "mirror_link", "phase_changes",
-           "read_link", "show_first", "sidebar", "slip_line", "slip_words"]
+__all__ = ["FIRST_CHART_HEIGHT", "QUICK", "QUICK_PREFIX", "STYLE", "build", "card_style",
+           "card_table", "changed_list", "compact", "finding", "in_sight", "mirror_link",
+           "phase_changes", "read_link", "show_first", "sidebar", "slip_line", "slip_words"]
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,37 @@ def show_first(drawn: Drawn, *, key: str) -> None:
     show_chart(in_sight(drawn), key=key)
     if drawn.chart.caption:
         st.caption(plain(drawn.chart.caption))
+
+
+def card_style(key: str, columns: Sequence[str]) -> str:
+    """The rules that turn the Markdown table inside container ``key`` into one card per row
+    on a phone (under 640 px), each cell under its column's name (``columns``, in order).
+
+    >>> print(card_style("t", ["a", 'b "c"']).splitlines()[-3])
+    .st-key-t td:nth-child(2)::before { content: "b \\"c\\""; }
+    """
+    scope = f".st-key-{key}"
+    labels = "\n".join(f"{scope} td:nth-child({i})::before {{ content: {json.dumps(name)}; }}"
+                       for i, name in enumerate(columns, start=1) if name)
+    return f"""<style>
+@media (max-width: 640px) {{
+{scope} table, {scope} tbody, {scope} tr, {scope} td {{ display: block; width: 100%; }}
+{scope} thead {{ display: none; }}
+{scope} tr {{ border: 1px solid #ddd; border-radius: 0.5rem; margin-bottom: 0.6rem;
+  padding: 0.3rem 0.6rem; }}
+{scope} td {{ border: none; padding: 0.1rem 0; text-align: left !important; }}
+{scope} td::before {{ display: block; font-size: 0.75rem; color: #666; }}
+{labels}
+}}
+</style>"""
+
+
+def card_table(markdown: str, columns: Sequence[str], *, key: str) -> None:
+    """A Markdown table (``columns``: its header's names) that a phone shows as one card per
+    row (:func:`card_style`); a wider screen as the table."""
+    with st.container(key=key):
+        st.markdown(markdown)
+    st.html(card_style(key, columns))
 
 
 def finding(text: str) -> None:
@@ -253,7 +285,7 @@ def _context(s: session.Session) -> Context:
         result, baseline = results(s.key)
     return Context(key=s.key, library=library, scenario=result.scenario, result=result,
                    baseline=baseline, phases=s.phases, settings=s.settings,
-                   question=s.question, editor=s.editor)
+                   question=s.question, editor=s.editor, pins=s.pins)
 
 
 def _phase_link(ctx: Context) -> dict[str, str]:
@@ -265,7 +297,7 @@ def _phase_link(ctx: Context) -> dict[str, str]:
 def mirror_link(ctx: Context) -> None:
     """Write the state into the address bar (only when it changed)."""
     wanted = link_params(ctx.preset, ctx.sets, default_preset(), settings=ctx.settings,
-                         phases=_phase_link(ctx), upload=ctx.upload)
+                         phases=_phase_link(ctx), upload=ctx.upload, pins=ctx.pins)
     current = {key: st.query_params[key] for key in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)

@@ -32,8 +32,8 @@ from calc.dashboard.compute.scenario import (
     shipped_library,
 )
 from calc.dashboard.context import Question
-from calc.dashboard.keys import NO_UPLOAD, StateKey, Upload
-from calc.dashboard.link import LinkState, safe_file_name, validate_set, value_text
+from calc.dashboard.keys import NO_UPLOAD, Pin, StateKey, Upload
+from calc.dashboard.link import MAX_PINS, LinkState, safe_file_name, validate_set, value_text
 from calc.dashboard.markup import shown_error, valid_range
 from calc.dashboard.settings import Settings
 from calc.data.phases import parse_phase_key, with_phase_value
@@ -53,9 +53,11 @@ __all__ = [
     "on_ask",
     "on_input",
     "on_phases",
+    "on_pin",
     "on_preset",
     "on_reset",
     "on_sizing",
+    "on_unpin",
     "on_upload",
     "opening",
     "show",
@@ -108,6 +110,9 @@ class Session:
         Why the question last asked cannot be asked (shown once).
     editor : int
         The phase table's version: a new one restarts the editor from :attr:`phases`.
+    pins : tuple of (str, tuple)
+        The variants pinned beside the current scenario in Compare, each ``(preset,
+        sets)``, at most :data:`~calc.dashboard.link.MAX_PINS`.
     """
 
     preset: str
@@ -123,6 +128,7 @@ class Session:
     question: Question | None = None
     question_error: str = ""
     editor: int = 0
+    pins: tuple[Pin, ...] = ()
 
     @property
     def key(self) -> StateKey:
@@ -133,7 +139,8 @@ class Session:
     def from_link(cls, link: LinkState) -> Session:
         """The session a link opens."""
         return cls(preset=link.preset, sets=dict(link.sets), settings=link.settings,
-                   phases=link.phases, upload=link.upload, notices=list(link.warnings))
+                   phases=link.phases, upload=link.upload, pins=link.pins,
+                   notices=list(link.warnings))
 
     def forget_changes(self) -> None:
         """Drop the pending changes, the refusals and the phase edits."""
@@ -341,6 +348,21 @@ def _on_sweep_axis(name: str, wkey: str) -> None:
     _on_setting(name, wkey)
     s = current()
     s.settings = s.settings.with_value(f"{name}_low", 0.0).with_value(f"{name}_high", 0.0)
+
+
+def on_pin() -> None:
+    """Pin the scenario shown (its preset and changed inputs) beside the others in Compare;
+    the oldest pin gives way beyond :data:`~calc.dashboard.link.MAX_PINS`."""
+    s = current()
+    pin = (s.preset, s.key.sets)
+    if pin not in s.pins:
+        s.pins = (*s.pins, pin)[-MAX_PINS:]
+
+
+def on_unpin(pin: Pin) -> None:
+    """Take ``pin`` out of Compare."""
+    s = current()
+    s.pins = tuple(p for p in s.pins if p != pin)
 
 
 def on_phases(phases: tuple[Phase, ...] | None) -> None:

@@ -29,11 +29,13 @@ from playwright.sync_api import Browser, Page, expect
 import calc
 from calc.core.vocabulary import OUTPUTS
 from calc.dashboard.compute import scenario as dashboard_page
+from calc.dashboard.results_view import HEADLINE
 from calc.presentation.formatting import format_value
 
 from tests.browser.conftest import _IDLE, StreamlitPage
 
-SHOWN = ("facility_power_mw", "accelerators", "h100_equivalents", "capex_usd")
+#: The headline cards read (the others are behind "More", drawn only when it is opened).
+SHOWN = tuple(name for name in HEADLINE if name != "compute_multiple")
 #: One facility power per simultaneous session (MW): all different, all valid.
 POWERS = (50, 75, 120, 180, 250, 333, 410, 500, 640, 777, 900, 1234)
 #: Twelve sessions rendering at once on two cores take a while; this only bounds a hang.

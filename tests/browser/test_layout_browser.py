@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Locator, expect
 
 from calc.dashboard.results_view import HEADLINE
 from calc.dashboard.settings import VIEWS
+from calc.dashboard.views.assumptions import COLUMNS as ASSUMPTION_COLUMNS
 from calc.presentation.colours import GRID
 
 from tests.browser.conftest import _IDLE, StreamlitPage
@@ -167,3 +168,31 @@ def test_no_label_or_table_is_cut(streamlit_server: str, window: Any, view: str,
             assert box["x"] >= -0.5 and box["x"] + box["width"] <= width + 0.5, \
                 f"{test_id} #{i} of {view} runs off a {width} px screen: {box}"
     st_page.assert_healthy()
+
+
+def test_a_table_is_one_card_per_row_on_a_phone(streamlit_server: str, window: Any) -> None:
+    """The Assumptions table on a phone: each input a card (a row drawn as a block, inside
+    the screen, no horizontal scrolling), each cell under its column's name."""
+    st_page = window(f"{streamlit_server}/?scenario=cortex-phase1", PHONE)
+    st_page.view("Assumptions")
+    page = st_page.page
+    page.wait_for_function(_IDLE)
+    table = page.locator(".st-key-assumptions-table table").first
+    expect(table).to_be_visible()
+    shape = table.evaluate("""(t) => {
+      const row = t.querySelector('tbody tr'), cells = [...row.querySelectorAll('td')];
+      return {row: getComputedStyle(row).display,
+              head: getComputedStyle(t.querySelector('thead')).display,
+              labels: cells.map(c => getComputedStyle(c, '::before').content),
+              scrolls: t.scrollWidth > t.clientWidth + 1,
+              right: Math.max(...cells.map(c => c.getBoundingClientRect().right))};
+    }""")
+    assert shape["row"] == "block" and shape["head"] == "none", shape
+    assert shape["labels"] == [f'"{name}"' for name in ASSUMPTION_COLUMNS], shape["labels"]
+    assert not shape["scrolls"] and shape["right"] <= PHONE[0], shape
+    wide = window(f"{streamlit_server}/?scenario=cortex-phase1", WIDE)
+    wide.view("Assumptions")
+    wide.page.wait_for_function(_IDLE)
+    row = wide.page.locator(".st-key-assumptions-table tbody tr").first
+    assert row.evaluate("(r) => getComputedStyle(r).display") == "table-row", \
+        "a laptop keeps the table"

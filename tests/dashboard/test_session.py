@@ -32,6 +32,7 @@ from calc.dashboard.compute.scenario import (
 )
 from calc.dashboard.keys import NO_UPLOAD, StateKey
 from calc.dashboard.link import (
+    MAX_PINS,
     link_params,
     parse_link,
     phase_params,
@@ -59,7 +60,7 @@ def _link(session: Session) -> dict[str, str]:
         phases = phase_params(default_phases(library, key.preset, dict(key.sets)) or (),
                               session.phases)
     return link_params(key.preset, key.sets, default_preset(), settings=session.settings,
-                       phases=phases, upload=session.upload)
+                       phases=phases, upload=session.upload, pins=session.pins)
 
 
 def _bytes(upload: tuple[str, str]) -> tuple[str, bytes]:
@@ -76,8 +77,8 @@ def _reopened(params: dict[str, str]) -> Session:
 
 
 def _same(a: Session, b: Session) -> None:
-    assert (a.preset, a.sets, a.settings, a.phases, a.upload) == \
-        (b.preset, b.sets, b.settings, b.phases, b.upload)
+    assert (a.preset, a.sets, a.settings, a.phases, a.upload, a.pins) == \
+        (b.preset, b.sets, b.settings, b.phases, b.upload, b.pins)
     assert a.key == b.key and hash(a.key) == hash(b.key)
 
 
@@ -167,8 +168,16 @@ def sessions(draw: Any) -> Session:
                                 catalog=library.baseline.catalog, file="drawn")
         except CapcalcError:
             assume(False)
+    pins = tuple(dict.fromkeys(
+        (draw(st.sampled_from(names)), tuple(sorted(draw(changed_inputs()).items())))
+        for _ in range(draw(st.integers(0, MAX_PINS)))))
+    for pin_preset, pin_sets in pins:
+        try:
+            results(StateKey(upload, pin_preset, pin_sets))
+        except CapcalcError:
+            assume(False)
     return Session(preset=preset, sets=sets, settings=draw(view_settings()), phases=phases,
-                   upload=upload)
+                   upload=upload, pins=pins)
 
 
 # ------------------------------------------------------------------ the round trip

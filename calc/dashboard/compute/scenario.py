@@ -17,12 +17,13 @@ from calc.analysis.target import TargetFacts, target_facts
 from calc.core.errors import CapcalcError, clean_text
 from calc.core.phases import Phase
 from calc.dashboard.compute.cache import memo
-from calc.dashboard.keys import PhasesKey, StateKey, Upload, phases_key
+from calc.dashboard.keys import PhasesKey, Pin, StateKey, Upload, phases_key
 from calc.dashboard.link import SET_ORIGIN, as_library_sets
 from calc.data.peers import PeersFile, load_peers
 from calc.data.records import PeerRecords, records_of
 from calc.data.scenarios import Library, Scenario
 from calc.data.story import story_file
+from calc.presentation.answer import heading
 
 __all__ = [
     "MAX_UPLOAD_SCENARIOS",
@@ -35,6 +36,8 @@ __all__ = [
     "default_preset",
     "library_for",
     "peers",
+    "pinned",
+    "pinned_results",
     "records",
     "results",
     "scenario_of",
@@ -155,6 +158,41 @@ def compare_results(key: StateKey) -> list[Result]:
     for name in library.story.references:
         if name not in [r.name for r in shown]:
             shown.append(calc.run(library, name))
+    return shown
+
+
+def _pin_key(key: StateKey, pin: Pin) -> StateKey:
+    preset, sets = pin
+    return StateKey(key.upload, preset, sets)
+
+
+@memo(max_entries=64)
+def pinned(key: StateKey, pin: Pin) -> Result | None:
+    """The result of the variant ``pin`` (``(preset, sets)``) in the session of ``key``,
+    named as the page titles it when it changes its preset ("300 MW of GB200, changed from
+    cortex-full"); None when it no longer runs (its uploaded scenario replaced)."""
+    preset, sets = pin
+    try:
+        result, _ = results(_pin_key(key, pin))
+    except Exception:  # an uploaded scenario replaced since it was pinned
+        return None
+    if not sets:
+        return result
+    definition = library_for(key.upload).definitions.get(preset)
+    name = heading(result.scenario, result.outputs, preset=preset,
+                   preset_title=definition.title if definition else None, changed=True)[0]
+    return replace(result, scenario=replace(result.scenario, name=name))
+
+
+def pinned_results(key: StateKey, pins: tuple[Pin, ...]) -> list[Result]:
+    """:func:`compare_results` and then each variant the user pinned (:func:`pinned`); a
+    pin equal to the current state or to a scenario already shown is left out, and so is
+    one that no longer runs."""
+    shown = list(compare_results(key))  # a copy: the cached list stays as it is
+    for pin in pins:
+        result = pinned(key, pin) if _pin_key(key, pin) != key else None
+        if result is not None and result.name not in [r.name for r in shown]:
+            shown.append(result)
     return shown
 
 

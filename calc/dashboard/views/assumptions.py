@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from calc.core.vocabulary import INPUTS
-from calc.dashboard import commands
+from calc.dashboard import commands, page
 from calc.dashboard.compute.scenario import scenario_of
 from calc.dashboard.context import Context
 from calc.data.scenarios import Scenario
 from calc.presentation.formatting import format_value
+from calc.presentation.source_names import source_name
 
-__all__ = ["assumptions_markdown", "links", "render"]
+__all__ = ["COLUMNS", "assumptions_markdown", "links", "render"]
 
-_URL = re.compile(r"https?://[^\s;,)]+")
+#: The Assumptions table's columns, in order (also the labels of a row's card on a phone).
+COLUMNS = ("key", "input", "value", "90 % range", "as of", "source")
 
 
 def links(source: str) -> str:
-    """Sources as Markdown links (``[host](url)``); plain text stays as it is.
+    """Sources named by publisher and title (:func:`calc.presentation.source_names.
+    source_name`), each a Markdown link to its page; text that names no page stays as it is.
 
     >>> links("https://epoch.ai/data/data-centers ; assumption")
-    '[epoch.ai](https://epoch.ai/data/data-centers) ; assumption'
+    '[Epoch AI: Data centers](https://epoch.ai/data/data-centers); assumption'
     """
-    def link(match: re.Match[str]) -> str:
-        url = match.group(0)
-        host = url.split("/")[2].removeprefix("www.")
-        return f"[{host}]({url})"
-
-    return _URL.sub(link, source).replace("|", "\\|")
+    named = []
+    for part in (p.strip() for p in source.split(";")):
+        if not part:
+            continue
+        name, url = source_name(part)
+        text = _cell(name).replace("[", "(").replace("]", ")")
+        named.append(f"[{text}]({url})" if url else text)
+    return "; ".join(named)
 
 
 def _cell(text: str) -> str:
@@ -41,8 +44,7 @@ def assumptions_markdown(scenario: Scenario) -> str:
 
     Notes (how a value was derived) follow the table as a list, so rows stay short.
     """
-    lines = ["| key | input | value | 90 % range | as of | source |",
-             "|---|---|---:|---|---|---|"]
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|---|---|---:|---|---|---|"]
     notes = []
     for key, a in scenario.assumptions.items():
         spec = INPUTS[key]
@@ -61,8 +63,8 @@ def assumptions_markdown(scenario: Scenario) -> str:
 
 
 def render(ctx: Context) -> None:
-    """The full table of inputs with their provenance."""
-    st.markdown(assumptions_markdown(ctx.scenario))
+    """The full table of inputs with their provenance (one card per input on a phone)."""
+    page.card_table(assumptions_markdown(ctx.scenario), COLUMNS, key="assumptions-table")
     solved = scenario_of(ctx.key).meet_target
     st.caption("✎: set by the scenario or by you. Money in US dollars of 2025. "
                f"{commands.said(ctx, commands.assumptions_command(ctx))} prints the same "

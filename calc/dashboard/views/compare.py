@@ -1,13 +1,22 @@
-"""Compare view: the current scenario beside the baseline and the story's reference scenarios."""
+"""Compare view: the current scenario beside the baseline, the story's reference scenarios
+and the variants the user pinned.
+
+"Pin this variant" keeps the scenario shown, with its changed inputs, in the comparison
+while the user tries others (at most :data:`~calc.dashboard.link.MAX_PINS`; the link
+carries them as ``pin=``); each pin has a button that takes it out again.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from calc.dashboard import page
+from calc.analysis.run import Result
+from calc.dashboard import page, session
 from calc.dashboard.compute.charts import Source, chart
-from calc.dashboard.compute.scenario import compare_results
+from calc.dashboard.compute.scenario import pinned, pinned_results
 from calc.dashboard.context import Context
+from calc.dashboard.keys import Pin
+from calc.dashboard.link import MAX_PINS, pins_text
 from calc.presentation.chart_spec import Chart
 from calc.presentation.charts.scenarios import comparison_chart
 from calc.presentation.findings import compare_finding
@@ -40,23 +49,44 @@ def comparison_markdown(table: Table, baseline: str, measure: str | None = None)
     return "\n".join(lines)
 
 
-def comparison(source: Source) -> Chart:
-    """The chart of the comparison: each scenario's key outputs as ratios to the baseline."""
-    shown = source.compared
+def comparison(source: Source, pins: tuple[Pin, ...] = ()) -> Chart:
+    """The chart of the comparison: each scenario's key outputs as ratios to the baseline,
+    the pinned variants (``pins``) last."""
+    shown = pinned_results(source.key, pins)
     measure, _each = measure_words(shown)
     return comparison_chart(shown, shown[0], measure=measure)
 
 
+def _pins(ctx: Context, shown: list[Result]) -> None:
+    """The pin button, and one button per pinned variant that takes it out."""
+    always = {shown[0].name, *ctx.library.story.references}  # the baseline, the references
+    here = (ctx.preset, ctx.sets) in ctx.pins or (not ctx.sets and ctx.preset in always)
+    with st.container(horizontal=True, wrap=True, gap="small", key="pins"):
+        st.button("Pin this variant", key="compare:pin", icon=":material/push_pin:",
+                  on_click=session.on_pin, disabled=here,
+                  help="Keeps the scenario shown, with your changes, in this comparison while "
+                       f"you try others (at most {MAX_PINS}; the link carries them).")
+        for pin in ctx.pins:
+            result = pinned(ctx.key, pin)
+            label = result.name if result is not None else f"{pin[0]} (no longer runs)"
+            st.button(f"Unpin {label}", key=f"compare:unpin:{pins_text([pin])}",
+                      icon=":material/close:", on_click=session.on_unpin, args=(pin,))
+
+
 def render(ctx: Context) -> None:
-    """Bars of key outputs against the baseline, and the same as a table."""
-    drawn = chart(comparison, ctx.key)
-    shown = compare_results(ctx.key)
+    """Bars of key outputs against the baseline, and the same as a table; the pin buttons."""
+    drawn = chart(comparison, ctx.key, ctx.pins)
+    shown = pinned_results(ctx.key, ctx.pins)
     measure, each = measure_words(shown)
     mixed = f" Compute multiples measure {each}." if measure == MIXED_MEASURES else ""
     page.finding(compare_finding(
         [(r.name, float(r.outputs["compute_multiple"])) for r in shown[1:]],
         shown[0].name, ctx.scenario.inputs.target.compute_multiplier))
     page.show_first(drawn, key="dl-comparison")
-    st.markdown(comparison_markdown(drawn.chart.table, shown[0].name, measure))
+    scenarios = list(dict.fromkeys(drawn.chart.table.columns["scenario"]))
+    page.card_table(comparison_markdown(drawn.chart.table, shown[0].name, measure),
+                    ["", *scenarios], key="compare-table")
+    _pins(ctx, shown)
     st.caption(f"Brackets: ratio to {ctx.baseline.name}. The reference scenarios use their "
-               f"own inputs; only the current one carries your changes.{mixed}")
+               "own inputs; the current one carries your changes, and each pinned variant "
+               f"the changes it was pinned with.{mixed}")
