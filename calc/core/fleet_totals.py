@@ -2,10 +2,10 @@
 
 Each install adds a constant (its chips, FLOP/s, MW, ...) from the month it
 begins to the month it ends. A total is kept as its changes — +value in the
-begin month, −value in the end month — in an array of shape ``(months + 1,
-columns)``: one row per month (the extra last row takes ends beyond the
-horizon), one column per sample (or per generation and sample). The running
-sum down the months gives the total in use each month.
+begin month, −value in the end month — in an array of shape ``(months,
+columns)``: one row per month, one column per sample (or per generation and
+sample); a change beyond the horizon changes no month shown. The running sum
+down the months gives the total in use each month.
 
 Month-major (C order, months first) puts one month of every sample in one
 contiguous row: the running sum adds whole rows, and every series derived from
@@ -68,21 +68,21 @@ def first_month(hit: npt.NDArray[np.bool_]) -> IntArray:
 
 
 class MonthlyDeltas:
-    """The changes of one running total, ``(months + 1, columns)``, and for each column
+    """The changes of one running total, ``(months, columns)``, and for each column
     an upper bound on the sum of their sizes (to settle rounding residues cheaply).
 
     Parameters
     ----------
     months : int
-        Months of the timeline; a change at month ``months`` (the extra row) is
-        beyond the horizon.
+        Months of the timeline; a change at month ``months`` or later is beyond
+        the horizon, and dropped.
     columns : int
         Samples, or generations × samples.
     """
 
     def __init__(self, months: int, columns: int) -> None:
         self.months = months
-        self.deltas = np.zeros((months + 1, columns))
+        self.deltas = np.zeros((months, columns))
         self._flat = self.deltas.reshape(-1)
         self._size = np.zeros(columns)  # Σ |everything added or removed|, per column
 
@@ -98,8 +98,12 @@ class MonthlyDeltas:
     def _change(self, op: np.ufunc, column: IntArray | slice, month: IntArray,
                 value: Any) -> None:
         columns = np.arange(self.deltas.shape[1])[column]
-        op.at(self._flat, month * self.deltas.shape[1] + columns, value)
         self._size[columns] += np.abs(value)
+        inside = month < self.months
+        if not inside.all():  # an end beyond the horizon
+            columns, month = columns[inside], month[inside]
+            value = np.broadcast_to(value, inside.shape)[inside]
+        op.at(self._flat, month * self.deltas.shape[1] + columns, value)
 
     def settled(self) -> FloatArray:
         """The running totals, ``(months, columns)``, with what rounding leaves of removed
@@ -113,7 +117,7 @@ class MonthlyDeltas:
         with a nonzero total under twice that bound (room for rounding) are
         tested month by month; every other total is kept as summed.
         """
-        totals = cumsum_months(self.deltas)[:self.months]
+        totals = cumsum_months(self.deltas)
         with np.errstate(invalid="ignore"):  # a NaN input: every month of its column tested
             limit = np.where(np.isnan(self._size), np.inf, 2 * RESIDUE * self._size)
         near = np.abs(totals) <= limit
@@ -121,6 +125,6 @@ class MonthlyDeltas:
         columns = np.flatnonzero(near.any(axis=0))
         if columns.size:
             kept = totals[:, columns]
-            scale = np.cumsum(np.abs(self.deltas[:self.months, columns]), axis=0)
+            scale = np.cumsum(np.abs(self.deltas[:, columns]), axis=0)
             totals[:, columns] = np.where(np.abs(kept) <= RESIDUE * scale, 0.0, kept)
         return totals

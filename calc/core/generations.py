@@ -90,12 +90,12 @@ class ChipTable:
         released by the order month. Best is the most FLOP/s per server watt,
         a tie going to the chip first in catalog order (as ``numpy.argmax``).
         """
-        chips, samples = self.ratio.shape
-        release = np.broadcast_to(self.release, self.ratio.shape)
-        by_release = _release_order(release)
+        shape = np.broadcast_shapes(self.release.shape, self.ratio.shape)
+        chips, samples = shape
+        by_release, ratios = _by_release(np.broadcast_to(self.release, shape),
+                                         np.broadcast_to(self.ratio, shape))
         best = np.full((chips + 1, samples), -1, dtype=np.int64)
         best_ratio = np.full(samples, -np.inf)
-        ratios = np.take_along_axis(self.ratio, by_release, axis=0)
         for k in range(chips):
             chip, ratio = by_release[k], ratios[k]
             better = (ratio > best_ratio) | ((ratio == best_ratio) & (chip < best[k]))
@@ -104,20 +104,23 @@ class ChipTable:
         return best
 
 
-def _release_order(release: IntArray) -> IntArray:
-    """Each sample's chips (rows) in order of release, ``(chips, samples)``.
+def _by_release(release: IntArray, ratio: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Each sample's chips (rows) in order of release, and their ratios, ``(chips, samples)``.
 
     Most samples share the first sample's order (only drawn release months
     differ): those take it as it is; only the others are sorted.
     """
     first = np.argsort(release[:, 0], kind="stable")
+    order = np.broadcast_to(first[:, None], release.shape)
+    ratios = ratio[first]
     in_order = release[first]
     unsorted = np.flatnonzero(np.any(in_order[1:] < in_order[:-1], axis=0))
-    order = np.broadcast_to(first[:, None], release.shape)
     if unsorted.size:
         order = order.copy()
         order[:, unsorted] = np.argsort(release[:, unsorted], axis=0, kind="stable")
-    return order
+        ratios[:, unsorted] = np.take_along_axis(ratio[:, unsorted], order[:, unsorted],
+                                                 axis=0)
+    return order, ratios
 
 
 def latest_pick(table: ChipTable, order: IntArray) -> tuple[IntArray, FloatArray, IntArray]:
