@@ -97,8 +97,9 @@ class MonthlyDeltas:
 
     def _change(self, op: np.ufunc, column: IntArray | slice, month: IntArray,
                 value: Any) -> None:
-        columns = np.arange(self.deltas.shape[1])[column]
-        self._size[columns] += np.abs(value)
+        columns = np.arange(self.deltas.shape[1])[column] if isinstance(column, slice) \
+            else column
+        np.add.at(self._size, columns, np.abs(value))
         inside = month < self.months
         if not inside.all():  # an end beyond the horizon
             columns, month = columns[inside], month[inside]
@@ -120,7 +121,8 @@ class MonthlyDeltas:
         totals = cumsum_months(self.deltas)
         with np.errstate(invalid="ignore"):  # a NaN input: every month of its column tested
             limit = np.where(np.isnan(self._size), np.inf, 2 * RESIDUE * self._size)
-        near = np.abs(totals) <= limit
+        near = totals <= limit  # |total| ≤ limit, without an array of |total|
+        near &= totals >= -limit
         np.logical_and(near, totals, out=near)  # an exact 0 stays 0 either way
         columns = np.flatnonzero(near.any(axis=0))
         if columns.size:
