@@ -20,7 +20,9 @@ never lowers it.
 array of samples of shape ``(samples,)``; months broadcast, so series come
 back as ``(months,)`` for floats and ``(samples, months)`` for samples. Each
 install is a constant contribution between two months, so the fleet is built
-with one scatter per install and one cumulative sum per series.
+with one scatter per install and one cumulative sum per series. Inside, every
+monthly array is month-major, ``(months, samples)`` (:mod:`calc.core.fleet_totals`):
+a month of every sample is one contiguous row.
 """
 
 from __future__ import annotations
@@ -134,7 +136,8 @@ class TimelineArrays:
         ``YYYY-MM`` of each month.
     series : dict of str to ndarray
         Each requested output of :data:`TIMELINE_OUTPUTS`: ``(months,)`` for
-        float inputs, ``(samples, months)`` for sampled ones.
+        float inputs, ``(samples, months)`` for sampled ones (the transposed
+        view of a month-major array: Fortran order).
     by_generation : dict of str to dict of str to ndarray
         ``accelerators`` and ``h100_equivalents`` split by generation label
         (catalog name, or ``trend YYYY`` for trend-grown chips).
