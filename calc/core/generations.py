@@ -142,7 +142,7 @@ def latest_pick(table: ChipTable, order: IntArray) -> tuple[IntArray, FloatArray
     order = np.asarray(order, dtype=np.int64)
     released = np.count_nonzero(table.release <= order[None, :], axis=0)
     best = table.best_of_first
-    column = np.arange(len(order)) if best.shape[1] == len(order) else 0
+    column = np.arange(best.shape[1]) if best.shape[1] > 1 else 0  # a one-sample table
     pick = best[released, column]
     trend = order >= table.trend_start
     months = np.maximum(0, order - table.trend_start).astype(float)
