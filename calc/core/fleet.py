@@ -20,7 +20,9 @@ never lowers it.
 array of samples of shape ``(samples,)``; months broadcast, so series come
 back as ``(months,)`` for floats and ``(samples, months)`` for samples. Each
 install is a constant contribution between two months, so the fleet is built
-with one scatter per install and one cumulative sum per series.
+with one scatter per install and one cumulative sum per series. Inside, every
+monthly array is month-major, ``(months, samples)`` (:mod:`calc.core.fleet_totals`):
+a month of every sample is one contiguous row.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from calc.core.chain import (
 from calc.core.constants import CURRENCY, MONTHS_PER_YEAR, SECONDS_PER_MONTH
 from calc.core.errors import CapcalcError, suggest
 from calc.core.fleet_chips import FleetChips, FloatArray, IntArray
+from calc.core.fleet_totals import MonthlyDeltas, cumsum_months, first_month
 from calc.core.generations import Chip
 from calc.core.money import (
     annual_electricity_cost_usd,
@@ -133,7 +136,8 @@ class TimelineArrays:
         ``YYYY-MM`` of each month.
     series : dict of str to ndarray
         Each requested output of :data:`TIMELINE_OUTPUTS`: ``(months,)`` for
-        float inputs, ``(samples, months)`` for sampled ones.
+        float inputs, ``(samples, months)`` for sampled ones (the transposed
+        view of a month-major array: Fortran order).
     by_generation : dict of str to dict of str to ndarray
         ``accelerators`` and ``h100_equivalents`` split by generation label
         (catalog name, or ``trend YYYY`` for trend-grown chips).
@@ -165,19 +169,24 @@ class TimelineArrays:
         return self.series[output][..., position]
 
 
-def first_reached(multiple: Any, target: Any) -> Any:
+def first_reached(multiple: Any, target: Any, axis: int = -1) -> Any:
     """Position of the first month where ``multiple`` ≥ ``target``; -1 where it never is.
 
     A multiple within one part in 10⁹ below the target counts as reaching it,
     so a value found by :func:`solve_timeline` reaches the target it solved for.
+    ``axis`` is the months' axis of ``multiple``: -1 for ``(samples, months)``,
+    0 for month-major ``(months, samples)``; ``target`` has the other axes' shape.
 
     >>> int(first_reached(np.array([0.5, 1.0, 2.0, 1.5]), 1.5))
     2
     >>> int(first_reached(np.array([0.5, 1.0]), 3))
     -1
     """
-    hit = np.asarray(multiple) >= np.asarray(target)[..., None] * (1 - _REACH_TOLERANCE)
-    return np.where(hit.any(axis=-1), hit.argmax(axis=-1), -1)
+    threshold = np.expand_dims(np.asarray(target) * (1 - _REACH_TOLERANCE), axis)
+    hit = np.asarray(multiple) >= threshold
+    if axis == 0 and hit.ndim == 2:  # month-major samples
+        return first_month(hit)
+    return np.where(hit.any(axis=axis), hit.argmax(axis=axis), -1)
 
 
 def _sample_shape(values: Mapping[str, Any], baseline: Any) -> tuple[int, ...]:
@@ -277,12 +286,13 @@ def _installs(phases: Sequence[Phase], plan: _Plan, chips: FleetChips, values: M
             w_each = facility_w_per_accelerator(params["tdp_w"], params["server_overhead"],
                                                 it_overhead, pue)
             count = np.where(runs, accelerators_for_power(plan.added[i], w_each), 0.0)
+            peak = peak_flop_per_s(count, params["peak"])
             installs.append({
                 "phase": i, "refresh": k, "begin": start, "end": end, "generation": label,
                 "facility_power_mw": np.where(runs, plan.added[i], 0.0),
                 "accelerators": count,
-                "peak": peak_flop_per_s(count, params["peak"]),
-                "achieved": peak_flop_per_s(count, params["peak"]) * mfu,
+                "peak": peak,
+                "achieved": peak * mfu,
                 "h100_equivalents": h100_equivalents(count, params["peak8"]),
                 "tdp_w": count * params["tdp_w"],
                 "capex_usd": count * params["capex"],
@@ -298,11 +308,14 @@ _TOTAL_OF = {"in_use": "facility_power_mw", "count": "accelerators", "peak": "pe
 def _running_totals(installs: Sequence[dict[str, Any]], plan: _Plan, values: Mapping[str, Any],
                     needed: set[str], n_labels: int, by_generation: bool, start_month: int,
                     months: int, n: int) -> tuple[dict[str, FloatArray], dict[str, FloatArray]]:
-    """Monthly totals: +value in the month an install begins, −value in the month it ends."""
+    """Monthly totals, month-major ``(months, samples)``: +value in the month an install
+    begins, −value in the month it ends (:class:`calc.core.fleet_totals.MonthlyDeltas`).
+
+    Split by generation, a total is ``(months, labels, samples)``.
+    """
     rows = np.arange(n)
-    width = months + 1
-    deltas = {total: np.zeros((n, width)) for total in needed}
-    split = ({k: np.zeros((n_labels, n, width)) for k in ("count", "h100e")}
+    deltas = {total: MonthlyDeltas(months, n) for total in needed}
+    split = ({k: MonthlyDeltas(months, n_labels * n) for k in ("count", "h100e")}
              if by_generation else {})
 
     def place(at: IntArray) -> IntArray:
@@ -312,92 +325,87 @@ def _running_totals(installs: Sequence[dict[str, Any]], plan: _Plan, values: Map
         lo, hi = place(inst["begin"]), place(inst["end"])
         for total, field in _TOTAL_OF.items():
             if total in deltas:
-                deltas[total][rows, lo] += inst[field]
-                deltas[total][rows, hi] -= inst[field]
+                deltas[total].add(rows, lo, inst[field])
+                deltas[total].remove(rows, hi, inst[field])
         for total, field in (("count", "accelerators"), ("h100e", "h100_equivalents")):
             if total in split:
-                split[total][inst["generation"], rows, lo] += inst[field]
-                split[total][inst["generation"], rows, hi] -= inst[field]
+                columns = inst["generation"] * n + rows
+                split[total].add(columns, lo, inst[field])
+                split[total].remove(columns, hi, inst[field])
         if "capex" in deltas:
-            deltas["capex"][rows, lo] += inst["capex_usd"]
+            deltas["capex"].add(rows, lo, inst["capex_usd"])
     facility_capex = np.broadcast_to(
         np.asarray(values["cost.facility_capex_usd_per_mw"], dtype=float), (n,))
     for i, power in enumerate(plan.added):
         lo = place(plan.begins[i])
         if "built" in deltas:
-            deltas["built"][rows, lo] += power
+            deltas["built"].add(rows, lo, power)
         if "capex" in deltas:
-            deltas["capex"][rows, lo] += power * facility_capex
-    totals = {total: _settled(d)[:, :months] for total, d in deltas.items()}
-    per_generation = {total: _settled(d)[..., :months] for total, d in split.items()}
+            deltas["capex"].add(rows, lo, power * facility_capex)
+    totals = {total: d.settled() for total, d in deltas.items()}
+    per_generation = {total: d.settled().reshape(months, n_labels, n)
+                      for total, d in split.items()}
     return totals, per_generation
 
 
-def _settled(deltas: FloatArray) -> FloatArray:
-    """Running totals of ``deltas``, with what rounding leaves of a removed install set to 0.
-
-    Every total counts installs in use, so it is never negative; after an install
-    of 1e19 FLOP/s retires, the sum may keep a residue of a few thousand from
-    rounding, which would read as a negative compute.
-    """
-    totals = np.cumsum(deltas, axis=-1)
-    scale = np.cumsum(np.abs(deltas), axis=-1)
-    return np.where(np.abs(totals) <= 1e-9 * scale, 0.0, totals)
-
-
 def _measured_series(effective: FloatArray, values: Mapping[str, Any], n: int,
-                     months_since: FloatArray) -> FloatArray:
-    """Month by month, what the multiple measures (``target.measure``), in the baseline's unit.
+                     month_numbers: IntArray, anchor: IntArray) -> FloatArray:
+    """Month by month, what the multiple measures (``target.measure``), in the baseline's unit;
+    month-major ``(months, samples)``.
 
     ``cumulative_training_flop`` is the mean effective FLOP/s since the
-    build-out's first planned month (``months_since`` months, the month
-    itself included): the FLOP delivered so far over what the baseline
-    delivers in the same months.
+    build-out's first planned month (``anchor``, a month index per sample; the
+    month itself included) to each month (``month_numbers``, month indices):
+    the FLOP delivered so far over what the baseline delivers in the same months.
     """
     measure = target_measure(values)
-    run_days = np.broadcast_to(np.asarray(values["training.run_days"], dtype=float), (n,))
     if measure == "cumulative_training_flop":
-        return np.cumsum(effective, axis=-1) / np.maximum(months_since, 1.0)
-    return np.asarray(measured(measure, effective, training_flop_per_run(effective,
-                                                                         run_days[:, None])))
+        months_since = month_numbers[:, None] - anchor[None, :] + 1.0
+        return cumsum_months(effective) / np.maximum(months_since, 1.0)
+    if measure != "training_flop_per_run":  # the FLOP per run only where it is the measure
+        return effective
+    run_days = np.broadcast_to(np.asarray(values["training.run_days"], dtype=float), (n,))
+    return np.asarray(measured(measure, effective, training_flop_per_run(effective, run_days)))
 
 
 def _series(totals: Mapping[str, FloatArray], values: Mapping[str, Any], baseline: Any,
-            wanted: Collection[str], n: int, months_since: FloatArray) -> dict[str, Any]:
-    """The monthly outputs from the running totals."""
-    def col(x: Any) -> FloatArray:
-        return np.broadcast_to(np.asarray(x, dtype=float), (n,))[:, None]
+            wanted: Collection[str], n: int, month_numbers: IntArray, anchor: IntArray
+            ) -> dict[str, Any]:
+    """The monthly outputs from the running totals, month-major ``(months, samples)``: each
+    month's row times per-sample factors of shape ``(samples,)``."""
+    def row(x: Any) -> FloatArray:
+        return np.broadcast_to(np.asarray(x, dtype=float), (n,))
 
     series: dict[str, Any] = {}
     if "peak" in totals:
         peak = series["peak_flop_per_s"] = totals["peak"]
         # with a phase of its own MFU, each install's peak × MFU adds up instead
-        achieved, mfu = (totals["achieved"], col(1.0)) if "achieved" in totals \
-            else (peak, col(values["training.mfu"]))
+        achieved, mfu = (totals["achieved"], row(1.0)) if "achieved" in totals \
+            else (peak, row(values["training.mfu"]))
         # the interruptions model: availability falls with the chips in use that month
         load = availability_load(values, totals["count"]) if "count" in totals else None
-        availability = col(values["training.availability"]) if load is None \
+        availability = row(values["training.availability"]) if load is None \
             else 1.0 / (1.0 + load)
         effective = series["effective_flop_per_s"] = effective_flop_per_s(
-            achieved, mfu, availability, col(values.get("training.share", 1.0)))
+            achieved, mfu, availability, row(values.get("training.share", 1.0)))
         if "compute_multiple" in wanted:
             series["compute_multiple"] = compute_multiple(
-                _measured_series(np.asarray(effective), values, n, months_since), col(baseline))
+                _measured_series(np.asarray(effective), values, n, month_numbers, anchor),
+                row(baseline))
         if "training_flop_per_run" in wanted:
             series["training_flop_per_run"] = training_flop_per_run(
-                effective, col(values["training.run_days"]))
+                effective, row(values["training.run_days"]))
         if "training_flop_cumulative" in wanted:
-            series["training_flop_cumulative"] = np.cumsum(effective * SECONDS_PER_MONTH,
-                                                           axis=-1)
+            series["training_flop_cumulative"] = cumsum_months(effective * SECONDS_PER_MONTH)
     if "in_use" in totals:
         series["facility_power_in_use_mw"] = totals["in_use"]
         energy = series["energy_mwh"] = annual_energy_mwh(
-            totals["in_use"], col(values["site.load_factor"])) / MONTHS_PER_YEAR
+            totals["in_use"], row(values["site.load_factor"])) / MONTHS_PER_YEAR
         if "energy_cumulative_mwh" in wanted:
-            series["energy_cumulative_mwh"] = np.cumsum(energy, axis=-1)
+            series["energy_cumulative_mwh"] = cumsum_months(energy)
         if "electricity_cost_cumulative_usd" in wanted:
-            series["electricity_cost_cumulative_usd"] = np.cumsum(annual_electricity_cost_usd(
-                energy, col(values["cost.electricity_usd_per_mwh"])), axis=-1)
+            series["electricity_cost_cumulative_usd"] = cumsum_months(
+                annual_electricity_cost_usd(energy, row(values["cost.electricity_usd_per_mwh"])))
     for name, total in (("facility_power_mw", "built"), ("accelerators", "count"),
                         ("h100_equivalents", "h100e"), ("capex_cumulative_usd", "capex"),
                         ("accelerator_tdp_w", "tdp")):
@@ -497,24 +505,26 @@ def simulate_fleet(
     split = not shape if by_generation is None else by_generation
     totals, per_generation = _running_totals(installs, plan, values, needed, len(chips.labels),
                                              split, start_month, months, n)
-    # months since the build-out's first planned month, for a cumulative measure
+    # the build-out's first planned month, for a cumulative measure
     anchor = np.min(np.stack([np.broadcast_to(p, (n,)) for p in plan.planned]), axis=0)
-    months_since = (start_month + np.arange(months))[None, :] - anchor[:, None] + 1.0
-    series = _series(totals, values, baseline_measure, wanted, n, months_since)
+    series = _series(totals, values, baseline_measure, wanted, n,
+                     start_month + np.arange(months), anchor)
     target = np.broadcast_to(np.asarray(values["target.compute_multiplier"], dtype=float), (n,))
-    reach = first_reached(series["compute_multiple"], target) if "compute_multiple" in series \
-        else np.full(n, -1)
+    reach = first_reached(series["compute_multiple"], target, axis=0) \
+        if "compute_multiple" in series else np.full(n, -1)
     generations_out: dict[str, dict[str, Any]] = {}
     for total, name in (("count", "accelerators"), ("h100e", "h100_equivalents")):
         if total in per_generation:
-            cum = per_generation[total]
-            present = [g for g in range(len(chips.labels)) if np.any(cum[g] != 0)]
+            cum = per_generation[total]  # (months, labels, samples)
+            used = np.any(cum != 0, axis=2)  # (months, labels)
+            present = [g for g in range(len(chips.labels)) if used[:, g].any()]
             # oldest generation first: the order a stacked chart draws them
-            present.sort(key=lambda g: int(np.argmax(np.any(cum[g] != 0, axis=0))))
-            generations_out[name] = {chips.labels[g]: (cum[g] if shape else cum[g, 0])
+            present.sort(key=lambda g: int(np.argmax(used[:, g])))
+            generations_out[name] = {chips.labels[g]: (cum[:, g].T if shape else cum[:, g, 0])
                                      for g in present}
+    # month-major inside; (samples, months) views outside
+    series = {k: (v.T if shape else v[:, 0]) for k, v in series.items()}
     if not shape:
-        series = {k: v[0] for k, v in series.items()}
         reach = reach[0]
     kept = {k: series[k] for k in TIMELINE_OUTPUTS if k in wanted and k in series}
     return TimelineArrays(

@@ -61,7 +61,6 @@ class FleetChips:
         self.own = str(values["hardware.accelerator"])
         self.labels: list[str] = []
         self._params: dict[tuple[str, str], Params] = {}
-        self._stacked: dict[str, Params] = {}
         self._table: ChipTable | None = None
         self.growth_w = self._vec(values["hardware.perf_per_watt_growth_per_year"])
         self.growth_p = self._vec(values["hardware.price_performance_growth_per_year"])
@@ -100,7 +99,7 @@ class FleetChips:
         value = self.values.get(release_key(name))
         if value is None:
             value = month_index(self.catalog[name].release)
-        return np.rint(self._vec(value)).astype(np.int64)
+        return self._vec(np.rint(np.asarray(value, dtype=float))).astype(np.int64)
 
     def table(self) -> ChipTable:
         """Every buyable chip's release month and rank (FLOP/s at the scenario's precision
@@ -114,8 +113,9 @@ class FleetChips:
             for name in names:
                 p = self.of(name)
                 ratio.append(p["peak"] / (p["tdp_w"] * p["server_overhead"]))
-            newest = np.max(np.stack([self.release(k) for k in self.catalog]), axis=0)
-            self._table = ChipTable(names, np.stack([self.release(k) for k in names]),
+            release = {k: self.release(k) for k in self.catalog}
+            newest = np.max(np.stack(list(release.values())), axis=0)
+            self._table = ChipTable(names, np.stack([release[k] for k in names]),
                                     np.stack(ratio), newest + 1)
         return self._table
 
@@ -127,11 +127,6 @@ class FleetChips:
         none is released yet."""
         table = self.table()
         precision = precision or self.precision
-        if precision not in self._stacked:  # every chip the table can pick: (chips, samples)
-            self._stacked[precision] = {
-                inner: np.stack([self.of(c, precision)[inner] for c in table.names])
-                for inner in CHIP_FIELDS.values()}
-        stacked = self._stacked[precision]
         pick, months, trend = latest_pick(table, order)
         if np.any(pick < 0):
             early = int(np.min(np.where(pick < 0, order, np.iinfo(np.int64).max)))
@@ -139,21 +134,39 @@ class FleetChips:
                 f", {int(np.max(lead))} months (the procurement lead time) before it starts")
             raise CapcalcError(f"no catalog accelerator is released by {month_label(early)} "
                                f"for phase {phase!r}{ahead}", key="accelerator")
-        samples = np.arange(self.n)
-        params = {inner: stacked[inner][pick, samples] for inner in CHIP_FIELDS.values()}
-        flop, price = trend_factors(months, self.growth_w, self.growth_p)
-        params["peak"] = params["peak"] * flop
-        params["peak8"] = params["peak8"] * flop
-        params["capex"] = params["capex"] * price
+        params = self._picked(pick, precision)
+        if np.any(months):  # with no month of trend growth the factors are exactly 1
+            flop, price = trend_factors(months, self.growth_w, self.growth_p)
+            params["peak"] = params["peak"] * flop
+            params["peak8"] = params["peak8"] * flop
+            params["capex"] = params["capex"] * price
         return params, self._labels_of(pick, trend, order)
+
+    def _picked(self, pick: IntArray, precision: str) -> Params:
+        """Each sample's figures of chip ``pick`` (a row of the table's names) at
+        ``precision``: copied chip by chip, for the few chips picked."""
+        names = self.table().names
+        chosen = np.flatnonzero(np.bincount(pick, minlength=len(names)))
+        if len(chosen) == 1:  # every sample buys the same chip
+            return dict(self.of(names[chosen[0]], precision))
+        params = {inner: np.empty(self.n) for inner in CHIP_FIELDS.values()}
+        for row in chosen:
+            where = pick == row
+            for inner, value in self.of(names[row], precision).items():
+                np.copyto(params[inner], value, where=where)
+        return params
 
     def _labels_of(self, pick: IntArray, trend: IntArray, order: IntArray) -> IntArray:
         """Label index per sample: the catalog name, or ``trend YYYY`` by the order's year."""
         codes = np.where(trend > 0, -1 - order // 12, pick)
-        unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-        ids = np.empty(len(unique), dtype=np.int64)
-        for position in np.argsort(first):  # in order of the samples that first show them
-            code = int(unique[position])
+        low = int(codes.min())
+        shifted = codes - low  # small non-negative integers: a few years and chips
+        present = np.flatnonzero(np.bincount(shifted))
+        # in order of the samples that first show them
+        present = present[np.argsort([int(np.argmax(shifted == v)) for v in present])]
+        ids = np.empty(int(present.max()) + 1, dtype=np.int64)
+        for value in present:
+            code = int(value) + low
             text = f"trend {-1 - code}" if code < 0 else self.table().names[code]
-            ids[position] = self.label(text)
-        return ids[inverse.reshape(-1)]
+            ids[value] = self.label(text)
+        return ids[shifted]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -80,6 +81,47 @@ class ChipTable:
     ratio: FloatArray
     trend_start: IntArray
 
+    @cached_property
+    def best_of_first(self) -> IntArray:
+        """``(chips + 1, samples)``: row ``k`` is the best of the first ``k`` chips each
+        sample sees released (the row of ``names``; -1 for ``k = 0``).
+
+        Built once per table, so that a pick needs only how many chips are
+        released by the order month. Best is the most FLOP/s per server watt,
+        a tie going to the chip first in catalog order (as ``numpy.argmax``).
+        """
+        shape = np.broadcast_shapes(self.release.shape, self.ratio.shape)
+        chips, samples = shape
+        by_release, ratios = _by_release(np.broadcast_to(self.release, shape),
+                                         np.broadcast_to(self.ratio, shape))
+        best = np.full((chips + 1, samples), -1, dtype=np.int64)
+        best_ratio = np.full(samples, -np.inf)
+        for k in range(chips):
+            chip, ratio = by_release[k], ratios[k]
+            better = (ratio > best_ratio) | ((ratio == best_ratio) & (chip < best[k]))
+            best[k + 1] = np.where(better, chip, best[k])
+            best_ratio = np.where(better, ratio, best_ratio)
+        return best
+
+
+def _by_release(release: IntArray, ratio: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Each sample's chips (rows) in order of release, and their ratios, ``(chips, samples)``.
+
+    Most samples share the first sample's order (only drawn release months
+    differ): those take it as it is; only the others are sorted.
+    """
+    first = np.argsort(release[:, 0], kind="stable")
+    order = np.broadcast_to(first[:, None], release.shape)
+    ratios = ratio[first]
+    in_order = release[first]
+    unsorted = np.flatnonzero(np.any(in_order[1:] < in_order[:-1], axis=0))
+    if unsorted.size:
+        order = order.copy()
+        order[:, unsorted] = np.argsort(release[:, unsorted], axis=0, kind="stable")
+        ratios[:, unsorted] = np.take_along_axis(ratio[:, unsorted], order[:, unsorted],
+                                                 axis=0)
+    return order, ratios
+
 
 def latest_pick(table: ChipTable, order: IntArray) -> tuple[IntArray, FloatArray, IntArray]:
     """The chip each sample buys when it orders in month ``order`` (samples,).
@@ -87,7 +129,8 @@ def latest_pick(table: ChipTable, order: IntArray) -> tuple[IntArray, FloatArray
     Returns the row of ``table.names`` (-1 where no chip is released by then),
     the months of trend growth (0 before the trend starts) and whether the chip
     is the trend chip (1) or a catalog chip (0). A chip released later, or
-    ordered earlier, can only be a chip of fewer FLOP/s per server watt.
+    ordered earlier, can only be a chip of fewer FLOP/s per server watt. Ratios
+    are positive numbers (a NaN would never be picked).
 
     Examples
     --------
@@ -97,9 +140,10 @@ def latest_pick(table: ChipTable, order: IntArray) -> tuple[IntArray, FloatArray
     [(0, 0, 0), (1, 0, 0), (1, 3, 1)]
     """
     order = np.asarray(order, dtype=np.int64)
-    released = table.release <= order[None, :]
-    score = np.where(released, table.ratio, -np.inf)
-    pick = np.where(released.any(axis=0), np.argmax(score, axis=0), -1).astype(np.int64)
+    released = np.count_nonzero(table.release <= order[None, :], axis=0)
+    best = table.best_of_first
+    column = np.arange(best.shape[1]) if best.shape[1] > 1 else 0  # a one-sample table
+    pick = best[released, column]
     trend = order >= table.trend_start
     months = np.maximum(0, order - table.trend_start).astype(float)
     return pick, months, trend.astype(np.int64)
