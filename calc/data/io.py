@@ -195,6 +195,13 @@ for _tag, _pattern, _first in _YAML12:
     _BoundedSafeLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
+#: Characters YAML 1.1 (PyYAML) reads as line breaks and YAML 1.2 does not: a file holding
+#: one would set keys a YAML 1.2 reader never sees, so it is refused.
+_ODD_BREAKS = {"\x85": "next-line (NEL)", "\u2028": "line separator",
+               "\u2029": "paragraph separator"}
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
 class _QuotingSafeDumper(yaml.SafeDumper):
     """SafeDumper that quotes text which YAML 1.2 (capcalc) *or* YAML 1.1 would type.
 
@@ -209,12 +216,30 @@ for _tag, _pattern, _first in _YAML12:
     _QuotingSafeDumper.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
+def _represent_text(dumper: _QuotingSafeDumper, text: str) -> yaml.ScalarNode:
+    """Text holding a character YAML 1.1 takes for a line break, double-quoted.
+
+    In double quotes the emitter writes it as an escape (``\\N``, ``\\L``, ``\\P``);
+    in any other style it would be written raw, and :func:`parse_yaml` refuses a
+    file holding one raw.
+    """
+    node: yaml.ScalarNode = dumper.represent_str(text)
+    if _ODD_BREAK.search(text):
+        node.style = '"'
+    return node
+
+
+_QuotingSafeDumper.add_representer(str, _represent_text)
+
+
 def dump_yaml(document: Any, *, width: int = 100) -> str:
     """``document`` as YAML text that :func:`parse_yaml` reads back as the same values.
 
     Keys keep their order; text that YAML 1.2 or YAML 1.1 would read as a
     number, a boolean or null is quoted, so it stays text for capcalc and for
-    other YAML readers alike.
+    other YAML readers alike; text holding a character YAML 1.1 takes for a
+    line break (U+0085, U+2028, U+2029) is double-quoted, which writes the
+    character as an escape that :func:`parse_yaml` reads without refusing it.
 
     Examples
     --------
@@ -222,16 +247,11 @@ def dump_yaml(document: Any, *, width: int = 100) -> str:
     note: '1e400'
     value: .inf
     ok: 'yes'
+    >>> print(dump_yaml({"note": "a\\u2028b"}), end="")  # a line separator inside
+    note: "a\\Lb"
     """
     return yaml.dump(document, Dumper=_QuotingSafeDumper, sort_keys=False,
                      allow_unicode=True, width=width)
-
-
-#: Characters YAML 1.1 (PyYAML) reads as line breaks and YAML 1.2 does not: a file holding
-#: one would set keys a YAML 1.2 reader never sees, so it is refused.
-_ODD_BREAKS = {"\x85": "next-line (NEL)", "\u2028": "line separator",
-               "\u2029": "paragraph separator"}
-_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def parse_yaml(text: str | bytes, *, source: str) -> Any:

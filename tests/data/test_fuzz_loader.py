@@ -237,6 +237,34 @@ def test_a_mutated_baseline_reads_the_same_as_yaml_text(tree: Any) -> None:
     assert got == expected
 
 
+def _misspelt_measure(tree: Any) -> None:
+    tree["target"]["measure"]["valu"] = "a\u2028b"
+    del tree["correlations"][0]
+
+
+def _site_as_text(tree: Any) -> None:
+    tree["site"] = "1.3\x85site.pue: 2"
+
+
+@pytest.mark.parametrize(("mutate", "key"), [(_misspelt_measure, "target.measure.valu"),
+                                             (_site_as_text, "site")])
+def test_a_line_break_only_yaml_1_1_knows_reads_the_same_as_yaml_text(mutate: Any,
+                                                                      key: str) -> None:
+    """Mutations ``--hypothesis-seed=229283864108617060356551280521886834451`` found: junk
+    text holding U+2028 under a misspelt key, or U+0085 where the ``site`` mapping belongs.
+    The writer wrote the character raw, so the text route refused the file without a key."""
+    tree = copy.deepcopy(ASSUMPTIONS)
+    mutate(tree)
+    verdicts = []
+    for read in (lambda: parse_baseline(tree, source="mine.yaml"),
+                 lambda: parse_baseline_text(dump_yaml(tree), source="mine.yaml")):
+        with pytest.raises(CapcalcError) as info:
+            read()
+        assert_one_line(info.value, "mine.yaml")
+        verdicts.append((info.value.file, info.value.key))
+    assert verdicts == [("mine.yaml", key)] * 2
+
+
 def _entry(key: str | None) -> str | None:
     """The entry an error key names: ``catalog.H200.tdp_w.unit`` → ``catalog.H200.tdp_w``."""
     if key is None:
