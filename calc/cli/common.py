@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from calc.analysis.timeline import scenario_phases
 from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.phases import Phase
-from calc.data.cache import shipped_data, shipped_library
+from calc.data.cache import shipped_data, shipped_library, shipped_records
 from calc.data.output_folder import FileData, write_files
 from calc.data.phases import apply_phase_sets
+from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario, load_library
 from calc.presentation.jsondoc import json_text
 from calc.presentation.text import fit_text, terminal_style, wants_terminal_style
@@ -31,6 +32,7 @@ __all__ = [
     "parse_set",
     "parse_sets",
     "peers_file",
+    "peers_read",
     "phases_of",
     "single_scenario",
     "warn",
@@ -68,6 +70,20 @@ def peers_file(path: Path | None, library: Library) -> PeersFile:
     if path is None:
         return parse_peers(shipped_data(PEERS), source=PEERS, catalog=catalog)
     return load_peers(path, catalog=catalog)
+
+
+def peers_read(args: argparse.Namespace, library: Library) -> PeersFile | PeerRecords:
+    """capcalc's own peers, as far as a build-out's answer and its checks read them.
+
+    On capcalc's own baseline these are the records kept in the cache of
+    :mod:`calc.data.cache` (no validation at all when it is warm); the tests
+    check the shipped peers' chips against the shipped catalog. A user's
+    ``--assumptions`` brings its own catalog, so the peers file is then validated
+    and its chips checked against it (:func:`peers_file`).
+    """
+    if getattr(args, "assumptions", None) is None:
+        return shipped_records()
+    return peers_file(None, library)
 
 
 def load_scenarios(library: Library, items: Sequence[str]) -> tuple[Library, list[str]]:
