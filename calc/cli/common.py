@@ -12,7 +12,6 @@ from calc.analysis.timeline import scenario_phases
 from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.phases import Phase
 from calc.data.cache import shipped_data, shipped_library, shipped_records
-from calc.data.output_folder import FileData, write_files
 from calc.data.phases import apply_phase_sets
 from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario, load_library
@@ -20,6 +19,7 @@ from calc.presentation.jsondoc import json_text
 from calc.presentation.text import fit_text, terminal_style, wants_terminal_style
 
 if TYPE_CHECKING:
+    from calc.data.output_folder import FileData
     from calc.data.peers import PeersFile
 
 __all__ = [
@@ -182,7 +182,8 @@ def warn(lines: Sequence[str]) -> None:
 def write_out(folder: Path, files: Mapping[str, FileData], *, force: bool) -> list[Path]:
     """Write ``files`` into ``folder`` as one set, its CSV files described in
     ``datapackage.json``, and say so on stderr."""
-    # deferred: numpy (through the tables), needed only when --out writes files
+    # deferred: numpy (through the tables) and the output folders, only when --out writes
+    from calc.data.output_folder import write_files
     from calc.presentation.datapackage import with_datapackage
 
     written = write_files(folder, with_datapackage(files), force=force)

@@ -24,7 +24,6 @@ from calc.cli.common import (
 )
 from calc.core.months import month_index, month_label
 from calc.core.vocabulary import measure_title
-from calc.data.output_folder import FileData
 from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.jsondoc import json_text
@@ -35,6 +34,7 @@ from calc.presentation.timeline import timeline_json, timeline_text
 
 if TYPE_CHECKING:
     from calc.analysis.buildout_montecarlo import TimelineSimulation
+    from calc.data.output_folder import FileData
     from calc.data.peers import PeersFile
 
 __all__ = ["cmd_timeline", "timeline_files"]
