@@ -20,7 +20,7 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,9 +40,10 @@ from calc.core.vocabulary import (
     SIZING_KEYS,
     other_sizing,
 )
-from calc.data.frames import Tidy
-from calc.data.notebook import quantity
 from calc.data.scenarios import Library, Scenario
+
+if TYPE_CHECKING:
+    from calc.data.frames import Tidy
 
 __all__ = [
     "CHUNK",
@@ -281,6 +282,8 @@ class Simulation(Tabular):
 
     def tidy(self) -> Tidy:
         """One row per sample: every sampled input, then every output, with units."""
+        from calc.data.frames import Tidy  # deferred: the frame forms only when asked for
+
         variables = {k: (("sample",), np.asarray(v, dtype=float))
                      for k, v in {**self.inputs, **self.outputs}.items()}
         units = {**{k: INPUTS[k].unit for k in self.inputs if k in INPUTS},
@@ -292,6 +295,8 @@ class Simulation(Tabular):
 
     def cards(self) -> tuple[str, list[tuple[str, str]]]:
         """P(target) and each headline output's median with its 90 % range."""
+        from calc.data.notebook import quantity  # deferred: html only for a notebook
+
         cards = [(f"P(≥ {self.target_central:g}× {self.scenario.baseline_name})",
                   f"{self.p_target_reached():.1%} ± {self.p_target_se():.1%}")]
         for k in CARD_OUTPUTS:
