@@ -30,7 +30,6 @@ from calc.analysis.joint_sampling import JointSampler, stream_tag
 from calc.analysis.limits import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES
 from calc.analysis.provenance import provenance
 from calc.analysis.run import CARD_OUTPUTS, Result, run, solve_meet_target
-from calc.analysis.solver import solve_vectorised
 from calc.analysis.tabular import Tabular
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError, quoted
@@ -459,6 +458,9 @@ def solve_samples(library: Library, scenario: str | Scenario, key: str, output: 
         raise CapcalcError("is not a numeric input; solve varies a number", key=key)
     if output not in OUTPUTS:
         raise CapcalcError(f"unknown output {quoted(output)}", key="target")
+    # deferred: the solver only where a value is solved for (a target to meet, capcalc solve)
+    from calc.analysis.solver import solve_vectorised
+
     draws = paired_draws(library, scenario, sets, samples=samples, seed=seed)
 
     def gap(x: FloatArray, part: slice) -> FloatArray:

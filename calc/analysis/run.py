@@ -10,7 +10,6 @@ import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.provenance import provenance
-from calc.analysis.solver import Solution, solve_scalar
 from calc.analysis.tabular import Tabular
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError
@@ -18,6 +17,7 @@ from calc.core.vocabulary import INPUTS, OUTPUTS, SIZING_KEYS, other_sizing
 from calc.data.scenarios import Library, Scenario
 
 if TYPE_CHECKING:
+    from calc.analysis.solver import Solution
     from calc.data.frames import Tidy
 
 __all__ = [
@@ -179,6 +179,9 @@ def solve_input(scenario: Scenario, key: str, output: str, target: float,
     the two whole numbers around the root at which ``output`` is at least
     ``target`` (one more accelerator when the output grows with the count).
     """
+    # deferred: the solver only where a value is solved for (a target to meet, capcalc solve)
+    from calc.analysis.solver import solve_scalar
+
     outcome = outcome_of(scenario, key, output, baseline_value)
     solution = solve_scalar(key, output, target, outcome)
     if INPUTS[key].kind != "count":

@@ -18,7 +18,6 @@ import numpy.typing as npt
 
 from calc.analysis.provenance import provenance
 from calc.analysis.run import baseline_measure
-from calc.analysis.solver import Solution, solve_scalar
 from calc.analysis.tabular import Tabular
 from calc.core.errors import CapcalcError, NoSolution, quoted, suggest
 from calc.core.fleet import MAX_MONTHS, TIMELINE_OUTPUTS, TimelineArrays, simulate_fleet
@@ -31,6 +30,7 @@ from calc.data.phases import check_phases, parse_phase_key
 from calc.data.scenarios import Library, Scenario
 
 if TYPE_CHECKING:
+    from calc.analysis.solver import Solution
     from calc.data.frames import Tidy
 
 __all__ = [
@@ -296,6 +296,9 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
         When no value in the searched range reaches the target; the message
         gives the best value achievable.
     """
+    # deferred: the solver only where a value is solved for (a target to meet, capcalc solve)
+    from calc.analysis.solver import Solution, solve_scalar
+
     chosen = scenario_phases(scenario, phases)
     check_phases(chosen, library.baseline.catalog, file=scenario.origin)
     if output not in TIMELINE_OUTPUTS:

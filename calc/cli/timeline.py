@@ -29,7 +29,6 @@ from calc.data.scenarios import Library, Scenario
 from calc.presentation.jsondoc import json_text
 from calc.presentation.reach import chance_by_line
 from calc.presentation.statements import statements_json, statements_text
-from calc.presentation.tables.timeline import timeline_table
 from calc.presentation.timeline import timeline_json, timeline_text
 
 if TYPE_CHECKING:
@@ -150,6 +149,9 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                 "slip": answer.slip is not None}
         emit_json(document)
     elif args.format == "csv":
+        # deferred: the table and CSV writer (with csv) only for --format csv
+        from calc.presentation.tables.timeline import timeline_table
+
         sys.stdout.write(timeline_table(timeline, answer.pace).to_csv())
     else:
         emit(styled(timeline_text, timeline, answer, phase_chips(library, timeline)))
