@@ -6,8 +6,10 @@ table or refusing a typo must not import the libraries only charts, sampling,
 sensitivity and the dashboard need (matplotlib, scipy, SALib, pandas,
 streamlit); a build-out's timeline and a Monte Carlo run draw nothing, so they
 load no matplotlib, and scipy only where a distribution is fitted or sampled;
-a chart drawn for the screen loads no matplotlib. It is a guard on behaviour,
-not a timing; speed itself is measured by ``benchmarks/cli_startup.py``.
+a chart drawn for the screen loads no matplotlib; with the cache warm, a
+build-out's timeline and a Monte Carlo run validate nothing (no pydantic, no
+PyYAML, no pint). It is a guard on behaviour, not a timing; speed itself is
+measured by ``benchmarks/cli_startup.py``.
 
 The cache tests check that :mod:`calc.data.cache` gives exactly the library
 parsing gives, and ignores whatever it cannot trust.
