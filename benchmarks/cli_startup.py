@@ -12,12 +12,20 @@ is shown for information.
 The CPU time (user + system) of each process is shown beside it: on a machine
 shared with other work, its ratios move less than the wall-clock ones.
 
-Run: ``.venv/bin/python benchmarks/cli_startup.py [--repeat N] [--check]``
+numpy's bytecode comes compiled in its wheel, and so does capcalc's when it is
+installed from one; an editable install writes it on first use, unless
+``PYTHONDONTWRITEBYTECODE`` is set, when every process compiles capcalc's own
+modules afresh (some 0.1 s). The table says which case it measured;
+``--bytecode`` measures with capcalc's bytecode cached (the warm-up round writes
+it) whatever the environment says.
+
+Run: ``.venv/bin/python benchmarks/cli_startup.py [--repeat N] [--check] [--bytecode]``
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import resource
 import shutil
@@ -91,11 +99,14 @@ def timed(case: Case, cwd: Path, env: dict[str, str]) -> tuple[float, float]:
 Times = dict[str, list[tuple[float, float]]]
 
 
-def measure(repeat: int) -> Times:
-    """(wall, CPU) seconds of every case, ``repeat`` interleaved rounds after a warm-up round."""
+def measure(repeat: int, *, bytecode: bool = False) -> Times:
+    """(wall, CPU) seconds of every case, ``repeat`` interleaved rounds after a warm-up round;
+    with ``bytecode``, ``PYTHONDONTWRITEBYTECODE`` is dropped so the warm-up writes it."""
     work = Path(tempfile.mkdtemp(prefix="capcalc-startup-"))
     env = {**os.environ, "MPLBACKEND": "Agg", "XDG_CACHE_HOME": str(work / "cache")}
     env.pop("CAPCALC_NO_CACHE", None)
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     times: Times = {case.label: [] for case in cases()}
     try:
         for round_ in range(repeat + 1):
@@ -106,6 +117,15 @@ def measure(repeat: int) -> Times:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return times
+
+
+def bytecode_cached() -> bool:
+    """Whether capcalc's package has its compiled bytecode beside it (after a measurement)."""
+    spec = importlib.util.find_spec("calc")
+    if spec is None or spec.origin is None:
+        return False
+    cached = importlib.util.cache_from_source(spec.origin)
+    return Path(cached).is_file()
 
 
 def report(times: Times) -> tuple[str, bool]:
@@ -136,12 +156,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, metavar="N",
                         help="timed rounds after the warm-up (default 5; the median is shown)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a goal is missed")
+    parser.add_argument("--bytecode", action="store_true",
+                        help="measure with capcalc's bytecode cached, as a wheel installs it "
+                        "(ignores PYTHONDONTWRITEBYTECODE)")
     args = parser.parse_args(argv)
-    times = measure(max(1, args.repeat))
+    times = measure(max(1, args.repeat), bytecode=args.bytecode)
     table, met = report(times)
+    compiled = bytecode_cached()
     print(f"{len(next(iter(times.values())))} rounds after a warm-up, each command a new "
           f"process ({' '.join(capcalc_command())}); medians:")
     print(table)
+    print("capcalc's bytecode: cached, as an installed wheel has it" if compiled else
+          "capcalc's bytecode: compiled afresh by every process (PYTHONDONTWRITEBYTECODE is "
+          "set; --bytecode measures with it cached)")
     print("every goal met" if met else "some goals missed")
     return 1 if args.check and not met else 0
 

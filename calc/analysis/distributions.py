@@ -41,7 +41,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import ModuleType
 
 import numpy as np
@@ -229,12 +229,13 @@ class Marginal:
 
     # ------------------------------------------------------------ truncation
 
-    @property
+    @cached_property
     def u_range(self) -> tuple[float, float]:
         """Untruncated probabilities of the bounds: the truncated mass lies outside them.
 
         A two-piece family with a side of zero width puts that side's half on
-        the median itself; a bound at the median then cuts nothing off.
+        the median itself; a bound at the median then cuts nothing off. Worked
+        out once per distribution (every draw and quantile reads it).
         """
         u_lo, u_hi = self.cdf(self.lower), self.cdf(self.upper)
         if self._normal_based():

@@ -21,7 +21,6 @@ import hashlib
 import importlib.util
 import sys
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ import numpy as np
 
 from calc.core.version import __version__
 from calc.data.cache import cache_dir, cache_enabled, read_entry, write_entry
+from calc.data.resources import package_folder
 
 __all__ = ["FORMAT", "STORE_FILE", "recall", "remember", "scipy_version", "store_key"]
 
@@ -65,7 +65,7 @@ def store_key() -> str:
                   f"numpy {np.__version__}\0".encode())
     digest.update(scipy_version())
     for name in _CODE:
-        data = (resources.files("calc.analysis") / name).read_bytes()
+        data = package_folder("calc.analysis").joinpath(name).read_bytes()
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()

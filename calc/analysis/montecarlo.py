@@ -20,7 +20,7 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +30,6 @@ from calc.analysis.joint_sampling import JointSampler, stream_tag
 from calc.analysis.limits import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES
 from calc.analysis.provenance import provenance
 from calc.analysis.run import CARD_OUTPUTS, Result, run, solve_meet_target
-from calc.analysis.solver import solve_vectorised
 from calc.analysis.tabular import Tabular
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError, quoted
@@ -40,9 +39,10 @@ from calc.core.vocabulary import (
     SIZING_KEYS,
     other_sizing,
 )
-from calc.data.frames import Tidy
-from calc.data.notebook import quantity
 from calc.data.scenarios import Library, Scenario
+
+if TYPE_CHECKING:
+    from calc.data.frames import Tidy
 
 __all__ = [
     "CHUNK",
@@ -281,6 +281,8 @@ class Simulation(Tabular):
 
     def tidy(self) -> Tidy:
         """One row per sample: every sampled input, then every output, with units."""
+        from calc.data.frames import Tidy  # deferred: the frame forms only when asked for
+
         variables = {k: (("sample",), np.asarray(v, dtype=float))
                      for k, v in {**self.inputs, **self.outputs}.items()}
         units = {**{k: INPUTS[k].unit for k in self.inputs if k in INPUTS},
@@ -292,6 +294,8 @@ class Simulation(Tabular):
 
     def cards(self) -> tuple[str, list[tuple[str, str]]]:
         """P(target) and each headline output's median with its 90 % range."""
+        from calc.data.notebook import quantity  # deferred: html only for a notebook
+
         cards = [(f"P(≥ {self.target_central:g}× {self.scenario.baseline_name})",
                   f"{self.p_target_reached():.1%} ± {self.p_target_se():.1%}")]
         for k in CARD_OUTPUTS:
@@ -454,6 +458,9 @@ def solve_samples(library: Library, scenario: str | Scenario, key: str, output: 
         raise CapcalcError("is not a numeric input; solve varies a number", key=key)
     if output not in OUTPUTS:
         raise CapcalcError(f"unknown output {quoted(output)}", key="target")
+    # deferred: the solver only where a value is solved for (a target to meet, capcalc solve)
+    from calc.analysis.solver import solve_vectorised
+
     draws = paired_draws(library, scenario, sets, samples=samples, seed=seed)
 
     def gap(x: FloatArray, part: slice) -> FloatArray:

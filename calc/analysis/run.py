@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.provenance import provenance
-from calc.analysis.solver import Solution, solve_scalar
 from calc.analysis.tabular import Tabular
 from calc.core.chain import evaluate, measure_of, target_measure
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import INPUTS, OUTPUTS, SIZING_KEYS, other_sizing
-from calc.data.frames import Tidy
-from calc.data.notebook import quantity
 from calc.data.scenarios import Library, Scenario
+
+if TYPE_CHECKING:
+    from calc.analysis.solver import Solution
+    from calc.data.frames import Tidy
 
 __all__ = [
     "Result",
@@ -89,6 +90,8 @@ class Result(Tabular):
 
     def tidy(self) -> Tidy:
         """One observation: every output (a 0-d array each) with its unit."""
+        from calc.data.frames import Tidy  # deferred: the frame forms only when asked for
+
         return Tidy("result", {k: ((), np.asarray(v)) for k, v in self.outputs.items()},
                     units={k: OUTPUTS[k].unit for k in self.outputs if k in OUTPUTS},
                     attrs=provenance(self.scenario),
@@ -96,6 +99,8 @@ class Result(Tabular):
 
     def cards(self) -> tuple[str, list[tuple[str, str]]]:
         """The scenario's title and its headline outputs, at central values."""
+        from calc.data.notebook import quantity  # deferred: html only for a notebook
+
         return (f"{self.scenario.title} (at central values)",
                 [(OUTPUTS[k].title, quantity(self.outputs[k], OUTPUTS[k].unit))
                  for k in CARD_OUTPUTS if k in self.outputs])
@@ -174,6 +179,9 @@ def solve_input(scenario: Scenario, key: str, output: str, target: float,
     the two whole numbers around the root at which ``output`` is at least
     ``target`` (one more accelerator when the output grows with the count).
     """
+    # deferred: the solver only where a value is solved for (a target to meet, capcalc solve)
+    from calc.analysis.solver import solve_scalar
+
     outcome = outcome_of(scenario, key, output, baseline_value)
     solution = solve_scalar(key, output, target, outcome)
     if INPUTS[key].kind != "count":

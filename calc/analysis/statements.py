@@ -10,14 +10,23 @@ more than the company says it spends on everything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
 from calc.analysis.timeline import Timeline
 from calc.core.months import month_index
-from calc.data.peers import CompanyCapex, StatedCompute
+
+if TYPE_CHECKING:  # the checks read either form: the records need no pydantic at run time
+    from calc.data.peers import CompanyCapex, StatedCompute
+    from calc.data.records import Capex, Statement
+
+    #: A statement of training compute, validated or as the cached records keep it.
+    Stated: TypeAlias = StatedCompute | Statement
+    #: A company's capex figure, validated or as the cached records keep it.
+    Spent: TypeAlias = CompanyCapex | Capex
 
 __all__ = ["CapexQuarter", "CapexYear", "StatedCheck", "capex_by_quarter", "capex_by_year",
            "capex_checks", "quarter_checks", "stated_checks"]
@@ -31,7 +40,7 @@ class StatedCheck:
     modelled ÷ stated (for a stated floor, at least 1 means the model agrees).
     """
 
-    statement: StatedCompute
+    statement: Stated
     month: str
     modelled: float | None
 
@@ -59,7 +68,7 @@ def _month_of(date: str) -> str:
     return f"{parts[0]}-{parts[1] if len(parts) > 1 else '12'}"
 
 
-def stated_checks(timeline: Timeline, stated: Sequence[StatedCompute]) -> tuple[StatedCheck, ...]:
+def stated_checks(timeline: Timeline, stated: Sequence[Stated]) -> tuple[StatedCheck, ...]:
     """Each statement against the modelled H100-equivalents of its month."""
     first = month_index(timeline.months[0])
     h100e = timeline.series["h100_equivalents"]
@@ -108,7 +117,7 @@ class CapexYear:
     year: int
     modelled_usd: float
     months: int
-    company: CompanyCapex | None
+    company: Spent | None
 
     @property
     def share(self) -> float | None:
@@ -121,7 +130,7 @@ class CapexYear:
         return self.company is not None and self.modelled_usd > self.company.usd_2025
 
 
-def capex_checks(timeline: Timeline, company: dict[int, CompanyCapex]) -> tuple[CapexYear, ...]:
+def capex_checks(timeline: Timeline, company: Mapping[int, Spent]) -> tuple[CapexYear, ...]:
     """Capex per calendar year of the timeline, each beside the company's capex of that year."""
     months_in: dict[int, int] = {}
     for month in timeline.months:
@@ -153,7 +162,7 @@ class CapexQuarter:
     year: int
     quarter: int
     modelled_usd: float
-    company: CompanyCapex | None
+    company: Spent | None
 
     @property
     def label(self) -> str:
@@ -166,7 +175,7 @@ class CapexQuarter:
         return None if self.company is None else self.modelled_usd / self.company.usd_2025
 
 
-def quarter_checks(timeline: Timeline, company: dict[tuple[int, int], CompanyCapex]
+def quarter_checks(timeline: Timeline, company: Mapping[tuple[int, int], Spent]
                    ) -> tuple[CapexQuarter, ...]:
     """Capex per calendar quarter that the build-out spends in, or the company reported."""
     return tuple(CapexQuarter(year, quarter, usd, company.get((year, quarter)))

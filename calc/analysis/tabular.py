@@ -9,11 +9,12 @@ cards show (:meth:`Tabular.cards`); the conversions are
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from calc.analysis.provenance import provenance_line
-from calc.data import frames
-from calc.data.frames import Tidy
-from calc.data.notebook import cards_html
+
+if TYPE_CHECKING:
+    from calc.data.frames import DataFrame, Dataset, Tidy
 
 __all__ = ["Tabular"]
 
@@ -30,18 +31,27 @@ class Tabular:
         """A title and the ``(label, text)`` cards a notebook shows."""
         raise NotImplementedError
 
-    def to_frame(self) -> frames.DataFrame:
+    def to_frame(self) -> DataFrame:
         """A tidy :class:`pandas.DataFrame`; ``attrs`` hold the provenance and the units."""
-        return frames.to_frame(self.tidy())
+        # deferred: the frame forms (with zipfile) only when one is asked for
+        from calc.data.frames import to_frame
 
-    def to_xarray(self) -> frames.Dataset:
+        return to_frame(self.tidy())
+
+    def to_xarray(self) -> Dataset:
         """An :class:`xarray.Dataset` with ``units`` on every variable and the provenance."""
-        return frames.to_xarray(self.tidy())
+        from calc.data.frames import to_xarray  # deferred: as to_frame
+
+        return to_xarray(self.tidy())
 
     def to_parquet(self, path: Path | str) -> Path:
         """Write :meth:`to_frame` to ``path`` as Parquet (units and provenance kept)."""
-        return frames.write_parquet(self.to_frame(), Path(path))
+        from calc.data.frames import write_parquet  # deferred: as to_frame
+
+        return write_parquet(self.to_frame(), Path(path))
 
     def _repr_html_(self) -> str:
+        from calc.data.notebook import cards_html  # deferred: html only for a notebook
+
         title, cards = self.cards()
         return cards_html(title, cards, provenance_line(self.tidy().attrs))

@@ -5,7 +5,7 @@ sample and P(target by each month), with units; cards with P(target) and the rea
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -13,8 +13,10 @@ import numpy.typing as npt
 from calc.analysis.provenance import provenance
 from calc.analysis.tabular import Tabular
 from calc.core.fleet import TIMELINE_OUTPUTS
-from calc.data.frames import Tidy
 from calc.data.scenarios import Scenario
+
+if TYPE_CHECKING:
+    from calc.data.frames import Tidy
 
 __all__ = ["SampledTimelineTabular"]
 
@@ -40,6 +42,8 @@ class SampledTimelineTabular(Tabular):
 
     def tidy(self) -> Tidy:
         """Series over (sample, month); the reach month per sample; P(reached by month)."""
+        from calc.data.frames import Tidy  # deferred: the frame forms only when asked for
+
         labels = np.array([*self.months, None], dtype=object)
         reached = labels[np.where(self.reach >= 0, self.reach, len(self.months))]
         variables: dict[str, tuple[tuple[str, ...], npt.NDArray[Any]]] = {

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from calc.analysis.provenance import provenance
 from calc.analysis.run import baseline_measure
-from calc.analysis.solver import Solution, solve_scalar
 from calc.analysis.tabular import Tabular
 from calc.core.errors import CapcalcError, NoSolution, quoted, suggest
 from calc.core.fleet import MAX_MONTHS, TIMELINE_OUTPUTS, TimelineArrays, simulate_fleet
@@ -27,10 +26,12 @@ from calc.core.months import DEFAULT_UNTIL, month_index, month_label
 from calc.core.phases import LATEST, PHASE_FIELDS, Phase, phase_key
 from calc.core.version import __version__
 from calc.core.vocabulary import INPUTS
-from calc.data.frames import Tidy
-from calc.data.notebook import quantity
 from calc.data.phases import check_phases, parse_phase_key
 from calc.data.scenarios import Library, Scenario
+
+if TYPE_CHECKING:
+    from calc.analysis.solver import Solution
+    from calc.data.frames import Tidy
 
 __all__ = [
     "Install",
@@ -130,6 +131,8 @@ class Timeline(Tabular):
 
     def tidy(self) -> Tidy:
         """One row per month: every series with its unit."""
+        from calc.data.frames import Tidy  # deferred: the frame forms only when asked for
+
         return Tidy("timeline", {k: (("month",), np.asarray(v, dtype=float))
                                  for k, v in self.series.items()},
                     {"month": (("month",), np.array(self.months, dtype=object))},
@@ -140,6 +143,8 @@ class Timeline(Tabular):
 
     def cards(self) -> tuple[str, list[tuple[str, str]]]:
         """When the target is reached, and the fleet in the horizon's month."""
+        from calc.data.notebook import quantity  # deferred: html only for a notebook
+
         cards = [(f"{self.target:g}× {self.baseline} first reached",
                   self.target_reached or f"not by {self.until}"),
                  (f"Compute multiple in {self.until}", f"{self.final_multiple:.3g}×")]
@@ -291,6 +296,9 @@ def solve_timeline(library: Library, scenario: Scenario, key: str, output: str, 
         When no value in the searched range reaches the target; the message
         gives the best value achievable.
     """
+    # deferred: the solver only where a value is solved for (a target to meet, capcalc solve)
+    from calc.analysis.solver import Solution, solve_scalar
+
     chosen = scenario_phases(scenario, phases)
     check_phases(chosen, library.baseline.catalog, file=scenario.origin)
     if output not in TIMELINE_OUTPUTS:

@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING, Any
 from calc.analysis.timeline import scenario_phases
 from calc.core.errors import CapcalcError, clean_text, quoted, suggest
 from calc.core.phases import Phase
-from calc.data.cache import shipped_data, shipped_library
-from calc.data.output_folder import FileData, write_files
+from calc.data.cache import shipped_data, shipped_library, shipped_records
 from calc.data.phases import apply_phase_sets
+from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario, load_library
 from calc.presentation.jsondoc import json_text
 from calc.presentation.text import fit_text, terminal_style, wants_terminal_style
 
 if TYPE_CHECKING:
+    from calc.data.output_folder import FileData
     from calc.data.peers import PeersFile
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "parse_set",
     "parse_sets",
     "peers_file",
+    "peers_read",
     "phases_of",
     "single_scenario",
     "warn",
@@ -68,6 +70,20 @@ def peers_file(path: Path | None, library: Library) -> PeersFile:
     if path is None:
         return parse_peers(shipped_data(PEERS), source=PEERS, catalog=catalog)
     return load_peers(path, catalog=catalog)
+
+
+def peers_read(args: argparse.Namespace, library: Library) -> PeersFile | PeerRecords:
+    """capcalc's own peers, as far as a build-out's answer and its checks read them.
+
+    On capcalc's own baseline these are the records kept in the cache of
+    :mod:`calc.data.cache` (no validation at all when it is warm); the tests
+    check the shipped peers' chips against the shipped catalog. A user's
+    ``--assumptions`` brings its own catalog, so the peers file is then validated
+    and its chips checked against it (:func:`peers_file`).
+    """
+    if getattr(args, "assumptions", None) is None:
+        return shipped_records()
+    return peers_file(None, library)
 
 
 def load_scenarios(library: Library, items: Sequence[str]) -> tuple[Library, list[str]]:
@@ -166,7 +182,8 @@ def warn(lines: Sequence[str]) -> None:
 def write_out(folder: Path, files: Mapping[str, FileData], *, force: bool) -> list[Path]:
     """Write ``files`` into ``folder`` as one set, its CSV files described in
     ``datapackage.json``, and say so on stderr."""
-    # deferred: numpy (through the tables), needed only when --out writes files
+    # deferred: numpy (through the tables) and the output folders, only when --out writes
+    from calc.data.output_folder import write_files
     from calc.presentation.datapackage import with_datapackage
 
     written = write_files(folder, with_datapackage(files), force=force)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from calc.analysis.montecarlo import Simulation, simulate
 from calc.analysis.run import Result
-from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
 from calc.presentation.text import wants_terminal_style
+
+if TYPE_CHECKING:
+    from calc.data.output_folder import FileData
 
 __all__ = ["monte_carlo", "monte_carlo_files", "progress"]
 

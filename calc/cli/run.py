@@ -21,7 +21,6 @@ from calc.cli.common import (
 )
 from calc.core.errors import CapcalcError
 from calc.core.vocabulary import measure_title
-from calc.data.output_folder import FileData
 from calc.data.scenarios import Library
 from calc.presentation.answer import answer_lines
 from calc.presentation.comparison import comparison_text
@@ -36,6 +35,7 @@ from calc.presentation.results import (
 
 if TYPE_CHECKING:
     from calc.analysis.montecarlo import Simulation
+    from calc.data.output_folder import FileData
 
 __all__ = ["cmd_run", "run_files"]
 

@@ -16,7 +16,7 @@ from calc.analysis.timeline import Timeline, phase_chips
 from calc.cli.common import (
     emit,
     emit_json,
-    peers_file,
+    peers_read,
     phases_of,
     single_scenario,
     styled,
@@ -24,17 +24,17 @@ from calc.cli.common import (
 )
 from calc.core.months import month_index, month_label
 from calc.core.vocabulary import measure_title
-from calc.data.output_folder import FileData
-from calc.data.peers import PeersFile
+from calc.data.records import PeerRecords
 from calc.data.scenarios import Library, Scenario
 from calc.presentation.jsondoc import json_text
 from calc.presentation.reach import chance_by_line
 from calc.presentation.statements import statements_json, statements_text
-from calc.presentation.tables.timeline import timeline_table
 from calc.presentation.timeline import timeline_json, timeline_text
 
 if TYPE_CHECKING:
     from calc.analysis.buildout_montecarlo import TimelineSimulation
+    from calc.data.output_folder import FileData
+    from calc.data.peers import PeersFile
 
 __all__ = ["cmd_timeline", "timeline_files"]
 
@@ -43,7 +43,7 @@ __all__ = ["cmd_timeline", "timeline_files"]
 
 
 def timeline_files(library: Library, timeline: Timeline, formats: list[str],
-                   peers: PeersFile | None = None, answer: Reach | None = None,
+                   peers: PeersFile | PeerRecords | None = None, answer: Reach | None = None,
                    changes: Sequence[str] = ()) -> dict[str, FileData]:
     """The build-out chart and the levers waterfall with their CSVs, and timeline.json; the
     charts' titles carry ``changes`` (the ``--set``s, as typed).
@@ -72,13 +72,14 @@ def timeline_files(library: Library, timeline: Timeline, formats: list[str],
     return files
 
 
-def _statements(timeline: Timeline, peers: PeersFile, operator: str) -> tuple[Any, Any, Any]:
+def _statements(timeline: Timeline, peers: PeersFile | PeerRecords, operator: str
+                ) -> tuple[Any, Any, Any]:
     return (stated_checks(timeline, peers.stated(operator)),
             capex_checks(timeline, peers.capex_of(operator)),
             quarter_checks(timeline, peers.quarterly_capex_of(operator)))
 
 
-def timeline_document(timeline: Timeline, peers: PeersFile | None,
+def timeline_document(timeline: Timeline, peers: PeersFile | PeerRecords | None,
                       answer: Reach | None = None, *, operator: str | None = None
                       ) -> dict[str, Any]:
     """The timeline's JSON, with what ``operator`` (the story's operator in focus) has said
@@ -110,7 +111,7 @@ def _sampled_files(sampled: TimelineSimulation, scenario: Scenario,
 def cmd_timeline(args: argparse.Namespace) -> int:
     """``capcalc timeline``."""
     library, scenario, phase_sets = single_scenario(args, timeline=True)
-    peers = peers_file(None, library)
+    peers = peers_read(args, library)
     phases = phases_of(library, scenario, phase_sets)
     choice = choose_buildout(library, scenario).on(phases, edited=bool(phase_sets))
     sampling = args.samples is not None
@@ -148,6 +149,9 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                 "slip": answer.slip is not None}
         emit_json(document)
     elif args.format == "csv":
+        # deferred: the table and CSV writer (with csv) only for --format csv
+        from calc.presentation.tables.timeline import timeline_table
+
         sys.stdout.write(timeline_table(timeline, answer.pace).to_csv())
     else:
         emit(styled(timeline_text, timeline, answer, phase_chips(library, timeline)))

@@ -34,14 +34,13 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from calc.core.version import __version__
 from calc.data.io import parse_yaml
 from calc.data.records import PeerRecords, records_of
-from calc.data.resources import ASSUMPTIONS, PEERS, SCENARIOS, shipped_bytes
+from calc.data.resources import ASSUMPTIONS, PEERS, SCENARIOS, package_folder, shipped_bytes
 from calc.data.scenarios import Library, load_library
 
 __all__ = [
@@ -114,7 +113,7 @@ def cache_key() -> str:
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     for package in _CODE_PACKAGES:
-        files = sorted(resources.files(package).iterdir(), key=lambda entry: entry.name)
+        files = sorted(package_folder(package).iterdir(), key=lambda entry: entry.name)
         for item in files:
             if item.is_file() and item.name.endswith((".py", ".txt")):
                 data = item.read_bytes()

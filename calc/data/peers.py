@@ -29,7 +29,13 @@ from calc.core.errors import CapcalcError, suggest
 from calc.data.dates import decimal_year, ends_before, recent_date, with_month
 from calc.data.io import load_yaml, parse_yaml
 from calc.data.model_base import Frozen, Text
-from calc.data.records import CONFIDENCE_ORDER, month_index
+from calc.data.records import (
+    CONFIDENCE_ORDER,
+    month_index,
+    quarterly_capex_of,
+    stated_by,
+    yearly_capex_of,
+)
 from calc.data.resources import PEERS, shipped_bytes
 
 __all__ = [
@@ -370,18 +376,15 @@ class PeersFile(Frozen):
 
     def stated(self, operator: str) -> tuple[StatedCompute, ...]:
         """``operator``'s statements of its training compute, oldest first."""
-        return tuple(sorted((s for s in self.stated_compute if s.operator == operator),
-                            key=lambda s: s.date))
+        return stated_by(self.stated_compute, operator)
 
     def capex_of(self, company: str) -> dict[int, CompanyCapex]:
         """``company``'s capex by year (whole-year figures)."""
-        return {c.year: c for c in self.company_capex
-                if c.company == company and c.quarter is None}
+        return yearly_capex_of(self.company_capex, company)
 
     def quarterly_capex_of(self, company: str) -> dict[tuple[int, int], CompanyCapex]:
         """``company``'s capex by (year, quarter), where it reported quarters."""
-        return {(c.year, c.quarter): c for c in self.company_capex
-                if c.company == company and c.quarter is not None}
+        return quarterly_capex_of(self.company_capex, company)
 
     @model_validator(mode="after")
     def _check(self) -> PeersFile:

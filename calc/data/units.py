@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,6 +41,8 @@ def registry() -> pint.UnitRegistry:
 
     Built on first use only: a number already in its key's unit needs no registry.
     """
+    from importlib import resources  # deferred: with pint, only when a registry is built
+
     import pint  # deferred: pint and its registry cost ~0.2 s, needed only for unit text
 
     ureg: pint.UnitRegistry = pint.UnitRegistry(

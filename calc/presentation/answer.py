@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from calc.analysis.buildout_choice import BuildoutChoice
 from calc.analysis.limits import ANSWER_SAMPLES
 from calc.analysis.run import Result, run
-from calc.analysis.target import ChipOption, TargetFacts, target_facts
 from calc.analysis.timeline import Timeline
 from calc.core.months import DEFAULT_UNTIL
 from calc.core.phases import Phase
@@ -34,6 +33,7 @@ from calc.presentation.reach import date_clause, pace_brief, pace_sentence, warn
 
 if TYPE_CHECKING:
     from calc.analysis.reach import Reach
+    from calc.analysis.target import ChipOption, TargetFacts
 
 __all__ = [
     "answer_for",
@@ -67,6 +67,7 @@ def describe(facts: TargetFacts, max_chips: int = 3) -> str:
 
     Examples
     --------
+    >>> from calc.analysis.target import ChipOption, TargetFacts
     >>> facts = TargetFacts("cortex-full", "cortex-phase1", "H100", "power", 500.0, 2.87e5,
     ...     5.0, 10.0, 1000.0, 2.0, (ChipOption("GB200", "shipping", 9.19, 544.0, 1.84),))
     >>> print(describe(facts))  # doctest: +NORMALIZE_WHITESPACE
@@ -127,6 +128,7 @@ def _site(result: Result, facts: TargetFacts, baseline_title: str) -> str:
 def _unreachable(facts: TargetFacts) -> str:
     """The sentence for a target no size of the chip reaches (the interruptions model).
 
+    >>> from calc.analysis.target import TargetFacts
     >>> facts = TargetFacts("s", "b", "H100", "power", 100.0, 5.7e4, 0.7, 10.0,
     ...     float("inf"), 14.3, (), ceiling=2.4)
     >>> print(_unreachable(facts))  # doctest: +NORMALIZE_WHITESPACE
@@ -343,6 +345,9 @@ def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *
 def answer_with(library: Library, result: Result, baseline: Result,
                 buildout: Reach | None) -> str:
     """:func:`finding` for ``result`` with its build-out's date already computed."""
+    # deferred: the target's facts only for a scenario's answer, not a build-out's timeline
+    from calc.analysis.target import target_facts
+
     facts = target_facts(library, result, baseline)
     definition = library.definitions.get(baseline.name)
     title = short_title(definition.title if definition else None, baseline.name)
@@ -359,6 +364,9 @@ def answer_parts(library: Library, result: Result, baseline: Result, buildout: R
     build-out, the pace's fit and the warning when the build-out runs above it. Together
     they say what :func:`answer_with` says.
     """
+    # deferred as in answer_with: the target's facts only for a scenario's answer
+    from calc.analysis.target import target_facts
+
     facts = target_facts(library, result, baseline)
     definition = library.definitions.get(baseline.name)
     title = short_title(definition.title if definition else None, baseline.name)

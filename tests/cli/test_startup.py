@@ -6,8 +6,10 @@ table or refusing a typo must not import the libraries only charts, sampling,
 sensitivity and the dashboard need (matplotlib, scipy, SALib, pandas,
 streamlit); a build-out's timeline and a Monte Carlo run draw nothing, so they
 load no matplotlib, and scipy only where a distribution is fitted or sampled;
-a chart drawn for the screen loads no matplotlib. It is a guard on behaviour,
-not a timing; speed itself is measured by ``benchmarks/cli_startup.py``.
+a chart drawn for the screen loads no matplotlib; with the cache warm, a
+build-out's timeline and a Monte Carlo run validate nothing (no pydantic, no
+PyYAML, no pint). It is a guard on behaviour, not a timing; speed itself is
+measured by ``benchmarks/cli_startup.py``.
 
 The cache tests check that :mod:`calc.data.cache` gives exactly the library
 parsing gives, and ignores whatever it cannot trust.
@@ -25,6 +27,8 @@ import pytest
 
 from calc.data import cache
 from calc.data.io import parse_yaml
+from calc.data.peers import PeersFile
+from calc.data.records import records_of
 from calc.data.resources import PEERS, shipped_bytes
 from calc.data.scenarios import Library, load_library
 
@@ -323,18 +327,46 @@ def test_a_sweep_printed_as_csv_loads_no_frame_library(tmp_path: Path) -> None:
     assert "numpy" in loaded
     frames = {"pandas", "xarray", "pyarrow", "zarr", "dask", "distributed"}
     assert not loaded & frames, f"capcalc sweep --format csv imported {sorted(loaded & frames)}"
-def test_the_peers_read_from_the_cache_are_the_parsed_ones(cache_home: Path,
-                                                           tmp_path: Path) -> None:
-    """capcalc's own peers.yaml is validated from its parsed YAML kept in the cache; the
-    timeline (which prints what the operator said) answers the same either way."""
+
+
+def test_the_peers_read_from_the_cache_are_the_parsed_ones(cache_home: Path, tmp_path: Path,
+                                                           peers: PeersFile) -> None:
+    """A build-out's timeline reads the operators' records kept in the cache (what it prints
+    of what the operator said included); ``capcalc peers`` validates capcalc's own peers.yaml
+    from its parsed YAML kept there. Each answers the same with and without the cache."""
     args = ("timeline", "cortex-buildout", "--format", "json")
     without = run_in_process(*args, cwd=tmp_path, env={cache.NO_CACHE_ENV: "1"})
     filling = run_in_process(*args, cwd=tmp_path)
-    kept = cache_home.parent / "shipped-peers.json"
+    kept = cache_home.parent / cache.RECORDS_FILE
     assert kept.is_file()
-    assert cache.read_entry(kept, cache.DATA_FORMAT, cache.cache_key(), "data") == \
-        parse_yaml(shipped_bytes(PEERS), source=PEERS)
+    assert cache.read_entry(kept, cache.FORMAT, cache.cache_key(), "records") == \
+        records_of(peers)
     from_cache = run_in_process(*args, cwd=tmp_path)
     assert without.returncode == filling.returncode == from_cache.returncode == 0
     assert without.stdout == filling.stdout == from_cache.stdout
-    assert json.loads(from_cache.stdout)["statements"]
+    said = json.loads(from_cache.stdout)["statements"]
+    assert said["stated_compute"]
+    assert any(year["company_usd"] for year in said["capex_by_year"])
+
+    listing = [run_in_process("peers", cwd=tmp_path, env=env)
+               for env in ({cache.NO_CACHE_ENV: "1"}, {}, {})]
+    kept = cache_home.parent / "shipped-peers.json"
+    assert cache.read_entry(kept, cache.DATA_FORMAT, cache.cache_key(), "data") == \
+        parse_yaml(shipped_bytes(PEERS), source=PEERS)
+    assert {r.returncode for r in listing} == {0}
+    assert len({r.stdout for r in listing}) == 1
+
+
+@pytest.mark.parametrize("argv", [("timeline", "cortex-buildout"),
+                                  ("run", "tenfold", "--samples", "2000")])
+def test_with_the_cache_warm_a_build_out_validates_nothing(argv: tuple[str, ...],
+                                                         tmp_path: Path) -> None:
+    """A build-out's timeline (its date's range and the operator's statements and capex
+    included) and a Monte Carlo run come from the cached library and records: no pydantic,
+    no YAML parser, no unit registry."""
+    home = tmp_path / "xdg"
+    loaded_after(cli_body(*argv), tmp_path, cache_home=home)  # the first run writes the cache
+    loaded = loaded_after(cli_body(*argv), tmp_path, cache_home=home)
+    assert "numpy" in loaded
+    unwanted = loaded & {"pydantic", "yaml", "pint"}
+    assert not unwanted, f"capcalc {' '.join(argv)} imported {sorted(unwanted)}"

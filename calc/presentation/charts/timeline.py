@@ -9,13 +9,13 @@ parity tests take it from there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from calc.analysis.levers import Levers
 from calc.analysis.pace import Pace
 from calc.analysis.statements import StatedCheck, stated_checks
 from calc.analysis.timeline import Timeline
 from calc.core.months import month_index
-from calc.data.peers import StatedCompute
 from calc.presentation.chart_spec import (
     DASHED,
     DOTTED,
@@ -38,6 +38,9 @@ from calc.presentation.formatting import format_value, month_text, times
 from calc.presentation.levers import levers_table, path_text, paths_title
 from calc.presentation.tables.timeline import timeline_table
 
+if TYPE_CHECKING:
+    from calc.analysis.statements import Stated
+
 __all__ = ["FACILITY_POWER", "MULTIPLE", "STATED", "levers_chart", "reference_name",
            "timeline_chart"]
 
@@ -55,7 +58,7 @@ _PACE_CAP = 1.5
 _LOW_CONFIDENCE = ("unconfirmed", "preliminary")
 
 
-def _shown_statements(timeline: Timeline, stated: Sequence[StatedCompute]
+def _shown_statements(timeline: Timeline, stated: Sequence[Stated]
                       ) -> list[StatedCheck]:
     """The operator's statements that fall within the build-out's months."""
     months = timeline.months
@@ -105,7 +108,7 @@ def _faint(reference: Timeline | None, series: str, positive: bool = False) -> l
                  tuple(v for _, v in shown), step=True, dash=DASHED, width=2.5, opacity=0.8)]
 
 
-def _build_out(timeline: Timeline, stated: Sequence[StatedCompute],
+def _build_out(timeline: Timeline, stated: Sequence[Stated],
                pace: Pace | None = None, reference: Timeline | None = None) -> Panel:
     """H100e by generation (stacked), what the target needs, the operator's statements and
     pace, the phases' starts, the month the target is reached at central values; facility
@@ -190,7 +193,7 @@ def _multiple(timeline: Timeline, measure: str | None,
                  title=f"{name}, month by month", height=200)
 
 
-def timeline_chart(timeline: Timeline, stated: Sequence[StatedCompute] = (), *,
+def timeline_chart(timeline: Timeline, stated: Sequence[Stated] = (), *,
                    measure: str | None = None, pace: Pace | None = None,
                    reference: Timeline | None = None) -> Chart:
     """The build-out month by month: H100-equivalents by generation, facility power, what the
