@@ -1,9 +1,10 @@
 """Each view's finding in one sentence, and the compute multiple's card, written from results.
 
 The dashboard opens every view with its finding (the power for the target on each chip,
-owning against leasing, the chance of the target and the power for 80 % confidence, the
-target's date as a range and its chance by a chosen month, the site's rank among its
-peers); the words are written here from analysis results, with the one formatter of
+owning against leasing at the user's utilisation, the chance of the target and the power
+for 80 % confidence, the target's date as a range and its chance by a chosen month, the
+site's rank among its peers, how many of a sweep's combinations reach the target); the
+words are written here from analysis results, with the one formatter of
 :mod:`calc.presentation.formatting`, and the views only place them.
 """
 

@@ -41,11 +41,10 @@ __all__ = ["HEADING", "heading_of", "vega_specs"]
 
 Spec = dict[str, Any]
 
-#: The look every spec shares: the legend under the plot (:func:`legend_config` sets its
-#: columns), readable axis text, a title and footer that break into lines at a newline
-#: (they are read from data as one string each).
-CONFIG: Spec = {"legend": {"orient": "bottom"},
-                "axis": {"labelFontSize": 11, "titleFontSize": 12},
+#: The look every spec shares: readable axis text, a title and footer that break into lines
+#: at a newline (they are read from data as one string each); the legend's, under the plot,
+#: is :func:`legend_config`'s for each chart.
+CONFIG: Spec = {"axis": {"labelFontSize": 11, "titleFontSize": 12},
                 "style": {"group-title": {"lineBreak": "\n"},
                           "group-subtitle": {"lineBreak": "\n"}}}
 #: Characters of a title's line, and of a provenance line: short enough for a phone.
@@ -95,7 +94,7 @@ def _lines(text: str, width: int) -> str | list[str]:
     >>> _lines("Compute multiple: distribution (cortex-full)", 40)
     ['Compute multiple: distribution', '(cortex-full)']
     """
-    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    lines = _wrapped(text, width)
     return text if len(lines) <= 1 else lines
 
 _LAYERS: dict[type, Callable[[Any, draw.Frame], list[Spec]]] = {
