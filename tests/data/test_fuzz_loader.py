@@ -219,11 +219,13 @@ def test_a_mutated_baseline_loads_soundly_or_fails_in_one_line(tree: Any) -> Non
 @given(mutated(ASSUMPTIONS, at_most=2))
 def test_a_mutated_baseline_reads_the_same_as_yaml_text(tree: Any) -> None:
     """Through YAML text (capcalc's own writer, then its bounded loader) the verdict is
-    the same: the same baseline, or an error at the same entry (YAML may fold a
-    character such as U+0085 in text, so the values a message quotes can differ).
+    the same: the same baseline, or an error at the same entry (only the entry is
+    compared: a message quotes values as each route holds them).
 
     The writer quotes text that YAML 1.2 would read as a number (``1e400``),
-    which PyYAML's YAML 1.1 writer leaves plain.
+    which PyYAML's YAML 1.1 writer leaves plain, and double-quotes text holding a
+    character YAML 1.1 takes for a line break (U+0085, U+2028, U+2029), which the
+    reader refuses raw.
     """
     try:
         expected: Any = parse_baseline(tree, source="mine.yaml")
