@@ -50,6 +50,7 @@ __all__ = [
     "finding",
     "heading",
     "short_title",
+    "site_title",
 ]
 
 #: Phase confidences that make a date worth a warning.
@@ -436,6 +437,16 @@ def changes(before: Scenario, after: Scenario, keys: Iterable[str]) -> list[str]
     return lines
 
 
+def site_title(scenario: Scenario, outputs: dict[str, float] | Any) -> str:
+    """What the site is, short: "300 MW of GB200", or "57.4 k H100 (100 MW)" for a site sized
+    by its accelerators."""
+    chip = scenario["hardware.accelerator"]
+    power = format_value(float(outputs["facility_power_mw"]), "MW")
+    if scenario["site.accelerators"] is not None:
+        return f"{count_text(float(outputs['accelerators']))} {chip} ({power})"
+    return f"{power} of {chip}"
+
+
 def heading(scenario: Scenario, outputs: dict[str, float] | Any, *, preset: str,
             preset_title: str | None, changed: bool) -> tuple[str, str]:
     """``(title, description)`` of the scenario shown, written from its current inputs.
@@ -445,12 +456,6 @@ def heading(scenario: Scenario, outputs: dict[str, float] | Any, *, preset: str,
     """
     if not changed:
         return scenario.title or preset, scenario.description or ""
-    chip = scenario["hardware.accelerator"]
-    power = format_value(float(outputs["facility_power_mw"]), "MW")
-    if scenario["site.accelerators"] is not None:
-        site = f"{count_text(float(outputs['accelerators']))} {chip} ({power})"
-    else:
-        site = f"{power} of {chip}"
-    title = f"{site}, changed from {preset}"
+    title = f"{site_title(scenario, outputs)}, changed from {preset}"
     description = f"{short_title(preset_title, preset)} ({preset}) with the changes below."
     return title, description

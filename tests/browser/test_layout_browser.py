@@ -147,8 +147,9 @@ def _cases() -> list[Any]:
 @pytest.mark.parametrize(("view", "size"), _cases())
 def test_no_label_or_table_is_cut(streamlit_server: str, window: Any, view: str,
                                   size: tuple[int, int]) -> None:
-    st_page = window(f"{streamlit_server}/?scenario=cortex-full&hardware.accelerator=GB200",
-                     size)
+    # a pinned variant's long name in Compare's legend and table
+    st_page = window(f"{streamlit_server}/?scenario=cortex-full&hardware.accelerator=GB200"
+                     "&pin=cortex-phase1;site.facility_power_mw=300", size)
     st_page.view(view)
     page = st_page.page
     page.wait_for_function(_IDLE)

@@ -45,19 +45,25 @@ def test_a_pinned_variant_stays_while_the_user_tries_another(library: calc.Libra
     shown = _header(at)
     assert len(shown) == len(before) + 1, "the pinned variant joins the comparison"
     pinned_name = shown[-1]
-    assert "GB200" in pinned_name and "cortex-full" in pinned_name, pinned_name
+    assert pinned_name == "500 MW of GB200", "named by what the site is, as the page titles it"
     expected = calc.run(library, "cortex-full", [GB200])
     column = _column(at, pinned_name)
     multiple = f"{expected['compute_multiple']:.3g}"
     assert multiple in column, (multiple, column)
     assert at.button(key="compare:pin").disabled is False, "the new variant can be pinned too"
+    at.slider(key="w:site.pue").set_value(1.3).run()
+    at.button(key="compare:pin").click().run()  # shown as the current one until it changes
+    at.slider(key="w:site.pue").set_value(1.25).run()
+    assert _header(at)[-2:] == ["500 MW of GB200", "500 MW of GB200 (2)"], \
+        "a second site alike gets a name of its own"
     # the link opens the same comparison
     again = open_page(dict(at.query_params))
-    assert _header(again) == shown
-    # unpinning takes it out, and out of the link
-    again.button(key=f"compare:unpin:{at.query_params[PINS_PARAM]}").click().run()
-    assert PINS_PARAM not in again.query_params
-    assert pinned_name not in _header(again)
+    assert _header(again) == _header(at)
+    # unpinning takes one out, and out of the link
+    first = "cortex-full;hardware.accelerator=GB200"
+    again.button(key=f"compare:unpin:{first}").click().run()
+    assert again.query_params[PINS_PARAM] == "cortex-full;hardware.accelerator=GB200;site.pue=1.3"
+    assert _header(again)[-1] == "500 MW of GB200", "the other keeps its place, now alone"
 
 
 def test_the_pin_button_is_off_where_pinning_adds_nothing() -> None:

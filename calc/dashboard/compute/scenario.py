@@ -23,7 +23,7 @@ from calc.data.peers import PeersFile, load_peers
 from calc.data.records import PeerRecords, records_of
 from calc.data.scenarios import Library, Scenario
 from calc.data.story import story_file
-from calc.presentation.answer import heading
+from calc.presentation.answer import site_title
 
 __all__ = [
     "MAX_UPLOAD_SCENARIOS",
@@ -37,6 +37,7 @@ __all__ = [
     "library_for",
     "peers",
     "pinned",
+    "pinned_named",
     "pinned_results",
     "records",
     "results",
@@ -168,32 +169,43 @@ def _pin_key(key: StateKey, pin: Pin) -> StateKey:
 
 @memo(max_entries=64)
 def pinned(key: StateKey, pin: Pin) -> Result | None:
-    """The result of the variant ``pin`` (``(preset, sets)``) in the session of ``key``,
-    named as the page titles it when it changes its preset ("300 MW of GB200, changed from
-    cortex-full"); None when it no longer runs (its uploaded scenario replaced)."""
-    preset, sets = pin
+    """The result of the variant ``pin`` (``(preset, sets)``) in the session of ``key``, a
+    changed preset named by what the site is ("500 MW of GB200", short enough for a phone's
+    legend); None when it no longer runs (its uploaded scenario replaced)."""
     try:
         result, _ = results(_pin_key(key, pin))
     except Exception:  # an uploaded scenario replaced since it was pinned
         return None
-    if not sets:
+    if not pin[1]:  # the preset as it ships keeps its name
         return result
-    definition = library_for(key.upload).definitions.get(preset)
-    name = heading(result.scenario, result.outputs, preset=preset,
-                   preset_title=definition.title if definition else None, changed=True)[0]
+    name = site_title(result.scenario, result.outputs)
     return replace(result, scenario=replace(result.scenario, name=name))
 
 
-def pinned_results(key: StateKey, pins: tuple[Pin, ...]) -> list[Result]:
-    """:func:`compare_results` and then each variant the user pinned (:func:`pinned`); a
-    pin equal to the current state or to a scenario already shown is left out, and so is
-    one that no longer runs."""
-    shown = list(compare_results(key))  # a copy: the cached list stays as it is
+@memo(max_entries=64)
+def pinned_named(key: StateKey, pins: tuple[Pin, ...]) -> tuple[tuple[Pin, Result], ...]:
+    """The pinned variants Compare shows, each with its result (:func:`pinned`) under a name
+    no other scenario shown has ("500 MW of GB200 (2)" for a second site alike); a pin equal
+    to the current state or to a scenario already shown is left out, and so is one that no
+    longer runs."""
+    names = [r.name for r in compare_results(key)]
+    shown: list[tuple[Pin, Result]] = []
     for pin in pins:
         result = pinned(key, pin) if _pin_key(key, pin) != key else None
-        if result is not None and result.name not in [r.name for r in shown]:
-            shown.append(result)
-    return shown
+        if result is None or (not pin[1] and result.name in names):
+            continue
+        name, count = result.name, 1
+        while name in names:
+            count += 1
+            name = f"{result.name} ({count})"
+        names.append(name)
+        shown.append((pin, replace(result, scenario=replace(result.scenario, name=name))))
+    return tuple(shown)
+
+
+def pinned_results(key: StateKey, pins: tuple[Pin, ...]) -> list[Result]:
+    """:func:`compare_results` and then the pinned variants (:func:`pinned_named`)."""
+    return [*compare_results(key), *(result for _, result in pinned_named(key, pins))]
 
 
 @memo(max_entries=128)

@@ -13,7 +13,7 @@ import streamlit as st
 from calc.analysis.run import Result
 from calc.dashboard import page, session
 from calc.dashboard.compute.charts import Source, chart
-from calc.dashboard.compute.scenario import pinned, pinned_results
+from calc.dashboard.compute.scenario import pinned_named, pinned_results
 from calc.dashboard.context import Context
 from calc.dashboard.keys import Pin
 from calc.dashboard.link import MAX_PINS, pins_text
@@ -66,11 +66,15 @@ def _pins(ctx: Context, shown: list[Result]) -> None:
                   on_click=session.on_pin, disabled=here,
                   help="Keeps the scenario shown, with your changes, in this comparison while "
                        f"you try others (at most {MAX_PINS}; the link carries them).")
+        shown_pins = dict(pinned_named(ctx.key, ctx.pins))
         for pin in ctx.pins:
-            result = pinned(ctx.key, pin)
-            label = result.name if result is not None else f"{pin[0]} (no longer runs)"
+            result = shown_pins.get(pin)
+            label = result.name if result is not None else \
+                "the variant shown now" if pin == (ctx.preset, ctx.sets) else \
+                f"{pin[0]} (it no longer runs)"
             st.button(f"Unpin {label}", key=f"compare:unpin:{pins_text([pin])}",
-                      icon=":material/close:", on_click=session.on_unpin, args=(pin,))
+                      icon=":material/close:", on_click=session.on_unpin, args=(pin,),
+                      help=f"Pinned: {pins_text([pin])}")
 
 
 def render(ctx: Context) -> None:
