@@ -8,7 +8,6 @@ state into the URL's query parameters (:func:`calc.dashboard.link.link_params`).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -122,10 +121,10 @@ def card_style(key: str, columns: Sequence[str]) -> str:
     on a phone (under 640 px), each cell under its column's name (``columns``, in order).
 
     >>> print(card_style("t", ["a", 'b "c"']).splitlines()[-3])
-    .st-key-t td:nth-child(2)::before { content: "b \\"c\\""; }
+    .st-key-t td:nth-child(2)::before { content: "b \\22 c\\22 "; }
     """
     scope = f".st-key-{key}"
-    labels = "\n".join(f"{scope} td:nth-child({i})::before {{ content: {json.dumps(name)}; }}"
+    labels = "\n".join(f"{scope} td:nth-child({i})::before {{ content: {_css_text(name)}; }}"
                        for i, name in enumerate(columns, start=1) if name)
     return f"""<style>
 @media (max-width: 640px) {{
@@ -138,6 +137,18 @@ def card_style(key: str, columns: Sequence[str]) -> str:
 {labels}
 }}
 </style>"""
+
+
+def _css_text(text: str) -> str:
+    """``text`` as a CSS string: letters, digits and spaces as they are, every other
+    character as its escape, so a name (an uploaded scenario's) cannot end the rule or the
+    style element it sits in.
+
+    >>> print(_css_text("a</style>"))
+    "a\\3c \\2f style\\3e "
+    """
+    return '"' + "".join(c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):x} "
+                         for c in text) + '"'
 
 
 def card_table(markdown: str, columns: Sequence[str], *, key: str) -> None:
