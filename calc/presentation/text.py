@@ -24,13 +24,14 @@ import io
 import os
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from calc.core.errors import clean_text
 
-__all__ = ["Footnotes", "fit_text", "output_width", "render_table", "terminal_style",
-           "text_width", "wants_terminal_style"]
+__all__ = ["Footnotes", "drawn_width", "fit_text", "output_width", "render_table",
+           "terminal_style", "text_width", "wants_terminal_style"]
 
 _RICH: contextvars.ContextVar[bool] = contextvars.ContextVar("capcalc_rich_tables", default=False)
 _WIDTH: contextvars.ContextVar[int | None] = contextvars.ContextVar("capcalc_text_width",
@@ -46,6 +47,22 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 #: What starts a line of prose and is kept clear of its wrapped lines: an indent and a list
 #: marker ("- ", "[3] ", "  2026-07  ").
 _LEAD = re.compile(r"^(\s*(?:[-•*]\s+|\[\d+\]\s+|\d{4}-\d{2}(?:-\d{2})?\s+)?)")
+
+
+def drawn_width(line: str) -> int:
+    """The columns ``line`` may take on a terminal: two for a wide character, and two for one
+    of ambiguous width (×, –, …), as terminals set for East Asian text draw them; escape
+    sequences take none. Laid out within this, a line fits every terminal.
+
+    >>> drawn_width("10×"), drawn_width("Ab")
+    (4, 2)
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1
+               for c in _ANSI.sub("", line))
+
+
+def _widest(text: str) -> int:
+    return max((drawn_width(line) for line in text.split("\n")), default=0)
 
 
 def wants_terminal_style(stream: object) -> bool:
@@ -213,9 +230,23 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[object]], align:
     """
     align = align or "l" + "r" * (len(header) - 1)
     cells = [[_cell(c, max_width) for c in row] for row in [header, *rows]]
+    width = _WIDTH.get()
+    text = _layout(cells, align, width)
+    if width is None:
+        return text
+    room = width
+    # laid out by characters, a line may still take more columns where some are drawn two
+    # wide: laid out again in as many fewer columns as the widest line is over
+    while _widest(text) > width and room > _SCREEN_MIN // 2:
+        room -= _widest(text) - width
+        text = _layout(cells, align, room)
+    return text
+
+
+def _layout(cells: list[list[str]], align: str, width: int | None) -> str:
+    """The table of ``cells`` (header first) laid out within ``width`` characters."""
     rich = _RICH.get()
     gap = 3 if rich else 2
-    width = _WIDTH.get()
     columns = _columns(cells, align, wrap_numbers=False)
     natural = sum(c.natural for c in columns) + gap * (len(columns) - 1)
     if width is None or natural <= width:
@@ -315,12 +346,17 @@ def fit_text(text: str, width: int | None = None) -> str:
         return text
     out = []
     for line in text.split("\n"):
-        if len(_ANSI.sub("", line)) <= width or _ANSI.search(line):
+        if drawn_width(line) <= width or _ANSI.search(line):
             out.append(line)
             continue
         lead = _LEAD.match(line).group(1)  # type: ignore[union-attr]  # matches any text
         indent = " " * len(lead) if len(lead) < width // 2 else ""
-        out += _wrapped(line, width, indent) or [line]
+        room = width
+        lines = _wrapped(line, room, indent) or [line]
+        while max(map(drawn_width, lines)) > width and room > width // 2:
+            room -= max(map(drawn_width, lines)) - width  # characters drawn two wide
+            lines = _wrapped(line, room, indent) or [line]
+        out += lines
     return "\n".join(out)
 
 

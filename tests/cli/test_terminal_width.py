@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from calc.presentation.text import drawn_width
+
 #: Every command that prints tables or prose, as a user would type it.
 COMMANDS = [
     ["run", "cortex-phase1", "cortex-full", "tenfold"],
@@ -30,6 +32,9 @@ def test_every_line_fits_80_columns(capcalc_cli, args):
     assert result.returncode == 0, result.stderr
     wide = [line for line in result.stdout.splitlines() if len(line) > 80]
     assert not wide, "\n".join(wide)
+    # × and – are drawn two columns wide by terminals set for East Asian text
+    drawn = [line for line in result.stdout.splitlines() if drawn_width(line) > 80]
+    assert not drawn, "\n".join(drawn)
 
 
 def test_wide_keeps_one_line_per_row(capcalc_cli):
