@@ -343,15 +343,21 @@ def finding(result: Result, facts: TargetFacts, buildout: Reach | None = None, *
     return " ".join(parts)
 
 
-def answer_with(library: Library, result: Result, baseline: Result,
-                buildout: Reach | None) -> str:
-    """:func:`finding` for ``result`` with its build-out's date already computed."""
+def _facts(library: Library, result: Result, baseline: Result) -> tuple[TargetFacts, str]:
+    """``result``'s distance to the target, and how its baseline is called (its short
+    title)."""
     # deferred: the target's facts only for a scenario's answer, not a build-out's timeline
     from calc.analysis.target import target_facts
 
-    facts = target_facts(library, result, baseline)
     definition = library.definitions.get(baseline.name)
-    title = short_title(definition.title if definition else None, baseline.name)
+    return (target_facts(library, result, baseline),
+            short_title(definition.title if definition else None, baseline.name))
+
+
+def answer_with(library: Library, result: Result, baseline: Result,
+                buildout: Reach | None) -> str:
+    """:func:`finding` for ``result`` with its build-out's date already computed."""
+    facts, title = _facts(library, result, baseline)
     return finding(result, facts, buildout, baseline_title=title)
 
 
@@ -365,12 +371,7 @@ def answer_parts(library: Library, result: Result, baseline: Result, buildout: R
     build-out, the pace's fit and the warning when the build-out runs above it. Together
     they say what :func:`answer_with` says.
     """
-    # deferred as in answer_with: the target's facts only for a scenario's answer
-    from calc.analysis.target import target_facts
-
-    facts = target_facts(library, result, baseline)
-    definition = library.definitions.get(baseline.name)
-    title = short_title(definition.title if definition else None, baseline.name)
+    facts, title = _facts(library, result, baseline)
     lead = [_site(result, facts, title), _target(result, facts)]
     rest: list[str] = []
     if buildout is not None:

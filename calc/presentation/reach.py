@@ -63,20 +63,26 @@ def chance_by_line(reach: Reach, by: str) -> str:
             f"P50 {_month(p50, reach.until)}, P80 {_month(p80, reach.until)}; {slip}.")
 
 
+def _pace_when(reach: Reach) -> str:
+    """The month the operator's own pace reaches the target, with the pace's range of months
+    ("never" when it does not)."""
+    central, fastest, slowest = reach.pace_months
+    when = _month(central, "9999-12") if central else "never"
+    spread = (f" ({_month(fastest, '9999-12')} to {_month(slowest, '9999-12')})"
+              if fastest and slowest else "")
+    return when + spread
+
+
 def pace_sentence(reach: Reach) -> str:
     """The month the operator's own pace reaches the target, with the pace's range ("" when
     no pace is known)."""
     pace = reach.pace
     if pace is None:
         return ""
-    central, fastest, slowest = reach.pace_months
     target = f"{reach.target:g}× ({format_value(reach.target_h100e, 'H100e')} H100e)"
-    when = _month(central, "9999-12") if central else "never"
-    spread = (f" ({_month(fastest, '9999-12')} to {_month(slowest, '9999-12')})"
-              if fastest and slowest else "")
     return (f"At {pace.operator}'s own pace ({pace.growth:.2f}× a year fitted through its "
             f"stated compute, {pace.slowest:.2f}–{pace.fastest:.2f}× between statements) "
-            f"{target} comes in {when}{spread}.")
+            f"{target} comes in {_pace_when(reach)}.")
 
 
 def pace_brief(reach: Reach) -> str:
@@ -84,11 +90,7 @@ def pace_brief(reach: Reach) -> str:
     no pace is known): :func:`pace_sentence` without the fit."""
     if reach.pace is None:
         return ""
-    central, fastest, slowest = reach.pace_months
-    when = _month(central, "9999-12") if central else "never"
-    spread = (f" ({_month(fastest, '9999-12')} to {_month(slowest, '9999-12')})"
-              if fastest and slowest else "")
-    return f"At {reach.pace.operator}'s own pace: {when}{spread}."
+    return f"At {reach.pace.operator}'s own pace: {_pace_when(reach)}."
 
 
 def warning_sentence(warning: PaceWarning | None) -> str:
